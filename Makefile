@@ -1,0 +1,26 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything else is a step of those.
+.PHONY: install models demo test doctor teacher clean
+
+VENV_BIN := .venv/bin
+CONFIG ?= configs/demo.yaml
+
+install:            ## create .venv with the whole CPU stack (idempotent: seconds when up to date)
+	bash scripts/install.sh
+
+models: install     ## download, verify and convert the bundled demo models (no-op when cached)
+	$(VENV_BIN)/distillery models prepare
+
+demo: models        ## run the main job on the embedded demo
+	$(VENV_BIN)/distillery demo --config $(CONFIG)
+
+test: install       ## the test suite; tests prepare the small models they need themselves
+	$(VENV_BIN)/python -m pytest
+
+doctor: install     ## is this machine ready? exit 1 with a one-line fix when not
+	$(VENV_BIN)/distillery doctor --config $(CONFIG)
+
+teacher: install    ## serve the configured teacher in the foreground (Ctrl-C stops it)
+	$(VENV_BIN)/distillery teacher serve --config $(CONFIG)
+
+clean:              ## remove run outputs (keeps .venv and the model cache)
+	rm -rf .distillery

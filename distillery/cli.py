@@ -1,0 +1,186 @@
+"""The `distillery` command line. Each stage runs alone from here on the previous stage's files.
+
+    distillery doctor                      # is this machine ready?
+    distillery models prepare              # bundled demo models -> HF folders in the model cache
+    distillery teacher serve -c configs/demo.yaml
+    distillery demo -c configs/demo.yaml   # the main job on the embedded demo
+"""
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from distillery.config import ConfigError, RunConfig, load_config
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Distil a teacher LLM into a 4-bit student you own.")
+models_app = typer.Typer(no_args_is_help=True, help="Bundled demo models.")
+teacher_app = typer.Typer(no_args_is_help=True, help="The teacher: a managed vLLM server or an endpoint.")
+app.add_typer(models_app, name="models")
+app.add_typer(teacher_app, name="teacher")
+
+console = Console(stderr=True)
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="run config YAML (default: configs/demo.yaml)")]
+OverrideOpt = Annotated[Optional[list[str]], typer.Option("--override", "-o", help="dotted override, e.g. -o teacher.max_tokens=128")]
+
+DEFAULT_CONFIG = Path("configs/demo.yaml")
+
+# A ticket like the demo's production traffic, for the demo's first look at the teacher.
+SAMPLE_PROMPT = ("Classify this support ticket as JSON with keys category, urgency (low|medium|high) and summary.\n"
+                 "Ticket: Since this morning every invoice PDF I download is blank. Our accountant needs them today.")
+
+
+def setup_logging(verbose: bool = False) -> None:
+    from rich.logging import RichHandler
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(message)s",
+                        handlers=[RichHandler(console=console, show_path=False)], force=True)
+    for noisy in ("httpx", "httpx2", "openai", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def fail(message: str, code: int = 1) -> None:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)  # one problem, one line
+    raise typer.Exit(code)
+
+
+def get_config(config: Optional[Path], overrides: Optional[list[str]]) -> RunConfig:
+    path = config if config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+    try:
+        return load_config(path, overrides or [])
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+
+
+def run_dir_for_logs(cfg: RunConfig) -> Path:
+    return Path(cfg.store.root) / "logs"
+
+
+@app.command()
+def doctor(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
+    """Check device, libraries, vLLM build, model cache and Prefect; exit 1 with a fix when something is missing."""
+    from distillery.doctor import print_report, run_checks
+
+    setup_logging()
+    cfg = get_config(config, override)
+    checks = run_checks(cfg)
+    print_report(checks, Console())
+    if any(c.required and not c.ok for c in checks):
+        raise typer.Exit(1)
+
+
+@models_app.command("prepare")
+def models_prepare(
+    names: Annotated[Optional[list[str]], typer.Argument(help="bundled model names (default: all)")] = None,
+) -> None:
+    """Download, verify and convert bundled demo models into the model cache (a no-op when cached)."""
+    from models.catalog import BUNDLED
+    from models.prepare import PrepareError, prepare
+
+    setup_logging()
+    for name in names or list(BUNDLED):
+        console.print(f"preparing {name} …", highlight=False)
+        try:
+            result = prepare(name)
+        except PrepareError as exc:
+            fail(str(exc))
+        what = "already prepared" if result.action == "cached" else f"built in {result.seconds:.0f} s"
+        console.print(f"  {name}: {what} -> {result.path}", highlight=False)
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show the bundled demo models and whether each is prepared."""
+    from models.catalog import BUNDLED, DEMO_PREFIX
+    from models.prepare import is_prepared, model_dir
+
+    for name, spec in BUNDLED.items():
+        state = f"prepared at {model_dir(name)}" if is_prepared(spec) else "not prepared"
+        print(f"{DEMO_PREFIX}{name:32s} {spec.params:>5s}  {state}\n    {spec.description}")
+
+
+@teacher_app.command("serve")
+def teacher_serve(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
+    """Run the configured teacher's vLLM server in the foreground until Ctrl-C."""
+    from models.resolve import ModelNotReady
+    from models.teacher_server import ManagedServer, TeacherError
+
+    setup_logging()
+    cfg = get_config(config, override)
+    if cfg.teacher.endpoint:
+        fail(f"teacher.endpoint is set ({cfg.teacher.endpoint}): nothing to serve locally")
+    try:
+        server = ManagedServer(cfg.teacher, run_dir_for_logs(cfg))
+        endpoint = server.start()
+    except (ModelNotReady, TeacherError) as exc:
+        fail(str(exc))
+    if not endpoint.owned:
+        console.print(f"a server for this model is already running (pid {endpoint.pid}) at {endpoint.base_url}")
+        return
+    console.print(f"[green]teacher ready[/] at {endpoint.base_url} as model {endpoint.model!r}; "
+                  f"log {endpoint.log_path}; Ctrl-C stops it", highlight=False)
+    try:
+        code = server.wait()
+        fail(f"vLLM server exited on its own with code {code}; see {endpoint.log_path}")
+    except KeyboardInterrupt:
+        console.print("stopping …")
+    finally:
+        server.stop()
+
+
+@teacher_app.command("ask")
+def teacher_ask(
+    prompt: Annotated[str, typer.Argument(help="user message")] = SAMPLE_PROMPT,
+    config: ConfigOpt = None, override: OverrideOpt = None,
+) -> None:
+    """Send one chat message to the teacher (starting it if needed) and print the answer with usage."""
+    setup_logging()
+    cfg = get_config(config, override)
+    _ask_teacher(cfg, prompt)
+
+
+def _ask_teacher(cfg: RunConfig, prompt: str) -> None:
+    from models.resolve import ModelNotReady
+    from models.teacher_client import ask
+    from models.teacher_server import TeacherError, teacher_endpoint
+
+    try:
+        with teacher_endpoint(cfg.teacher, run_dir_for_logs(cfg)) as endpoint:
+            answer = ask(endpoint, prompt, cfg.teacher)
+    except (ModelNotReady, TeacherError) as exc:
+        fail(str(exc))
+    print(f"prompt: {prompt}\n\nteacher ({cfg.teacher.model}) answered in {answer.latency_s:.1f} s "
+          f"[{answer.prompt_tokens} prompt + {answer.completion_tokens} completion tokens, "
+          f"finish_reason={answer.finish_reason}]:\n{answer.text}")
+
+
+@app.command()
+def demo(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
+    """The main job on the embedded demo. Today: prepare the models and have the teacher answer a sample prompt."""
+    from models.catalog import DEMO_PREFIX
+    from models.prepare import PrepareError, prepare
+
+    setup_logging()
+    cfg = get_config(config, override)
+    started = time.monotonic()
+    for model_id in (cfg.teacher.model, cfg.student.model):
+        if model_id.startswith(DEMO_PREFIX):
+            try:
+                prepare(model_id[len(DEMO_PREFIX):])
+            except PrepareError as exc:
+                fail(str(exc))
+    _ask_teacher(cfg, SAMPLE_PROMPT)
+    console.print(f"demo finished in {time.monotonic() - started:.0f} s", highlight=False)
+
+
+def main() -> None:  # pragma: no cover - `python -m distillery.cli`
+    app(prog_name="distillery")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,238 @@
+"""The run config: one pydantic schema for a whole run, loaded from YAML with dotted CLI overrides.
+
+Precedence is schema defaults < YAML file < `-o key=value` overrides (the TRL convention).
+Every model forbids unknown keys, so a typo fails loudly instead of being ignored, and
+`load_config` turns pydantic's errors into one line per problem naming key, value and what
+is allowed.
+"""
+
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from models.catalog import BUNDLED, DEMO_PREFIX
+
+
+class ConfigError(ValueError):
+    """A config that cannot be used; the message is one line per problem, ready to print."""
+
+
+class Section(BaseModel):
+    # forbid: a misspelt knob must fail, not silently fall back to its default.
+    # coerce_numbers_to_str: YAML reads `cpu_omp_threads_bind: 0` as an int; the knob is a string.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, coerce_numbers_to_str=True)
+
+
+def _check_model_id(value: str) -> str:
+    """A model id is `demo:<name>` (bundled), a local HF folder, or a hub id (`org/name`)."""
+    if value.startswith(DEMO_PREFIX):
+        name = value[len(DEMO_PREFIX):]
+        if name not in BUNDLED:
+            raise ValueError(f"unknown bundled model {name!r}; bundled: {', '.join(DEMO_PREFIX + n for n in BUNDLED)}")
+    elif not value.strip():
+        raise ValueError("empty model id; use demo:<name>, a local folder, or a hub id like org/name")
+    return value
+
+
+ModelId = Annotated[str, AfterValidator(_check_model_id)]
+
+
+class SourceConfig(Section):
+    """Where production prompts come from (read by the sample stage)."""
+
+    url: str = Field("sqlite:///data/demo/production.db", description="SQLAlchemy URL, or a JSONL/Parquet path or fsspec URL")
+    table: str = Field("requests", description="table to read when url is a database")
+
+
+class SamplingConfig(Section):
+    budget: int = Field(400, ge=1, description="prompts drawn per run, across all routes")
+    eval_fraction: float = Field(0.2, gt=0, lt=1, description="share of prompts held out for evaluation, fixed per prompt_id")
+    seed: int = Field(0, description="same source + config + seed gives the same sample")
+
+
+class LaunchConfig(Section):
+    """How distillery starts a local vLLM server when no endpoint is given."""
+
+    host: str = "127.0.0.1"
+    port: int | None = Field(None, ge=1, le=65535, description="None picks a free port")
+    max_model_len: int = Field(2048, ge=128)
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = "bfloat16"
+    enforce_eager: bool = Field(True, description="skip graph capture: starts in ~40 s instead of 2-3 min on CPU")
+    tensor_parallel_size: int = Field(1, ge=1, description="GPUs per teacher on CUDA")
+    gpu_memory_utilization: float = Field(0.9, gt=0, le=1)
+    cpu_kvcache_space_gib: int = Field(2, ge=1, description="VLLM_CPU_KVCACHE_SPACE: KV cache RAM on CPU")
+    cpu_omp_threads_bind: str = Field("0-1", description="VLLM_CPU_OMP_THREADS_BIND; 'auto' fell back to 1 thread here")
+    omp_num_threads: int = Field(2, ge=1)
+    block_size: int | None = Field(32, description="KV block size; CPU rejects 16")
+    startup_timeout_s: float = Field(600, gt=0, description="give up if /health is not ready by then")
+    extra_args: list[str] = Field(default_factory=list, description="appended verbatim to the vLLM command")
+
+
+class TeacherConfig(Section):
+    model: ModelId = Field("demo:qwen2.5-coder-1.5b-instruct", description="demo:<name>, local HF folder, or hub id")
+    endpoint: str | None = Field(None, description="existing OpenAI-compatible base URL (…/v1); None launches vLLM")
+    api_key_env: str = Field("OPENAI_API_KEY", description="environment variable holding the endpoint's key")
+    served_name: str | None = Field(None, description="model name at the endpoint; defaults to the model id")
+    max_tokens: int = Field(256, ge=1)
+    temperature: float = Field(0.0, ge=0, le=2)
+    concurrency: int = Field(32, ge=1, description="requests in flight; vLLM has no admission control")
+    request_timeout_s: float = Field(300, gt=0)
+    launch: LaunchConfig = Field(default_factory=LaunchConfig)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_is_http(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("endpoint must start with http:// or https://")
+        return v
+
+
+class CurationConfig(Section):
+    min_examples: int = Field(32, ge=1, description="fail before training when fewer survive")
+
+
+class LoraConfig(Section):
+    r: int = Field(16, ge=1)
+    alpha: int = Field(32, ge=1)
+    dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: list[str] | Literal["all-linear"] = "all-linear"
+
+
+class QuantConfig(Section):
+    load_in_4bit: bool = Field(True, description="False trains plain LoRA on a bf16/fp32 base")
+    quant_type: Literal["nf4", "fp4"] = "nf4"
+    double_quant: bool = True
+    compute_dtype: Literal["auto", "bfloat16", "float16", "float32"] = Field(
+        "auto", description="auto: bf16 on CUDA SM>=8.0 and on AVX512-BF16 CPUs, else fp16 (old GPU) / fp32 (CPU)"
+    )
+
+
+class TrainingConfig(Section):
+    learning_rate: float = Field(1e-3, gt=0)
+    epochs: float = Field(2.0, gt=0)
+    max_steps: int | None = Field(None, ge=1, description="overrides epochs when set")
+    batch_size: int = Field(8, ge=1)
+    grad_accum: int = Field(1, ge=1)
+    max_seq_len: int = Field(512, ge=16)
+    warmup_ratio: float = Field(0.05, ge=0, lt=1)
+    scheduler: Literal["linear", "cosine"] = "linear"
+    seed: int = 0
+
+
+class StudentConfig(Section):
+    model: ModelId = Field("demo:smollm2-135m-instruct", description="demo:<name>, local HF folder, or hub id")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto: cuda when available")
+    quant: QuantConfig = Field(default_factory=QuantConfig)
+    lora: LoraConfig = Field(default_factory=LoraConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+
+
+class EvaluationConfig(Section):
+    bootstrap_resamples: int = Field(1000, ge=100)
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+    margin: float = Field(0.05, ge=0, lt=1, description="non-inferiority margin (points of agreement)")
+
+
+class PricingConfig(Section):
+    currency: str = "USD"
+    teacher_usd_per_gpu_hour: float = Field(2.5, ge=0)
+    student_usd_per_gpu_hour: float = Field(0.8, ge=0)
+
+
+class StoreConfig(Section):
+    root: str = Field(".distillery", description="run folders and registry; relative paths are from the current directory")
+
+
+class RunConfig(Section):
+    """Everything one nightly run needs."""
+
+    source: SourceConfig = Field(default_factory=SourceConfig)
+    sampling: SamplingConfig = Field(default_factory=SamplingConfig)
+    teacher: TeacherConfig = Field(default_factory=TeacherConfig)
+    curation: CurationConfig = Field(default_factory=CurationConfig)
+    student: StudentConfig = Field(default_factory=StudentConfig)
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    pricing: PricingConfig = Field(default_factory=PricingConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+
+    def config_hash(self) -> str:
+        """Content hash of the effective config: same knobs, same hash, whatever file they came from."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def apply_override(data: dict, override: str) -> None:
+    """Apply one `a.b.c=value` override in place; the value is parsed as YAML (so 128 is an int)."""
+    key, sep, raw = override.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"override {override!r}: expected key.path=value, e.g. teacher.max_tokens=128")
+    parts = key.strip().split(".")
+    node = data
+    for i, part in enumerate(parts[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"override {override!r}: {'.'.join(parts[: i + 1])} is a value, not a section")
+        node = child
+    node[parts[-1]] = yaml.safe_load(raw) if raw.strip() else None
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """The field names allowed at the section that holds `loc`'s last key."""
+    model: type[BaseModel] = RunConfig
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
+
+
+def _describe(error: dict) -> str:
+    path = ".".join(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        allowed = _allowed_keys(error["loc"])
+        close = difflib.get_close_matches(str(error["loc"][-1]), allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown key {path!r}{hint}; allowed here: {', '.join(allowed)}"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{path} = {error.get('input')!r}: {message}"
+
+
+def validate_config(data: dict, origin: str = "config") -> RunConfig:
+    """Validate a plain dict, raising ConfigError with one line per problem."""
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{origin}: {_describe(e)}" for e in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
+    """Load a YAML run config (or the defaults when path is None) and apply dotted overrides."""
+    data: dict[str, Any] = {}
+    origin = "defaults"
+    if path is not None:
+        path = Path(path)
+        origin = str(path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such config file; shipped configs are in configs/")
+        try:
+            loaded = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: top level must be a mapping of sections, got {type(loaded).__name__}")
+        data = loaded or {}
+    for override in overrides:
+        apply_override(data, override)
+    if overrides:
+        origin += " + overrides"
+    return validate_config(data, origin)

