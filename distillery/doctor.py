@@ -152,8 +152,8 @@ def run_checks(cfg: RunConfig) -> list[Check]:
 def print_report(checks: list[Check], console) -> None:
     for c in checks:
         mark = "[green]ok[/]  " if c.ok else ("[red]FAIL[/]" if c.required else "[yellow]warn[/]")
-        console.print(f"{mark} {c.name:34s} {c.detail}", highlight=False)
+        console.print(f"{mark} {c.name:40s} {c.detail}", highlight=False, soft_wrap=True)
         if not c.ok:
-            console.print(f"      fix: {c.fix}", highlight=False)
+            console.print(f"      fix: {c.fix}", highlight=False, soft_wrap=True)
     failed = [c for c in checks if c.required and not c.ok]
     console.print("[green]ready[/]" if not failed else f"[red]{len(failed)} required check(s) failed[/]")
