@@ -7,10 +7,10 @@ CONFIG ?= configs/demo.yaml
 install:            ## create .venv with the whole CPU stack (idempotent: seconds when up to date)
 	bash scripts/install.sh
 
-models: install     ## download, verify and convert the bundled demo models (no-op when cached)
+models: install     ## download, verify and convert all bundled demo models (no-op when cached)
 	$(VENV_BIN)/distillery models prepare
 
-demo: models        ## run the main job on the embedded demo
+demo: install       ## run the main job on the embedded demo (prepares the models it uses)
 	$(VENV_BIN)/distillery demo --config $(CONFIG)
 
 test: install       ## the test suite; tests prepare the small models they need themselves

@@ -61,7 +61,8 @@ class LaunchConfig(Section):
     host: str = "127.0.0.1"
     port: int | None = Field(None, ge=1, le=65535, description="None picks a free port")
     max_model_len: int = Field(2048, ge=128)
-    dtype: Literal["auto", "bfloat16", "float16", "float32"] = "bfloat16"
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = Field(
+        "auto", description="auto: checkpoint dtype on CUDA, bf16 on AVX512-BF16 CPUs, fp32 on other CPUs (4x faster than bf16 there)")
     enforce_eager: bool = Field(True, description="skip graph capture: starts in ~40 s instead of 2-3 min on CPU")
     tensor_parallel_size: int = Field(1, ge=1, description="GPUs per teacher on CUDA")
     gpu_memory_utilization: float = Field(0.9, gt=0, le=1)
@@ -74,7 +75,7 @@ class LaunchConfig(Section):
 
 
 class TeacherConfig(Section):
-    model: ModelId = Field("demo:qwen2.5-coder-1.5b-instruct", description="demo:<name>, local HF folder, or hub id")
+    model: ModelId = Field("demo:qwen2.5-coder-0.5b-instruct", description="demo:<name>, local HF folder, or hub id")
     endpoint: str | None = Field(None, description="existing OpenAI-compatible base URL (…/v1); None launches vLLM")
     api_key_env: str = Field("OPENAI_API_KEY", description="environment variable holding the endpoint's key")
     served_name: str | None = Field(None, description="model name at the endpoint; defaults to the model id")

