@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Everything else is a step of those.
-.PHONY: install models demo test doctor teacher clean
+.PHONY: install models data demo test doctor teacher clean
 
 VENV_BIN := .venv/bin
 CONFIG ?= configs/demo.yaml
@@ -10,7 +10,13 @@ install:            ## create .venv with the whole CPU stack (idempotent: second
 models: install     ## download, verify and convert all bundled demo models (no-op when cached)
 	$(VENV_BIN)/distillery models prepare
 
-demo: install       ## run the main job on the embedded demo (prepares the models it uses)
+DEMO_LOG := data/demo/production.db
+$(DEMO_LOG): data/generate_demo_log.py data/demo_text.py $(wildcard data/routes/*) | install
+	$(VENV_BIN)/python data/generate_demo_log.py
+
+data: $(DEMO_LOG)   ## generate the demo production log (deterministic; seconds)
+
+demo: install data  ## run the main job on the embedded demo (prepares the models it uses)
 	$(VENV_BIN)/distillery demo --config $(CONFIG)
 
 test: install       ## the test suite; tests prepare the small models they need themselves

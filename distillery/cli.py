@@ -3,6 +3,7 @@
     distillery doctor                      # is this machine ready?
     distillery models prepare              # bundled demo models -> HF folders in the model cache
     distillery teacher serve -c configs/demo.yaml
+    distillery sample -c configs/demo.yaml # production log -> prompts.parquet in the run folder
     distillery demo -c configs/demo.yaml   # the main job on the embedded demo
 """
 
@@ -176,6 +177,69 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
                 fail(str(exc))
     _ask_teacher(cfg, SAMPLE_PROMPT)
     console.print(f"demo finished in {time.monotonic() - started:.0f} s", highlight=False)
+
+
+RunDateOpt = Annotated[Optional[str], typer.Option("--run-date", help="YYYY-MM-DD the run is for (default: today, UTC)")]
+RunDirOpt = Annotated[Optional[Path], typer.Option("--run-dir", help="write here instead of <store>/runs/<date>-<config hash>")]
+
+
+def resolve_run(cfg: RunConfig, run_date: Optional[str], run_dir: Optional[Path]):
+    """The run's date and folder, refusing a malformed date or an id that would leave the store."""
+    from datetime import UTC, date, datetime
+
+    from distillery.paths import run_dir as store_run_dir
+    from distillery.paths import run_id_for
+
+    try:
+        day = date.fromisoformat(run_date) if run_date else datetime.now(UTC).date()
+    except ValueError:
+        fail(f"--run-date {run_date!r}: expected YYYY-MM-DD, e.g. 2026-11-23")
+    if run_dir is not None:
+        return day, run_dir
+    return day, store_run_dir(cfg.store.root, run_id_for(day, cfg.config_hash()))
+
+
+@app.command()
+def sample(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
+    """Sample prompts from the production log: validate, scrub PII, dedup, stratify, split train/eval."""
+    from tasks.sampling.sources import SourceError
+    from tasks.sampling.stage import SampleError, run_sample
+
+    setup_logging()
+    cfg = get_config(config, override)
+    day, folder = resolve_run(cfg, run_date, run_dir)
+    try:
+        record = run_sample(cfg, folder, day)
+    except (SourceError, SampleError) as exc:
+        fail(str(exc))
+    print_funnel(record)
+    console.print(f"prompts: {(folder / 'prompts.parquet').resolve()}", highlight=False, soft_wrap=True)
+
+
+def print_funnel(record: dict) -> None:
+    from rich.table import Table
+
+    f = record["funnel"]
+    table = Table(title=f"sample funnel ({record['wall_s']:.1f} s)", show_header=False, box=None)
+    table.add_row("read", str(f["read"]))
+    table.add_row("  outside the window", str(f["outside_window"]))
+    if f["other_route"]:
+        table.add_row("  other routes", str(f["other_route"]))
+    invalid = {k: v for k, v in f["quarantined"].items()}
+    table.add_row("  quarantined (invalid)", str(sum(invalid.values())))
+    for reason, n in invalid.items():
+        table.add_row(f"    {reason}", str(n))
+    table.add_row("valid", str(f["valid"]))
+    hits = record["pii"]["hits"]
+    table.add_row("  PII scrubbed", f"{record['pii']['prompts_with_pii']} prompts: "
+                  + (", ".join(f"{k} {v}" for k, v in hits.items()) or "none"))
+    for kind, n in f["duplicates"].items():
+        table.add_row(f"  duplicate ({kind.replace('_', ' ')})", str(n))
+    table.add_row("unique", str(f["unique"]))
+    table.add_row("sampled", ", ".join(f"{r} {n}" for r, n in f["sampled"].items()))
+    table.add_row("  eval contamination dropped", str(f["eval_contamination"]))
+    table.add_row("split", f"train {f['split']['train']}, eval {f['split']['eval']}")
+    Console().print(table)
 
 
 def main() -> None:  # pragma: no cover - `python -m distillery.cli`

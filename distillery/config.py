@@ -9,11 +9,12 @@ is allowed.
 import difflib
 import hashlib
 import json
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from models.catalog import BUNDLED, DEMO_PREFIX
 
@@ -45,14 +46,87 @@ ModelId = Annotated[str, AfterValidator(_check_model_id)]
 class SourceConfig(Section):
     """Where production prompts come from (read by the sample stage)."""
 
-    url: str = Field("sqlite:///data/demo/production.db", description="SQLAlchemy URL, or a JSONL/Parquet path or fsspec URL")
+    url: str = Field("sqlite:///data/demo/production.db",
+                     description="SQLAlchemy URL (sqlite:///, postgresql://...), or a .jsonl/.parquet path or fsspec URL (s3://...)")
     table: str = Field("requests", description="table to read when url is a database")
+    query: str | None = Field(None, description="SQL to run instead of reading the whole table (pre-filter big logs)")
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="log column names when they differ from ours, e.g. {created_at: ts, messages: payload}")
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, v: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(v) - set(LOG_COLUMNS))
+        if unknown:
+            raise ValueError(f"unknown log column(s) {unknown}; ours are {', '.join(LOG_COLUMNS)}")
+        return v
+
+
+# The columns a production log row carries; only request_id, created_at, route and messages are required.
+LOG_COLUMNS = ("request_id", "created_at", "route", "messages", "model", "response",
+               "prompt_tokens", "completion_tokens", "latency_ms")
+
+
+class WindowConfig(Section):
+    """Which requests a run samples: [start, end) when either is set, else the `last_hours` before the run date."""
+
+    start: datetime | None = Field(None, description="inclusive, ISO date or datetime (UTC unless a zone is given)")
+    end: datetime | None = Field(None, description="exclusive")
+    last_hours: float = Field(24.0, gt=0, description="used when start and end are unset: the hours before 00:00 UTC of the run date")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.start and self.end and _utc(self.start) >= _utc(self.end):
+            raise ValueError(f"start {self.start} is not before end {self.end}")
+        return self
+
+    def bounds(self, run_date: date) -> tuple[datetime, datetime]:
+        """The [start, end) of this run in UTC."""
+        midnight = datetime.combine(run_date, time(), tzinfo=UTC)
+        end = _utc(self.end) if self.end else midnight
+        start = _utc(self.start) if self.start else end - timedelta(hours=self.last_hours)
+        return start, end
+
+
+def _utc(t: datetime) -> datetime:
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+PiiDetector = Literal["email", "phone", "card", "iban", "person"]
+
+
+class PiiConfig(Section):
+    enabled: bool = Field(True, description="false only if the log is already scrubbed: prompts then reach the teacher as logged")
+    detectors: list[PiiDetector] = Field(default_factory=lambda: ["email", "phone", "card", "iban", "person"])
+    phone_region: str = Field("US", description="region for phone numbers written without a +country code")
 
 
 class SamplingConfig(Section):
-    budget: int = Field(400, ge=1, description="prompts drawn per run, across all routes")
+    window: WindowConfig = Field(default_factory=WindowConfig)
+    routes: list[str] = Field(default_factory=list, description="only these routes; empty = every route in the log")
+    budget: int = Field(400, ge=1, description="prompts drawn per run, across all routes (train + eval)")
+    allocation: Literal["proportional", "equal", "weights"] = Field(
+        "proportional", description="how the budget splits across routes: by traffic, evenly, or by route_weights")
+    route_weights: dict[str, float] = Field(default_factory=dict, description="allocation=weights: relative share per route")
+    route_cap: int | None = Field(None, ge=1, description="at most this many prompts from one route")
+    diversity: Literal["random", "cluster"] = Field(
+        "cluster", description="cluster: spread picks over topic clusters within a route; random: uniform")
     eval_fraction: float = Field(0.2, gt=0, lt=1, description="share of prompts held out for evaluation, fixed per prompt_id")
     seed: int = Field(0, description="same source + config + seed gives the same sample")
+    max_prompt_chars: int = Field(4000, ge=1, description="longer user content is quarantined as too_long")
+    languages: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="route -> ISO 639-1 codes it serves, e.g. {support-reply: [en]}; '*' = every other route; unlisted = not checked")
+    near_duplicate_threshold: float = Field(0.7, gt=0, le=1, description="word-3-gram Jaccard at or above which prompts are near-duplicates")
+    dedup_earlier_runs: bool = Field(True, description="drop prompts (or near-duplicates) already sampled by earlier runs in the store")
+    pii: PiiConfig = Field(default_factory=PiiConfig)
+
+    @model_validator(mode="after")
+    def _weights_given(self):
+        if self.allocation == "weights" and not self.route_weights:
+            raise ValueError("allocation is 'weights' but route_weights is empty; give e.g. {ticket-triage: 2, invoice-extract: 1}")
+        return self
 
 
 class LaunchConfig(Section):

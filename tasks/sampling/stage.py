@@ -1,0 +1,383 @@
+"""The sample stage: production log -> prompts.parquet (+ quarantine.parquet, stage-sample.json).
+
+    distillery sample -c configs/demo.yaml                 # or: make data && distillery sample
+
+read -> window/route -> validate (quarantine with reason) -> language -> PII scrub -> prompt_id
+-> exact dedup -> near dedup (also against earlier runs) -> budget per route -> topic spread
+-> eval split by prompt_id hash -> eval decontamination -> write.
+Everything that is dropped, except rows the budget did not draw, lands in quarantine.parquet with a
+reason; duplicates carry what they duplicate. Same log + config + seed gives the same bytes.
+"""
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from distillery.config import RunConfig
+from tasks.sampling import allocate, dedup
+from tasks.sampling.pii import Scrubber
+from tasks.sampling.sources import read_source
+from tasks.sampling.textnorm import normalize, prompt_id
+from tasks.sampling.validate import Invalid, LanguageCheck, Request, check_row, parse_time
+from tasks.store import StageClock, versions, write_json, write_parquet
+
+log = logging.getLogger(__name__)
+RAW_CHARS = 2000  # how much of a quarantined row is kept (after scrubbing) so it can be inspected
+
+
+class SampleError(RuntimeError):
+    """The stage cannot produce a sample; the message says why and what to change."""
+
+
+@dataclass
+class Prompt:
+    request: Request
+    prompt_id: str
+    norm: str
+    messages: list[dict]
+    pii_hits: int
+    duplicates: int = 1  # requests this prompt stands for (itself + its exact and near copies)
+
+
+@dataclass
+class Quarantine:
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, row: int, request_id, reason: str, detail: str, raw: str, duplicate_of: str | None = None):
+        self.rows.append({"row": row, "request_id": None if request_id is None else str(request_id), "reason": reason,
+                          "detail": detail, "duplicate_of": duplicate_of, "raw": raw})
+
+    def counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(r["reason"] for r in self.rows).items()))
+
+
+def sample_config_hash(cfg: RunConfig) -> str:
+    """What decides this stage's output: the source and sampling sections only."""
+    import hashlib
+
+    canonical = json.dumps({"source": cfg.source.model_dump(mode="json"), "sampling": cfg.sampling.model_dump(mode="json")},
+                           sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
+    """Run the stage into `run_dir`; return the stage record (also written as stage-sample.json)."""
+    s = cfg.sampling
+    clock = StageClock()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    start, end = s.window.bounds(run_date)
+    source = read_source(cfg.source)
+    rows = source.rows
+    log.info("read %d rows from %s in %.1f s", len(rows), source.display, clock.lap("read"))
+
+    scrubber = Scrubber(tuple(s.pii.detectors) if s.pii.enabled else (), s.pii.phone_region)
+    quarantine = Quarantine()
+    funnel: dict = {"read": len(rows), "outside_window": 0, "other_route": 0}
+    requests, seen_times = _validate(rows, start, end, set(s.routes), s.max_prompt_chars, scrubber, quarantine, funnel)
+    if s.languages and requests:
+        requests = _check_language(requests, s.languages, scrubber, quarantine)
+    funnel["quarantined"] = quarantine.counts()
+    funnel["valid"] = len(requests)
+    log.info("validated: %d valid, %d quarantined, %d outside the window, %d other routes in %.1f s",
+             len(requests), len(quarantine.rows), funnel["outside_window"], funnel["other_route"], clock.lap("validate"))
+    if not requests:
+        _write_quarantine(quarantine, run_dir)
+        raise SampleError(_empty_message(source.display, start, end, seen_times, quarantine, s.routes))
+
+    prompts, rows_with_pii = _scrub(requests, scrubber)
+    log.info("scrubbed PII: %s in %d prompts, %.1f s", dict(scrubber.hits), rows_with_pii, clock.lap("scrub"))
+
+    history = _earlier_prompts(Path(cfg.store.root), run_dir, run_date) if s.dedup_earlier_runs else []
+    prompts, dup_counts = _deduplicate(prompts, history, s.near_duplicate_threshold, scrubber, quarantine)
+    funnel["duplicates"] = dup_counts
+    funnel["unique"] = len(prompts)
+    log.info("deduplicated: %s, %d unique in %.1f s", dup_counts, len(prompts), clock.lap("dedup"))
+
+    traffic = Counter(r.route for r in requests)
+    chosen = _select(prompts, traffic, cfg)
+    train, eval_ = _split(chosen, s.eval_fraction)
+    train, contaminated = _decontaminate(train, eval_, s.near_duplicate_threshold, scrubber, quarantine)
+    funnel["eval_contamination"] = contaminated
+    funnel["sampled"] = dict(sorted(Counter(p.request.route for p in train + eval_).items()))
+    funnel["split"] = {"train": len(train), "eval": len(eval_)}
+    funnel["quarantined_total"] = len(quarantine.rows)
+    log.info("sampled %d prompts (%s), train %d / eval %d in %.1f s", len(train) + len(eval_), funnel["sampled"],
+             len(train), len(eval_), clock.lap("select"))
+
+    outputs = {"prompts.parquet": _write_prompts(train, eval_, source.display, run_dir),
+               "quarantine.parquet": _write_quarantine(quarantine, run_dir)}
+    clock.lap("write")
+    record = {
+        "stage": "sample", "run_date": run_date.isoformat(), "window": {"start": start, "end": end},
+        "inputs": {"source": source.display, "source_rows_sha": _rows_digest(rows)},
+        "config_hash": sample_config_hash(cfg), "funnel": funnel,
+        "pii": {"enabled": s.pii.enabled, "detectors": list(scrubber.detectors), "hits": dict(sorted(scrubber.hits.items())),
+                "prompts_with_pii": rows_with_pii},
+        "earlier_runs_prompts": len(history), "outputs": outputs, "device": "cpu",
+        "versions": versions("numpy", "pyarrow", "sqlalchemy", "lingua-language-detector", "phonenumbers", "python-stdnum", "faker"),
+        **clock.totals(),
+    }
+    write_json(record, run_dir / "stage-sample.json")
+    return record
+
+
+# ---------------------------------------------------------------- validation
+
+def _validate(rows, start, end, routes, max_chars, scrubber, quarantine, funnel) -> tuple[list[Request], list[datetime]]:
+    requests, seen = [], []
+    for raw in rows:
+        rid = raw.get("request_id")
+        try:
+            # Window and route first: a broken row outside the run's slice is not this run's business.
+            if raw.get("created_at") is not None and "_bad_json" not in raw:
+                try:
+                    t = parse_time(raw["created_at"])
+                    seen.append(t)
+                    if not start <= t < end:
+                        funnel["outside_window"] += 1
+                        continue
+                except (TypeError, ValueError, OverflowError, OSError):
+                    pass  # check_row names it
+            if routes and isinstance(raw.get("route"), str) and raw["route"].strip() not in routes:
+                funnel["other_route"] += 1
+                continue
+            request = check_row(raw)
+            if len(request.user) > max_chars:
+                raise Invalid("too_long", f"user content is {len(request.user)} characters; sampling.max_prompt_chars is {max_chars}")
+        except Invalid as bad:
+            quarantine.add(raw.get("_row", 0), rid, bad.reason, bad.detail, _raw_text(raw, scrubber))
+            continue
+        requests.append(request)
+    return requests, seen
+
+
+def _check_language(requests, languages, scrubber, quarantine) -> list[Request]:
+    try:
+        check = LanguageCheck(languages)
+    except ValueError as exc:
+        raise SampleError(str(exc)) from None
+    kept = []
+    for request, reason in zip(requests, check.reasons([r.route for r in requests], [r.user for r in requests])):
+        if reason:
+            quarantine.add(request.row, request.request_id, reason,
+                           f"user content is in {reason.split(':')[1]}; route {request.route} serves {sorted(check.served(request.route))}",
+                           _raw_text({"messages": request.messages}, scrubber))
+        else:
+            kept.append(request)
+    return kept
+
+
+def _raw_text(raw: dict, scrubber: Scrubber) -> str:
+    """The row as JSON, scrubbed before it is cut (a cut e-mail address would no longer be recognised)."""
+    shown = {k: v for k, v in raw.items() if k != "_row"}
+    return scrubber.scrub(json.dumps(shown, ensure_ascii=False, default=str))[:RAW_CHARS]
+
+
+def _empty_message(display, start, end, seen, quarantine, routes) -> str:
+    where = f"between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC in {display}"
+    if quarantine.rows:
+        return f"no valid requests {where}: all {len(quarantine.rows)} were quarantined ({quarantine.counts()}); see quarantine.parquet"
+    span = f"; the log's requests span {min(seen):%Y-%m-%d %H:%M} to {max(seen):%Y-%m-%d %H:%M}" if seen else "; the log is empty"
+    route_note = f" for routes {routes}" if routes else ""
+    return f"no requests {where}{route_note}{span}. Set sampling.window (start/end or last_hours) or --run-date"
+
+
+# ---------------------------------------------------------------- PII
+
+def _scrub(requests: list[Request], scrubber: Scrubber) -> tuple[list[Prompt], int]:
+    system_cache: dict[str, str] = {}  # production system prompts repeat on every row of a route
+    prompts, with_pii = [], 0
+    for r in requests:
+        before = sum(scrubber.hits.values())
+        messages = []
+        for turn in r.messages:
+            content = turn["content"]
+            if turn["role"] == "system":
+                if content not in system_cache:
+                    system_cache[content] = scrubber.scrub(content)
+                content = system_cache[content]
+            else:
+                content = scrubber.scrub(content)
+            messages.append({"role": turn["role"], "content": content})
+        user = "\n".join(t["content"] for t in messages if t["role"] != "system")
+        hits = sum(scrubber.hits.values()) - before
+        with_pii += hits > 0
+        norm = normalize(user)
+        r.user = user
+        prompts.append(Prompt(r, prompt_id(r.route, norm), norm, messages, hits))
+    return prompts, with_pii
+
+
+# ---------------------------------------------------------------- dedup
+
+@dataclass
+class Earlier:
+    prompt_id: str
+    route: str
+    norm: str
+
+
+def _earlier_prompts(store_root: Path, current: Path, run_date: date) -> list[Earlier]:
+    """Prompts sampled by runs dated before this one (train and eval: neither may come back as train)."""
+    import pyarrow.parquet as pq
+
+    out = []
+    for record_path in sorted((store_root / "runs").glob("*/stage-sample.json")):
+        run = record_path.parent
+        if run.resolve() == current.resolve() or not (run / "prompts.parquet").is_file():
+            continue
+        try:
+            if date.fromisoformat(json.loads(record_path.read_text())["run_date"]) >= run_date:
+                continue
+        except (ValueError, KeyError):
+            log.warning("ignoring %s: unreadable stage record", record_path)
+            continue
+        table = pq.read_table(run / "prompts.parquet", columns=["prompt_id", "route", "user"])
+        out += [Earlier(p, r, normalize(u)) for p, r, u in zip(*(table[c].to_pylist() for c in ("prompt_id", "route", "user")))]
+    return out
+
+
+def _deduplicate(prompts, history, threshold, scrubber, quarantine) -> tuple[list[Prompt], dict]:
+    counts = {"exact": 0, "near": 0, "earlier_run": 0}
+    prompts = sorted(prompts, key=lambda p: (p.request.created_at, p.request.request_id))  # the first one seen is kept
+    earlier_ids = {h.prompt_id for h in history}
+    first: dict[str, Prompt] = {}
+    unique = []
+    for p in prompts:
+        if p.prompt_id in earlier_ids:
+            _drop(quarantine, p, "duplicate:earlier_run", "sampled by an earlier run", p.prompt_id, counts, scrubber)
+        elif p.prompt_id in first:
+            first[p.prompt_id].duplicates += 1
+            _drop(quarantine, p, "duplicate:exact", "same normalized content as an earlier request",
+                  first[p.prompt_id].request.request_id, counts, scrubber)
+        else:
+            first[p.prompt_id] = p
+            unique.append(p)
+
+    routes = sorted({p.request.route for p in unique} | {h.route for h in history})
+    route_no = {r: i for i, r in enumerate(routes)}
+    texts = [h.norm for h in history] + [p.norm for p in unique]
+    groups = np.array([route_no[h.route] for h in history] + [route_no[p.request.route] for p in unique], dtype=np.int64)
+    pairs = dedup.near_duplicate_pairs(dedup.shingle_docs(texts), groups, threshold)
+    rep = dedup.clusters(len(texts), pairs, rank=np.arange(len(texts)))  # history first, then by time
+    n_hist = len(history)
+    kept = []
+    for i, p in enumerate(unique):
+        r = rep[n_hist + i]
+        if r == n_hist + i:
+            kept.append(p)
+        elif r < n_hist:
+            _drop(quarantine, p, "duplicate:earlier_run", "near-duplicate of a prompt sampled by an earlier run",
+                  history[r].prompt_id, counts, scrubber)
+        else:
+            unique[r - n_hist].duplicates += p.duplicates
+            _drop(quarantine, p, "duplicate:near", f"near-duplicate (word 3-gram Jaccard >= {threshold})",
+                  unique[r - n_hist].request.request_id, counts, scrubber)
+    return kept, counts
+
+
+def _drop(quarantine, p: Prompt, reason, detail, of, counts, scrubber):
+    counts[reason.split(":")[1]] += 1
+    quarantine.add(p.request.row, p.request.request_id, reason, detail, _raw_text({"messages": p.messages}, scrubber), of)
+
+
+# ---------------------------------------------------------------- selection and split
+
+def _select(prompts: list[Prompt], traffic: Counter, cfg: RunConfig) -> list[Prompt]:
+    s = cfg.sampling
+    by_route: dict[str, list[Prompt]] = {}
+    for p in sorted(prompts, key=lambda p: p.prompt_id):  # pool order independent of the source's row order
+        by_route.setdefault(p.request.route, []).append(p)
+    if s.allocation == "proportional":
+        weights = {r: float(traffic[r]) for r in by_route}
+    elif s.allocation == "equal":
+        weights = {r: 1.0 for r in by_route}
+    else:
+        weights = {r: float(s.route_weights.get(r, 0.0)) for r in by_route}
+        missing = sorted(set(by_route) - set(s.route_weights))
+        if missing:
+            log.warning("routes %s have no route_weights entry and get no prompts", missing)
+    share = allocate.allocate(s.budget, {r: len(ps) for r, ps in by_route.items()}, weights, s.route_cap)
+    chosen = []
+    for route, pool in by_route.items():
+        texts = [p.norm for p in pool] if s.diversity == "cluster" else None
+        picked = allocate.pick(len(pool), share[route], allocate.stable_seed(s.seed, route), texts)
+        chosen += [pool[i] for i in picked]
+    return chosen
+
+
+def is_eval(pid: str, eval_fraction: float) -> bool:
+    """Stable forever: a prompt's split depends only on its id."""
+    return int(pid[:8], 16) / 16**8 < eval_fraction
+
+
+def _split(chosen, eval_fraction) -> tuple[list[Prompt], list[Prompt]]:
+    train = [p for p in chosen if not is_eval(p.prompt_id, eval_fraction)]
+    eval_ = [p for p in chosen if is_eval(p.prompt_id, eval_fraction)]
+    return train, eval_
+
+
+def _decontaminate(train, eval_, threshold, scrubber, quarantine) -> tuple[list[Prompt], int]:
+    """Drop train prompts that are near-duplicates of an eval prompt, with denser LSH bands than dedup
+    (32 bands of 2 rows) so a pair the dedup bands missed is still found."""
+    if not train or not eval_:
+        return train, 0
+    texts = [p.norm for p in eval_] + [p.norm for p in train]
+    groups = np.array([hash_route(p.request.route) for p in eval_ + train], dtype=np.int64)
+    bad = {}
+    for i, j, _ in dedup.near_duplicate_pairs(dedup.shingle_docs(texts), groups, threshold, bands=32):
+        if i < len(eval_) <= j:
+            bad.setdefault(j - len(eval_), eval_[i].prompt_id)
+    counts = {"eval_contamination": 0}
+    for k, of in bad.items():
+        _drop(quarantine, train[k], "duplicate:eval_contamination", "near-duplicate of an eval prompt", of, counts, scrubber)
+    return [p for k, p in enumerate(train) if k not in bad], len(bad)
+
+
+def hash_route(route: str) -> int:
+    return allocate.stable_seed(route) & 0x7FFFFFFF
+
+
+# ---------------------------------------------------------------- outputs
+
+def _write_prompts(train, eval_, display, run_dir: Path) -> str:
+    import pyarrow as pa
+
+    items = sorted([("train", p) for p in train] + [("eval", p) for p in eval_], key=lambda sp: (sp[1].request.route, sp[1].prompt_id))
+    schema = pa.schema([("prompt_id", pa.string()), ("route", pa.string()), ("split", pa.string()), ("messages", pa.string()),
+                        ("user", pa.string()), ("request_id", pa.string()), ("created_at", pa.timestamp("us", tz="UTC")),
+                        ("source_ref", pa.string()), ("duplicates", pa.int32()), ("pii_hits", pa.int32())])
+    columns = {
+        "prompt_id": [p.prompt_id for _, p in items], "route": [p.request.route for _, p in items],
+        "split": [s for s, _ in items], "messages": [json.dumps(p.messages, ensure_ascii=False) for _, p in items],
+        "user": [p.request.user for _, p in items], "request_id": [p.request.request_id for _, p in items],
+        "created_at": [p.request.created_at for _, p in items],
+        "source_ref": [f"{display}#row={p.request.row}" for _, p in items],
+        "duplicates": [p.duplicates for _, p in items], "pii_hits": [p.pii_hits for _, p in items],
+    }
+    return write_parquet(pa.table(columns, schema=schema), run_dir / "prompts.parquet")
+
+
+def _write_quarantine(quarantine: Quarantine, run_dir: Path) -> str:
+    import pyarrow as pa
+
+    schema = pa.schema([("row", pa.int64()), ("request_id", pa.string()), ("reason", pa.string()), ("detail", pa.string()),
+                        ("duplicate_of", pa.string()), ("raw", pa.string())])
+    rows = sorted(quarantine.rows, key=lambda r: (r["row"], r["reason"]))
+    return write_parquet(pa.Table.from_pylist(rows, schema=schema), run_dir / "quarantine.parquet")
+
+
+def _rows_digest(rows: list[dict]) -> str:
+    """A content hash of what was read, so a later run can tell whether the source changed."""
+    import xxhash
+
+    h = xxhash.xxh3_128()
+    for row in rows:
+        h.update(repr(sorted((k, str(v)) for k, v in row.items() if k != "_row")).encode())
+    return h.hexdigest()
+

@@ -1,0 +1,140 @@
+"""Row validation: every log row is a valid request, outside the run's slice, or quarantined with a reason.
+
+Reasons are `kind:field` strings so the funnel can count them and a test can expect them:
+missing_field:<f>, wrong_type:<f>, bad_json:<f>, empty_content, too_long, language:<iso>.
+Checks run in a fixed order and the first failing one names the row's reason.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+REQUIRED = ("request_id", "created_at", "route", "messages")
+OPTIONAL_NUMBERS = ("prompt_tokens", "completion_tokens", "latency_ms")
+OPTIONAL_TEXT = ("model", "response")
+ROLES = {"system", "user", "assistant", "tool", "developer"}
+
+
+class Invalid(Exception):
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+@dataclass
+class Request:
+    """A valid log row, reduced to what sampling needs."""
+
+    request_id: str
+    created_at: datetime
+    route: str
+    messages: list[dict]
+    row: int
+    user: str = ""  # the non-system turns, the part that identifies the prompt
+    extra: dict = field(default_factory=dict)  # model, response, token counts, latency as logged
+
+
+@dataclass
+class Rejected:
+    row: int
+    request_id: str | None
+    reason: str
+    detail: str
+    raw: dict
+
+
+def parse_time(value) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value.strip())  # 3.11 accepts "Z" and most ISO 8601 forms
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    raise TypeError(type(value).__name__)
+
+
+def parse_messages(value) -> list[dict]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise Invalid("bad_json:messages", f"messages is not valid JSON ({exc.msg} at char {exc.pos})") from None
+    if not isinstance(value, list) or not value:
+        raise Invalid("wrong_type:messages", f"messages must be a non-empty list of turns, got {type(value).__name__}")
+    for i, turn in enumerate(value):
+        if not isinstance(turn, dict) or turn.get("role") not in ROLES or not isinstance(turn.get("content"), str):
+            raise Invalid("wrong_type:messages", f"messages[{i}] must be {{role: {'|'.join(sorted(ROLES))}, content: string}}")
+    return value
+
+
+def check_row(raw: dict) -> Request:
+    """Validate one row's fields (not its window, route or language); raise Invalid with the reason."""
+    if "_bad_json" in raw:
+        raise Invalid("bad_json:row", raw["_bad_json"])
+    for name in REQUIRED:
+        if raw.get(name) is None:
+            raise Invalid(f"missing_field:{name}", f"{name} is missing or null")
+    if not isinstance(raw["request_id"], (str, int)) or isinstance(raw["request_id"], bool):
+        raise Invalid("wrong_type:request_id", f"request_id must be a string, got {type(raw['request_id']).__name__}")
+    if not isinstance(raw["route"], str) or not raw["route"].strip():
+        raise Invalid("wrong_type:route", f"route must be a non-empty string, got {raw['route']!r:.40}")
+    try:
+        created_at = parse_time(raw["created_at"])
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise Invalid("wrong_type:created_at", f"created_at {raw['created_at']!r:.40} is not an ISO 8601 time or epoch seconds") from None
+    for name in OPTIONAL_NUMBERS:
+        value = raw.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise Invalid(f"wrong_type:{name}", f"{name} must be a number, got {value!r:.40}")
+    for name in OPTIONAL_TEXT:
+        if raw.get(name) is not None and not isinstance(raw[name], str):
+            raise Invalid(f"wrong_type:{name}", f"{name} must be a string, got {type(raw[name]).__name__}")
+    messages = parse_messages(raw["messages"])
+    turns = [t["content"] for t in messages if t["role"] != "system"]
+    if not any(t["role"] == "user" for t in messages):
+        raise Invalid("missing_field:user_message", "messages has no user turn")
+    user = "\n".join(turns)
+    if not user.strip():
+        raise Invalid("empty_content", "the user content is empty or whitespace")
+    extra = {k: raw.get(k) for k in (*OPTIONAL_TEXT, *OPTIONAL_NUMBERS)}
+    return Request(str(raw["request_id"]), created_at, raw["route"].strip(), messages, raw.get("_row", 0), user, extra)
+
+
+class LanguageCheck:
+    """Language id with lingua on the user content of the routes that have a language list."""
+
+    COMMON = ("en", "de", "fr", "es", "it", "pt", "nl")
+    MARGIN = 0.5  # quarantine only when the foreign language beats the best served one by this much confidence
+
+    def __init__(self, languages: dict[str, list[str]]):
+        from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+        self.keep = {route: {c.lower() for c in codes} for route, codes in languages.items() if codes}
+        codes = sorted(set(self.COMMON).union(*self.keep.values()))
+        loaded = []
+        for code in codes:
+            try:
+                loaded.append(Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())))
+            except AttributeError:
+                raise ValueError(f"sampling.languages: {code!r} is not an ISO 639-1 code lingua knows") from None
+        # Low accuracy mode (trigrams only) is ~5x faster; the margin keeps short English texts from being
+        # called French ("... our office in Lyon instead?" scored fr 0.67 / en 0.33 here).
+        self.detector = LanguageDetectorBuilder.from_languages(*loaded).with_low_accuracy_mode().build()
+
+    def served(self, route: str) -> set[str] | None:
+        return self.keep.get(route, self.keep.get("*"))
+
+    def reasons(self, routes: list[str], texts: list[str]) -> list[str | None]:
+        """Per text: None when it is in a language its route serves (or unclear, or unchecked), else `language:<iso>`."""
+        out: list[str | None] = [None] * len(texts)
+        checked = [i for i, r in enumerate(routes) if self.served(r)]
+        confidences = self.detector.compute_language_confidence_values_in_parallel([texts[i] for i in checked])
+        for i, values in zip(checked, confidences):
+            served = self.served(routes[i])
+            top = values[0]
+            code = top.language.iso_code_639_1.name.lower()
+            best_served = max((v.value for v in values if v.language.iso_code_639_1.name.lower() in served), default=0.0)
+            if code not in served and top.value - best_served >= self.MARGIN:
+                out[i] = f"language:{code}"
+        return out

@@ -1,0 +1,66 @@
+"""Writing a stage's outputs: whole files only (temp name, then rename) and the `stage-<name>.json` record."""
+
+import hashlib
+import json
+import os
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+
+
+def atomic_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
+def write_parquet(table, path: Path) -> str:
+    """Write a pyarrow table whole or not at all; return its sha256."""
+    import pyarrow.parquet as pq
+
+    tmp = atomic_path(path)
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+    return file_sha256(path)
+
+
+def write_json(obj, path: Path) -> None:
+    tmp = atomic_path(path)
+    tmp.write_text(json.dumps(obj, indent=1, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, path)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def versions(*packages: str) -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in ("distillery", *packages):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+class StageClock:
+    """Wall and CPU seconds of a stage, with named phases for the record."""
+
+    def __init__(self):
+        self.wall0, self.cpu0 = time.monotonic(), time.process_time()
+        self.phases: dict[str, float] = {}
+        self._last = self.wall0
+
+    def lap(self, phase: str) -> float:
+        now = time.monotonic()
+        self.phases[phase] = round(now - self._last, 3)
+        self._last = now
+        return self.phases[phase]
+
+    def totals(self) -> dict:
+        return {"wall_s": round(time.monotonic() - self.wall0, 3), "cpu_s": round(time.process_time() - self.cpu0, 3),
+                "phases_s": self.phases}
