@@ -39,3 +39,12 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subpro
     exe = Path(sys.executable).with_name("distillery")
     return subprocess.run([str(exe), *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="session")
+def demo_log(tmp_path_factory) -> Path:
+    """The demo production log, generated fresh (not the developer's data/demo) into a session folder."""
+    out = tmp_path_factory.mktemp("demo-log")
+    subprocess.run([sys.executable, str(REPO / "data/generate_demo_log.py"), "--out", str(out)], check=True,
+                   capture_output=True)
+    return out

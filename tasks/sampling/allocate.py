@@ -34,20 +34,34 @@ def stable_seed(*parts) -> int:
     return xxhash.xxh64_intdigest("\0".join(map(str, parts)).encode())
 
 
-def topic_clusters(texts: list[str], k: int, seed: int, dims: int = 256, iterations: int = 10) -> np.ndarray:
-    """k-means (k-means++ start) over hashed bag-of-words vectors; a cluster label per text."""
-    n = len(texts)
-    x = np.zeros((n, dims), dtype=np.float32)
+def bag_of_words(texts: list[str], dims: int = 256) -> np.ndarray:
+    """Unit-length hashed word-count vectors (the hashing trick: no vocabulary to fit or store)."""
+    bucket: dict[str, int] = {}
+    rows, cols = [], []
     for i, text in enumerate(texts):
         for word in text.split():
-            x[i, xxhash.xxh32_intdigest(word.encode()) % dims] += 1.0
+            b = bucket.get(word)
+            if b is None:
+                b = bucket[word] = xxhash.xxh32_intdigest(word.encode()) % dims
+            rows.append(i)
+            cols.append(b)
+    x = np.zeros((len(texts), dims), dtype=np.float32)
+    np.add.at(x, (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)), 1.0)
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+    return x
+
+
+def topic_clusters(texts: list[str], k: int, seed: int, iterations: int = 10) -> np.ndarray:
+    """k-means (k-means++ start) over hashed bag-of-words vectors; a cluster label per text."""
+    x = bag_of_words(texts)
+    n = len(x)
     rng = np.random.default_rng(seed)
     centers = [x[rng.integers(n)]]
+    d2 = ((x - centers[0]) ** 2).sum(1)
     for _ in range(1, k):
-        d2 = np.min([((x - c) ** 2).sum(1) for c in centers], axis=0)
         probs = d2 / d2.sum() if d2.sum() > 0 else np.full(n, 1 / n)
         centers.append(x[rng.choice(n, p=probs)])
+        d2 = np.minimum(d2, ((x - centers[-1]) ** 2).sum(1))
     c = np.stack(centers)
     labels = np.zeros(n, dtype=np.int64)
     for _ in range(iterations):

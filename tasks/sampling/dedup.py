@@ -67,37 +67,47 @@ def signatures(docs: ShingledDocs, chunk: int = 1 << 18) -> np.ndarray:
 
 
 def candidate_pairs(sig: np.ndarray, groups: np.ndarray, bands: int) -> np.ndarray:
-    """Pairs (i < j) that agree on every row of at least one band and share a group (e.g. the route)."""
+    """Pairs (leader, member) of docs that agree on every row of a band and share a group (e.g. the route).
+
+    Each band bucket links its members to its lowest-numbered doc (its leader) instead of to each
+    other: a bucket of m docs costs m pairs, not m^2/2, so a popular template cannot blow up the stage.
+    The union-find in `clusters` still joins everyone connected through leaders."""
     rows = NUM_PERM // bands
-    pairs = []
+    found = []
     for band in range(bands):
-        block = sig[:, band * rows : (band + 1) * rows]
-        keys = np.ascontiguousarray(np.column_stack([block, groups.astype(np.uint64)])).view(
-            np.dtype((np.void, (rows + 1) * 8))).ravel()
-        order = np.argsort(keys, kind="stable")
+        block = np.column_stack([sig[:, band * rows : (band + 1) * rows], groups.astype(np.uint64)])
+        keys = np.ascontiguousarray(block).view(np.dtype((np.void, block.shape[1] * 8))).ravel()
+        order = np.argsort(keys, kind="stable")  # stable: within a bucket, doc numbers ascend
         sorted_keys = keys[order]
-        boundaries = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1], True])
-        for lo, hi in zip(boundaries[:-1], boundaries[1:]):
-            if hi - lo > 1:
-                members = np.sort(order[lo:hi])
-                ii, jj = np.triu_indices(len(members), k=1)
-                pairs.append(np.column_stack([members[ii], members[jj]]))
-    if not pairs:
+        starts = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
+        leader = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
+        member = ~starts
+        found.append(np.column_stack([leader[member], order[member]]))
+    if not found:
         return np.empty((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(pairs), axis=0)
+    return np.unique(np.concatenate(found), axis=0)
 
 
 def near_duplicate_pairs(docs: ShingledDocs, groups: np.ndarray, threshold: float, bands: int = 16) -> list[tuple[int, int, float]]:
-    """(i, j, jaccard) for every candidate pair whose exact shingle Jaccard is >= threshold.
+    """(i, j, jaccard) for candidate pairs whose shingle Jaccard is >= threshold.
 
-    16 bands of 4 rows find a pair at Jaccard 0.7 with probability 0.99; use more bands for lower thresholds.
-    """
+    16 bands of 4 rows find a pair at Jaccard 0.7 with probability 0.99 (0.9998 at 0.8); use more bands
+    for lower thresholds. The signature estimate (64 permutations, sd ~0.06) settles clear cases; pairs
+    within 0.15 of the threshold are decided by their exact shingle sets."""
+    sig = signatures(docs)
+    pairs = candidate_pairs(sig, groups, bands)
+    if not len(pairs):
+        return []
+    estimate = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1)
     found = []
-    for i, j in candidate_pairs(signatures(docs), groups, bands).tolist():
-        a, b = docs.doc(i), docs.doc(j)
-        similarity = len(a & b) / len(a | b) if a or b else 1.0
-        if similarity >= threshold:
-            found.append((i, j, similarity))
+    for (i, j), est in zip(pairs.tolist(), estimate.tolist()):
+        if est >= threshold + 0.15:
+            found.append((i, j, est))
+        elif est >= threshold - 0.15:
+            a, b = docs.doc(i), docs.doc(j)
+            similarity = len(a & b) / len(a | b) if a or b else 1.0
+            if similarity >= threshold:
+                found.append((i, j, similarity))
     return found
 
 

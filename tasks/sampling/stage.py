@@ -93,7 +93,7 @@ def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
     log.info("scrubbed PII: %s in %d prompts, %.1f s", dict(scrubber.hits), rows_with_pii, clock.lap("scrub"))
 
     history = _earlier_prompts(Path(cfg.store.root), run_dir, run_date) if s.dedup_earlier_runs else []
-    prompts, dup_counts = _deduplicate(prompts, history, s.near_duplicate_threshold, scrubber, quarantine)
+    prompts, dup_counts = _deduplicate(prompts, history, s.near_duplicate_threshold, quarantine)
     funnel["duplicates"] = dup_counts
     funnel["unique"] = len(prompts)
     log.info("deduplicated: %s, %d unique in %.1f s", dup_counts, len(prompts), clock.lap("dedup"))
@@ -101,7 +101,7 @@ def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
     traffic = Counter(r.route for r in requests)
     chosen = _select(prompts, traffic, cfg)
     train, eval_ = _split(chosen, s.eval_fraction)
-    train, contaminated = _decontaminate(train, eval_, s.near_duplicate_threshold, scrubber, quarantine)
+    train, contaminated = _decontaminate(train, eval_, s.near_duplicate_threshold, quarantine)
     funnel["eval_contamination"] = contaminated
     funnel["sampled"] = dict(sorted(Counter(p.request.route for p in train + eval_).items()))
     funnel["split"] = {"train": len(train), "eval": len(eval_)}
@@ -114,7 +114,7 @@ def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
     clock.lap("write")
     record = {
         "stage": "sample", "run_date": run_date.isoformat(), "window": {"start": start, "end": end},
-        "inputs": {"source": source.display, "source_rows_sha": _rows_digest(rows)},
+        "inputs": {"source": source.display, "source_digest": _source_digest(cfg.source.url, rows)},
         "config_hash": sample_config_hash(cfg), "funnel": funnel,
         "pii": {"enabled": s.pii.enabled, "detectors": list(scrubber.detectors), "hits": dict(sorted(scrubber.hits.items())),
                 "prompts_with_pii": rows_with_pii},
@@ -161,8 +161,12 @@ def _check_language(requests, languages, scrubber, quarantine) -> list[Request]:
         check = LanguageCheck(languages)
     except ValueError as exc:
         raise SampleError(str(exc)) from None
+    # Each distinct (route, text) is detected once: logs repeat requests, and lingua is the slow part.
+    distinct = list(dict.fromkeys((r.route, r.user) for r in requests))
+    found = dict(zip(distinct, check.reasons([route for route, _ in distinct], [text for _, text in distinct])))
     kept = []
-    for request, reason in zip(requests, check.reasons([r.route for r in requests], [r.user for r in requests])):
+    for request in requests:
+        reason = found[(request.route, request.user)]
         if reason:
             quarantine.add(request.row, request.request_id, reason,
                            f"user content is in {reason.split(':')[1]}; route {request.route} serves {sorted(check.served(request.route))}",
@@ -173,18 +177,28 @@ def _check_language(requests, languages, scrubber, quarantine) -> list[Request]:
 
 
 def _raw_text(raw: dict, scrubber: Scrubber) -> str:
-    """The row as JSON, scrubbed before it is cut (a cut e-mail address would no longer be recognised)."""
-    shown = {k: v for k, v in raw.items() if k != "_row"}
-    return scrubber.scrub(json.dumps(shown, ensure_ascii=False, default=str))[:RAW_CHARS]
+    """The row as JSON for inspection, without the production system prompt (the same on every row of a
+    route), scrubbed a little beyond the cut so no PII string is cut in half before it is recognised."""
+    shown = {k: v for k, v in raw.items() if k not in ("_row", "_raw")}
+    if isinstance(shown.get("messages"), list):
+        shown["messages"] = [{**t, "content": f"<system prompt, {len(t.get('content') or '')} chars>"}
+                             if isinstance(t, dict) and t.get("role") == "system" else t for t in shown["messages"]]
+    text = json.dumps(shown, ensure_ascii=False, default=str) if "_raw" not in raw else raw["_raw"]
+    return scrubber.scrub(text[: RAW_CHARS + 200])[:RAW_CHARS]
+
+
+UNKNOWN_TIME = ("missing_field:created_at", "wrong_type:created_at")
 
 
 def _empty_message(display, start, end, seen, quarantine, routes) -> str:
     where = f"between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC in {display}"
-    if quarantine.rows:
-        return f"no valid requests {where}: all {len(quarantine.rows)} were quarantined ({quarantine.counts()}); see quarantine.parquet"
+    in_window = [r for r in quarantine.rows if r["reason"] not in UNKNOWN_TIME]
+    if in_window:
+        return f"no valid requests {where}: all {len(in_window)} were quarantined ({quarantine.counts()}); see quarantine.parquet"
     span = f"; the log's requests span {min(seen):%Y-%m-%d %H:%M} to {max(seen):%Y-%m-%d %H:%M}" if seen else "; the log is empty"
     route_note = f" for routes {routes}" if routes else ""
-    return f"no requests {where}{route_note}{span}. Set sampling.window (start/end or last_hours) or --run-date"
+    undated = f" ({len(quarantine.rows)} rows without a usable created_at were quarantined)" if quarantine.rows else ""
+    return f"no requests {where}{route_note}{span}{undated}. Set sampling.window (start/end or last_hours) or --run-date"
 
 
 # ---------------------------------------------------------------- PII
@@ -242,7 +256,7 @@ def _earlier_prompts(store_root: Path, current: Path, run_date: date) -> list[Ea
     return out
 
 
-def _deduplicate(prompts, history, threshold, scrubber, quarantine) -> tuple[list[Prompt], dict]:
+def _deduplicate(prompts, history, threshold, quarantine) -> tuple[list[Prompt], dict]:
     counts = {"exact": 0, "near": 0, "earlier_run": 0}
     prompts = sorted(prompts, key=lambda p: (p.request.created_at, p.request.request_id))  # the first one seen is kept
     earlier_ids = {h.prompt_id for h in history}
@@ -250,11 +264,11 @@ def _deduplicate(prompts, history, threshold, scrubber, quarantine) -> tuple[lis
     unique = []
     for p in prompts:
         if p.prompt_id in earlier_ids:
-            _drop(quarantine, p, "duplicate:earlier_run", "sampled by an earlier run", p.prompt_id, counts, scrubber)
+            _drop(quarantine, p, "duplicate:earlier_run", "sampled by an earlier run", p.prompt_id, counts)
         elif p.prompt_id in first:
             first[p.prompt_id].duplicates += 1
             _drop(quarantine, p, "duplicate:exact", "same normalized content as an earlier request",
-                  first[p.prompt_id].request.request_id, counts, scrubber)
+                  first[p.prompt_id].request.request_id, counts)
         else:
             first[p.prompt_id] = p
             unique.append(p)
@@ -273,17 +287,19 @@ def _deduplicate(prompts, history, threshold, scrubber, quarantine) -> tuple[lis
             kept.append(p)
         elif r < n_hist:
             _drop(quarantine, p, "duplicate:earlier_run", "near-duplicate of a prompt sampled by an earlier run",
-                  history[r].prompt_id, counts, scrubber)
+                  history[r].prompt_id, counts)
         else:
             unique[r - n_hist].duplicates += p.duplicates
             _drop(quarantine, p, "duplicate:near", f"near-duplicate (word 3-gram Jaccard >= {threshold})",
-                  unique[r - n_hist].request.request_id, counts, scrubber)
+                  unique[r - n_hist].request.request_id, counts)
     return kept, counts
 
 
-def _drop(quarantine, p: Prompt, reason, detail, of, counts, scrubber):
+def _drop(quarantine, p: Prompt, reason, detail, of, counts):
+    """Record a valid prompt that is not carried forward; its text is already scrubbed."""
     counts[reason.split(":")[1]] += 1
-    quarantine.add(p.request.row, p.request.request_id, reason, detail, _raw_text({"messages": p.messages}, scrubber), of)
+    quarantine.add(p.request.row, p.request.request_id, reason, detail,
+                   json.dumps({"user": p.request.user[:RAW_CHARS]}, ensure_ascii=False), of)
 
 
 # ---------------------------------------------------------------- selection and split
@@ -322,7 +338,7 @@ def _split(chosen, eval_fraction) -> tuple[list[Prompt], list[Prompt]]:
     return train, eval_
 
 
-def _decontaminate(train, eval_, threshold, scrubber, quarantine) -> tuple[list[Prompt], int]:
+def _decontaminate(train, eval_, threshold, quarantine) -> tuple[list[Prompt], int]:
     """Drop train prompts that are near-duplicates of an eval prompt, with denser LSH bands than dedup
     (32 bands of 2 rows) so a pair the dedup bands missed is still found."""
     if not train or not eval_:
@@ -335,7 +351,7 @@ def _decontaminate(train, eval_, threshold, scrubber, quarantine) -> tuple[list[
             bad.setdefault(j - len(eval_), eval_[i].prompt_id)
     counts = {"eval_contamination": 0}
     for k, of in bad.items():
-        _drop(quarantine, train[k], "duplicate:eval_contamination", "near-duplicate of an eval prompt", of, counts, scrubber)
+        _drop(quarantine, train[k], "duplicate:eval_contamination", "near-duplicate of an eval prompt", of, counts)
     return [p for k, p in enumerate(train) if k not in bad], len(bad)
 
 
@@ -372,12 +388,18 @@ def _write_quarantine(quarantine: Quarantine, run_dir: Path) -> str:
     return write_parquet(pa.Table.from_pylist(rows, schema=schema), run_dir / "quarantine.parquet")
 
 
-def _rows_digest(rows: list[dict]) -> str:
-    """A content hash of what was read, so a later run can tell whether the source changed."""
+def _source_digest(url: str, rows: list[dict]) -> str:
+    """A content hash of what was read, so a later run can tell whether the source changed: the bytes of a
+    local file (fast), else the rows as read."""
     import xxhash
 
+    path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") or "://" not in url else None
     h = xxhash.xxh3_128()
+    if path is not None and path.is_file():
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 22), b""):
+                h.update(block)
+        return f"file:{h.hexdigest()}"
     for row in rows:
         h.update(repr(sorted((k, str(v)) for k, v in row.items() if k != "_row")).encode())
-    return h.hexdigest()
-
+    return f"rows:{h.hexdigest()}"
