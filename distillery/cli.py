@@ -28,6 +28,8 @@ console = Console(stderr=True)
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="run config YAML (default: configs/demo.yaml)")]
 OverrideOpt = Annotated[Optional[list[str]], typer.Option("--override", "-o", help="dotted override, e.g. -o teacher.max_tokens=128")]
+RunDateOpt = Annotated[Optional[str], typer.Option("--run-date", help="YYYY-MM-DD the run is for (default: today, UTC)")]
+RunDirOpt = Annotated[Optional[Path], typer.Option("--run-dir", help="write here instead of <store>/runs/<date>-<config hash>")]
 
 DEFAULT_CONFIG = Path("configs/demo.yaml")
 
@@ -145,26 +147,34 @@ def teacher_ask(
     _ask_teacher(cfg, prompt)
 
 
-def _ask_teacher(cfg: RunConfig, prompt: str) -> None:
+def _ask_teacher(cfg: RunConfig, prompt: str, system: str | None = None) -> None:
     from models.resolve import ModelNotReady
     from models.teacher_client import ask
     from models.teacher_server import TeacherError, teacher_endpoint
 
     try:
         with teacher_endpoint(cfg.teacher, run_dir_for_logs(cfg)) as endpoint:
-            answer = ask(endpoint, prompt, cfg.teacher)
+            answer = ask(endpoint, prompt, cfg.teacher, system=system)
     except (ModelNotReady, TeacherError) as exc:
         fail(str(exc))
-    print(f"prompt: {prompt}\n\nteacher ({cfg.teacher.model}) answered in {answer.latency_s:.1f} s "
+    shown = f"[{len(system)}-character production system prompt]\n{prompt}" if system else prompt
+    print(f"prompt: {shown}\n\nteacher ({cfg.teacher.model}) answered in {answer.latency_s:.1f} s "
           f"[{answer.prompt_tokens} prompt + {answer.completion_tokens} completion tokens, "
           f"finish_reason={answer.finish_reason}]:\n{answer.text}")
 
 
 @app.command()
-def demo(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
-    """The main job on the embedded demo. Today: prepare the models and have the teacher answer a sample prompt."""
+def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None) -> None:
+    """The main job on the embedded demo. Today: prepare the models, sample the demo log, have the teacher
+    answer one sampled ticket (the later stages join as they land)."""
+    import json
+
+    import pyarrow.parquet as pq
+
     from models.catalog import DEMO_PREFIX
     from models.prepare import PrepareError, prepare
+    from tasks.sampling.sources import SourceError
+    from tasks.sampling.stage import SampleError, run_sample
 
     setup_logging()
     cfg = get_config(config, override)
@@ -175,12 +185,19 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
                 prepare(model_id[len(DEMO_PREFIX):])
             except PrepareError as exc:
                 fail(str(exc))
-    _ask_teacher(cfg, SAMPLE_PROMPT)
-    console.print(f"demo finished in {time.monotonic() - started:.0f} s", highlight=False)
-
-
-RunDateOpt = Annotated[Optional[str], typer.Option("--run-date", help="YYYY-MM-DD the run is for (default: today, UTC)")]
-RunDirOpt = Annotated[Optional[Path], typer.Option("--run-dir", help="write here instead of <store>/runs/<date>-<config hash>")]
+    day, folder = resolve_run(cfg, run_date, None)
+    try:
+        record = run_sample(cfg, folder, day)
+    except (SourceError, SampleError) as exc:
+        fail(str(exc))
+    print_funnel(record)
+    prompts = pq.read_table(folder / "prompts.parquet").to_pylist()
+    ticket = next((p for p in prompts if p["route"] == "ticket-triage" and p["split"] == "train"), prompts[0])
+    messages = json.loads(ticket["messages"])
+    system = next((m["content"] for m in messages if m["role"] == "system"), None)
+    _ask_teacher(cfg, ticket["user"], system=system)
+    console.print(f"demo finished in {time.monotonic() - started:.0f} s; run folder: {folder.resolve()}",
+                  highlight=False, soft_wrap=True)
 
 
 def resolve_run(cfg: RunConfig, run_date: Optional[str], run_dir: Optional[Path]):

@@ -48,3 +48,13 @@ def demo_log(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, str(REPO / "data/generate_demo_log.py"), "--out", str(out)], check=True,
                    capture_output=True)
     return out
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """A real temporary Prefect server (SQLite), shared by the session: it costs ~10 s to start."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -98,3 +98,22 @@ def test_config_hash_follows_content_not_source(tmp_path):
     copy.write_text(DEMO.read_text())
     assert load_config(copy).config_hash() == from_file.config_hash()
     assert load_config(copy, ["teacher.max_tokens=7"]).config_hash() != from_file.config_hash()
+
+
+def test_sampling_window_must_be_ordered():
+    with pytest.raises(ConfigError, match=r"sampling.window = .*start 2026-11-12 00:00:00 is not before end 2026-11-10"):
+        load_config(None, ["sampling.window.start=2026-11-12", "sampling.window.end=2026-11-10"])
+
+
+def test_window_defaults_to_the_day_before_the_run_date():
+    from datetime import UTC, date, datetime
+
+    start, end = load_config(None, []).sampling.window.bounds(date(2026, 11, 23))
+    assert (start, end) == (datetime(2026, 11, 22, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
+
+
+def test_weights_allocation_needs_weights_and_columns_must_be_ours():
+    with pytest.raises(ConfigError, match=r"allocation is 'weights' but route_weights is empty"):
+        load_config(None, ["sampling.allocation=weights"])
+    with pytest.raises(ConfigError, match=r"source.columns = .*unknown log column\(s\) \['timestamp'\]; ours are request_id, created_at"):
+        load_config(None, ["source.columns={timestamp: ts}"])
