@@ -173,8 +173,6 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
 
     from models.catalog import DEMO_PREFIX
     from models.prepare import PrepareError, prepare
-    from tasks.sampling.sources import SourceError
-    from tasks.sampling.stage import SampleError, run_sample
 
     setup_logging()
     cfg = get_config(config, override)
@@ -186,11 +184,7 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
             except PrepareError as exc:
                 fail(str(exc))
     day, folder = resolve_run(cfg, run_date, None)
-    try:
-        record = run_sample(cfg, folder, day)
-    except (SourceError, SampleError) as exc:
-        fail(str(exc))
-    print_funnel(record)
+    sample_stage(cfg, day, folder)
     prompts = pq.read_table(folder / "prompts.parquet").to_pylist()
     ticket = next((p for p in prompts if p["route"] == "ticket-triage" and p["split"] == "train"), prompts[0])
     messages = json.loads(ticket["messages"])
@@ -219,18 +213,24 @@ def resolve_run(cfg: RunConfig, run_date: Optional[str], run_dir: Optional[Path]
 @app.command()
 def sample(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
     """Sample prompts from the production log: validate, scrub PII, dedup, stratify, split train/eval."""
-    from tasks.sampling.sources import SourceError
-    from tasks.sampling.stage import SampleError, run_sample
-
     setup_logging()
     cfg = get_config(config, override)
     day, folder = resolve_run(cfg, run_date, run_dir)
+    sample_stage(cfg, day, folder)
+    console.print(f"prompts: {(folder / 'prompts.parquet').resolve()}", highlight=False, soft_wrap=True)
+
+
+def sample_stage(cfg: RunConfig, day, folder: Path) -> dict:
+    """Run the sample stage, print its funnel; a source or sampling problem ends the command with one line."""
+    from tasks.sampling.sources import SourceError
+    from tasks.sampling.stage import SampleError, run_sample
+
     try:
         record = run_sample(cfg, folder, day)
     except (SourceError, SampleError) as exc:
         fail(str(exc))
     print_funnel(record)
-    console.print(f"prompts: {(folder / 'prompts.parquet').resolve()}", highlight=False, soft_wrap=True)
+    return record
 
 
 def print_funnel(record: dict) -> None:
