@@ -220,6 +220,26 @@ def sample(config: ConfigOpt = None, override: OverrideOpt = None, run_date: Run
     console.print(f"prompts: {(folder / 'prompts.parquet').resolve()}", highlight=False, soft_wrap=True)
 
 
+@app.command()
+def label(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
+    """Have the teacher answer the run's prompts (only those without a committed label); write labels.parquet."""
+    from models.resolve import ModelNotReady
+    from tasks.labeling.stage import LabelError, run_label
+
+    setup_logging()
+    cfg = get_config(config, override)
+    _, folder = resolve_run(cfg, run_date, run_dir)
+    try:
+        record = run_label(cfg, folder)
+    except (LabelError, ModelNotReady) as exc:
+        fail(str(exc))
+    r = record["requests"]
+    console.print(f"labels: {record['prompts_labeled']}/{record['prompts']} prompts ({record['already_labeled']} reused), "
+                  f"{r['sent']} requests, {r['retries']} retries, failures {r['failures'] or 'none'}, "
+                  f"{record['tokens']['completion']} output tokens in {record['wall_s']:.0f} s\n"
+                  f"{(folder / 'labels.parquet').resolve()}", highlight=False, soft_wrap=True)
+
+
 def sample_stage(cfg: RunConfig, day, folder: Path) -> dict:
     """Run the sample stage, print its funnel; a source or sampling problem ends the command with one line."""
     from tasks.sampling.sources import SourceError

