@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,24 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def fake_teacher():
+    """tests/fake_teacher.py on a free port: an OpenAI-compatible server that fails, hangs or stalls on request."""
+    import httpx
+
+    from models.teacher_server import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(REPO / "tests/fake_teacher.py"), str(port)], cwd=REPO)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(f"{url}/stats", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield url
+    proc.kill()
+    proc.wait()

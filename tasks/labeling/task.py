@@ -1,0 +1,21 @@
+"""The label stage as a Prefect task, for the nightly flow (flows/nightly.py) and the UI."""
+
+from pathlib import Path
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+
+from distillery.config import RunConfig
+from tasks.labeling.stage import run_label
+
+
+@task(name="label", task_run_name="label {run_dir}")
+def label_prompts(cfg: RunConfig, run_dir: str) -> dict:
+    """Have the teacher answer every prompt that has no committed label; progress goes to the run's log."""
+    record = run_label(cfg, Path(run_dir))
+    r = record["requests"]
+    create_markdown_artifact(key="label-summary", description="Teacher labeling", markdown=(
+        f"**{record['prompts_labeled']}/{record['prompts']}** prompts labeled by `{record['teacher']}` "
+        f"({record['already_labeled']} reused, {r['sent']} requests, {r['retries']} retries, failures {r['failures'] or 'none'}); "
+        f"{record['tokens']['completion']} output tokens in {record['wall_s']:.0f} s"))
+    return record

