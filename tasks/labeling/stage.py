@@ -102,7 +102,11 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
                 record["server_model"] = _served_model(endpoint)
                 cpu_before = _server_cpu_s(endpoint.pid)
                 pool = TeacherPool(endpoint, cfg.teacher)
-                asyncio.run(_label_all(pool, todo, plans, store, fingerprint, cfg.teacher.model))
+                started = time.monotonic()
+                made = asyncio.run(_label_all(pool, todo, plans, store, fingerprint, cfg.teacher.model))
+                seconds = time.monotonic() - started
+                record["throughput"] = {"labeling_s": round(seconds, 1), "prompts_per_min": round(made["done"] / seconds * 60, 1),
+                                        "output_tok_s": round(made["tokens"] / seconds, 1)}
                 record["teacher_cpu_s"] = round(_server_cpu_s(endpoint.pid) - cpu_before, 1) if endpoint.pid else None
     except TeacherStalled as exc:
         record["status"] = f"failed: {exc}"
@@ -127,7 +131,8 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
 
 
 async def _label_all(pool: TeacherPool, todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str,
-                     teacher_name: str) -> None:
+                     teacher_name: str) -> dict:
+    """Label `todo` concurrently; return how many prompts were labeled and their output tokens."""
     progress = {"done": 0, "tokens": 0, "start": time.monotonic()}
 
     async def one(prompt: dict) -> None:
@@ -157,6 +162,7 @@ async def _label_all(pool: TeacherPool, todo: list[dict], plans: dict[str, Plan]
     finally:
         await pool.close()
     _log_progress(progress, len(todo), pool)
+    return progress
 
 
 def _log_progress(progress: dict, total: int, pool: TeacherPool) -> None:

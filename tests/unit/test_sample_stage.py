@@ -205,3 +205,26 @@ def test_cli_prints_the_funnel_and_one_line_errors(demo_log, tmp_path):
     assert "error: source.table 'nope' not found" in bad.stderr and "Traceback" not in bad.stderr
     bad_date = run_cli("sample", "-o", url, "--run-date", "23/11/2026", "--run-dir", str(tmp_path / "bad"))
     assert bad_date.returncode == 1 and "expected YYYY-MM-DD" in bad_date.stderr
+
+
+def test_parquet_source_and_a_malformed_jsonl_line(demo_log, tmp_path):
+    import pyarrow as pa
+
+    rows = [json.loads(line) for line in (demo_log / "production.jsonl").read_text().splitlines()[:300]]
+    clean = [r for r in rows if isinstance(r.get("messages"), list) and all(isinstance(m.get("content"), str) for m in r["messages"])
+             and isinstance(r.get("prompt_tokens"), int) and isinstance(r.get("latency_ms"), int) and "created_at" in r
+             and r["created_at"].startswith("2026")]
+    table = pa.Table.from_pylist([{**r, "messages": json.dumps(r["messages"])} for r in clean])
+    pq.write_table(table, tmp_path / "log.parquet")
+    cfg = load_config(REPO / "configs/demo.yaml", [f"source.url={tmp_path / 'log.parquet'}", f"store.root={tmp_path}", TAKE_ALL])
+    record = run_sample(cfg, tmp_path / "pq", RUN_DATE)
+    assert record["funnel"]["read"] == len(clean) and record["funnel"]["valid"] > 0.9 * len(clean)
+
+    lines = (demo_log / "production.jsonl").read_text().splitlines()[:50]
+    lines[10] = lines[10][: len(lines[10]) // 2]  # a log writer killed mid-line
+    (tmp_path / "log.jsonl").write_text("\n".join(lines) + "\n")
+    cfg = load_config(REPO / "configs/demo.yaml", [f"source.url={tmp_path / 'log.jsonl'}", f"store.root={tmp_path}", TAKE_ALL])
+    run_sample(cfg, tmp_path / "js", RUN_DATE)
+    quarantine = pq.read_table(tmp_path / "js" / "quarantine.parquet").to_pylist()
+    broken = [q for q in quarantine if q["reason"] == "bad_json:row"]
+    assert len(broken) == 1 and broken[0]["row"] == 11 and "line 11 is not JSON" in broken[0]["detail"]
