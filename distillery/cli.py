@@ -127,6 +127,7 @@ def teacher_serve(config: ConfigOpt = None, override: OverrideOpt = None) -> Non
         return
     console.print(f"[green]teacher ready[/] at {endpoint.base_url} as model {endpoint.model!r}; "
                   f"log {endpoint.log_path}; Ctrl-C stops it", highlight=False)
+    _stop_on_interrupt_and_term()
     try:
         code = server.wait()
         fail(f"vLLM server exited on its own with code {code}; see {endpoint.log_path}")
@@ -134,6 +135,19 @@ def teacher_serve(config: ConfigOpt = None, override: OverrideOpt = None) -> Non
         console.print("stopping …")
     finally:
         server.stop()
+
+
+def _stop_on_interrupt_and_term() -> None:
+    """Ctrl-C and SIGTERM both end `teacher serve` cleanly. SIGINT is set explicitly because a shell starts
+    background jobs with SIGINT ignored, and children inherit that: Ctrl-C (or a supervisor's SIGINT) would
+    then do nothing at all."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 @teacher_app.command("ask")
