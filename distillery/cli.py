@@ -254,6 +254,26 @@ def label(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunD
                   f"{(folder / 'labels.parquet').resolve()}", highlight=False, soft_wrap=True)
 
 
+@app.command()
+def curate(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
+    """Filter the teacher's answers into the training set (train.parquet) and print the funnel."""
+    from models.resolve import ModelNotReady
+    from tasks.curation.stage import CurateError, run_curate
+
+    setup_logging()
+    cfg = get_config(config, override)
+    _, folder = resolve_run(cfg, run_date, run_dir)
+    try:
+        record = run_curate(cfg, folder)
+    except (CurateError, ModelNotReady) as exc:
+        fail(str(exc))
+    f = record["funnel"]
+    console.print(f"curated: {f['total']['in']} train prompts -> {f['total']['out']} examples "
+                  f"({record['examples']['train']} train, {record['examples']['val']} val); dropped: "
+                  + ", ".join(f"{k} {sum(v.values())}" for k, v in f["dropped"].items() if v)
+                  + f"\n{(folder / 'train.parquet').resolve()}", highlight=False, soft_wrap=True)
+
+
 def sample_stage(cfg: RunConfig, day, folder: Path) -> dict:
     """Run the sample stage, print its funnel; a source or sampling problem ends the command with one line."""
     from tasks.sampling.sources import SourceError

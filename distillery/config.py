@@ -183,8 +183,37 @@ class TeacherConfig(Section):
         return v
 
 
+CurationFilter = Literal["truncated", "empty", "refusal", "schema", "length", "language", "consistency", "contradiction", "judge"]
+
+
+class JudgeConfig(Section):
+    """An LLM that scores each teacher answer 1-5; answers below min_score are dropped."""
+
+    endpoint: str | None = Field(None, description="OpenAI-compatible base URL; None = the teacher (its endpoint or managed server)")
+    model: str | None = Field(None, description="model name at the judge endpoint; None = the teacher's")
+    api_key_env: str = "JUDGE_API_KEY"
+    min_score: int = Field(3, ge=1, le=5)
+    max_tokens: int = Field(8, ge=1)
+
+
 class CurationConfig(Section):
     min_examples: int = Field(32, ge=1, description="fail before training when fewer survive")
+    filters: list[CurationFilter] = Field(
+        default_factory=lambda: ["truncated", "empty", "refusal", "schema", "length", "language", "consistency", "contradiction"],
+        description="applied in this order; add 'judge' to score answers with an LLM")
+    refusal_patterns: list[str] = Field(
+        default_factory=lambda: [r"\bI(?:'m| am) sorry\b", r"\bI can(?:not|'t) (?:help|assist|do that)", r"\bas an AI\b",
+                                 r"\bI(?:'m| am) (?:unable|not able) to\b"],
+        description="regexes (case-insensitive) that mark an answer as a refusal")
+    min_answer_chars: int = Field(2, ge=0)
+    max_answer_tokens: int | None = Field(None, ge=1, description="longer answers are dropped (truncated ones always are)")
+    max_answer_to_prompt_ratio: float = Field(8.0, gt=0, description="answer chars / user chars above this is rambling")
+    min_consistency: float = Field(0.6, ge=0, le=1, description="agreement across the teacher's n samples (only when n > 1)")
+    contradiction_threshold: float = Field(0.8, gt=0, le=1, description="prompts this similar must not get different labels")
+    contradiction_fields: dict[str, list[str]] = Field(
+        default_factory=dict, description="route -> JSON fields that must agree between near-duplicate prompts; default: enum fields")
+    judge: JudgeConfig = Field(default_factory=JudgeConfig)
+    val_fraction: float = Field(0.1, gt=0, lt=0.5, description="share of curated examples kept for validation loss, by prompt_id")
 
 
 class LoraConfig(Section):

@@ -8,10 +8,12 @@ POST /control {"mode": ..., ...} switches behaviour; GET /stats says what it saw
 - hang: accept the request and never answer;
 - after `answer_then_hang` answers, hang.
 Prompts containing "BAD-REQUEST" get a 400, as an API does for a request it will never accept.
+With a system prompt starting "You grade" it answers as a judge: {"score": 1 + first byte of sha256(user) % 5}.
 """
 
 import asyncio
 import hashlib
+import json
 import sys
 
 import uvicorn
@@ -60,7 +62,10 @@ async def chat(request: Request):
         if state["mode"] == "hang" or (hang_after is not None and stats["answered"] >= hang_after):
             await asyncio.sleep(3600)
         await asyncio.sleep(state["delay_s"])
-        text = "label-" + hashlib.sha256(user.encode()).hexdigest()[:8]
+        digest = hashlib.sha256(user.encode()).hexdigest()
+        system = next((m["content"] for m in body["messages"] if m["role"] == "system"), "")
+        # As a judge ("You grade ..."), a score that the test can recompute from the request.
+        text = json.dumps({"score": 1 + int(digest[:2], 16) % 5}) if system.startswith("You grade") else "label-" + digest[:8]
         stats["answered"] += 1
         n = body.get("n", 1)
         return {"id": "fake", "object": "chat.completion", "created": 0, "model": body["model"],

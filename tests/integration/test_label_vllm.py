@@ -31,7 +31,8 @@ def committed(store: Path) -> int:
 def test_killed_labeling_resumes_and_labels_each_prompt_once(small_model, demo_log, isolated_state, tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
     overrides = [f"source.url=sqlite:///{demo_log / 'production.db'}", f"sampling.budget={N}", f"store.root={tmp_path}",
-                 f"teacher.model={small_model}", "teacher.launch.cpu_kvcache_space_gib=1", "teacher.launch.max_model_len=1024"]
+                 f"teacher.model={small_model}", "teacher.launch.cpu_kvcache_space_gib=1", "teacher.launch.max_model_len=1024",
+                 "teacher.routes.support-reply.top_logprobs=2"]
     cfg = load_config(REPO / "configs/demo.yaml", overrides)
     run_sample(cfg, tmp_path / "run", date(2026, 11, 23))
 
@@ -65,6 +66,10 @@ def test_killed_labeling_resumes_and_labels_each_prompt_once(small_model, demo_l
         assert triage and all(json.loads(x["text"])["category"] for x in triage if x["finish_reason"] == "stop"), \
             "guided decoding must make triage answers schema-valid JSON"
         assert record["server_model"] == small_model and record["tokens"]["completion"] > 0
+        replies = [x for x in labels if x["route"] == "support-reply"]
+        for x in replies:  # top-2 logprobs per generated token, kept for logit distillation
+            tokens = json.loads(x["logprobs"])
+            assert len(tokens) == x["completion_tokens"] and all(len(t[2]) == 2 for t in tokens)
 
         again = run_label(cfg, tmp_path / "run")
         assert again["requests"]["sent"] == 0 and again["prompts_labeled"] == N

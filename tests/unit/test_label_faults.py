@@ -130,3 +130,12 @@ def test_a_4xx_is_recorded_not_retried(fake_teacher, run):
     assert record["prompts_labeled"] == N_PROMPTS - 1 and record["prompts_unlabeled"] == 1
     assert seen(fake_teacher)["requests"] == N_PROMPTS
 
+
+
+def test_n_samples_per_prompt_are_stored_once_each(fake_teacher, run):
+    record = run_label(config(fake_teacher, run, "teacher.routes.ticket-triage.n=3", "teacher.routes.ticket-triage.temperature=0.8"), run)
+    rows = labels(run)
+    triage = [x for x in rows if x["route"] == "ticket-triage"]
+    assert triage and {x["sample_index"] for x in triage} == {0, 1, 2}
+    assert len({(x["prompt_id"], x["sample_index"]) for x in rows}) == len(rows) == record["labels"]
+    assert seen(fake_teacher)["requests"] == N_PROMPTS, "n samples come from one request"

@@ -1,0 +1,227 @@
+"""The curate stage: prompts.parquet + labels.parquet -> train.parquet, rejections.parquet, funnel.json.
+
+    distillery curate -c configs/demo.yaml --run-dir .distillery/runs/<run>
+
+Only train-split prompts become training examples (eval prompts stay for the A/B). Each example goes
+through the configured filters in order; what survives is written in the student's prompt shape
+(models/prompt_shape.py: route tag + user content, no production system prompt), with a validation
+share split off by prompt_id hash. Fewer survivors than curation.min_examples stops the run here,
+before any training time is spent.
+"""
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from distillery.config import RunConfig
+from models.prompt_shape import SHAPE_VERSION, student_messages, template_hash
+from tasks.curation import filters as F
+from tasks.store import StageClock, file_sha256, versions, write_json, write_parquet
+
+log = logging.getLogger(__name__)
+JUDGE_SYSTEM = ("You grade answers written by an assistant for a customer-support platform. Given the instructions the "
+                "assistant had, the request and the answer, rate the answer from 1 (wrong or useless) to 5 (correct, "
+                "complete, follows the instructions). Reply with JSON {\"score\": <1-5>}.")
+
+
+class CurateError(RuntimeError):
+    """Curation cannot produce a usable training set; the message says why and where to look."""
+
+
+def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    clock = StageClock()
+    for name in ("prompts.parquet", "labels.parquet"):
+        if not (run_dir / name).is_file():
+            stage = "sample" if name == "prompts.parquet" else "label"
+            raise CurateError(f"{run_dir / name} does not exist: run the {stage} stage first (distillery {stage} --run-dir {run_dir})")
+    prompts = [p for p in pq.read_table(run_dir / "prompts.parquet").to_pylist() if p["split"] == "train"]
+    samples: dict[str, list[dict]] = defaultdict(list)
+    for label in sorted(pq.read_table(run_dir / "labels.parquet").to_pylist(), key=lambda x: (x["prompt_id"], x["sample_index"])):
+        samples[label["prompt_id"]].append(label)
+
+    rejections: list[dict] = []
+    funnel: dict = {"in": dict(Counter(p["route"] for p in prompts)), "dropped": {}, "out": {}}
+    examples = []
+    for p in prompts:
+        if p["prompt_id"] in samples:
+            examples.append(F.Example(p, samples[p["prompt_id"]], _schema(cfg, p["route"]), _languages(cfg, p["route"])))
+        else:
+            rejections.append(_rejection(p, None, "unlabeled", "the teacher gave no answer (see stage-label.json failures)"))
+    _charge(funnel, "unlabeled", [r["route"] for r in rejections])
+
+    detector = _language_detector(cfg) if "language" in cfg.curation.filters else None
+    for name in cfg.curation.filters:
+        if name == "contradiction":
+            bad = F.contradictions(examples, cfg.curation.contradiction_fields, cfg.curation.contradiction_threshold)
+        elif name == "judge":
+            bad = _judge(cfg, examples)
+        else:
+            check = F.PER_EXAMPLE[name]
+            bad = {}
+            for i, ex in enumerate(examples):
+                reason = check(ex, cfg.curation, detector) if name == "language" else check(ex, cfg.curation)
+                if reason:
+                    bad[i] = reason
+        dropped = [examples[i] for i in sorted(bad)]
+        rejections += [_rejection(ex.prompt, ex.answer, name, bad[i]) for i, ex in zip(sorted(bad), dropped)]
+        _charge(funnel, name, [ex.prompt["route"] for ex in dropped])
+        examples = [ex for i, ex in enumerate(examples) if i not in bad]
+        log.info("curate: %-13s dropped %4d, %d left", name, len(dropped), len(examples))
+    funnel["out"] = dict(Counter(ex.prompt["route"] for ex in examples))
+    funnel["total"] = {"in": len(prompts), "dropped": len(prompts) - len(examples), "out": len(examples)}
+
+    rows, templates, saving = _training_rows(cfg, examples)
+    outputs = {"train.parquet": _write_train(rows, templates, run_dir), "rejections.parquet": _write_rejections(rejections, run_dir)}
+    write_json(funnel, run_dir / "funnel.json")
+    record = {"stage": "curate", "inputs": {n: file_sha256(run_dir / n) for n in ("prompts.parquet", "labels.parquet")},
+              "filters": cfg.curation.filters, "funnel": funnel, "removed_templates": templates, "prompt_shape": SHAPE_VERSION,
+              "prompt_tokens_per_request": saving, "examples": {"train": sum(r["split"] == "train" for r in rows),
+                                                                "val": sum(r["split"] == "val" for r in rows)},
+              "outputs": outputs, "device": "cpu", "versions": versions("jsonschema", "sacrebleu", "transformers"), **clock.totals()}
+    write_json(record, run_dir / "stage-curate.json")
+    if len(examples) < cfg.curation.min_examples:
+        worst = sorted(funnel["dropped"].items(), key=lambda kv: -sum(kv[1].values()))[:3]
+        raise CurateError(f"only {len(examples)} examples survived curation (curation.min_examples = {cfg.curation.min_examples}); "
+                          f"biggest drops: {', '.join(f'{k} {sum(v.values())}' for k, v in worst)}. See {run_dir / 'rejections.parquet'}; "
+                          "sample more prompts (sampling.budget) or loosen the filters")
+    return record
+
+
+def _charge(funnel: dict, name: str, routes: list[str]) -> None:
+    funnel["dropped"][name] = dict(sorted(Counter(routes).items()))
+
+
+def _rejection(prompt: dict, answer: str | None, name: str, reason: str) -> dict:
+    return {"prompt_id": prompt["prompt_id"], "route": prompt["route"], "filter": name, "reason": reason,
+            "answer": None if answer is None else answer[:1000]}
+
+
+def _schema(cfg: RunConfig, route: str) -> dict | None:
+    g = cfg.teacher.routes.get(route)
+    if not g or not g.json_schema:
+        return None
+    try:
+        return json.loads(Path(g.json_schema).read_text())
+    except (OSError, ValueError) as exc:
+        raise CurateError(f"teacher.routes.{route}.json_schema = {g.json_schema!r}: cannot read it as JSON ({exc})") from None
+
+
+def _languages(cfg: RunConfig, route: str) -> set[str] | None:
+    langs = cfg.sampling.languages.get(route, cfg.sampling.languages.get("*"))
+    return set(langs) if langs else None
+
+
+def _language_detector(cfg: RunConfig):
+    from tasks.sampling.validate import LanguageCheck
+
+    return LanguageCheck(cfg.sampling.languages) if cfg.sampling.languages else None
+
+
+def _is_val(prompt_id: str, fraction: float) -> bool:
+    """Validation membership by a salted hash, independent of the eval split (which uses the bare id)."""
+    return int(hashlib.sha256(f"val:{prompt_id}".encode()).hexdigest()[:8], 16) / 16**8 < fraction
+
+
+def _training_rows(cfg: RunConfig, examples: list[F.Example]) -> tuple[list[dict], dict, dict]:
+    """The examples in the student's shape, the system prompts that were removed, and the tokens that saves."""
+    tokenizer = _student_tokenizer(cfg)
+    templates: dict[str, dict] = {}
+    per_route: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    rows = []
+    for ex in sorted(examples, key=lambda e: e.prompt["prompt_id"]):
+        route, user = ex.prompt["route"], ex.prompt["user"]
+        system = next((m["content"] for m in json.loads(ex.prompt["messages"]) if m["role"] == "system"), "")
+        templates.setdefault(route, {"hash": template_hash(system), "chars": len(system)})
+        messages = student_messages(route, user)
+        student_tokens = len(tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True))
+        teacher_tokens = ex.samples[0]["prompt_tokens"]
+        per_route[route].append((teacher_tokens, student_tokens))
+        rows.append({"prompt_id": ex.prompt["prompt_id"], "route": route,
+                     "split": "val" if _is_val(ex.prompt["prompt_id"], cfg.curation.val_fraction) else "train",
+                     "messages": json.dumps(messages + [{"role": "assistant", "content": ex.answer}], ensure_ascii=False),
+                     "answer": ex.answer, "teacher_prompt_tokens": teacher_tokens, "student_prompt_tokens": student_tokens,
+                     "template_hash": templates[route]["hash"], "consistency": ex.notes.get("consistency"),
+                     "judge_score": ex.notes.get("judge_score")})
+    saving = {route: {"teacher_mean": round(sum(t for t, _ in v) / len(v), 1), "student_mean": round(sum(s for _, s in v) / len(v), 1),
+                      "saved_mean": round(sum(t - s for t, s in v) / len(v), 1)} for route, v in sorted(per_route.items())}
+    return rows, templates, saving
+
+
+def _student_tokenizer(cfg: RunConfig):
+    from transformers import AutoTokenizer
+
+    from models.resolve import resolve_model
+
+    return AutoTokenizer.from_pretrained(resolve_model(cfg.student.model))
+
+
+def _write_train(rows: list[dict], templates: dict, run_dir: Path) -> str:
+    import pyarrow as pa
+
+    schema = pa.schema([("prompt_id", pa.string()), ("route", pa.string()), ("split", pa.string()), ("messages", pa.string()),
+                        ("answer", pa.string()), ("teacher_prompt_tokens", pa.int64()), ("student_prompt_tokens", pa.int64()),
+                        ("template_hash", pa.string()), ("consistency", pa.float64()), ("judge_score", pa.int64())],
+                       metadata={"distillery.prompt_shape": SHAPE_VERSION, "distillery.removed_templates": json.dumps(templates)})
+    return write_parquet(pa.Table.from_pylist(rows, schema=schema), run_dir / "train.parquet")
+
+
+def _write_rejections(rejections: list[dict], run_dir: Path) -> str:
+    import pyarrow as pa
+
+    schema = pa.schema([(c, pa.string()) for c in ("prompt_id", "route", "filter", "reason", "answer")])
+    return write_parquet(pa.Table.from_pylist(rejections, schema=schema), run_dir / "rejections.parquet")
+
+
+# ---------------------------------------------------------------- optional LLM judge
+
+def _judge(cfg: RunConfig, examples: list[F.Example]) -> dict[int, str]:
+    """Score each answer with the judge (the teacher unless configured); drop those below min_score."""
+    from models.teacher_async import TeacherPool
+    from models.teacher_server import teacher_endpoint
+
+    j = cfg.curation.judge
+    teacher = cfg.teacher.model_copy(update={"endpoint": j.endpoint or cfg.teacher.endpoint,
+                                             "served_name": j.model or cfg.teacher.served_name,
+                                             "api_key_env": j.api_key_env if j.endpoint else cfg.teacher.api_key_env})
+    params = {"max_tokens": j.max_tokens, "temperature": 0.0, "response_format": {"type": "json_schema", "json_schema": {
+        "name": "score", "schema": {"type": "object", "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5}},
+                                    "required": ["score"]}}}}
+
+    async def score_all(pool: TeacherPool) -> list:
+        try:
+            return await asyncio.gather(*(pool.complete(_judge_messages(ex), params) for ex in examples))
+        finally:
+            await pool.close()
+
+    with teacher_endpoint(teacher, Path(cfg.store.root) / "logs") as endpoint:
+        results = asyncio.run(score_all(TeacherPool(endpoint, teacher)))
+    bad = {}
+    for i, (ex, result) in enumerate(zip(examples, results)):
+        score = _score(result)
+        ex.notes["judge_score"] = score
+        if score is None:
+            bad[i] = "judge gave no score"
+        elif score < j.min_score:
+            bad[i] = f"judge score {score} < {j.min_score}"
+    return bad
+
+
+def _judge_messages(ex: F.Example) -> list[dict]:
+    system = next((m["content"] for m in json.loads(ex.prompt["messages"]) if m["role"] == "system"), "")
+    return [{"role": "system", "content": JUDGE_SYSTEM},
+            {"role": "user", "content": f"Instructions:\n{system}\n\nRequest:\n{ex.prompt['user']}\n\nAnswer:\n{ex.answer}"}]
+
+
+def _score(result) -> int | None:
+    if isinstance(result, str):  # a 4xx from the judge
+        return None
+    try:
+        score = json.loads(result.texts[0])["score"]
+        return score if isinstance(score, int) and 1 <= score <= 5 else None
+    except (ValueError, KeyError, TypeError):
+        return None
