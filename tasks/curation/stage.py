@@ -138,7 +138,9 @@ def _training_rows(cfg: RunConfig, examples: list[F.Example]) -> tuple[list[dict
         system = next((m["content"] for m in json.loads(ex.prompt["messages"]) if m["role"] == "system"), "")
         templates.setdefault(route, {"hash": template_hash(system), "chars": len(system)})
         messages = student_messages(route, user)
-        student_tokens = len(tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True))
+        # Render, then tokenize: apply_chat_template(tokenize=True) returns a dict in transformers 5, a list before.
+        rendered = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        student_tokens = len(tokenizer(rendered, add_special_tokens=False)["input_ids"])
         teacher_tokens = ex.samples[0]["prompt_tokens"]
         per_route[route].append((teacher_tokens, student_tokens))
         rows.append({"prompt_id": ex.prompt["prompt_id"], "route": route,

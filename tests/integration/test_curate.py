@@ -101,7 +101,7 @@ def test_examples_are_compressed_to_the_student_shape(run):
         messages = json.loads(r["messages"])
         assert [m["role"] for m in messages] == ["user", "assistant"], "no system prompt in a training example"
         assert messages[0]["content"].startswith(f"[{r['route']}]\n") and messages[1]["content"] == r["answer"]
-        assert r["student_prompt_tokens"] < r["teacher_prompt_tokens"]
+        assert 10 < r["student_prompt_tokens"] < r["teacher_prompt_tokens"]
     removed = json.loads(table.schema.metadata[b"distillery.removed_templates"])
     assert set(removed) == {"ticket-triage", "invoice-extract", "support-reply"}
     assert all(t["chars"] > 1500 for t in removed.values())
