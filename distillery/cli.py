@@ -274,6 +274,27 @@ def curate(config: ConfigOpt = None, override: OverrideOpt = None, run_date: Run
                   + f"\n{(folder / 'train.parquet').resolve()}", highlight=False, soft_wrap=True)
 
 
+@app.command()
+def train(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None,
+          resume: Annotated[bool, typer.Option("--resume", help="continue from the run's last checkpoint")] = False,
+          checkpoint_every: Annotated[int, typer.Option(help="save a checkpoint every N optimizer steps")] = 20) -> None:
+    """QLoRA-train the 4-bit student on train.parquet and register the adapter with its lineage."""
+    from models.resolve import ModelNotReady
+    from tasks.training.loop import TrainError
+    from tasks.training.stage import run_train
+
+    setup_logging()
+    cfg = get_config(config, override)
+    _, folder = resolve_run(cfg, run_date, run_dir)
+    try:
+        record = run_train(cfg, folder, resume=resume, checkpoint_every=checkpoint_every)
+    except (TrainError, ModelNotReady) as exc:
+        fail(str(exc))
+    console.print(f"registered adapter {record['adapter_version']}: {record['steps']} steps, loss "
+                  f"{record['losses']['train_first']:.3f} -> {record['losses']['train_last']:.3f}, validation "
+                  f"{record['losses']['eval']}, {record['tokens_per_s']:.0f} trained tok/s", highlight=False, soft_wrap=True)
+
+
 def sample_stage(cfg: RunConfig, day, folder: Path) -> dict:
     """Run the sample stage, print its funnel; a source or sampling problem ends the command with one line."""
     from tasks.sampling.sources import SourceError

@@ -1,0 +1,96 @@
+"""The adapter registry: numbered versions of trained adapters with their lineage and status.
+
+    <store>/registry/<student name>/v0001/adapter_model.safetensors, adapter_config.json, lineage.json
+    <store>/registry/<student name>/status.json   {"champion": "v0001", "candidates": ["v0002"]}
+
+A version is written whole (temp folder, then rename) and only after training succeeded, so a failed
+run registers nothing. Loading checks the base model's content hash against the lineage and reads
+safetensors only.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+
+class RegistryError(RuntimeError):
+    """A registry operation that cannot be done; the message says why."""
+
+
+def base_hash(model_path: str) -> str:
+    """Content hash of a base model folder's weights and config (or of a hub id, where there is no folder)."""
+    path = Path(model_path)
+    if not path.is_dir():
+        return hashlib.sha256(model_path.encode()).hexdigest()[:16]
+    h = hashlib.sha256()
+    for f in sorted(path.glob("*.safetensors")) + [path / "config.json"]:
+        h.update(f.name.encode())
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                h.update(block)
+    return h.hexdigest()[:16]
+
+
+def tokenizer_hash(model_path: str) -> str:
+    path = Path(model_path)
+    h = hashlib.sha256()
+    for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
+        if (path / name).is_file():
+            h.update((path / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+class Registry:
+    def __init__(self, root: Path, student_id: str):
+        self.dir = Path(root) / "registry" / re.sub(r"[^A-Za-z0-9._-]+", "_", student_id)
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def versions(self) -> list[str]:
+        return sorted(p.name for p in self.dir.glob("v[0-9][0-9][0-9][0-9]") if (p / "lineage.json").is_file())
+
+    def register(self, adapter_dir: Path, lineage: dict) -> str:
+        """Copy a trained adapter in as the next version, status candidate."""
+        existing = self.versions()
+        version = f"v{int(existing[-1][1:]) + 1 if existing else 1:04d}"
+        tmp = self.dir / f".{version}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for name in ("adapter_model.safetensors", "adapter_config.json"):
+            shutil.copy2(adapter_dir / name, tmp / name)
+        (tmp / "lineage.json").write_text(json.dumps({**lineage, "version": version}, indent=1, sort_keys=True, default=str))
+        tmp.rename(self.dir / version)
+        status = self.status()
+        status["candidates"] = sorted(set(status["candidates"]) | {version})
+        self._write_status(status)
+        return version
+
+    def status(self) -> dict:
+        path = self.dir / "status.json"
+        return json.loads(path.read_text()) if path.is_file() else {"champion": None, "candidates": [], "history": []}
+
+    def _write_status(self, status: dict) -> None:
+        tmp = self.dir / f".status.json.tmp-{os.getpid()}"
+        tmp.write_text(json.dumps(status, indent=1, sort_keys=True))
+        os.replace(tmp, self.dir / "status.json")
+
+    def lineage(self, version: str) -> dict:
+        path = self.dir / version / "lineage.json"
+        if not path.is_file():
+            raise RegistryError(f"no adapter version {version!r} in {self.dir}; versions: {', '.join(self.versions()) or 'none'}")
+        return json.loads(path.read_text())
+
+    def load(self, version: str, base_model, base_path: str):
+        """Attach a registered adapter to `base_model`, refusing a base whose content differs from the lineage."""
+        from peft import PeftModel
+
+        expected = self.lineage(version)["base_hash"]
+        actual = base_hash(base_path)
+        if expected != actual:
+            raise RegistryError(f"adapter {version} was trained on a base with hash {expected}, but {base_path} has {actual}: "
+                                "load it onto the same base model it was trained on")
+        if not (self.dir / version / "adapter_model.safetensors").is_file():
+            raise RegistryError(f"adapter {version} has no adapter_model.safetensors; only safetensors are loaded")
+        return PeftModel.from_pretrained(base_model, self.dir / version, use_safetensors=True)

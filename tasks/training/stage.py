@@ -1,0 +1,81 @@
+"""The train stage: train.parquet -> a 4-bit student's LoRA adapter, registered with its lineage.
+
+    distillery train -c configs/demo.yaml --run-dir .distillery/runs/<run> [--resume]
+
+The base loads in NF4 (bitsandbytes), LoRA goes on every linear projection, the loss covers the
+answer tokens only. Checkpoints land in <run>/checkpoint every `checkpoint_every` steps; --resume
+continues from there on the same trajectory. The adapter is registered only when training finished
+with finite losses.
+"""
+
+import json
+import logging
+import time
+from pathlib import Path
+
+from distillery.config import RunConfig
+from tasks.store import StageClock, file_sha256, versions, write_json
+from tasks.training.data import encode_rows
+from tasks.training.loop import TrainError, train
+
+log = logging.getLogger(__name__)
+
+
+def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_every: int = 20,
+              nan_at_step: int | None = None) -> dict:
+    import pyarrow.parquet as pq
+
+    from models.registry import Registry, base_hash, tokenizer_hash
+    from models.resolve import resolve_model
+    from models.student import add_lora, load_student, use_for_training
+
+    clock = StageClock()
+    data_path = run_dir / "train.parquet"
+    if not data_path.is_file():
+        raise TrainError(f"{data_path} does not exist: run the curate stage first (distillery curate --run-dir {run_dir})")
+    table = pq.read_table(data_path)
+    rows = table.to_pylist()
+    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k.startswith(b"distillery.")}
+    t = cfg.student.training
+    import torch
+
+    model, tokenizer, choice = load_student(cfg.student)
+    torch.manual_seed(t.seed)  # LoRA's A matrices are random: same seed, same start, same trajectory
+    model = add_lora(model, cfg.student.lora)
+    use_for_training(model)
+    train_set, skipped_train = encode_rows(tokenizer, [r for r in rows if r["split"] == "train"], t.max_seq_len)
+    val_set, skipped_val = encode_rows(tokenizer, [r for r in rows if r["split"] == "val"], t.max_seq_len)
+    log.info("training on %d examples (%d validation) on %s/%s: %s", len(train_set), len(val_set), choice.device,
+             choice.dtype_name, choice.reason)
+    started = time.monotonic()
+    result = train(model, train_set, val_set, t, tokenizer.pad_token_id, run_dir / "checkpoint", checkpoint_every, resume,
+                   nan_at_step)
+    adapter_dir = run_dir / "adapter"
+    model.save_pretrained(adapter_dir)
+    base_path = resolve_model(cfg.student.model)
+    lineage = {
+        "base_model": cfg.student.model, "base_hash": base_hash(base_path), "tokenizer_hash": tokenizer_hash(base_path),
+        "quantization": cfg.student.quant.model_dump(), "compute_dtype": choice.dtype_name, "lora": cfg.student.lora.model_dump(),
+        "prompt_shape": meta.get("distillery.prompt_shape"),
+        "removed_templates": json.loads(meta.get("distillery.removed_templates", "{}")),
+        "dataset_hash": file_sha256(data_path), "training_config": t.model_dump(), "training_config_hash": _hash(t.model_dump()),
+        "losses": {"train_first": result.train_losses[0], "train_last": result.train_losses[-1], "eval": result.eval_losses},
+        "steps": result.steps, "trained_tokens": result.tokens, "wall_s": round(time.monotonic() - started, 1),
+        "device": choice.device, "run_dir": str(run_dir),
+    }
+    version = Registry(Path(cfg.store.root), cfg.student.model).register(adapter_dir, lineage)
+    record = {"stage": "train", "inputs": {"train.parquet": lineage["dataset_hash"]}, "adapter_version": version,
+              "examples": {"train": len(train_set), "val": len(val_set), "skipped_too_long": skipped_train + skipped_val},
+              "losses": lineage["losses"], "train_losses": result.train_losses, "steps": result.steps,
+              "trained_tokens": result.tokens, "tokens_per_s": round(result.tokens / max(result.seconds, 1e-9), 1),
+              "device": choice.device, "compute_dtype": choice.dtype_name,
+              "versions": versions("torch", "transformers", "peft", "bitsandbytes"), **clock.totals()}
+    write_json(record, run_dir / "stage-train.json")
+    log.info("registered adapter %s (validation loss %s)", version, result.eval_losses)
+    return record
+
+
+def _hash(obj) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
