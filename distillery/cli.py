@@ -234,19 +234,25 @@ def sample(config: ConfigOpt = None, override: OverrideOpt = None, run_date: Run
     console.print(f"prompts: {(folder / 'prompts.parquet').resolve()}", highlight=False, soft_wrap=True)
 
 
-@app.command()
-def label(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
-    """Have the teacher answer the run's prompts (only those without a committed label); write labels.parquet."""
+def run_stage(config, override, run_date, run_dir, runner, errors: tuple) -> tuple[dict, Path]:
+    """Load the config, find the run folder, run one stage; its known errors end the command with one line."""
     from models.resolve import ModelNotReady
-    from tasks.labeling.stage import LabelError, run_label
 
     setup_logging()
     cfg = get_config(config, override)
     _, folder = resolve_run(cfg, run_date, run_dir)
     try:
-        record = run_label(cfg, folder)
-    except (LabelError, ModelNotReady) as exc:
+        return runner(cfg, folder), folder
+    except (*errors, ModelNotReady) as exc:
         fail(str(exc))
+
+
+@app.command()
+def label(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
+    """Have the teacher answer the run's prompts (only those without a committed label); write labels.parquet."""
+    from tasks.labeling.stage import LabelError, run_label
+
+    record, folder = run_stage(config, override, run_date, run_dir, run_label, (LabelError,))
     r = record["requests"]
     console.print(f"labels: {record['prompts_labeled']}/{record['prompts']} prompts ({record['already_labeled']} reused), "
                   f"{r['sent']} requests, {r['retries']} retries, failures {r['failures'] or 'none'}, "
@@ -257,16 +263,9 @@ def label(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunD
 @app.command()
 def curate(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
     """Filter the teacher's answers into the training set (train.parquet) and print the funnel."""
-    from models.resolve import ModelNotReady
     from tasks.curation.stage import CurateError, run_curate
 
-    setup_logging()
-    cfg = get_config(config, override)
-    _, folder = resolve_run(cfg, run_date, run_dir)
-    try:
-        record = run_curate(cfg, folder)
-    except (CurateError, ModelNotReady) as exc:
-        fail(str(exc))
+    record, folder = run_stage(config, override, run_date, run_dir, run_curate, (CurateError,))
     f = record["funnel"]
     console.print(f"curated: {f['total']['in']} train prompts -> {f['total']['out']} examples "
                   f"({record['examples']['train']} train, {record['examples']['val']} val); dropped: "
@@ -279,17 +278,13 @@ def train(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunD
           resume: Annotated[bool, typer.Option("--resume", help="continue from the run's last checkpoint")] = False,
           checkpoint_every: Annotated[int, typer.Option(help="save a checkpoint every N optimizer steps")] = 20) -> None:
     """QLoRA-train the 4-bit student on train.parquet and register the adapter with its lineage."""
-    from models.resolve import ModelNotReady
     from tasks.training.loop import TrainError
     from tasks.training.stage import run_train
 
-    setup_logging()
-    cfg = get_config(config, override)
-    _, folder = resolve_run(cfg, run_date, run_dir)
-    try:
-        record = run_train(cfg, folder, resume=resume, checkpoint_every=checkpoint_every)
-    except (TrainError, ModelNotReady) as exc:
-        fail(str(exc))
+    def runner(cfg, folder):
+        return run_train(cfg, folder, resume=resume, checkpoint_every=checkpoint_every)
+
+    record, _ = run_stage(config, override, run_date, run_dir, runner, (TrainError,))
     console.print(f"registered adapter {record['adapter_version']}: {record['steps']} steps, loss "
                   f"{record['losses']['train_first']:.3f} -> {record['losses']['train_last']:.3f}, validation "
                   f"{record['losses']['eval']}, {record['tokens_per_s']:.0f} trained tok/s", highlight=False, soft_wrap=True)

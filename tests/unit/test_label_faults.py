@@ -139,3 +139,12 @@ def test_n_samples_per_prompt_are_stored_once_each(fake_teacher, run):
     assert triage and {x["sample_index"] for x in triage} == {0, 1, 2}
     assert len({(x["prompt_id"], x["sample_index"]) for x in rows}) == len(rows) == record["labels"]
     assert seen(fake_teacher)["requests"] == N_PROMPTS, "n samples come from one request"
+
+
+def test_stage_commands_name_the_missing_input(tmp_path):
+    from tests.conftest import run_cli
+
+    for command, missing in (("label", "prompts.parquet"), ("curate", "prompts.parquet"), ("train", "train.parquet")):
+        result = run_cli(command, "--run-dir", str(tmp_path))
+        assert result.returncode == 1, result.stderr
+        assert f"{tmp_path / missing} does not exist: run the" in result.stderr and "Traceback" not in result.stderr
