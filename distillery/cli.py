@@ -4,6 +4,8 @@
     distillery models prepare              # bundled demo models -> HF folders in the model cache
     distillery teacher serve -c configs/demo.yaml
     distillery sample -c configs/demo.yaml # production log -> prompts.parquet in the run folder
+    distillery label | curate | train | evaluate -c configs/demo.yaml --run-dir .distillery/runs/<run>
+    distillery registry status             # champion, candidates, history
     distillery demo -c configs/demo.yaml   # the main job on the embedded demo
 """
 
@@ -23,6 +25,8 @@ models_app = typer.Typer(no_args_is_help=True, help="Bundled demo models.")
 teacher_app = typer.Typer(no_args_is_help=True, help="The teacher: a managed vLLM server or an endpoint.")
 app.add_typer(models_app, name="models")
 app.add_typer(teacher_app, name="teacher")
+registry_app = typer.Typer(no_args_is_help=True, help="Trained adapters: status, promote, rollback.")
+app.add_typer(registry_app, name="registry")
 
 console = Console(stderr=True)
 
@@ -179,12 +183,8 @@ def _ask_teacher(cfg: RunConfig, prompt: str, system: str | None = None) -> None
 
 @app.command()
 def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None) -> None:
-    """The main job on the embedded demo. Today: prepare the models, sample the demo log, have the teacher
-    answer one sampled ticket (the later stages join as they land)."""
-    import json
-
-    import pyarrow.parquet as pq
-
+    """The main job on the embedded demo: prepare the models, then sample, label, curate, train and evaluate
+    one run (the report joins when it lands). Re-running resumes: labels, checkpoints and models are reused."""
     from models.catalog import DEMO_PREFIX
     from models.prepare import PrepareError, prepare
 
@@ -199,13 +199,34 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
                 fail(str(exc))
     day, folder = resolve_run(cfg, run_date, None)
     sample_stage(cfg, day, folder)
-    prompts = pq.read_table(folder / "prompts.parquet").to_pylist()
-    ticket = next((p for p in prompts if p["route"] == "ticket-triage" and p["split"] == "train"), prompts[0])
-    messages = json.loads(ticket["messages"])
-    system = next((m["content"] for m in messages if m["role"] == "system"), None)
-    _ask_teacher(cfg, ticket["user"], system=system)
+    for name, runner, errors in demo_stages():
+        console.print(f"[bold]{name}[/bold] ({time.monotonic() - started:.0f} s so far)")
+        try:
+            record = runner(cfg, folder)
+        except errors as exc:
+            fail(f"{name}: {exc}")
+        if name == "evaluate":
+            print_ab(record)
     console.print(f"demo finished in {time.monotonic() - started:.0f} s; run folder: {folder.resolve()}",
                   highlight=False, soft_wrap=True)
+
+
+def demo_stages():
+    """(name, runner(cfg, run_dir), errors that end the demo with one line) in pipeline order."""
+    from models.registry import RegistryError
+    from models.resolve import ModelNotReady
+    from models.teacher_server import TeacherError
+    from tasks.curation.stage import CurateError, run_curate
+    from tasks.evaluation.items import EvalError
+    from tasks.evaluation.stage import run_evaluate
+    from tasks.labeling.stage import LabelError, run_label
+    from tasks.training.loop import TrainError
+    from tasks.training.stage import run_train
+
+    return [("label", run_label, (LabelError, TeacherError, ModelNotReady)),
+            ("curate", run_curate, (CurateError, ModelNotReady)),
+            ("train", lambda cfg, f: run_train(cfg, f, resume=True), (TrainError, ModelNotReady)),
+            ("evaluate", run_evaluate, (EvalError, RegistryError, TeacherError, ModelNotReady))]
 
 
 def resolve_run(cfg: RunConfig, run_date: Optional[str], run_dir: Optional[Path]):
@@ -288,6 +309,85 @@ def train(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunD
     console.print(f"registered adapter {record['adapter_version']}: {record['steps']} steps, loss "
                   f"{record['losses']['train_first']:.3f} -> {record['losses']['train_last']:.3f}, validation "
                   f"{record['losses']['eval']}, {record['tokens_per_s']:.0f} trained tok/s", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def evaluate(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None,
+             adapter: Annotated[Optional[str], typer.Option(help="adapter version (default: the one this run trained)")] = None) -> None:
+    """Teacher vs student on the held-out prompts: metrics with CIs, a non-inferiority decision, promotion."""
+    from models.registry import RegistryError
+    from models.teacher_server import TeacherError
+    from tasks.evaluation.items import EvalError
+    from tasks.evaluation.stage import run_evaluate
+
+    ab, folder = run_stage(config, override, run_date, run_dir, lambda cfg, f: run_evaluate(cfg, f, adapter),
+                           (EvalError, RegistryError, TeacherError))
+    print_ab(ab)
+    console.print(f"wrote {folder / 'ab.json'} and {folder / 'eval.parquet'}", highlight=False, soft_wrap=True)
+
+
+def print_ab(ab: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{ab['candidate']} vs teacher {ab['teacher']}", box=None)
+    for col in ("scope", "metric", "student", "teacher", "difference [CI]", "margin", "verdict"):
+        table.add_column(col)
+    for scope, s in ab["scopes"].items():
+        for metric, m in s["vs_teacher"].items():
+            lo, hi = m["diff"]["ci"]
+            verdict = "" if "margin" not in m else "non-inferior" if m["non_inferior"] else "INFERIOR"
+            table.add_row(scope, metric, f"{m['student']['estimate']:.3f}", f"{m['teacher']['estimate']:.3f}",
+                          f"{m['diff']['estimate']:+.3f} [{lo:+.3f}, {hi:+.3f}]", str(m.get("margin", "")), verdict)
+    Console().print(table)
+    d = ab["decision"]
+    console.print(f"decision: {d['action']} (champion {d['champion_before']} -> {d['champion_after']})", highlight=False)
+    for reason in d["reasons"]:
+        console.print(f"  - {reason}", highlight=False, soft_wrap=True)
+
+
+def open_registry(config, override):
+    from models.registry import Registry
+
+    setup_logging()
+    cfg = get_config(config, override)
+    return Registry(Path(cfg.store.root), cfg.student.model)
+
+
+@registry_app.command("status")
+def registry_status(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
+    """The champion, the candidates and the promotion history of the configured student."""
+    import json
+
+    registry = open_registry(config, override)
+    print(json.dumps({"registry": str(registry.dir), "versions": registry.versions(), **registry.status()}, indent=1))
+
+
+@registry_app.command("promote")
+def registry_promote(version: str, config: ConfigOpt = None, override: OverrideOpt = None,
+                     reason: Annotated[str, typer.Option(help="why, for the history")] = "manual promotion") -> None:
+    """Make VERSION the champion (a no-op when it already is)."""
+    from models.registry import RegistryError
+
+    registry = open_registry(config, override)
+    try:
+        changed = registry.promote(version, reason)
+    except RegistryError as exc:
+        fail(str(exc))
+    console.print(f"{version} {'is now' if changed else 'already was'} the champion", highlight=False)
+
+
+@registry_app.command("rollback")
+def registry_rollback(config: ConfigOpt = None, override: OverrideOpt = None,
+                      reason: Annotated[str, typer.Option(help="why, for the history")] = "manual rollback") -> None:
+    """Restore the champion that the current one replaced."""
+    from models.registry import RegistryError
+
+    registry = open_registry(config, override)
+    try:
+        champion = registry.rollback(reason)
+    except RegistryError as exc:
+        fail(str(exc))
+    console.print(f"champion is now {champion or 'none'}", highlight=False)
 
 
 def sample_stage(cfg: RunConfig, day, folder: Path) -> dict:

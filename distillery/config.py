@@ -252,10 +252,39 @@ class StudentConfig(Section):
     training: TrainingConfig = Field(default_factory=TrainingConfig)
 
 
+GatedMetric = Literal["schema_validity", "field_agreement", "chrf", "judge_win_rate"]
+
+
+class PairJudgeConfig(Section):
+    """An LLM that sees teacher and student answers side by side, in both orders."""
+
+    enabled: bool = Field(True, description="False skips the judge (no win rate, nothing to gate on it)")
+    endpoint: str | None = Field(None, description="OpenAI-compatible base URL; None = the teacher (its endpoint or managed server)")
+    model: str | None = Field(None, description="model name at the judge endpoint; None = the teacher's")
+    api_key_env: str = "JUDGE_API_KEY"
+    max_tokens: int = Field(16, ge=1)
+
+
+def _student_serving() -> LaunchConfig:
+    # The 135M student decoded faster on one thread than on two here (FACTS.md); a GPU ignores these.
+    return LaunchConfig(max_model_len=1024, cpu_kvcache_space_gib=1, cpu_omp_threads_bind="0", omp_num_threads=1)
+
+
 class EvaluationConfig(Section):
-    bootstrap_resamples: int = Field(1000, ge=100)
+    bootstrap_resamples: int = Field(1000, ge=100, description="paired bootstrap resamples per estimate; seeded")
     confidence: float = Field(0.95, gt=0.5, lt=1)
-    margin: float = Field(0.05, ge=0, lt=1, description="non-inferiority margin (points of agreement)")
+    seed: int = 0
+    gates: dict[GatedMetric, float] = Field(
+        default_factory=lambda: {"schema_validity": 0.05, "field_agreement": 0.05},
+        description="metric -> non-inferiority margin, fixed before the run: promote only when, for every route where the "
+                    "metric applies, the CI's lower bound of (student - teacher reference) is >= -margin")
+    max_items: int | None = Field(None, ge=1, description="cap on eval-split prompts per route (None: all of them)")
+    include_base: bool = Field(True, description="also answer with the untrained base, to show what training bought")
+    parity_prompts: int = Field(4, ge=0, description="prompts answered by both vLLM and transformers+peft to check they agree")
+    aa_items: int = Field(16, ge=0, description="items for the A/A judge check (student vs itself); 0 skips it")
+    concurrency: int = Field(16, ge=1, description="requests in flight to the student server")
+    judge: PairJudgeConfig = Field(default_factory=PairJudgeConfig)
+    serve: LaunchConfig = Field(default_factory=_student_serving, description="vLLM settings for serving the student")
 
 
 class PricingConfig(Section):

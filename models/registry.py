@@ -82,15 +82,63 @@ class Registry:
             raise RegistryError(f"no adapter version {version!r} in {self.dir}; versions: {', '.join(self.versions()) or 'none'}")
         return json.loads(path.read_text())
 
-    def load(self, version: str, base_model, base_path: str):
-        """Attach a registered adapter to `base_model`, refusing a base whose content differs from the lineage."""
-        from peft import PeftModel
-
+    def check_base(self, version: str, base_path: str) -> None:
+        """Refuse a base whose content differs from the one the adapter was trained on."""
         expected = self.lineage(version)["base_hash"]
         actual = base_hash(base_path)
         if expected != actual:
             raise RegistryError(f"adapter {version} was trained on a base with hash {expected}, but {base_path} has {actual}: "
                                 "load it onto the same base model it was trained on")
+
+    def load(self, version: str, base_model, base_path: str):
+        """Attach a registered adapter to `base_model`, refusing a base whose content differs from the lineage."""
+        from peft import PeftModel
+
+        self.check_base(version, base_path)
         if not (self.dir / version / "adapter_model.safetensors").is_file():
             raise RegistryError(f"adapter {version} has no adapter_model.safetensors; only safetensors are loaded")
         return PeftModel.from_pretrained(base_model, self.dir / version, use_safetensors=True)
+
+    # ------------------------------------------------------------ promotion: every change is a history entry
+
+    def promote(self, version: str, reason: str) -> bool:
+        """Make `version` the champion; False (and nothing written) when it already is."""
+        self.lineage(version)  # refuses unknown versions
+        status = self.status()
+        if status["champion"] == version:
+            return False
+        status["history"].append({"action": "promote", "version": version, "previous": status["champion"],
+                                  "reason": reason, "at": _now()})
+        status["champion"] = version
+        status["candidates"] = [v for v in status["candidates"] if v != version]
+        self._write_status(status)
+        return True
+
+    def keep_champion(self, candidate: str, reason: str) -> None:
+        """Record that `candidate` was evaluated and not promoted, and why; the champion stays."""
+        status = self.status()
+        status["history"].append({"action": "keep", "version": status["champion"], "candidate": candidate,
+                                  "reason": reason, "at": _now()})
+        self._write_status(status)
+
+    def rollback(self, reason: str = "manual rollback") -> str | None:
+        """Restore the champion that the current one replaced; returns the new champion (None: no champion)."""
+        status = self.status()
+        current = status["champion"]
+        if current is None:
+            raise RegistryError(f"no champion in {self.dir} to roll back")
+        promoted = next((h for h in reversed(status["history"]) if h["action"] == "promote" and h["version"] == current), None)
+        if promoted is None:
+            raise RegistryError(f"champion {current} has no promotion in the history to undo")
+        status["champion"] = promoted["previous"]
+        status["candidates"] = sorted(set(status["candidates"]) | {current})
+        status["history"].append({"action": "rollback", "version": promoted["previous"], "previous": current,
+                                  "reason": reason, "at": _now()})
+        self._write_status(status)
+        return status["champion"]
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")

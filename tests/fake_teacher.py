@@ -9,6 +9,8 @@ POST /control {"mode": ..., ...} switches behaviour; GET /stats says what it saw
 - after `answer_then_hang` answers, hang.
 Prompts containing "BAD-REQUEST" get a 400, as an API does for a request it will never accept.
 With a system prompt starting "You grade" it answers as a judge: {"score": 1 + first byte of sha256(user) % 5}.
+Starting "You compare" it is a pairwise judge: the answer that parses as JSON wins; when both or neither
+do, it says "A" (a position-biased judge, which both-orders judging must turn into a tie).
 """
 
 import asyncio
@@ -22,7 +24,7 @@ from fastapi.responses import JSONResponse
 
 app = FastAPI()
 state = {"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None}
-stats = {"requests": 0, "answered": 0, "in_flight": 0, "max_in_flight": 0}
+stats = {"requests": 0, "answered": 0, "in_flight": 0, "max_in_flight": 0, "pairwise": 0}
 
 
 @app.post("/control")
@@ -30,7 +32,7 @@ async def control(request: Request):
     body = await request.json()
     if body.pop("reset", False):
         state.update({"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None})
-        stats.update({"requests": 0, "answered": 0, "max_in_flight": 0})
+        stats.update({"requests": 0, "answered": 0, "max_in_flight": 0, "pairwise": 0})
     state.update(body)
     return state
 
@@ -65,7 +67,13 @@ async def chat(request: Request):
         digest = hashlib.sha256(user.encode()).hexdigest()
         system = next((m["content"] for m in body["messages"] if m["role"] == "system"), "")
         # As a judge ("You grade ..."), a score that the test can recompute from the request.
-        text = json.dumps({"score": 1 + int(digest[:2], 16) % 5}) if system.startswith("You grade") else "label-" + digest[:8]
+        if system.startswith("You grade"):
+            text = json.dumps({"score": 1 + int(digest[:2], 16) % 5})
+        elif system.startswith("You compare"):
+            text = json.dumps({"winner": pairwise_verdict(user)})
+            stats["pairwise"] += 1
+        else:
+            text = "label-" + digest[:8]
         stats["answered"] += 1
         n = body.get("n", 1)
         return {"id": "fake", "object": "chat.completion", "created": 0, "model": body["model"],
@@ -73,6 +81,20 @@ async def chat(request: Request):
                 "usage": {"prompt_tokens": len(user.split()), "completion_tokens": 3 * n, "total_tokens": len(user.split()) + 3 * n}}
     finally:
         stats["in_flight"] -= 1
+
+
+def pairwise_verdict(user: str) -> str:
+    a, _, b = user.partition("\n\nAnswer A:\n")[2].partition("\n\nAnswer B:\n")
+    a_ok, b_ok = parses(a), parses(b)
+    return "B" if b_ok and not a_ok else "A"
+
+
+def parses(text: str) -> bool:
+    try:
+        json.loads(text)
+        return True
+    except ValueError:
+        return False
 
 
 if __name__ == "__main__":

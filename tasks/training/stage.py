@@ -33,6 +33,10 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
     data_path = run_dir / "train.parquet"
     if not data_path.is_file():
         raise TrainError(f"{data_path} does not exist: run the curate stage first (distillery curate --run-dir {run_dir})")
+    done = finished_record(cfg, run_dir)
+    if done:
+        log.info("this run already trained adapter %s on the same data and config; nothing to do", done["adapter_version"])
+        return done
     table = pq.read_table(data_path)
     rows = table.to_pylist()
     meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k.startswith(b"distillery.")}
@@ -65,6 +69,7 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
     }
     version = Registry(Path(cfg.store.root), cfg.student.model).register(adapter_dir, lineage)
     record = {"stage": "train", "inputs": {"train.parquet": lineage["dataset_hash"]}, "adapter_version": version,
+              "config_hash": _train_config_hash(cfg),
               "examples": {"train": len(train_set), "val": len(val_set), "skipped_too_long": skipped_train + skipped_val},
               "losses": lineage["losses"], "train_losses": result.train_losses, "steps": result.steps,
               "trained_tokens": result.tokens, "tokens_per_s": round(result.tokens / max(result.seconds, 1e-9), 1),
@@ -73,6 +78,21 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
     write_json(record, run_dir / "stage-train.json")
     log.info("registered adapter %s (validation loss %s)", version, result.eval_losses)
     return record
+
+
+def finished_record(cfg: RunConfig, run_dir: Path) -> dict | None:
+    """The run's stage-train.json when it trained on this exact train.parquet with this student config."""
+    path = run_dir / "stage-train.json"
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text())
+    same = record.get("inputs", {}).get("train.parquet") == file_sha256(run_dir / "train.parquet") and \
+        record.get("config_hash") == _train_config_hash(cfg)
+    return record if same else None
+
+
+def _train_config_hash(cfg: RunConfig) -> str:
+    return _hash({"student": cfg.student.model_dump(mode="json")})
 
 
 def _hash(obj) -> str:

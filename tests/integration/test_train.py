@@ -92,3 +92,4 @@ def test_an_adapter_is_refused_on_a_different_base(small_model, curated, tmp_pat
     with pytest.raises(RegistryError, match=r"adapter v0001 was trained on a base with hash \w+, but .*other-base has \w+"):
         registry.load("v0001", model, str(other))
     assert registry.load("v0001", model, str(base)) is not None
+

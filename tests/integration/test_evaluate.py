@@ -1,0 +1,174 @@
+"""Teacher vs student on held-out tickets: the real student served by vLLM with LoRA, the gate, the registry.
+
+The teacher arm is the demo log's production answers written as labels (what a label run records); the
+judge is tests/fake_teacher.py, which prefers the answer that parses as JSON and otherwise always says
+"A" (a position-biased judge). Two adapters: a good one trained on the triage answers, and a bad one
+trained on labels shuffled across routes (support-reply prose for triage tickets).
+"""
+
+import json
+import random
+from pathlib import Path
+
+import httpx
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from distillery.config import load_config
+from models.prompt_shape import student_messages
+from models.registry import Registry, RegistryError
+from models.teacher_async import teacher_fingerprint
+from tasks.evaluation.stage import run_evaluate
+from tasks.labeling.stage import plan_route
+from tasks.training.stage import run_train
+from tests.conftest import REPO
+
+EVAL_ITEMS = 40
+AA_ITEMS = 8
+
+
+def triage_chats(demo_log: Path) -> list[tuple[str, str]]:
+    """(ticket, production answer) pairs whose answer is valid triage JSON, as curation would keep them."""
+    from tasks.evaluation.metrics import schema_valid
+
+    schema = json.loads((REPO / "data/routes/ticket-triage.schema.json").read_text())
+    pairs = []
+    for line in (demo_log / "production.jsonl").read_text().splitlines():
+        r = json.loads(line)
+        if r.get("route") == "ticket-triage" and isinstance(r.get("messages"), list) and isinstance(r.get("response"), str):
+            user = r["messages"][-1]["content"]
+            if isinstance(user, str) and 40 < len(user) < 300 and schema_valid(r["response"], schema):
+                pairs.append((user, r["response"]))
+    return pairs
+
+
+def config(store: Path, small_model: str, judge_url: str, *overrides):
+    return load_config(REPO / "configs/demo.yaml", [
+        f"store.root={store}", f"student.model={small_model}", "student.training.max_steps=20",
+        "student.training.batch_size=8", f"teacher.endpoint={judge_url}/v1", "teacher.model=fake-teacher",
+        "teacher.routes.ticket-triage.max_tokens=64", "evaluation.gates={schema_validity: 0.2}",
+        f"evaluation.aa_items={AA_ITEMS}", "evaluation.parity_prompts=3",
+        *overrides])
+
+
+def write_run(run: Path, cfg, eval_pairs, train_rows) -> None:
+    """prompts.parquet (eval split), labels.parquet (the teacher's answers) and train.parquet, as the stages write them."""
+    run.mkdir(parents=True, exist_ok=True)
+    prompts = [{"prompt_id": f"e{i:03d}", "route": "ticket-triage", "user": user, "split": "eval",
+                "messages": json.dumps([{"role": "user", "content": user}])} for i, (user, _) in enumerate(eval_pairs)]
+    pq.write_table(pa.Table.from_pylist(prompts), run / "prompts.parquet")
+    plan = plan_route(cfg, "ticket-triage")
+    labels = [{"prompt_id": p["prompt_id"], "teacher_fingerprint": teacher_fingerprint(cfg.teacher), "gen_hash": plan.gen_hash,
+               "sample_index": 0, "route": "ticket-triage", "teacher": "production", "text": answer, "finish_reason": "stop",
+               "prompt_tokens": 650, "completion_tokens": 30, "latency_s": 1.5}
+              for p, (_, answer) in zip(prompts, eval_pairs)]
+    pq.write_table(pa.Table.from_pylist(labels), run / "labels.parquet")
+    pq.write_table(pa.Table.from_pylist(train_rows), run / "train.parquet")
+
+
+def train_rows(pairs) -> list[dict]:
+    return [{"prompt_id": f"t{i}", "route": "ticket-triage", "split": "val" if i % 8 == 0 else "train", "answer": answer,
+             "messages": json.dumps(student_messages("ticket-triage", user) + [{"role": "assistant", "content": answer}])}
+            for i, (user, answer) in enumerate(pairs)]
+
+
+def prose_answers(demo_log: Path) -> list[str]:
+    replies = [json.loads(line) for line in (demo_log / "production.jsonl").read_text().splitlines()]
+    return [r["response"] for r in replies if r.get("route") == "support-reply" and isinstance(r.get("response"), str)
+            and 40 < len(r["response"]) < 300]
+
+
+def local_base(model_id: str, folder: Path) -> Path:
+    """The student base as a local folder (weights linked, config copied), as a user's own model folder would be."""
+    from models.resolve import resolve_model
+
+    folder.mkdir()
+    for f in Path(resolve_model(model_id)).iterdir():
+        if f.name == "config.json":
+            (folder / f.name).write_text(f.read_text())
+        else:
+            (folder / f.name).symlink_to(f)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def evaluated(small_model, demo_log, fake_teacher, tmp_path_factory):
+    """Train and evaluate the good adapter, then the bad one, in one store; count the judge's calls for each."""
+    store = tmp_path_factory.mktemp("eval-store")
+    base = local_base(small_model, store / "base")
+    pairs = triage_chats(demo_log)
+    eval_pairs, train_pairs = pairs[:EVAL_ITEMS], pairs[EVAL_ITEMS : EVAL_ITEMS + 64]
+    cfg = config(store, str(base), fake_teacher)
+    out = {"store": store, "cfg": cfg, "base": base}
+    for name, rows in (("good", train_rows(train_pairs)),
+                       ("bad", [{**r, "messages": json.dumps(json.loads(r["messages"])[:1] + [{"role": "assistant", "content": a}]),
+                                 "answer": a} for r, a in zip(train_rows(train_pairs), random.Random(0).sample(prose_answers(demo_log), 64))])):
+        run = store / "runs" / name
+        write_run(run, cfg, eval_pairs, rows)
+        # the bad adapter needs no long run: a few steps on prose are enough to keep it from learning JSON
+        run_train(cfg if name == "good" else cfg.model_copy(update={"student": cfg.student.model_copy(update={
+            "training": cfg.student.training.model_copy(update={"max_steps": 4})})}), run)
+        httpx.post(f"{fake_teacher}/control", json={"reset": True})
+        out[name] = run_evaluate(cfg, run)
+        out[f"{name}_judge_calls"] = httpx.get(f"{fake_teacher}/stats").json()["pairwise"]
+        out[f"{name}_run"] = run
+    return out
+
+
+def test_a_short_run_teaches_the_triage_format_the_base_does_not_produce(evaluated):
+    """Issue 5's format test and issue 6's "beats the base": 20 QLoRA steps on 56 tickets; on 40 held-out tickets
+    the untrained base writes almost no valid triage JSON, the trained student almost always does, CI above zero.
+    (FACTS.md: 0/10 -> 10/10 in the hand run.)"""
+    triage = evaluated["good"]["scopes"]["ticket-triage"]
+    vs_base = triage["vs_base"]["schema_validity"]
+    assert vs_base["base"]["estimate"] <= 0.2 and vs_base["student"]["estimate"] >= 0.8, vs_base
+    assert vs_base["diff"]["ci"][0] > 0, vs_base
+    losses = json.loads((evaluated["good_run"] / "stage-train.json").read_text())["losses"]["eval"]
+    assert losses[-1] < losses[0], f"validation loss should fall over the epochs: {losses}"
+
+
+def test_the_gate_promotes_the_good_adapter_and_refuses_the_bad_one(evaluated):
+    good, bad = evaluated["good"]["decision"], evaluated["bad"]["decision"]
+    assert good["promote"] and good["champion_after"] == evaluated["good"]["candidate"] == "v0001"
+    assert not bad["promote"] and bad["champion_after"] == "v0001" and bad["action"] == "kept champion"
+    assert any("schema_validity" in r for r in bad["reasons"]), bad["reasons"]
+    status = Registry(evaluated["store"], evaluated["cfg"].student.model).status()
+    assert status["champion"] == "v0001" and [h["action"] for h in status["history"]] == ["promote", "keep"]
+
+
+def test_the_judge_sees_both_orders_and_the_sanity_checks_hold(evaluated):
+    for name in ("good", "bad"):
+        ab = evaluated[name]
+        assert evaluated[f"{name}_judge_calls"] == 2 * (EVAL_ITEMS + AA_ITEMS) == ab["judge"]["calls"]
+        assert ab["sanity"]["aa"]["passes"] and ab["sanity"]["swap"]["passes"]
+    # The bad adapter answers prose, the teacher JSON: this judge prefers the teacher in both orders.
+    assert evaluated["bad"]["scopes"]["overall"]["vs_teacher"]["judge_win_rate"]["student"]["ci"][1] < 0.5
+    rows = pq.read_table(evaluated["bad_run"] / "eval.parquet").to_pylist()
+    assert len(rows) == EVAL_ITEMS and all(r["judge_outcome"] in ("teacher", "tie") for r in rows)
+    assert {"judge_student_as_a", "judge_student_as_b", "teacher_answer", "student_answer", "base_answer",
+            "student_prompt_tokens", "teacher_prompt_tokens", "student_latency_s"} <= set(rows[0])
+    assert all(r["student_prompt_tokens"] < r["teacher_prompt_tokens"] for r in rows), "no system prompt for the student"
+
+
+def test_the_parity_check_compares_vllm_with_transformers_and_reports_differences(evaluated):
+    """vLLM (dequantized NF4 base + LoRA) and transformers + peft (NF4 base) agree on most greedy answers; where
+    a low-margin token flips (bf16 kernels differ), the report names the prompt and where the texts part."""
+    parity = evaluated["good"]["parity"]
+    assert parity["checked"] == 3 and parity["identical"] >= 1, parity
+    assert parity["identical"] + len(parity["differences"]) == 3
+    for d in parity["differences"]:
+        at = d["first_difference_at_char"]
+        assert d["vllm"][:at] == d["transformers"][:at] and d["vllm"][at:at + 1] != d["transformers"][at:at + 1]
+
+
+def test_a_changed_base_under_the_adapter_is_refused(evaluated):
+    """The base folder's weights or config changed since training (a re-download, an upgrade): refuse, start nothing."""
+    config_json = Path(evaluated["base"]) / "config.json"
+    original = config_json.read_text()
+    config_json.write_text(json.dumps({**json.loads(original), "rope_theta": 1.0}))
+    try:
+        with pytest.raises(RegistryError, match=r"adapter v0001 was trained on a base with hash \w+, but .*base has \w+"):
+            run_evaluate(evaluated["cfg"], evaluated["good_run"], "v0001")
+    finally:
+        config_json.write_text(original)
