@@ -9,7 +9,7 @@ length baseline), then our length-bucketed batches padded to their own longest. 
 non-pad) tokens per second; the ratio is the headline (issue 5 target: >= 1.5).
 
 Memory: two child processes each load the student (NF4 4-bit / bf16), add LoRA and run one training step;
-on CUDA the peak is torch.cuda.max_memory_allocated, on the CPU the peak RSS above what the imports took.
+on CUDA the peak is torch.cuda.max_memory_allocated, on the CPU the peak RSS (VmHWM) above what the imports took.
 Issue 5's QLoRA anchor on CUDA: 4-bit peak <= 0.45x the bf16 LoRA peak (a 135M model is mostly embeddings,
 so the CPU ratio here is not that anchor).
 The last stdout line is one JSON document.
@@ -18,7 +18,6 @@ The last stdout line is one JSON document.
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -40,7 +39,8 @@ def demo_examples(count: int, seed: int = 0) -> list[list[dict]]:
     for line in log.read_text().splitlines():
         r = json.loads(line)
         msgs = r.get("messages")
-        if isinstance(msgs, list) and len(msgs) >= 2 and isinstance(r.get("response"), str) and r["response"].strip():
+        if isinstance(msgs, list) and len(msgs) >= 2 and r.get("route") and isinstance(r.get("response"), str) \
+                and r["response"].strip() and isinstance(msgs[-1], dict):
             chats.append(student_messages(r["route"], str(msgs[-1]["content"])) + [{"role": "assistant", "content": r["response"]}])
     random.Random(seed).shuffle(chats)
     return chats[:count]
@@ -100,13 +100,16 @@ def throughput(args) -> dict:
 
 
 def memory_probe(model_name: str | None, four_bit: bool, batch_size: int, max_len: int) -> dict:
-    """Child process: load, add LoRA, one training step; the peak memory that took."""
+    """Child process: load, add LoRA, one training step; the peak memory that took above the imports."""
+    import bitsandbytes  # noqa: F401  (imported before the baseline, so it measures the model, not the libraries)
+    import peft  # noqa: F401
     import torch
+    import transformers  # noqa: F401
 
     from models.student import add_lora, load_student, use_for_training
     from tasks.training.data import collate, encode
 
-    baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = _proc_status_mib("VmRSS")
     cfg = student_config(model_name, four_bit, "auto" if four_bit else "bfloat16")
     model, tokenizer, choice = load_student(cfg)
     model = add_lora(model, cfg.lora)
@@ -118,8 +121,16 @@ def memory_probe(model_name: str | None, four_bit: bool, batch_size: int, max_le
     if choice.device == "cuda":
         out["peak_mib"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
     else:
-        out["peak_mib"] = round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - baseline_kib) / 1024, 1)
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent, VmHWM starts fresh
+        out["peak_mib"] = round(_proc_status_mib("VmHWM") - baseline, 1)
     return out
+
+
+def _proc_status_mib(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
 
 
 def memory(args) -> dict:
