@@ -27,6 +27,8 @@ app.add_typer(models_app, name="models")
 app.add_typer(teacher_app, name="teacher")
 registry_app = typer.Typer(no_args_is_help=True, help="Trained adapters: status, promote, rollback.")
 app.add_typer(registry_app, name="registry")
+serve_app = typer.Typer(no_args_is_help=True, help="Serve a model with vLLM in the foreground (Ctrl-C stops it).")
+app.add_typer(serve_app, name="serve")
 
 console = Console(stderr=True)
 
@@ -126,11 +128,17 @@ def teacher_serve(config: ConfigOpt = None, override: OverrideOpt = None) -> Non
         endpoint = server.start()
     except (ModelNotReady, TeacherError) as exc:
         fail(str(exc))
+    serve_foreground(server, "teacher ready")
+
+
+def serve_foreground(server, ready: str, note: str = "") -> None:
+    """Report the started server, then block until Ctrl-C/SIGTERM (or the server dies) and stop it."""
+    endpoint = server.endpoint
     if not endpoint.owned:
         console.print(f"a server for this model is already running (pid {endpoint.pid}) at {endpoint.base_url}")
         return
-    console.print(f"[green]teacher ready[/] at {endpoint.base_url} as model {endpoint.model!r}; "
-                  f"log {endpoint.log_path}; Ctrl-C stops it", highlight=False)
+    console.print(f"[green]{ready}[/] at {endpoint.base_url} as model {endpoint.model!r}; "
+                  f"log {endpoint.log_path}; Ctrl-C stops it{note}", highlight=False)
     _stop_on_interrupt_and_term()
     try:
         code = server.wait()
@@ -142,9 +150,9 @@ def teacher_serve(config: ConfigOpt = None, override: OverrideOpt = None) -> Non
 
 
 def _stop_on_interrupt_and_term() -> None:
-    """Ctrl-C and SIGTERM both end `teacher serve` cleanly. SIGINT is set explicitly because a shell starts
-    background jobs with SIGINT ignored, and children inherit that: Ctrl-C (or a supervisor's SIGINT) would
-    then do nothing at all."""
+    """Ctrl-C and SIGTERM both end a command cleanly (its finally blocks stop managed servers). SIGINT is set
+    explicitly because a shell starts background jobs with SIGINT ignored, and children inherit that: Ctrl-C
+    (or a supervisor's SIGINT) would then do nothing at all."""
     import signal
 
     def interrupt(signum, frame):
@@ -189,6 +197,7 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
     from models.prepare import PrepareError, prepare
 
     setup_logging()
+    _stop_on_interrupt_and_term()  # Ctrl-C or SIGTERM stops the stage's vLLM server; committed work stays
     cfg = get_config(config, override)
     started = time.monotonic()
     for model_id in (cfg.teacher.model, cfg.student.model):
@@ -260,6 +269,7 @@ def run_stage(config, override, run_date, run_dir, runner, errors: tuple) -> tup
     from models.resolve import ModelNotReady
 
     setup_logging()
+    _stop_on_interrupt_and_term()  # so a managed vLLM server is stopped on the way out, not orphaned
     cfg = get_config(config, override)
     _, folder = resolve_run(cfg, run_date, run_dir)
     try:
@@ -388,6 +398,55 @@ def registry_rollback(config: ConfigOpt = None, override: OverrideOpt = None,
     except RegistryError as exc:
         fail(str(exc))
     console.print(f"champion is now {champion or 'none'}", highlight=False)
+
+
+@app.command("export")
+def export_cmd(version: Annotated[str, typer.Argument(help="adapter version, e.g. v0003")],
+               config: ConfigOpt = None, override: OverrideOpt = None,
+               run_dir: Annotated[Optional[Path], typer.Option(help="run whose eval prompts the parity check uses "
+                                                                   "(default: the run that trained the adapter)")] = None) -> None:
+    """Merge the adapter into its dequantized NF4 base and register it as servable if it passes the parity check."""
+    from models.export import ExportError, export_student
+    from models.merge import MergeError
+    from models.registry import RegistryError
+    from models.resolve import ModelNotReady
+    from models.teacher_server import TeacherError
+
+    setup_logging()
+    cfg = get_config(config, override)
+    try:
+        record = export_student(cfg, version, run_dir)
+    except (ExportError, MergeError, RegistryError, TeacherError, ModelNotReady) as exc:
+        fail(str(exc))
+    p = record["parity"]
+    console.print(f"export {version}: {p['export']['identical']}/{p['prompts']} greedy answers identical to the NF4 "
+                  f"reference" + "".join(f"; {k}: {v['identical']}/{p['prompts']}" for k, v in p.get("naive", {}).items())
+                  + f"; served {p['serving']['output_tok_s']} tok/s, p95 {p['serving']['latency_p95_s']} s -> "
+                  f"{record['model_dir']}", highlight=False, soft_wrap=True)
+
+
+@serve_app.command("student")
+def serve_student(config: ConfigOpt = None, override: OverrideOpt = None,
+                  version: Annotated[Optional[str], typer.Option(help="export to serve (default: the champion's)")] = None) -> None:
+    """Serve the champion's export (or --version's) with vLLM under `export.served_name` until Ctrl-C."""
+    from models.registry import Registry, RegistryError
+    from models.served_student import export_config
+    from models.teacher_server import ManagedServer, TeacherError
+
+    setup_logging()
+    cfg = get_config(config, override)
+    registry = Registry(Path(cfg.store.root), cfg.student.model)
+    version = version or registry.status()["champion"]
+    if version is None:
+        fail(f"no champion in {registry.dir}: evaluate a candidate first, or pass --version")
+    try:
+        model_dir = Path(registry.servable(version))
+        server = ManagedServer(export_config(cfg, model_dir), Path(cfg.store.root) / "logs")
+        server.start()
+    except (RegistryError, TeacherError) as exc:
+        fail(str(exc))
+    serve_foreground(server, f"student {version} ready",
+                     "; requests in the student's shape: one user message '[route]\\n<content>', no system prompt")
 
 
 def sample_stage(cfg: RunConfig, day, folder: Path) -> dict:

@@ -287,6 +287,16 @@ class EvaluationConfig(Section):
     serve: LaunchConfig = Field(default_factory=_student_serving, description="vLLM settings for serving the student")
 
 
+class ExportConfig(Section):
+    """The shipped student: the adapter merged into its dequantized NF4 base, checked before it is servable."""
+
+    parity_prompts: int = Field(16, ge=1, description="held-out prompts answered by the reference and by the served export")
+    max_disagreement: float = Field(0.25, ge=0, le=1, description="refuse the export when more greedy answers than this "
+                                    "differ from transformers+peft on the NF4 base (bf16 kernels flip a few low-margin tokens)")
+    compare_naive: bool = Field(True, description="also score the naive alternatives (adapter/merge on the original weights)")
+    served_name: str = Field("student", description="model name the served student answers to")
+
+
 class PricingConfig(Section):
     currency: str = "USD"
     teacher_usd_per_gpu_hour: float = Field(2.5, ge=0)
@@ -306,6 +316,7 @@ class RunConfig(Section):
     curation: CurationConfig = Field(default_factory=CurationConfig)
     student: StudentConfig = Field(default_factory=StudentConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    export: ExportConfig = Field(default_factory=ExportConfig)
     pricing: PricingConfig = Field(default_factory=PricingConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
 

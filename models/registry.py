@@ -114,6 +114,19 @@ class Registry:
         self._write_status(status)
         return True
 
+    def mark_servable(self, version: str, model_dir: str) -> None:
+        """Record the export that passed its parity check; `distillery serve student` serves the champion's."""
+        status = self.status()
+        status.setdefault("exports", {})[version] = model_dir
+        status["history"].append({"action": "export", "version": version, "model_dir": model_dir, "at": _now()})
+        self._write_status(status)
+
+    def servable(self, version: str) -> str:
+        exports = self.status().get("exports", {})
+        if version not in exports or not Path(exports[version]).is_dir():
+            raise RegistryError(f"adapter {version} has no servable export: run distillery export {version}")
+        return exports[version]
+
     def keep_champion(self, candidate: str, reason: str) -> None:
         """Record that `candidate` was evaluated and not promoted, and why; the champion stays."""
         status = self.status()

@@ -77,3 +77,21 @@ def student_server(cfg: RunConfig, version: str, adapter_dir: Path, log_dir: Pat
         yield {"base": endpoint, "candidate": dataclasses.replace(endpoint, model=version)}
     finally:
         server.stop()
+
+
+def export_config(cfg: RunConfig, model_dir: Path) -> TeacherConfig:
+    """The served-model settings for a merged export: no LoRA path, the stable name clients use."""
+    return TeacherConfig(model=str(model_dir), served_name=cfg.export.served_name, launch=cfg.evaluation.serve,
+                         concurrency=cfg.evaluation.concurrency)
+
+
+@contextlib.contextmanager
+def export_server(cfg: RunConfig, model_dir: Path, log_dir: Path):
+    """A vLLM server for a merged export folder; stopped on the way out."""
+    from models.teacher_server import ManagedServer
+
+    server = ManagedServer(export_config(cfg, model_dir), log_dir)
+    try:
+        yield server.start()
+    finally:
+        server.stop()

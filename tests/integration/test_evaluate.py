@@ -172,3 +172,77 @@ def test_a_changed_base_under_the_adapter_is_refused(evaluated):
             run_evaluate(evaluated["cfg"], evaluated["good_run"], "v0001")
     finally:
         config_json.write_text(original)
+
+
+# ---------------------------------------------------------------- shipping the student (models/export.py)
+
+def export_cfg(evaluated, **export):
+    cfg = evaluated["cfg"]
+    return cfg.model_copy(update={"export": cfg.export.model_copy(update={"parity_prompts": 12, **export})})
+
+
+@pytest.fixture(scope="module")
+def exported(evaluated):
+    from models.export import export_student
+
+    return export_student(export_cfg(evaluated), "v0001", evaluated["good_run"])
+
+
+def test_the_dequantized_merge_reproduces_the_nf4_reference_far_better_than_naive_merges(exported):
+    p = exported["parity"]
+    assert exported["servable"] and p["prompts"] == 12
+    naive = max(v["identical"] for v in p["naive"].values())
+    assert p["export"]["identical"] >= naive + 3, p
+    assert exported["merge"]["merged_modules"] == 7 * 30 and exported["prompt_shape"] == "route-tag-v1"
+    assert p["serving"]["output_tok_s"] > 0 and p["serving"]["latency_p95_s"] >= p["serving"]["latency_p50_s"]
+
+
+def test_the_champion_export_is_served_under_a_stable_name_in_the_compressed_shape(exported, evaluated):
+    """`distillery serve student`, as a user starts it, answered through the OpenAI client, then Ctrl-C."""
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from openai import OpenAI
+
+    cfg_file = evaluated["store"] / "serve.yaml"
+    cfg_file.write_text((REPO / "configs/demo.yaml").read_text())
+    exe = Path(sys.executable).with_name("distillery")
+    proc = subprocess.Popen([str(exe), "serve", "student", "-c", str(cfg_file), "-o", f"store.root={evaluated['store']}",
+                             "-o", f"student.model={evaluated['base']}"], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    try:
+        url, deadline, seen = None, time.monotonic() + 300, []
+        while url is None and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            seen.append(line)
+            if m := re.search(r"student v0001 ready\s+at (http://\S+/v1)", " ".join(seen[-3:]).replace("\n", " ")):
+                url = m.group(1)
+        assert url, "".join(seen[-20:])
+        client = OpenAI(base_url=url, api_key="EMPTY")
+        ticket = "I was charged twice for my subscription this month, please refund one of the payments."
+        answer = client.chat.completions.create(model="student", messages=student_messages("ticket-triage", ticket),
+                                                max_tokens=64, temperature=0).choices[0].message.content
+        assert json.loads(answer)["category"], answer
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+    assert not os.path.exists(f"/proc/{proc.pid}")
+
+
+def test_the_parity_gate_blocks_a_wrong_merge(exported, evaluated):
+    from models.export import ExportError, export_student
+
+    with pytest.raises(ExportError, match=r"export v0001 refused: \d+ of 12 greedy answers match the NF4 reference"):
+        export_student(export_cfg(evaluated, compare_naive=False), "v0001", evaluated["good_run"], merge_scale=-1.0)
+    root = next((evaluated["store"] / "exports").iterdir())
+    assert json.loads((root / "v0001.refused/export.json").read_text())["servable"] is False
+    assert json.loads((root / "v0001/export.json").read_text())["servable"], "the export that passed is untouched"
+
+
+def test_an_adapter_without_a_servable_export_is_not_served(evaluated):
+    registry = Registry(evaluated["store"], str(evaluated["base"]))
+    with pytest.raises(RegistryError, match="adapter v0002 has no servable export: run distillery export v0002"):
+        registry.servable("v0002")
