@@ -1,0 +1,147 @@
+"""What each arm costs per request, per day and per month; what the nightly pipeline costs; when it pays.
+
+Pure arithmetic, no I/O: the report stage feeds it measured tokens, seconds and volumes from the stage
+records and prices from the config, and labels each input as measured or assumed.
+
+Two ways to pay for a model:
+- an API: per-token prices (input, cached input, output), optionally a batch discount;
+- self-hosted: dedicated GPUs rented by the hour. The bill is a step function of volume (whole replicas,
+  each good for `output_tok_s * utilization` tokens per second), so at low volume a cheap-per-token
+  student can still cost more per day than the API it replaces. That is the truth finance needs.
+"""
+
+import math
+from dataclasses import dataclass
+
+SECONDS_PER_DAY = 86_400
+DAYS_PER_MONTH = 30
+
+
+@dataclass(frozen=True)
+class ApiPrice:
+    input_per_mtok: float
+    output_per_mtok: float
+    cached_input_per_mtok: float | None = None
+    batch_discount: float = 0.0   # fraction off with the provider's batch API (nightly labeling can use it)
+
+
+@dataclass(frozen=True)
+class GpuPrice:
+    usd_per_gpu_hour: float
+    output_tok_s: float           # one replica's decode throughput at the served concurrency
+    gpus_per_replica: int = 1
+    utilization: float = 0.6      # share of that throughput real traffic sustains (bursts, idle hours)
+
+    @property
+    def replica_usd_per_day(self) -> float:
+        return self.usd_per_gpu_hour * self.gpus_per_replica * 24
+
+    @property
+    def replica_tokens_per_day(self) -> float:
+        return self.output_tok_s * self.utilization * SECONDS_PER_DAY
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """One arm's tokens per request: the teacher's prompt includes its long system prompt, the student's does not."""
+
+    prompt_tokens: float
+    completion_tokens: float
+    cached_prompt_tokens: float = 0.0
+
+
+def api_cost_per_request(price: ApiPrice, t: Traffic, batch: bool = False) -> float:
+    cached_rate = price.input_per_mtok if price.cached_input_per_mtok is None else price.cached_input_per_mtok
+    usd = ((t.prompt_tokens - t.cached_prompt_tokens) * price.input_per_mtok + t.cached_prompt_tokens * cached_rate
+           + t.completion_tokens * price.output_per_mtok) / 1e6
+    return usd * (1 - price.batch_discount) if batch else usd
+
+
+def replicas_needed(gpu: GpuPrice, requests_per_day: float, t: Traffic) -> int:
+    """Whole replicas for the day's output tokens; never zero: a served model is up all day."""
+    return max(1, math.ceil(requests_per_day * t.completion_tokens / gpu.replica_tokens_per_day))
+
+
+def daily_cost(price: ApiPrice | GpuPrice, requests_per_day: float, t: Traffic) -> float:
+    if isinstance(price, ApiPrice):
+        return api_cost_per_request(price, t) * requests_per_day
+    return replicas_needed(price, requests_per_day, t) * price.replica_usd_per_day
+
+
+def gpu_seconds_cost(usd_per_gpu_hour: float, gpu_seconds: float) -> float:
+    """A pipeline step billed by the GPU time it took (labeling, judging, training, evaluation)."""
+    return usd_per_gpu_hour * gpu_seconds / 3600
+
+
+@dataclass(frozen=True)
+class Comparison:
+    requests_per_day: float
+    teacher_daily: float
+    student_daily: float
+    pipeline_daily: float          # the nightly distillation run, every night
+    student_replicas: int | None
+
+    @property
+    def saving_daily(self) -> float:
+        return self.teacher_daily - self.student_daily - self.pipeline_daily
+
+    @property
+    def saving_monthly(self) -> float:
+        return self.saving_daily * DAYS_PER_MONTH
+
+
+def compare(teacher: ApiPrice | GpuPrice, teacher_t: Traffic, student: ApiPrice | GpuPrice, student_t: Traffic,
+            requests_per_day: float, pipeline_daily: float) -> Comparison:
+    replicas = replicas_needed(student, requests_per_day, student_t) if isinstance(student, GpuPrice) else None
+    return Comparison(requests_per_day, daily_cost(teacher, requests_per_day, teacher_t),
+                      daily_cost(student, requests_per_day, student_t), pipeline_daily, replicas)
+
+
+def break_even_volume(teacher, teacher_t: Traffic, student, student_t: Traffic, pipeline_daily: float,
+                      max_requests_per_day: float = 1e9) -> float | None:
+    """The smallest daily volume at which the student (plus the nightly pipeline) costs no more than the teacher.
+
+    Between replica steps both costs are linear in volume, so each band is solved exactly; None when it
+    never pays below `max_requests_per_day`.
+    """
+    bounds = {0.0, max_requests_per_day}
+    for price, t in ((teacher, teacher_t), (student, student_t)):
+        if isinstance(price, GpuPrice) and t.completion_tokens > 0:
+            step = price.replica_tokens_per_day / t.completion_tokens   # requests one replica serves per day
+            bounds.update(k * step for k in range(1, min(10_000, int(max_requests_per_day / step)) + 1))
+    edges = sorted(b for b in bounds if b <= max_requests_per_day)
+    for lo, hi in zip(edges, edges[1:]):
+        # inside (lo, hi] the replica counts are those at hi; saving(v) = slope * v - fixed
+        at_hi = compare(teacher, teacher_t, student, student_t, hi, pipeline_daily)
+        slope = _per_request(teacher, teacher_t) - _per_request(student, student_t)
+        fixed = slope * hi - at_hi.saving_daily
+        if at_hi.saving_daily < 0:
+            continue
+        v = fixed / slope if slope > 0 else lo
+        return max(v, lo, 1.0) if v <= hi else hi
+    return None
+
+
+def _per_request(price, t: Traffic) -> float:
+    return api_cost_per_request(price, t) if isinstance(price, ApiPrice) else 0.0
+
+
+def payback_days(one_off_usd: float, saving_daily: float) -> float | None:
+    """Days until the first distillation (and anything else paid once) is earned back; None if it never is."""
+    if saving_daily <= 0:
+        return None
+    return one_off_usd / saving_daily
+
+
+def sensitivity(teacher, teacher_t: Traffic, student: GpuPrice, student_t: Traffic, pipeline_daily: float,
+                volumes: list[float], gpu_prices: list[float]) -> list[dict]:
+    """Monthly saving over a grid of daily volumes x the student's GPU price per hour."""
+    rows = []
+    for v in volumes:
+        row = {"requests_per_day": v}
+        for p in gpu_prices:
+            priced = GpuPrice(p, student.output_tok_s, student.gpus_per_replica, student.utilization)
+            row[f"usd_per_gpu_hour={p:g}"] = round(compare(teacher, teacher_t, priced, student_t, v, pipeline_daily)
+                                                   .saving_monthly, 2)
+        rows.append(row)
+    return rows

@@ -1,0 +1,65 @@
+"""The cost model on hand-checked cases: the numbers finance reads must be the ones a calculator gives."""
+
+import pytest
+
+from tasks.report.cost_model import (ApiPrice, GpuPrice, Traffic, api_cost_per_request, break_even_volume, compare,
+                                     payback_days, replicas_needed, sensitivity)
+
+TEACHER_API = ApiPrice(input_per_mtok=3.0, output_per_mtok=15.0, cached_input_per_mtok=0.3, batch_discount=0.5)
+TEACHER_T = Traffic(prompt_tokens=700, completion_tokens=40)      # with its 650-token system prompt
+STUDENT_T = Traffic(prompt_tokens=72, completion_tokens=40)       # compressed: no system prompt
+PIPELINE_DAILY = 2.0
+
+
+def student_gpu(usd_per_hour: float) -> GpuPrice:
+    return GpuPrice(usd_per_gpu_hour=usd_per_hour, output_tok_s=500, utilization=0.6)
+
+
+def test_api_cost_per_request_by_hand():
+    # 700 * 3 / 1e6 + 40 * 15 / 1e6 = 0.0021 + 0.0006
+    assert api_cost_per_request(TEACHER_API, TEACHER_T) == pytest.approx(0.0027)
+    # 600 of the 700 prompt tokens cached at 0.3: 100 * 3 + 600 * 0.3 + 40 * 15 = 1080 per 1e6
+    assert api_cost_per_request(TEACHER_API, Traffic(700, 40, cached_prompt_tokens=600)) == pytest.approx(0.00108)
+    assert api_cost_per_request(TEACHER_API, TEACHER_T, batch=True) == pytest.approx(0.00135)
+
+
+def test_at_10k_calls_a_day_the_gpu_price_decides_whether_the_student_pays():
+    """The issue's example: an API teacher vs a dedicated-GPU student at 10,000 calls a day."""
+    cheap = compare(TEACHER_API, TEACHER_T, student_gpu(0.8), STUDENT_T, 10_000, PIPELINE_DAILY)
+    assert cheap.teacher_daily == pytest.approx(27.0) and cheap.student_daily == pytest.approx(19.2)
+    assert cheap.saving_daily == pytest.approx(5.8) and cheap.saving_monthly == pytest.approx(174.0)
+    dear = compare(TEACHER_API, TEACHER_T, student_gpu(1.5), STUDENT_T, 10_000, PIPELINE_DAILY)
+    assert dear.student_daily == pytest.approx(36.0) and dear.saving_daily == pytest.approx(-11.0)
+    # break-even: (replica day + pipeline day) / teacher cost per request
+    assert break_even_volume(TEACHER_API, TEACHER_T, student_gpu(0.8), STUDENT_T, PIPELINE_DAILY) == \
+        pytest.approx((19.2 + 2) / 0.0027)
+    assert break_even_volume(TEACHER_API, TEACHER_T, student_gpu(1.5), STUDENT_T, PIPELINE_DAILY) == \
+        pytest.approx((36 + 2) / 0.0027)
+    assert payback_days(50.0, cheap.saving_daily) == pytest.approx(50 / 5.8) and payback_days(50.0, dear.saving_daily) is None
+
+
+def test_self_hosting_is_billed_in_whole_replicas():
+    gpu = student_gpu(0.8)   # 500 tok/s * 0.6 * 86400 = 25.92M tokens a day = 648,000 answers of 40 tokens
+    assert replicas_needed(gpu, 1, STUDENT_T) == 1
+    assert replicas_needed(gpu, 648_000, STUDENT_T) == 1 and replicas_needed(gpu, 648_001, STUDENT_T) == 2
+    one = compare(TEACHER_API, TEACHER_T, gpu, STUDENT_T, 648_000, 0)
+    two = compare(TEACHER_API, TEACHER_T, gpu, STUDENT_T, 648_001, 0)
+    assert two.student_daily == pytest.approx(2 * one.student_daily) and two.student_replicas == 2
+
+
+def test_break_even_is_none_when_the_student_never_pays():
+    cheap_teacher = ApiPrice(input_per_mtok=0.01, output_per_mtok=0.01)
+    assert break_even_volume(cheap_teacher, TEACHER_T, student_gpu(2.0), STUDENT_T, PIPELINE_DAILY) is None
+
+
+def test_two_api_prices_break_even_where_the_per_request_saving_covers_the_pipeline():
+    student_api = ApiPrice(input_per_mtok=0.1, output_per_mtok=0.4)
+    per_request = 0.0027 - (72 * 0.1 + 40 * 0.4) / 1e6
+    assert break_even_volume(TEACHER_API, TEACHER_T, student_api, STUDENT_T, PIPELINE_DAILY) == \
+        pytest.approx(PIPELINE_DAILY / per_request)
+
+
+def test_sensitivity_grid_matches_single_comparisons():
+    grid = sensitivity(TEACHER_API, TEACHER_T, student_gpu(0.8), STUDENT_T, PIPELINE_DAILY, [10_000, 100_000], [0.8, 1.5])
+    assert grid[0]["usd_per_gpu_hour=0.8"] == pytest.approx(174.0) and grid[0]["usd_per_gpu_hour=1.5"] == pytest.approx(-330.0)
+    assert grid[1]["usd_per_gpu_hour=1.5"] == pytest.approx((270 - 36 - 2) * 30)
