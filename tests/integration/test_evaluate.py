@@ -64,7 +64,9 @@ def write_run(run: Path, cfg, eval_pairs, train_rows) -> None:
                "prompt_tokens": 650, "completion_tokens": 30, "latency_s": 1.5}
               for p, (_, answer) in zip(prompts, eval_pairs)]
     pq.write_table(pa.Table.from_pylist(labels), run / "labels.parquet")
-    pq.write_table(pa.Table.from_pylist(train_rows), run / "train.parquet")
+    table = pa.Table.from_pylist(train_rows)
+    pq.write_table(table.replace_schema_metadata({"distillery.prompt_shape": "route-tag-v1",
+                                                   "distillery.removed_templates": "{}"}), run / "train.parquet")
 
 
 def train_rows(pairs) -> list[dict]:
