@@ -20,6 +20,7 @@ from pathlib import Path
 from distillery.config import RunConfig
 from models.merge import merge_adapter
 from models.registry import Registry
+from tasks.store import write_json
 
 log = logging.getLogger(__name__)
 MERGE_METHOD = "W = dequant(NF4(W0)) + (alpha/r) * B @ A, computed in float32, saved in the compute dtype"
@@ -47,7 +48,8 @@ def export_student(cfg: RunConfig, version: str, run_dir: Path | None = None, me
     shutil.rmtree(out, ignore_errors=True)
     merge = merge_adapter(dequantized_base(cfg.student), registry.dir / version, out / "model", scale=merge_scale)
     shutil.copytree(registry.dir / version, out / "adapter")
-    items = parity_items(run_dir or Path(lineage["run_dir"]), cfg.export.parity_prompts)
+    run_dir = run_dir or Path(lineage["run_dir"])
+    items = parity_items(run_dir, cfg.export.parity_prompts)
     parity = check_parity(cfg, registry, version, out / "model", items)
     bound = cfg.export.max_disagreement
     servable = parity["export"]["disagreement"] <= bound
@@ -56,6 +58,10 @@ def export_student(cfg: RunConfig, version: str, run_dir: Path | None = None, me
               "removed_templates": lineage["removed_templates"], "merge": {"method": MERGE_METHOD, **merge},
               "parity": parity, "max_disagreement": bound, "servable": servable, "model_dir": str(final / "model")}
     (out / "export.json").write_text(json.dumps(record, indent=1, sort_keys=True))
+    # the run's record of it, for the cost report: what serving the student measured
+    write_json({"stage": "export", "version": version, "servable": servable, "serving": parity["serving"],
+                "parity": {"prompts": parity["prompts"], **parity["export"]}, "device": "cuda" if _cuda() else "cpu"},
+               run_dir / "stage-export.json")
     if not servable:
         refused = final.with_name(f"{version}.refused")
         shutil.rmtree(refused, ignore_errors=True)
@@ -87,6 +93,7 @@ def check_parity(cfg: RunConfig, registry: Registry, version: str, model_dir: Pa
     reference = reference_answers(cfg, registry, version, items, budget)
     served, serving = served_answers(cfg, model_dir, items, budget)
     out = {"prompts": len(items), "max_tokens": budget, "export": _agreement(served, reference), "serving": serving,
+           "routes": route_validity(cfg, items, served, reference),
            "examples": [{"route": r, "reference": ref[:200], "export": s[:200]}
                         for (r, _), ref, s in zip(items, reference, served) if ref != s][:5]}
     if cfg.export.compare_naive:
@@ -158,6 +165,28 @@ def served_answers(cfg: RunConfig, model_dir: Path, items, budget: int) -> tuple
                "output_tok_s": round(tokens / wall, 1), "latency_p50_s": round(statistics.median(latencies), 3),
                "latency_p95_s": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 3)}
     return [r.texts[0].strip() for r in results], serving
+
+
+def route_validity(cfg: RunConfig, items, served: list[str], reference: list[str]) -> dict:
+    """Per JSON route: the share of schema-valid answers from the export and from the reference."""
+    from tasks.evaluation.items import route_schema
+    from tasks.evaluation.metrics import schema_valid
+
+    out = {}
+    for route in sorted({r for r, _ in items}):
+        schema = route_schema(cfg, route)
+        idx = [i for i, (r, _) in enumerate(items) if r == route]
+        if schema:
+            out[route] = {"n": len(idx),
+                          "schema_valid_export": round(sum(schema_valid(served[i], schema) for i in idx) / len(idx), 4),
+                          "schema_valid_reference": round(sum(schema_valid(reference[i], schema) for i in idx) / len(idx), 4)}
+    return out
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def _agreement(answers: list[str], reference: list[str]) -> dict:

@@ -7,6 +7,8 @@ Every comparison is student minus a reference on the same items:
 - judge_win_rate: 0.5, a coin flip between two equally good answers (a win 1, a tie 0.5, a loss 0).
 """
 
+import json
+
 from tasks.evaluation.items import Item
 from tasks.evaluation.judge import outcome
 from tasks.evaluation.metrics import agreement, chrf, compared_fields, field_matches, schema_valid
@@ -22,8 +24,10 @@ def item_metrics(item: Item, schema: dict | None) -> dict:
         m["agreement_teacher"] = agreement(field_matches(item.teacher_second, item.teacher.text, fields)) \
             if item.teacher_second is not None else 1.0
         for arm, a in item.arms.items():
+            matches = field_matches(a.text, item.teacher.text, fields)
             m[f"schema_valid_{arm}"] = float(schema_valid(a.text, schema))
-            m[f"agreement_{arm}"] = agreement(field_matches(a.text, item.teacher.text, fields))
+            m[f"agreement_{arm}"] = agreement(matches)
+            m[f"fields_{arm}"] = json.dumps(matches, sort_keys=True)
     else:
         m["chrf_teacher"] = chrf(item.teacher_second, item.teacher.text) if item.teacher_second is not None else 1.0
         for arm, a in item.arms.items():
@@ -73,10 +77,18 @@ def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool) -> dic
     out = {}
     for scope, scoped in scopes.items():
         entry = {"n": len(scoped), "vs_teacher": compare(scoped, "student", "teacher", METRICS, gates, stats)}
+        if scope != "overall" and all(r.get("fields_student") for r in scoped):
+            entry["field_agreement_by_field"] = field_rates(scoped, "student", stats)
         if has_base:
             entry["vs_base"] = compare(scoped, "student", "base", METRICS[:3], {}, stats)
         out[scope] = entry
     return out
+
+
+def field_rates(rows: list[dict], arm: str, stats: dict) -> dict:
+    """Exact-match rate with the teacher per JSON field (which fields the student gets wrong, e.g. urgency)."""
+    per_item = [json.loads(r[f"fields_{arm}"]) for r in rows]
+    return {f: mean_ci([float(m[f]) for m in per_item], **stats) for f in sorted(per_item[0])}
 
 
 def decide(summary: dict, gates: dict) -> tuple[bool, list[str]]:

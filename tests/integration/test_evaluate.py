@@ -197,6 +197,8 @@ def test_the_dequantized_merge_reproduces_the_nf4_reference_far_better_than_naiv
     assert p["export"]["identical"] >= naive + 3, p
     assert exported["merge"]["merged_modules"] == 7 * 30 and exported["prompt_shape"] == "route-tag-v1"
     assert p["serving"]["output_tok_s"] > 0 and p["serving"]["latency_p95_s"] >= p["serving"]["latency_p50_s"]
+    triage = p["routes"]["ticket-triage"]
+    assert triage["n"] == 12 and triage["schema_valid_export"] >= triage["schema_valid_reference"] - 0.2, triage
 
 
 def test_the_champion_export_is_served_under_a_stable_name_in_the_compressed_shape(exported, evaluated):
@@ -239,6 +241,7 @@ def test_the_parity_gate_blocks_a_wrong_merge(exported, evaluated):
 
     with pytest.raises(ExportError, match=r"export v0001 refused: \d+ of 12 greedy answers match the NF4 reference"):
         export_student(export_cfg(evaluated, compare_naive=False), "v0001", evaluated["good_run"], merge_scale=-1.0)
+    assert json.loads((evaluated["good_run"] / "stage-export.json").read_text())["servable"] is False
     root = next((evaluated["store"] / "exports").iterdir())
     assert json.loads((root / "v0001.refused/export.json").read_text())["servable"] is False
     assert json.loads((root / "v0001/export.json").read_text())["servable"], "the export that passed is untouched"

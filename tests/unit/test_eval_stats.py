@@ -55,14 +55,17 @@ def test_aa_and_swap_sanity_checks_hold_for_a_position_biased_judge():
 
 def rows(student_valid: list[float], route: str = "ticket-triage") -> list[dict]:
     return [{"route": route, "schema_valid_teacher": 1.0, "schema_valid_student": v, "schema_valid_base": 0.0,
-             "agreement_teacher": 1.0, "agreement_student": v * 0.9, "agreement_base": 0.0, "judge_outcome": None}
-            for v in student_valid]
+             "agreement_teacher": 1.0, "agreement_student": v * 0.9, "agreement_base": 0.0, "judge_outcome": None,
+             "fields_student": json.dumps({"category": bool(v), "urgency": i % 2 == 0})}
+            for i, v in enumerate(student_valid)]
 
 
 def test_the_gate_promotes_only_when_every_gated_metric_is_non_inferior():
     good = summarize(rows([1.0] * 40), {"schema_validity": 0.05}, STATS, has_base=True)
     assert decide(good, {"schema_validity": 0.05}) == (True, [])
     assert good["overall"]["vs_base"]["schema_validity"]["diff"]["ci"][0] > 0, "trained beats the base"
+    by_field = good["ticket-triage"]["field_agreement_by_field"]
+    assert by_field["category"]["estimate"] == 1.0 and by_field["urgency"]["estimate"] == 0.5
     bad = summarize(rows([1.0, 0.0] * 20), {"schema_validity": 0.05}, STATS, has_base=True)
     ok, reasons = decide(bad, {"schema_validity": 0.05})
     assert not ok and any(r.startswith("ticket-triage: schema_validity") for r in reasons) and "overall" in reasons[-1]
