@@ -216,8 +216,11 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
             fail(f"{name}: {exc}")
         if name == "evaluate":
             print_ab(record)
+        if name == "report":
+            print_report(record)
     console.print(f"demo finished in {time.monotonic() - started:.0f} s; run folder: {folder.resolve()}",
                   highlight=False, soft_wrap=True)
+    print((folder / "report.html").resolve())  # the last line: the page to open
 
 
 def demo_stages():
@@ -229,13 +232,15 @@ def demo_stages():
     from tasks.evaluation.items import EvalError
     from tasks.evaluation.stage import run_evaluate
     from tasks.labeling.stage import LabelError, run_label
+    from tasks.report.stage import ReportError, run_report
     from tasks.training.loop import TrainError
     from tasks.training.stage import run_train
 
     return [("label", run_label, (LabelError, TeacherError, ModelNotReady)),
             ("curate", run_curate, (CurateError, ModelNotReady)),
             ("train", lambda cfg, f: run_train(cfg, f, resume=True), (TrainError, ModelNotReady)),
-            ("evaluate", run_evaluate, (EvalError, RegistryError, TeacherError, ModelNotReady))]
+            ("evaluate", run_evaluate, (EvalError, RegistryError, TeacherError, ModelNotReady)),
+            ("report", run_report, (ReportError,))]
 
 
 def resolve_run(cfg: RunConfig, run_date: Optional[str], run_dir: Optional[Path]):
@@ -353,6 +358,24 @@ def print_ab(ab: dict) -> None:
     console.print(f"decision: {d['action']} (champion {d['champion_before']} -> {d['champion_after']})", highlight=False)
     for reason in d["reasons"]:
         console.print(f"  - {reason}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def report(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
+    """Rebuild report.html and cost.csv from the run folder's records and the pricing config (same bytes each time)."""
+    from tasks.report.stage import ReportError, run_report
+
+    record, folder = run_stage(config, override, run_date, run_dir, run_report, (ReportError,))
+    print_report(record)
+    print((folder / "report.html").resolve())
+
+
+def print_report(record: dict) -> None:
+    s = record["summary"]
+    console.print(f"cost per 1k requests: teacher ${s['teacher_per_1k']:.4f}, student ${s['student_per_1k']:.4f}; "
+                  f"at {s['requests_per_day']:,.0f} requests/day the saving is ${s['saving_monthly']:,.2f}/month "
+                  f"(pipeline ${s['pipeline_per_night']:.2f}/night); break-even "
+                  f"{s['break_even_requests_per_day'] or 'never'} requests/day", highlight=False, soft_wrap=True)
 
 
 def open_registry(config, override):

@@ -297,10 +297,50 @@ class ExportConfig(Section):
     served_name: str = Field("student", description="model name the served student answers to")
 
 
+class ApiPricing(Section):
+    """A hosted API, billed per token (USD per million)."""
+
+    input_per_mtok: float = Field(ge=0)
+    output_per_mtok: float = Field(ge=0)
+    cached_input_per_mtok: float | None = Field(None, ge=0, description="None: cached input costs full price")
+    batch_discount: float = Field(0.0, ge=0, lt=1, description="fraction off with the batch API (nightly labeling uses it)")
+
+
+class SelfHostedPricing(Section):
+    """Dedicated GPUs, billed per hour whether busy or not."""
+
+    gpu: str = "L4"
+    usd_per_gpu_hour: float = Field(ge=0)
+    gpus_per_replica: int = Field(1, ge=1)
+    utilization: float = Field(0.6, gt=0, le=1, description="share of peak throughput real traffic sustains")
+    output_tok_s: float = Field(gt=0, description="one replica's decode tokens/s on this GPU at production concurrency "
+                                                  "(assumed: a CPU demo run cannot measure a GPU)")
+
+
+class ModelPricing(Section):
+    api: ApiPricing | None = None
+    self_hosted: SelfHostedPricing | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        if (self.api is None) == (self.self_hosted is None):
+            raise ValueError("give exactly one of api (per-token prices) or self_hosted (GPU per hour)")
+        return self
+
+
 class PricingConfig(Section):
+    """What finance pays. Every number here is an assumption the report labels as such; measured tokens,
+    seconds and volumes come from the run's records."""
+
     currency: str = "USD"
-    teacher_usd_per_gpu_hour: float = Field(2.5, ge=0)
-    student_usd_per_gpu_hour: float = Field(0.8, ge=0)
+    teacher: ModelPricing = Field(default_factory=lambda: ModelPricing(api=ApiPricing(
+        input_per_mtok=3.0, output_per_mtok=15.0, cached_input_per_mtok=0.3, batch_discount=0.5)))
+    student: ModelPricing = Field(default_factory=lambda: ModelPricing(self_hosted=SelfHostedPricing(
+        gpu="L4", usd_per_gpu_hour=0.8, output_tok_s=1500)))
+    pipeline_usd_per_gpu_hour: float = Field(2.5, ge=0, description="the GPU the nightly training and evaluation rent")
+    training_tok_s: float = Field(4000, gt=0, description="trained tokens/s on that GPU (assumed unless the run was on it)")
+    requests_per_day: float | None = Field(None, gt=0, description="None: measured from the production log window")
+    nights_per_month: int = Field(30, ge=0, le=31, description="how often the pipeline runs; its cost is amortised per day")
 
 
 class StoreConfig(Section):

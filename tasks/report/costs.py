@@ -1,0 +1,140 @@
+"""The run's cost lines, from its stage records and the pricing config: every number says where it came from.
+
+    lines, summary = run_costs(cfg, run_dir)
+
+Sources: `measured` (a stage record or eval.parquet of this run), `assumed` (a pricing value in the config),
+`derived` (arithmetic on the two). The arithmetic itself is tasks/report/cost_model.py.
+"""
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from distillery.config import ModelPricing, RunConfig
+from tasks.report import cost_model as cm
+
+
+class ReportError(RuntimeError):
+    """The report cannot be built from this run folder; the message says what is missing."""
+
+
+@dataclass
+class Line:
+    section: str     # per_request | daily | run
+    item: str
+    quantity: float
+    unit: str
+    usd: float
+    source: str      # measured | assumed | derived
+    note: str = ""
+
+
+def price_of(p: ModelPricing) -> cm.ApiPrice | cm.GpuPrice:
+    if p.api:
+        return cm.ApiPrice(p.api.input_per_mtok, p.api.output_per_mtok, p.api.cached_input_per_mtok, p.api.batch_discount)
+    h = p.self_hosted
+    return cm.GpuPrice(h.usd_per_gpu_hour, h.output_tok_s, h.gpus_per_replica, h.utilization)
+
+
+def read_record(run_dir: Path, name: str, needed_for: str) -> dict:
+    path = run_dir / name
+    if not path.is_file():
+        raise ReportError(f"{path} does not exist: the report needs it for {needed_for}; run that stage first")
+    return json.loads(path.read_text())
+
+
+def measured_volume(sample: dict) -> float:
+    """Requests per day in the sampled window: every request the log holds for it, invalid ones included (they were paid)."""
+    f = sample["funnel"]
+    start, end = (datetime.fromisoformat(sample["window"][k]) for k in ("start", "end"))
+    days = max((end - start).total_seconds() / 86_400, 1e-9)
+    return (f["read"] - f["outside_window"] - f.get("other_route", 0)) / days
+
+
+def arm_traffic(eval_rows: list[dict], arm: str) -> cm.Traffic:
+    """Mean tokens per request of an arm over the eval items (a proportional sample of production routes)."""
+    n = max(len(eval_rows), 1)
+    return cm.Traffic(sum(r[f"{arm}_prompt_tokens"] for r in eval_rows) / n,
+                      sum(r[f"{arm}_completion_tokens"] for r in eval_rows) / n)
+
+
+def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
+    import pyarrow.parquet as pq
+
+    p = cfg.pricing
+    sample = read_record(run_dir, "stage-sample.json", "the request volume")
+    label = read_record(run_dir, "stage-label.json", "the labeling cost")
+    train = read_record(run_dir, "stage-train.json", "the training cost")
+    read_record(run_dir, "ab.json", "the quality verdict")
+    if not (run_dir / "eval.parquet").is_file():
+        raise ReportError(f"{run_dir / 'eval.parquet'} does not exist: run the evaluate stage first")
+    rows = pq.read_table(run_dir / "eval.parquet").to_pylist()
+    teacher, student = price_of(p.teacher), price_of(p.student)
+    teacher_t, student_t = arm_traffic(rows, "teacher"), arm_traffic(rows, "student")
+    volume = p.requests_per_day or measured_volume(sample)
+    volume_source = "assumed" if p.requests_per_day else "measured"
+
+    lines = [Line("per_request", "teacher: tokens in (with its system prompt)", teacher_t.prompt_tokens, "tokens", 0.0, "measured"),
+             Line("per_request", "teacher: tokens out", teacher_t.completion_tokens, "tokens", 0.0, "measured"),
+             Line("per_request", "student: tokens in (no system prompt)", student_t.prompt_tokens, "tokens", 0.0, "measured"),
+             Line("per_request", "student: tokens out", student_t.completion_tokens, "tokens", 0.0, "measured")]
+    run_lines = pipeline_lines(cfg, label, train, rows, teacher, student)
+    per_night = sum(x.usd for x in run_lines)
+    pipeline_daily = per_night * p.nights_per_month / cm.DAYS_PER_MONTH
+    c = cm.compare(teacher, teacher_t, student, student_t, volume, pipeline_daily)
+    lines += [Line("daily", "requests per day", volume, "requests", 0.0, volume_source),
+              Line("daily", "teacher", volume, "requests", c.teacher_daily, "derived", _how(teacher)),
+              Line("daily", "student", c.student_replicas or volume, "replicas" if c.student_replicas else "requests",
+                   c.student_daily, "derived", _how(student)),
+              Line("daily", "nightly pipeline, amortised", p.nights_per_month, "nights/month", pipeline_daily, "derived")]
+    lines += run_lines
+    break_even = cm.break_even_volume(teacher, teacher_t, student, student_t, pipeline_daily)
+    summary = {"currency": p.currency, "requests_per_day": round(volume, 1), "volume_source": volume_source,
+               "teacher_per_1k": round(c.teacher_daily / volume * 1000, 4), "student_per_1k": round(c.student_daily / volume * 1000, 4),
+               "teacher_daily": round(c.teacher_daily, 2), "student_daily": round(c.student_daily, 2),
+               "pipeline_per_night": round(per_night, 2), "pipeline_daily": round(pipeline_daily, 2),
+               "saving_daily": round(c.saving_daily, 2), "saving_monthly": round(c.saving_monthly, 2),
+               "break_even_requests_per_day": None if break_even is None else round(break_even),
+               "payback_days": _round(cm.payback_days(per_night, c.saving_daily)),
+               "cpu_demo": train.get("device") != "cuda",
+               "tokens": {"teacher": asdict(teacher_t), "student": asdict(student_t)}}
+    if isinstance(student, cm.GpuPrice):
+        volumes = sorted({round(volume * f) for f in (0.1, 0.5, 1, 2, 10)} | {10_000, 100_000})
+        prices = sorted({p.student.self_hosted.usd_per_gpu_hour * f for f in (0.5, 1, 2)})
+        summary["sensitivity"] = cm.sensitivity(teacher, teacher_t, student, student_t, pipeline_daily, volumes, prices)
+    return lines, summary
+
+
+def pipeline_lines(cfg: RunConfig, label: dict, train: dict, rows: list[dict], teacher, student) -> list[Line]:
+    """One night's costs by stage: labeling at the teacher's batch price (or its GPU time), training at the
+    pipeline GPU's configured throughput, the student's evaluation answers at its GPU's throughput."""
+    p = cfg.pricing
+    tokens = label.get("tokens", {"prompt": 0, "completion": 0})
+    if isinstance(teacher, cm.ApiPrice):
+        usd = cm.api_cost_per_request(teacher, cm.Traffic(tokens["prompt"], tokens["completion"]), batch=True)
+        labeling = Line("run", "labeling: teacher tokens at the batch price", tokens["prompt"] + tokens["completion"],
+                        "tokens", usd, "derived", "measured tokens x assumed API price")
+    else:
+        seconds = tokens["completion"] / (teacher.output_tok_s * teacher.utilization)
+        labeling = Line("run", "labeling: teacher GPU time", seconds, "GPU-seconds",
+                        cm.gpu_seconds_cost(teacher.usd_per_gpu_hour * teacher.gpus_per_replica, seconds), "derived",
+                        "measured tokens / assumed GPU throughput")
+    train_s = train["trained_tokens"] / p.training_tok_s
+    training = Line("run", "training: student QLoRA", train_s, "GPU-seconds", cm.gpu_seconds_cost(p.pipeline_usd_per_gpu_hour, train_s),
+                    "derived", "measured trained tokens / assumed GPU throughput")
+    out_tokens = sum(r.get("student_completion_tokens") or 0 for r in rows) + sum(r.get("base_completion_tokens") or 0 for r in rows)
+    eval_s = out_tokens / (student.output_tok_s if isinstance(student, cm.GpuPrice) else p.training_tok_s)
+    evaluation = Line("run", "evaluation: student and base answers", eval_s, "GPU-seconds",
+                      cm.gpu_seconds_cost(p.pipeline_usd_per_gpu_hour, eval_s), "derived", "measured tokens / assumed throughput")
+    return [labeling, training, evaluation]
+
+
+def _how(price) -> str:
+    if isinstance(price, cm.ApiPrice):
+        return f"API ${price.input_per_mtok:g}/M in, ${price.output_per_mtok:g}/M out (assumed)"
+    return f"{price.gpus_per_replica} GPU x ${price.usd_per_gpu_hour:g}/h per replica, {price.output_tok_s:g} tok/s (assumed)"
+
+
+def _round(x):
+    return None if x is None else round(x, 1)

@@ -1,0 +1,88 @@
+"""The report stage: the run's records -> report.html (self-contained) and cost.csv, byte-identical on a rebuild.
+
+    distillery report -c configs/demo.yaml --run-dir .distillery/runs/<run>
+
+Reads stage-*.json, ab.json, eval.parquet (token counts only: no prompt or answer text reaches the report)
+and the pricing config. No clock, no randomness: the same inputs give the same bytes.
+"""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from distillery.config import RunConfig
+from tasks.report.costs import Line, ReportError, read_record, run_costs
+from tasks.store import write_json
+
+
+def run_report(cfg: RunConfig, run_dir: Path) -> dict:
+    import jinja2
+
+    lines, summary = run_costs(cfg, run_dir)
+    ab = read_record(run_dir, "ab.json", "the quality verdict")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.globals["money"] = lambda v: f"{'-' if v < 0 else ''}${abs(v):,.2f}"
+    html = env.get_template("report.html.j2").render(
+        run=run_dir.name, ab=ab, s=summary, recommendation=recommendation(ab, summary),
+        run_lines=[x for x in lines if x.section == "run"], funnel=funnel_rows(run_dir), assumptions=assumptions(cfg))
+    (run_dir / "report.html").write_text(html)
+    (run_dir / "cost.csv").write_text(cost_csv(lines, summary))
+    record = {"stage": "report", "summary": {k: v for k, v in summary.items() if k != "sensitivity"},
+              "outputs": ["report.html", "cost.csv"]}
+    write_json(record, run_dir / "stage-report.json")
+    return record
+
+
+def recommendation(ab: dict, s: dict) -> str:
+    """One sentence for finance: switch, keep the teacher (quality), or wait (volume)."""
+    if not ab["decision"]["promote"]:
+        return (f"Keep the teacher: the student {ab['candidate']} did not pass the quality gate "
+                f"({len(ab['decision']['reasons'])} gated metric(s) below the margin). Savings are moot until it does.")
+    if s["saving_daily"] <= 0:
+        be = s["break_even_requests_per_day"]
+        return (f"Keep the teacher for now: the student is as good, but at {s['requests_per_day']:,.0f} requests/day it costs "
+                f"${-s['saving_daily']:,.2f} a day more (dedicated GPU + nightly pipeline)"
+                + (f"; it pays from {be:,} requests/day." if be else "; it does not pay at any volume with these prices."))
+    return (f"Switch to the student: as good as the teacher on every gated metric, and it saves ${s['saving_monthly']:,.2f} "
+            f"a month at {s['requests_per_day']:,.0f} requests/day" + (f", paying back the first run in {s['payback_days']} days."
+                                                                       if s["payback_days"] is not None else "."))
+
+
+def funnel_rows(run_dir: Path) -> list[tuple[str, int]]:
+    rows = []
+    sample = json.loads((run_dir / "stage-sample.json").read_text())["funnel"]
+    rows += [("log requests read", sample["read"]), ("valid", sample["valid"]), ("unique", sample["unique"]),
+             ("sampled", sum(sample["sampled"].values()))]
+    curate = run_dir / "funnel.json"
+    if curate.is_file():
+        f = json.loads(curate.read_text())
+        rows += [("curation in (train split)", f["total"]["in"])]
+        rows += [(f"  dropped: {name}", sum(by_route.values())) for name, by_route in f["dropped"].items()]
+        rows += [("training examples", f["total"]["out"])]
+    return rows
+
+
+def assumptions(cfg: RunConfig) -> list[str]:
+    p = cfg.pricing
+    return [f"teacher pricing: {json.dumps(p.teacher.model_dump(exclude_none=True), sort_keys=True)}",
+            f"student pricing: {json.dumps(p.student.model_dump(exclude_none=True), sort_keys=True)}",
+            f"pipeline GPU ${p.pipeline_usd_per_gpu_hour:g}/h, training {p.training_tok_s:g} trained tokens/s on it",
+            f"the pipeline runs {p.nights_per_month} nights a month; a month is 30 days",
+            "volume: " + (f"{p.requests_per_day:g} requests/day (configured)" if p.requests_per_day
+                          else "measured from the production log window sampled by this run")]
+
+
+def cost_csv(lines: list[Line], summary: dict) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["section", "item", "quantity", "unit", f"cost_{summary['currency'].lower()}", "source", "note"])
+    for x in lines:
+        w.writerow([x.section, x.item, round(x.quantity, 4), x.unit, round(x.usd, 6), x.source, x.note])
+    w.writerow(["total", "one night of the pipeline", "", "", round(sum(x.usd for x in lines if x.section == "run"), 6),
+                "derived", "sum of the run lines"])
+    return out.getvalue()
+
+
+__all__ = ["run_report", "ReportError"]

@@ -1,0 +1,88 @@
+"""The report from a run folder's records: headline numbers, the recommendation flip, CSV totals, no leaks, same bytes."""
+
+import csv
+import io
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from distillery.config import load_config
+from tasks.evaluation.score import decide, summarize
+from tasks.report.costs import ReportError
+from tasks.report.stage import run_report
+from tests.conftest import REPO
+
+SECRET = "jane.doe@example.com"
+STATS = {"resamples": 1000, "confidence": 0.95, "seed": 0}
+
+
+@pytest.fixture()
+def run(tmp_path):
+    """A finished run's records, as the stages write them (30 days of 300,000 requests = 10,000 a day)."""
+    run = tmp_path / "runs" / "2026-11-23-abc"
+    run.mkdir(parents=True)
+    write = lambda name, obj: (run / name).write_text(json.dumps(obj))  # noqa: E731
+    write("stage-sample.json", {"funnel": {"read": 300_000, "outside_window": 0, "other_route": 0, "valid": 290_000,
+                                           "unique": 250_000, "sampled": {"ticket-triage": 400}},
+                                "window": {"start": "2026-10-24 00:00:00+00:00", "end": "2026-11-23 00:00:00+00:00"}})
+    write("stage-label.json", {"tokens": {"prompt": 280_000, "completion": 16_000}})
+    write("stage-train.json", {"trained_tokens": 400_000, "device": "cpu"})
+    write("funnel.json", {"in": {}, "dropped": {"schema": {"ticket-triage": 3}, "refusal": {"ticket-triage": 1}},
+                          "out": {}, "total": {"in": 320, "dropped": 4, "out": 316}})
+    rows = [{"route": "ticket-triage", "user": f"ticket from {SECRET}", "student_answer": SECRET, "teacher_answer": SECRET,
+             "teacher_prompt_tokens": 700, "teacher_completion_tokens": 40, "student_prompt_tokens": 72,
+             "student_completion_tokens": 40, "base_completion_tokens": 50, "schema_valid_teacher": 1.0,
+             "schema_valid_student": 1.0, "schema_valid_base": 0.0, "judge_outcome": None} for _ in range(40)]
+    pq.write_table(pa.Table.from_pylist(rows), run / "eval.parquet")
+    gates = {"schema_validity": 0.05}
+    scopes = summarize(rows, gates, STATS, has_base=True)
+    promote, reasons = decide(scopes, gates)
+    write("ab.json", {"candidate": "v0001", "teacher": "big-teacher", "student_base": "small", "counts": {"items": 40},
+                      "config": {"gates": gates, **STATS}, "scopes": scopes, "sanity": {},
+                      "decision": {"promote": promote, "action": "promoted", "reasons": reasons}})
+    return run
+
+
+def config(*overrides):
+    return load_config(REPO / "configs/demo.yaml", ["pricing.student.self_hosted.output_tok_s=500", *overrides])
+
+
+def test_the_report_leads_with_the_verdict_and_its_numbers(run):
+    record = run_report(config(), run)
+    s = record["summary"]
+    assert s["requests_per_day"] == 10_000 and s["volume_source"] == "measured"
+    assert s["teacher_daily"] == pytest.approx(27.0) and s["student_daily"] == pytest.approx(19.2)
+    html = (run / "report.html").read_text()
+    assert "Switch to the student" in html and f"${s['saving_monthly']:,.2f}" in html
+    assert "This run happened on a CPU" in html and "schema_validity" in html and "dropped: schema" in html
+
+
+def test_at_10k_a_day_a_dearer_gpu_flips_the_recommendation(run):
+    run_report(config("pricing.student.self_hosted.usd_per_gpu_hour=1.5"), run)
+    html = (run / "report.html").read_text()
+    assert "Keep the teacher for now" in html and "it pays from" in html
+
+
+def test_cost_csv_total_is_the_sum_of_its_lines_and_rebuilds_byte_identical(run):
+    run_report(config(), run)
+    first = {name: (run / name).read_bytes() for name in ("report.html", "cost.csv")}
+    rows = list(csv.DictReader(io.StringIO(first["cost.csv"].decode())))
+    run_lines = [float(r["cost_usd"]) for r in rows if r["section"] == "run"]
+    total = next(float(r["cost_usd"]) for r in rows if r["section"] == "total")
+    assert len(run_lines) == 3 and total == pytest.approx(sum(run_lines))
+    run_report(config(), run)
+    assert {name: (run / name).read_bytes() for name in first} == first
+
+
+def test_no_prompt_answer_or_personal_data_reaches_the_report(run):
+    run_report(config(), run)
+    for name in ("report.html", "cost.csv", "stage-report.json"):
+        assert SECRET not in (run / name).read_text(), name
+
+
+def test_a_missing_stage_record_names_the_stage(run):
+    (run / "stage-train.json").unlink()
+    with pytest.raises(ReportError, match="stage-train.json does not exist: the report needs it for the training cost"):
+        run_report(config(), run)
