@@ -353,7 +353,7 @@ def print_ab(ab: dict) -> None:
             verdict = "" if "margin" not in m else "non-inferior" if m["non_inferior"] else "INFERIOR"
             table.add_row(scope, metric, f"{m['student']['estimate']:.3f}", f"{m['teacher']['estimate']:.3f}",
                           f"{m['diff']['estimate']:+.3f} [{lo:+.3f}, {hi:+.3f}]", str(m.get("margin", "")), verdict)
-    Console().print(table)
+    Console(width=max(Console().width, 130)).print(table)  # the CI column does not fit 80 columns
     d = ab["decision"]
     console.print(f"decision: {d['action']} (champion {d['champion_before']} -> {d['champion_after']})", highlight=False)
     for reason in d["reasons"]:
