@@ -4,7 +4,7 @@
     distillery models prepare              # bundled demo models -> HF folders in the model cache
     distillery teacher serve -c configs/demo.yaml
     distillery sample -c configs/demo.yaml # production log -> prompts.parquet in the run folder
-    distillery label | curate | train | evaluate -c configs/demo.yaml --run-dir .distillery/runs/<run>
+    distillery label | curate | train | evaluate | report -c configs/demo.yaml --run-dir .distillery/runs/<run>
     distillery registry status             # champion, candidates, history
     distillery demo -c configs/demo.yaml   # the main job on the embedded demo
 """
@@ -191,8 +191,9 @@ def _ask_teacher(cfg: RunConfig, prompt: str, system: str | None = None) -> None
 
 @app.command()
 def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None) -> None:
-    """The main job on the embedded demo: prepare the models, then sample, label, curate, train and evaluate
-    one run (the report joins when it lands). Re-running resumes: labels, checkpoints and models are reused."""
+    """The main job on the embedded demo: prepare the models, then sample, label, curate, train, evaluate and
+    report one run; the last line printed is the report's path. Re-running resumes: labels, the trained adapter
+    and models are reused."""
     from models.catalog import DEMO_PREFIX
     from models.prepare import PrepareError, prepare
 
