@@ -26,6 +26,8 @@ from tests.conftest import REPO
 
 EVAL_ITEMS = 40
 AA_ITEMS = 8
+# The module fixture trains two adapters and serves each in vLLM (~11 min on 2 cores), all charged to the first test.
+pytestmark = pytest.mark.timeout(2400)
 
 
 def triage_chats(demo_log: Path) -> list[tuple[str, str]]:
