@@ -255,6 +255,13 @@ def external_endpoint(teacher: TeacherConfig) -> Endpoint:
     return Endpoint(teacher.endpoint.rstrip("/"), teacher.served_name or teacher.model, key)
 
 
+def judge_config(teacher: TeacherConfig, judge) -> TeacherConfig:
+    """The judge as a served model: its own endpoint/model when the judge config names one, else the teacher."""
+    return teacher.model_copy(update={"endpoint": judge.endpoint or teacher.endpoint,
+                                      "served_name": judge.model or teacher.served_name,
+                                      "api_key_env": judge.api_key_env if judge.endpoint else teacher.api_key_env})
+
+
 @contextlib.contextmanager
 def teacher_endpoint(teacher: TeacherConfig, log_dir: Path):
     """Yield a usable Endpoint: the configured one, or a managed vLLM server stopped on the way out."""

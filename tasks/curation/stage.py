@@ -184,12 +184,10 @@ def _write_rejections(rejections: list[dict], run_dir: Path) -> str:
 def _judge(cfg: RunConfig, examples: list[F.Example]) -> dict[int, str]:
     """Score each answer with the judge (the teacher unless configured); drop those below min_score."""
     from models.teacher_async import TeacherPool
-    from models.teacher_server import teacher_endpoint
+    from models.teacher_server import judge_config, teacher_endpoint
 
     j = cfg.curation.judge
-    teacher = cfg.teacher.model_copy(update={"endpoint": j.endpoint or cfg.teacher.endpoint,
-                                             "served_name": j.model or cfg.teacher.served_name,
-                                             "api_key_env": j.api_key_env if j.endpoint else cfg.teacher.api_key_env})
+    teacher = judge_config(cfg.teacher, j)
     params = {"max_tokens": j.max_tokens, "temperature": 0.0, "response_format": {"type": "json_schema", "json_schema": {
         "name": "score", "schema": {"type": "object", "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5}},
                                     "required": ["score"]}}}}

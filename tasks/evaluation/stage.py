@@ -114,12 +114,10 @@ def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, list, int]:
     if not cfg.evaluation.judge.enabled:
         return [], [], 0
     from models.teacher_async import TeacherPool
-    from models.teacher_server import teacher_endpoint
+    from models.teacher_server import judge_config, teacher_endpoint
 
     j = cfg.evaluation.judge
-    judge = cfg.teacher.model_copy(update={"endpoint": j.endpoint or cfg.teacher.endpoint,
-                                           "served_name": j.model or cfg.teacher.served_name,
-                                           "api_key_env": j.api_key_env if j.endpoint else cfg.teacher.api_key_env})
+    judge = judge_config(cfg.teacher, j)
     pairs = [Pair(it.instructions, it.user, it.arms["student"].text, it.teacher.text) for it in items]
     aa = [Pair(it.instructions, it.user, it.arms["student"].text, it.arms["student"].text)
           for it in items[: cfg.evaluation.aa_items]]
