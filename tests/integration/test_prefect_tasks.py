@@ -31,3 +31,21 @@ def test_sample_then_label_in_a_flow_publish_their_artifacts(prefect_server, dem
     assert labeled["prompts_labeled"] == 60 and httpx.get(f"{fake_teacher}/stats").json()["requests"] == 60
     assert "quarantined: too_long" in str(Artifact.get("sample-funnel").data)
     assert "**60/60** prompts labeled" in str(Artifact.get("label-summary").data)
+
+
+def test_the_report_task_publishes_the_verdict_tables_and_a_link(prefect_server, tmp_path):
+    from tasks.report.task import publish_report
+    from tests.unit.test_report import finished_run
+
+    run = finished_run(tmp_path)
+    cfg = load_config(REPO / "configs/demo.yaml", ["pricing.student.self_hosted.output_tok_s=500"])
+
+    @flow
+    def report_only():
+        return publish_report(cfg, str(run))
+
+    record = report_only()
+    assert "Switch to the student" in str(Artifact.get("report-summary").data)
+    assert f"${record['summary']['saving_monthly']:,.2f}" in str(Artifact.get("report-summary").data)
+    assert "schema_validity" in str(Artifact.get("ab-results").data)
+    assert (run / "report.html").resolve().as_uri() in str(Artifact.get("report-page").data)

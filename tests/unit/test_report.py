@@ -20,6 +20,10 @@ STATS = {"resamples": 1000, "confidence": 0.95, "seed": 0}
 
 @pytest.fixture()
 def run(tmp_path):
+    return finished_run(tmp_path)
+
+
+def finished_run(tmp_path):
     """A finished run's records, as the stages write them (30 days of 300,000 requests = 10,000 a day)."""
     run = tmp_path / "runs" / "2026-11-23-abc"
     run.mkdir(parents=True)
