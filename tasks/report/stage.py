@@ -25,7 +25,7 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.globals["money"] = lambda v: f"{'-' if v < 0 else ''}${abs(v):,.2f}"
     html = env.get_template("report.html.j2").render(
-        run=run_dir.name, ab=ab, s=summary, recommendation=recommendation(ab, summary),
+        run=run_dir.name, ab=ab, s=summary, recommendation=recommendation(ab, summary), plots=pictures(cfg, summary),
         run_lines=[x for x in lines if x.section == "run"], funnel=funnel_rows(run_dir), assumptions=assumptions(cfg))
     (run_dir / "report.html").write_text(html)
     (run_dir / "cost.csv").write_text(cost_csv(lines, summary))
@@ -33,6 +33,18 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
               "outputs": ["report.html", "cost.csv"]}
     write_json(record, run_dir / "stage-report.json")
     return record
+
+
+def pictures(cfg: RunConfig, s: dict) -> dict[str, str]:
+    from tasks.report import plots
+    from tasks.report.cost_model import Traffic
+    from tasks.report.costs import price_of
+
+    teacher_t, student_t = Traffic(**s["tokens"]["teacher"]), Traffic(**s["tokens"]["student"])
+    return {"cost_per_day": plots.cost_per_day(s),
+            "saving_vs_volume": plots.saving_vs_volume(price_of(cfg.pricing.teacher), teacher_t, price_of(cfg.pricing.student),
+                                                       student_t, s["pipeline_daily"], s["requests_per_day"],
+                                                       s["break_even_requests_per_day"])}
 
 
 def recommendation(ab: dict, s: dict) -> str:

@@ -61,6 +61,7 @@ def test_the_report_leads_with_the_verdict_and_its_numbers(run):
     html = (run / "report.html").read_text()
     assert "Switch to the student" in html and f"${s['saving_monthly']:,.2f}" in html
     assert "This run happened on a CPU" in html and "schema_validity" in html and "dropped: schema" in html
+    assert html.count("<svg") == 2 and "break-even 7,339/day" in html, "both plots, the break-even point marked"
 
 
 def test_at_10k_a_day_a_dearer_gpu_flips_the_recommendation(run):
