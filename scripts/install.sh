@@ -21,6 +21,17 @@ command -v "$PY" >/dev/null || PY=python3
   exit 1
 }
 
+# Headless Chromium prints the report to PDF and runs its browser test: Debian's package (needs root).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "install: apt-get install chromium (for report.pdf and the report's browser test)"
+    apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } \
+      || echo "install: could not install chromium: report.pdf will be skipped and its test will fail" >&2
+  else
+    echo "install: no chromium and no root to apt-get it: report.pdf will be skipped" >&2
+  fi
+fi
+
 # The stamp is keyed on everything that decides what gets installed.
 key=$( (cat pyproject.toml requirements/cpu.lock; echo "$mode") | sha256sum | cut -c1-16)
 stamp=.venv/.installed-$key

@@ -1,6 +1,6 @@
 """The report stage: the run's records -> report.html (self-contained) and cost.csv, byte-identical on a rebuild.
 
-    distillery report -c configs/demo.yaml --run-dir .distillery/runs/<run>
+    distillery report -c configs/demo.yaml --run-dir .distillery/runs/<run>    # + report.pdf where Chromium is
 
 Reads stage-*.json, ab.json, eval.parquet (token counts only: no prompt or answer text reaches the report)
 and the pricing config. No clock, no randomness: the same inputs give the same bytes.
@@ -9,11 +9,14 @@ and the pricing config. No clock, no randomness: the same inputs give the same b
 import csv
 import io
 import json
+import logging
 from pathlib import Path
 
 from distillery.config import RunConfig
 from tasks.report.costs import Line, ReportError, read_record, run_costs
 from tasks.store import write_json
+
+log = logging.getLogger(__name__)
 
 
 def run_report(cfg: RunConfig, run_dir: Path) -> dict:
@@ -29,10 +32,21 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
         run_lines=[x for x in lines if x.section == "run"], funnel=funnel_rows(run_dir), assumptions=assumptions(cfg))
     (run_dir / "report.html").write_text(html)
     (run_dir / "cost.csv").write_text(cost_csv(lines, summary))
-    record = {"stage": "report", "summary": {k: v for k, v in summary.items() if k != "sensitivity"},
-              "outputs": ["report.html", "cost.csv"]}
+    outputs = ["report.html", "cost.csv"] + (["report.pdf"] if write_pdf(run_dir) else [])
+    record = {"stage": "report", "summary": {k: v for k, v in summary.items() if k != "sensitivity"}, "outputs": outputs}
     write_json(record, run_dir / "stage-report.json")
     return record
+
+
+def write_pdf(run_dir: Path) -> bool:
+    """report.pdf from the page by headless Chromium (its bytes carry a creation date, unlike the HTML and CSV)."""
+    from tasks.report.browser import find_chromium, print_pdf
+
+    if find_chromium() is None:
+        log.warning("no Chromium on this machine: report.pdf skipped (apt-get install chromium)")
+        return False
+    print_pdf(run_dir / "report.html", run_dir / "report.pdf")
+    return True
 
 
 def pictures(cfg: RunConfig, s: dict) -> dict[str, str]:

@@ -1,0 +1,40 @@
+"""Headless Chromium: the report printed to PDF, and what a reader's browser really renders (for the test).
+
+Started the way FACTS.md records it working on these machines: --no-sandbox as root, and no background
+networking (the closed network refuses Chromium's own connections otherwise).
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def find_chromium() -> str | None:
+    return os.environ.get("DISTILLERY_CHROMIUM") or next(
+        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+def run_chromium(page: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    exe = find_chromium()
+    if exe is None:
+        raise FileNotFoundError("no Chromium found: apt-get install chromium (or set DISTILLERY_CHROMIUM)")
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run([exe, *FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri()],
+                              capture_output=True, text=True, timeout=timeout, check=True)
+
+
+def print_pdf(page: Path, pdf: Path) -> None:
+    run_chromium(page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+
+
+def rendered_dom(page: Path) -> str:
+    return run_chromium(page, "--dump-dom").stdout
+
+
+def screenshot(page: Path, png: Path, size: str = "1100,1800") -> None:
+    run_chromium(page, f"--screenshot={png}", f"--window-size={size}")
