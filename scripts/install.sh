@@ -25,6 +25,7 @@ command -v "$PY" >/dev/null || PY=python3
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "install: apt-get install chromium (for report.pdf and the report's browser test)"
+    export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } \
       || echo "install: could not install chromium: report.pdf will be skipped and its test will fail" >&2
   else
