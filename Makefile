@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Everything else is a step of those.
-.PHONY: install models data demo test doctor teacher clean
+.PHONY: install models data demo test doctor teacher serve stop clean
 
 VENV_BIN := .venv/bin
 CONFIG ?= configs/demo.yaml
@@ -27,6 +27,12 @@ doctor: install     ## is this machine ready? exit 1 with a one-line fix when no
 
 teacher: install    ## serve the configured teacher in the foreground (Ctrl-C stops it)
 	$(VENV_BIN)/distillery teacher serve --config $(CONFIG)
+
+serve: install      ## local Prefect server + worker + deployments (nightly at 02:00, on-demand, ...); prints the UI URL
+	bash scripts/prefect_serve.sh
+
+stop:               ## stop the Prefect server and worker that `make serve` started
+	bash scripts/prefect_stop.sh
 
 clean:              ## remove run outputs (keeps .venv and the model cache)
 	rm -rf .distillery

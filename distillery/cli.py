@@ -9,6 +9,7 @@
     distillery demo -c configs/demo.yaml   # the main job on the embedded demo
 """
 
+import json
 import logging
 import sys
 import time
@@ -191,9 +192,9 @@ def _ask_teacher(cfg: RunConfig, prompt: str, system: str | None = None) -> None
 
 @app.command()
 def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None) -> None:
-    """The main job on the embedded demo: prepare the models, then sample, label, curate, train, evaluate and
-    report one run; the last line printed is the report's path. Re-running resumes: labels, the trained adapter
-    and models are reused."""
+    """The main job on the embedded demo: prepare the models, then run the nightly Prefect flow once (sample,
+    label, curate, train, evaluate, report); the last line printed is the report's path. Re-running resumes:
+    labels, the trained adapter, verdicts and models are reused."""
     from models.catalog import DEMO_PREFIX
     from models.prepare import PrepareError, prepare
 
@@ -208,40 +209,32 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
             except PrepareError as exc:
                 fail(str(exc))
     day, folder = resolve_run(cfg, run_date, None)
-    sample_stage(cfg, day, folder)
-    for name, runner, errors in demo_stages():
-        console.print(f"[bold]{name}[/bold] ({time.monotonic() - started:.0f} s so far)")
-        try:
-            record = runner(cfg, folder)
-        except errors as exc:
-            fail(f"{name}: {exc}")
-        if name == "evaluate":
-            print_ab(record)
-        if name == "report":
-            print_report(record)
-    console.print(f"demo finished in {time.monotonic() - started:.0f} s; run folder: {folder.resolve()}",
-                  highlight=False, soft_wrap=True)
-    print((folder / "report.html").resolve())  # the last line: the page to open
+    from flows.nightly import nightly  # imports Prefect: only once the models are ready
+
+    try:
+        result = nightly(config=cfg, run_date=day)
+    except stage_errors() as exc:
+        fail(f"{type(exc).__name__}: {exc}")
+    print_ab(json.loads((folder / "ab.json").read_text()))
+    print_report(json.loads((folder / "stage-report.json").read_text()))
+    t = result["timing"]
+    console.print(f"demo finished in {time.monotonic() - started:.0f} s (flow {t['wall_s']:.0f} s, of which Prefect "
+                  f"{100 * t['overhead_ratio']:.1f}%); run folder: {folder.resolve()}", highlight=False, soft_wrap=True)
+    print(result["report"])  # the last line: the page to open
 
 
-def demo_stages():
-    """(name, runner(cfg, run_dir), errors that end the demo with one line) in pipeline order."""
+def stage_errors() -> tuple[type[Exception], ...]:
+    """The stages' own errors: each ends a run with its one-line message, not a traceback."""
     from models.registry import RegistryError
     from models.resolve import ModelNotReady
     from models.teacher_server import TeacherError
-    from tasks.curation.stage import CurateError, run_curate
+    from tasks.curation.stage import CurateError
     from tasks.evaluation.items import EvalError
-    from tasks.evaluation.stage import run_evaluate
-    from tasks.labeling.stage import LabelError, run_label
-    from tasks.report.stage import ReportError, run_report
+    from tasks.labeling.stage import LabelError
+    from tasks.report.costs import ReportError
     from tasks.training.loop import TrainError
-    from tasks.training.stage import run_train
 
-    return [("label", run_label, (LabelError, TeacherError, ModelNotReady)),
-            ("curate", run_curate, (CurateError, ModelNotReady)),
-            ("train", lambda cfg, f: run_train(cfg, f, resume=True), (TrainError, ModelNotReady)),
-            ("evaluate", run_evaluate, (EvalError, RegistryError, TeacherError, ModelNotReady)),
-            ("report", run_report, (ReportError,))]
+    return (LabelError, TeacherError, ModelNotReady, CurateError, TrainError, EvalError, RegistryError, ReportError)
 
 
 def resolve_run(cfg: RunConfig, run_date: Optional[str], run_dir: Optional[Path]):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator, model_validator
 
 from models.catalog import BUNDLED, DEMO_PREFIX
 
@@ -40,7 +40,10 @@ def _check_model_id(value: str) -> str:
     return value
 
 
-ModelId = Annotated[str, AfterValidator(_check_model_id)]
+# The pattern repeats _check_model_id for JSON-schema readers: a Prefect deployment enforcing its parameter
+# schema refuses an unknown bundled model on the server, before a run is even created.
+_MODEL_ID_PATTERN = rf"^(?:{DEMO_PREFIX}(?:{'|'.join(BUNDLED)})|(?!{DEMO_PREFIX})\S.*)$"
+ModelId = Annotated[str, AfterValidator(_check_model_id), WithJsonSchema({"type": "string", "pattern": _MODEL_ID_PATTERN})]
 
 
 class SourceConfig(Section):

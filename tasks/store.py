@@ -64,3 +64,25 @@ class StageClock:
     def totals(self) -> dict:
         return {"wall_s": round(time.monotonic() - self.wall0, 3), "cpu_s": round(time.process_time() - self.cpu0, 3),
                 "phases_s": self.phases}
+
+
+def reuse_key(run_dir: Path, inputs: tuple[str, ...], config: dict) -> dict:
+    """What a stage's output depends on: the bytes of its input files and the config knobs it reads."""
+    knobs = json.dumps(config, sort_keys=True, default=str).encode()
+    return {"inputs": {n: file_sha256(run_dir / n) for n in inputs if (run_dir / n).is_file()},
+            "config": hashlib.sha256(knobs).hexdigest()[:16]}
+
+
+def reusable_record(run_dir: Path, stage: str, key: dict) -> dict | None:
+    """The committed `stage-<stage>.json` when it was made from exactly `key` and every output it names
+    still has the recorded bytes; else None (the stage must run). Keyed on content, never on run ids
+    or summaries, so a resumed or repeated run reuses work and a changed input or knob redoes it."""
+    path = run_dir / f"stage-{stage}.json"
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text())
+    if record.get("reuse_key") != key:
+        return None
+    outputs = record.get("outputs", {})
+    intact = all((run_dir / name).is_file() and file_sha256(run_dir / name) == sha for name, sha in outputs.items())
+    return record if intact else None

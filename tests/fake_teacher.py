@@ -7,7 +7,8 @@ POST /control {"mode": ..., ...} switches behaviour; GET /stats says what it saw
 - fail: answer 503 to the next `count` requests, then ok (count -1: forever);
 - hang: accept the request and never answer;
 - after `answer_then_hang` answers, hang.
-Prompts containing "BAD-REQUEST" get a 400, as an API does for a request it will never accept.
+A request with a `json_schema` response_format gets a valid instance of that schema (as vLLM's guided
+decoding guarantees); other answers are "label-<digest>". Prompts containing "BAD-REQUEST" get a 400, as an API does for a request it will never accept.
 With a system prompt starting "You grade" it answers as a judge: {"score": 1 + first byte of sha256(user) % 5}.
 Starting "You compare" it is a pairwise judge: the answer that parses as JSON wins; when both or neither
 do, it says "A" (a position-biased judge, which both-orders judging must turn into a tie).
@@ -72,6 +73,8 @@ async def chat(request: Request):
         elif system.startswith("You compare"):
             text = json.dumps({"winner": pairwise_verdict(user)})
             stats["pairwise"] += 1
+        elif body.get("response_format", {}).get("type") == "json_schema":  # guided decoding: always valid
+            text = json.dumps(instance(body["response_format"]["json_schema"]["schema"], digest))
         else:
             text = "label-" + digest[:8]
         stats["answered"] += 1
@@ -81,6 +84,26 @@ async def chat(request: Request):
                 "usage": {"prompt_tokens": len(user.split()), "completion_tokens": 3 * n, "total_tokens": len(user.split()) + 3 * n}}
     finally:
         stats["in_flight"] -= 1
+
+
+def instance(schema: dict, digest: str):
+    """A value valid under `schema` (the subset our route schemas use), varied by the request's digest."""
+    pick = int(digest[:4], 16)
+    if "enum" in schema:
+        return schema["enum"][pick % len(schema["enum"])]
+    kind = schema.get("type", "string")
+    kind = next(k for k in kind if k != "null") if isinstance(kind, list) else kind
+    if kind == "object":
+        return {k: instance(v, digest) for k, v in schema.get("properties", {}).items() if k in schema.get("required", [])}
+    if kind == "array":
+        return [instance(schema.get("items", {}), digest)] * max(1, schema.get("minItems", 1))
+    if kind in ("number", "integer"):
+        return max(schema.get("minimum", 0), pick % 100)
+    if kind == "boolean":
+        return bool(pick % 2)
+    if "pattern" in schema or kind == "null":  # e.g. an ISO date: null is allowed where we use patterns
+        return None
+    return ("label-" + digest[:8]).ljust(schema.get("minLength", 0), "x")[:schema.get("maxLength", 64)]
 
 
 def pairwise_verdict(user: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from distillery.config import RunConfig
 from models.prompt_shape import SHAPE_VERSION, student_messages, template_hash
 from tasks.curation import filters as F
-from tasks.store import StageClock, file_sha256, versions, write_json, write_parquet
+from tasks.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 
 log = logging.getLogger(__name__)
 JUDGE_SYSTEM = ("You grade answers written by an assistant for a customer-support platform. Given the instructions the "
@@ -39,6 +39,14 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
         if not (run_dir / name).is_file():
             stage = "sample" if name == "prompts.parquet" else "label"
             raise CurateError(f"{run_dir / name} does not exist: run the {stage} stage first (distillery {stage} --run-dir {run_dir})")
+    key = reuse_key(run_dir, ("prompts.parquet", "labels.parquet"),
+                    {"curation": cfg.curation.model_dump(mode="json"), "teacher": cfg.teacher.model_dump(mode="json"),
+                     "student": cfg.student.model, "shape": SHAPE_VERSION})
+    done = reusable_record(run_dir, "curate", key)
+    if done:  # the judge filter calls the teacher: a repeated run must not pay for it again
+        log.info("curate: same labels and knobs as the committed train.parquet; reusing it (%d examples)",
+                 done["funnel"]["total"]["out"])
+        return _enough(cfg, done, run_dir)
     prompts = [p for p in pq.read_table(run_dir / "prompts.parquet").to_pylist() if p["split"] == "train"]
     samples: dict[str, list[dict]] = defaultdict(list)
     for label in sorted(pq.read_table(run_dir / "labels.parquet").to_pylist(), key=lambda x: (x["prompt_id"], x["sample_index"])):
@@ -82,11 +90,19 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
               "filters": cfg.curation.filters, "funnel": funnel, "removed_templates": templates, "prompt_shape": SHAPE_VERSION,
               "prompt_tokens_per_request": saving, "examples": {"train": sum(r["split"] == "train" for r in rows),
                                                                 "val": sum(r["split"] == "val" for r in rows)},
-              "outputs": outputs, "device": "cpu", "versions": versions("jsonschema", "sacrebleu", "transformers"), **clock.totals()}
+              "outputs": outputs, "device": "cpu", "versions": versions("jsonschema", "sacrebleu", "transformers"),
+              "reuse_key": key, **clock.totals()}
     write_json(record, run_dir / "stage-curate.json")
-    if len(examples) < cfg.curation.min_examples:
+    return _enough(cfg, record, run_dir)
+
+
+def _enough(cfg: RunConfig, record: dict, run_dir: Path) -> dict:
+    """The record, or CurateError when too few examples survived (the record and rejections stay for reading)."""
+    funnel = record["funnel"]
+    survived = funnel["total"]["out"]
+    if survived < cfg.curation.min_examples:
         worst = sorted(funnel["dropped"].items(), key=lambda kv: -sum(kv[1].values()))[:3]
-        raise CurateError(f"only {len(examples)} examples survived curation (curation.min_examples = {cfg.curation.min_examples}); "
+        raise CurateError(f"only {survived} examples survived curation (curation.min_examples = {cfg.curation.min_examples}); "
                           f"biggest drops: {', '.join(f'{k} {sum(v.values())}' for k, v in worst)}. See {run_dir / 'rejections.parquet'}; "
                           "sample more prompts (sampling.budget) or loosen the filters")
     return record

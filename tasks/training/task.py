@@ -3,12 +3,15 @@
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from distillery.config import RunConfig
+from tasks.timing import timed
 from tasks.training.stage import run_train
 
 
-@task(name="train", task_run_name="train {run_dir}")
+@task(name="train", task_run_name="train {run_dir}", cache_policy=NO_CACHE)
+@timed
 def train_student(cfg: RunConfig, run_dir: str, resume: bool = True) -> dict:
     """QLoRA-train the student on the run's curated examples; resumes from the run's checkpoint if there is one."""
     return run_train(cfg, Path(run_dir), resume=resume)

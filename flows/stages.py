@@ -1,0 +1,33 @@
+"""Single stages as flows, for the engineer in the UI: re-evaluate an adapter on a past run, rebuild a report.
+
+Both name a run by its id (`<date>-<config hash>`, a folder under the store's runs/); an id that could
+leave the store is refused before anything runs.
+"""
+
+from prefect import flow
+
+from distillery.config import RunConfig
+from distillery.paths import run_dir as store_run_dir
+from flows.nightly import DEFAULT_CONFIG
+from flows.slots import ensure_machine_slot, machine_slot
+from tasks.evaluation.task import evaluate_candidate
+from tasks.report.task import publish_report
+
+
+@flow(name="re-evaluate", flow_run_name="re-evaluate {adapter} on {run_id}", log_prints=True)
+def re_evaluate(run_id: str, adapter: str | None = None, config: RunConfig = DEFAULT_CONFIG) -> dict:
+    """Evaluate an adapter (default: the one the run trained) on a past run's held-out prompts, then rebuild its
+    report. Promotes it only if it passes the gate."""
+    run_dir = str(store_run_dir(config.store.root, run_id))
+    ensure_machine_slot()
+    with machine_slot():
+        ab = evaluate_candidate(config, run_dir, adapter)
+    publish_report(config, run_dir)
+    return {"candidate": ab["candidate"], "decision": ab["decision"]["action"]}
+
+
+@flow(name="rebuild-report", flow_run_name="report {run_id}", log_prints=True)
+def rebuild_report(run_id: str, config: RunConfig = DEFAULT_CONFIG) -> dict:
+    """Rebuild a past run's report.html, cost.csv and PDF from its records (e.g. after changing prices)."""
+    record = publish_report(config, str(store_run_dir(config.store.root, run_id)))
+    return record["summary"]

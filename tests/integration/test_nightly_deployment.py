@@ -1,0 +1,129 @@
+"""The nightly flow as a user runs it: `scripts/prefect_serve.sh` (what `make serve` runs) starts a real
+Prefect server, work pool, the deployments of prefect.yaml and a worker; runs are triggered through the API
+the way the UI triggers them, with a tiny config (fake teacher, SmolLM2 student, a few training steps)."""
+
+import os
+import subprocess
+import time
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from distillery.config import load_config
+from models.teacher_server import free_port
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.timeout(1800)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A local Prefect server + worker started by the project's own script; stopped by `make stop`'s script."""
+    state = tmp_path_factory.mktemp("prefect")
+    port = free_port()
+    env = {**os.environ, "DISTILLERY_PREFECT_DIR": str(state), "DISTILLERY_PREFECT_PORT": str(port),
+           "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "PREFECT_WORKER_QUERY_SECONDS": "2"}
+    started = subprocess.run(["bash", "scripts/prefect_serve.sh"], cwd=REPO, env=env, capture_output=True, text=True,
+                             timeout=300)
+    assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-3000:]
+    assert f"http://127.0.0.1:{port}" in started.stdout
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: env["PREFECT_API_URL"]}):
+        yield env
+    stopped = subprocess.run(["bash", "scripts/prefect_stop.sh"], cwd=REPO, env=env, capture_output=True, text=True)
+    assert "stopped the server" in stopped.stdout
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{env['PREFECT_API_URL']}/health", timeout=2)
+
+
+def tiny_config(store, teacher_url: str, student: str, demo_log):
+    return load_config(REPO / "configs/demo.yaml", [
+        f"source.url=sqlite:///{demo_log / 'production.db'}", f"store.root={store}", "sampling.budget=48",
+        f"teacher.endpoint={teacher_url}/v1", "teacher.model=fake-teacher", "curation.filters=[truncated, empty, schema]",
+        "curation.min_examples=8", f"student.model={student}", "student.training.max_steps=2",
+        "student.training.batch_size=4", "evaluation.aa_items=2", "evaluation.parity_prompts=1",
+        "evaluation.max_items=4", "export.parity_prompts=1"])
+
+
+def run_on_demand(parameters: dict, timeout: float = 1200):
+    from prefect.deployments import run_deployment
+
+    return run_deployment("nightly/on-demand", parameters=parameters, timeout=timeout)
+
+
+def teacher_requests(url: str) -> int:
+    return httpx.get(f"{url}/stats").json()["requests"]
+
+
+def test_an_on_demand_run_completes_and_the_same_run_again_pays_the_teacher_nothing(
+        served, fake_teacher, small_model, demo_log, tmp_path):
+    from prefect.artifacts import Artifact
+
+    httpx.post(f"{fake_teacher}/control", json={"reset": True}).raise_for_status()
+    cfg = tiny_config(tmp_path / "store", fake_teacher, small_model, demo_log)
+    params = {"config": cfg.model_dump(mode="json"), "run_date": "2026-11-23"}
+
+    first = run_on_demand(params)
+    assert first.state.is_completed(), first.state
+    paid = teacher_requests(fake_teacher)
+    assert paid >= 48  # every sampled prompt labeled, plus the judge's calls
+    run = tmp_path / "store" / "runs" / f"2026-11-23-{cfg.config_hash()[:8]}"
+    for name in ("prompts.parquet", "labels.parquet", "train.parquet", "ab.json", "report.html", "cost.csv",
+                 "flow-nightly.json"):
+        assert (run / name).is_file(), name
+    for key in ("sample-funnel", "label-summary", "curation-funnel", "ab-results", "report-summary", "report-page"):
+        assert Artifact.get(key) is not None, key
+
+    again = run_on_demand(params)
+    assert again.state.is_completed(), again.state
+    assert teacher_requests(fake_teacher) == paid  # labels, curation and the judge's verdicts all reused
+
+
+@pytest.mark.parametrize("override, field", [("teacher.model", "demo:no-such-model"), ("sampling.budget", -5)])
+def test_the_server_refuses_bad_parameters_before_a_run_exists(served, override, field, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    params = {"config": load_config(REPO / "configs/demo.yaml").model_dump(mode="json")}
+    section, key = override.split(".")
+    params["config"][section][key] = field
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("nightly/on-demand")
+        before = len(client.read_flow_runs())
+        with pytest.raises(PrefectHTTPStatusError) as refused:
+            client.create_flow_run_from_deployment(deployment.id, parameters=params)
+        assert refused.value.response.status_code == 409
+        assert str(field) in refused.value.response.text
+        assert len(client.read_flow_runs()) == before
+
+
+def test_the_nightly_deployment_has_its_next_runs_scheduled_at_two(served):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("nightly/nightly")
+        assert deployment.enforce_parameter_schema and deployment.global_concurrency_limit.limit == 1
+        assert deployment.concurrency_options.collision_strategy == "CANCEL_NEW"
+        runs = []
+        for _ in range(30):  # the scheduler service inserts them within seconds of the deployment
+            runs = client.read_flow_runs(deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["nightly"])))
+            if runs:
+                break
+            time.sleep(1)
+    times = sorted(r.expected_start_time for r in runs if r.state_name == "Scheduled")
+    assert times and all(t.hour == 2 and t.minute == 0 for t in times)
+    assert times[0] > datetime.now(UTC)
+
+
+def test_the_deployments_page_renders_in_chromium(served, tmp_path):
+    from PIL import Image
+
+    from tasks.report.browser import screenshot
+
+    shot = tmp_path / "deployments.png"
+    screenshot(served["PREFECT_API_URL"].removesuffix("/api") + "/deployments", shot, size="1400,900", wait_ms=15000)
+    image = Image.open(shot).convert("L")
+    assert len(image.getcolors(256)) > 20  # text, buttons and rows, not one flat colour
