@@ -263,7 +263,7 @@ def sample(config: ConfigOpt = None, override: OverrideOpt = None, run_date: Run
     console.print(f"prompts: {(folder / 'prompts.parquet').resolve()}", highlight=False, soft_wrap=True)
 
 
-def run_stage(config, override, run_date, run_dir, runner, errors: tuple) -> tuple[dict, Path]:
+def run_stage(stage: str, config, override, run_date, run_dir, runner, errors: tuple) -> tuple[dict, Path]:
     """Load the config, find the run folder, run one stage; its known errors end the command with one line."""
     from models.resolve import ModelNotReady
 
@@ -271,8 +271,11 @@ def run_stage(config, override, run_date, run_dir, runner, errors: tuple) -> tup
     _stop_on_interrupt_and_term()  # so a managed vLLM server is stopped on the way out, not orphaned
     cfg = get_config(config, override)
     _, folder = resolve_run(cfg, run_date, run_dir)
+    from tasks.store import stage_attempt
+
     try:
-        return runner(cfg, folder), folder
+        with stage_attempt(folder, stage):  # billed by the report, failed or not
+            return runner(cfg, folder), folder
     except (*errors, ModelNotReady) as exc:
         fail(str(exc))
 
@@ -282,7 +285,7 @@ def label(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunD
     """Have the teacher answer the run's prompts (only those without a committed label); write labels.parquet."""
     from tasks.labeling.stage import LabelError, run_label
 
-    record, folder = run_stage(config, override, run_date, run_dir, run_label, (LabelError,))
+    record, folder = run_stage("label", config, override, run_date, run_dir, run_label, (LabelError,))
     r = record["requests"]
     console.print(f"labels: {record['prompts_labeled']}/{record['prompts']} prompts ({record['already_labeled']} reused), "
                   f"{r['sent']} requests, {r['retries']} retries, failures {r['failures'] or 'none'}, "
@@ -295,7 +298,7 @@ def curate(config: ConfigOpt = None, override: OverrideOpt = None, run_date: Run
     """Filter the teacher's answers into the training set (train.parquet) and print the funnel."""
     from tasks.curation.stage import CurateError, run_curate
 
-    record, folder = run_stage(config, override, run_date, run_dir, run_curate, (CurateError,))
+    record, folder = run_stage("curate", config, override, run_date, run_dir, run_curate, (CurateError,))
     f = record["funnel"]
     console.print(f"curated: {f['total']['in']} train prompts -> {f['total']['out']} examples "
                   f"({record['examples']['train']} train, {record['examples']['val']} val); dropped: "
@@ -314,7 +317,7 @@ def train(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunD
     def runner(cfg, folder):
         return run_train(cfg, folder, resume=resume, checkpoint_every=checkpoint_every)
 
-    record, _ = run_stage(config, override, run_date, run_dir, runner, (TrainError,))
+    record, _ = run_stage("train", config, override, run_date, run_dir, runner, (TrainError,))
     console.print(f"registered adapter {record['adapter_version']}: {record['steps']} steps, loss "
                   f"{record['losses']['train_first']:.3f} -> {record['losses']['train_last']:.3f}, validation "
                   f"{record['losses']['eval']}, {record['tokens_per_s']:.0f} trained tok/s", highlight=False, soft_wrap=True)
@@ -329,7 +332,7 @@ def evaluate(config: ConfigOpt = None, override: OverrideOpt = None, run_date: R
     from tasks.evaluation.items import EvalError
     from tasks.evaluation.stage import run_evaluate
 
-    ab, folder = run_stage(config, override, run_date, run_dir, lambda cfg, f: run_evaluate(cfg, f, adapter),
+    ab, folder = run_stage("evaluate", config, override, run_date, run_dir, lambda cfg, f: run_evaluate(cfg, f, adapter),
                            (EvalError, RegistryError, TeacherError))
     print_ab(ab)
     console.print(f"wrote {folder / 'ab.json'} and {folder / 'eval.parquet'}", highlight=False, soft_wrap=True)
@@ -359,7 +362,7 @@ def report(config: ConfigOpt = None, override: OverrideOpt = None, run_date: Run
     """Rebuild report.html and cost.csv from the run folder's records and the pricing config (same bytes each time)."""
     from tasks.report.stage import ReportError, run_report
 
-    record, folder = run_stage(config, override, run_date, run_dir, run_report, (ReportError,))
+    record, folder = run_stage("report", config, override, run_date, run_dir, run_report, (ReportError,))
     print_report(record)
     print((folder / "report.html").resolve())
 
@@ -445,9 +448,10 @@ def export_cmd(version: Annotated[str, typer.Argument(help="adapter version, e.g
 @serve_app.command("student")
 def serve_student(config: ConfigOpt = None, override: OverrideOpt = None,
                   version: Annotated[Optional[str], typer.Option(help="export to serve (default: the champion's)")] = None) -> None:
-    """Serve the champion's export (or --version's) with vLLM under `export.served_name` until Ctrl-C."""
+    """Serve the champion's export (or --version's) with vLLM under `export.served_name` until Ctrl-C; with
+    export.multi_lora (CUDA), the adapter on the NF4 base instead."""
     from models.registry import Registry, RegistryError
-    from models.served_student import export_config
+    from models.served_student import ServeError, export_config, multi_lora_config
     from models.teacher_server import ManagedServer, TeacherError
 
     setup_logging()
@@ -457,10 +461,13 @@ def serve_student(config: ConfigOpt = None, override: OverrideOpt = None,
     if version is None:
         fail(f"no champion in {registry.dir}: evaluate a candidate first, or pass --version")
     try:
-        model_dir = Path(registry.servable(version))
-        server = ManagedServer(export_config(cfg, model_dir), Path(cfg.store.root) / "logs")
+        if cfg.export.multi_lora:  # the adapter on vLLM's NF4 base (CUDA); more adapters can be added to the same base
+            served = multi_lora_config(cfg, version, registry.dir / version)
+        else:
+            served = export_config(cfg, Path(registry.servable(version)))
+        server = ManagedServer(served, Path(cfg.store.root) / "logs")
         server.start()
-    except (RegistryError, TeacherError) as exc:
+    except (RegistryError, TeacherError, ServeError) as exc:
         fail(str(exc))
     serve_foreground(server, f"student {version} ready",
                      "; requests in the student's shape: one user message '[route]\\n<content>', no system prompt")

@@ -283,7 +283,6 @@ class EvaluationConfig(Section):
                     "metric applies, the CI's lower bound of (student - teacher reference) is >= -margin")
     max_items: int | None = Field(None, ge=1, description="cap on eval-split prompts per route (None: all of them)")
     include_base: bool = Field(True, description="also answer with the untrained base, to show what training bought")
-    parity_prompts: int = Field(4, ge=0, description="prompts answered by both vLLM and transformers+peft to check they agree")
     aa_items: int = Field(16, ge=0, description="items for the A/A judge check (student vs itself); 0 skips it")
     concurrency: int = Field(16, ge=1, description="requests in flight to the student server")
     judge: PairJudgeConfig = Field(default_factory=PairJudgeConfig)
@@ -298,6 +297,9 @@ class ExportConfig(Section):
                                     "differ from transformers+peft on the NF4 base (bf16 kernels flip a few low-margin tokens)")
     compare_naive: bool = Field(True, description="also score the naive alternatives (adapter/merge on the original weights)")
     served_name: str = Field("student", description="model name the served student answers to")
+    multi_lora: bool = Field(False, description="CUDA only: serve (and evaluate) the adapter with --enable-lora on the "
+                             "base quantized to NF4 by vLLM's bitsandbytes, so one base serves many adapters; "
+                             "false serves the merged export")
 
 
 class ApiPricing(Section):
@@ -340,6 +342,7 @@ class PricingConfig(Section):
         input_per_mtok=3.0, output_per_mtok=15.0, cached_input_per_mtok=0.3, batch_discount=0.5)))
     student: ModelPricing = Field(default_factory=lambda: ModelPricing(self_hosted=SelfHostedPricing(
         gpu="L4", usd_per_gpu_hour=0.8, output_tok_s=1500)))
+    judge: ModelPricing | None = Field(None, description="the LLM judge (curation and evaluation); None: priced as the teacher")
     pipeline_usd_per_gpu_hour: float = Field(2.5, ge=0, description="the GPU the nightly training and evaluation rent")
     training_tok_s: float = Field(4000, gt=0, description="trained tokens/s on that GPU (assumed unless the run was on it)")
     requests_per_day: float | None = Field(None, gt=0, description="None: measured from the production log window")

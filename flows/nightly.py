@@ -1,4 +1,4 @@
-"""The nightly run as one Prefect flow: sample -> label -> curate -> train -> evaluate -> report.
+"""The nightly run as one Prefect flow: sample -> label -> curate -> train -> export -> evaluate -> report.
 
 Orchestration only: each step is a task from tasks/ that wraps a plain stage function. A run is its date
 and its config (`<store>/runs/<date>-<config hash>`); starting the same run again, or retrying a crashed
@@ -23,6 +23,7 @@ from distillery.paths import run_id_for
 from flows.slots import ensure_machine_slot, machine_slot
 from tasks.curation.task import curate_examples
 from tasks.evaluation.task import evaluate_candidate
+from tasks.export.task import export_candidate
 from tasks.labeling.task import label_prompts
 from tasks.report.task import publish_report
 from tasks.sampling.task import sample_prompts
@@ -37,7 +38,8 @@ DEFAULT_CONFIG = load_config(REPO / os.environ.get("DISTILLERY_CONFIG", "configs
 @flow(name="nightly", flow_run_name="nightly {run_date}", log_prints=True)
 def nightly(config: RunConfig = DEFAULT_CONFIG, run_date: date | None = None) -> dict:
     """Distil one night: sample the production log, label with the teacher, curate, QLoRA-train the student,
-    evaluate it against the teacher (promoting it only if non-inferior) and write the cost report.
+    export it (merged, parity-checked), evaluate that against the teacher (promoting it only if non-inferior)
+    and write the cost report.
     Leave run_date empty for the night the run was scheduled for."""
     started = time.monotonic()
     logger = get_run_logger()
@@ -53,6 +55,8 @@ def nightly(config: RunConfig = DEFAULT_CONFIG, run_date: date | None = None) ->
     records["curate"] = curate_examples(config, run_dir)
     with machine_slot():
         records["train"] = train_student(config, run_dir)
+    with machine_slot():  # what would ship, parity-checked, so the A/B scores exactly that
+        records["export"] = export_candidate(config, run_dir)
     with machine_slot():
         records["evaluate"] = evaluate_candidate(config, run_dir)
     records["report"] = publish_report(config, run_dir)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from distillery.config import RunConfig
 from models.merge import merge_adapter
-from models.registry import Registry
+from models.registry import Registry, RegistryError
 from tasks.store import write_json
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,17 @@ def export_student(cfg: RunConfig, version: str, run_dir: Path | None = None, me
     shutil.rmtree(final, ignore_errors=True)
     out.rename(final)
     registry.mark_servable(version, str(final / "model"))
+    return record
+
+
+def ensure_export(cfg: RunConfig, version: str, run_dir: Path) -> dict:
+    """The version's export record: the one already registered as servable, else a new export (merge + parity)."""
+    registry = Registry(Path(cfg.store.root), cfg.student.model)
+    try:
+        record = json.loads((Path(registry.servable(version)).parent / "export.json").read_text())
+    except (RegistryError, FileNotFoundError):
+        return export_student(cfg, version, run_dir)
+    log.info("adapter %s already has a servable export at %s; reusing it", version, record["model_dir"])
     return record
 
 

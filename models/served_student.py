@@ -1,13 +1,17 @@
-"""The student as production serves it: vLLM with the LoRA adapter (--enable-lora) on the dequantized NF4 base.
+"""The student as production serves it, for `distillery serve student` and for the evaluation's arms.
 
-    with student_server(cfg, "v0003", adapter_dir, log_dir) as arms:
-        arms["candidate"]   # Endpoint answering with the adapter
-        arms["base"]        # the same server without the adapter: the untrained student
+    with served_candidate(cfg, "v0003", adapter_dir, export_model_dir, log_dir) as endpoint: ...
+    with served_base(cfg, log_dir) as endpoint: ...   # the untrained student, for "did training help"
+
+Default: the merged export (models/export.py), i.e. the adapter merged into dequant(NF4) of its base,
+served by vLLM without a LoRA path (on the CPU ~3x faster than --enable-lora). With `export.multi_lora`
+(CUDA only): vLLM quantizes the base to NF4 itself and applies the adapter per request, so one base
+serves many adapters.
 
 Why a dequantized base (FACTS.md): an adapter trained on the NF4 base but served on the original
-bf16 weights lost a low-margin decision (urgency collapsed to "high"). The base here is dequant(NF4)
-in the compute dtype, the very weights the adapter was trained against, so vLLM serves what was
-evaluated. It is built once per (base, quantization, dtype) into the model cache.
+bf16 weights lost a low-margin decision (urgency collapsed to "high"). dequant(NF4) in the compute
+dtype is the very weights the adapter was trained against. It is built once per (base, quantization,
+dtype) into the model cache.
 """
 
 import contextlib
@@ -59,22 +63,60 @@ def lora_rank_limit(r: int) -> int:
     return next(x for x in VLLM_LORA_RANKS if x >= r)
 
 
+class ServeError(RuntimeError):
+    """The student cannot be served as configured; the message says what to change."""
+
+
 @contextlib.contextmanager
-def student_server(cfg: RunConfig, version: str, adapter_dir: Path, log_dir: Path):
-    """A vLLM server for the dequantized base with the adapter as `version`; stopped on the way out."""
+def served_candidate(cfg: RunConfig, version: str, adapter_dir: Path, model_dir: Path | None, log_dir: Path):
+    """The candidate exactly as `distillery serve student` would serve it: the merged export (`model_dir`), or with
+    `export.multi_lora` the adapter on vLLM's own NF4 quantization of the base. Yields its Endpoint."""
+    if cfg.export.multi_lora:
+        with _server(multi_lora_config(cfg, version, adapter_dir), log_dir) as endpoint:
+            yield dataclasses.replace(endpoint, model=version)
+    else:
+        if model_dir is None:
+            raise ServeError(f"adapter {version} has no servable export: run distillery export {version}")
+        with _server(export_config(cfg, model_dir), log_dir) as endpoint:
+            yield endpoint
+
+
+@contextlib.contextmanager
+def served_base(cfg: RunConfig, log_dir: Path):
+    """The untrained student on the same footing as the candidate: the dequantized NF4 base (or vLLM's NF4)."""
+    if cfg.export.multi_lora:
+        served = multi_lora_config(cfg, None, None)
+    else:
+        served = export_config(cfg, dequantized_base(cfg.student)).model_copy(update={"served_name": "student-base"})
+    with _server(served, log_dir) as endpoint:
+        yield endpoint
+
+
+def multi_lora_config(cfg: RunConfig, version: str | None, adapter_dir: Path | None) -> TeacherConfig:
+    """vLLM quantizes the original base to NF4 itself (bitsandbytes) and applies the adapter per request: CUDA only."""
+    import torch
+
+    if not torch.cuda.is_available():
+        raise ServeError("export.multi_lora needs CUDA (vLLM's bitsandbytes quantization has no CPU kernels); "
+                         "set export.multi_lora=false to serve the merged export")
+    from models.resolve import resolve_model
+
+    launch = cfg.evaluation.serve
+    extra = [*launch.extra_args, "--quantization", "bitsandbytes", "--enable-lora",
+             "--max-lora-rank", str(lora_rank_limit(cfg.student.lora.r))]
+    if version is not None:
+        extra += ["--lora-modules", f"{version}={adapter_dir}"]
+    return TeacherConfig(model=str(resolve_model(cfg.student.model)), served_name=cfg.export.served_name,
+                         launch=launch.model_copy(update={"extra_args": extra}), concurrency=cfg.evaluation.concurrency)
+
+
+@contextlib.contextmanager
+def _server(served: TeacherConfig, log_dir: Path):
     from models.teacher_server import ManagedServer
 
-    base = dequantized_base(cfg.student)
-    launch = cfg.evaluation.serve
-    extra = [*launch.extra_args, "--enable-lora", "--lora-modules", f"{version}={adapter_dir}",
-             "--max-lora-rank", str(lora_rank_limit(cfg.student.lora.r))]
-    # served_name carries the version, so a leftover server for another adapter is never reused by mistake
-    served = TeacherConfig(model=str(base), served_name=f"student-base-for-{version}",
-                           launch=launch.model_copy(update={"extra_args": extra}))
     server = ManagedServer(served, log_dir)
     try:
-        endpoint = server.start()
-        yield {"base": endpoint, "candidate": dataclasses.replace(endpoint, model=version)}
+        yield server.start()
     finally:
         server.stop()
 
@@ -85,13 +127,6 @@ def export_config(cfg: RunConfig, model_dir: Path) -> TeacherConfig:
                          concurrency=cfg.evaluation.concurrency)
 
 
-@contextlib.contextmanager
 def export_server(cfg: RunConfig, model_dir: Path, log_dir: Path):
     """A vLLM server for a merged export folder; stopped on the way out."""
-    from models.teacher_server import ManagedServer
-
-    server = ManagedServer(export_config(cfg, model_dir), log_dir)
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    return _server(export_config(cfg, model_dir), log_dir)

@@ -44,6 +44,8 @@ class Stats:
     failures: dict = field(default_factory=dict)  # reason -> count (requests that gave up)
     last_progress: float = field(default_factory=time.monotonic)
     last_error: str = ""
+    prompt_tokens: int = 0      # usage of the answered requests: what an API bills
+    completion_tokens: int = 0
 
 
 def teacher_fingerprint(teacher: TeacherConfig) -> str:
@@ -117,6 +119,9 @@ class TeacherPool:
                 else:
                     self.stats.last_progress = time.monotonic()
                     usage = r.usage
+                    if usage:
+                        self.stats.prompt_tokens += usage.prompt_tokens
+                        self.stats.completion_tokens += usage.completion_tokens
                     return Completion([c.message.content or "" for c in r.choices], [c.finish_reason or "unknown" for c in r.choices],
                                       usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0,
                                       time.monotonic() - started, attempt, [_logprobs_json(c) for c in r.choices])

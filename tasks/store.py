@@ -5,6 +5,7 @@ import json
 import os
 import platform
 import time
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -86,3 +87,37 @@ def reusable_record(run_dir: Path, stage: str, key: dict) -> dict | None:
     outputs = record.get("outputs", {})
     intact = all((run_dir / name).is_file() and file_sha256(run_dir / name) == sha for name, sha in outputs.items())
     return record if intact else None
+
+
+ATTEMPTS = "attempts.jsonl"
+
+
+@contextmanager
+def stage_attempt(run_dir: Path, stage: str):
+    """Append this attempt of `stage` to `<run_dir>/attempts.jsonl` when it ends, failed or not: the cost report
+    bills every attempt (a stage that failed once and then succeeded costs twice), not only the one whose
+    outputs survived. One short line per write, appended with O_APPEND, so concurrent writers never interleave."""
+    started, wall0, cpu0 = time.time(), time.monotonic(), time.process_time()
+    outcome = "failed"
+    try:
+        yield
+        outcome = "ok"
+    finally:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"stage": stage, "outcome": outcome, "started_at": round(started, 3),
+                           "wall_s": round(time.monotonic() - wall0, 3), "cpu_s": round(time.process_time() - cpu0, 3)})
+        with open(run_dir / ATTEMPTS, "a") as f:
+            f.write(line + "\n")
+
+
+def read_attempts(run_dir: Path) -> list[dict]:
+    path = run_dir / ATTEMPTS
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text().splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:  # a line cut by a kill mid-write: that attempt is not billed, the rest are
+            continue
+    return out

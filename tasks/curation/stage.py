@@ -63,11 +63,12 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
     _charge(funnel, "unlabeled", [r["route"] for r in rejections])
 
     detector = _language_detector(cfg) if "language" in cfg.curation.filters else None
+    judge_usage = {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
     for name in cfg.curation.filters:
         if name == "contradiction":
             bad = F.contradictions(examples, cfg.curation.contradiction_fields, cfg.curation.contradiction_threshold)
         elif name == "judge":
-            bad = _judge(cfg, examples)
+            bad = _judge(cfg, examples, judge_usage)
         else:
             check = F.PER_EXAMPLE[name]
             bad = {}
@@ -91,7 +92,7 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
               "prompt_tokens_per_request": saving, "examples": {"train": sum(r["split"] == "train" for r in rows),
                                                                 "val": sum(r["split"] == "val" for r in rows)},
               "outputs": outputs, "device": "cpu", "versions": versions("jsonschema", "sacrebleu", "transformers"),
-              "reuse_key": key, **clock.totals()}
+              "judge": judge_usage, "reuse_key": key, **clock.totals()}
     write_json(record, run_dir / "stage-curate.json")
     return _enough(cfg, record, run_dir)
 
@@ -197,8 +198,9 @@ def _write_rejections(rejections: list[dict], run_dir: Path) -> str:
 
 # ---------------------------------------------------------------- optional LLM judge
 
-def _judge(cfg: RunConfig, examples: list[F.Example]) -> dict[int, str]:
-    """Score each answer with the judge (the teacher unless configured); drop those below min_score."""
+def _judge(cfg: RunConfig, examples: list[F.Example], usage: dict) -> dict[int, str]:
+    """Score each answer with the judge (the teacher unless configured); drop those below min_score.
+    `usage` gets the judge's requests and tokens, for the cost report."""
     from models.teacher_async import TeacherPool
     from models.teacher_server import judge_config, teacher_endpoint
 
@@ -215,7 +217,9 @@ def _judge(cfg: RunConfig, examples: list[F.Example]) -> dict[int, str]:
             await pool.close()
 
     with teacher_endpoint(teacher, Path(cfg.store.root) / "logs") as endpoint:
-        results = asyncio.run(score_all(TeacherPool(endpoint, teacher)))
+        pool = TeacherPool(endpoint, teacher)
+        results = asyncio.run(score_all(pool))
+    usage.update(calls=pool.stats.sent, prompt_tokens=pool.stats.prompt_tokens, completion_tokens=pool.stats.completion_tokens)
     bad = {}
     for i, (ex, result) in enumerate(zip(examples, results)):
         score = _score(result)

@@ -12,7 +12,7 @@ from tasks.curation.stage import run_curate
 
 
 @task(name="curate", task_run_name="curate {run_dir}", cache_policy=NO_CACHE)
-@timed
+@timed("curate")
 def curate_examples(cfg: RunConfig, run_dir: str) -> dict:
     """Filter the teacher's answers into train.parquet; publish the funnel per route."""
     record = run_curate(cfg, Path(run_dir))

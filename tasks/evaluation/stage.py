@@ -3,9 +3,10 @@
     distillery evaluate -c configs/demo.yaml --run-dir .distillery/runs/<run> [--adapter v0003]
 
 1. The eval split with the teacher's recorded answers (labels.parquet).
-2. The candidate adapter served by vLLM with LoRA on the dequantized NF4 base, in the compressed prompt
-   shape; the same server without the adapter answers as the untrained base.
-3. Parity: transformers + peft on the NF4 base answer a few prompts greedily; differences are reported.
+2. The candidate as it ships: its export (the adapter merged into the dequantized NF4 base; made now if
+   the version has none, and refused by the export's parity gate when it strays from transformers + peft
+   on the NF4 base) served by vLLM, in the compressed prompt shape; then the untrained base the same way.
+3. Parity: the export's record (identical greedy answers vs the NF4 reference, and the naive merges').
 4. The pairwise judge (the teacher unless configured) in both orders, plus an A/A run of the student.
 5. Paired bootstrap CIs, the non-inferiority decision, promotion in the registry.
 Writes eval.parquet, ab.json and stage-evaluate.json. One vLLM server at a time: the student's server
@@ -28,8 +29,9 @@ log = logging.getLogger(__name__)
 
 
 def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> dict:
+    from models.export import ensure_export
     from models.resolve import resolve_model
-    from models.served_student import student_server
+    from models.served_student import served_base, served_candidate
     from tasks.evaluation.answer import answer_all
 
     clock = StageClock()
@@ -45,12 +47,19 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
         return json.loads((run_dir / "ab.json").read_text())
     log.info("evaluating adapter %s against teacher %s on %d held-out prompts", version, cfg.teacher.model, len(items))
 
-    with student_server(cfg, version, registry.dir / version, Path(cfg.store.root) / "logs") as arms:
-        answer_all(cfg, arms["candidate"], items, "student")
-        if cfg.evaluation.include_base:
-            answer_all(cfg, arms["base"], items, "base")
-    parity = parity_check(cfg, registry, version, items)
-    verdicts, aa_verdicts, judge_calls = run_judge(cfg, items)
+    # The student arm is the artifact that would ship (merged export, parity-gated against the NF4 reference),
+    # served the way `distillery serve student` serves it; the base arm is the untrained student.
+    export = ensure_export(cfg, version, run_dir)
+    logs = Path(cfg.store.root) / "logs"
+    with served_candidate(cfg, version, registry.dir / version, Path(export["model_dir"]), logs) as endpoint:
+        answer_all(cfg, endpoint, items, "student")
+    if cfg.evaluation.include_base:
+        with served_base(cfg, logs) as endpoint:
+            answer_all(cfg, endpoint, items, "base")
+    parity = {"served": "multi-LoRA on NF4" if cfg.export.multi_lora else "merged export", "model_dir": export["model_dir"],
+              "prompts": export["parity"]["prompts"], **export["parity"]["export"], "examples": export["parity"]["examples"],
+              "naive": export["parity"].get("naive", {})}
+    verdicts, aa_verdicts, judge_usage = run_judge(cfg, items)
 
     rows = [eval_row(it, cfg) for it in items]
     for row, v in zip(rows, verdicts or [None] * len(rows)):
@@ -64,7 +73,7 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     ab = {"candidate": version, "teacher": cfg.teacher.model, "student_base": cfg.student.model,
           "counts": counts, "config": {"gates": e.gates, **stats}, "scopes": summary, "decision": decision,
           "sanity": sanity_checks(rows, verdicts, aa_verdicts, stats), "parity": parity,
-          "judge": {"enabled": e.judge.enabled, "prompt": JUDGE_SYSTEM, "prompt_hash": JUDGE_HASH, "calls": judge_calls,
+          "judge": {"enabled": e.judge.enabled, "prompt": JUDGE_SYSTEM, "prompt_hash": JUDGE_HASH, **judge_usage,
                     "unparsed_verdicts": sum(x is None for v in verdicts for x in v)}}
     write_json(ab, run_dir / "ab.json")
     record = {"stage": "evaluate", "candidate": version, "decision": decision["action"],
@@ -89,37 +98,10 @@ def candidate_version(run_dir: Path, registry: Registry) -> str:
     return candidates[-1]
 
 
-def parity_check(cfg: RunConfig, registry: Registry, version: str, items: list[Item]) -> dict:
-    """Greedy answers of transformers + peft on the NF4 base vs vLLM's, on the first few prompts."""
-    from models.resolve import resolve_model
-    from models.student import load_student
-    from models.student_generate import generate_answers
-    from tasks.evaluation.answer import answer_params
-
-    subset = items[: cfg.evaluation.parity_prompts]
-    if not subset:
-        return {"checked": 0}
-    model, tokenizer, _ = load_student(cfg.student)
-    model = registry.load(version, model, resolve_model(cfg.student.model))
-    budget = max(answer_params(cfg, it.route)["max_tokens"] for it in subset)
-    reference = generate_answers(model, tokenizer, [(it.route, it.user) for it in subset], max_new_tokens=budget)
-    diffs = []
-    for it, ref in zip(subset, reference):
-        served = it.arms["student"].text
-        if served != ref[: len(served)] and ref != served[: len(ref)]:  # equal up to where the shorter budget stopped
-            at = next((i for i, (a, b) in enumerate(zip(served, ref)) if a != b), min(len(served), len(ref)))
-            diffs.append({"prompt_id": it.prompt_id, "first_difference_at_char": at, "vllm": served[: at + 40],
-                          "transformers": ref[: at + 40]})
-    if diffs:
-        log.warning("parity: %d of %d greedy answers differ between vLLM and transformers+peft (see ab.json)",
-                    len(diffs), len(subset))
-    return {"checked": len(subset), "identical": len(subset) - len(diffs), "differences": diffs}
-
-
-def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, list, int]:
+def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, list, dict]:
     """Student vs teacher in both orders for every item, and the A/A student-vs-student check."""
     if not cfg.evaluation.judge.enabled:
-        return [], [], 0
+        return [], [], {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
     from models.teacher_async import TeacherPool
     from models.teacher_server import judge_config, teacher_endpoint
 
@@ -129,19 +111,21 @@ def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, list, int]:
     aa = [Pair(it.instructions, it.user, it.arms["student"].text, it.arms["student"].text)
           for it in items[: cfg.evaluation.aa_items]]
 
-    async def both() -> tuple[list, list, int]:
+    async def both() -> tuple[list, list, dict]:
         pool = TeacherPool(endpoint, judge)
         try:
             verdicts = await judge_pairs(pool, pairs, j.max_tokens)
             aa_verdicts = await judge_pairs(pool, aa, j.max_tokens)
-            return verdicts, aa_verdicts, pool.stats.sent
+            st = pool.stats  # every request is billed, retries included: the report prices these tokens
+            return verdicts, aa_verdicts, {"calls": st.sent, "prompt_tokens": st.prompt_tokens,
+                                           "completion_tokens": st.completion_tokens}
         finally:
             await pool.close()
 
     with teacher_endpoint(judge, Path(cfg.store.root) / "logs") as endpoint:
-        verdicts, aa_verdicts, calls = asyncio.run(both())
+        verdicts, aa_verdicts, usage = asyncio.run(both())
     log.info("judge: %d verdicts (%d pairs x 2 orders) + %d A/A", 2 * len(pairs), len(pairs), 2 * len(aa))
-    return verdicts, aa_verdicts, calls
+    return verdicts, aa_verdicts, usage
 
 
 def eval_row(it: Item, cfg: RunConfig) -> dict:

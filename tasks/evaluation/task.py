@@ -11,7 +11,7 @@ from tasks.evaluation.stage import run_evaluate
 
 
 @task(name="evaluate", task_run_name="evaluate {run_dir}", cache_policy=NO_CACHE)
-@timed
+@timed("evaluate")
 def evaluate_candidate(cfg: RunConfig, run_dir: str, version: str | None = None) -> dict:
     """Teacher vs the candidate student on the held-out prompts; promote it only if non-inferior."""
     return run_evaluate(cfg, Path(run_dir), version)

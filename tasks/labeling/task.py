@@ -12,7 +12,7 @@ from tasks.labeling.stage import run_label
 
 
 @task(name="label", task_run_name="label {run_dir}", cache_policy=NO_CACHE)
-@timed
+@timed("label")
 def label_prompts(cfg: RunConfig, run_dir: str) -> dict:
     """Have the teacher answer every prompt that has no committed label; progress goes to the run's log."""
     record = run_label(cfg, Path(run_dir))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from distillery.config import ModelPricing, RunConfig
 from tasks.report import cost_model as cm
+from tasks.store import read_attempts
 
 
 class ReportError(RuntimeError):
@@ -80,6 +81,9 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
              Line("per_request", "student: tokens in (no system prompt)", student_t.prompt_tokens, "tokens", 0.0, "measured"),
              Line("per_request", "student: tokens out", student_t.completion_tokens, "tokens", 0.0, "measured")]
     run_lines = pipeline_lines(cfg, label, train, rows, teacher, student)
+    run_lines += judge_lines(cfg, run_dir, teacher)
+    run_lines += repeat_lines(run_lines, read_attempts(run_dir), {"train": train,
+                                                                 "evaluate": _optional(run_dir, "stage-evaluate.json")})
     per_night = sum(x.usd for x in run_lines)
     pipeline_daily = per_night * p.nights_per_month / cm.DAYS_PER_MONTH
     c = cm.compare(teacher, teacher_t, student, student_t, volume, pipeline_daily)
@@ -128,6 +132,57 @@ def pipeline_lines(cfg: RunConfig, label: dict, train: dict, rows: list[dict], t
     evaluation = Line("run", "evaluation: student and base answers", eval_s, "GPU-seconds",
                       cm.gpu_seconds_cost(p.pipeline_usd_per_gpu_hour, eval_s), "derived", "measured tokens / assumed throughput")
     return [labeling, training, evaluation]
+
+
+def judge_lines(cfg: RunConfig, run_dir: Path, teacher) -> list[Line]:
+    """The LLM judge's calls, curation's and evaluation's, from their measured tokens (retried requests included)."""
+    judge = price_of(cfg.pricing.judge) if cfg.pricing.judge else teacher
+    used = {"curation judge": (_optional(run_dir, "stage-curate.json") or {}).get("judge"),
+            "evaluation judge": read_record(run_dir, "ab.json", "the quality verdict").get("judge")}
+    out = []
+    for name, u in used.items():
+        if not u or not u.get("calls"):
+            continue
+        tokens = u.get("prompt_tokens", 0) + u.get("completion_tokens", 0)
+        if isinstance(judge, cm.ApiPrice):
+            usd = cm.api_cost_per_request(judge, cm.Traffic(u.get("prompt_tokens", 0), u.get("completion_tokens", 0)), batch=True)
+            out.append(Line("run", f"{name}: {u['calls']} calls at the batch price", tokens, "tokens", usd, "derived",
+                            "measured tokens x assumed API price"))
+        else:
+            seconds = u.get("completion_tokens", 0) / (judge.output_tok_s * judge.utilization)
+            out.append(Line("run", f"{name}: {u['calls']} calls, GPU time", seconds, "GPU-seconds",
+                            cm.gpu_seconds_cost(judge.usd_per_gpu_hour * judge.gpus_per_replica, seconds), "derived",
+                            "measured tokens / assumed GPU throughput"))
+    return out
+
+
+# The cost line each stage's compute is in, by the line's opening words. Labeling is not here: it is billed per
+# token for every label the run committed, whichever attempt made it (a failed request is not billed by an API).
+STAGE_LINES = {"train": "training:", "evaluate": "evaluation:"}
+
+
+def repeat_lines(lines: list[Line], attempts: list[dict], records: dict[str, dict | None]) -> list[Line]:
+    """Attempts beyond the one whose outputs the run kept (failed tries, re-runs that redid work), billed at the
+    kept attempt's cost per second: a stage that failed once after as long as its successful run costs twice."""
+    out = []
+    for stage, prefix in STAGE_LINES.items():
+        record, line = records.get(stage), next((x for x in lines if x.item.startswith(prefix)), None)
+        if not record or line is None or not record.get("wall_s"):
+            continue
+        tries = [a for a in attempts if a["stage"] == stage]
+        extra_s = sum(a["wall_s"] for a in tries) - record["wall_s"]
+        if len(tries) < 2 or extra_s <= 1:  # a resumed run that reused the outputs took ~no time
+            continue
+        failed = sum(a["outcome"] == "failed" for a in tries)
+        out.append(Line("run", f"{prefix[:-1]}: {len(tries) - 1} more attempt(s) ({failed} failed)", extra_s, "seconds",
+                        line.usd * extra_s / record["wall_s"], "derived",
+                        "measured extra wall time x the kept attempt's cost per second"))
+    return out
+
+
+def _optional(run_dir: Path, name: str) -> dict | None:
+    path = run_dir / name
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def _how(price) -> str:

@@ -1,4 +1,4 @@
-"""The two pictures finance would rather look at than read, as inline SVG (no files, no network).
+"""The pictures finance would rather look at than read, as inline SVG (no files, no network).
 
 Deterministic: a fixed SVG hash salt and no date metadata, so a rebuilt report has the same bytes.
 """
@@ -59,4 +59,31 @@ def saving_vs_volume(teacher, teacher_t: cm.Traffic, student, student_t: cm.Traf
     ax.set_xlabel("requests per day")
     ax.set_ylabel("saving per month")
     ax.spines[["top", "right"]].set_visible(False)
+    return _svg(fig)
+
+
+def trend(runs: list[dict]) -> str:
+    """Three small panels over past runs: cost per 1k requests, the student's quality, the training set's size."""
+    import matplotlib.pyplot as plt
+
+    fig, _ = _figure()  # sets the backend and the fixed hash salt
+    plt.close(fig)
+    fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.3))
+    x = list(range(len(runs)))
+    labels = [r["run"][5:10] for r in runs]  # MM-DD of the run id's date
+    series = [("cost per 1k requests", [("teacher", "teacher_per_1k", "#999"), ("student", "student_per_1k", "#2b6cb0")]),
+              ("student quality", [("schema validity", "schema_validity", "#2b6cb0"), ("judge win rate", "judge_win_rate", "#a4161a")]),
+              ("training examples", [("examples", "training_examples", "#2b6cb0")])]
+    for ax, (title, lines) in zip(axes, series):
+        for name, key, color in lines:
+            points = [(i, r[key]) for i, r in zip(x, runs) if r.get(key) is not None]
+            if points:
+                ax.plot(*zip(*points), marker="o", markersize=3, color=color, label=name)
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks(x, labels, fontsize=7, rotation=45)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.spines[["top", "right"]].set_visible(False)
+        if len(lines) > 1:
+            ax.legend(fontsize=6, frameon=False)
+    fig.tight_layout()
     return _svg(fig)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from distillery.config import RunConfig
 from tasks.report.costs import Line, ReportError, read_record, run_costs
+from tasks.report.history import headline, record_run
+from tasks.report.plots import trend as plot_trend
 from tasks.store import write_json
 
 log = logging.getLogger(__name__)
@@ -27,9 +29,13 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.globals["money"] = lambda v: f"{'-' if v < 0 else ''}${abs(v):,.2f}"
+    funnel = funnel_rows(run_dir)
+    examples = next((n for step, n in funnel if step == "training examples"), None)
+    runs = record_run(run_dir.parent.parent, headline(run_dir.name, ab, summary, examples))
+    plots = {**pictures(cfg, summary), "trend": plot_trend(runs) if len(runs) > 1 else None}
     html = env.get_template("report.html.j2").render(
-        run=run_dir.name, ab=ab, s=summary, recommendation=recommendation(ab, summary), plots=pictures(cfg, summary),
-        run_lines=[x for x in lines if x.section == "run"], funnel=funnel_rows(run_dir), assumptions=assumptions(cfg))
+        run=run_dir.name, ab=ab, s=summary, recommendation=recommendation(ab, summary), plots=plots, runs=runs,
+        run_lines=[x for x in lines if x.section == "run"], funnel=funnel, assumptions=assumptions(cfg))
     (run_dir / "report.html").write_text(html)
     (run_dir / "cost.csv").write_text(cost_csv(lines, summary))
     outputs = ["report.html", "cost.csv"] + (["report.pdf"] if write_pdf(run_dir) else [])

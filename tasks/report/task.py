@@ -14,7 +14,7 @@ from tasks.report.stage import recommendation, run_report
 
 
 @task(name="report", task_run_name="report {run_dir}", cache_policy=NO_CACHE)
-@timed
+@timed("report")
 def publish_report(cfg: RunConfig, run_dir: str) -> dict:
     """Rebuild the run's report from its records and publish its headline numbers."""
     folder = Path(run_dir)

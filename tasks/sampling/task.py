@@ -13,7 +13,7 @@ from tasks.sampling.stage import run_sample
 
 
 @task(name="sample", task_run_name="sample {run_date}", cache_policy=NO_CACHE)
-@timed
+@timed("sample")
 def sample_prompts(cfg: RunConfig, run_dir: str, run_date: date) -> dict:
     """Draw the night's prompts: validated, PII-scrubbed, deduplicated, stratified, split train/eval."""
     record = run_sample(cfg, Path(run_dir), run_date)

@@ -3,8 +3,9 @@
 import pytest
 import torch
 
-from distillery.config import StudentConfig
+from distillery.config import StudentConfig, load_config
 from models.student import add_lora, load_student, use_for_training
+from tests.conftest import REPO
 
 pytestmark = [
     pytest.mark.gpu,
@@ -34,3 +35,14 @@ def test_cuda_4bit_student_trains_in_bf16(small_model):
         optimizer.zero_grad()
         losses.append(loss.item())
     assert all(torch.isfinite(torch.tensor(losses))) and losses[-1] < losses[0]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA only: vLLM's bitsandbytes NF4 base has no CPU kernels")
+def test_multi_lora_serves_the_adapter_on_vllms_nf4_base():
+    from models.served_student import multi_lora_config
+
+    cfg = load_config(REPO / "configs/demo.yaml", ["export.multi_lora=true"])
+    served = multi_lora_config(cfg, "v0001", REPO / "adapter")
+    args = served.launch.extra_args
+    assert args[args.index("--quantization") + 1] == "bitsandbytes" and "--enable-lora" in args
+    assert args[args.index("--lora-modules") + 1] == f"v0001={REPO / 'adapter'}"

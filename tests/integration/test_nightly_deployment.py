@@ -43,7 +43,7 @@ def tiny_config(store, teacher_url: str, student: str, demo_log):
         f"source.url=sqlite:///{demo_log / 'production.db'}", f"store.root={store}", "sampling.budget=48",
         f"teacher.endpoint={teacher_url}/v1", "teacher.model=fake-teacher", "curation.filters=[truncated, empty, schema]",
         "curation.min_examples=8", f"student.model={student}", "student.training.max_steps=2",
-        "student.training.batch_size=4", "evaluation.aa_items=2", "evaluation.parity_prompts=1",
+        "student.training.batch_size=4", "evaluation.aa_items=2",
         "evaluation.max_items=4", "export.parity_prompts=1"])
 
 

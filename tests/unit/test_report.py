@@ -91,3 +91,60 @@ def test_a_missing_stage_record_names_the_stage(run):
     (run / "stage-train.json").unlink()
     with pytest.raises(ReportError, match="stage-train.json does not exist: the report needs it for the training cost"):
         run_report(config(), run)
+
+
+def run_lines_of(run) -> dict[str, float]:
+    rows = csv.DictReader(io.StringIO((run / "cost.csv").read_text()))
+    return {r["item"]: float(r["cost_usd"]) for r in rows if r["section"] == "run"}
+
+
+def test_a_retried_stage_is_billed_twice(run):
+    """Training failed once after as long as its successful attempt took: the night pays for both."""
+    (run / "stage-train.json").write_text(json.dumps({"trained_tokens": 400_000, "device": "cpu", "wall_s": 600.0}))
+    run_report(config(), run)
+    once = run_lines_of(run)
+    training = next(v for k, v in once.items() if k.startswith("training:"))
+    with open(run / "attempts.jsonl", "a") as f:
+        f.write(json.dumps({"stage": "train", "outcome": "failed", "started_at": 1.0, "wall_s": 600.0, "cpu_s": 1.0}) + "\n")
+        f.write(json.dumps({"stage": "train", "outcome": "ok", "started_at": 700.0, "wall_s": 600.0, "cpu_s": 1.0}) + "\n")
+        f.write('{"stage": "train", "outcome": "ok", "star')  # a line cut by a kill mid-write: not billed, no crash
+    run_report(config(), run)
+    twice = run_lines_of(run)
+    extra = twice.pop("training: 1 more attempt(s) (1 failed)")
+    assert extra == pytest.approx(training) and twice == once
+    s = json.loads((run / "stage-report.json").read_text())["summary"]
+    assert s["pipeline_per_night"] == pytest.approx(round(sum(once.values()) + extra, 2))
+
+
+def test_the_judges_calls_are_billed_from_their_measured_tokens(run):
+    ab = json.loads((run / "ab.json").read_text())
+    ab["judge"] = {"calls": 100, "prompt_tokens": 1_000_000, "completion_tokens": 0}
+    (run / "ab.json").write_text(json.dumps(ab))
+    (run / "stage-curate.json").write_text(json.dumps({"judge": {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}}))
+    run_report(config(), run)
+    # 1M input tokens at the teacher's $3/M with the 50% batch discount; curation used no judge: no line
+    assert run_lines_of(run)["evaluation judge: 100 calls at the batch price"] == pytest.approx(1.5)
+    assert not any(k.startswith("curation judge") for k in run_lines_of(run))
+    run_report(config("pricing.judge.api.input_per_mtok=1.0", "pricing.judge.api.output_per_mtok=1.0"), run)
+    # its own price ($1/M, no batch discount configured) replaces the teacher's
+    assert run_lines_of(run)["evaluation judge: 100 calls at the batch price"] == pytest.approx(1.0)
+
+
+def test_the_history_keeps_one_entry_per_run_and_each_report_shows_the_trend_up_to_itself(run):
+    import shutil
+
+    run_report(config(), run)
+    assert 'id="no-trend"' in (run / "report.html").read_text()
+    first = (run / "report.html").read_bytes()
+    later = run.with_name("2026-11-24-def")
+    shutil.copytree(run, later)
+    (later / "stage-train.json").write_text(json.dumps({"trained_tokens": 800_000, "device": "cpu"}))
+    run_report(config(), later)
+    html = (later / "report.html").read_text()
+    assert 'id="plot-trend"' in html and "2026-11-23-abc" in html and "2026-11-24-def" in html
+    history = json.loads((run.parent.parent / "history.json").read_text())
+    assert sorted(history) == ["2026-11-23-abc", "2026-11-24-def"]
+    assert history["2026-11-24-def"]["training_examples"] == 316 and history["2026-11-24-def"]["decision"] == "promoted"
+    run_report(config(), run)  # rebuilding the older run: its entry is replaced, its page does not grow the newer run
+    assert (run / "report.html").read_bytes() == first
+    assert len(json.loads((run.parent.parent / "history.json").read_text())) == 2
