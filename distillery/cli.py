@@ -209,6 +209,7 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
             except PrepareError as exc:
                 fail(str(exc))
     day, folder = resolve_run(cfg, run_date, None)
+    use_local_prefect_server()
     from flows.nightly import nightly  # imports Prefect: only once the models are ready
 
     try:
@@ -221,6 +222,24 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
     console.print(f"demo finished in {time.monotonic() - started:.0f} s (flow {t['wall_s']:.0f} s, of which Prefect "
                   f"{100 * t['overhead_ratio']:.1f}%); run folder: {folder.resolve()}", highlight=False, soft_wrap=True)
     print(result["report"])  # the last line: the page to open
+
+
+def use_local_prefect_server() -> None:
+    """Send the demo's flow run to the server `make serve` started, if it is up, so it shows in the UI; else
+    Prefect runs a temporary one for this process. An explicit PREFECT_API_URL always wins."""
+    import os
+    import urllib.request
+
+    state = Path(os.environ.get("DISTILLERY_PREFECT_DIR", ".distillery/prefect")) / "api_url"
+    if os.environ.get("PREFECT_API_URL") or not state.is_file():
+        return
+    url = state.read_text().strip()
+    try:
+        urllib.request.urlopen(f"{url}/health", timeout=2)
+    except OSError:
+        return
+    os.environ["PREFECT_API_URL"] = url
+    console.print(f"flow run on the local Prefect server: {url.removesuffix('/api')}", highlight=False)
 
 
 def stage_errors() -> tuple[type[Exception], ...]:

@@ -242,6 +242,8 @@ class TrainingConfig(Section):
     batch_size: int = Field(8, ge=1)
     grad_accum: int = Field(1, ge=1)
     max_seq_len: int = Field(512, ge=16)
+    gradient_checkpointing: bool = Field(True, description="recompute activations in the backward pass: much less "
+                                         "memory for long sequences, ~30% more compute; off pays for small students")
     warmup_ratio: float = Field(0.05, ge=0, lt=1)
     scheduler: Literal["linear", "cosine"] = "linear"
     seed: int = 0
@@ -419,6 +421,16 @@ def validate_config(data: dict, origin: str = "config") -> RunConfig:
         raise ConfigError("\n".join(lines)) from None
 
 
+def _check_keys(data: dict, path: Path, where: str = "") -> None:
+    """Every key must be a name: YAML reads unquoted yes/no/on/off/true/false/null and numbers as values."""
+    for key, value in data.items():
+        if not isinstance(key, str):
+            raise ConfigError(f"{path}: {where}{key}: this key is not a name (YAML read it as the {type(key).__name__} "
+                              f"{key!r}); quote it or fix the typo")
+        if isinstance(value, dict):
+            _check_keys(value, path, f"{where}{key}.")
+
+
 def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
     """Load a YAML run config (or the defaults when path is None) and apply dotted overrides."""
     data: dict[str, Any] = {}
@@ -437,6 +449,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError(f"{path}: top level must be a mapping of sections, got {type(loaded).__name__}")
         data = loaded or {}
+        _check_keys(data, path)
     for override in overrides:
         apply_override(data, override)
     if overrides:

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 
 app = FastAPI()
 state = {"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None}
-stats = {"requests": 0, "answered": 0, "in_flight": 0, "max_in_flight": 0, "pairwise": 0}
+stats = {"requests": 0, "answered": 0, "in_flight": 0, "max_in_flight": 0, "pairwise": 0, "bearer_sha256": None}
 
 
 @app.post("/control")
@@ -52,6 +52,9 @@ async def models():
 async def chat(request: Request):
     body = await request.json()
     stats["requests"] += 1
+    # which key the client sent, as a hash: a test can check it went out without this server keeping it
+    bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+    stats["bearer_sha256"] = hashlib.sha256(bearer.encode()).hexdigest()
     stats["in_flight"] += 1
     stats["max_in_flight"] = max(stats["max_in_flight"], stats["in_flight"])
     try:

@@ -49,11 +49,16 @@ class Quarantine:
     rows: list[dict] = field(default_factory=list)
 
     def add(self, row: int, request_id, reason: str, detail: str, raw: str, duplicate_of: str | None = None):
-        self.rows.append({"row": row, "request_id": None if request_id is None else str(request_id), "reason": reason,
-                          "detail": detail, "duplicate_of": duplicate_of, "raw": raw})
+        self.rows.append({"row": row, "request_id": None if request_id is None else _storable(str(request_id)),
+                          "reason": reason, "detail": _storable(detail), "duplicate_of": duplicate_of, "raw": _storable(raw)})
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(r["reason"] for r in self.rows).items()))
+
+
+def _storable(text: str) -> str:
+    """Text Parquet can store: a lone surrogate (broken client escapes) is kept visibly as \\udxxx, not crashed on."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def sample_config_hash(cfg: RunConfig) -> str:

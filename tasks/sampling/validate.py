@@ -1,7 +1,7 @@
 """Row validation: every log row is a valid request, outside the run's slice, or quarantined with a reason.
 
 Reasons are `kind:field` strings so the funnel can count them and a test can expect them:
-missing_field:<f>, wrong_type:<f>, bad_json:<f>, empty_content, too_long, language:<iso>.
+missing_field:<f>, wrong_type:<f>, bad_json:<f>, bad_text:<f>, empty_content, too_long, language:<iso>.
 Checks run in a fixed order and the first failing one names the row's reason.
 """
 
@@ -97,8 +97,20 @@ def check_row(raw: dict) -> Request:
     user = "\n".join(turns)
     if not user.strip():
         raise Invalid("empty_content", "the user content is empty or whitespace")
+    _check_unicode({"request_id": str(raw["request_id"]), "route": raw["route"], "response": raw.get("response") or "",
+                    "messages": "".join(str(t["content"]) for t in messages)})
     extra = {k: raw.get(k) for k in (*OPTIONAL_TEXT, *OPTIONAL_NUMBERS)}
     return Request(str(raw["request_id"]), created_at, raw["route"].strip(), messages, raw.get("_row", 0), user, extra)
+
+
+def _check_unicode(texts: dict[str, str]) -> None:
+    """Text that cannot be stored as UTF-8 (a lone surrogate from a client's broken \\ud800 escape) is refused."""
+    for name, text in texts.items():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise Invalid(f"bad_text:{name}", f"{name} holds {text[exc.start]!r} at position {exc.start}, which is not "
+                          "valid Unicode (a lone surrogate, usually a client's broken escape)") from None
 
 
 class LanguageCheck:

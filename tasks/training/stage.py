@@ -45,7 +45,7 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
 
     model, tokenizer, choice = load_student(cfg.student)
     torch.manual_seed(t.seed)  # LoRA's A matrices are random: same seed, same start, same trajectory
-    model = add_lora(model, cfg.student.lora)
+    model = add_lora(model, cfg.student.lora, t.gradient_checkpointing)
     use_for_training(model)
     train_set, skipped_train = encode_rows(tokenizer, [r for r in rows if r["split"] == "train"], t.max_seq_len)
     val_set, skipped_val = encode_rows(tokenizer, [r for r in rows if r["split"] == "val"], t.max_seq_len)

@@ -2,6 +2,7 @@
 Prefect server, work pool, the deployments of prefect.yaml and a worker; runs are triggered through the API
 the way the UI triggers them, with a tiny config (fake teacher, SmolLM2 student, a few training steps)."""
 
+import hashlib
 import os
 import subprocess
 import time
@@ -15,6 +16,8 @@ from models.teacher_server import free_port
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.timeout(1800)
+# An API key the worker's environment holds and the teacher requests carry: it must appear in no output.
+PLANTED_KEY = "sk-distillery-planted-9f3c1e7a5b"
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +26,8 @@ def served(tmp_path_factory):
     state = tmp_path_factory.mktemp("prefect")
     port = free_port()
     env = {**os.environ, "DISTILLERY_PREFECT_DIR": str(state), "DISTILLERY_PREFECT_PORT": str(port),
-           "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "PREFECT_WORKER_QUERY_SECONDS": "2"}
+           "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "PREFECT_WORKER_QUERY_SECONDS": "2",
+           "DISTILLERY_PLANTED_KEY": PLANTED_KEY}
     started = subprocess.run(["bash", "scripts/prefect_serve.sh"], cwd=REPO, env=env, capture_output=True, text=True,
                              timeout=300)
     assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-3000:]
@@ -31,7 +35,7 @@ def served(tmp_path_factory):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: env["PREFECT_API_URL"]}):
-        yield env
+        yield {**env, "state": state}
     stopped = subprocess.run(["bash", "scripts/prefect_stop.sh"], cwd=REPO, env=env, capture_output=True, text=True)
     assert "stopped the server" in stopped.stdout
     with pytest.raises(httpx.HTTPError):
@@ -41,7 +45,7 @@ def served(tmp_path_factory):
 def tiny_config(store, teacher_url: str, student: str, demo_log):
     return load_config(REPO / "configs/demo.yaml", [
         f"source.url=sqlite:///{demo_log / 'production.db'}", f"store.root={store}", "sampling.budget=48",
-        f"teacher.endpoint={teacher_url}/v1", "teacher.model=fake-teacher", "curation.filters=[truncated, empty, schema]",
+        f"teacher.endpoint={teacher_url}/v1", "teacher.model=fake-teacher", "teacher.api_key_env=DISTILLERY_PLANTED_KEY", "curation.filters=[truncated, empty, schema]",
         "curation.min_examples=8", f"student.model={student}", "student.training.max_steps=2",
         "student.training.batch_size=4", "evaluation.aa_items=2",
         "evaluation.max_items=4", "export.parity_prompts=1"])
@@ -79,6 +83,13 @@ def test_an_on_demand_run_completes_and_the_same_run_again_pays_the_teacher_noth
     again = run_on_demand(params)
     assert again.state.is_completed(), again.state
     assert teacher_requests(fake_teacher) == paid  # labels, curation and the judge's verdicts all reused
+
+    # The key went out with the teacher requests, yet no run file, log, artifact, parameter or Prefect
+    # database row holds it (the server's SQLite file and its logs are grepped as bytes).
+    leaks = [str(f) for folder in (tmp_path / "store", served["state"]) for f in folder.rglob("*")
+             if f.is_file() and PLANTED_KEY.encode() in f.read_bytes()]
+    assert leaks == []
+    assert httpx.get(f"{fake_teacher}/stats").json()["bearer_sha256"] == hashlib.sha256(PLANTED_KEY.encode()).hexdigest()
 
 
 @pytest.mark.parametrize("override, field", [("teacher.model", "demo:no-such-model"), ("sampling.budget", -5)])
