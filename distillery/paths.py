@@ -21,7 +21,8 @@ def state_dir() -> Path:
     return Path(env).expanduser() if env else model_cache_dir().parent / "state"
 
 
-_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"  # also the flows' parameter schema: the server refuses '../x'
+_RUN_ID = re.compile(RUN_ID_PATTERN)
 
 
 def run_id_for(run_date: date, config_hash: str) -> str:

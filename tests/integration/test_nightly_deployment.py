@@ -110,6 +110,18 @@ def test_the_server_refuses_bad_parameters_before_a_run_exists(served, override,
         assert len(client.read_flow_runs()) == before
 
 
+def test_a_run_id_that_would_leave_the_store_is_refused_by_the_server(served):
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("rebuild-report/rebuild-report")
+        for bad in ("../../etc", "/etc/passwd", "runs/../../x"):
+            with pytest.raises(PrefectHTTPStatusError) as refused:
+                client.create_flow_run_from_deployment(deployment.id, parameters={"run_id": bad})
+            assert refused.value.response.status_code == 409 and "run_id" in refused.value.response.text
+
+
 def test_the_nightly_deployment_has_its_next_runs_scheduled_at_two(served):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
