@@ -320,8 +320,9 @@ class SelfHostedPricing(Section):
     usd_per_gpu_hour: float = Field(ge=0)
     gpus_per_replica: int = Field(1, ge=1)
     utilization: float = Field(0.6, gt=0, le=1, description="share of peak throughput real traffic sustains")
-    output_tok_s: float = Field(gt=0, description="one replica's decode tokens/s on this GPU at production concurrency "
-                                                  "(assumed: a CPU demo run cannot measure a GPU)")
+    output_tok_s: float | None = Field(None, gt=0, description="one replica's decode tokens/s on this GPU at production "
+                                       "concurrency; None: the student's serving throughput the run measured on CUDA "
+                                       "(stage-export.json); a CPU run cannot measure a GPU, so set it there")
 
 
 class ModelPricing(Section):
@@ -348,6 +349,8 @@ class PricingConfig(Section):
     pipeline_usd_per_gpu_hour: float = Field(2.5, ge=0, description="the GPU the nightly training and evaluation rent")
     training_tok_s: float = Field(4000, gt=0, description="trained tokens/s on that GPU (assumed unless the run was on it)")
     requests_per_day: float | None = Field(None, gt=0, description="None: measured from the production log window")
+    growth_per_month: float = Field(0.0, ge=-0.99, le=10, description="expected traffic growth (0.1 = +10%/month): "
+                                    "the report says when a volume below break-even reaches it")
     nights_per_month: int = Field(30, ge=0, le=31, description="how often the pipeline runs; its cost is amortised per day")
 
 

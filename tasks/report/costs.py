@@ -31,11 +31,37 @@ class Line:
     note: str = ""
 
 
-def price_of(p: ModelPricing) -> cm.ApiPrice | cm.GpuPrice:
+def price_of(p: ModelPricing, measured_tok_s: float | None = None, what: str = "pricing") -> cm.ApiPrice | cm.GpuPrice:
+    """The cost model's price; a self-hosted model without a configured throughput uses the run's measured one."""
     if p.api:
         return cm.ApiPrice(p.api.input_per_mtok, p.api.output_per_mtok, p.api.cached_input_per_mtok, p.api.batch_discount)
     h = p.self_hosted
-    return cm.GpuPrice(h.usd_per_gpu_hour, h.output_tok_s, h.gpus_per_replica, h.utilization)
+    tok_s = h.output_tok_s or measured_tok_s
+    if tok_s is None:
+        raise ReportError(f"{what}.self_hosted.output_tok_s is not set and this run measured no GPU serving throughput "
+                          f"(stage-export.json from a CUDA run): set the target GPU's tokens/s per replica")
+    return cm.GpuPrice(h.usd_per_gpu_hour, tok_s, h.gpus_per_replica, h.utilization)
+
+
+def measured_serving(run_dir: Path) -> float | None:
+    """The student export's serving tokens/s when the run served it on CUDA; a CPU figure says nothing of a GPU."""
+    export = _optional(run_dir, "stage-export.json")
+    if export and export.get("device") == "cuda":
+        return export.get("serving", {}).get("output_tok_s")
+    return None
+
+
+def months_to_reach(volume: float, target: float | None, growth: float) -> float | None:
+    """Months of compound growth until `volume` reaches `target` (0 when already there; None when never)."""
+    import math
+
+    if target is None:
+        return None
+    if volume >= target:
+        return 0.0
+    if growth <= 0:
+        return None
+    return math.log(target / volume) / math.log(1 + growth)
 
 
 def read_record(run_dir: Path, name: str, needed_for: str) -> dict:
@@ -71,7 +97,8 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
     if not (run_dir / "eval.parquet").is_file():
         raise ReportError(f"{run_dir / 'eval.parquet'} does not exist: run the evaluate stage first")
     rows = pq.read_table(run_dir / "eval.parquet").to_pylist()
-    teacher, student = price_of(p.teacher), price_of(p.student)
+    measured_tok_s = measured_serving(run_dir)
+    teacher, student = price_of(p.teacher, what="pricing.teacher"), price_of(p.student, measured_tok_s, "pricing.student")
     teacher_t, student_t = arm_traffic(rows, "teacher"), arm_traffic(rows, "student")
     volume = p.requests_per_day or measured_volume(sample)
     volume_source = "assumed" if p.requests_per_day else "measured"
@@ -102,12 +129,24 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
                "break_even_requests_per_day": None if break_even is None else round(break_even),
                "payback_days": _round(cm.payback_days(per_night, c.saving_daily)),
                "cpu_demo": train.get("device") != "cuda",
+               "student_output_tok_s": getattr(student, "output_tok_s", None),
+               "student_tok_s_source": "measured" if p.student.self_hosted and not p.student.self_hosted.output_tok_s else "assumed",
+               "growth_per_month": p.growth_per_month,
+               "months_to_break_even": _round(months_to_reach(volume, break_even, p.growth_per_month)),
+               "volume_by_route": route_volumes(sample, volume),
                "tokens": {"teacher": asdict(teacher_t), "student": asdict(student_t)}}
     if isinstance(student, cm.GpuPrice):
         volumes = sorted({round(volume * f) for f in (0.1, 0.5, 1, 2, 10)} | {10_000, 100_000})
         prices = sorted({p.student.self_hosted.usd_per_gpu_hour * f for f in (0.5, 1, 2)})
         summary["sensitivity"] = cm.sensitivity(teacher, teacher_t, student, student_t, pipeline_daily, volumes, prices)
     return lines, summary
+
+
+def route_volumes(sample: dict, volume: float) -> dict[str, float]:
+    """Requests per day per route: the total split by the window's valid traffic mix."""
+    traffic = sample["funnel"].get("traffic") or sample["funnel"].get("sampled", {})
+    total = sum(traffic.values()) or 1
+    return {route: round(volume * n / total, 1) for route, n in sorted(traffic.items())}
 
 
 def pipeline_lines(cfg: RunConfig, label: dict, train: dict, rows: list[dict], teacher, student) -> list[Line]:
@@ -136,7 +175,7 @@ def pipeline_lines(cfg: RunConfig, label: dict, train: dict, rows: list[dict], t
 
 def judge_lines(cfg: RunConfig, run_dir: Path, teacher) -> list[Line]:
     """The LLM judge's calls, curation's and evaluation's, from their measured tokens (retried requests included)."""
-    judge = price_of(cfg.pricing.judge) if cfg.pricing.judge else teacher
+    judge = price_of(cfg.pricing.judge, what="pricing.judge") if cfg.pricing.judge else teacher
     used = {"curation judge": (_optional(run_dir, "stage-curate.json") or {}).get("judge"),
             "evaluation judge": read_record(run_dir, "ab.json", "the quality verdict").get("judge")}
     out = []

@@ -62,7 +62,7 @@ def pictures(cfg: RunConfig, s: dict) -> dict[str, str]:
 
     teacher_t, student_t = Traffic(**s["tokens"]["teacher"]), Traffic(**s["tokens"]["student"])
     return {"cost_per_day": plots.cost_per_day(s),
-            "saving_vs_volume": plots.saving_vs_volume(price_of(cfg.pricing.teacher), teacher_t, price_of(cfg.pricing.student),
+            "saving_vs_volume": plots.saving_vs_volume(price_of(cfg.pricing.teacher), teacher_t, price_of(cfg.pricing.student, s["student_output_tok_s"]),
                                                        student_t, s["pipeline_daily"], s["requests_per_day"],
                                                        s["break_even_requests_per_day"])}
 

@@ -104,6 +104,7 @@ def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
     log.info("deduplicated: %s, %d unique in %.1f s", dup_counts, len(prompts), clock.lap("dedup"))
 
     traffic = Counter(r.route for r in requests)
+    funnel["traffic"] = dict(sorted(traffic.items()))  # valid requests per route in the window: the report's route mix
     chosen = _select(prompts, traffic, cfg)
     train, eval_ = _split(chosen, s.eval_fraction)
     train, contaminated = _decontaminate(train, eval_, s.near_duplicate_threshold, quarantine)

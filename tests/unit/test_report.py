@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import math
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -148,3 +149,24 @@ def test_the_history_keeps_one_entry_per_run_and_each_report_shows_the_trend_up_
     run_report(config(), run)  # rebuilding the older run: its entry is replaced, its page does not grow the newer run
     assert (run / "report.html").read_bytes() == first
     assert len(json.loads((run.parent.parent / "history.json").read_text())) == 2
+
+
+def test_volume_is_split_by_route_and_growth_says_when_break_even_comes(run):
+    sample = json.loads((run / "stage-sample.json").read_text())
+    sample["funnel"]["traffic"] = {"ticket-triage": 3, "support-reply": 1}
+    (run / "stage-sample.json").write_text(json.dumps(sample))
+    s = run_report(config("pricing.student.self_hosted.usd_per_gpu_hour=1.5", "pricing.growth_per_month=0.1"), run)["summary"]
+    assert s["volume_by_route"] == {"support-reply": 2500.0, "ticket-triage": 7500.0}
+    # 10,000/day today, break-even above it: 10% a month compounds to it in log(be/10k)/log(1.1) months
+    be = s["break_even_requests_per_day"]
+    assert be > 10_000 and s["months_to_break_even"] == pytest.approx(math.log(be / 10_000) / math.log(1.1), abs=0.05)
+    assert "reaches break-even in" in (run / "report.html").read_text()
+
+
+def test_an_unset_gpu_throughput_comes_from_a_cuda_run_or_is_asked_for(run):
+    with pytest.raises(ReportError, match=r"pricing.student.self_hosted.output_tok_s is not set .* set the target GPU"):
+        run_report(config("pricing.student.self_hosted.output_tok_s=null"), run)
+    (run / "stage-export.json").write_text(json.dumps({"device": "cuda", "serving": {"output_tok_s": 500.0}}))
+    measured = run_report(config("pricing.student.self_hosted.output_tok_s=null"), run)["summary"]
+    assumed = run_report(config(), run)["summary"]  # 500 tok/s configured: the same numbers
+    assert measured["student_tok_s_source"] == "measured" and measured["student_daily"] == assumed["student_daily"]
