@@ -150,3 +150,15 @@ def test_the_deployments_page_renders_in_chromium(served, tmp_path):
     screenshot(served["PREFECT_API_URL"].removesuffix("/api") + "/deployments", shot, size="1400,900", wait_ms=15000)
     image = Image.open(shot).convert("L")
     assert len(image.getcolors(256)) > 20  # text, buttons and rows, not one flat colour
+
+
+def test_the_prefect_server_listens_on_loopback_only(served):
+    port = int(served["DISTILLERY_PREFECT_PORT"])
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in open(table).read().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                listening.append(address)
+    assert listening == ["0100007F"], listening  # 127.0.0.1 in /proc's little-endian hex, and nothing else
