@@ -253,7 +253,12 @@ def test_the_parity_gate_blocks_a_wrong_merge(exported, evaluated):
     assert json.loads((root / "v0001/export.json").read_text())["servable"], "the export that passed is untouched"
 
 
-def test_an_adapter_without_a_servable_export_is_not_served(evaluated):
+def test_an_adapter_whose_export_is_gone_or_never_made_is_not_served(evaluated):
+    import shutil
+
     registry = Registry(evaluated["store"], str(evaluated["base"]))
+    shutil.rmtree(Path(registry.servable("v0002")).parent)  # someone cleaned the exports folder
     with pytest.raises(RegistryError, match="adapter v0002 has no servable export: run distillery export v0002"):
         registry.servable("v0002")
+    with pytest.raises(RegistryError, match="adapter v0007 has no servable export"):
+        registry.servable("v0007")
