@@ -209,6 +209,9 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
             except PrepareError as exc:
                 fail(str(exc))
     day, folder = resolve_run(cfg, run_date, None)
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # offline: no telemetry errors in the output
     use_local_prefect_server()
     from flows.nightly import nightly  # imports Prefect: only once the models are ready
 
@@ -229,6 +232,7 @@ def use_local_prefect_server() -> None:
     Prefect runs a temporary one for this process. An explicit PREFECT_API_URL always wins."""
     import os
     import urllib.request
+
 
     state = Path(os.environ.get("DISTILLERY_PREFECT_DIR", ".distillery/prefect")) / "api_url"
     if os.environ.get("PREFECT_API_URL") or not state.is_file():
