@@ -224,6 +224,7 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
     t = result["timing"]
     console.print(f"demo finished in {time.monotonic() - started:.0f} s (flow {t['wall_s']:.0f} s, of which Prefect "
                   f"{100 * t['overhead_ratio']:.1f}%); run folder: {folder.resolve()}", highlight=False, soft_wrap=True)
+    logging.getLogger("prefect").setLevel(logging.WARNING)  # its temporary server says goodbye at exit: not after the path
     print(result["report"])  # the last line: the page to open
 
 
