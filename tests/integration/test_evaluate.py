@@ -51,6 +51,7 @@ def config(store: Path, small_model: str, judge_url: str, *overrides):
         "student.training.batch_size=8", f"teacher.endpoint={judge_url}/v1", "teacher.model=fake-teacher",
         "teacher.routes.ticket-triage.max_tokens=64", "evaluation.gates={schema_validity: 0.2}",
         f"evaluation.aa_items={AA_ITEMS}", "export.parity_prompts=3",
+        "evaluation.include_base=true",  # the demo skips the base arm for time; here it shows what training bought
         "export.max_disagreement=0.67",  # 3 prompts: one flipped low-margin token must not refuse the export
         *overrides])
 
