@@ -148,6 +148,7 @@ class LaunchConfig(Section):
     omp_num_threads: int = Field(2, ge=1)
     block_size: int | None = Field(32, description="KV block size; CPU rejects 16")
     startup_timeout_s: float = Field(600, gt=0, description="give up if /health is not ready by then")
+    max_restarts: int = Field(2, ge=0, description="start the server again this many times if it dies mid-stage")
     extra_args: list[str] = Field(default_factory=list, description="appended verbatim to the vLLM command")
 
 

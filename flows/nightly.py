@@ -20,7 +20,7 @@ from prefect.runtime import flow_run
 from distillery.config import RunConfig, load_config
 from distillery.paths import run_dir as store_run_dir
 from distillery.paths import run_id_for
-from flows.slots import ensure_machine_slot, machine_slot
+from flows.slots import machine_slot
 from tasks.curation.task import curate_examples
 from tasks.evaluation.task import evaluate_candidate
 from tasks.export.task import export_candidate
@@ -47,17 +47,16 @@ def nightly(config: RunConfig = DEFAULT_CONFIG, run_date: date | None = None) ->
     folder = store_run_dir(config.store.root, run_id_for(day, config.config_hash()))
     run_dir = str(folder)
     logger.info("run %s in %s", folder.name, folder.resolve())
-    ensure_machine_slot()
 
     records = {"sample": sample_prompts(config, run_dir, day)}
-    with machine_slot():  # a managed teacher is a vLLM server on this machine
+    with machine_slot("label", folder.name):  # a managed teacher is a vLLM server on this machine
         records["label"] = label_prompts(config, run_dir)
     records["curate"] = curate_examples(config, run_dir)
-    with machine_slot():
+    with machine_slot("train", folder.name):
         records["train"] = train_student(config, run_dir)
-    with machine_slot():  # what would ship, parity-checked, so the A/B scores exactly that
+    with machine_slot("export", folder.name):  # what would ship, parity-checked, so the A/B scores exactly that
         records["export"] = export_candidate(config, run_dir)
-    with machine_slot():
+    with machine_slot("evaluate", folder.name):
         records["evaluate"] = evaluate_candidate(config, run_dir)
     records["report"] = publish_report(config, run_dir)
 

@@ -13,7 +13,7 @@ from distillery.config import RunConfig
 from distillery.paths import RUN_ID_PATTERN
 from distillery.paths import run_dir as store_run_dir
 from flows.nightly import DEFAULT_CONFIG
-from flows.slots import ensure_machine_slot, machine_slot
+from flows.slots import machine_slot
 from tasks.evaluation.task import evaluate_candidate
 from tasks.report.task import publish_report
 
@@ -25,8 +25,7 @@ def re_evaluate(run_id: RunId, adapter: str | None = None, config: RunConfig = D
     """Evaluate an adapter (default: the one the run trained) on a past run's held-out prompts, then rebuild its
     report. Promotes it only if it passes the gate."""
     run_dir = str(store_run_dir(config.store.root, run_id))
-    ensure_machine_slot()
-    with machine_slot():
+    with machine_slot("re-evaluate", run_id):
         ab = evaluate_candidate(config, run_dir, adapter)
     publish_report(config, run_dir)
     return {"candidate": ab["candidate"], "decision": ab["decision"]["action"]}

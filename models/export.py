@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from distillery.config import RunConfig
+from distillery.failpoints import failpoint
 from models.merge import merge_adapter
 from models.registry import Registry, RegistryError
 from tasks.store import write_json
@@ -42,6 +43,7 @@ def export_student(cfg: RunConfig, version: str, run_dir: Path | None = None, me
     registry = Registry(Path(cfg.store.root), cfg.student.model)
     base_path = resolve_model(cfg.student.model)
     registry.check_base(version, base_path)
+    registry.check_intact(version)
     lineage = registry.lineage(version)
     final = export_root(cfg, registry) / version
     out = final.with_name(f".{version}.staging")  # a refused export never replaces one that passed
@@ -167,6 +169,7 @@ def served_answers(cfg: RunConfig, model_dir: Path, items, budget: int) -> tuple
 
     with export_server(cfg, model_dir, Path(cfg.store.root) / "logs") as endpoint:
         results, wall = asyncio.run(ask(endpoint))
+        failpoint("export.served")  # the parity server still up: a kill here orphans it
     failed = [r for r in results if isinstance(r, str)]
     if failed:
         raise ExportError(f"the served export refused {len(failed)} requests, e.g. {failed[0]}")

@@ -53,6 +53,9 @@ class Registry:
 
     def register(self, adapter_dir: Path, lineage: dict) -> str:
         """Copy a trained adapter in as the next version, status candidate."""
+        from tasks.store import file_sha256
+
+        lineage = {**lineage, "adapter_sha256": file_sha256(adapter_dir / "adapter_model.safetensors")}
         existing = self.versions()
         version = f"v{int(existing[-1][1:]) + 1 if existing else 1:04d}"
         tmp = self.dir / f".{version}.tmp-{os.getpid()}"
@@ -66,6 +69,14 @@ class Registry:
         status["candidates"] = sorted(set(status["candidates"]) | {version})
         self._write_status(status)
         return version
+
+    def find(self, **match) -> str | None:
+        """The newest version whose lineage has all of `match`'s values, or None."""
+        for version in reversed(self.versions()):
+            lineage = self.lineage(version)
+            if all(lineage.get(k) == v for k, v in match.items()):
+                return version
+        return None
 
     def status(self) -> dict:
         path = self.dir / "status.json"
@@ -90,13 +101,24 @@ class Registry:
             raise RegistryError(f"adapter {version} was trained on a base with hash {expected}, but {base_path} has {actual}: "
                                 "load it onto the same base model it was trained on")
 
+    def check_intact(self, version: str) -> None:
+        """Refuse an adapter whose bytes are not the ones registered (a damaged disk, a hand edit)."""
+        from tasks.store import file_sha256
+
+        weights = self.dir / version / "adapter_model.safetensors"
+        if not weights.is_file():
+            raise RegistryError(f"adapter {version} has no adapter_model.safetensors; only safetensors are loaded")
+        expected = self.lineage(version).get("adapter_sha256")  # versions registered before it was recorded: None
+        if expected and file_sha256(weights) != expected:
+            raise RegistryError(f"adapter {version} in {self.dir / version} does not match the sha256 registered with it: "
+                                "it is damaged; train again (distillery train) to register a new version")
+
     def load(self, version: str, base_model, base_path: str):
         """Attach a registered adapter to `base_model`, refusing a base whose content differs from the lineage."""
         from peft import PeftModel
 
         self.check_base(version, base_path)
-        if not (self.dir / version / "adapter_model.safetensors").is_file():
-            raise RegistryError(f"adapter {version} has no adapter_model.safetensors; only safetensors are loaded")
+        self.check_intact(version)
         return PeftModel.from_pretrained(base_model, self.dir / version, use_safetensors=True)
 
     # ------------------------------------------------------------ promotion: every change is a history entry

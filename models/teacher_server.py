@@ -103,13 +103,15 @@ def _record_key(model_path: str, served_name: str) -> str:
 
 
 def _pid_alive(pid: int) -> bool:
+    """True for a running process; a zombie (killed, not yet reaped by its parent) counts as gone."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
+    except psutil.AccessDenied:
         return True
-    return True
 
 
 def is_healthy(base_url: str, timeout: float = 2.0) -> bool:
@@ -172,6 +174,48 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _read_record(path: Path) -> tuple[Endpoint, int | None] | None:
+    """A server record: its endpoint and the pid of the process that owns (and stops) it."""
+    try:
+        data = json.loads(path.read_text())
+        owner = data.pop("owner_pid", None)
+        return Endpoint(**data), owner
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _orphaned(owner: int | None) -> bool:
+    """Its owner was killed (SIGKILL, the OOM killer: no finally block ran) and will never stop it."""
+    return owner is not None and not _pid_alive(owner)
+
+
+def reap_orphans(keep: Path | None = None) -> list[int]:
+    """Stop every managed server whose owner is gone, but `keep` (the record of the model about to be started,
+    which the caller adopts instead). An orphan lives on in its own session holding memory (the 1.5B teacher
+    ~9 GiB here) that the next server needs. A record whose lock is held is being started or adopted right
+    now: left alone. Returns the pids stopped."""
+    stopped = []
+    for path in sorted((state_dir() / "servers").glob("*.json")):
+        if path == keep:
+            continue
+        with open(path.with_suffix(".lock"), "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            found = _read_record(path)
+            if not found or not _orphaned(found[1]):
+                continue
+            endpoint, owner = found
+            if endpoint.pid and _pid_alive(endpoint.pid):
+                log.warning("stopping orphaned vLLM server pid %d at %s: the process that started it (pid %d) is gone",
+                            endpoint.pid, endpoint.base_url, owner)
+                stop_process_group(endpoint.pid, grace_s=10)
+                stopped.append(endpoint.pid)
+            path.unlink(missing_ok=True)
+    return stopped
+
+
 class ManagedServer:
     """Start (or reuse) the local vLLM server for one model; stop it if we started it."""
 
@@ -192,24 +236,33 @@ class ManagedServer:
         # The lock spans check-and-start, so two processes cannot both decide to launch.
         with open(self.lock_path, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            reap_orphans(keep=self.record_path)
             existing = self._live_record()
             if existing:
                 log.info("reusing running vLLM server pid %s at %s", existing.pid, existing.base_url)
                 self.endpoint = existing
                 return existing
             self.endpoint = self._launch()
-            self.record_path.write_text(json.dumps(asdict(self.endpoint)))
+            self._write_record()
         return self.endpoint
 
+    def _write_record(self) -> None:
+        # owner_pid: the process that stops it. If that process is killed, the next start for the same model
+        # adopts the server and any other start stops it (reap_orphans).
+        self.record_path.write_text(json.dumps({**asdict(self.endpoint), "owner_pid": os.getpid()}))
+
     def _live_record(self) -> Endpoint | None:
-        if not self.record_path.is_file():
-            return None
-        try:
-            endpoint = Endpoint(**json.loads(self.record_path.read_text()))
-        except (OSError, ValueError, TypeError):
-            return None
-        if endpoint.pid and _pid_alive(endpoint.pid) and is_healthy(endpoint.base_url):
-            endpoint.owned = False
+        found = _read_record(self.record_path)
+        if found and found[0].pid and _pid_alive(found[0].pid) and is_healthy(found[0].base_url):
+            endpoint, owner = found
+            # A live owner (another stage, `distillery teacher serve`) stops it; an orphan becomes ours to stop.
+            endpoint.owned = _orphaned(owner)
+            if endpoint.owned:
+                log.warning("adopting vLLM server pid %d at %s, left running by a killed process (pid %d)",
+                            endpoint.pid, endpoint.base_url, owner)
+                self.endpoint = endpoint
+                self._write_record()
+                atexit.register(self.stop)
             return endpoint
         self.record_path.unlink(missing_ok=True)  # stale: its process is gone
         return None

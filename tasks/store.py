@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import platform
+import threading
 import time
 from contextlib import contextmanager
 from importlib import metadata
@@ -25,8 +26,12 @@ def write_parquet(table, path: Path) -> str:
 
 
 def write_json(obj, path: Path) -> None:
+    write_text(json.dumps(obj, indent=1, sort_keys=True, default=str) + "\n", path)
+
+
+def write_text(text: str, path: Path) -> None:
     tmp = atomic_path(path)
-    tmp.write_text(json.dumps(obj, indent=1, sort_keys=True, default=str) + "\n")
+    tmp.write_text(text)
     os.replace(tmp, path)
 
 
@@ -90,34 +95,70 @@ def reusable_record(run_dir: Path, stage: str, key: dict) -> dict | None:
 
 
 ATTEMPTS = "attempts.jsonl"
+HEARTBEAT_S = 5.0
 
 
 @contextmanager
 def stage_attempt(run_dir: Path, stage: str):
-    """Append this attempt of `stage` to `<run_dir>/attempts.jsonl` when it ends, failed or not: the cost report
-    bills every attempt (a stage that failed once and then succeeded costs twice), not only the one whose
-    outputs survived. One short line per write, appended with O_APPEND, so concurrent writers never interleave."""
+    """Record this attempt of `stage` in `<run_dir>/attempts.jsonl`: a `started` line now, an `ok` or `failed`
+    line when it ends. The cost report bills every attempt (a stage that failed once and then succeeded costs
+    twice), not only the one whose outputs survived. A SIGKILLed attempt never writes its end line; a heartbeat
+    file touched every few seconds tells how long it ran before it died, so it is billed too (`killed`).
+    One short line per write, appended with O_APPEND, so concurrent writers never interleave."""
+    run_dir.mkdir(parents=True, exist_ok=True)
     started, wall0, cpu0 = time.time(), time.monotonic(), time.process_time()
+    attempt = f"{stage}-{os.getpid()}-{int(started * 1000)}"
+    _append(run_dir, {"stage": stage, "attempt": attempt, "outcome": "started", "started_at": round(started, 3)})
+    beat = run_dir / f".attempt-{attempt}"
+    beat.touch()
+    stop = threading.Event()
+    threading.Thread(target=_heartbeat, args=(beat, stop), daemon=True, name=f"heartbeat-{stage}").start()
     outcome = "failed"
     try:
         yield
         outcome = "ok"
     finally:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"stage": stage, "outcome": outcome, "started_at": round(started, 3),
-                           "wall_s": round(time.monotonic() - wall0, 3), "cpu_s": round(time.process_time() - cpu0, 3)})
-        with open(run_dir / ATTEMPTS, "a") as f:
-            f.write(line + "\n")
+        stop.set()
+        _append(run_dir, {"stage": stage, "attempt": attempt, "outcome": outcome, "started_at": round(started, 3),
+                          "wall_s": round(time.monotonic() - wall0, 3), "cpu_s": round(time.process_time() - cpu0, 3)})
+        beat.unlink(missing_ok=True)
+
+
+def _append(run_dir: Path, entry: dict) -> None:
+    with open(run_dir / ATTEMPTS, "a") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+def _heartbeat(path: Path, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_S):
+        try:
+            os.utime(path)
+        except OSError:  # the run folder was removed under us: nothing left to bill
+            return
 
 
 def read_attempts(run_dir: Path) -> list[dict]:
+    """Every finished attempt, plus each killed one (a `started` line with no end, not this process's own
+    attempt in progress) with the seconds it ran until its last heartbeat."""
     path = run_dir / ATTEMPTS
     if not path.is_file():
         return []
-    out = []
+    ended, started = [], {}
     for line in path.read_text().splitlines():
         try:
-            out.append(json.loads(line))
+            entry = json.loads(line)
         except ValueError:  # a line cut by a kill mid-write: that attempt is not billed, the rest are
             continue
-    return out
+        if entry.get("outcome") == "started":
+            started[entry["attempt"]] = entry
+        else:
+            ended.append(entry)
+            started.pop(entry.get("attempt"), None)
+    mine = f"-{os.getpid()}-"
+    return ended + [_killed(run_dir, entry) for entry in started.values() if mine not in entry["attempt"]]
+
+
+def _killed(run_dir: Path, entry: dict) -> dict:
+    beat = run_dir / f".attempt-{entry['attempt']}"
+    last = beat.stat().st_mtime if beat.is_file() else entry["started_at"]
+    return {**entry, "outcome": "killed", "wall_s": round(max(last - entry["started_at"], 0.0), 3), "cpu_s": None}

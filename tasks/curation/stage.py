@@ -19,6 +19,7 @@ from pathlib import Path
 from distillery.config import RunConfig
 from models.prompt_shape import SHAPE_VERSION, student_messages, template_hash
 from tasks.curation import filters as F
+from distillery.failpoints import failpoint
 from tasks.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
 
     rows, templates, saving = _training_rows(cfg, examples)
     outputs = {"train.parquet": _write_train(rows, templates, run_dir), "rejections.parquet": _write_rejections(rejections, run_dir)}
+    failpoint("curate.written")  # train.parquet whole, its record not yet written
     write_json(funnel, run_dir / "funnel.json")
     record = {"stage": "curate", "inputs": {n: file_sha256(run_dir / n) for n in ("prompts.parquet", "labels.parquet")},
               "filters": cfg.curation.filters, "funnel": funnel, "removed_templates": templates, "prompt_shape": SHAPE_VERSION,

@@ -23,6 +23,7 @@ from models.registry import Registry
 from tasks.evaluation.items import EvalError, Item, load_items, route_schema
 from tasks.evaluation.judge import JUDGE_HASH, JUDGE_SYSTEM, Pair, judge_pairs
 from tasks.evaluation.score import decide, item_metrics, judge_outcomes, sanity_checks, summarize
+from distillery.failpoints import failpoint
 from tasks.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     logs = Path(cfg.store.root) / "logs"
     with served_candidate(cfg, version, registry.dir / version, Path(export["model_dir"]), logs) as endpoint:
         answer_all(cfg, endpoint, items, "student")
+        failpoint("evaluate.answered")  # the student's server still up, no verdict yet
     if cfg.evaluation.include_base:
         with served_base(cfg, logs) as endpoint:
             answer_all(cfg, endpoint, items, "base")

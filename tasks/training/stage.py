@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from distillery.config import RunConfig
+from distillery.failpoints import failpoint
 from tasks.store import StageClock, file_sha256, versions, write_json
 from tasks.training.data import encode_rows
 from tasks.training.loop import TrainError, train
@@ -33,7 +34,7 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
     data_path = run_dir / "train.parquet"
     if not data_path.is_file():
         raise TrainError(f"{data_path} does not exist: run the curate stage first (distillery curate --run-dir {run_dir})")
-    done = finished_record(cfg, run_dir)
+    done = finished_record(cfg, run_dir) or registered_record(cfg, run_dir)
     if done:
         log.info("this run already trained adapter %s on the same data and config; nothing to do", done["adapter_version"])
         return done
@@ -67,14 +68,17 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
         "steps": result.steps, "trained_tokens": result.tokens, "wall_s": round(time.monotonic() - started, 1),
         "device": choice.device, "run_dir": str(run_dir),
     }
-    version = Registry(Path(cfg.store.root), cfg.student.model).register(adapter_dir, lineage)
-    record = {"stage": "train", "inputs": {"train.parquet": lineage["dataset_hash"]}, "adapter_version": version,
+    record = {"stage": "train", "inputs": {"train.parquet": lineage["dataset_hash"]}, "run_dir": str(run_dir),
               "config_hash": _train_config_hash(cfg),
               "examples": {"train": len(train_set), "val": len(val_set), "skipped_too_long": skipped_train + skipped_val},
               "losses": lineage["losses"], "train_losses": result.train_losses, "steps": result.steps,
               "trained_tokens": result.tokens, "tokens_per_s": round(result.tokens / max(result.seconds, 1e-9), 1),
               "device": choice.device, "compute_dtype": choice.dtype_name,
               "versions": versions("torch", "transformers", "peft", "bitsandbytes"), **clock.totals()}
+    # The stage record travels in the lineage: a run killed after registering finds it there (registered_record).
+    version = Registry(Path(cfg.store.root), cfg.student.model).register(adapter_dir, {**lineage, "train_record": record})
+    failpoint("train.registered")  # registered, stage record not yet written: a rerun must not train or register again
+    record["adapter_version"] = version
     write_json(record, run_dir / "stage-train.json")
     log.info("registered adapter %s (validation loss %s)", version, result.eval_losses)
     return record
@@ -89,6 +93,23 @@ def finished_record(cfg: RunConfig, run_dir: Path) -> dict | None:
     same = record.get("inputs", {}).get("train.parquet") == file_sha256(run_dir / "train.parquet") and \
         record.get("config_hash") == _train_config_hash(cfg)
     return record if same else None
+
+
+def registered_record(cfg: RunConfig, run_dir: Path) -> dict | None:
+    """The record of a training of this run on this exact data and config that registered its adapter but was
+    killed before writing stage-train.json; written now, so the resumed run neither trains nor registers again."""
+    from models.registry import Registry
+
+    registry = Registry(Path(cfg.store.root), cfg.student.model)
+    version = registry.find(run_dir=str(run_dir), dataset_hash=file_sha256(run_dir / "train.parquet"))
+    if version is None:
+        return None
+    record = registry.lineage(version).get("train_record")
+    if not record or record.get("config_hash") != _train_config_hash(cfg):
+        return None
+    record = {**record, "adapter_version": version}
+    write_json(record, run_dir / "stage-train.json")
+    return record
 
 
 def _train_config_hash(cfg: RunConfig) -> str:

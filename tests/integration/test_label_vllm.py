@@ -80,3 +80,51 @@ def test_killed_labeling_resumes_and_labels_each_prompt_once(small_model, demo_l
             stop_process_group(json.loads(record_file.read_text())["pid"], grace_s=10)
             record_file.unlink()
     assert server_pid is not None
+
+
+def server_of(state: Path, owner: int) -> int | None:
+    for record in (state / "servers").glob("*.json"):
+        data = json.loads(record.read_text())
+        if data.get("owner_pid") == owner:
+            return data["pid"]
+    return None
+
+
+def test_a_dead_teacher_server_is_restarted_a_bounded_number_of_times(small_model, demo_log, isolated_state, tmp_path,
+                                                                      monkeypatch):
+    """The managed vLLM server is SIGKILLed twice mid-labeling: the first time it is started again and labeling
+    goes on (teacher.launch.max_restarts=1); the second time the stage stops with a message naming the
+    endpoint, and every label committed so far is kept."""
+    monkeypatch.chdir(REPO)
+    overrides = [f"source.url=sqlite:///{demo_log / 'production.db'}", f"sampling.budget={N}", f"store.root={tmp_path}",
+                 f"teacher.model={small_model}", "teacher.launch.cpu_kvcache_space_gib=1", "teacher.launch.max_model_len=1024",
+                 "teacher.concurrency=1", "teacher.launch.max_restarts=1", "teacher.retry_backoff_s=0.5"]
+    run_sample(load_config(REPO / "configs/demo.yaml", overrides), tmp_path / "run", date(2026, 11, 23))
+    cmd = [str(Path(sys.executable).with_name("distillery")), "label", "--run-dir", str(tmp_path / "run")]
+    for o in overrides:
+        cmd += ["-o", o]
+    out = tmp_path / "label.out"
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=out.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    killed_at = []
+    try:
+        for _ in range(2):
+            deadline = time.monotonic() + 600
+            while committed(tmp_path) < (killed_at[-1] + 2 if killed_at else 2):
+                assert proc.poll() is None, out.read_text()[-3000:]
+                assert time.monotonic() < deadline, "no label committed in 10 minutes"
+                time.sleep(0.3)
+            server = server_of(isolated_state, proc.pid)
+            os.killpg(server, signal.SIGKILL)  # the server and its engine process, as the OOM killer would
+            killed_at.append(committed(tmp_path))
+        assert proc.wait(timeout=300) == 1
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    log = out.read_text()
+    assert "died" in log and "starting it again (restart 1 of 1 at most)" in log
+    assert "kept failing" in log and "http://127.0.0.1:" in log and "Committed labels are kept" in log
+    record = json.loads((tmp_path / "run" / "stage-label.json").read_text())
+    assert record["server_restarts"] == 1 and record["status"].startswith("failed")
+    assert killed_at[1] >= killed_at[0] + 2  # labeling went on after the restart
+    assert record["prompts_labeled"] == committed(tmp_path) >= killed_at[1]  # nothing committed was lost
+    assert server_of(isolated_state, proc.pid) is None  # the failed stage left no server behind

@@ -3,10 +3,11 @@ Prefect server, work pool, the deployments of prefect.yaml and a worker; runs ar
 the way the UI triggers them, with a tiny config (fake teacher, SmolLM2 student, a few training steps)."""
 
 import hashlib
+import json
 import os
 import subprocess
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -163,3 +164,61 @@ def test_the_prefect_server_listens_on_loopback_only(served):
             if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
                 listening.append(address)
     assert listening == ["0100007F"], listening  # 127.0.0.1 in /proc's little-endian hex, and nothing else
+
+
+def slot_intervals(run) -> list[tuple[float, float]]:
+    """When this run's stages held the machine slot (the work of each attempt, from its attempts ledger)."""
+    out = []
+    for line in (run / "attempts.jsonl").read_text().splitlines():
+        a = json.loads(line)
+        if a["stage"] in ("label", "train", "export", "evaluate") and a["outcome"] == "ok":
+            out.append((a["started_at"], a["started_at"] + a["wall_s"]))
+    return out
+
+
+def wait_for_final_states(client, run_ids, timeout: float = 1200) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = {r: client.read_flow_run(r) for r in run_ids}
+        if all(run.state.is_final() for run in runs.values()):
+            return runs
+        time.sleep(3)
+    raise AssertionError(f"runs not finished in {timeout} s: {[(r.name, r.state_name) for r in runs.values()]}")
+
+
+def test_after_an_outage_one_missed_night_runs_and_a_ui_run_waits_for_the_machine(
+        served, fake_teacher, small_model, demo_log, tmp_path):
+    """The worker was away for three nights (its pool paused): when it is back, one missed nightly run runs
+    and the other two are cancelled (CANCEL_NEW), not run one after another; an on-demand run started from
+    the UI at the same moment runs beside it but never holds the machine at the same time."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolUpdate
+    from prefect.states import Scheduled
+
+    cfg = tiny_config(tmp_path / "store", fake_teacher, small_model, demo_log).model_dump(mode="json")
+    now = datetime.now(UTC)
+    missed = [now.replace(hour=2, minute=0, second=0, microsecond=0) - timedelta(days=d) for d in (3, 2, 1)]
+    with get_client(sync_client=True) as client:
+        nightly = client.read_deployment_by_name("nightly/nightly")
+        client.update_work_pool("distillery", WorkPoolUpdate(is_paused=True))
+        try:
+            late = [client.create_flow_run_from_deployment(nightly.id, parameters={"config": cfg},
+                                                           state=Scheduled(scheduled_time=t)).id for t in missed]
+        finally:
+            client.update_work_pool("distillery", WorkPoolUpdate(is_paused=False))
+        ui = run_on_demand({"config": cfg, "run_date": "2026-11-01"}, timeout=0).id
+        runs = wait_for_final_states(client, [*late, ui])
+
+    states = sorted(runs[r].state_name for r in late)
+    assert states == ["Cancelled", "Cancelled", "Completed"], [(runs[r].name, runs[r].state_name) for r in late]
+    assert runs[ui].state.is_completed(), runs[ui].state
+    folders = sorted(p.name for p in (tmp_path / "store" / "runs").iterdir())
+    assert len(folders) == 2, folders  # one missed night and the UI run: nothing else ran
+    nightly_run = next(p for p in (tmp_path / "store" / "runs").iterdir() if not p.name.startswith("2026-11-01"))
+    ui_folder = next(p for p in (tmp_path / "store" / "runs").iterdir() if p.name.startswith("2026-11-01"))
+    first, second = slot_intervals(nightly_run), slot_intervals(ui_folder)
+    assert len(first) == len(second) == 4
+    overlaps = [(a, b) for a in first for b in second if a[0] < b[1] and b[0] < a[1]]
+    assert overlaps == []  # the slot serialized the heavy stages ...
+    assert min(b[0] for b in second) < max(a[1] for a in first) and min(a[0] for a in first) < max(b[1] for b in second), \
+        "... of two runs that were in flight at the same time"

@@ -93,3 +93,21 @@ def test_an_adapter_is_refused_on_a_different_base(small_model, curated, tmp_pat
         registry.load("v0001", model, str(other))
     assert registry.load("v0001", model, str(base)) is not None
 
+
+
+def test_out_of_memory_registers_nothing_keeps_the_champion_and_resumes(small_model, curated, tmp_path, monkeypatch):
+    cfg = config(small_model, tmp_path)
+    champion = run_train(cfg, fresh_run(curated, tmp_path, "night-1"))["adapter_version"]
+    registry = Registry(tmp_path, small_model)
+    registry.promote(champion, "test: last night's winner")
+    night = fresh_run(curated, tmp_path, "night-2")
+    monkeypatch.setenv("DISTILLERY_FAILPOINT", "train.step@4:oom")  # the allocator gives up at the 4th step
+    with pytest.raises(TrainError, match=r"out of memory at step 4 .*lower student.training.batch_size \(4\).*"
+                                         r"nothing was registered, the last checkpoint \(step 3\) is kept"):
+        run_train(cfg, night, checkpoint_every=3)
+    assert registry.versions() == [champion] and registry.status()["champion"] == champion
+    assert not (night / "stage-train.json").exists()
+    monkeypatch.delenv("DISTILLERY_FAILPOINT")
+    resumed = run_train(cfg, night, resume=True, checkpoint_every=3)
+    assert resumed["steps"] == STEPS and resumed["adapter_version"] == "v0002"
+    assert registry.status()["champion"] == champion  # a new candidate waits for its evaluation
