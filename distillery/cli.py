@@ -212,7 +212,13 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
     import os
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # offline: no telemetry errors in the output
-    use_local_prefect_server()
+    from distillery.prefect_server import start_temporary_server, use_local_prefect_server
+
+    local = use_local_prefect_server()
+    if local:
+        console.print(f"flow run on the local Prefect server: {local.removesuffix('/api')}", highlight=False)
+    elif not os.environ.get("PREFECT_API_URL"):
+        start_temporary_server()
     from flows.nightly import nightly  # imports Prefect: only once the models are ready
 
     try:
@@ -226,25 +232,6 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
                   f"{100 * t['overhead_ratio']:.1f}%); run folder: {folder.resolve()}", highlight=False, soft_wrap=True)
     logging.getLogger("prefect").setLevel(logging.WARNING)  # its temporary server says goodbye at exit: not after the path
     print(result["report"])  # the last line: the page to open
-
-
-def use_local_prefect_server() -> None:
-    """Send the demo's flow run to the server `make serve` started, if it is up, so it shows in the UI; else
-    Prefect runs a temporary one for this process. An explicit PREFECT_API_URL always wins."""
-    import os
-    import urllib.request
-
-
-    state = Path(os.environ.get("DISTILLERY_PREFECT_DIR", ".distillery/prefect")) / "api_url"
-    if os.environ.get("PREFECT_API_URL") or not state.is_file():
-        return
-    url = state.read_text().strip()
-    try:
-        urllib.request.urlopen(f"{url}/health", timeout=2)
-    except OSError:
-        return
-    os.environ["PREFECT_API_URL"] = url
-    console.print(f"flow run on the local Prefect server: {url.removesuffix('/api')}", highlight=False)
 
 
 def stage_errors() -> tuple[type[Exception], ...]:

@@ -6,14 +6,18 @@ runs left behind are stopped; a corrupt output is noticed and made again, not re
 import hashlib
 import json
 import os
+import re
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import psutil
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 
 pytestmark = pytest.mark.timeout(2400)
 RUN_DATE = "2026-11-20"
@@ -107,14 +111,14 @@ def test_a_run_killed_inside_every_stage_resumes_to_the_same_outputs(api_url, fa
     assert label_requests(fake_teacher) == prompts  # every label paid exactly once over 8 starts
     # The vLLM servers the kills left running were adopted by the next start of the same model, then stopped:
     assert "adopting vLLM server" in logs["evaluate"]  # the export's parity server (the export ran again)
-    assert "adopting vLLM server" in resumed.stdout + resumed.stderr  # the evaluation's student server
+    assert "adopting vLLM server" in logs["report"]  # the evaluation's student server (it evaluated again)
     assert vllm_servers_for(store) == []
     attempts = [json.loads(x) for x in (the_run(store) / "attempts.jsonl").read_text().splitlines()]
     killed_attempts = [a for a in attempts if a["outcome"] == "started"
                        and not any(b.get("attempt") == a["attempt"] and b["outcome"] != "started" for b in attempts)]
     assert sorted(a["stage"] for a in killed_attempts) == sorted(stage for stage, _ in KILLS)
     cost = (the_run(store) / "cost.csv").read_text()
-    assert "evaluation: 1 more attempt(s) (0 failed, 1 killed)" in cost  # the killed evaluation's seconds are billed
+    assert re.search(r"evaluation: \d more attempt\(s\) \(0 failed, 1 killed\)", cost)  # its seconds are billed
 
     # A damaged output is not read as complete: the stage that made it notices the bytes and makes it again.
     run = the_run(store)
@@ -126,3 +130,24 @@ def test_a_run_killed_inside_every_stage_resumes_to_the_same_outputs(api_url, fa
     assert outputs(store) == expected
     assert label_requests(fake_teacher) == prompts
     assert os.environ.get("DISTILLERY_FAILPOINT") is None
+
+
+def test_a_killed_demo_leaves_no_prefect_server_behind_for_long(tmp_path, demo_log):
+    """Without `make serve`, `distillery demo` runs on a temporary Prefect server of its own; SIGKILLed, it
+    cannot stop it. The next demo stops that server before starting its own."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               DISTILLERY_FAILPOINT="sample.written", DISTILLERY_PREFECT_DIR=str(tmp_path / "no-make-serve"))
+    args = ["demo", "-o", f"store.root={tmp_path / 'store'}", "-o", f"source.url=sqlite:///{demo_log / 'production.db'}",
+            "-o", "sampling.budget=10", "-o", "student.model=demo:smollm2-135m-instruct",
+            "-o", "teacher.model=demo:smollm2-135m-instruct", "--run-date", RUN_DATE]
+    servers = []
+    for _ in range(2):
+        killed = subprocess.run([str(Path(sys.executable).with_name("distillery")), *args], cwd=REPO, env=env,
+                                capture_output=True, text=True, timeout=300)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+        (record,) = (Path(os.environ["DISTILLERY_STATE_DIR"]) / "prefect-servers").glob("*.json")
+        servers.append(json.loads(record.read_text())["pid"])
+    assert "stopping the temporary Prefect server pid %d" % servers[0] in killed.stdout + killed.stderr
+    assert not psutil.pid_exists(servers[0]) or psutil.Process(servers[0]).status() == psutil.STATUS_ZOMBIE
+    psutil.Process(servers[1]).kill()  # the second kill's server: the next demo would stop it

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from distillery.config import load_config
-from models.teacher_server import stop_process_group
+from models.teacher_server import _pid_alive, stop_process_group
 from tasks.labeling.stage import run_label
 from tasks.sampling.stage import run_sample
 from tests.conftest import REPO
@@ -42,7 +42,6 @@ def test_killed_labeling_resumes_and_labels_each_prompt_once(small_model, demo_l
         cmd += ["-o", o]
     out = (tmp_path / "label.out").open("w")
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    server_pid = None
     try:
         deadline = time.monotonic() + 600
         while committed(tmp_path) < 2:
@@ -54,9 +53,11 @@ def test_killed_labeling_resumes_and_labels_each_prompt_once(small_model, demo_l
         before = committed(tmp_path)
         assert 2 <= before < N
 
-        # The killed run's server is still up (its own process group): this run reuses it.
+        # The killed run's server is still up (its own process group): this run adopts it, then stops it.
+        server_pid = server_of(isolated_state, proc.pid)
         record = run_label(cfg, tmp_path / "run")
-        server_pid = json.loads(next((isolated_state / "servers").glob("*.json")).read_text())["pid"]
+        assert server_pid and not list((isolated_state / "servers").glob("*.json"))
+        assert not _pid_alive(server_pid)
         assert record["requests"]["sent"] == N - before, "only what was not committed is asked again"
         assert record["already_labeled"] == before
         labels = pq.read_table(tmp_path / "run" / "labels.parquet").to_pylist()
@@ -79,7 +80,6 @@ def test_killed_labeling_resumes_and_labels_each_prompt_once(small_model, demo_l
         for record_file in (isolated_state / "servers").glob("*.json"):
             stop_process_group(json.loads(record_file.read_text())["pid"], grace_s=10)
             record_file.unlink()
-    assert server_pid is not None
 
 
 def server_of(state: Path, owner: int) -> int | None:

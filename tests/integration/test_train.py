@@ -108,6 +108,12 @@ def test_out_of_memory_registers_nothing_keeps_the_champion_and_resumes(small_mo
     assert registry.versions() == [champion] and registry.status()["champion"] == champion
     assert not (night / "stage-train.json").exists()
     monkeypatch.delenv("DISTILLERY_FAILPOINT")
+    import torch
+
+    def unpickle(*args, **kwargs):
+        raise AssertionError("torch.load unpickles; the store holds safetensors and JSON only")
+
+    monkeypatch.setattr(torch, "load", unpickle)  # the checkpoint is read back with no pickle involved
     resumed = run_train(cfg, night, resume=True, checkpoint_every=3)
     assert resumed["steps"] == STEPS and resumed["adapter_version"] == "v0002"
     assert registry.status()["champion"] == champion  # a new candidate waits for its evaluation
