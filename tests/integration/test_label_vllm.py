@@ -120,7 +120,7 @@ def test_a_dead_teacher_server_is_restarted_a_bounded_number_of_times(small_mode
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    log = out.read_text()
+    log = " ".join(out.read_text().split())  # the console wraps long lines
     assert "died" in log and "starting it again (restart 1 of 1 at most)" in log
     assert "kept failing" in log and "http://127.0.0.1:" in log and "Committed labels are kept" in log
     record = json.loads((tmp_path / "run" / "stage-label.json").read_text())
