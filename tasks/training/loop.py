@@ -177,7 +177,7 @@ def save_checkpoint(model, optimizer, scheduler, state: dict, ckpt_dir: Path) ->
     (tmp / "state.json").write_text(json.dumps({**state, "optimizer_scalars": scalars,
                                                 "scheduler": scheduler.state_dict()}, default=str))
     # Swap, never delete first: a kill between the two renames leaves the previous checkpoint as `.old`,
-    # which load_checkpoint falls back to.
+    # which train() puts back before resuming.
     old = ckpt_dir.with_name(ckpt_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if ckpt_dir.exists():
