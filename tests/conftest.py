@@ -61,22 +61,28 @@ def prefect_server():
         yield
 
 
+def wait_for_http(url: str, timeout_s: float = 20.0) -> None:
+    """Until a just-started local server answers at all (any status)."""
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 def fake_teacher():
     """tests/fake_teacher.py on a free port: an OpenAI-compatible server that fails, hangs or stalls on request."""
-    import httpx
-
     from models.teacher_server import free_port
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, str(REPO / "tests/fake_teacher.py"), str(port)], cwd=REPO)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(f"{url}/stats", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    wait_for_http(f"{url}/stats")
     yield url
     proc.kill()
     proc.wait()

@@ -6,14 +6,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from dataclasses import asdict
 
-import httpx
 import pytest
 
 from distillery.config import TeacherConfig
 from models.teacher_server import Endpoint, ManagedServer, free_port, reap_orphans
+from tests.conftest import wait_for_http
 
 HEALTH = """
 import http.server, sys
@@ -40,12 +39,7 @@ def servers():
         port = free_port()
         proc = subprocess.Popen([sys.executable, "-c", HEALTH, str(port)], start_new_session=True)
         started.append(proc)
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_for_http(f"http://127.0.0.1:{port}/health")
         managed = ManagedServer(TeacherConfig(model=model), "logs")
         endpoint = Endpoint(f"http://127.0.0.1:{port}/v1", model, "EMPTY", proc.pid, None, owned=False)
         managed.record_path.write_text(json.dumps({**asdict(endpoint), "owner_pid": owner}))
