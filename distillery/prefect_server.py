@@ -7,6 +7,7 @@ kill. So its pid is recorded with ours in the state folder, and the next demo st
 owner is gone before starting its own.
 """
 
+import atexit
 import json
 import logging
 import os
@@ -44,7 +45,9 @@ def start_temporary_server() -> None:
     stop_orphaned_servers(folder)
     server = SubprocessASGIServer()  # the one instance Prefect's client uses in this process: it finds it started
     server.start()
-    (folder / f"{os.getpid()}.json").write_text(json.dumps({"owner_pid": os.getpid(), "pid": server.server_process.pid}))
+    record = folder / f"{os.getpid()}.json"
+    record.write_text(json.dumps({"owner_pid": os.getpid(), "pid": server.server_process.pid}))
+    atexit.register(record.unlink, missing_ok=True)  # a clean exit: Prefect stops the server itself
 
 
 def stop_orphaned_servers(folder: Path) -> list[int]:
