@@ -25,7 +25,10 @@ def committed(store: Path) -> int:
     if not (store / "labels.sqlite").is_file():
         return 0
     with sqlite3.connect(store / "labels.sqlite", timeout=30) as db:
-        return db.execute("SELECT COUNT(*) FROM labels").fetchone()[0]
+        try:
+            return db.execute("SELECT COUNT(*) FROM labels").fetchone()[0]
+        except sqlite3.OperationalError:  # the stage has created the file but not yet its table
+            return 0
 
 
 def test_killed_labeling_resumes_and_labels_each_prompt_once(small_model, demo_log, isolated_state, tmp_path, monkeypatch):
