@@ -17,6 +17,7 @@ from pathlib import Path
 from distillery.paths import state_dir
 
 log = logging.getLogger(__name__)
+STARTUP_TIMEOUT_S = 180
 SERVER_MARK = "prefect.server.api.server"  # in the temporary server's command line: never stop anything else
 
 
@@ -44,10 +45,19 @@ def start_temporary_server() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     stop_orphaned_servers(folder)
     server = SubprocessASGIServer()  # the one instance Prefect's client uses in this process: it finds it started
-    server.start()
+    server.start(timeout=startup_timeout())
     record = folder / f"{os.getpid()}.json"
     record.write_text(json.dumps({"owner_pid": os.getpid(), "pid": server.server_process.pid}))
     atexit.register(record.unlink, missing_ok=True)  # a clean exit: Prefect stops the server itself
+
+
+def startup_timeout() -> int:
+    """Seconds to wait for the temporary server: Prefect's 20 s default is too short for a first start, which
+    migrates a new database; on CI's 2 busy cores that took longer and failed the demo. A larger
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS set by the user wins."""
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+    return max(STARTUP_TIMEOUT_S, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
 
 
 def stop_orphaned_servers(folder: Path) -> list[int]:
