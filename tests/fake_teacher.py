@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 
 app = FastAPI()
 state = {"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None}
-stats = {"requests": 0, "answered": 0, "promised": 0, "in_flight": 0, "max_in_flight": 0, "pairwise": 0, "bearer_sha256": None}
+stats = {"requests": 0, "answered": 0, "in_flight": 0, "max_in_flight": 0, "pairwise": 0, "bearer_sha256": None}
 
 
 @app.post("/control")
@@ -33,7 +33,7 @@ async def control(request: Request):
     body = await request.json()
     if body.pop("reset", False):
         state.update({"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None})
-        stats.update({"requests": 0, "answered": 0, "promised": 0, "max_in_flight": 0, "pairwise": 0})
+        stats.update({"requests": 0, "answered": 0, "max_in_flight": 0, "pairwise": 0})
     state.update(body)
     return state
 
@@ -65,10 +65,10 @@ async def chat(request: Request):
             state["count"] -= 1
             return JSONResponse({"error": {"message": "overloaded", "type": "server_error"}}, 503)
         hang_after = state["answer_then_hang"]
-        # Counted as promised before the first await: two concurrent requests cannot both take the last answer.
-        if state["mode"] == "hang" or (hang_after is not None and stats["promised"] >= hang_after):
+        if state["mode"] == "hang" or (hang_after is not None and stats["answered"] >= hang_after):
             await asyncio.sleep(3600)
-        stats["promised"] += 1
+        # Counted before the first await: two concurrent requests cannot both take the last answer before a hang.
+        stats["answered"] += 1
         await asyncio.sleep(state["delay_s"])
         digest = hashlib.sha256(user.encode()).hexdigest()
         system = next((m["content"] for m in body["messages"] if m["role"] == "system"), "")
@@ -82,7 +82,6 @@ async def chat(request: Request):
             text = json.dumps(instance(body["response_format"]["json_schema"]["schema"], digest))
         else:
             text = "label-" + digest[:8]
-        stats["answered"] += 1
         n = body.get("n", 1)
         return {"id": "fake", "object": "chat.completion", "created": 0, "model": body["model"],
                 "choices": [{"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"} for i in range(n)],
