@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from distillery.config import load_config  # noqa: E402
-from models.teacher_server import teacher_endpoint  # noqa: E402
+from models.vllm_server import served_endpoint  # noqa: E402
 
 CANDIDATES = ["qwen2.5-coder-0.5b-instruct", "qwen2.5-coder-1.5b-instruct"]
 CATEGORIES = ["billing", "account_access", "technical_bug", "feature_request",
@@ -103,7 +103,7 @@ def main() -> None:
     for name in args.only or CANDIDATES:
         cfg = load_config(Path(__file__).resolve().parents[1] / "configs/demo.yaml", [f"teacher.model=demo:{name}", *args.override])
         started = time.monotonic()
-        with teacher_endpoint(cfg.teacher, Path(cfg.store.root) / "logs") as endpoint:
+        with served_endpoint(cfg.teacher, Path(cfg.store.root) / "logs") as endpoint:
             start_s = time.monotonic() - started
             results[name] = {"server_start_s": round(start_s, 1),
                              **asyncio.run(measure(endpoint, args.requests, args.concurrency, args.max_tokens))}

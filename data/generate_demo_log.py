@@ -25,7 +25,7 @@ import demo_text as T  # noqa: E402
 from stdnum import iban as stdnum_iban  # noqa: E402
 from stdnum import luhn  # noqa: E402
 
-from tasks.sampling.textnorm import jaccard, normalize, shingles  # noqa: E402
+from distillery.text.textnorm import jaccard, normalize, shingles  # noqa: E402
 
 SEED = 20261123
 ROWS = 6000

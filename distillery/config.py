@@ -14,9 +14,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from models.catalog import BUNDLED, DEMO_PREFIX
+from distillery.catalog import BUNDLED, DEMO_PREFIX
 
 
 class ConfigError(ValueError):
@@ -164,8 +173,10 @@ class RouteGeneration(Section):
     system_prompt: str | None = Field(None, description="file whose text replaces the logged system prompt; None keeps the log's")
 
 
-class TeacherConfig(Section):
-    model: ModelId = Field("demo:qwen2.5-coder-0.5b-instruct", description="demo:<name>, local HF folder, or hub id")
+class ServedModelConfig(Section):
+    """Any model distillery talks to over the OpenAI API: the teacher, the judge, or the served student."""
+
+    model: ModelId = Field(description="demo:<name>, local HF folder, or hub id")
     endpoint: str | None = Field(None, description="existing OpenAI-compatible base URL (…/v1); None launches vLLM")
     api_key_env: str = Field("OPENAI_API_KEY", description="environment variable holding the endpoint's key")
     served_name: str | None = Field(None, description="model name at the endpoint; defaults to the model id")
@@ -176,7 +187,6 @@ class TeacherConfig(Section):
     max_retries: int = Field(3, ge=0, description="per request, on connection errors, timeouts and 5xx only (never 4xx)")
     retry_backoff_s: float = Field(2.0, ge=0, description="first retry waits this long, then doubles")
     stall_timeout_s: float = Field(600, gt=0, description="fail when requests are in flight but none completed for this long")
-    routes: dict[str, RouteGeneration] = Field(default_factory=dict, description="per-route generation options")
     launch: LaunchConfig = Field(default_factory=LaunchConfig)
 
     @field_validator("endpoint")
@@ -185,6 +195,11 @@ class TeacherConfig(Section):
         if v is not None and not v.startswith(("http://", "https://")):
             raise ValueError("endpoint must start with http:// or https://")
         return v
+
+
+class TeacherConfig(ServedModelConfig):
+    model: ModelId = Field("demo:qwen2.5-coder-0.5b-instruct", description="demo:<name>, local HF folder, or hub id")
+    routes: dict[str, RouteGeneration] = Field(default_factory=dict, description="per-route generation options")
 
 
 CurationFilter = Literal["truncated", "empty", "refusal", "schema", "length", "language", "consistency", "contradiction", "judge"]
@@ -295,9 +310,12 @@ class EvaluationConfig(Section):
 class ExportConfig(Section):
     """The shipped student: the adapter merged into its dequantized NF4 base, checked before it is servable."""
 
-    parity_prompts: int = Field(16, ge=1, description="held-out prompts answered by the reference and by the served export")
-    max_disagreement: float = Field(0.25, ge=0, le=1, description="refuse the export when more greedy answers than this "
-                                    "differ from transformers+peft on the NF4 base (bf16 kernels flip a few low-margin tokens)")
+    parity_prompts: int = Field(16, ge=1, description="held-out prompts the reference answers greedily; the export then "
+                                "reads the same tokens (teacher-forced) and is compared position by position")
+    min_token_agreement: float = Field(0.97, ge=0, le=1, description="refuse the export when a smaller share of teacher-forced "
+                                       "positions picks the reference's next token (docs/facts.md: measured margins)")
+    max_top_logprob_gap: float = Field(2.0, gt=0, description="refuse the export when, at any position, its log-probability "
+                                       "of the reference's next token drifts more than this from the reference's")
     compare_naive: bool = Field(True, description="also score the naive alternatives (adapter/merge on the original weights)")
     served_name: str = Field("student", description="model name the served student answers to")
     multi_lora: bool = Field(False, description="CUDA only: serve (and evaluate) the adapter with --enable-lora on the "
@@ -459,3 +477,11 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
     if overrides:
         origin += " + overrides"
     return validate_config(data, origin)
+
+
+def judge_spec(teacher: TeacherConfig, judge: "JudgeConfig | PairJudgeConfig") -> ServedModelConfig:
+    """The judge as a served model: its own endpoint/model when the judge section names one, else the teacher's
+    (its endpoint, or the same managed vLLM server, which is then reused rather than started twice)."""
+    return ServedModelConfig(**teacher.model_dump(exclude={"routes", "endpoint", "served_name", "api_key_env"}),
+                             endpoint=judge.endpoint or teacher.endpoint, served_name=judge.model or teacher.served_name,
+                             api_key_env=judge.api_key_env if judge.endpoint else teacher.api_key_env)

@@ -20,6 +20,7 @@ from prefect.runtime import flow_run
 from distillery.config import RunConfig, load_config
 from distillery.paths import run_dir as store_run_dir
 from distillery.paths import run_id_for
+from distillery.store import write_json
 from flows.slots import machine_slot
 from tasks.curation.task import curate_examples
 from tasks.evaluation.task import evaluate_candidate
@@ -27,7 +28,6 @@ from tasks.export.task import export_candidate
 from tasks.labeling.task import label_prompts
 from tasks.report.task import publish_report
 from tasks.sampling.task import sample_prompts
-from tasks.store import write_json
 from tasks.training.task import train_student
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,6 +15,7 @@ from distillery.paths import run_dir as store_run_dir
 from flows.nightly import DEFAULT_CONFIG
 from flows.slots import machine_slot
 from tasks.evaluation.task import evaluate_candidate
+from tasks.export.task import export_candidate
 from tasks.report.task import publish_report
 
 RunId = Annotated[str, Field(pattern=RUN_ID_PATTERN, description="a folder under <store>/runs/, e.g. 2026-11-23-1a2b3c4d")]
@@ -26,6 +27,7 @@ def re_evaluate(run_id: RunId, adapter: str | None = None, config: RunConfig = D
     report. Promotes it only if it passes the gate."""
     run_dir = str(store_run_dir(config.store.root, run_id))
     with machine_slot("re-evaluate", run_id):
+        export_candidate(config, run_dir, adapter)  # what would ship; reused when the adapter already has one
         ab = evaluate_candidate(config, run_dir, adapter)
     publish_report(config, run_dir)
     return {"candidate": ab["candidate"], "decision": ab["decision"]["action"]}

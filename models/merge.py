@@ -5,7 +5,7 @@
 Plain tensor arithmetic on safetensors files, so what "merged" means is on this page: every LoRA pair
 (A, B) of a target module is added to that module's weight; embeddings, norms and anything the adapter
 does not touch are copied. Which base the adapter lands on is the caller's choice, and it matters
-(models/export.py): the dequantized NF4 base it was trained against, not the original weights.
+(tasks/export/stage.py): the dequantized NF4 base it was trained against, not the original weights.
 """
 
 import json

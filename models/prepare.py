@@ -17,8 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from distillery.catalog import BUNDLED, BundledModel
 from distillery.paths import model_cache_dir
-from models.catalog import BUNDLED, BundledModel
 
 log = logging.getLogger(__name__)
 

@@ -53,7 +53,7 @@ class Registry:
 
     def register(self, adapter_dir: Path, lineage: dict) -> str:
         """Copy a trained adapter in as the next version, status candidate."""
-        from tasks.store import file_sha256
+        from distillery.store import file_sha256
 
         lineage = {**lineage, "adapter_sha256": file_sha256(adapter_dir / "adapter_model.safetensors")}
         existing = self.versions()
@@ -77,6 +77,17 @@ class Registry:
             if all(lineage.get(k) == v for k, v in match.items()):
                 return version
         return None
+
+    def run_candidate(self, run_dir: Path) -> str:
+        """The adapter a run trained (its stage-train.json), else the newest candidate: what export and evaluate take."""
+        record = Path(run_dir) / "stage-train.json"
+        if record.is_file():
+            return json.loads(record.read_text())["adapter_version"]
+        candidates = self.status()["candidates"]
+        if not candidates:
+            raise RegistryError(f"no adapter to export or evaluate: {run_dir} has no stage-train.json and the registry at "
+                                f"{self.dir} has no candidate; run distillery train first or pass the version")
+        return candidates[-1]
 
     def status(self) -> dict:
         path = self.dir / "status.json"
@@ -103,7 +114,7 @@ class Registry:
 
     def check_intact(self, version: str) -> None:
         """Refuse an adapter whose bytes are not the ones registered (a damaged disk, a hand edit)."""
-        from tasks.store import file_sha256
+        from distillery.store import file_sha256
 
         weights = self.dir / version / "adapter_model.safetensors"
         if not weights.is_file():
@@ -148,6 +159,10 @@ class Registry:
         if version not in exports or not Path(exports[version]).is_dir():
             raise RegistryError(f"adapter {version} has no servable export: run distillery export {version}")
         return exports[version]
+
+    def export_record(self, version: str) -> dict:
+        """The export.json beside the version's servable export (merge, parity, serving measured by the export stage)."""
+        return json.loads((Path(self.servable(version)).parent / "export.json").read_text())
 
     def keep_champion(self, candidate: str, reason: str) -> None:
         """Record that `candidate` was evaluated and not promoted, and why; the champion stays."""

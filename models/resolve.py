@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from models.catalog import BUNDLED, DEMO_PREFIX
+from distillery.catalog import BUNDLED, DEMO_PREFIX
 from models.prepare import is_prepared, model_dir
 
 

@@ -3,7 +3,7 @@
     with served_candidate(cfg, "v0003", adapter_dir, export_model_dir, log_dir) as endpoint: ...
     with served_base(cfg, log_dir) as endpoint: ...   # the untrained student, for "did training help"
 
-Default: the merged export (models/export.py), i.e. the adapter merged into dequant(NF4) of its base,
+Default: the merged export (tasks/export/stage.py), i.e. the adapter merged into dequant(NF4) of its base,
 served by vLLM without a LoRA path (on the CPU ~3x faster than --enable-lora). With `export.multi_lora`
 (CUDA only): vLLM quantizes the base to NF4 itself and applies the adapter per request, so one base
 serves many adapters.
@@ -22,7 +22,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from distillery.config import RunConfig, StudentConfig, TeacherConfig
+from distillery.config import RunConfig, ServedModelConfig, StudentConfig
 from distillery.paths import model_cache_dir
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def served_base(cfg: RunConfig, log_dir: Path):
         yield endpoint
 
 
-def multi_lora_config(cfg: RunConfig, version: str | None, adapter_dir: Path | None) -> TeacherConfig:
+def multi_lora_config(cfg: RunConfig, version: str | None, adapter_dir: Path | None) -> ServedModelConfig:
     """vLLM quantizes the original base to NF4 itself (bitsandbytes) and applies the adapter per request: CUDA only."""
     import torch
 
@@ -106,13 +106,13 @@ def multi_lora_config(cfg: RunConfig, version: str | None, adapter_dir: Path | N
              "--max-lora-rank", str(lora_rank_limit(cfg.student.lora.r))]
     if version is not None:
         extra += ["--lora-modules", f"{version}={adapter_dir}"]
-    return TeacherConfig(model=str(resolve_model(cfg.student.model)), served_name=cfg.export.served_name,
+    return ServedModelConfig(model=str(resolve_model(cfg.student.model)), served_name=cfg.export.served_name,
                          launch=launch.model_copy(update={"extra_args": extra}), concurrency=cfg.evaluation.concurrency)
 
 
 @contextlib.contextmanager
-def _server(served: TeacherConfig, log_dir: Path):
-    from models.teacher_server import ManagedServer
+def _server(served: ServedModelConfig, log_dir: Path):
+    from models.vllm_server import ManagedServer
 
     server = ManagedServer(served, log_dir)
     try:
@@ -121,9 +121,9 @@ def _server(served: TeacherConfig, log_dir: Path):
         server.stop()
 
 
-def export_config(cfg: RunConfig, model_dir: Path) -> TeacherConfig:
+def export_config(cfg: RunConfig, model_dir: Path) -> ServedModelConfig:
     """The served-model settings for a merged export: no LoRA path, the stable name clients use."""
-    return TeacherConfig(model=str(model_dir), served_name=cfg.export.served_name, launch=cfg.evaluation.serve,
+    return ServedModelConfig(model=str(model_dir), served_name=cfg.export.served_name, launch=cfg.evaluation.serve,
                          concurrency=cfg.evaluation.concurrency)
 
 

@@ -1,12 +1,12 @@
 """Every task attempt is timed and recorded: the flow tells its stages' time from Prefect's overhead, and
-the cost report bills failed and repeated attempts too (tasks/store.py `stage_attempt`)."""
+the cost report bills failed and repeated attempts too (distillery/store.py `stage_attempt`)."""
 
 import functools
 import inspect
 import time
 from pathlib import Path
 
-from tasks.store import stage_attempt
+from distillery.store import stage_attempt
 
 
 def timed(stage: str):

@@ -77,7 +77,7 @@ def wait_for_http(url: str, timeout_s: float = 20.0) -> None:
 @pytest.fixture(scope="session")
 def fake_teacher():
     """tests/fake_teacher.py on a free port: an OpenAI-compatible server that fails, hangs or stalls on request."""
-    from models.teacher_server import free_port
+    from models.vllm_server import free_port
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, str(REPO / "tests/fake_teacher.py"), str(port)], cwd=REPO)

@@ -117,8 +117,8 @@ def contradictions(examples: list[Example], fields: dict[str, list[str]], thresh
     since the student cannot learn two answers to one question. Returns index -> reason."""
     import numpy as np
 
-    from tasks.sampling import dedup
-    from tasks.sampling.textnorm import normalize
+    from distillery.text import dedup
+    from distillery.text.textnorm import normalize
 
     candidates = [i for i, ex in enumerate(examples) if ex.schema is not None]
     if len(candidates) < 2:

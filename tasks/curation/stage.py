@@ -16,11 +16,11 @@ import logging
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from distillery.config import RunConfig
+from distillery.config import RunConfig, judge_spec
+from distillery.failpoints import failpoint
+from distillery.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 from models.prompt_shape import SHAPE_VERSION, student_messages, template_hash
 from tasks.curation import filters as F
-from distillery.failpoints import failpoint
-from tasks.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 
 log = logging.getLogger(__name__)
 JUDGE_SYSTEM = ("You grade answers written by an assistant for a customer-support platform. Given the instructions the "
@@ -136,7 +136,7 @@ def _languages(cfg: RunConfig, route: str) -> set[str] | None:
 
 
 def _language_detector(cfg: RunConfig):
-    from tasks.sampling.validate import LanguageCheck
+    from distillery.text.language import LanguageCheck
 
     return LanguageCheck(cfg.sampling.languages) if cfg.sampling.languages else None
 
@@ -203,23 +203,23 @@ def _write_rejections(rejections: list[dict], run_dir: Path) -> str:
 def _judge(cfg: RunConfig, examples: list[F.Example], usage: dict) -> dict[int, str]:
     """Score each answer with the judge (the teacher unless configured); drop those below min_score.
     `usage` gets the judge's requests and tokens, for the cost report."""
-    from models.teacher_async import TeacherPool
-    from models.teacher_server import judge_config, teacher_endpoint
+    from models.client_pool import ClientPool
+    from models.vllm_server import served_endpoint
 
     j = cfg.curation.judge
-    teacher = judge_config(cfg.teacher, j)
+    judge = judge_spec(cfg.teacher, j)
     params = {"max_tokens": j.max_tokens, "temperature": 0.0, "response_format": {"type": "json_schema", "json_schema": {
         "name": "score", "schema": {"type": "object", "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5}},
                                     "required": ["score"]}}}}
 
-    async def score_all(pool: TeacherPool) -> list:
+    async def score_all(pool: ClientPool) -> list:
         try:
             return await asyncio.gather(*(pool.complete(_judge_messages(ex), params) for ex in examples))
         finally:
             await pool.close()
 
-    with teacher_endpoint(teacher, Path(cfg.store.root) / "logs") as endpoint:
-        pool = TeacherPool(endpoint, teacher)
+    with served_endpoint(judge, Path(cfg.store.root) / "logs") as endpoint:
+        pool = ClientPool(endpoint, judge, role="judge")
         results = asyncio.run(score_all(pool))
     usage.update(calls=pool.stats.sent, prompt_tokens=pool.stats.prompt_tokens, completion_tokens=pool.stats.completion_tokens)
     bad = {}

@@ -3,12 +3,12 @@
 from pathlib import Path
 
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
 
 from distillery.config import RunConfig
-from tasks.timing import timed
 from tasks.curation.stage import run_curate
+from tasks.timing import timed
 
 
 @task(name="curate", task_run_name="curate {run_dir}", cache_policy=NO_CACHE)

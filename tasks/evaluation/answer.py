@@ -4,7 +4,8 @@ import asyncio
 import logging
 import time
 
-from distillery.config import RouteGeneration, RunConfig
+from distillery.config import RunConfig
+from distillery.routes import answer_budget
 from models.prompt_shape import student_messages
 from tasks.evaluation.items import Answer, Item
 
@@ -13,18 +14,17 @@ log = logging.getLogger(__name__)
 
 def answer_params(cfg: RunConfig, route: str) -> dict:
     """Greedy, with the teacher's answer budget for the route (the student must fit the same answers)."""
-    g = cfg.teacher.routes.get(route, RouteGeneration())
-    return {"max_tokens": g.max_tokens or cfg.teacher.max_tokens, "temperature": 0.0}
+    return {"max_tokens": answer_budget(cfg, route), "temperature": 0.0}
 
 
 def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str) -> None:
     """Fill item.arms[arm] for every item; a request that fails for good leaves an empty answer, counted."""
-    from models.teacher_async import TeacherPool
+    from models.client_pool import ClientPool
 
     served = cfg.teacher.model_copy(update={"concurrency": cfg.evaluation.concurrency})
 
     async def run() -> list:
-        pool = TeacherPool(endpoint, served)
+        pool = ClientPool(endpoint, served, role="student")
         try:
             return await asyncio.gather(*(pool.complete(student_messages(it.route, it.user), answer_params(cfg, it.route))
                                           for it in items))

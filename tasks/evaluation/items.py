@@ -5,7 +5,6 @@ included, and labels are keyed by the generation config, so only labels made wit
 teacher and route settings count. The teacher's token counts include its long system prompt.
 """
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,8 +39,8 @@ def load_items(cfg: RunConfig, run_dir: Path) -> tuple[list[Item], dict]:
     """Eval-split prompts joined with the current teacher's labels; counts of what was left out and why."""
     import pyarrow.parquet as pq
 
-    from models.teacher_async import teacher_fingerprint
-    from tasks.labeling.stage import messages_for, plan_route
+    from distillery.routes import messages_for, plan_route
+    from models.client_pool import teacher_fingerprint
 
     for name, stage in (("prompts.parquet", "sample"), ("labels.parquet", "label")):
         if not (run_dir / name).is_file():
@@ -84,10 +83,3 @@ def cap_per_route(items: list[Item], cap: int | None) -> list[Item]:
         if seen[it.route] <= cap:
             kept.append(it)
     return kept
-
-
-def route_schema(cfg: RunConfig, route: str) -> dict | None:
-    from distillery.config import RouteGeneration
-
-    path = cfg.teacher.routes.get(route, RouteGeneration()).json_schema
-    return json.loads(Path(path).read_text()) if path else None

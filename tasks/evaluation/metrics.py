@@ -5,27 +5,7 @@ and which top-level fields equal the teacher's. Free-text routes: chrF (sacreble
 teacher's answer, on a 0-1 scale so every metric reads as a fraction.
 """
 
-import json
-
-import jsonschema
-
-
-def parse_json(text: str):
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError):
-        return None
-
-
-def schema_valid(text: str, schema: dict) -> bool:
-    value = parse_json(text)
-    if value is None:
-        return False
-    try:
-        jsonschema.validate(value, schema)
-        return True
-    except jsonschema.ValidationError:
-        return False
+from distillery.routes import parse_json, schema_valid  # noqa: F401 (schema_valid: this module's metric too)
 
 
 def field_matches(answer: str, reference: str, fields: list[str]) -> dict[str, bool]:

@@ -3,10 +3,10 @@
     distillery evaluate -c configs/demo.yaml --run-dir .distillery/runs/<run> [--adapter v0003]
 
 1. The eval split with the teacher's recorded answers (labels.parquet).
-2. The candidate as it ships: its export (the adapter merged into the dequantized NF4 base; made now if
-   the version has none, and refused by the export's parity gate when it strays from transformers + peft
-   on the NF4 base) served by vLLM, in the compressed prompt shape; then the untrained base the same way.
-3. Parity: the export's record (identical greedy answers vs the NF4 reference, and the naive merges').
+2. The candidate as it ships: its servable export (made by the export stage, tasks/export/stage.py: the
+   adapter merged into the dequantized NF4 base, parity-gated) served by vLLM, in the compressed prompt
+   shape; then the untrained base the same way. A version without a servable export is refused.
+3. Parity: the export's record (teacher-forced token agreement vs the NF4 reference, and the naive merges').
 4. The pairwise judge (the teacher unless configured) in both orders, plus an A/A run of the student.
 5. Paired bootstrap CIs, the non-inferiority decision, promotion in the registry.
 Writes eval.parquet, ab.json and stage-evaluate.json. One vLLM server at a time: the student's server
@@ -18,19 +18,19 @@ import json
 import logging
 from pathlib import Path
 
-from distillery.config import RunConfig
+from distillery.config import RunConfig, judge_spec
+from distillery.failpoints import failpoint
+from distillery.routes import route_schema
+from distillery.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 from models.registry import Registry
-from tasks.evaluation.items import EvalError, Item, load_items, route_schema
+from tasks.evaluation.items import Item, load_items
 from tasks.evaluation.judge import JUDGE_HASH, JUDGE_SYSTEM, Pair, judge_pairs
 from tasks.evaluation.score import decide, item_metrics, judge_outcomes, sanity_checks, summarize
-from distillery.failpoints import failpoint
-from tasks.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 
 log = logging.getLogger(__name__)
 
 
 def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> dict:
-    from models.export import ensure_export
     from models.resolve import resolve_model
     from models.served_student import served_base, served_candidate
     from tasks.evaluation.answer import answer_all
@@ -38,7 +38,7 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     clock = StageClock()
     items, counts = load_items(cfg, run_dir)
     registry = Registry(Path(cfg.store.root), cfg.student.model)
-    version = version or candidate_version(run_dir, registry)
+    version = version or registry.run_candidate(run_dir)
     registry.check_base(version, resolve_model(cfg.student.model))
     key = reuse_key(run_dir, ("prompts.parquet", "labels.parquet"),
                     {"adapter": version, "evaluation": cfg.evaluation.model_dump(mode="json"),
@@ -48,9 +48,9 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
         return json.loads((run_dir / "ab.json").read_text())
     log.info("evaluating adapter %s against teacher %s on %d held-out prompts", version, cfg.teacher.model, len(items))
 
-    # The student arm is the artifact that would ship (merged export, parity-gated against the NF4 reference),
-    # served the way `distillery serve student` serves it; the base arm is the untrained student.
-    export = ensure_export(cfg, version, run_dir)
+    # The student arm is the artifact that would ship (the export stage's merged, parity-gated export), served
+    # the way `distillery serve student` serves it; the base arm is the untrained student. No export: refused.
+    export = registry.export_record(version)
     logs = Path(cfg.store.root) / "logs"
     with served_candidate(cfg, version, registry.dir / version, Path(export["model_dir"]), logs) as endpoint:
         answer_all(cfg, endpoint, items, "student")
@@ -88,33 +88,21 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     return ab
 
 
-def candidate_version(run_dir: Path, registry: Registry) -> str:
-    """The adapter this run trained (stage-train.json), else the newest candidate in the registry."""
-    record = run_dir / "stage-train.json"
-    if record.is_file():
-        return json.loads(record.read_text())["adapter_version"]
-    candidates = registry.status()["candidates"]
-    if not candidates:
-        raise EvalError(f"no adapter to evaluate: {run_dir} has no stage-train.json and the registry at {registry.dir} "
-                        "has no candidate; run distillery train first or pass --adapter")
-    return candidates[-1]
-
-
 def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, list, dict]:
     """Student vs teacher in both orders for every item, and the A/A student-vs-student check."""
     if not cfg.evaluation.judge.enabled:
         return [], [], {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
-    from models.teacher_async import TeacherPool
-    from models.teacher_server import judge_config, teacher_endpoint
+    from models.client_pool import ClientPool
+    from models.vllm_server import served_endpoint
 
     j = cfg.evaluation.judge
-    judge = judge_config(cfg.teacher, j)
+    judge = judge_spec(cfg.teacher, j)
     pairs = [Pair(it.instructions, it.user, it.arms["student"].text, it.teacher.text) for it in items]
     aa = [Pair(it.instructions, it.user, it.arms["student"].text, it.arms["student"].text)
           for it in items[: cfg.evaluation.aa_items]]
 
     async def both() -> tuple[list, list, dict]:
-        pool = TeacherPool(endpoint, judge)
+        pool = ClientPool(endpoint, judge, role="judge")
         try:
             verdicts = await judge_pairs(pool, pairs, j.max_tokens)
             aa_verdicts = await judge_pairs(pool, aa, j.max_tokens)
@@ -124,7 +112,7 @@ def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, list, dict]:
         finally:
             await pool.close()
 
-    with teacher_endpoint(judge, Path(cfg.store.root) / "logs") as endpoint:
+    with served_endpoint(judge, Path(cfg.store.root) / "logs") as endpoint:
         verdicts, aa_verdicts, usage = asyncio.run(both())
     log.info("judge: %d verdicts (%d pairs x 2 orders) + %d A/A", 2 * len(pairs), len(pairs), 2 * len(aa))
     return verdicts, aa_verdicts, usage

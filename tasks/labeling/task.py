@@ -3,12 +3,12 @@
 from pathlib import Path
 
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 
 from distillery.config import RunConfig
-from tasks.timing import timed
 from tasks.labeling.stage import run_label
+from tasks.timing import timed
 
 
 @task(name="label", task_run_name="label {run_dir}", cache_policy=NO_CACHE)

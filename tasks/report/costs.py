@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 from distillery.config import ModelPricing, RunConfig
+from distillery.store import read_attempts
 from tasks.report import cost_model as cm
-from tasks.store import read_attempts
 
 
 class ReportError(RuntimeError):

@@ -9,7 +9,7 @@ import fcntl
 import json
 from pathlib import Path
 
-from tasks.store import write_json
+from distillery.store import write_json
 
 HISTORY = "history.json"
 

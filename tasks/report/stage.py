@@ -13,11 +13,11 @@ import logging
 from pathlib import Path
 
 from distillery.config import RunConfig
+from distillery.failpoints import failpoint
+from distillery.store import write_json, write_text
 from tasks.report.costs import Line, ReportError, read_record, run_costs
 from tasks.report.history import headline, record_run
 from tasks.report.plots import trend as plot_trend
-from distillery.failpoints import failpoint
-from tasks.store import write_json, write_text
 
 log = logging.getLogger(__name__)
 

@@ -5,12 +5,12 @@ import json
 from pathlib import Path
 
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
 
 from distillery.config import RunConfig
-from tasks.timing import timed
 from tasks.report.stage import recommendation, run_report
+from tasks.timing import timed
 
 
 @task(name="report", task_run_name="report {run_dir}", cache_policy=NO_CACHE)

@@ -19,13 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from distillery.config import RunConfig
-from tasks.sampling import allocate, dedup
+from distillery.failpoints import failpoint
+from distillery.store import StageClock, versions, write_json, write_parquet
+from distillery.text import dedup
+from distillery.text.language import LanguageCheck
+from distillery.text.textnorm import normalize, prompt_id
+from tasks.sampling import allocate
 from tasks.sampling.pii import Scrubber
 from tasks.sampling.sources import read_source
-from tasks.sampling.textnorm import normalize, prompt_id
-from tasks.sampling.validate import Invalid, LanguageCheck, Request, check_row, parse_time
-from distillery.failpoints import failpoint
-from tasks.store import StageClock, versions, write_json, write_parquet
+from tasks.sampling.validate import Invalid, Request, check_row, parse_time
 
 log = logging.getLogger(__name__)
 RAW_CHARS = 2000  # how much of a quarantined row is kept (after scrubbing) so it can be inspected

@@ -4,12 +4,12 @@ from datetime import date
 from pathlib import Path
 
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
 
 from distillery.config import RunConfig
-from tasks.timing import timed
 from tasks.sampling.stage import run_sample
+from tasks.timing import timed
 
 
 @task(name="sample", task_run_name="sample {run_date}", cache_policy=NO_CACHE)

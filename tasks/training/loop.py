@@ -61,7 +61,7 @@ def _to(batch: dict, model) -> dict:
 
 
 def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: TrainingConfig, pad_id: int, ckpt_dir: Path,
-          checkpoint_every: int, resume: bool, nan_at_step: int | None = None) -> Result:
+          checkpoint_every: int, resume: bool) -> Result:
     import torch
     from transformers import get_scheduler
 
@@ -90,7 +90,7 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: Training
         for group in groups[step - epoch * per_epoch :]:
             tokens = sum(int((b_labels != -100).sum()) for b_labels in (collate(b, pad_id)["labels"][:, 1:] for b in group))
             try:
-                loss_sum = _backward(model, group, pad_id, tokens, step + 1, cfg, nan_at_step)
+                loss_sum = _backward(model, group, pad_id, tokens, step + 1, cfg)
             except (torch.OutOfMemoryError, MemoryError, RuntimeError) as exc:
                 if not out_of_memory(exc):
                     raise
@@ -122,18 +122,19 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: Training
     return Result(step, state["train_losses"], state["eval_losses"], state["tokens"], time.monotonic() - started)
 
 
-def _backward(model, group: list, pad_id: int, tokens: int, step: int, cfg: TrainingConfig, nan_at_step: int | None) -> float:
+def _backward(model, group: list, pad_id: int, tokens: int, step: int, cfg: TrainingConfig) -> float:
     """Forward and backward over one optimizer step's batches; returns the step's loss."""
     import torch
 
     failpoint("train.step")
+    diverge = failpoint("train.loss") == "nan"  # tests plant a diverged step here
     loss_sum = 0.0
     for b in group:
         batch = collate(b, pad_id)
         n = int((batch["labels"][:, 1:] != -100).sum())
         loss = model(**_to(batch, model)).loss * (n / tokens)  # token-weighted across the accumulated batches
-        if nan_at_step is not None and step == nan_at_step:
-            loss = loss * float("nan")  # test hook: a diverged step
+        if diverge:
+            loss = loss * float("nan")
         if not torch.isfinite(loss):
             raise TrainError(f"loss is {loss.item()} at step {step}: training diverged; lower "
                              f"student.training.learning_rate ({cfg.learning_rate:g}) — nothing was registered")

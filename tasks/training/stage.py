@@ -15,15 +15,14 @@ from pathlib import Path
 
 from distillery.config import RunConfig
 from distillery.failpoints import failpoint
-from tasks.store import StageClock, file_sha256, versions, write_json
+from distillery.store import StageClock, file_sha256, versions, write_json
 from tasks.training.data import encode_rows
 from tasks.training.loop import TrainError, train
 
 log = logging.getLogger(__name__)
 
 
-def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_every: int = 20,
-              nan_at_step: int | None = None) -> dict:
+def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_every: int = 20) -> dict:
     import pyarrow.parquet as pq
 
     from models.registry import Registry, base_hash, tokenizer_hash
@@ -53,8 +52,7 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
     log.info("training on %d examples (%d validation) on %s/%s: %s", len(train_set), len(val_set), choice.device,
              choice.dtype_name, choice.reason)
     started = time.monotonic()
-    result = train(model, train_set, val_set, t, tokenizer.pad_token_id, run_dir / "checkpoint", checkpoint_every, resume,
-                   nan_at_step)
+    result = train(model, train_set, val_set, t, tokenizer.pad_token_id, run_dir / "checkpoint", checkpoint_every, resume)
     adapter_dir = run_dir / "adapter"
     model.save_pretrained(adapter_dir)
     base_path = resolve_model(cfg.student.model)

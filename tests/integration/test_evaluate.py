@@ -16,11 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from distillery.config import load_config
+from distillery.routes import plan_route
+from models.client_pool import teacher_fingerprint
 from models.prompt_shape import student_messages
 from models.registry import Registry, RegistryError
-from models.teacher_async import teacher_fingerprint
 from tasks.evaluation.stage import run_evaluate
-from tasks.labeling.stage import plan_route
 from tasks.training.stage import run_train
 from tests.conftest import REPO
 
@@ -183,7 +183,7 @@ def test_a_changed_base_under_the_adapter_is_refused(evaluated):
         config_json.write_text(original)
 
 
-# ---------------------------------------------------------------- shipping the student (models/export.py)
+# ---------------------------------------------------------------- shipping the student (tasks/export/stage.py)
 
 def export_cfg(evaluated, **export):
     cfg = evaluated["cfg"]
@@ -192,7 +192,7 @@ def export_cfg(evaluated, **export):
 
 @pytest.fixture(scope="module")
 def exported(evaluated):
-    from models.export import export_student
+    from tasks.export.stage import export_student
 
     return export_student(export_cfg(evaluated), "v0001", evaluated["good_run"])
 
@@ -244,7 +244,7 @@ def test_the_champion_export_is_served_under_a_stable_name_in_the_compressed_sha
 
 
 def test_the_parity_gate_blocks_a_wrong_merge(exported, evaluated):
-    from models.export import ExportError, export_student
+    from tasks.export.stage import ExportError, export_student
 
     with pytest.raises(ExportError, match=r"export v0001 refused: \d+ of 12 greedy answers match the NF4 reference"):
         export_student(export_cfg(evaluated, compare_naive=False), "v0001", evaluated["good_run"], merge_scale=-1.0)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from distillery.config import load_config
-from models.teacher_server import _pid_alive, stop_process_group
+from models.vllm_server import _pid_alive, stop_process_group
 from tasks.labeling.stage import run_label
 from tasks.sampling.stage import run_sample
 from tests.conftest import REPO

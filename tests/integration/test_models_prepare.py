@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from models.catalog import BundledModel, WheelPart
+from distillery.catalog import BundledModel, WheelPart
 from models.prepare import MARKER, PrepareError, assemble_gguf, prepare
 
 from ..conftest import SMALL_MODEL, run_cli

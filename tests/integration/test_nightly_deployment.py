@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from distillery.config import load_config
-from models.teacher_server import free_port
+from models.vllm_server import free_port
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.timeout(1800)

@@ -13,8 +13,8 @@ import psutil
 import pytest
 
 from distillery.config import TeacherConfig, load_config
-from models.teacher_client import ask
-from models.teacher_server import ManagedServer, TeacherError, is_healthy
+from models.chat_client import ask
+from models.vllm_server import ManagedServer, ServerError, is_healthy
 
 from ..conftest import REPO
 
@@ -110,7 +110,7 @@ def test_server_that_cannot_start_fails_with_its_log(tmp_path):
     (broken / "config.json").write_text(json.dumps({"model_type": "no-such-architecture"}))
     teacher = TeacherConfig(model=str(broken), launch={"startup_timeout_s": 300})
     server = ManagedServer(teacher, tmp_path / "logs")
-    with pytest.raises(TeacherError, match=r"exited with code \d+ while starting; log .*vllm-\d+\.log"):
+    with pytest.raises(ServerError, match=r"exited with code \d+ while starting; log .*vllm-\d+\.log"):
         server.start()
     assert server._proc is not None and server._proc.poll() is not None
     assert not group_processes(server._proc.pid)

@@ -64,11 +64,13 @@ def test_training_lowers_the_loss_and_registers_a_candidate_with_lineage(small_m
     assert {p.name for p in (registry.dir / "v0001").iterdir()} == {"adapter_model.safetensors", "adapter_config.json", "lineage.json"}
 
 
-def test_resume_continues_the_same_trajectory(small_model, curated, tmp_path):
+def test_resume_continues_the_same_trajectory(small_model, curated, tmp_path, monkeypatch):
     straight = run_train(config(small_model, tmp_path / "s"), fresh_run(curated, tmp_path, "straight"), checkpoint_every=3)
     interrupted = fresh_run(curated, tmp_path, "interrupted")
+    monkeypatch.setenv("DISTILLERY_FAILPOINT", "train.loss@5:nan")
     with pytest.raises(TrainError, match=r"loss is nan at step 5: training diverged.*nothing was registered"):
-        run_train(config(small_model, tmp_path / "i"), interrupted, checkpoint_every=3, nan_at_step=5)
+        run_train(config(small_model, tmp_path / "i"), interrupted, checkpoint_every=3)
+    monkeypatch.delenv("DISTILLERY_FAILPOINT")
     assert Registry(tmp_path / "i", small_model).versions() == [], "a failed run registers nothing"
     resumed = run_train(config(small_model, tmp_path / "i"), interrupted, resume=True, checkpoint_every=3)
     assert resumed["train_losses"][:3] == straight["train_losses"][:3]

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
+from distillery.text.textnorm import normalize, prompt_id
 from tasks.sampling.allocate import allocate, pick, topic_clusters
 from tasks.sampling.stage import Prompt, Quarantine, _decontaminate
-from tasks.sampling.textnorm import normalize, prompt_id
 from tasks.sampling.validate import Request
 
 

@@ -2,8 +2,17 @@
 
 import pytest
 
-from tasks.report.cost_model import (ApiPrice, GpuPrice, Traffic, api_cost_per_request, break_even_volume, compare,
-                                     payback_days, replicas_needed, sensitivity)
+from tasks.report.cost_model import (
+    ApiPrice,
+    GpuPrice,
+    Traffic,
+    api_cost_per_request,
+    break_even_volume,
+    compare,
+    payback_days,
+    replicas_needed,
+    sensitivity,
+)
 
 TEACHER_API = ApiPrice(input_per_mtok=3.0, output_per_mtok=15.0, cached_input_per_mtok=0.3, batch_discount=0.5)
 TEACHER_T = Traffic(prompt_tokens=700, completion_tokens=40)      # with its 650-token system prompt

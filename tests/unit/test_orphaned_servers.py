@@ -11,7 +11,7 @@ from dataclasses import asdict
 import pytest
 
 from distillery.config import TeacherConfig
-from models.teacher_server import Endpoint, ManagedServer, free_port, reap_orphans
+from models.vllm_server import Endpoint, ManagedServer, free_port, reap_orphans
 from tests.conftest import wait_for_http
 
 HEALTH = """

@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from distillery.config import load_config
+from distillery.text.textnorm import jaccard, normalize
 from tasks.sampling.sources import SourceError
 from tasks.sampling.stage import SampleError, is_eval, run_sample
-from tasks.sampling.textnorm import jaccard, normalize
 from tests.conftest import REPO, run_cli
 
 RUN_DATE = date(2026, 11, 23)

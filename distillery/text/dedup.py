@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
-from tasks.sampling.textnorm import shingles
+from distillery.text.textnorm import shingles
 
 NUM_PERM = 64
 _MASK32 = np.uint64(0xFFFFFFFF)

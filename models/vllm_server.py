@@ -1,6 +1,6 @@
-"""Lifecycle of the teacher: a managed local vLLM server, or an existing OpenAI-compatible endpoint.
+"""A served model (teacher, judge or student): a managed local vLLM server, or an existing OpenAI-compatible endpoint.
 
-    with teacher_endpoint(cfg.teacher, log_dir) as endpoint:
+    with served_endpoint(cfg.teacher, log_dir) as endpoint:     # any ServedModelConfig: the teacher, a judge_spec, ...
         client = endpoint.client()
 
 A managed server runs in its own process session (so a terminal Ctrl-C reaches only us, and we
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from distillery.config import LaunchConfig, TeacherConfig
+from distillery.config import LaunchConfig, ServedModelConfig
 from distillery.paths import state_dir
 from models.device import serving_dtype
 from models.resolve import resolve_model
@@ -34,8 +34,8 @@ from models.resolve import resolve_model
 log = logging.getLogger(__name__)
 
 
-class TeacherError(RuntimeError):
-    """The teacher could not be started or reached; the message names the endpoint and the cause."""
+class ServerError(RuntimeError):
+    """A served model could not be started or reached; the message names the endpoint and the cause."""
 
 
 @dataclass
@@ -135,7 +135,7 @@ def wait_until_ready(proc: subprocess.Popen, base_url: str, timeout: float, log_
     last_note = time.monotonic()
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise TeacherError(f"vLLM server exited with code {proc.returncode} while starting; "
+            raise ServerError(f"vLLM server exited with code {proc.returncode} while starting; "
                                f"log {log_path}:\n{_log_tail(log_path)}")
         if is_healthy(base_url):
             return
@@ -143,8 +143,8 @@ def wait_until_ready(proc: subprocess.Popen, base_url: str, timeout: float, log_
             log.info("waiting for vLLM at %s (%.0f s so far)", base_url, timeout - (deadline - time.monotonic()))
             last_note = time.monotonic()
         time.sleep(1.0)
-    raise TeacherError(f"vLLM server at {base_url} not ready after {timeout:.0f} s "
-                       f"(teacher.launch.startup_timeout_s); log {log_path}:\n{_log_tail(log_path)}")
+    raise ServerError(f"vLLM server at {base_url} not ready after {timeout:.0f} s "
+                       f"(launch.startup_timeout_s); log {log_path}:\n{_log_tail(log_path)}")
 
 
 def stop_process_group(pid: int, grace_s: float = 30.0) -> None:
@@ -219,11 +219,11 @@ def reap_orphans(keep: Path | None = None) -> list[int]:
 class ManagedServer:
     """Start (or reuse) the local vLLM server for one model; stop it if we started it."""
 
-    def __init__(self, teacher: TeacherConfig, log_dir: Path):
-        self.teacher = teacher
+    def __init__(self, spec: ServedModelConfig, log_dir: Path):
+        self.spec = spec
         self.log_dir = Path(log_dir)
-        self.model_path = resolve_model(teacher.model)
-        self.served_name = teacher.served_name or teacher.model
+        self.model_path = resolve_model(spec.model)
+        self.served_name = spec.served_name or spec.model
         key = _record_key(self.model_path, self.served_name)
         servers = state_dir() / "servers"
         servers.mkdir(parents=True, exist_ok=True)
@@ -268,12 +268,12 @@ class ManagedServer:
         return None
 
     def _launch(self) -> Endpoint:
-        launch = self.teacher.launch
+        launch = self.spec.launch
         port = launch.port or free_port(launch.host)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"vllm-{port}.log"
         cmd = server_command(self.model_path, self.served_name, launch, port)
-        log.info("starting vLLM for %s on %s:%d (log %s)", self.teacher.model, launch.host, port, log_path)
+        log.info("starting vLLM for %s on %s:%d (log %s)", self.spec.model, launch.host, port, log_path)
         with open(log_path, "ab") as log_file:
             self._proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                           env=server_env(launch, self.model_path), start_new_session=True)
@@ -298,30 +298,23 @@ class ManagedServer:
     def wait(self) -> int:
         """Block until the server process exits (foreground `teacher serve`)."""
         if self._proc is None:
-            raise TeacherError("wait() needs a server this process started")
+            raise ServerError("wait() needs a server this process started")
         return self._proc.wait()
 
 
-def external_endpoint(teacher: TeacherConfig) -> Endpoint:
+def external_endpoint(spec: ServedModelConfig) -> Endpoint:
     """An existing OpenAI-compatible endpoint; the key comes from the environment, never from config."""
-    key = os.environ.get(teacher.api_key_env, "EMPTY")
-    return Endpoint(teacher.endpoint.rstrip("/"), teacher.served_name or teacher.model, key)
-
-
-def judge_config(teacher: TeacherConfig, judge) -> TeacherConfig:
-    """The judge as a served model: its own endpoint/model when the judge config names one, else the teacher."""
-    return teacher.model_copy(update={"endpoint": judge.endpoint or teacher.endpoint,
-                                      "served_name": judge.model or teacher.served_name,
-                                      "api_key_env": judge.api_key_env if judge.endpoint else teacher.api_key_env})
+    key = os.environ.get(spec.api_key_env, "EMPTY")
+    return Endpoint(spec.endpoint.rstrip("/"), spec.served_name or spec.model, key)
 
 
 @contextlib.contextmanager
-def teacher_endpoint(teacher: TeacherConfig, log_dir: Path):
+def served_endpoint(spec: ServedModelConfig, log_dir: Path):
     """Yield a usable Endpoint: the configured one, or a managed vLLM server stopped on the way out."""
-    if teacher.endpoint:
-        yield external_endpoint(teacher)
+    if spec.endpoint:
+        yield external_endpoint(spec)
         return
-    server = ManagedServer(teacher, log_dir)
+    server = ManagedServer(spec, log_dir)
     try:
         yield server.start()
     finally:

@@ -1,4 +1,4 @@
-"""Driving the teacher at full speed: bounded concurrency, explicit retries, a stall watchdog.
+"""Driving a served model (teacher, judge, student) at full speed: bounded concurrency, explicit retries, a stall watchdog.
 
 vLLM has no admission control, so the semaphore here is the backpressure. The OpenAI SDK's hidden
 retries are off (max_retries=0): retries happen here, on connection errors, timeouts and 5xx only,
@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from distillery.config import TeacherConfig
-from models.teacher_server import Endpoint
+from distillery.config import ServedModelConfig
+from models.vllm_server import Endpoint
 
 log = logging.getLogger(__name__)
 
 
-class TeacherStalled(RuntimeError):
-    """The teacher accepts requests but makes no progress, or keeps failing; the message says which and where."""
+class EndpointStalled(RuntimeError):
+    """The endpoint accepts requests but makes no progress, or keeps failing; the message says which and where."""
 
 
 @dataclass
@@ -48,12 +48,12 @@ class Stats:
     completion_tokens: int = 0
 
 
-def teacher_fingerprint(teacher: TeacherConfig) -> str:
+def teacher_fingerprint(teacher: ServedModelConfig) -> str:
     """Who answers: the model's identity (its prepared bytes when local) and, for a managed server, the
     dtype it is served in. A random port or a restart does not change it; another model or dtype does."""
     from models.device import serving_dtype
     from models.resolve import resolve_model
-    from models.teacher_server import _cuda_available
+    from models.vllm_server import _cuda_available
 
     if teacher.endpoint:
         parts = {"endpoint": urlparse(teacher.endpoint).hostname, "model": teacher.served_name or teacher.model}
@@ -82,25 +82,25 @@ def _logprobs_json(choice) -> str | None:
                        for t in content], ensure_ascii=False)
 
 
-class TeacherPool:
+class ClientPool:
     """Concurrent chat completions against one endpoint, with the stall watchdog running beside them."""
 
-    def __init__(self, endpoint: Endpoint, teacher: TeacherConfig):
+    def __init__(self, endpoint: Endpoint, spec: ServedModelConfig, role: str = "teacher"):
         from openai import AsyncOpenAI
 
-        self.endpoint, self.teacher = endpoint, teacher
+        self.endpoint, self.spec, self.role = endpoint, spec, role  # role: who this is, in messages
         self.client = AsyncOpenAI(base_url=endpoint.base_url, api_key=endpoint.api_key, max_retries=0,
-                                  timeout=teacher.request_timeout_s)
-        self.gate = asyncio.Semaphore(teacher.concurrency)
+                                  timeout=spec.request_timeout_s)
+        self.gate = asyncio.Semaphore(spec.concurrency)
         self.stats = Stats()
 
     async def complete(self, messages: list[dict], params: dict) -> Completion | str:
-        """One prompt's completion, or the reason it failed for good (a 4xx). Raises TeacherStalled when
-        retries run out on a connection error, timeout or 5xx: the teacher is sick, not the prompt."""
+        """One prompt's completion, or the reason it failed for good (a 4xx). Raises EndpointStalled when
+        retries run out on a connection error, timeout or 5xx: the server is sick, not the prompt."""
         import openai
 
         async with self.gate:
-            for attempt in range(1, self.teacher.max_retries + 2):
+            for attempt in range(1, self.spec.max_retries + 2):
                 self.stats.sent += 1
                 self.stats.in_flight += 1
                 self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
@@ -128,25 +128,25 @@ class TeacherPool:
                 finally:
                     self.stats.in_flight -= 1
                 self.stats.last_error = f"{type(error).__name__}: {str(error)[:200]}"
-                if attempt > self.teacher.max_retries:
+                if attempt > self.spec.max_retries:
                     break
                 self.stats.retries += 1
-                delay = self.teacher.retry_backoff_s * 2 ** (attempt - 1)
-                log.warning("teacher request failed (%s), retry %d/%d in %.1f s", self.stats.last_error, attempt,
-                            self.teacher.max_retries, delay)
+                delay = self.spec.retry_backoff_s * 2 ** (attempt - 1)
+                log.warning("%s request failed (%s), retry %d/%d in %.1f s", self.role, self.stats.last_error, attempt,
+                            self.spec.max_retries, delay)
                 await asyncio.sleep(delay)
-        raise TeacherStalled(f"teacher at {self.endpoint.base_url} kept failing: {self.teacher.max_retries} retries "
+        raise EndpointStalled(f"{self.role} at {self.endpoint.base_url} kept failing: {self.spec.max_retries} retries "
                              f"exhausted; last error {self.stats.last_error}")
 
     async def watchdog(self) -> None:
-        """Raise TeacherStalled when requests are in flight but nothing completed for stall_timeout_s."""
-        limit = self.teacher.stall_timeout_s
+        """Raise EndpointStalled when requests are in flight but nothing completed for stall_timeout_s."""
+        limit = self.spec.stall_timeout_s
         while True:
             await asyncio.sleep(min(1.0, limit / 4))
             idle = time.monotonic() - self.stats.last_progress
             if self.stats.in_flight and idle > limit:
-                raise TeacherStalled(
-                    f"teacher at {self.endpoint.base_url} accepted {self.stats.in_flight} requests but answered none in "
+                raise EndpointStalled(
+                    f"{self.role} at {self.endpoint.base_url} accepted {self.stats.in_flight} requests but answered none in "
                     f"{idle:.0f} s (teacher.stall_timeout_s = {limit:g}); last error: {self.stats.last_error or 'none'}")
 
     async def close(self) -> None:

@@ -1,13 +1,20 @@
-"""Ship the student: the adapter merged into its dequantized NF4 base, gated by a parity check, then servable.
+"""The export stage: the adapter merged into its dequantized NF4 base, gated by a parity check, then servable.
 
     distillery export v0003 [--run-dir RUN]     # -> <store>/exports/<student>/v0003/{model,adapter,export.json}
     distillery serve student                    # serves the champion's export under `export.served_name`
+    run_export(cfg, run_dir)                    # the flow's stage: the run's candidate, reused when servable
 
-Why not merge into the original weights (FACTS.md): the adapter learned against dequant(NF4(W)), not W.
-On the original weights a low-margin decision collapsed in a hand run here. The parity check answers a
-fixed set of held-out prompts three ways, greedily, and counts identical answers against the training
-reference (transformers + peft on the NF4 base): the export served by vLLM (the gate), and, for the
-report, the two naive alternatives (the adapter on the original weights; the merge into them).
+Why not merge into the original weights (docs/facts.md "Serve what you trained"): the adapter learned
+against dequant(NF4(W)), not W; on the original weights a low-margin decision collapsed in a hand run.
+
+The parity gate (models/parity.py): the training reference (transformers + peft on the NF4 base) answers
+`export.parity_prompts` held-out prompts greedily; the export then reads the very same prompt + answer
+tokens, and we count the positions where both pick the same next token and the largest drift of the
+export's log-probability of the reference's pick. Teacher forcing keeps one flipped low-margin token from
+cascading through a long answer, so a correct merge passes in fp32 and bf16 alike. For the record, the
+same measure is taken for the naive alternatives (the adapter on, and merged into, the original weights),
+and the export is served by vLLM to answer the same prompts greedily (identical texts: a diagnostic) and
+to measure serving throughput for the cost report.
 """
 
 import json
@@ -19,9 +26,11 @@ from pathlib import Path
 
 from distillery.config import RunConfig
 from distillery.failpoints import failpoint
+from distillery.routes import answer_budget, route_schema, schema_valid
+from distillery.store import write_json
 from models.merge import merge_adapter
+from models.parity import compare_logits, forced_logits, passes
 from models.registry import Registry, RegistryError
-from tasks.store import write_json
 
 log = logging.getLogger(__name__)
 MERGE_METHOD = "W = dequant(NF4(W0)) + (alpha/r) * B @ A, computed in float32, saved in the compute dtype"
@@ -33,6 +42,12 @@ class ExportError(RuntimeError):
 
 def export_root(cfg: RunConfig, registry: Registry) -> Path:
     return Path(cfg.store.root) / "exports" / registry.dir.name
+
+
+def run_export(cfg: RunConfig, run_dir: Path, version: str | None = None) -> dict:
+    """The stage: export the run's candidate (the adapter it trained), reusing an export that is already servable."""
+    registry = Registry(Path(cfg.store.root), cfg.student.model)
+    return ensure_export(cfg, version or registry.run_candidate(run_dir), run_dir)
 
 
 def export_student(cfg: RunConfig, version: str, run_dir: Path | None = None, merge_scale: float = 1.0) -> dict:
@@ -53,35 +68,40 @@ def export_student(cfg: RunConfig, version: str, run_dir: Path | None = None, me
     run_dir = run_dir or Path(lineage["run_dir"])
     items = parity_items(run_dir, cfg.export.parity_prompts)
     parity = check_parity(cfg, registry, version, out / "model", items)
-    bound = cfg.export.max_disagreement
-    servable = parity["export"]["disagreement"] <= bound
+    bounds = {"min_token_agreement": cfg.export.min_token_agreement, "max_top_logprob_gap": cfg.export.max_top_logprob_gap}
+    servable = passes(parity["export"], cfg.export.min_token_agreement, cfg.export.max_top_logprob_gap)
     record = {"version": version, "base_model": lineage["base_model"], "base_hash": lineage["base_hash"],
               "quantization": lineage["quantization"], "prompt_shape": lineage["prompt_shape"],
               "removed_templates": lineage["removed_templates"], "merge": {"method": MERGE_METHOD, **merge},
-              "parity": parity, "max_disagreement": bound, "servable": servable, "model_dir": str(final / "model")}
+              "parity": parity, "bounds": bounds, "servable": servable, "model_dir": str(final / "model")}
     (out / "export.json").write_text(json.dumps(record, indent=1, sort_keys=True))
     # the run's record of it, for the cost report: what serving the student measured
     write_json({"stage": "export", "version": version, "servable": servable, "serving": parity["serving"],
-                "parity": {"prompts": parity["prompts"], **parity["export"]}, "device": "cuda" if _cuda() else "cpu"},
-               run_dir / "stage-export.json")
+                "parity": {"prompts": parity["prompts"], **parity["export"]}, "bounds": bounds,
+                "device": "cuda" if _cuda() else "cpu"}, run_dir / "stage-export.json")
     if not servable:
         refused = final.with_name(f"{version}.refused")
         shutil.rmtree(refused, ignore_errors=True)
         out.rename(refused)
-        raise ExportError(f"export {version} refused: {parity['export']['identical']} of {parity['prompts']} greedy answers "
-                          f"match the NF4 reference ({parity['export']['disagreement']:.0%} differ, bound {bound:.0%}); "
-                          f"details in {refused / 'export.json'}")
+        raise ExportError(f"export {version} refused: {refusal(parity['export'], bounds)}; details in {refused / 'export.json'}")
     shutil.rmtree(final, ignore_errors=True)
     out.rename(final)
     registry.mark_servable(version, str(final / "model"))
     return record
 
 
+def refusal(measured: dict, bounds: dict) -> str:
+    """Why the export was refused, in the gate's own terms."""
+    return (f"next-token agreement with the NF4 reference {measured['next_token_agreement']} over {measured['positions']} "
+            f"teacher-forced positions (at least {bounds['min_token_agreement']} needed), largest drift of the reference "
+            f"token's log-probability {measured['max_top_logprob_gap']} (at most {bounds['max_top_logprob_gap']})")
+
+
 def ensure_export(cfg: RunConfig, version: str, run_dir: Path) -> dict:
     """The version's export record: the one already registered as servable, else a new export (merge + parity)."""
     registry = Registry(Path(cfg.store.root), cfg.student.model)
     try:
-        record = json.loads((Path(registry.servable(version)).parent / "export.json").read_text())
+        record = registry.export_record(version)
     except (RegistryError, FileNotFoundError):
         return export_student(cfg, version, run_dir)
     log.info("adapter %s already has a servable export at %s; reusing it", version, record["model_dir"])
@@ -102,63 +122,81 @@ def parity_items(run_dir: Path, count: int) -> list[tuple[str, str]]:
 
 
 def check_parity(cfg: RunConfig, registry: Registry, version: str, model_dir: Path, items: list[tuple[str, str]]) -> dict:
-    budget = max(_budget(cfg, route) for route, _ in items)
-    reference = reference_answers(cfg, registry, version, items, budget)
-    served, serving = served_answers(cfg, model_dir, items, budget)
-    out = {"prompts": len(items), "max_tokens": budget, "export": _agreement(served, reference), "serving": serving,
-           "routes": route_validity(cfg, items, served, reference),
-           "examples": [{"route": r, "reference": ref[:200], "export": s[:200]}
-                        for (r, _), ref, s in zip(items, reference, served) if ref != s][:5]}
+    """The reference's greedy answers, then every candidate teacher-forced on them; the export also served by vLLM."""
+    budget = max(answer_budget(cfg, route) for route, _ in items)
+    reference, reference_logits = reference_run(cfg, registry, version, items, budget)
+    out = {"prompts": len(items), "max_tokens": budget,
+           "export": compare_logits(reference_logits, export_logits(cfg, model_dir, items, reference))}
     if cfg.export.compare_naive:
-        out["naive"] = {name: _agreement(answers, reference) for name, answers in naive_answers(cfg, registry, version, items, budget).items()}
-    log.info("parity: export %d/%d identical to the NF4 reference%s", out["export"]["identical"], len(items),
-             "".join(f", {k} {v['identical']}/{len(items)}" for k, v in out.get("naive", {}).items()))
+        out["naive"] = {name: compare_logits(reference_logits, logits)
+                        for name, logits in naive_logits(cfg, registry, version, items, reference).items()}
+    served, out["serving"] = served_answers(cfg, model_dir, items, budget)
+    out["export"]["identical_greedy"] = sum(a.strip() == b.strip() for a, b in zip(served, reference))
+    out["routes"] = route_validity(cfg, items, served, reference)
+    out["examples"] = [{"route": r, "reference": ref[:200], "export": s[:200]}
+                       for (r, _), ref, s in zip(items, reference, served) if ref != s][:5]
+    log.info("parity: export next-token agreement %s over %d positions (gap %s)%s; greedy texts identical %d/%d",
+             out["export"]["next_token_agreement"], out["export"]["positions"], out["export"]["max_top_logprob_gap"],
+             "".join(f", {k} {v['next_token_agreement']}" for k, v in out.get("naive", {}).items()),
+             out["export"]["identical_greedy"], len(items))
     return out
 
 
-def reference_answers(cfg: RunConfig, registry: Registry, version: str, items, budget: int) -> list[str]:
-    """The training reference: transformers + peft with the adapter on the NF4 base."""
+def reference_run(cfg: RunConfig, registry: Registry, version: str, items, budget: int) -> tuple[list[str], list]:
+    """The training reference (transformers + peft, the adapter on the NF4 base): its greedy answers, and its
+    teacher-forced logits on them."""
     from models.resolve import resolve_model
     from models.student import load_student
     from models.student_generate import generate_answers
 
     model, tokenizer, _ = load_student(cfg.student)
     model = registry.load(version, model, resolve_model(cfg.student.model))
-    return generate_answers(model, tokenizer, items, max_new_tokens=budget)
+    answers = generate_answers(model, tokenizer, items, max_new_tokens=budget)
+    return answers, forced_logits(model, tokenizer, items, answers)
 
 
-def naive_answers(cfg: RunConfig, registry: Registry, version: str, items, budget: int) -> dict[str, list[str]]:
-    """What shipping without the dequantized base would have answered: adapter on, and merge into, the original weights."""
+def export_logits(cfg: RunConfig, model_dir: Path, items, answers: list[str]) -> list:
+    """The merged export, loaded as a plain model in the compute dtype it was saved in, on the reference's tokens."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from models.device import choose_device
+
+    choice = choose_device(cfg.student.device, cfg.student.quant.compute_dtype)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=choice.dtype, device_map={"": choice.device})
+    return forced_logits(model, AutoTokenizer.from_pretrained(model_dir), items, answers)
+
+
+def naive_logits(cfg: RunConfig, registry: Registry, version: str, items, answers: list[str]) -> dict[str, list]:
+    """What shipping without the dequantized base would compute: adapter on, and merge into, the original weights."""
     import tempfile
 
     from transformers import AutoModelForCausalLM
 
     from models.resolve import resolve_model
     from models.student import load_student
-    from models.student_generate import generate_answers
 
     plain = cfg.student.model_copy(update={"quant": cfg.student.quant.model_copy(update={"load_in_4bit": False})})
     model, tokenizer, choice = load_student(plain)
     adapter_on_original = registry.load(version, model, resolve_model(cfg.student.model))
-    answers = {"adapter_on_original_weights": generate_answers(adapter_on_original, tokenizer, items, max_new_tokens=budget)}
+    logits = {"adapter_on_original_weights": forced_logits(adapter_on_original, tokenizer, items, answers)}
     del adapter_on_original, model
     with tempfile.TemporaryDirectory() as tmp:
         merge_adapter(Path(resolve_model(cfg.student.model)), registry.dir / version, Path(tmp) / "merged")
         merged = AutoModelForCausalLM.from_pretrained(Path(tmp) / "merged", dtype=choice.dtype, device_map={"": choice.device})
-        answers["merged_into_original_weights"] = generate_answers(merged, tokenizer, items, max_new_tokens=budget)
-    return answers
+        logits["merged_into_original_weights"] = forced_logits(merged, tokenizer, items, answers)
+    return logits
 
 
 def served_answers(cfg: RunConfig, model_dir: Path, items, budget: int) -> tuple[list[str], dict]:
     """The export's greedy answers through vLLM, with the serving throughput and latency they took."""
     import asyncio
 
+    from models.client_pool import ClientPool
     from models.prompt_shape import student_messages
     from models.served_student import export_config, export_server
-    from models.teacher_async import TeacherPool
 
     async def ask(endpoint) -> tuple[list, float]:
-        pool = TeacherPool(endpoint, export_config(cfg, model_dir))
+        pool = ClientPool(endpoint, export_config(cfg, model_dir), role="student export")
         started = time.monotonic()
         try:
             results = await asyncio.gather(*(pool.complete(student_messages(r, u), {"max_tokens": budget, "temperature": 0.0})
@@ -183,9 +221,6 @@ def served_answers(cfg: RunConfig, model_dir: Path, items, budget: int) -> tuple
 
 def route_validity(cfg: RunConfig, items, served: list[str], reference: list[str]) -> dict:
     """Per JSON route: the share of schema-valid answers from the export and from the reference."""
-    from tasks.evaluation.items import route_schema
-    from tasks.evaluation.metrics import schema_valid
-
     out = {}
     for route in sorted({r for r, _ in items}):
         schema = route_schema(cfg, route)
@@ -201,14 +236,3 @@ def _cuda() -> bool:
     import torch
 
     return torch.cuda.is_available()
-
-
-def _agreement(answers: list[str], reference: list[str]) -> dict:
-    same = sum(a.strip() == b.strip() for a, b in zip(answers, reference))
-    return {"identical": same, "disagreement": round(1 - same / max(len(reference), 1), 4)}
-
-
-def _budget(cfg: RunConfig, route: str) -> int:
-    from tasks.evaluation.answer import answer_params
-
-    return answer_params(cfg, route)["max_tokens"]

@@ -74,7 +74,7 @@ def run_dir_for_logs(cfg: RunConfig) -> Path:
 @app.command()
 def doctor(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
     """Check device, libraries, vLLM build, model cache and Prefect; exit 1 with a fix when something is missing."""
-    from distillery.doctor import print_report, run_checks
+    from cli.doctor import print_report, run_checks
 
     setup_logging()
     cfg = get_config(config, override)
@@ -89,7 +89,7 @@ def models_prepare(
     names: Annotated[Optional[list[str]], typer.Argument(help="bundled model names (default: all)")] = None,
 ) -> None:
     """Download, verify and convert bundled demo models into the model cache (a no-op when cached)."""
-    from models.catalog import BUNDLED
+    from distillery.catalog import BUNDLED
     from models.prepare import PrepareError, prepare
 
     setup_logging()
@@ -106,7 +106,7 @@ def models_prepare(
 @models_app.command("list")
 def models_list() -> None:
     """Show the bundled demo models and whether each is prepared."""
-    from models.catalog import BUNDLED, DEMO_PREFIX
+    from distillery.catalog import BUNDLED, DEMO_PREFIX
     from models.prepare import is_prepared, model_dir
 
     for name, spec in BUNDLED.items():
@@ -118,7 +118,7 @@ def models_list() -> None:
 def teacher_serve(config: ConfigOpt = None, override: OverrideOpt = None) -> None:
     """Run the configured teacher's vLLM server in the foreground until Ctrl-C."""
     from models.resolve import ModelNotReady
-    from models.teacher_server import ManagedServer, TeacherError
+    from models.vllm_server import ManagedServer, ServerError
 
     setup_logging()
     cfg = get_config(config, override)
@@ -127,7 +127,7 @@ def teacher_serve(config: ConfigOpt = None, override: OverrideOpt = None) -> Non
     try:
         server = ManagedServer(cfg.teacher, run_dir_for_logs(cfg))
         endpoint = server.start()
-    except (ModelNotReady, TeacherError) as exc:
+    except (ModelNotReady, ServerError) as exc:
         fail(str(exc))
     serve_foreground(server, "teacher ready")
 
@@ -175,14 +175,14 @@ def teacher_ask(
 
 
 def _ask_teacher(cfg: RunConfig, prompt: str, system: str | None = None) -> None:
+    from models.chat_client import ask
     from models.resolve import ModelNotReady
-    from models.teacher_client import ask
-    from models.teacher_server import TeacherError, teacher_endpoint
+    from models.vllm_server import ServerError, served_endpoint
 
     try:
-        with teacher_endpoint(cfg.teacher, run_dir_for_logs(cfg)) as endpoint:
+        with served_endpoint(cfg.teacher, run_dir_for_logs(cfg)) as endpoint:
             answer = ask(endpoint, prompt, cfg.teacher, system=system)
-    except (ModelNotReady, TeacherError) as exc:
+    except (ModelNotReady, ServerError) as exc:
         fail(str(exc))
     shown = f"[{len(system)}-character production system prompt]\n{prompt}" if system else prompt
     print(f"prompt: {shown}\n\nteacher ({cfg.teacher.model}) answered in {answer.latency_s:.1f} s "
@@ -195,7 +195,7 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
     """The main job on the embedded demo: prepare the models, then run the nightly Prefect flow once (sample,
     label, curate, train, evaluate, report); the last line printed is the report's path. Re-running resumes:
     labels, the trained adapter, verdicts and models are reused."""
-    from models.catalog import DEMO_PREFIX
+    from distillery.catalog import DEMO_PREFIX
     from models.prepare import PrepareError, prepare
 
     setup_logging()
@@ -212,7 +212,7 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
     import os
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # offline: no telemetry errors in the output
-    from distillery.prefect_server import start_temporary_server, use_local_prefect_server
+    from cli.prefect_server import start_temporary_server, use_local_prefect_server
 
     local = use_local_prefect_server()
     if local:
@@ -236,16 +236,19 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
 
 def stage_errors() -> tuple[type[Exception], ...]:
     """The stages' own errors: each ends a run with its one-line message, not a traceback."""
+    from models.merge import MergeError
     from models.registry import RegistryError
     from models.resolve import ModelNotReady
-    from models.teacher_server import TeacherError
+    from models.vllm_server import ServerError
     from tasks.curation.stage import CurateError
     from tasks.evaluation.items import EvalError
+    from tasks.export.stage import ExportError
     from tasks.labeling.stage import LabelError
     from tasks.report.costs import ReportError
     from tasks.training.loop import TrainError
 
-    return (LabelError, TeacherError, ModelNotReady, CurateError, TrainError, EvalError, RegistryError, ReportError)
+    return (LabelError, ServerError, ModelNotReady, CurateError, TrainError, ExportError, MergeError, EvalError,
+            RegistryError, ReportError)
 
 
 def resolve_run(cfg: RunConfig, run_date: Optional[str], run_dir: Optional[Path]):
@@ -282,7 +285,7 @@ def run_stage(stage: str, config, override, run_date, run_dir, runner, errors: t
     _stop_on_interrupt_and_term()  # so a managed vLLM server is stopped on the way out, not orphaned
     cfg = get_config(config, override)
     _, folder = resolve_run(cfg, run_date, run_dir)
-    from tasks.store import stage_attempt
+    from distillery.store import stage_attempt
 
     try:
         with stage_attempt(folder, stage):  # billed by the report, failed or not
@@ -338,13 +341,19 @@ def train(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunD
 def evaluate(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None,
              adapter: Annotated[Optional[str], typer.Option(help="adapter version (default: the one this run trained)")] = None) -> None:
     """Teacher vs student on the held-out prompts: metrics with CIs, a non-inferiority decision, promotion."""
+    from models.merge import MergeError
     from models.registry import RegistryError
-    from models.teacher_server import TeacherError
+    from models.vllm_server import ServerError
     from tasks.evaluation.items import EvalError
     from tasks.evaluation.stage import run_evaluate
+    from tasks.export.stage import ExportError, run_export
 
-    ab, folder = run_stage("evaluate", config, override, run_date, run_dir, lambda cfg, f: run_evaluate(cfg, f, adapter),
-                           (EvalError, RegistryError, TeacherError))
+    def export_then_evaluate(cfg: RunConfig, folder: Path) -> dict:
+        run_export(cfg, folder, adapter)  # the A/B scores what would ship; an export that passed already is reused
+        return run_evaluate(cfg, folder, adapter)
+
+    ab, folder = run_stage("evaluate", config, override, run_date, run_dir, export_then_evaluate,
+                           (EvalError, RegistryError, ServerError, ExportError, MergeError))
     print_ab(ab)
     console.print(f"wrote {folder / 'ab.json'} and {folder / 'eval.parquet'}", highlight=False, soft_wrap=True)
 
@@ -437,21 +446,22 @@ def export_cmd(version: Annotated[str, typer.Argument(help="adapter version, e.g
                run_dir: Annotated[Optional[Path], typer.Option(help="run whose eval prompts the parity check uses "
                                                                    "(default: the run that trained the adapter)")] = None) -> None:
     """Merge the adapter into its dequantized NF4 base and register it as servable if it passes the parity check."""
-    from models.export import ExportError, export_student
     from models.merge import MergeError
     from models.registry import RegistryError
     from models.resolve import ModelNotReady
-    from models.teacher_server import TeacherError
+    from models.vllm_server import ServerError
+    from tasks.export.stage import ExportError, export_student
 
     setup_logging()
     cfg = get_config(config, override)
     try:
         record = export_student(cfg, version, run_dir)
-    except (ExportError, MergeError, RegistryError, TeacherError, ModelNotReady) as exc:
+    except (ExportError, MergeError, RegistryError, ServerError, ModelNotReady) as exc:
         fail(str(exc))
     p = record["parity"]
-    console.print(f"export {version}: {p['export']['identical']}/{p['prompts']} greedy answers identical to the NF4 "
-                  f"reference" + "".join(f"; {k}: {v['identical']}/{p['prompts']}" for k, v in p.get("naive", {}).items())
+    console.print(f"export {version}: next-token agreement {p['export']['next_token_agreement']} with the NF4 reference over "
+                  f"{p['export']['positions']} teacher-forced positions"
+                  + "".join(f"; {k}: {v['next_token_agreement']}" for k, v in p.get("naive", {}).items())
                   + f"; served {p['serving']['output_tok_s']} tok/s, p95 {p['serving']['latency_p95_s']} s -> "
                   f"{record['model_dir']}", highlight=False, soft_wrap=True)
 
@@ -463,7 +473,7 @@ def serve_student(config: ConfigOpt = None, override: OverrideOpt = None,
     export.multi_lora (CUDA), the adapter on the NF4 base instead."""
     from models.registry import Registry, RegistryError
     from models.served_student import ServeError, export_config, multi_lora_config
-    from models.teacher_server import ManagedServer, TeacherError
+    from models.vllm_server import ManagedServer, ServerError
 
     setup_logging()
     cfg = get_config(config, override)
@@ -478,7 +488,7 @@ def serve_student(config: ConfigOpt = None, override: OverrideOpt = None,
             served = export_config(cfg, Path(registry.servable(version)))
         server = ManagedServer(served, Path(cfg.store.root) / "logs")
         server.start()
-    except (RegistryError, TeacherError, ServeError) as exc:
+    except (RegistryError, ServerError, ServeError) as exc:
         fail(str(exc))
     serve_foreground(server, f"student {version} ready",
                      "; requests in the student's shape: one user message '[route]\\n<content>', no system prompt")
@@ -523,7 +533,7 @@ def print_funnel(record: dict) -> None:
     Console().print(table)
 
 
-def main() -> None:  # pragma: no cover - `python -m distillery.cli`
+def main() -> None:  # pragma: no cover - `python -m cli.main`
     app(prog_name="distillery")
 
 

@@ -83,7 +83,7 @@ def check_vllm() -> list[Check]:
 
 
 def check_models(cfg: RunConfig) -> list[Check]:
-    from models.catalog import BUNDLED, DEMO_PREFIX
+    from distillery.catalog import BUNDLED, DEMO_PREFIX
     from models.prepare import is_prepared, model_dir
 
     # The teacher's weights are only needed here when we serve it ourselves.

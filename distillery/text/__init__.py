@@ -1,0 +1,1 @@
+"""Text utilities shared by stages: normalization and prompt ids, near-duplicate detection, language id."""
