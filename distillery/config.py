@@ -313,9 +313,12 @@ class ExportConfig(Section):
     parity_prompts: int = Field(16, ge=1, description="held-out prompts the reference answers greedily; the export then "
                                 "reads the same tokens (teacher-forced) and is compared position by position")
     min_token_agreement: float = Field(0.97, ge=0, le=1, description="refuse the export when a smaller share of teacher-forced "
-                                       "positions picks the reference's next token (docs/facts.md: measured margins)")
-    max_top_logprob_gap: float = Field(2.0, gt=0, description="refuse the export when, at any position, its log-probability "
-                                       "of the reference's next token drifts more than this from the reference's")
+                                       "positions picks the reference's next token (docs/facts.md: a correct merge 0.99-1.0, "
+                                       "naive merges ~0.93)")
+    max_top_logprob_gap: float = Field(1.0, gt=0, description="refuse the export when, at any position, its log-probability "
+                                       "of the reference's next token drifts more than this (correct merge <= 0.21, naive >= 2.1)")
+    min_positions: int = Field(100, ge=1, description="refuse when fewer answer tokens were compared: too little evidence "
+                               "either way (raise parity_prompts)")
     compare_naive: bool = Field(True, description="also score the naive alternatives (adapter/merge on the original weights)")
     served_name: str = Field("student", description="model name the served student answers to")
     multi_lora: bool = Field(False, description="CUDA only: serve (and evaluate) the adapter with --enable-lora on the "

@@ -58,8 +58,9 @@ def compare_logits(reference: list, candidate: list) -> dict:
             "max_top_logprob_gap": round(top_gap, 4), "max_logit_gap": round(logit_gap, 4)}
 
 
-def passes(measured: dict, min_agreement: float, max_top_logprob_gap: float) -> bool:
-    """The gate: enough positions agree and none drifts far. No positions measured is not a pass."""
+def passes(measured: dict, min_agreement: float, max_top_logprob_gap: float, min_positions: int) -> bool:
+    """The gate: enough positions measured, enough of them agree, and none drifts far. Too few positions is
+    missing evidence, not a pass."""
     agreement = measured.get("next_token_agreement")
-    return (agreement is not None and agreement >= min_agreement
+    return (measured["positions"] >= min_positions and agreement is not None and agreement >= min_agreement
             and measured["max_top_logprob_gap"] <= max_top_logprob_gap)

@@ -60,6 +60,7 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
             answer_all(cfg, endpoint, items, "base")
     parity = {"served": "multi-LoRA on NF4" if cfg.export.multi_lora else "merged export", "model_dir": export["model_dir"],
               "prompts": export["parity"]["prompts"], **export["parity"]["export"], "examples": export["parity"]["examples"],
+              "identical_greedy": export["parity"]["identical_greedy"],
               "naive": export["parity"].get("naive", {})}
     verdicts, aa_verdicts, judge_usage = run_judge(cfg, items)
 

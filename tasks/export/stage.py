@@ -67,16 +67,22 @@ def export_student(cfg: RunConfig, version: str, run_dir: Path | None = None, me
     shutil.copytree(registry.dir / version, out / "adapter")
     run_dir = run_dir or Path(lineage["run_dir"])
     items = parity_items(run_dir, cfg.export.parity_prompts)
-    parity = check_parity(cfg, registry, version, out / "model", items)
-    bounds = {"min_token_agreement": cfg.export.min_token_agreement, "max_top_logprob_gap": cfg.export.max_top_logprob_gap}
-    servable = passes(parity["export"], cfg.export.min_token_agreement, cfg.export.max_top_logprob_gap)
+    reference, _, parity = forced_parity(cfg, registry, version, out / "model", items)
+    bounds = gate_bounds(cfg)
+    servable = passes(parity["export"], **bounds)
+    if servable:  # a refused export is not worth a vLLM start
+        parity.update(served_parity(cfg, out / "model", items, reference, parity["max_tokens"]))
+    log.info("parity: export next-token agreement %s over %d positions (gap %s)%s%s", parity["export"]["next_token_agreement"],
+             parity["export"]["positions"], parity["export"]["max_top_logprob_gap"],
+             "".join(f", {k} {v['next_token_agreement']}" for k, v in parity.get("naive", {}).items()),
+             f"; greedy texts identical {parity['identical_greedy']}/{len(items)}" if servable else "; refused")
     record = {"version": version, "base_model": lineage["base_model"], "base_hash": lineage["base_hash"],
               "quantization": lineage["quantization"], "prompt_shape": lineage["prompt_shape"],
               "removed_templates": lineage["removed_templates"], "merge": {"method": MERGE_METHOD, **merge},
               "parity": parity, "bounds": bounds, "servable": servable, "model_dir": str(final / "model")}
     (out / "export.json").write_text(json.dumps(record, indent=1, sort_keys=True))
     # the run's record of it, for the cost report: what serving the student measured
-    write_json({"stage": "export", "version": version, "servable": servable, "serving": parity["serving"],
+    write_json({"stage": "export", "version": version, "servable": servable, "serving": parity.get("serving"),
                 "parity": {"prompts": parity["prompts"], **parity["export"]}, "bounds": bounds,
                 "device": "cuda" if _cuda() else "cpu"}, run_dir / "stage-export.json")
     if not servable:
@@ -90,11 +96,20 @@ def export_student(cfg: RunConfig, version: str, run_dir: Path | None = None, me
     return record
 
 
+def gate_bounds(cfg: RunConfig) -> dict:
+    e = cfg.export
+    return {"min_agreement": e.min_token_agreement, "max_top_logprob_gap": e.max_top_logprob_gap, "min_positions": e.min_positions}
+
+
 def refusal(measured: dict, bounds: dict) -> str:
     """Why the export was refused, in the gate's own terms."""
+    if measured["positions"] < bounds["min_positions"]:
+        return (f"only {measured['positions']} answer tokens were compared with the NF4 reference (at least "
+                f"{bounds['min_positions']} needed to judge a merge): raise export.parity_prompts")
     return (f"next-token agreement with the NF4 reference {measured['next_token_agreement']} over {measured['positions']} "
-            f"teacher-forced positions (at least {bounds['min_token_agreement']} needed), largest drift of the reference "
-            f"token's log-probability {measured['max_top_logprob_gap']} (at most {bounds['max_top_logprob_gap']})")
+            f"teacher-forced positions (export.min_token_agreement {bounds['min_agreement']}), largest drift of the "
+            f"reference token's log-probability {measured['max_top_logprob_gap']} (export.max_top_logprob_gap "
+            f"{bounds['max_top_logprob_gap']})")
 
 
 def ensure_export(cfg: RunConfig, version: str, run_dir: Path) -> dict:
@@ -121,8 +136,20 @@ def parity_items(run_dir: Path, count: int) -> list[tuple[str, str]]:
     return [(p["route"], p["user"]) for p in rows[:count]]
 
 
-def check_parity(cfg: RunConfig, registry: Registry, version: str, model_dir: Path, items: list[tuple[str, str]]) -> dict:
-    """The reference's greedy answers, then every candidate teacher-forced on them; the export also served by vLLM."""
+def served_parity(cfg: RunConfig, model_dir: Path, items, reference: list[str], budget: int) -> dict:
+    """The export served by vLLM on the same prompts: its throughput for the cost report, and, as a diagnostic,
+    how many greedy texts are identical to the reference's (one flipped token parts a long text: not the gate)."""
+    served, serving = served_answers(cfg, model_dir, items, budget)
+    return {"serving": serving, "routes": route_validity(cfg, items, served, reference),
+            "examples": [{"route": r, "reference": ref[:200], "export": s[:200]}
+                         for (r, _), ref, s in zip(items, reference, served) if ref != s][:5],
+            "identical_greedy": sum(a.strip() == b.strip() for a, b in zip(served, reference))}
+
+
+def forced_parity(cfg: RunConfig, registry: Registry, version: str, model_dir: Path,
+                  items: list[tuple[str, str]]) -> tuple[list[str], list, dict]:
+    """The reference's greedy answers and logits on them, and the export (and, if asked, the naive merges)
+    teacher-forced on the same tokens and compared."""
     budget = max(answer_budget(cfg, route) for route, _ in items)
     reference, reference_logits = reference_run(cfg, registry, version, items, budget)
     out = {"prompts": len(items), "max_tokens": budget,
@@ -130,16 +157,7 @@ def check_parity(cfg: RunConfig, registry: Registry, version: str, model_dir: Pa
     if cfg.export.compare_naive:
         out["naive"] = {name: compare_logits(reference_logits, logits)
                         for name, logits in naive_logits(cfg, registry, version, items, reference).items()}
-    served, out["serving"] = served_answers(cfg, model_dir, items, budget)
-    out["export"]["identical_greedy"] = sum(a.strip() == b.strip() for a, b in zip(served, reference))
-    out["routes"] = route_validity(cfg, items, served, reference)
-    out["examples"] = [{"route": r, "reference": ref[:200], "export": s[:200]}
-                       for (r, _), ref, s in zip(items, reference, served) if ref != s][:5]
-    log.info("parity: export next-token agreement %s over %d positions (gap %s)%s; greedy texts identical %d/%d",
-             out["export"]["next_token_agreement"], out["export"]["positions"], out["export"]["max_top_logprob_gap"],
-             "".join(f", {k} {v['next_token_agreement']}" for k, v in out.get("naive", {}).items()),
-             out["export"]["identical_greedy"], len(items))
-    return out
+    return reference, reference_logits, out
 
 
 def reference_run(cfg: RunConfig, registry: Registry, version: str, items, budget: int) -> tuple[list[str], list]:

@@ -47,7 +47,7 @@ def measured_serving(run_dir: Path) -> float | None:
     """The student export's serving tokens/s when the run served it on CUDA; a CPU figure says nothing of a GPU."""
     export = _optional(run_dir, "stage-export.json")
     if export and export.get("device") == "cuda":
-        return export.get("serving", {}).get("output_tok_s")
+        return (export.get("serving") or {}).get("output_tok_s")
     return None
 
 

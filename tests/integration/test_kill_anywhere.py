@@ -34,7 +34,7 @@ def overrides(store, teacher_url: str, student: str, demo_log) -> list[str]:
              "curation.filters=[truncated, empty, schema]", "curation.min_examples=6", f"student.model={student}",
              "student.training.max_steps=2", "student.training.batch_size=4", "evaluation.aa_items=2",
              "evaluation.max_items=4", "export.parity_prompts=1", "export.compare_naive=false",
-             "export.max_disagreement=1.0"]
+             "export.min_positions=1", "export.min_token_agreement=0.8"]  # one prompt: orchestration is tested here
     return [arg for knob in knobs for arg in ("-o", knob)]
 
 
