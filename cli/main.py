@@ -32,6 +32,9 @@ serve_app = typer.Typer(no_args_is_help=True, help="Serve a model with vLLM in t
 app.add_typer(serve_app, name="serve")
 
 console = Console(stderr=True)
+# Stage summaries are a command's result: stdout (logs and errors go to stderr), wide enough for the A/B
+# table's CI column, which does not fit 80 columns.
+out = Console(width=max(Console().width, 130))
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="run config YAML (default: configs/demo.yaml)")]
 OverrideOpt = Annotated[Optional[list[str]], typer.Option("--override", "-o", help="dotted override, e.g. -o teacher.max_tokens=128")]
@@ -225,8 +228,9 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
         result = nightly(config=cfg, run_date=day)
     except stage_errors() as exc:
         fail(f"{type(exc).__name__}: {exc}")
-    print_ab(json.loads((folder / "ab.json").read_text()))
-    print_report(json.loads((folder / "stage-report.json").read_text()))
+    ab = json.loads((folder / "ab.json").read_text())
+    show_evaluation(ab)
+    show_report(json.loads((folder / "stage-report.json").read_text()), ab)
     t = result["timing"]
     console.print(f"demo finished in {time.monotonic() - started:.0f} s (flow {t['wall_s']:.0f} s, of which Prefect "
                   f"{100 * t['overhead_ratio']:.1f}%); run folder: {folder.resolve()}", highlight=False, soft_wrap=True)
@@ -274,7 +278,6 @@ def sample(config: ConfigOpt = None, override: OverrideOpt = None, run_date: Run
     cfg = get_config(config, override)
     day, folder = resolve_run(cfg, run_date, run_dir)
     sample_stage(cfg, day, folder)
-    console.print(f"prompts: {(folder / 'prompts.parquet').resolve()}", highlight=False, soft_wrap=True)
 
 
 def run_stage(stage: str, config, override, run_date, run_dir, runner, errors: tuple) -> tuple[dict, Path]:
@@ -298,26 +301,20 @@ def run_stage(stage: str, config, override, run_date, run_dir, runner, errors: t
 def label(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
     """Have the teacher answer the run's prompts (only those without a committed label); write labels.parquet."""
     from tasks.labeling.stage import LabelError, run_label
+    from tasks.labeling.summary import summarize
 
     record, folder = run_stage("label", config, override, run_date, run_dir, run_label, (LabelError,))
-    r = record["requests"]
-    console.print(f"labels: {record['prompts_labeled']}/{record['prompts']} prompts ({record['already_labeled']} reused), "
-                  f"{r['sent']} requests, {r['retries']} retries, failures {r['failures'] or 'none'}, "
-                  f"{record['tokens']['completion']} output tokens in {record['wall_s']:.0f} s\n"
-                  f"{(folder / 'labels.parquet').resolve()}", highlight=False, soft_wrap=True)
+    show(summarize(record), folder / "labels.parquet")
 
 
 @app.command()
 def curate(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
     """Filter the teacher's answers into the training set (train.parquet) and print the funnel."""
     from tasks.curation.stage import CurateError, run_curate
+    from tasks.curation.summary import summarize
 
     record, folder = run_stage("curate", config, override, run_date, run_dir, run_curate, (CurateError,))
-    f = record["funnel"]
-    console.print(f"curated: {f['total']['in']} train prompts -> {f['total']['out']} examples "
-                  f"({record['examples']['train']} train, {record['examples']['val']} val); dropped: "
-                  + ", ".join(f"{k} {sum(v.values())}" for k, v in f["dropped"].items() if v)
-                  + f"\n{(folder / 'train.parquet').resolve()}", highlight=False, soft_wrap=True)
+    show(summarize(record), folder / "train.parquet")
 
 
 @app.command()
@@ -327,14 +324,13 @@ def train(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunD
     """QLoRA-train the 4-bit student on train.parquet and register the adapter with its lineage."""
     from tasks.training.loop import TrainError
     from tasks.training.stage import run_train
+    from tasks.training.summary import summarize
 
     def runner(cfg, folder):
         return run_train(cfg, folder, resume=resume, checkpoint_every=checkpoint_every)
 
     record, _ = run_stage("train", config, override, run_date, run_dir, runner, (TrainError,))
-    console.print(f"registered adapter {record['adapter_version']}: {record['steps']} steps, loss "
-                  f"{record['losses']['train_first']:.3f} -> {record['losses']['train_last']:.3f}, validation "
-                  f"{record['losses']['eval']}, {record['tokens_per_s']:.0f} trained tok/s", highlight=False, soft_wrap=True)
+    show(summarize(record))
 
 
 @app.command()
@@ -354,27 +350,14 @@ def evaluate(config: ConfigOpt = None, override: OverrideOpt = None, run_date: R
 
     ab, folder = run_stage("evaluate", config, override, run_date, run_dir, export_then_evaluate,
                            (EvalError, RegistryError, ServerError, ExportError, MergeError))
-    print_ab(ab)
+    show_evaluation(ab)
     console.print(f"wrote {folder / 'ab.json'} and {folder / 'eval.parquet'}", highlight=False, soft_wrap=True)
 
 
-def print_ab(ab: dict) -> None:
-    from rich.table import Table
+def show_evaluation(ab: dict) -> None:
+    from tasks.evaluation.summary import summarize
 
-    table = Table(title=f"{ab['candidate']} vs teacher {ab['teacher']}", box=None)
-    for col in ("scope", "metric", "student", "teacher", "difference [CI]", "margin", "verdict"):
-        table.add_column(col)
-    for scope, s in ab["scopes"].items():
-        for metric, m in s["vs_teacher"].items():
-            lo, hi = m["diff"]["ci"]
-            verdict = "" if "margin" not in m else "non-inferior" if m["non_inferior"] else "INFERIOR"
-            table.add_row(scope, metric, f"{m['student']['estimate']:.3f}", f"{m['teacher']['estimate']:.3f}",
-                          f"{m['diff']['estimate']:+.3f} [{lo:+.3f}, {hi:+.3f}]", str(m.get("margin", "")), verdict)
-    Console(width=max(Console().width, 130)).print(table)  # the CI column does not fit 80 columns
-    d = ab["decision"]
-    console.print(f"decision: {d['action']} (champion {d['champion_before']} -> {d['champion_after']})", highlight=False)
-    for reason in d["reasons"]:
-        console.print(f"  - {reason}", highlight=False, soft_wrap=True)
+    show(summarize(ab))
 
 
 @app.command()
@@ -383,16 +366,14 @@ def report(config: ConfigOpt = None, override: OverrideOpt = None, run_date: Run
     from tasks.report.stage import ReportError, run_report
 
     record, folder = run_stage("report", config, override, run_date, run_dir, run_report, (ReportError,))
-    print_report(record)
-    print((folder / "report.html").resolve())
+    show_report(record, json.loads((folder / "ab.json").read_text()))
+    print((folder / "report.html").resolve())  # the last line: the page to open
 
 
-def print_report(record: dict) -> None:
-    s = record["summary"]
-    console.print(f"cost per 1k requests: teacher ${s['teacher_per_1k']:.4f}, student ${s['student_per_1k']:.4f}; "
-                  f"at {s['requests_per_day']:,.0f} requests/day the saving is ${s['saving_monthly']:,.2f}/month "
-                  f"(pipeline ${s['pipeline_per_night']:.2f}/night); break-even "
-                  f"{s['break_even_requests_per_day'] or 'never'} requests/day", highlight=False, soft_wrap=True)
+def show_report(record: dict, ab: dict) -> None:
+    from tasks.report.summary import summarize
+
+    show(summarize(record, ab))  # the recommendation turns on the verdict in ab.json, as on the report page
 
 
 def open_registry(config, override):
@@ -451,6 +432,7 @@ def export_cmd(version: Annotated[str, typer.Argument(help="adapter version, e.g
     from models.resolve import ModelNotReady
     from models.vllm_server import ServerError
     from tasks.export.stage import ExportError, export_student
+    from tasks.export.summary import summarize
 
     setup_logging()
     cfg = get_config(config, override)
@@ -458,12 +440,7 @@ def export_cmd(version: Annotated[str, typer.Argument(help="adapter version, e.g
         record = export_student(cfg, version, run_dir)
     except (ExportError, MergeError, RegistryError, ServerError, ModelNotReady) as exc:
         fail(str(exc))
-    p = record["parity"]
-    console.print(f"export {version}: next-token agreement {p['export']['next_token_agreement']} with the NF4 reference over "
-                  f"{p['export']['positions']} teacher-forced positions"
-                  + "".join(f"; {k}: {v['next_token_agreement']}" for k, v in p.get("naive", {}).items())
-                  + f"; served {p['serving']['output_tok_s']} tok/s, p95 {p['serving']['latency_p95_s']} s -> "
-                  f"{record['model_dir']}", highlight=False, soft_wrap=True)
+    show(summarize(record), Path(record["model_dir"]))
 
 
 @serve_app.command("student")
@@ -498,39 +475,23 @@ def sample_stage(cfg: RunConfig, day, folder: Path) -> dict:
     """Run the sample stage, print its funnel; a source or sampling problem ends the command with one line."""
     from tasks.sampling.sources import SourceError
     from tasks.sampling.stage import SampleError, run_sample
+    from tasks.sampling.summary import summarize
 
     try:
         record = run_sample(cfg, folder, day)
     except (SourceError, SampleError) as exc:
         fail(str(exc))
-    print_funnel(record)
+    show(summarize(record), folder / "prompts.parquet")
     return record
 
 
-def print_funnel(record: dict) -> None:
-    from rich.table import Table
+def show(summary, output: Path | None = None) -> None:
+    """A stage's summary (the same one its Prefect task publishes) on stdout, then the file it wrote on stderr."""
+    from distillery.summary import to_console
 
-    f = record["funnel"]
-    table = Table(title=f"sample funnel ({record['wall_s']:.1f} s)", show_header=False, box=None)
-    table.add_row("read", str(f["read"]))
-    table.add_row("  outside the window", str(f["outside_window"]))
-    if f["other_route"]:
-        table.add_row("  other routes", str(f["other_route"]))
-    invalid = {k: v for k, v in f["quarantined"].items()}
-    table.add_row("  quarantined (invalid)", str(sum(invalid.values())))
-    for reason, n in invalid.items():
-        table.add_row(f"    {reason}", str(n))
-    table.add_row("valid", str(f["valid"]))
-    hits = record["pii"]["hits"]
-    table.add_row("  PII scrubbed", f"{record['pii']['prompts_with_pii']} prompts: "
-                  + (", ".join(f"{k} {v}" for k, v in hits.items()) or "none"))
-    for kind, n in f["duplicates"].items():
-        table.add_row(f"  duplicate ({kind.replace('_', ' ')})", str(n))
-    table.add_row("unique", str(f["unique"]))
-    table.add_row("sampled", ", ".join(f"{r} {n}" for r, n in f["sampled"].items()))
-    table.add_row("  eval contamination dropped", str(f["eval_contamination"]))
-    table.add_row("split", f"train {f['split']['train']}, eval {f['split']['eval']}")
-    Console().print(table)
+    to_console(summary, out)
+    if output is not None:
+        console.print(f"wrote {output.resolve()}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover - `python -m cli.main`

@@ -287,7 +287,8 @@ class PairJudgeConfig(Section):
 
 
 def _student_serving() -> LaunchConfig:
-    # The 135M student decoded faster on one thread than on two here (FACTS.md); a GPU ignores these.
+    # The 135M student decoded faster on one thread than on two here (docs/facts.md "vLLM-CPU threads");
+    # a GPU ignores these.
     return LaunchConfig(max_model_len=1024, cpu_kvcache_space_gib=1, cpu_omp_threads_bind="0", omp_num_threads=1)
 
 
@@ -313,8 +314,8 @@ class ExportConfig(Section):
     parity_prompts: int = Field(16, ge=1, description="held-out prompts the reference answers greedily; the export then "
                                 "reads the same tokens (teacher-forced) and is compared position by position")
     min_token_agreement: float = Field(0.97, ge=0, le=1, description="refuse the export when a smaller share of teacher-forced "
-                                       "positions picks the reference's next token (docs/facts.md: a correct merge 0.99-1.0, "
-                                       "naive merges ~0.93)")
+                                       "positions picks the reference's next token (docs/facts.md \"Export parity\": a "
+                                       "correct merge 0.99-1.0, naive merges ~0.93)")
     max_top_logprob_gap: float = Field(1.0, gt=0, description="refuse the export when, at any position, its log-probability "
                                        "of the reference's next token drifts more than this (correct merge <= 0.21, naive >= 2.1)")
     min_positions: int = Field(100, ge=1, description="refuse when fewer answer tokens were compared: too little evidence "

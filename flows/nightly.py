@@ -6,7 +6,7 @@ one, reuses every committed stage output (each stage checks the bytes of its inp
 pays the teacher for nothing twice. The models' heavy work holds the machine slot (flows/slots.py).
 
 No `from __future__ import annotations` here: Prefect must see the real pydantic type of `config` to build
-the UI form and to validate deployment parameters (FACTS.md).
+the UI form and to validate deployment parameters (docs/facts.md "No future annotations in flows").
 """
 
 import os

@@ -145,7 +145,8 @@ def convert_gguf(gguf: Path, out: Path) -> None:
     folder, name = str(gguf.parent), gguf.name
     config = AutoConfig.from_pretrained(folder, gguf_file=name)
     # Building the model on meta and assigning the dequantized tensors avoids a second full
-    # copy: the 1.5B teacher peaks at 5.5 GiB this way instead of 14 GiB (FACTS.md).
+    # copy: the 1.5B teacher peaks at 5.5 GiB this way instead of 14 GiB
+    # (docs/facts.md "GGUF conversion memory").
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
     # torch_dtype converts each tensor right after dequantizing, so fp32 copies never pile up.

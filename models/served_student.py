@@ -4,14 +4,14 @@
     with served_base(cfg, log_dir) as endpoint: ...   # the untrained student, for "did training help"
 
 Default: the merged export (tasks/export/stage.py), i.e. the adapter merged into dequant(NF4) of its base,
-served by vLLM without a LoRA path (on the CPU ~3x faster than --enable-lora). With `export.multi_lora`
-(CUDA only): vLLM quantizes the base to NF4 itself and applies the adapter per request, so one base
-serves many adapters.
+served by vLLM without a LoRA path (on the CPU ~4x faster than --enable-lora:
+docs/facts.md "LoRA serving on the CPU"). With `export.multi_lora` (CUDA only): vLLM quantizes the base to
+NF4 itself and applies the adapter per request, so one base serves many adapters.
 
-Why a dequantized base (FACTS.md): an adapter trained on the NF4 base but served on the original
-bf16 weights lost a low-margin decision (urgency collapsed to "high"). dequant(NF4) in the compute
-dtype is the very weights the adapter was trained against. It is built once per (base, quantization,
-dtype) into the model cache.
+Why a dequantized base (docs/facts.md "Serve what you trained"): an adapter trained on the NF4 base but
+served on the original bf16 weights lost a low-margin decision (urgency collapsed to "high"). dequant(NF4)
+in the compute dtype is the very weights the adapter was trained against. It is built once per (base,
+quantization, dtype) into the model cache.
 """
 
 import contextlib

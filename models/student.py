@@ -5,9 +5,9 @@
     use_for_training(model)     # before any optimizer step
     use_for_generation(model)   # before generate()
 
-The switch functions exist because of a bitsandbytes trap on AVX512-BF16 CPUs (FACTS.md): once a
-Linear4bit runs in eval mode without grad, it repacks its weight in place for a fast CPU kernel,
-and later training through that layer silently gets no input gradients.
+The switch functions exist because of a bitsandbytes trap on AVX512-BF16 CPUs (docs/facts.md
+"bitsandbytes CPU repack"): once a Linear4bit runs in eval mode without grad, it repacks its weight in
+place for a fast CPU kernel, and later training through that layer silently gets no input gradients.
 """
 
 import logging

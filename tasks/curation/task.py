@@ -3,11 +3,13 @@
 from pathlib import Path
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from distillery.config import RunConfig
+from distillery.summary import to_markdown
 from tasks.curation.stage import run_curate
+from tasks.curation.summary import summarize
 from tasks.timing import timed
 
 
@@ -16,10 +18,6 @@ from tasks.timing import timed
 def curate_examples(cfg: RunConfig, run_dir: str) -> dict:
     """Filter the teacher's answers into train.parquet; publish the funnel per route."""
     record = run_curate(cfg, Path(run_dir))
-    f = record["funnel"]
-    routes = sorted(f["in"])
-    rows = [{"step": "in", **{r: f["in"].get(r, 0) for r in routes}}]
-    rows += [{"step": f"dropped: {name}", **{r: counts.get(r, 0) for r in routes}} for name, counts in f["dropped"].items()]
-    rows.append({"step": "out", **{r: f["out"].get(r, 0) for r in routes}})
-    create_table_artifact(key="curation-funnel", table=rows, description="Curation funnel per route")
+    s = summarize(record)
+    create_markdown_artifact(key=s.key, markdown=to_markdown(s), description=s.title)
     return record

@@ -3,10 +3,13 @@
 from pathlib import Path
 
 from prefect import task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from distillery.config import RunConfig
+from distillery.summary import to_markdown
 from tasks.evaluation.stage import run_evaluate
+from tasks.evaluation.summary import summarize
 from tasks.timing import timed
 
 
@@ -14,4 +17,7 @@ from tasks.timing import timed
 @timed("evaluate")
 def evaluate_candidate(cfg: RunConfig, run_dir: str, version: str | None = None) -> dict:
     """Teacher vs the candidate student on the held-out prompts; promote it only if non-inferior."""
-    return run_evaluate(cfg, Path(run_dir), version)
+    ab = run_evaluate(cfg, Path(run_dir), version)
+    s = summarize(ab)
+    create_markdown_artifact(key=s.key, markdown=to_markdown(s), description=s.title)
+    return ab

@@ -3,10 +3,13 @@
 from pathlib import Path
 
 from prefect import task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from distillery.config import RunConfig
+from distillery.summary import to_markdown
 from tasks.export.stage import run_export
+from tasks.export.summary import summarize
 from tasks.timing import timed
 
 
@@ -14,4 +17,7 @@ from tasks.timing import timed
 @timed("export")
 def export_candidate(cfg: RunConfig, run_dir: str, version: str | None = None) -> dict:
     """Merge the run's adapter into its dequantized NF4 base and check parity; reuses a servable export."""
-    return run_export(cfg, Path(run_dir), version)
+    record = run_export(cfg, Path(run_dir), version)
+    s = summarize(record)
+    create_markdown_artifact(key=s.key, markdown=to_markdown(s), description=s.title)
+    return record

@@ -7,7 +7,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from distillery.config import RunConfig
+from distillery.summary import to_markdown
 from tasks.labeling.stage import run_label
+from tasks.labeling.summary import summarize
 from tasks.timing import timed
 
 
@@ -16,9 +18,6 @@ from tasks.timing import timed
 def label_prompts(cfg: RunConfig, run_dir: str) -> dict:
     """Have the teacher answer every prompt that has no committed label; progress goes to the run's log."""
     record = run_label(cfg, Path(run_dir))
-    r = record["requests"]
-    create_markdown_artifact(key="label-summary", description="Teacher labeling", markdown=(
-        f"**{record['prompts_labeled']}/{record['prompts']}** prompts labeled by `{record['teacher']}` "
-        f"({record['already_labeled']} reused, {r['sent']} requests, {r['retries']} retries, failures {r['failures'] or 'none'}); "
-        f"{record['tokens']['completion']} output tokens in {record['wall_s']:.0f} s"))
+    s = summarize(record)
+    create_markdown_artifact(key=s.key, markdown=to_markdown(s), description=s.title)
     return record

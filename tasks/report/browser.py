@@ -1,7 +1,7 @@
 """Headless Chromium: the report printed to PDF, and what a reader's browser really renders (for the test).
 
-Started the way FACTS.md records it working on these machines: --no-sandbox as root, and no background
-networking (the closed network refuses Chromium's own connections otherwise).
+Started the way docs/facts.md "Headless Chromium" records it working on these machines: --no-sandbox as
+root, and no background networking (the closed network refuses Chromium's own connections otherwise).
 """
 
 import os

@@ -128,7 +128,7 @@ def evaluated(small_model, demo_log, fake_teacher, tmp_path_factory):
 def test_a_short_run_teaches_the_triage_format_the_base_does_not_produce(evaluated):
     """Issue 5's format test and issue 6's "beats the base": 20 QLoRA steps on 56 tickets; on 40 held-out tickets
     the untrained base writes almost no valid triage JSON, the trained student almost always does, CI above zero.
-    (FACTS.md: 0/10 -> 10/10 in the hand run.)"""
+    (docs/facts.md "A short run teaches the format": 0/10 -> 10/10 in the hand run.)"""
     triage = evaluated["good"]["scopes"]["ticket-triage"]
     vs_base = triage["vs_base"]["schema_validity"]
     assert vs_base["base"]["estimate"] <= 0.2 and vs_base["student"]["estimate"] >= 0.8, vs_base

@@ -21,7 +21,7 @@ from ..conftest import REPO
 pytestmark = pytest.mark.integration
 
 # SmolLM2-135M as a stand-in teacher: it starts fastest and proves the lifecycle as well as the 1.5B.
-# One OpenMP thread was the faster setting for the 135M model (FACTS.md).
+# One OpenMP thread was the faster setting for the 135M model (docs/facts.md "vLLM-CPU threads").
 SMALL_TEACHER = ["teacher.launch.omp_num_threads=1", "teacher.launch.cpu_omp_threads_bind=0"]
 
 

@@ -1,0 +1,24 @@
+"""The report stage's summary (cost and verdict), for the CLI and the Prefect UI alike (distillery/summary.py)."""
+
+from distillery.summary import Summary
+from tasks.report.stage import recommendation
+
+
+def summarize(record: dict, ab: dict) -> Summary:
+    """From run_report's record and the run's ab.json (the recommendation depends on the quality verdict, which
+    the report reads as a file): the one-sentence recommendation, cost per arm, the saving and break-even."""
+    s = record["summary"]
+    break_even = "never" if s["break_even_requests_per_day"] is None else f"{s['break_even_requests_per_day']:,}"
+    return Summary(
+        title="cost and quality verdict",
+        headline=recommendation(ab, s),
+        rows=[_cost_row("teacher", s["teacher_per_1k"], s["teacher_daily"]),
+              _cost_row("student", s["student_per_1k"], s["student_daily"])],
+        notes=[f"Monthly saving **${s['saving_monthly']:,.2f}** at {s['requests_per_day']:,.0f} requests/day "
+               f"({s['volume_source']}); pipeline ${s['pipeline_per_night']:.2f}/night; break-even "
+               f"{break_even} requests/day."],
+        key="report-summary")
+
+
+def _cost_row(arm: str, per_1k: float, daily: float) -> dict:
+    return {"arm": arm, "per 1k requests": f"${per_1k:.4f}", "per day": f"${daily:,.2f}"}
