@@ -129,7 +129,7 @@ def teacher_serve(config: ConfigOpt = None, override: OverrideOpt = None) -> Non
         fail(f"teacher.endpoint is set ({cfg.teacher.endpoint}): nothing to serve locally")
     try:
         server = ManagedServer(cfg.teacher, run_dir_for_logs(cfg))
-        endpoint = server.start()
+        server.start()
     except (ModelNotReady, ServerError) as exc:
         fail(str(exc))
     serve_foreground(server, "teacher ready")
