@@ -111,13 +111,18 @@ def multi_lora_config(cfg: RunConfig, version: str | None, adapter_dir: Path | N
 
 
 @contextlib.contextmanager
-def _server(served: ServedModelConfig, log_dir: Path):
+def _server(served: ServedModelConfig, log_dir: Path, hand_over: bool = False):
     from models.vllm_server import ManagedServer
 
     server = ManagedServer(served, log_dir)
     try:
         yield server.start()
-    finally:
+    except BaseException:
+        server.stop()
+        raise
+    if hand_over:
+        server.hand_over()
+    else:
         server.stop()
 
 
@@ -127,6 +132,7 @@ def export_config(cfg: RunConfig, model_dir: Path) -> ServedModelConfig:
                          concurrency=cfg.evaluation.concurrency)
 
 
-def export_server(cfg: RunConfig, model_dir: Path, log_dir: Path):
-    """A vLLM server for a merged export folder; stopped on the way out."""
-    return _server(export_config(cfg, model_dir), log_dir)
+def export_server(cfg: RunConfig, model_dir: Path, log_dir: Path, hand_over: bool = False):
+    """A vLLM server for a merged export folder: stopped on the way out, or, with `hand_over`, left for the next
+    start of the same export (the evaluation's student arm) and stopped otherwise (ManagedServer.hand_over)."""
+    return _server(export_config(cfg, model_dir), log_dir, hand_over)

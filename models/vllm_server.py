@@ -174,12 +174,21 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def _read_record(path: Path) -> tuple[Endpoint, int | None] | None:
-    """A server record: its endpoint and the pid of the process that owns (and stops) it."""
+@dataclass
+class Record:
+    """A managed server's record in the state folder: where it answers, who stops it, and whether its owner
+    handed it over to the next stage (see ManagedServer.hand_over)."""
+
+    endpoint: Endpoint
+    owner: int | None
+    handed_over: bool = False
+
+
+def _read_record(path: Path) -> Record | None:
     try:
         data = json.loads(path.read_text())
-        owner = data.pop("owner_pid", None)
-        return Endpoint(**data), owner
+        owner, handed_over = data.pop("owner_pid", None), data.pop("handed_over", False)
+        return Record(Endpoint(**data), owner, handed_over)
     except (OSError, ValueError, TypeError):
         return None
 
@@ -190,10 +199,10 @@ def _orphaned(owner: int | None) -> bool:
 
 
 def reap_orphans(keep: Path | None = None) -> list[int]:
-    """Stop every managed server whose owner is gone, but `keep` (the record of the model about to be started,
-    which the caller adopts instead). An orphan lives on in its own session holding memory (the 1.5B teacher
-    ~9 GiB here) that the next server needs. A record whose lock is held is being started or adopted right
-    now: left alone. Returns the pids stopped."""
+    """Stop every managed server whose owner is gone, or that was handed over and not taken, but `keep` (the
+    record of the model about to be started, which the caller adopts instead). An orphan lives on in its own
+    session holding memory (the 1.5B teacher ~9 GiB here) that the next server needs; one vLLM at a time. A
+    record whose lock is held is being started or adopted right now: left alone. Returns the pids stopped."""
     stopped = []
     for path in sorted((state_dir() / "servers").glob("*.json")):
         if path == keep:
@@ -204,12 +213,12 @@ def reap_orphans(keep: Path | None = None) -> list[int]:
             except BlockingIOError:
                 continue
             found = _read_record(path)
-            if not found or not _orphaned(found[1]):
+            if not found or not (found.handed_over or _orphaned(found.owner)):
                 continue
-            endpoint, owner = found
+            endpoint = found.endpoint
             if endpoint.pid and _pid_alive(endpoint.pid):
-                log.warning("stopping orphaned vLLM server pid %d at %s: the process that started it (pid %d) is gone",
-                            endpoint.pid, endpoint.base_url, owner)
+                why = "handed over and not taken" if found.handed_over else f"the process that started it (pid {found.owner}) is gone"
+                log.warning("stopping vLLM server pid %d at %s: %s", endpoint.pid, endpoint.base_url, why)
                 stop_process_group(endpoint.pid, grace_s=10)
                 stopped.append(endpoint.pid)
             path.unlink(missing_ok=True)
@@ -246,26 +255,45 @@ class ManagedServer:
             self._write_record()
         return self.endpoint
 
-    def _write_record(self) -> None:
+    def _write_record(self, handed_over: bool = False) -> None:
         # owner_pid: the process that stops it. If that process is killed, the next start for the same model
         # adopts the server and any other start stops it (reap_orphans).
-        self.record_path.write_text(json.dumps({**asdict(self.endpoint), "owner_pid": os.getpid()}))
+        self.record_path.write_text(json.dumps({**asdict(self.endpoint), "owned": False, "owner_pid": os.getpid(),
+                                                "handed_over": handed_over}))
 
     def _live_record(self) -> Endpoint | None:
         found = _read_record(self.record_path)
-        if found and found[0].pid and _pid_alive(found[0].pid) and is_healthy(found[0].base_url):
-            endpoint, owner = found
-            # A live owner (another stage, `distillery teacher serve`) stops it; an orphan becomes ours to stop.
-            endpoint.owned = _orphaned(owner)
+        if found and found.endpoint.pid and _pid_alive(found.endpoint.pid) and is_healthy(found.endpoint.base_url):
+            endpoint = found.endpoint
+            # A live owner (another stage, `distillery teacher serve`) stops it; an orphan, or a server handed over
+            # by the stage before, becomes ours to stop.
+            endpoint.owned = found.handed_over or _orphaned(found.owner)
             if endpoint.owned:
-                log.warning("adopting vLLM server pid %d at %s, left running by a killed process (pid %d)",
-                            endpoint.pid, endpoint.base_url, owner)
+                if found.handed_over:
+                    log.info("taking over vLLM server pid %d at %s from the stage before (no second start)",
+                             endpoint.pid, endpoint.base_url)
+                else:
+                    log.warning("adopting vLLM server pid %d at %s, left running by a killed process (pid %d)",
+                                endpoint.pid, endpoint.base_url, found.owner)
                 self.endpoint = endpoint
                 self._write_record()
                 atexit.register(self.stop)
             return endpoint
         self.record_path.unlink(missing_ok=True)  # stale: its process is gone
         return None
+
+    def hand_over(self) -> None:
+        """Leave the server up for the next stage that starts the same model (the export's check, then the
+        evaluation, serve the same export: a vLLM start saved, ~1 min on the CPU). Whoever starts it next takes it
+        over and stops it; a start of any other model stops it first (reap_orphans: one vLLM at a time); if
+        nothing starts again, it is stopped when this process exits."""
+        if not (self.endpoint and self.endpoint.owned and self.endpoint.pid):
+            return
+        with open(self.lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._write_record(handed_over=True)
+            self.endpoint.owned = False
+        atexit.register(_stop_if_not_taken, self.record_path, self.endpoint.pid)
 
     def _launch(self) -> Endpoint:
         launch = self.spec.launch
@@ -300,6 +328,14 @@ class ManagedServer:
         if self._proc is None:
             raise ServerError("wait() needs a server this process started")
         return self._proc.wait()
+
+
+def _stop_if_not_taken(record_path: Path, pid: int) -> None:
+    """At exit: stop a server this process handed over if no stage took it."""
+    found = _read_record(record_path)
+    if found and found.handed_over and found.endpoint.pid == pid:
+        stop_process_group(pid, grace_s=10)
+        record_path.unlink(missing_ok=True)
 
 
 def external_endpoint(spec: ServedModelConfig) -> Endpoint:

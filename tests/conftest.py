@@ -13,6 +13,14 @@ REPO = Path(__file__).resolve().parents[1]
 SMALL_MODEL = "smollm2-135m-instruct"
 
 
+def pytest_collection_modifyitems(items):
+    """Every test under tests/integration is `integration` (real models or servers), so `-m "not integration"` is
+    the seconds-long tier; the minutes-long modules also carry `slow` themselves (`-m "not slow"` skips them)."""
+    for item in items:
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_state(tmp_path_factory):
     """Managed-server records go to a per-session folder, so tests never reuse or stop a developer's server."""
@@ -62,7 +70,7 @@ def prefect_server():
 
 
 def wait_for_http(url: str, timeout_s: float = 20.0) -> None:
-    """Until a just-started local server answers at all (any status)."""
+    """Until a just-started local server answers at all (any status); fails naming the URL when it never does."""
     import httpx
 
     deadline = time.monotonic() + timeout_s
@@ -70,8 +78,10 @@ def wait_for_http(url: str, timeout_s: float = 20.0) -> None:
         try:
             httpx.get(url, timeout=1)
             return
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
+            last = exc
             time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within {timeout_s:g} s (last error: {last!r})")
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ import shutil
 import statistics
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from distillery.config import RunConfig
 from distillery.failpoints import failpoint
@@ -69,31 +70,46 @@ def export_student(cfg: RunConfig, version: str, run_dir: Path | None = None, me
     items = parity_items(run_dir, cfg.export.parity_prompts)
     reference, _, parity = forced_parity(cfg, registry, version, out / "model", items)
     bounds = gate_bounds(cfg)
-    servable = passes(parity["export"], **bounds)
-    if servable:  # a refused export is not worth a vLLM start
-        parity.update(served_parity(cfg, out / "model", items, reference, parity["max_tokens"]))
-    log.info("parity: export next-token agreement %s over %d positions (gap %s)%s%s", parity["export"]["next_token_agreement"],
-             parity["export"]["positions"], parity["export"]["max_top_logprob_gap"],
-             "".join(f", {k} {v['next_token_agreement']}" for k, v in parity.get("naive", {}).items()),
-             f"; greedy texts identical {parity['identical_greedy']}/{len(items)}" if servable else "; refused")
     record = {"version": version, "base_model": lineage["base_model"], "base_hash": lineage["base_hash"],
               "quantization": lineage["quantization"], "prompt_shape": lineage["prompt_shape"],
               "removed_templates": lineage["removed_templates"], "merge": {"method": MERGE_METHOD, **merge},
-              "parity": parity, "bounds": bounds, "servable": servable, "model_dir": str(final / "model")}
-    (out / "export.json").write_text(json.dumps(record, indent=1, sort_keys=True))
-    # the run's record of it, for the cost report: what serving the student measured
-    write_json({"stage": "export", "version": version, "servable": servable, "serving": parity.get("serving"),
-                "parity": {"prompts": parity["prompts"], **parity["export"]}, "bounds": bounds,
-                "device": "cuda" if _cuda() else "cpu"}, run_dir / "stage-export.json")
-    if not servable:
-        refused = final.with_name(f"{version}.refused")
-        shutil.rmtree(refused, ignore_errors=True)
-        out.rename(refused)
-        raise ExportError(f"export {version} refused: {refusal(parity['export'], bounds)}; details in {refused / 'export.json'}")
+              "parity": parity, "bounds": bounds, "servable": passes(parity["export"], **bounds),
+              "model_dir": str(final / "model")}
+    if not record["servable"]:  # refused on the forced comparison: not worth a vLLM start
+        refuse(record, out, run_dir)
     shutil.rmtree(final, ignore_errors=True)
-    out.rename(final)
+    out.rename(final)  # served from where it will stay, so the evaluation takes over this very server
+    try:
+        parity.update(served_parity(cfg, final / "model", items, reference, parity["max_tokens"]))
+    except BaseException:
+        final.rename(final.with_name(f".{version}.unserved"))  # never left where the registry would serve it
+        raise
+    log.info("parity: export next-token agreement %s over %d positions (drift %s)%s; greedy texts identical %d/%d",
+             parity["export"]["next_token_agreement"], parity["export"]["positions"], parity["export"]["max_top_logprob_gap"],
+             "".join(f", {k} {v['next_token_agreement']}" for k, v in parity.get("naive", {}).items()),
+             parity["identical_greedy"], len(items))
+    write_records(record, final, run_dir)
     registry.mark_servable(version, str(final / "model"))
     return record
+
+
+def write_records(record: dict, folder: Path, run_dir: Path) -> None:
+    """export.json beside the model, and the run's stage-export.json (what serving measured, for the cost report)."""
+    (folder / "export.json").write_text(json.dumps(record, indent=1, sort_keys=True))
+    parity = record["parity"]
+    write_json({"stage": "export", "version": record["version"], "servable": record["servable"],
+                "serving": parity.get("serving"), "parity": {"prompts": parity["prompts"], **parity["export"]},
+                "bounds": record["bounds"], "device": "cuda" if _cuda() else "cpu"}, run_dir / "stage-export.json")
+
+
+def refuse(record: dict, staging: Path, run_dir: Path) -> NoReturn:
+    """Keep a refused export as <version>.refused for inspection (an earlier good export is untouched), and say why."""
+    refused = staging.with_name(f"{record['version']}.refused")
+    write_records(record, staging, run_dir)
+    shutil.rmtree(refused, ignore_errors=True)
+    staging.rename(refused)
+    raise ExportError(f"export {record['version']} refused: {refusal(record['parity']['export'], record['bounds'])}; "
+                      f"details in {refused / 'export.json'}")
 
 
 def gate_bounds(cfg: RunConfig) -> dict:
@@ -223,7 +239,8 @@ def served_answers(cfg: RunConfig, model_dir: Path, items, budget: int) -> tuple
             await pool.close()
         return results, time.monotonic() - started
 
-    with export_server(cfg, model_dir, Path(cfg.store.root) / "logs") as endpoint:
+    # handed over: the evaluation serves this same export next and takes the running server over
+    with export_server(cfg, model_dir, Path(cfg.store.root) / "logs", hand_over=True) as endpoint:
         results, wall = asyncio.run(ask(endpoint))
         failpoint("export.served")  # the parity server still up: a kill here orphans it
     failed = [r for r in results if isinstance(r, str)]

@@ -100,6 +100,15 @@ def local_base(model_id: str, folder: Path) -> Path:
     return folder
 
 
+def bad_adapter_config(cfg):
+    """The bad adapter needs no long run: a few steps on prose keep it from learning JSON. Its export skips the
+    naive merges and its evaluation the base arm: the good adapter's run shows both, and each costs minutes."""
+    return cfg.model_copy(update={
+        "student": cfg.student.model_copy(update={"training": cfg.student.training.model_copy(update={"max_steps": 4})}),
+        "export": cfg.export.model_copy(update={"compare_naive": False}),
+        "evaluation": cfg.evaluation.model_copy(update={"include_base": False})})
+
+
 @pytest.fixture(scope="module")
 def evaluated(small_model, demo_log, fake_teacher, tmp_path_factory):
     """Train and evaluate the good adapter, then the bad one, in one store; count the judge's calls for each."""
@@ -114,12 +123,11 @@ def evaluated(small_model, demo_log, fake_teacher, tmp_path_factory):
                                  "answer": a} for r, a in zip(train_rows(train_pairs), random.Random(0).sample(prose_answers(demo_log), 64))])):
         run = store / "runs" / name
         write_run(run, cfg, eval_pairs, rows)
-        # the bad adapter needs no long run: a few steps on prose are enough to keep it from learning JSON
-        run_train(cfg if name == "good" else cfg.model_copy(update={"student": cfg.student.model_copy(update={
-            "training": cfg.student.training.model_copy(update={"max_steps": 4})})}), run)
-        out[f"{name}_export"] = run_export(cfg, run)
+        run_cfg = cfg if name == "good" else bad_adapter_config(cfg)
+        run_train(run_cfg, run)
+        out[f"{name}_export"] = run_export(run_cfg, run)
         httpx.post(f"{fake_teacher}/control", json={"reset": True})
-        out[name] = run_evaluate(cfg, run)
+        out[name] = run_evaluate(run_cfg, run)
         out[f"{name}_judge_calls"] = httpx.get(f"{fake_teacher}/stats").json()["pairwise"]
         out[f"{name}_run"] = run
     return out
@@ -157,8 +165,9 @@ def test_the_judge_sees_both_orders_and_the_sanity_checks_hold(evaluated):
     assert evaluated["bad"]["scopes"]["overall"]["vs_teacher"]["judge_win_rate"]["student"]["ci"][1] < 0.5
     rows = pq.read_table(evaluated["bad_run"] / "eval.parquet").to_pylist()
     assert len(rows) == EVAL_ITEMS and all(r["judge_outcome"] in ("teacher", "tie") for r in rows)
+    good_rows = pq.read_table(evaluated["good_run"] / "eval.parquet").to_pylist()
     assert {"judge_student_as_a", "judge_student_as_b", "teacher_answer", "student_answer", "base_answer",
-            "student_prompt_tokens", "teacher_prompt_tokens", "student_latency_s"} <= set(rows[0])
+            "student_prompt_tokens", "teacher_prompt_tokens", "student_latency_s"} <= set(good_rows[0])
     assert all(r["student_prompt_tokens"] < r["teacher_prompt_tokens"] for r in rows), "no system prompt for the student"
 
 

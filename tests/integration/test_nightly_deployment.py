@@ -139,7 +139,8 @@ def test_the_nightly_deployment_has_its_next_runs_scheduled_at_two(served):
                 break
             time.sleep(1)
     times = sorted(r.expected_start_time for r in runs if r.state_name == "Scheduled")
-    assert times and all(t.hour == 2 and t.minute == 0 for t in times)
+    assert times, f"no Scheduled run of nightly/nightly within 30 s: {[(r.name, r.state_name) for r in runs]}"
+    assert all(t.hour == 2 and t.minute == 0 for t in times)
     assert times[0] > datetime.now(UTC)
 
 

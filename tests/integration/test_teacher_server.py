@@ -56,7 +56,8 @@ def wait_for_record(state: Path, proc: subprocess.Popen, output: Path, timeout: 
             if is_healthy(data["base_url"]):
                 return data
         time.sleep(1)
-    raise AssertionError("teacher serve did not become ready")
+    raise AssertionError(f"teacher serve wrote no healthy server record in {state / 'servers'} within {timeout:g} s:\n"
+                         f"{output.read_text()[-3000:]}")
 
 
 def test_serve_share_answer_and_stop_on_ctrl_c(small_model, isolated_state, tmp_path):

@@ -77,3 +77,24 @@ def test_other_orphans_are_stopped_and_servers_with_a_live_owner_are_kept(server
     assert kept.poll() is None and kept_server.record_path.exists()
     endpoint = shared_server.start()
     assert endpoint.pid == shared.pid and not endpoint.owned  # reused, and left for its owner to stop
+
+
+def test_a_handed_over_server_is_taken_over_by_the_same_model_and_stopped_by_any_other(servers):
+    """The export stage hands its server to the evaluation (the same export): no second start. Anything else that
+    starts a server first stops it: one vLLM at a time."""
+    proc, export_check = servers(dead_pid(), "org/model-e")
+    assert export_check.start().owned  # ours to stop (adopted here; launched, in the product)
+    export_check.hand_over()
+    record = json.loads(export_check.record_path.read_text())
+    assert record["handed_over"] and record["owner_pid"] == os.getpid() and proc.poll() is None
+
+    evaluation = ManagedServer(TeacherConfig(model="org/model-e"), "logs")
+    endpoint = evaluation.start()
+    assert endpoint.pid == proc.pid and endpoint.owned, "taken over, not started again"
+    assert not json.loads(evaluation.record_path.read_text())["handed_over"]
+    assert reap_orphans() == [], "taken: no longer anybody's to reap"
+
+    evaluation.hand_over()
+    other, other_server = servers(os.getpid(), "org/model-f")
+    assert reap_orphans(keep=other_server.record_path) == [proc.pid], "another model's start stops it first"
+    assert proc.wait(timeout=30) is not None and not evaluation.record_path.exists()
