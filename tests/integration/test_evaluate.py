@@ -188,11 +188,15 @@ def test_an_adapter_without_a_servable_export_is_not_evaluated(evaluated, tmp_pa
     """Evaluation scores only what would ship: no export (never made, or refused), no A/B, nothing promoted."""
     import shutil
 
-    store = tmp_path / "store"
-    shutil.copytree(evaluated["store"] / "registry", store / "registry")
+    store, run = tmp_path / "store", tmp_path / "store" / "runs" / "good"
+    shutil.copytree(evaluated["store"] / "registry", store / "registry")  # the adapters, without their exports
+    run.mkdir(parents=True)
+    for name in ("prompts.parquet", "labels.parquet", "stage-train.json"):
+        shutil.copy(evaluated["good_run"] / name, run / name)
     cfg = evaluated["cfg"].model_copy(update={"store": evaluated["cfg"].store.model_copy(update={"root": str(store)})})
     with pytest.raises(RegistryError, match="adapter v0001 has no servable export: run distillery export v0001"):
-        run_evaluate(cfg, evaluated["good_run"], "v0001")
+        run_evaluate(cfg, run, "v0001")
+    assert not (run / "ab.json").exists()
 
 
 def test_a_changed_base_under_the_adapter_is_refused(evaluated):
@@ -235,16 +239,19 @@ def test_the_dequantized_merge_reproduces_the_nf4_reference_far_better_than_naiv
     assert triage["n"] == PARITY_PROMPTS and triage["schema_valid_export"] >= triage["schema_valid_reference"] - 0.2, triage
 
 
-@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
-def test_the_parity_gate_passes_a_correct_merge_and_refuses_a_broken_one_in_each_compute_dtype(evaluated, dtype, tmp_path):
-    """Whatever dtype a machine picks (bf16 on AVX512-BF16 CPUs and modern GPUs, fp32 elsewhere), the correct merge
-    passes and a merge with the adapter's sign flipped is refused, on the same teacher-forced tokens. Six prompts
-    keep it short (bf16 is emulated on CPUs without AVX512-BF16) and still give more than min_positions tokens."""
+def test_the_parity_gate_passes_a_correct_merge_and_refuses_a_broken_one_in_the_other_compute_dtype(evaluated, tmp_path):
+    """The fixture's export ran in the dtype this machine picks (bf16 on AVX512-BF16 CPUs and modern GPUs, fp32
+    elsewhere) and the wrong-merge test refuses a broken merge in it; here the other dtype is forced, so both paths
+    run on every machine: the correct merge passes and a merge with the adapter's sign flipped is refused, on the
+    same teacher-forced tokens. Six prompts keep it short and still give more than min_positions tokens."""
+    from models.device import choose_device
     from models.merge import merge_adapter
     from models.served_student import dequantized_base
     from tasks.export.stage import export_logits, forced_parity, gate_bounds, parity_items
 
     base = evaluated["cfg"]
+    native = choose_device(base.student.device, base.student.quant.compute_dtype).dtype_name
+    dtype = "float32" if native == "bfloat16" else "bfloat16"
     student = base.student.model_copy(update={"quant": base.student.quant.model_copy(update={"compute_dtype": dtype})})
     cfg = base.model_copy(update={"student": student, "export": base.export.model_copy(update={"compare_naive": False})})
     registry = Registry(evaluated["store"], cfg.student.model)
