@@ -4,7 +4,7 @@ import asyncio
 import logging
 import time
 
-from distillery.config import RunConfig
+from distillery.config import RunConfig, ServedModelConfig
 from distillery.routes import answer_budget
 from models.prompt_shape import student_messages
 from tasks.evaluation.items import Answer, Item
@@ -21,7 +21,8 @@ def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str) -> None:
     """Fill item.arms[arm] for every item; a request that fails for good leaves an empty answer, counted."""
     from models.client_pool import ClientPool
 
-    served = cfg.teacher.model_copy(update={"concurrency": cfg.evaluation.concurrency})
+    # the student's own server: its concurrency, default timeouts and retries (none of the teacher's settings)
+    served = ServedModelConfig(model=endpoint.model, concurrency=cfg.evaluation.concurrency)
 
     async def run() -> list:
         pool = ClientPool(endpoint, served, role="student")

@@ -82,7 +82,9 @@ def export_student(cfg: RunConfig, version: str, run_dir: Path | None = None, me
     try:
         parity.update(served_parity(cfg, final / "model", items, reference, parity["max_tokens"]))
     except BaseException:
-        final.rename(final.with_name(f".{version}.unserved"))  # never left where the registry would serve it
+        unserved = final.with_name(f".{version}.unserved")  # never left where the registry would serve it
+        shutil.rmtree(unserved, ignore_errors=True)
+        final.rename(unserved)
         raise
     log.info("parity: export next-token agreement %s over %d positions (drift %s)%s; greedy texts identical %d/%d",
              parity["export"]["next_token_agreement"], parity["export"]["positions"], parity["export"]["max_top_logprob_gap"],

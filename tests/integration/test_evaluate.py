@@ -189,7 +189,9 @@ def test_an_adapter_without_a_servable_export_is_not_evaluated(evaluated, tmp_pa
     import shutil
 
     store, run = tmp_path / "store", tmp_path / "store" / "runs" / "good"
-    shutil.copytree(evaluated["store"] / "registry", store / "registry")  # the adapters, without their exports
+    shutil.copytree(evaluated["store"] / "registry", store / "registry")
+    (status_file,) = (store / "registry").glob("*/status.json")
+    status_file.write_text(json.dumps({**json.loads(status_file.read_text()), "exports": {}}))  # adapters, no exports
     run.mkdir(parents=True)
     for name in ("prompts.parquet", "labels.parquet", "stage-train.json"):
         shutil.copy(evaluated["good_run"] / name, run / name)
