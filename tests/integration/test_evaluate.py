@@ -30,7 +30,7 @@ EVAL_ITEMS = 40
 AA_ITEMS = 8
 PARITY_PROMPTS = 12
 # The module fixture trains two adapters and serves each in vLLM (~11 min on 2 cores), all charged to the first test.
-pytestmark = pytest.mark.timeout(2400)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 
 def triage_chats(demo_log: Path) -> list[tuple[str, str]]:

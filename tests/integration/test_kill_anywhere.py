@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import REPO, run_cli
 
-pytestmark = pytest.mark.timeout(2400)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 RUN_DATE = "2026-11-20"
 # (stage, failpoint): each kill lands where a stage has written part of its work and committed none of its record
 KILLS = [("sample", "sample.written"), ("label", "label.commit@5"), ("curate", "curate.written"),

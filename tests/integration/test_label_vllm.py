@@ -11,12 +11,15 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from distillery.config import load_config
 from models.vllm_server import _pid_alive, stop_process_group
 from tasks.labeling.stage import run_label
 from tasks.sampling.stage import run_sample
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow  # minutes: `pytest -m 'not slow'` skips it locally
 
 N = 12
 

@@ -16,7 +16,7 @@ from distillery.config import load_config
 from models.vllm_server import free_port
 from tests.conftest import REPO
 
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 # An API key the worker's environment holds and the teacher requests carry: it must appear in no output.
 PLANTED_KEY = "sk-distillery-planted-9f3c1e7a5b"
 

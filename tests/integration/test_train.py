@@ -15,6 +15,8 @@ from tasks.training.loop import TrainError
 from tasks.training.stage import run_train
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow  # minutes: `pytest -m 'not slow'` skips it locally
+
 STEPS = 6
 
 
