@@ -61,7 +61,7 @@ def main() -> None:
     args = ap.parse_args()
     cfg = load_config(args.config, args.override)
     result = {dtype: measure(cfg, args.run_dir, args.version, args.prompts, dtype) for dtype in args.dtypes.split(",")}
-    from tasks.export.stage import gate_bounds
+    from tasks.export.stage import gate_bounds  # lazy like measure's imports: --help stays fast
 
     print(json.dumps({"benchmark": "export_parity", "prompts": args.prompts, "bounds": gate_bounds(cfg), "dtypes": result}))
 
