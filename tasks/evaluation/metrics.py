@@ -5,7 +5,7 @@ and which top-level fields equal the teacher's. Free-text routes: chrF (sacreble
 teacher's answer, on a 0-1 scale so every metric reads as a fraction.
 """
 
-from distillery.routes import parse_json, schema_valid  # noqa: F401 (schema_valid: this module's metric too)
+from distillery.routes import parse_json
 
 
 def field_matches(answer: str, reference: str, fields: list[str]) -> dict[str, bool]:

@@ -9,9 +9,10 @@ Every comparison is student minus a reference on the same items:
 
 import json
 
+from distillery.routes import schema_valid
 from tasks.evaluation.items import Item
 from tasks.evaluation.judge import outcome
-from tasks.evaluation.metrics import agreement, chrf, compared_fields, field_matches, schema_valid
+from tasks.evaluation.metrics import agreement, chrf, compared_fields, field_matches
 from tasks.evaluation.stats import mean_ci, non_inferior, paired_diff_ci, win_scores
 
 

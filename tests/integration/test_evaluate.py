@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 def triage_chats(demo_log: Path) -> list[tuple[str, str]]:
     """(ticket, production answer) pairs whose answer is valid triage JSON, as curation would keep them."""
-    from tasks.evaluation.metrics import schema_valid
+    from distillery.routes import schema_valid
 
     schema = json.loads((REPO / "data/routes/ticket-triage.schema.json").read_text())
     pairs = []
