@@ -155,6 +155,8 @@ class LaunchConfig(Section):
     cpu_kvcache_space_gib: int = Field(2, ge=1, description="VLLM_CPU_KVCACHE_SPACE: KV cache RAM on CPU")
     cpu_omp_threads_bind: str = Field("0-1", description="VLLM_CPU_OMP_THREADS_BIND; 'auto' fell back to 1 thread here")
     omp_num_threads: int = Field(2, ge=1)
+    cpu_single_process: bool = Field(True, description="CPU only: vLLM's worker runs inside its engine process "
+                                     "(uni executor): ready ~15 s sooner, same throughput (docs/facts.md \"vLLM-CPU start\")")
     block_size: int | None = Field(32, description="KV block size; CPU rejects 16")
     startup_timeout_s: float = Field(600, gt=0, description="give up if /health is not ready by then")
     max_restarts: int = Field(2, ge=0, description="start the server again this many times if it dies mid-stage")

@@ -63,37 +63,6 @@ def teacher_requests(url: str) -> int:
     return httpx.get(f"{url}/stats").json()["requests"]
 
 
-def test_an_on_demand_run_completes_and_the_same_run_again_pays_the_teacher_nothing(
-        served, fake_teacher, small_model, demo_log, tmp_path):
-    from prefect.artifacts import Artifact
-
-    httpx.post(f"{fake_teacher}/control", json={"reset": True}).raise_for_status()
-    cfg = tiny_config(tmp_path / "store", fake_teacher, small_model, demo_log)
-    params = {"config": cfg.model_dump(mode="json"), "run_date": "2026-11-23"}
-
-    first = run_on_demand(params)
-    assert first.state.is_completed(), first.state
-    paid = teacher_requests(fake_teacher)
-    assert paid >= 48  # every sampled prompt labeled, plus the judge's calls
-    run = tmp_path / "store" / "runs" / f"2026-11-23-{cfg.config_hash()[:8]}"
-    for name in ("prompts.parquet", "labels.parquet", "train.parquet", "ab.json", "report.html", "cost.csv",
-                 "flow-nightly.json"):
-        assert (run / name).is_file(), name
-    for key in ("sample-funnel", "label-summary", "curation-funnel", "ab-results", "report-summary", "report-page"):
-        assert Artifact.get(key) is not None, key
-
-    again = run_on_demand(params)
-    assert again.state.is_completed(), again.state
-    assert teacher_requests(fake_teacher) == paid  # labels, curation and the judge's verdicts all reused
-
-    # The key went out with the teacher requests, yet no run file, log, artifact, parameter or Prefect
-    # database row holds it (the server's SQLite file and its logs are grepped as bytes).
-    leaks = [str(f) for folder in (tmp_path / "store", served["state"]) for f in folder.rglob("*")
-             if f.is_file() and PLANTED_KEY.encode() in f.read_bytes()]
-    assert leaks == []
-    assert httpx.get(f"{fake_teacher}/stats").json()["bearer_sha256"] == hashlib.sha256(PLANTED_KEY.encode()).hexdigest()
-
-
 @pytest.mark.parametrize("override, field", [("teacher.model", "demo:no-such-model"), ("sampling.budget", -5)])
 def test_the_server_refuses_bad_parameters_before_a_run_exists(served, override, field, tmp_path):
     from prefect.client.orchestration import get_client
@@ -187,15 +156,19 @@ def wait_for_final_states(client, run_ids, timeout: float = 1200) -> dict:
     raise AssertionError(f"runs not finished in {timeout} s: {[(r.name, r.state_name) for r in runs.values()]}")
 
 
-def test_after_an_outage_one_missed_night_runs_and_a_ui_run_waits_for_the_machine(
+def test_after_an_outage_one_missed_night_runs_a_ui_run_waits_for_the_machine_and_a_rerun_pays_nothing(
         served, fake_teacher, small_model, demo_log, tmp_path):
     """The worker was away for three nights (its pool paused): when it is back, one missed nightly run runs
     and the other two are cancelled (CANCEL_NEW), not run one after another; an on-demand run started from
-    the UI at the same moment runs beside it but never holds the machine at the same time."""
+    the UI at the same moment runs beside it but never holds the machine at the same time. The same UI run
+    again pays the teacher nothing, and the teacher's API key is in no file the runs or the server wrote.
+    (One test, not two: each full run costs minutes of the suite's clock.)"""
+    from prefect.artifacts import Artifact
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolUpdate
     from prefect.states import Scheduled
 
+    httpx.post(f"{fake_teacher}/control", json={"reset": True}).raise_for_status()
     cfg = tiny_config(tmp_path / "store", fake_teacher, small_model, demo_log).model_dump(mode="json")
     now = datetime.now(UTC)
     missed = [now.replace(hour=2, minute=0, second=0, microsecond=0) - timedelta(days=d) for d in (3, 2, 1)]
@@ -207,7 +180,8 @@ def test_after_an_outage_one_missed_night_runs_and_a_ui_run_waits_for_the_machin
                                                            state=Scheduled(scheduled_time=t)).id for t in missed]
         finally:
             client.update_work_pool("distillery", WorkPoolUpdate(is_paused=False))
-        ui = run_on_demand({"config": cfg, "run_date": "2026-11-01"}, timeout=0).id
+        ui_params = {"config": cfg, "run_date": "2026-11-01"}
+        ui = run_on_demand(ui_params, timeout=0).id
         runs = wait_for_final_states(client, [*late, ui])
 
     states = sorted(runs[r].state_name for r in late)
@@ -223,3 +197,21 @@ def test_after_an_outage_one_missed_night_runs_and_a_ui_run_waits_for_the_machin
     assert overlaps == []  # the slot serialized the heavy stages ...
     assert min(b[0] for b in second) < max(a[1] for a in first) and min(a[0] for a in first) < max(b[1] for b in second), \
         "... of two runs that were in flight at the same time"
+    for name in ("prompts.parquet", "labels.parquet", "train.parquet", "ab.json", "report.html", "cost.csv",
+                 "flow-nightly.json"):
+        assert (ui_folder / name).is_file(), name
+    for key in ("sample-funnel", "label-summary", "curation-funnel", "ab-results", "report-summary", "report-page"):
+        assert Artifact.get(key) is not None, key
+
+    paid = teacher_requests(fake_teacher)
+    assert paid > 0
+    again = run_on_demand(ui_params)
+    assert again.state.is_completed(), again.state
+    assert teacher_requests(fake_teacher) == paid  # labels, curation and the judge's verdicts all reused
+
+    # The key went out with the teacher requests, yet no run file, log, artifact, parameter or Prefect
+    # database row holds it (the server's SQLite file and its logs are grepped as bytes).
+    leaks = [str(f) for folder in (tmp_path / "store", served["state"]) for f in folder.rglob("*")
+             if f.is_file() and PLANTED_KEY.encode() in f.read_bytes()]
+    assert leaks == []
+    assert httpx.get(f"{fake_teacher}/stats").json()["bearer_sha256"] == hashlib.sha256(PLANTED_KEY.encode()).hexdigest()

@@ -53,12 +53,19 @@ def fresh_run(curated: Path, tmp_path: Path, name: str) -> Path:
     return run
 
 
-def test_training_lowers_the_loss_and_registers_a_candidate_with_lineage(small_model, curated, tmp_path):
-    run = fresh_run(curated, tmp_path, "a")
-    record = run_train(config(small_model, tmp_path), run)
-    losses = record["train_losses"]
+@pytest.fixture(scope="module")
+def trained(small_model, curated, tmp_path_factory) -> dict:
+    """One uninterrupted run, checkpointing every 3 steps, registered as v0001: the resume test's straight
+    trajectory, the adapter the base check loads, the champion of the out-of-memory night (one run, not four)."""
+    store = tmp_path_factory.mktemp("trained")
+    run = fresh_run(curated, store, "straight")
+    return {"store": store, "run": run, "record": run_train(config(small_model, store), run, checkpoint_every=3)}
+
+
+def test_training_lowers_the_loss_and_registers_a_candidate_with_lineage(small_model, trained):
+    losses = trained["record"]["train_losses"]
     assert len(losses) == STEPS and sum(losses[-2:]) / 2 < sum(losses[:2]) / 2, losses
-    registry = Registry(tmp_path, small_model)
+    registry = Registry(trained["store"], small_model)
     assert registry.versions() == ["v0001"] and registry.status()["candidates"] == ["v0001"]
     lineage = registry.lineage("v0001")
     assert lineage["quantization"]["quant_type"] == "nf4" and lineage["removed_templates"]["ticket-triage"]["chars"] == 2452
@@ -66,8 +73,8 @@ def test_training_lowers_the_loss_and_registers_a_candidate_with_lineage(small_m
     assert {p.name for p in (registry.dir / "v0001").iterdir()} == {"adapter_model.safetensors", "adapter_config.json", "lineage.json"}
 
 
-def test_resume_continues_the_same_trajectory(small_model, curated, tmp_path, monkeypatch):
-    straight = run_train(config(small_model, tmp_path / "s"), fresh_run(curated, tmp_path, "straight"), checkpoint_every=3)
+def test_resume_continues_the_same_trajectory(small_model, curated, trained, tmp_path, monkeypatch):
+    straight = trained["record"]
     interrupted = fresh_run(curated, tmp_path, "interrupted")
     monkeypatch.setenv("DISTILLERY_FAILPOINT", "train.loss@5:nan")
     with pytest.raises(TrainError, match=r"loss is nan at step 5: training diverged.*nothing was registered"):
@@ -79,12 +86,11 @@ def test_resume_continues_the_same_trajectory(small_model, curated, tmp_path, mo
     assert resumed["train_losses"] == pytest.approx(straight["train_losses"], rel=1e-3, abs=1e-4)
 
 
-def test_an_adapter_is_refused_on_a_different_base(small_model, curated, tmp_path):
+def test_an_adapter_is_refused_on_a_different_base(small_model, trained, tmp_path):
     from models.resolve import resolve_model
     from models.student import load_student
 
-    run_train(config(small_model, tmp_path), fresh_run(curated, tmp_path, "b"))
-    registry = Registry(tmp_path, small_model)
+    registry = Registry(trained["store"], small_model)
     base = Path(resolve_model(small_model))
     other = tmp_path / "other-base"
     other.mkdir()
@@ -98,11 +104,11 @@ def test_an_adapter_is_refused_on_a_different_base(small_model, curated, tmp_pat
     assert registry.load("v0001", model, str(base)) is not None
 
 
-
-def test_out_of_memory_registers_nothing_keeps_the_champion_and_resumes(small_model, curated, tmp_path, monkeypatch):
+def test_out_of_memory_registers_nothing_keeps_the_champion_and_resumes(small_model, curated, trained, tmp_path, monkeypatch):
     cfg = config(small_model, tmp_path)
-    champion = run_train(cfg, fresh_run(curated, tmp_path, "night-1"))["adapter_version"]
+    shutil.copytree(trained["store"] / "registry", tmp_path / "registry")  # last night's adapter, in this test's store
     registry = Registry(tmp_path, small_model)
+    (champion,) = registry.versions()
     registry.promote(champion, "test: last night's winner")
     night = fresh_run(curated, tmp_path, "night-2")
     monkeypatch.setenv("DISTILLERY_FAILPOINT", "train.step@4:oom")  # the allocator gives up at the 4th step
