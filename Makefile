@@ -28,7 +28,7 @@ doctor: install     ## is this machine ready? exit 1 with a one-line fix when no
 teacher: install    ## serve the configured teacher in the foreground (Ctrl-C stops it)
 	$(VENV_BIN)/distillery teacher serve --config $(CONFIG)
 
-serve: install      ## local Prefect server + worker + deployments (nightly at 02:00, on-demand, ...); prints the UI URL
+serve: install      ## local Prefect server + worker + deployments (nightly at 02:00, on-demand, ...) + report server; prints the URLs
 	bash scripts/prefect_serve.sh
 
 stop:               ## stop the Prefect server and worker that `make serve` started

@@ -33,10 +33,9 @@ def main() -> None:
     else:
         from datetime import date
 
-        from distillery.config import load_config
         from flows.nightly import nightly
 
-        result = nightly(config=load_config(args.config, args.override),
+        result = nightly(config_file=str(Path(args.config).resolve()), overrides=dict(o.split("=", 1) for o in args.override),
                          run_date=date.fromisoformat(args.run_date) if args.run_date else None)
         timing, run = result["timing"], Path(result["run_dir"]).name
     print(json.dumps({"benchmark": "flow_overhead", "run": run, "wall_s": timing["wall_s"], "stages_s": timing["stages_s"],

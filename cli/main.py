@@ -225,7 +225,8 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
     from flows.nightly import nightly  # imports Prefect: only once the models are ready
 
     try:
-        result = nightly(config=cfg, run_date=day)
+        result = nightly(config_file=str((config or DEFAULT_CONFIG).resolve()), run_date=day,
+                         overrides=dict(o.split("=", 1) for o in override or []))  # the form's fields, as the UI sends them
     except stage_errors() as exc:
         fail(f"{type(exc).__name__}: {exc}")
     ab = json.loads((folder / "ab.json").read_text())
@@ -362,9 +363,15 @@ def show_evaluation(ab: dict) -> None:
 
 @app.command()
 def report(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDateOpt = None, run_dir: RunDirOpt = None) -> None:
-    """Rebuild report.html and cost.csv from the run folder's records and the pricing config (same bytes each time)."""
+    """Rebuild report.html and cost.csv from the run folder's records and the store's prices (same bytes each time).
+    -o pricing.<key>=<value> sets a price for this and every later report (docs: distillery/prices.py)."""
+    from distillery.prices import set_prices, sets_prices
     from tasks.report.stage import ReportError, run_report
 
+    if sets_prices(override):  # finance's new prices: every later report, nightly or rebuilt, keeps them
+        cfg = get_config(config, override)
+        set_prices(run_dir.parent.parent if run_dir else cfg.store.root, cfg.pricing, "distillery report " + " ".join(f"-o {o}" for o in override
+                                                                                 if o.startswith("pricing.")))
     record, folder = run_stage("report", config, override, run_date, run_dir, run_report, (ReportError,))
     show_report(record, json.loads((folder / "ab.json").read_text()))
     print((folder / "report.html").resolve())  # the last line: the page to open

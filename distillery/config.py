@@ -178,7 +178,7 @@ class RouteGeneration(Section):
 class ServedModelConfig(Section):
     """Any model distillery talks to over the OpenAI API: the teacher, the judge, or the served student."""
 
-    model: ModelId = Field(description="demo:<name>, local HF folder, or hub id")
+    model: ModelId = Field(description="demo:NAME for a bundled model, a local HF folder, or a hub id (org/name)")
     endpoint: str | None = Field(None, description="existing OpenAI-compatible base URL (…/v1); None launches vLLM")
     api_key_env: str = Field("OPENAI_API_KEY", description="environment variable holding the endpoint's key")
     served_name: str | None = Field(None, description="model name at the endpoint; defaults to the model id")
@@ -200,7 +200,7 @@ class ServedModelConfig(Section):
 
 
 class TeacherConfig(ServedModelConfig):
-    model: ModelId = Field("demo:qwen2.5-coder-0.5b-instruct", description="demo:<name>, local HF folder, or hub id")
+    model: ModelId = Field("demo:qwen2.5-coder-0.5b-instruct", description="demo:NAME for a bundled model, a local HF folder, or a hub id (org/name)")
     routes: dict[str, RouteGeneration] = Field(default_factory=dict, description="per-route generation options")
 
 
@@ -238,10 +238,13 @@ class CurationConfig(Section):
 
 
 class LoraConfig(Section):
-    r: int = Field(16, ge=1)
-    alpha: int = Field(32, ge=1)
-    dropout: float = Field(0.05, ge=0, lt=1)
-    target_modules: list[str] | Literal["all-linear"] = "all-linear"
+    r: int = Field(16, ge=1, description="LoRA rank: the adapter's capacity; 16 is ~20 MB for the 135M student, "
+                   "higher learns more and trains slower")
+    alpha: int = Field(32, ge=1, description="LoRA scaling (alpha / r multiplies the update); usually 2 x r")
+    dropout: float = Field(0.05, ge=0, lt=1, description="dropout on the LoRA inputs while training; 0 is faster "
+                           "on CPU (docs/facts.md \"A short run teaches the format\")")
+    target_modules: list[str] | Literal["all-linear"] = Field(
+        "all-linear", description="which linear layers get an adapter; all-linear is the QLoRA paper's choice")
 
 
 class QuantConfig(Section):
@@ -254,12 +257,14 @@ class QuantConfig(Section):
 
 
 class TrainingConfig(Section):
-    learning_rate: float = Field(1e-3, gt=0)
-    epochs: float = Field(2.0, gt=0)
+    learning_rate: float = Field(1e-3, gt=0, description="AdamW peak learning rate on the LoRA weights; too high "
+                                 "diverges (the run stops, registering nothing)")
+    epochs: float = Field(2.0, gt=0, description="passes over the curated examples; more fits the teacher closer "
+                          "and costs proportionally more training time")
     max_steps: int | None = Field(None, ge=1, description="overrides epochs when set")
-    batch_size: int = Field(8, ge=1)
-    grad_accum: int = Field(1, ge=1)
-    max_seq_len: int = Field(512, ge=16)
+    batch_size: int = Field(8, ge=1, description="examples per step; lower it (raising grad_accum) when out of memory")
+    grad_accum: int = Field(1, ge=1, description="batches per optimizer step: the effective batch is batch_size x this")
+    max_seq_len: int = Field(512, ge=16, description="tokens per example; longer examples are dropped, not truncated")
     gradient_checkpointing: bool = Field(True, description="recompute activations in the backward pass: much less "
                                          "memory for long sequences, ~30% more compute; off pays for small students")
     warmup_ratio: float = Field(0.05, ge=0, lt=1)
@@ -268,7 +273,7 @@ class TrainingConfig(Section):
 
 
 class StudentConfig(Section):
-    model: ModelId = Field("demo:smollm2-135m-instruct", description="demo:<name>, local HF folder, or hub id")
+    model: ModelId = Field("demo:smollm2-135m-instruct", description="demo:NAME for a bundled model, a local HF folder, or a hub id (org/name)")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto: cuda when available")
     quant: QuantConfig = Field(default_factory=QuantConfig)
     lora: LoraConfig = Field(default_factory=LoraConfig)
@@ -286,6 +291,12 @@ class PairJudgeConfig(Section):
     model: str | None = Field(None, description="model name at the judge endpoint; None = the teacher's")
     api_key_env: str = "JUDGE_API_KEY"
     max_tokens: int = Field(16, ge=1)
+    max_failure_rate: float = Field(0.1, ge=0, le=1, description="items whose verdict failed (an error, a refusal, an "
+                                    "answer that is not a verdict) above this share: the win rate is unavailable this "
+                                    "run and a gate on it refuses promotion")
+    max_position_bias: float = Field(0.3, ge=0, le=1, description="items where the judge picked the same position in "
+                                     "both orders (A, then A again with the answers swapped) above this share: it is "
+                                     "following position, not judging (a coin flip scores 0.5); its win rate is unavailable")
 
 
 def _student_serving() -> LaunchConfig:

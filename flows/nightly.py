@@ -5,11 +5,13 @@ and its config (`<store>/runs/<date>-<config hash>`); starting the same run agai
 one, reuses every committed stage output (each stage checks the bytes of its inputs, never a run id) and
 pays the teacher for nothing twice. The models' heavy work holds the machine slot (flows/slots.py).
 
-No `from __future__ import annotations` here: Prefect must see the real pydantic type of `config` to build
-the UI form and to validate deployment parameters (docs/facts.md "No future annotations in flows").
+The parameters are the UI's form (flows/parameters.py): a shipped config file, the run date, a few knobs and
+an overrides map, merged on top of that file. No `from __future__ import annotations` here: Prefect must see
+the real pydantic types to build the form and to validate deployment parameters (docs/facts.md "No future
+annotations in flows").
 """
 
-import os
+import logging
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,33 +19,62 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from distillery.config import RunConfig, load_config
+from distillery.config import RunConfig
 from distillery.paths import run_dir as store_run_dir
 from distillery.paths import run_id_for
 from distillery.store import write_json
+from flows.parameters import (DEFAULT_FILE, KNOBS, ConfigFile, Overrides, RunDate, described, knob, remember_prices,
+                              resolve_config)
 from flows.slots import machine_slot
 from tasks.curation.task import curate_examples
 from tasks.evaluation.task import evaluate_candidate
 from tasks.export.task import export_candidate
 from tasks.labeling.task import label_prompts
-from tasks.report.task import publish_report
+from tasks.report.task import publish_report, report_link
 from tasks.sampling.task import sample_prompts
 from tasks.training.task import train_student
 
-REPO = Path(__file__).resolve().parents[1]
-# The UI form opens on this config; DISTILLERY_CONFIG (set where the worker runs) picks another file.
-DEFAULT_CONFIG = load_config(REPO / os.environ.get("DISTILLERY_CONFIG", "configs/demo.yaml"))
+# The packages whose INFO lines are stage progress (counts, rates, ETAs): the run's log tab shows them.
+PROGRESS_LOGGERS = ("distillery", "tasks", "models", "flows")
 
 
-@flow(name="nightly", flow_run_name="nightly {run_date}", log_prints=True)
-def nightly(config: RunConfig = DEFAULT_CONFIG, run_date: date | None = None) -> dict:
+def run_name() -> str:
+    """'nightly 2026-12-02 demo': the night it distils and the config file it ran, not 'nightly None'."""
+    params = flow_run.parameters
+    day = params.get("run_date") or night_of(flow_run.scheduled_start_time)
+    return f"{flow_run.flow_name} {day} {Path(params.get('config_file') or DEFAULT_FILE).stem}"
+
+
+@flow(name="nightly", flow_run_name=run_name, log_prints=True)
+@described
+def nightly(config_file: ConfigFile = DEFAULT_FILE, run_date: RunDate = None,
+            budget: knob("sampling.budget") = None, teacher_model: knob("teacher.model") = None,
+            student_model: knob("student.model") = None, epochs: knob("student.training.epochs") = None,
+            learning_rate: knob("student.training.learning_rate") = None, lora_rank: knob("student.lora.r") = None,
+            gate_margins: knob("evaluation.gates") = None, judge: knob("evaluation.judge.enabled") = None,
+            overrides: Overrides = None) -> dict:
     """Distil one night: sample the production log, label with the teacher, curate, QLoRA-train the student,
     export it (merged, parity-checked), evaluate that against the teacher (promoting it only if non-inferior)
-    and write the cost report.
-    Leave run_date empty for the night the run was scheduled for."""
+    and write the cost report. Every field left empty keeps the config file's value."""
+    knobs = {name: value for name, value in locals().items() if name in KNOBS}  # first line: locals are the parameters
+    show_progress()
+    config = resolve_config(config_file, knobs, overrides)
+    remember_prices(config, overrides, f"run {flow_run.name}")
+    return run_night(config, run_date or night_of(flow_run.scheduled_start_time))
+
+
+def show_progress() -> None:
+    """Under a Prefect worker the project's loggers inherit WARNING, so the INFO progress lines never reached the
+    run's log tab (PREFECT_LOGGING_EXTRA_LOGGERS attaches Prefect's handler but sets no level)."""
+    for name in PROGRESS_LOGGERS:
+        if logging.getLogger(name).getEffectiveLevel() > logging.INFO:
+            logging.getLogger(name).setLevel(logging.INFO)
+
+
+def run_night(config: RunConfig, day: date) -> dict:
+    """The seven stages of one night, in order, the heavy ones holding the machine slot."""
     started = time.monotonic()
     logger = get_run_logger()
-    day = run_date or night_of(flow_run.scheduled_start_time)
     folder = store_run_dir(config.store.root, run_id_for(day, config.config_hash()))
     run_dir = str(folder)
     logger.info("run %s in %s", folder.name, folder.resolve())
@@ -64,7 +95,7 @@ def nightly(config: RunConfig = DEFAULT_CONFIG, run_date: date | None = None) ->
     write_json(timing, folder / "flow-nightly.json")
     logger.info("run %s done in %.0f s (stages %.0f s, orchestration %.1f%%); decision: %s; report: %s", folder.name,
                 timing["wall_s"], timing["stages_s"], 100 * timing["overhead_ratio"],
-                records["evaluate"]["decision"]["action"], (folder / "report.html").resolve())
+                records["evaluate"]["decision"]["action"], report_link(folder))
     return {"run_dir": str(folder.resolve()), "report": str((folder / "report.html").resolve()),
             "decision": records["evaluate"]["decision"]["action"], "timing": timing}
 

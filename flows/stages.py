@@ -7,24 +7,39 @@ leave the store is refused by the server before a run exists (the parameter's sc
 from typing import Annotated
 
 from prefect import flow
+from prefect.runtime import flow_run
 from pydantic import Field
 
-from distillery.config import RunConfig
 from distillery.paths import RUN_ID_PATTERN
 from distillery.paths import run_dir as store_run_dir
-from flows.nightly import DEFAULT_CONFIG
+from flows.nightly import show_progress
+from flows.parameters import DEFAULT_FILE, ConfigFile, Overrides, described, remember_prices, resolve_config
 from flows.slots import machine_slot
 from tasks.evaluation.task import evaluate_candidate
 from tasks.export.task import export_candidate
 from tasks.report.task import publish_report
 
-RunId = Annotated[str, Field(pattern=RUN_ID_PATTERN, description="a folder under <store>/runs/, e.g. 2026-11-23-1a2b3c4d")]
+RunId = Annotated[str, Field(pattern=RUN_ID_PATTERN, description="a folder under the store's runs/, e.g. 2026-11-23-1a2b3c4d")]
 
 
-@flow(name="re-evaluate", flow_run_name="re-evaluate {adapter} on {run_id}", log_prints=True)
-def re_evaluate(run_id: RunId, adapter: str | None = None, config: RunConfig = DEFAULT_CONFIG) -> dict:
+Adapter = Annotated[str | None, Field(description="an adapter version in the registry, e.g. v0003; empty: the one "
+                                                   "this run trained")]
+
+
+def re_evaluate_name() -> str:
+    params = flow_run.parameters
+    return f"re-evaluate {params.get('adapter') or 'its adapter'} on {params['run_id']}"
+
+
+@flow(name="re-evaluate", flow_run_name=re_evaluate_name, log_prints=True)
+@described
+def re_evaluate(run_id: RunId, adapter: Adapter = None, config_file: ConfigFile = DEFAULT_FILE,
+                overrides: Overrides = None) -> dict:
     """Evaluate an adapter (default: the one the run trained) on a past run's held-out prompts, then rebuild its
     report. Promotes it only if it passes the gate."""
+    show_progress()
+    config = resolve_config(config_file, {}, overrides)
+    remember_prices(config, overrides, f"run {flow_run.name}")
     run_dir = str(store_run_dir(config.store.root, run_id))
     with machine_slot("re-evaluate", run_id):
         export_candidate(config, run_dir, adapter)  # what would ship; reused when the adapter already has one
@@ -34,7 +49,12 @@ def re_evaluate(run_id: RunId, adapter: str | None = None, config: RunConfig = D
 
 
 @flow(name="rebuild-report", flow_run_name="report {run_id}", log_prints=True)
-def rebuild_report(run_id: RunId, config: RunConfig = DEFAULT_CONFIG) -> dict:
-    """Rebuild a past run's report.html, cost.csv and PDF from its records (e.g. after changing prices)."""
+@described
+def rebuild_report(run_id: RunId, config_file: ConfigFile = DEFAULT_FILE, overrides: Overrides = None) -> dict:
+    """Rebuild a past run's report.html, cost.csv and PDF from its records. A price in the overrides (e.g.
+    {"pricing.teacher.api.output_per_mtok": "12"}) becomes the store's price table: later reports keep it."""
+    show_progress()
+    config = resolve_config(config_file, {}, overrides)
+    remember_prices(config, overrides, f"run {flow_run.name}")
     record = publish_report(config, str(store_run_dir(config.store.root, run_id)))
     return record["summary"]

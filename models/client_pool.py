@@ -2,7 +2,8 @@
 
 vLLM has no admission control, so the semaphore here is the backpressure. The OpenAI SDK's hidden
 retries are off (max_retries=0): retries happen here, on connection errors, timeouts and 5xx only,
-never on a 4xx (the request itself is wrong; sending it again pays again for the same error).
+never on another 4xx (the request itself is wrong; sending it again pays again for the same error). 408 and 429
+are retried after the server's Retry-After; when they run out, that request has failed, not the server.
 """
 
 import asyncio
@@ -66,12 +67,27 @@ def teacher_fingerprint(teacher: ServedModelConfig) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
+# The server asks to be asked again later (request timeout, rate limit): retried after its Retry-After, and when
+# retries run out the request has failed, not the server (a rate-limited judge still answers the next minute).
+RETRY_LATER = (408, 429)
+MAX_RETRY_AFTER_S = 60.0
+
+
 def _retryable(exc: BaseException) -> bool:
     import openai
 
     if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError)):  # timeout is a connection error subclass
         return True
-    return isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
+    return isinstance(exc, openai.APIStatusError) and (exc.status_code >= 500 or exc.status_code in RETRY_LATER)
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """Seconds the server asked us to wait (Retry-After in seconds), capped; None when it did not say."""
+    response = getattr(exc, "response", None)
+    try:
+        return min(float(response.headers["retry-after"]), MAX_RETRY_AFTER_S)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _logprobs_json(choice) -> str | None:
@@ -129,9 +145,14 @@ class ClientPool:
                     self.stats.in_flight -= 1
                 self.stats.last_error = f"{type(error).__name__}: {str(error)[:200]}"
                 if attempt > self.spec.max_retries:
+                    if getattr(error, "status_code", None) in RETRY_LATER:
+                        reason = f"http_{error.status_code}"
+                        self.stats.failures[reason] = self.stats.failures.get(reason, 0) + 1
+                        return reason
                     break
                 self.stats.retries += 1
-                delay = self.spec.retry_backoff_s * 2 ** (attempt - 1)
+                delay = _retry_after(error)
+                delay = self.spec.retry_backoff_s * 2 ** (attempt - 1) if delay is None else delay
                 log.warning("%s request failed (%s), retry %d/%d in %.1f s", self.role, self.stats.last_error, attempt,
                             self.spec.max_retries, delay)
                 await asyncio.sleep(delay)

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # `make serve`: a local Prefect server on 127.0.0.1, the `distillery` process work pool, the deployments in
-# prefect.yaml and one worker, all in the background; prints the UI URL. `make stop` stops what this started.
+# prefect.yaml, one worker and the report server (cli/report_server.py: each run's report over HTTP, so the
+# UI's report links open), all in the background; prints the URLs. `make stop` stops what this started.
 # State (the server's SQLite database, logs, pids) lives in $DISTILLERY_PREFECT_DIR (default .distillery/prefect).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STATE=$(realpath -m "${DISTILLERY_PREFECT_DIR:-.distillery/prefect}")
 PORT=${DISTILLERY_PREFECT_PORT:-4200}
+REPORT_PORT=${DISTILLERY_REPORT_PORT:-$((PORT + 1))}
+REPORTS=$(realpath -m "${DISTILLERY_REPORTS_ROOT:-.distillery}")   # the store(s) whose reports are served
 BIN=$PWD/.venv/bin
 mkdir -p "$STATE"
 export PREFECT_HOME=$STATE
@@ -27,7 +30,23 @@ fi
 
 "$BIN/prefect" --no-prompt work-pool create distillery --type process >/dev/null 2>&1 \
   || "$BIN/prefect" --no-prompt work-pool inspect distillery >/dev/null   # exists already: fine
-"$BIN/prefect" --no-prompt deploy --all
+# Prefect's deploy output advises starting a worker (once per deployment): this script starts one below, so
+# the output goes to a log and one line says what was deployed.
+if ! COLUMNS=400 "$BIN/prefect" --no-prompt deploy --all >"$STATE/deploy.log" 2>&1; then   # wide: one line each
+  tail -n 30 "$STATE/deploy.log" >&2
+  echo "prefect deploy failed; whole output: $STATE/deploy.log" >&2
+  exit 1
+fi
+echo "deployed: $(grep -o "Deployment '[^']*' successfully created" "$STATE/deploy.log" | cut -d"'" -f2 | paste -sd, | sed 's/,/, /g')"
+
+if alive reports; then
+  echo "report server already running (pid $(cat "$STATE/reports.pid"))"
+else
+  setsid "$BIN/python" -m cli.report_server --root "$REPORTS" --port "$REPORT_PORT" >"$STATE/reports.log" 2>&1 &
+  echo $! >"$STATE/reports.pid"
+fi
+# The worker's runs link their reports here (the Prefect UI's report-page artifact).
+export DISTILLERY_REPORT_URL=http://127.0.0.1:$REPORT_PORT DISTILLERY_REPORTS_ROOT=$REPORTS
 
 if alive worker; then
   echo "worker already running (pid $(cat "$STATE/worker.pid"))"
@@ -39,4 +58,5 @@ else
 fi
 echo "$PREFECT_API_URL" >"$STATE/api_url"
 echo "Prefect UI: http://127.0.0.1:$PORT  (deployments: nightly/nightly at 02:00 UTC, nightly/on-demand, ...)"
+echo "reports:    http://127.0.0.1:$REPORT_PORT/  (each run's report.html, linked from its run page)"
 echo "use it from this shell: export PREFECT_API_URL=$PREFECT_API_URL"

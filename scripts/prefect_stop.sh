@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# `make stop`: stop the worker and the Prefect server that `make serve` started (their state stays).
+# `make stop`: stop the worker, the report server and the Prefect server that `make serve` started (their state stays).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 STATE=$(realpath -m "${DISTILLERY_PREFECT_DIR:-.distillery/prefect}")
-for name in worker server; do
+for name in worker reports server; do
   pidfile=$STATE/$name.pid
   [[ -f $pidfile ]] || continue
   pid=$(cat "$pidfile")
@@ -11,7 +11,7 @@ for name in worker server; do
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"   # setsid made it a group leader: its children go too
     for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL -- "-$pid" 2>/dev/null
-    echo "stopped the $name (pid $pid)"
+    echo "stopped the ${name/reports/report server} (pid $pid)"
   fi
   rm -f "$pidfile"
 done

@@ -4,14 +4,16 @@
 
 POST /control {"mode": ..., ...} switches behaviour; GET /stats says what it saw:
 - ok: answer at once (after `delay_s`);
-- fail: answer 503 to the next `count` requests, then ok (count -1: forever);
+- fail: answer `status` (503 unless given; 429 with a Retry-After of `retry_after` s) to the next `count`
+  requests, then ok (count -1: forever);
 - hang: accept the request and never answer;
 - after `answer_then_hang` answers, hang.
 A request with a `json_schema` response_format gets a valid instance of that schema (as vLLM's guided
 decoding guarantees); other answers are "label-<digest>". Prompts containing "BAD-REQUEST" get a 400, as an API does for a request it will never accept.
 With a system prompt starting "You grade" it answers as a judge: {"score": 1 + first byte of sha256(user) % 5}.
-Starting "You compare" it is a pairwise judge: the answer that parses as JSON wins; when both or neither
-do, it says "A" (a position-biased judge, which both-orders judging must turn into a tie).
+Starting "You compare" it is a pairwise judge (`judge` in /control): "json" (default), the answer that parses
+as JSON wins, and when both or neither do it says "A" (a position-biased judge, which both-orders judging must
+turn into a tie); "always_a"; "garbage" (prose, not a verdict); "longer" (the longer answer wins).
 """
 
 import asyncio
@@ -24,7 +26,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 app = FastAPI()
-state = {"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None}
+DEFAULTS = {"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None, "status": 503, "retry_after": None,
+            "judge": "json"}
+state = dict(DEFAULTS)
 stats = {"requests": 0, "answered": 0, "in_flight": 0, "max_in_flight": 0, "pairwise": 0, "bearer_sha256": None}
 
 
@@ -32,7 +36,7 @@ stats = {"requests": 0, "answered": 0, "in_flight": 0, "max_in_flight": 0, "pair
 async def control(request: Request):
     body = await request.json()
     if body.pop("reset", False):
-        state.update({"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None})
+        state.update(DEFAULTS)
         stats.update({"requests": 0, "answered": 0, "max_in_flight": 0, "pairwise": 0})
     state.update(body)
     return state
@@ -63,7 +67,8 @@ async def chat(request: Request):
             return JSONResponse({"error": {"message": "this request is invalid", "type": "invalid_request_error"}}, 400)
         if state["mode"] == "fail" and state["count"] != 0:
             state["count"] -= 1
-            return JSONResponse({"error": {"message": "overloaded", "type": "server_error"}}, 503)
+            headers = {"retry-after": str(state["retry_after"])} if state["retry_after"] is not None else None
+            return JSONResponse({"error": {"message": "overloaded", "type": "server_error"}}, state["status"], headers=headers)
         hang_after = state["answer_then_hang"]
         if state["mode"] == "hang" or (hang_after is not None and stats["answered"] >= hang_after):
             await asyncio.sleep(3600)
@@ -76,7 +81,8 @@ async def chat(request: Request):
         if system.startswith("You grade"):
             text = json.dumps({"score": 1 + int(digest[:2], 16) % 5})
         elif system.startswith("You compare"):
-            text = json.dumps({"winner": pairwise_verdict(user)})
+            verdict = pairwise_verdict(user, state["judge"])
+            text = verdict if state["judge"] == "garbage" else json.dumps({"winner": verdict})
             stats["pairwise"] += 1
         elif body.get("response_format", {}).get("type") == "json_schema":  # guided decoding: always valid
             text = json.dumps(instance(body["response_format"]["json_schema"]["schema"], digest))
@@ -110,8 +116,14 @@ def instance(schema: dict, digest: str):
     return ("label-" + digest[:8]).ljust(schema.get("minLength", 0), "x")[:schema.get("maxLength", 64)]
 
 
-def pairwise_verdict(user: str) -> str:
+def pairwise_verdict(user: str, style: str = "json") -> str:
     a, _, b = user.partition("\n\nAnswer A:\n")[2].partition("\n\nAnswer B:\n")
+    if style == "always_a":
+        return "A"
+    if style == "garbage":
+        return "Both answers have merits; it depends on what the customer wants."
+    if style == "longer":
+        return "A" if len(a) > len(b) else "B" if len(b) > len(a) else "tie"
     a_ok, b_ok = parses(a), parses(b)
     return "B" if b_ok and not a_ok else "A"
 

@@ -51,10 +51,40 @@ def parse_verdict(result) -> str | None:
 
 
 def outcome(verdict_first_as_a: str | None, verdict_first_as_b: str | None) -> str:
-    """'first', 'second' or 'tie': a win counts only when both orders name the same answer."""
-    one = {"A": "first", "B": "second"}.get(verdict_first_as_a or "", "tie")
-    two = {"B": "first", "A": "second"}.get(verdict_first_as_b or "", "tie")
+    """'first', 'second' or 'tie': a win counts only when both orders name the same answer. 'failed' when either
+    order has no verdict: a missing verdict is no evidence, never a tie (a tie scores exactly the reference)."""
+    if verdict_first_as_a is None or verdict_first_as_b is None:
+        return "failed"
+    one = {"A": "first", "B": "second"}.get(verdict_first_as_a, "tie")
+    two = {"B": "first", "A": "second"}.get(verdict_first_as_b, "tie")
     return one if one == two else "tie"
+
+
+def reliability(verdicts: list[tuple[str | None, str | None]], max_failure_rate: float, max_position_bias: float,
+                failed_calls: dict[str, int] | None = None) -> dict:
+    """How far this run's verdicts can be trusted: the share of items with a failed verdict, and the share of judged
+    items where the judge picked the same position in both orders (position bias: a coin flip gives 0.5, a judge
+    that reads the answers gives ~0). Either above its limit, or no verdict at all: the judge is unavailable.
+    `failed_calls` (HTTP status -> count, from the client pool) says why calls failed, when they did."""
+    n = len(verdicts)
+    answered = [(a, b) for a, b in verdicts if a is not None and b is not None]
+    failed = n - len(answered)
+    same_position = sum(a == b and a in ("A", "B") for a, b in answered)
+    out = {"items": n, "failed": failed, "failure_rate": round(failed / n, 4) if n else None,
+           "position_bias": round(same_position / len(answered), 4) if answered else None, "reasons": []}
+    why = f" (failed calls: {', '.join(f'{k} x{v}' for k, v in sorted(failed_calls.items()))})" if failed_calls else ""
+    if not answered:
+        out["reasons"].append(f"no usable verdict on {n} items{why}")
+    else:
+        if out["failure_rate"] > max_failure_rate:
+            out["reasons"].append(f"{failed} of {n} verdicts failed or were not verdicts{why} "
+                                  f"({out['failure_rate']:.0%} > evaluation.judge.max_failure_rate {max_failure_rate:.0%})")
+        if out["position_bias"] > max_position_bias:
+            out["reasons"].append(f"it picked the same position in both orders on {same_position} of {len(answered)} "
+                                  f"items ({out['position_bias']:.0%} > evaluation.judge.max_position_bias "
+                                  f"{max_position_bias:.0%}): it follows position, not the answers")
+    out["available"] = not out["reasons"]
+    return out
 
 
 async def judge_pairs(pool, pairs: list[Pair], max_tokens: int) -> list[tuple[str | None, str | None]]:

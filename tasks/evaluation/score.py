@@ -42,11 +42,12 @@ COLUMN = {"schema_validity": "schema_valid", "field_agreement": "agreement", "ch
 def metric_values(rows: list[dict], metric: str, arm: str) -> list[float] | None:
     """Per-item values of `metric` for `arm`, or None where the metric does not apply to these rows."""
     if metric == "judge_win_rate":
-        if arm == "teacher":
-            return [0.5] * len(rows)
         if any(r.get("judge_outcome") is None for r in rows):
+            return None  # the judge did not run
+        judged = [r["judge_outcome"] for r in rows if r["judge_outcome"] != "failed"]  # no verdict: no evidence
+        if not judged:
             return None
-        return win_scores([r["judge_outcome"] for r in rows], arm)
+        return [0.5] * len(judged) if arm == "teacher" else win_scores(judged, arm)
     key = f"{COLUMN[metric]}_{arm}"
     if not rows or any(key not in r for r in rows):
         return None
@@ -92,10 +93,15 @@ def field_rates(rows: list[dict], arm: str, stats: dict) -> dict:
     return {f: mean_ci([float(m[f]) for m in per_item], **stats) for f in sorted(per_item[0])}
 
 
-def decide(summary: dict, gates: dict) -> tuple[bool, list[str]]:
-    """Promote only when every gated metric is non-inferior wherever it applies; the reasons say what failed."""
+def decide(summary: dict, gates: dict, judge: dict | None = None) -> tuple[bool, list[str]]:
+    """Promote only when every gated metric is non-inferior wherever it applies; the reasons say what failed.
+    A gated judge_win_rate from a judge that is unreliable this run (tasks/evaluation/judge.py `reliability`)
+    refuses promotion: its verdicts are no evidence either way."""
     reasons = []
     for metric, margin in gates.items():
+        if metric == "judge_win_rate" and judge is not None and not judge["available"]:
+            reasons.append(f"judge_win_rate is unavailable: the judge is not reliable this run ({'; '.join(judge['reasons'])})")
+            continue
         measured = [(scope, s["vs_teacher"][metric]) for scope, s in summary.items() if metric in s["vs_teacher"]]
         if not measured:
             if metric == "judge_win_rate":
@@ -111,7 +117,7 @@ def decide(summary: dict, gates: dict) -> tuple[bool, list[str]]:
 
 def judge_outcomes(verdicts: list[tuple[str | None, str | None]]) -> list[str]:
     """'student' / 'teacher' / 'tie' per item, from (verdict with the student as A, verdict with the student as B)."""
-    names = {"first": "student", "second": "teacher", "tie": "tie"}
+    names = {"first": "student", "second": "teacher", "tie": "tie", "failed": "failed"}
     return [names[outcome(ab, ba)] for ab, ba in verdicts]
 
 
@@ -119,6 +125,8 @@ def sanity_checks(rows: list[dict], verdicts: list, aa_verdicts: list, stats: di
     """A/A: the student judged against itself wins ~50% with a CI containing 0.5. Swap: naming the teacher as
     the first arm, from the same verdicts, mirrors the student's win rate and its CI."""
     out = {}
+    aa_verdicts = [(x, y) for x, y in aa_verdicts if x is not None and y is not None]  # failed: no evidence
+    verdicts = [(x, y) for x, y in verdicts if x is not None and y is not None]
     if aa_verdicts:
         aa = mean_ci(win_scores([outcome(x, y) for x, y in aa_verdicts], "first"), **stats)
         out["aa"] = {**aa, "passes": aa["ci"][0] <= 0.5 <= aa["ci"][1]}

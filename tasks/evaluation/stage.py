@@ -24,7 +24,7 @@ from distillery.routes import route_schema
 from distillery.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 from models.registry import Registry
 from tasks.evaluation.items import Item, load_items
-from tasks.evaluation.judge import JUDGE_HASH, JUDGE_SYSTEM, Pair, judge_pairs
+from tasks.evaluation.judge import JUDGE_HASH, JUDGE_SYSTEM, Pair, judge_pairs, reliability
 from tasks.evaluation.score import decide, item_metrics, judge_outcomes, sanity_checks, summarize
 
 log = logging.getLogger(__name__)
@@ -71,13 +71,17 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     e = cfg.evaluation
     stats = {"resamples": e.bootstrap_resamples, "confidence": e.confidence, "seed": e.seed}
     summary = summarize(rows, e.gates, stats, e.include_base)
-    promote, reasons = decide(summary, e.gates)
+    judged = reliability(verdicts, e.judge.max_failure_rate, e.judge.max_position_bias,
+                         judge_usage.get("failures")) if e.judge.enabled else None
+    if judged and not judged["available"]:
+        log.warning("the judge is not reliable this run: %s", "; ".join(judged["reasons"]))
+    promote, reasons = decide(summary, e.gates, judged)
     decision = apply_decision(registry, version, promote, reasons, run_dir)
     ab = {"candidate": version, "teacher": cfg.teacher.model, "student_base": cfg.student.model,
           "counts": counts, "config": {"gates": e.gates, **stats}, "scopes": summary, "decision": decision,
           "sanity": sanity_checks(rows, verdicts, aa_verdicts, stats), "parity": parity,
           "judge": {"enabled": e.judge.enabled, "prompt": JUDGE_SYSTEM, "prompt_hash": JUDGE_HASH, **judge_usage,
-                    "unparsed_verdicts": sum(x is None for v in verdicts for x in v)}}
+                    "unparsed_verdicts": sum(x is None for v in verdicts for x in v), "reliability": judged}}
     write_json(ab, run_dir / "ab.json")
     record = {"stage": "evaluate", "candidate": version, "decision": decision["action"],
               "inputs": {n: file_sha256(run_dir / n) for n in ("prompts.parquet", "labels.parquet")},
@@ -109,7 +113,7 @@ def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, list, dict]:
             aa_verdicts = await judge_pairs(pool, aa, j.max_tokens)
             st = pool.stats  # every request is billed, retries included: the report prices these tokens
             return verdicts, aa_verdicts, {"calls": st.sent, "prompt_tokens": st.prompt_tokens,
-                                           "completion_tokens": st.completion_tokens}
+                                           "completion_tokens": st.completion_tokens, "failures": dict(st.failures)}
         finally:
             await pool.close()
 

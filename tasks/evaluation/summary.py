@@ -12,5 +12,13 @@ def summarize(ab: dict) -> Summary:
         title=f"{ab['candidate']} vs teacher {ab['teacher']}",
         headline=f"decision: **{d['action']}** (champion {d['champion_before']} -> {d['champion_after']})",
         rows=ab_rows(ab),
-        notes=list(d["reasons"]),
+        notes=list(d["reasons"]) + judge_notes(ab),
         key="evaluation-verdict")
+
+
+def judge_notes(ab: dict) -> list[str]:
+    """A judge that was not reliable this run is said even when its win rate was not gated."""
+    rel = (ab.get("judge") or {}).get("reliability")
+    if not rel or rel["available"] or "judge_win_rate" in ab["config"]["gates"]:
+        return []  # reliable, not run, or already among the decision's reasons
+    return [f"judge win rate not usable this run: {'; '.join(rel['reasons'])}"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from distillery.config import RunConfig
 from distillery.failpoints import failpoint
+from distillery.prices import effective_pricing
 from distillery.store import write_json, write_text
 from tasks.report.costs import Line, ReportError, read_record, run_costs
 from tasks.report.history import headline, record_run
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 def run_report(cfg: RunConfig, run_dir: Path) -> dict:
     import jinja2
 
+    store = run_dir.parent.parent  # <store>/runs/<run>: the store whose history and prices this report joins
+    pricing, prices = effective_pricing(cfg.pricing, store)  # the store's price table once finance has set one
+    cfg = cfg.model_copy(update={"pricing": pricing})
     lines, summary = run_costs(cfg, run_dir)
     ab = read_record(run_dir, "ab.json", "the quality verdict")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
@@ -32,16 +36,17 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
     env.globals["money"] = lambda v: f"{'-' if v < 0 else ''}${abs(v):,.2f}"
     funnel = funnel_rows(run_dir)
     examples = next((n for step, n in funnel if step == "training examples"), None)
-    runs = record_run(run_dir.parent.parent, headline(run_dir.name, ab, summary, examples))
+    runs = record_run(store, headline(run_dir.name, ab, summary, examples))
     plots = {**pictures(cfg, summary), "trend": plot_trend(runs) if len(runs) > 1 else None}
     html = env.get_template("report.html.j2").render(
         run=run_dir.name, ab=ab, s=summary, recommendation=recommendation(ab, summary), plots=plots, runs=runs,
-        run_lines=[x for x in lines if x.section == "run"], funnel=funnel, assumptions=assumptions(cfg))
+        run_lines=[x for x in lines if x.section == "run"], funnel=funnel, assumptions=assumptions(cfg, prices))
     write_text(html, run_dir / "report.html")
     write_text(cost_csv(lines, summary), run_dir / "cost.csv")
     failpoint("report.written")
     outputs = ["report.html", "cost.csv"] + (["report.pdf"] if write_pdf(run_dir) else [])
-    record = {"stage": "report", "summary": {k: v for k, v in summary.items() if k != "sensitivity"}, "outputs": outputs}
+    record = {"stage": "report", "summary": {k: v for k, v in summary.items() if k != "sensitivity"}, "outputs": outputs,
+              "prices": prices}
     write_json(record, run_dir / "stage-report.json")
     return record
 
@@ -98,9 +103,11 @@ def funnel_rows(run_dir: Path) -> list[tuple[str, int]]:
     return rows
 
 
-def assumptions(cfg: RunConfig) -> list[str]:
+def assumptions(cfg: RunConfig, prices: dict) -> list[str]:
     p = cfg.pricing
-    return [f"teacher pricing: {json.dumps(p.teacher.model_dump(exclude_none=True), sort_keys=True)}",
+    when = f", set {prices['changed_at']} by {prices['changed_by']}" if "changed_at" in prices else ""
+    return [f"prices: {prices['source']}{when}", *([prices["config_differs"]] if "config_differs" in prices else []),
+            f"teacher pricing: {json.dumps(p.teacher.model_dump(exclude_none=True), sort_keys=True)}",
             f"student pricing: {json.dumps(p.student.model_dump(exclude_none=True), sort_keys=True)}",
             f"pipeline GPU ${p.pipeline_usd_per_gpu_hour:g}/h, training {p.training_tok_s:g} trained tokens/s on it",
             f"the pipeline runs {p.nights_per_month} nights a month; a month is 30 days",

@@ -2,6 +2,7 @@
 as artifacts in the Prefect UI (a markdown summary, the A/B table, a link to the page)."""
 
 import json
+import os
 from pathlib import Path
 
 from prefect import task
@@ -26,6 +27,16 @@ def publish_report(cfg: RunConfig, run_dir: str) -> dict:
     create_markdown_artifact(key=s.key, markdown=to_markdown(s), description=s.title)
     # the evaluate stage's rows, from its file: the report's table and the evaluation's are the same table
     create_table_artifact(key="ab-results", description="Student vs teacher, per route and metric", table=ab_rows(ab))
-    create_link_artifact(key="report-page", link=(folder / "report.html").resolve().as_uri(), link_text="report.html",
+    create_link_artifact(key="report-page", link=report_link(folder), link_text="report.html",
                          description="The full report (self-contained HTML)")
     return record
+
+
+def report_link(run_dir: Path) -> str:
+    """The report's URL on `make serve`'s report server (DISTILLERY_REPORT_URL serving DISTILLERY_REPORTS_ROOT), so
+    it opens from the UI, from any browser that reaches it; a file:// path only where no server covers the run."""
+    page = (run_dir / "report.html").resolve()
+    base, root = os.environ.get("DISTILLERY_REPORT_URL"), os.environ.get("DISTILLERY_REPORTS_ROOT")
+    if base and root and page.is_relative_to(Path(root).resolve()):
+        return f"{base.rstrip('/')}/{page.relative_to(Path(root).resolve()).as_posix()}"
+    return page.as_uri()

@@ -162,6 +162,10 @@ def test_the_judge_sees_both_orders_and_the_sanity_checks_hold(evaluated):
         ab = evaluated[name]
         assert evaluated[f"{name}_judge_calls"] == 2 * (EVAL_ITEMS + AA_ITEMS) == ab["judge"]["calls"]
         assert ab["sanity"]["aa"]["passes"] and ab["sanity"]["swap"]["passes"]
+    # Both arms of the good adapter answer JSON, where this fake judge always says "A": caught as position bias.
+    good_judge, bad_judge = evaluated["good"]["judge"]["reliability"], evaluated["bad"]["judge"]["reliability"]
+    assert not good_judge["available"] and "same position in both orders" in good_judge["reasons"][0], good_judge
+    assert bad_judge["available"] and bad_judge["position_bias"] == 0.0, bad_judge
     # The bad adapter answers prose, the teacher JSON: this judge prefers the teacher in both orders.
     assert evaluated["bad"]["scopes"]["overall"]["vs_teacher"]["judge_win_rate"]["student"]["ci"][1] < 0.5
     rows = pq.read_table(evaluated["bad_run"] / "eval.parquet").to_pylist()

@@ -5,12 +5,16 @@ the way the UI triggers them, with a tiny config (fake teacher, SmolLM2 student,
 import hashlib
 import json
 import os
+import re
 import subprocess
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from distillery.config import load_config
 from models.vllm_server import free_port
@@ -22,35 +26,46 @@ PLANTED_KEY = "sk-distillery-planted-9f3c1e7a5b"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """A local Prefect server + worker started by the project's own script; stopped by `make stop`'s script."""
+def served(tmp_path_factory, fake_teacher, small_model, demo_log):
+    """A local Prefect server + worker + report server started by the project's own script (what `make serve`
+    runs), stopped by `make stop`'s script. The deployments' default config (DISTILLERY_CONFIG, what the UI's form
+    opens on) is a tiny one: fake teacher, SmolLM2 student, two training steps, its store in this module's folder."""
     state = tmp_path_factory.mktemp("prefect")
+    tiny = state / "tiny.yaml"
+    tiny.write_text(yaml.safe_dump(load_config(REPO / "configs/demo.yaml", [
+        f"{key}={value}" for key, value in tiny_overrides(state / "store", fake_teacher, small_model, demo_log).items()
+    ]).model_dump(mode="json")))
     port = free_port()
     env = {**os.environ, "DISTILLERY_PREFECT_DIR": str(state), "DISTILLERY_PREFECT_PORT": str(port),
            "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "PREFECT_WORKER_QUERY_SECONDS": "2",
-           "DISTILLERY_PLANTED_KEY": PLANTED_KEY}
+           "DISTILLERY_PLANTED_KEY": PLANTED_KEY, "DISTILLERY_REPORT_PORT": str(free_port()),
+           "DISTILLERY_REPORTS_ROOT": str(state / "store"), "DISTILLERY_CONFIG": str(tiny)}
     started = subprocess.run(["bash", "scripts/prefect_serve.sh"], cwd=REPO, env=env, capture_output=True, text=True,
                              timeout=300)
     assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-3000:]
     assert f"http://127.0.0.1:{port}" in started.stdout
+    # One line says what was deployed; Prefect's advice to start a worker (this script starts one) is not shown.
+    assert "deployed: nightly/nightly, nightly/on-demand, re-evaluate/re-evaluate, rebuild-report/rebuild-report" \
+        in started.stdout and "worker" not in started.stdout.split("deployed:")[0]
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: env["PREFECT_API_URL"]}):
-        yield {**env, "state": state}
+        yield {**env, "state": state, "store": state / "store", "ui": f"http://127.0.0.1:{port}"}
     stopped = subprocess.run(["bash", "scripts/prefect_stop.sh"], cwd=REPO, env=env, capture_output=True, text=True)
-    assert "stopped the server" in stopped.stdout
+    assert "stopped the server" in stopped.stdout and "stopped the report server" in stopped.stdout
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{env['PREFECT_API_URL']}/health", timeout=2)
 
 
-def tiny_config(store, teacher_url: str, student: str, demo_log):
-    return load_config(REPO / "configs/demo.yaml", [
-        f"source.url=sqlite:///{demo_log / 'production.db'}", f"store.root={store}", "sampling.budget=48",
-        f"teacher.endpoint={teacher_url}/v1", "teacher.model=fake-teacher", "teacher.api_key_env=DISTILLERY_PLANTED_KEY", "curation.filters=[truncated, empty, schema]",
-        "curation.min_examples=8", f"student.model={student}", "student.training.max_steps=2",
-        "student.training.batch_size=4", "evaluation.aa_items=2",
-        "evaluation.max_items=4", "export.parity_prompts=1",
-        "export.min_positions=1", "export.min_token_agreement=0.8"])  # one parity prompt: orchestration is tested here
+def tiny_overrides(store, teacher_url: str, student: str, demo_log) -> dict[str, str]:
+    """A tiny run (fake teacher, a few training steps) on top of configs/demo.yaml, as dotted overrides."""
+    return {"source.url": f"sqlite:///{demo_log / 'production.db'}", "store.root": str(store),
+            "sampling.budget": "48", "teacher.endpoint": f"{teacher_url}/v1", "teacher.model": "fake-teacher",
+            "teacher.api_key_env": "DISTILLERY_PLANTED_KEY", "curation.filters": "[truncated, empty, schema]",
+            "curation.min_examples": "8", "student.model": student, "student.training.max_steps": "2",
+            "student.training.batch_size": "4", "evaluation.aa_items": "2", "evaluation.max_items": "4",
+            "export.parity_prompts": "1", "export.min_positions": "1",
+            "export.min_token_agreement": "0.8"}  # one parity prompt: orchestration is tested here
 
 
 def run_on_demand(parameters: dict, timeout: float = 1200):
@@ -63,21 +78,19 @@ def teacher_requests(url: str) -> int:
     return httpx.get(f"{url}/stats").json()["requests"]
 
 
-@pytest.mark.parametrize("override, field", [("teacher.model", "demo:no-such-model"), ("sampling.budget", -5)])
-def test_the_server_refuses_bad_parameters_before_a_run_exists(served, override, field, tmp_path):
+@pytest.mark.parametrize("field, value", [("teacher_model", "demo:no-such-model"), ("budget", -5), ("run_date", "yesterday"),
+                                          ("config_file", "/etc/passwd")])
+def test_the_server_refuses_bad_parameters_before_a_run_exists(served, field, value):
     from prefect.client.orchestration import get_client
     from prefect.exceptions import PrefectHTTPStatusError
 
-    params = {"config": load_config(REPO / "configs/demo.yaml").model_dump(mode="json")}
-    section, key = override.split(".")
-    params["config"][section][key] = field
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("nightly/on-demand")
         before = len(client.read_flow_runs())
         with pytest.raises(PrefectHTTPStatusError) as refused:
-            client.create_flow_run_from_deployment(deployment.id, parameters=params)
+            client.create_flow_run_from_deployment(deployment.id, parameters={field: value, "budget": 150})
         assert refused.value.response.status_code == 409
-        assert str(field) in refused.value.response.text
+        assert field in refused.value.response.text and str(value) in refused.value.response.text
         assert len(client.read_flow_runs()) == before
 
 
@@ -156,41 +169,103 @@ def wait_for_final_states(client, run_ids, timeout: float = 1200) -> dict:
     raise AssertionError(f"runs not finished in {timeout} s: {[(r.name, r.state_name) for r in runs.values()]}")
 
 
+@contextmanager
+def chromium_page(shots: Path):
+    """Debian's Chromium driven by Playwright, as an engineer's browser; a screenshot of the last page on failure."""
+    from playwright.sync_api import sync_playwright
+
+    from tasks.report.browser import FLAGS, find_chromium
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium(), args=[f for f in FLAGS if f != "--headless"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        try:
+            yield page
+        except BaseException:
+            page.screenshot(path=str(shots / "failed.png"))
+            raise
+        finally:
+            browser.close()
+
+
+def form_field(page, name: str):
+    """One parameter of the Prefect UI's run form, by its label."""
+    return page.locator(".schema-form-property",
+                        has=page.locator(".schema-form-property__label", has_text=re.compile(rf"^{name} ")))
+
+
+def submit_custom_run(page, ui: str, budget: int, learning_rate: float, shots: Path) -> None:
+    """Deployments, on-demand, Run, Custom run; pick the first day of last month, set two knobs; Submit."""
+    page.goto(f"{ui}/deployments", wait_until="networkidle")
+    page.get_by_role("link", name="on-demand").click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.get_by_text("Custom run", exact=True).click()
+    run_date = form_field(page, "run_date")
+    run_date.get_by_role("button", name="date", exact=True).click()
+    run_date.locator(".p-date-button__control").click()
+    page.locator(".p-calendar-header__arrow").first.click()  # last month
+    page.locator(".p-calendar-date-picker__date:not(.p-calendar-date-picker__date--out-of-month)",
+                 has_text=re.compile("^1$")).first.click()
+    page.get_by_role("button", name="Apply", exact=True).click()
+    for name, kind, value in (("budget", "int", budget), ("learning_rate", "float", learning_rate)):
+        field = form_field(page, name)
+        field.get_by_role("button", name=kind, exact=True).click()
+        field.locator("input").fill(str(value))
+    page.screenshot(path=str(shots / "form.png"))
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.wait_for_url(re.compile(r"/deployments/deployment/[^/]+(\?.*)?$"))  # back on the deployment: it was accepted
+
+
 def test_after_an_outage_one_missed_night_runs_a_ui_run_waits_for_the_machine_and_a_rerun_pays_nothing(
-        served, fake_teacher, small_model, demo_log, tmp_path):
+        served, fake_teacher, tmp_path):
     """The worker was away for three nights (its pool paused): when it is back, one missed nightly run runs
-    and the other two are cancelled (CANCEL_NEW), not run one after another; an on-demand run started from
-    the UI at the same moment runs beside it but never holds the machine at the same time. The same UI run
-    again pays the teacher nothing, and the teacher's API key is in no file the runs or the server wrote.
-    (One test, not two: each full run costs minutes of the suite's clock.)"""
+    and the other two are cancelled (CANCEL_NEW), not run one after another. At the same moment an engineer
+    starts an on-demand run from the UI's form in Chromium (a date and two knobs changed, everything else as
+    the form opened): it runs beside the nightly one but never holds the machine at the same time, its log
+    tab shows the stages' progress, and its report link opens over HTTP. The same run again pays the teacher
+    nothing, and the teacher's API key is in no file the runs or the server wrote.
+    (One test: each full run costs minutes of the suite's clock.)"""
     from prefect.artifacts import Artifact
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolUpdate
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
     from prefect.states import Scheduled
 
     httpx.post(f"{fake_teacher}/control", json={"reset": True}).raise_for_status()
-    cfg = tiny_config(tmp_path / "store", fake_teacher, small_model, demo_log).model_dump(mode="json")
+    store = served["store"]
     now = datetime.now(UTC)
     missed = [now.replace(hour=2, minute=0, second=0, microsecond=0) - timedelta(days=d) for d in (3, 2, 1)]
+    last_month = (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    on_demand = DeploymentFilter(name=DeploymentFilterName(any_=["on-demand"]))
     with get_client(sync_client=True) as client:
         nightly = client.read_deployment_by_name("nightly/nightly")
         client.update_work_pool("distillery", WorkPoolUpdate(is_paused=True))
         try:
-            late = [client.create_flow_run_from_deployment(nightly.id, parameters={"config": cfg},
+            late = [client.create_flow_run_from_deployment(nightly.id, parameters={},
                                                            state=Scheduled(scheduled_time=t)).id for t in missed]
+            with chromium_page(tmp_path) as page:
+                submit_custom_run(page, served["ui"], budget=48, learning_rate=0.002, shots=tmp_path)
+            (ui,) = [r.id for r in client.read_flow_runs(deployment_filter=on_demand)]
         finally:
             client.update_work_pool("distillery", WorkPoolUpdate(is_paused=False))
-        ui_params = {"config": cfg, "run_date": "2026-11-01"}
-        ui = run_on_demand(ui_params, timeout=0).id
         runs = wait_for_final_states(client, [*late, ui])
 
+    params = runs[ui].parameters  # what the form sent: the three changed fields, every knob left empty
+    assert (params["run_date"], params["budget"], params["learning_rate"]) == (str(last_month), 48, 0.002), params
+    assert all(v is None for k, v in params.items() if k not in ("config_file", "run_date", "budget", "learning_rate"))
     states = sorted(runs[r].state_name for r in late)
     assert states == ["Cancelled", "Cancelled", "Completed"], [(runs[r].name, runs[r].state_name) for r in late]
     assert runs[ui].state.is_completed(), runs[ui].state
-    folders = sorted(p.name for p in (tmp_path / "store" / "runs").iterdir())
+    assert runs[ui].name == f"nightly {last_month} tiny"  # the night and the config file, not "nightly None"
+    assert sorted(runs[r].name for r in late) == [f"nightly {t.date()} tiny" for t in missed]
+    folders = sorted(p.name for p in (store / "runs").iterdir())
     assert len(folders) == 2, folders  # one missed night and the UI run: nothing else ran
-    nightly_run = next(p for p in (tmp_path / "store" / "runs").iterdir() if not p.name.startswith("2026-11-01"))
-    ui_folder = next(p for p in (tmp_path / "store" / "runs").iterdir() if p.name.startswith("2026-11-01"))
+    ui_folder = next(p for p in (store / "runs").iterdir() if p.name.startswith(str(last_month)))
+    nightly_run = next(p for p in (store / "runs").iterdir() if p != ui_folder)
+    lineage = next(json.loads(f.read_text()) for f in store.glob("registry/*/v*/lineage.json")
+                   if json.loads(f.read_text())["run_dir"] == str(ui_folder))
+    assert lineage["training_config"]["learning_rate"] == 0.002, "the form's knob reached the training"
     first, second = slot_intervals(nightly_run), slot_intervals(ui_folder)
     assert len(first) == len(second) == 4
     overlaps = [(a, b) for a in first for b in second if a[0] < b[1] and b[0] < a[1]]
@@ -203,15 +278,25 @@ def test_after_an_outage_one_missed_night_runs_a_ui_run_waits_for_the_machine_an
     for key in ("sample-funnel", "label-summary", "curation-funnel", "ab-results", "report-summary", "report-page"):
         assert Artifact.get(key) is not None, key
 
+    # The run page: the stages' progress lines in its log tab; its report link opens the page over HTTP.
+    (link,) = re.findall(r"\((http://127\.0\.0\.1:\d+/\S+/report\.html)\)", Artifact.get("report-page").data)
+    with chromium_page(tmp_path) as page:
+        page.goto(f"{served['ui']}/runs/flow-run/{ui}", wait_until="networkidle")
+        page.get_by_text(re.compile(r"step 2/2 loss")).first.wait_for()
+        page.get_by_text(re.compile(r"labeled \d+/\d+ prompts|prompts, \d+ already labeled")).first.wait_for()
+        page.screenshot(path=str(tmp_path / "run.png"))
+        page.goto(link)
+        assert "Switch to the student" in page.content() or "Keep the teacher" in page.content()
+    assert httpx.get(link.replace("report.html", "labels.parquet")).status_code == 404, "only reports are served"
+
     paid = teacher_requests(fake_teacher)
     assert paid > 0
-    again = run_on_demand(ui_params)
+    again = run_on_demand(params)
     assert again.state.is_completed(), again.state
     assert teacher_requests(fake_teacher) == paid  # labels, curation and the judge's verdicts all reused
 
     # The key went out with the teacher requests, yet no run file, log, artifact, parameter or Prefect
     # database row holds it (the server's SQLite file and its logs are grepped as bytes).
-    leaks = [str(f) for folder in (tmp_path / "store", served["state"]) for f in folder.rglob("*")
-             if f.is_file() and PLANTED_KEY.encode() in f.read_bytes()]
+    leaks = [str(f) for f in served["state"].rglob("*") if f.is_file() and PLANTED_KEY.encode() in f.read_bytes()]
     assert leaks == []
     assert httpx.get(f"{fake_teacher}/stats").json()["bearer_sha256"] == hashlib.sha256(PLANTED_KEY.encode()).hexdigest()

@@ -41,7 +41,7 @@ def test_a_win_counts_only_when_both_orders_agree():
     assert outcome("B", "A") == "second"
     assert outcome("A", "A") == "tie"         # position bias: "whatever comes first"
     assert outcome("tie", "B") == "tie"
-    assert outcome(None, "B") == "tie"        # an unparseable verdict never makes a win
+    assert outcome(None, "B") == "failed"     # an unparseable verdict is no evidence: never a win, never a tie
 
 
 def test_aa_and_swap_sanity_checks_hold_for_a_position_biased_judge():

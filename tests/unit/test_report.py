@@ -170,3 +170,39 @@ def test_an_unset_gpu_throughput_comes_from_a_cuda_run_or_is_asked_for(run):
     measured = run_report(config("pricing.student.self_hosted.output_tok_s=null"), run)["summary"]
     assumed = run_report(config(), run)["summary"]  # 500 tok/s configured: the same numbers
     assert measured["student_tok_s_source"] == "measured" and measured["student_daily"] == assumed["student_daily"]
+
+
+def test_a_price_finance_sets_outlives_later_reports_and_the_report_says_so(run):
+    """Set on a rebuild (-o pricing...), a price stays: the next report on the YAML's old prices still uses it,
+    names the table and its change, and says the config's prices differ; the same price again changes nothing."""
+    from cli.main import app
+    from typer.testing import CliRunner
+
+    store = run.parent.parent
+    before = run_report(config(), run)
+    assert before["prices"]["source"].startswith("the run config's pricing section")
+    args = ["report", "-c", str(REPO / "configs/demo.yaml"), "--run-dir", str(run),
+            "-o", "pricing.student.self_hosted.output_tok_s=500"]
+    dearer = [*args, "-o", "pricing.teacher.api.output_per_mtok=30"]
+    assert CliRunner().invoke(app, dearer).exit_code == 0  # finance rebuilds the report with a new output price
+    changed = json.loads((run / "stage-report.json").read_text())
+    assert changed["summary"]["teacher_daily"] > before["summary"]["teacher_daily"]
+
+    later = run_report(config(), run)  # e.g. the next nightly run, on configs/demo.yaml's prices
+    assert later["summary"]["teacher_daily"] == changed["summary"]["teacher_daily"], "the new price stuck"
+    assert later["prices"]["source"] == "the store's price table" and "config_differs" in later["prices"]
+    assert "-o pricing.teacher.api.output_per_mtok=30" in later["prices"]["changed_by"]
+    html = (run / "report.html").read_text()
+    assert f"set {later['prices']['changed_at']} by distillery report" in html and "differs and was not used" in html
+    assert CliRunner().invoke(app, dearer).exit_code == 0  # the same price again: no new entry
+    assert len((store / "prices-history.jsonl").read_text().splitlines()) == 1
+
+
+def test_an_unreliable_judge_is_said_on_the_report(run):
+    ab = json.loads((run / "ab.json").read_text())
+    ab["judge"] = {"reliability": {"items": 40, "failed": 40, "failure_rate": 1.0, "position_bias": None,
+                                   "available": False, "reasons": ["no usable verdict on 40 items (failed calls: http_429 x80)"]}}
+    (run / "ab.json").write_text(json.dumps(ab))
+    run_report(config(), run)
+    text = " ".join((run / "report.html").read_text().split())
+    assert "40 without a verdict (100%)" in text and "Its win rate is unavailable this run: no usable verdict on 40 items" in text
