@@ -23,8 +23,7 @@ from distillery.config import RunConfig
 from distillery.paths import run_dir as store_run_dir
 from distillery.paths import run_id_for
 from distillery.store import write_json
-from flows.parameters import (DEFAULT_FILE, KNOBS, ConfigFile, Overrides, RunDate, described, knob, remember_prices,
-                              resolve_config)
+from flows.parameters import DEFAULT_FILE, KNOBS, ConfigFile, Overrides, RunDate, described, knob, remember_prices, resolve_config
 from flows.slots import machine_slot
 from tasks.curation.task import curate_examples
 from tasks.evaluation.task import evaluate_candidate

@@ -175,8 +175,9 @@ def test_an_unset_gpu_throughput_comes_from_a_cuda_run_or_is_asked_for(run):
 def test_a_price_finance_sets_outlives_later_reports_and_the_report_says_so(run):
     """Set on a rebuild (-o pricing...), a price stays: the next report on the YAML's old prices still uses it,
     names the table and its change, and says the config's prices differ; the same price again changes nothing."""
-    from cli.main import app
     from typer.testing import CliRunner
+
+    from cli.main import app
 
     store = run.parent.parent
     before = run_report(config(), run)
