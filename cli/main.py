@@ -370,8 +370,8 @@ def report(config: ConfigOpt = None, override: OverrideOpt = None, run_date: Run
 
     if sets_prices(override):  # finance's new prices: every later report, nightly or rebuilt, keeps them
         cfg = get_config(config, override)
-        set_prices(run_dir.parent.parent if run_dir else cfg.store.root, cfg.pricing, "distillery report " + " ".join(f"-o {o}" for o in override
-                                                                                 if o.startswith("pricing.")))
+        given = " ".join(f"-o {o}" for o in override if o.startswith("pricing."))
+        set_prices(run_dir.parent.parent if run_dir else cfg.store.root, cfg.pricing, f"distillery report {given}")
     record, folder = run_stage("report", config, override, run_date, run_dir, run_report, (ReportError,))
     show_report(record, json.loads((folder / "ab.json").read_text()))
     print((folder / "report.html").resolve())  # the last line: the page to open
