@@ -241,6 +241,7 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
 
 def stage_errors() -> tuple[type[Exception], ...]:
     """The stages' own errors: each ends a run with its one-line message, not a traceback."""
+    from distillery.policy import PolicyError
     from models.merge import MergeError
     from models.registry import RegistryError
     from models.resolve import ModelNotReady
@@ -253,7 +254,7 @@ def stage_errors() -> tuple[type[Exception], ...]:
     from tasks.training.loop import TrainError
 
     return (LabelError, ServerError, ModelNotReady, CurateError, TrainError, ExportError, MergeError, EvalError,
-            RegistryError, ReportError)
+            RegistryError, ReportError, PolicyError)
 
 
 def resolve_run(cfg: RunConfig, run_date: Optional[str], run_dir: Optional[Path]):
@@ -283,6 +284,7 @@ def sample(config: ConfigOpt = None, override: OverrideOpt = None, run_date: Run
 
 def run_stage(stage: str, config, override, run_date, run_dir, runner, errors: tuple) -> tuple[dict, Path]:
     """Load the config, find the run folder, run one stage; its known errors end the command with one line."""
+    from distillery.policy import PolicyError
     from models.resolve import ModelNotReady
 
     setup_logging()
@@ -294,7 +296,7 @@ def run_stage(stage: str, config, override, run_date, run_dir, runner, errors: t
     try:
         with stage_attempt(folder, stage):  # billed by the report, failed or not
             return runner(cfg, folder), folder
-    except (*errors, ModelNotReady) as exc:
+    except (*errors, ModelNotReady, PolicyError) as exc:
         fail(str(exc))
 
 

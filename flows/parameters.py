@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
 from distillery.catalog import BUNDLED, DEMO_PREFIX
 from distillery.config import RunConfig, load_config
+from distillery.policy import PROTECTED_PATTERN, check_run_keys
 from distillery.prices import set_prices, sets_prices
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,9 +58,14 @@ RunDate = Annotated[date | None, WithJsonSchema({"anyOf": [{"type": "string", "f
                     Field(description="the night this run distils, YYYY-MM-DD (its requests end at 00:00 UTC that "
                                       "day); empty: the night it was scheduled for, or today when started by hand")]
 
-Overrides = Annotated[dict[str, str] | None, Field(
+# The server refuses the keys the operator's policy keeps (distillery/policy.py) before a run exists; the worker
+# checks again on what actually changed (the policy it reads may allow some of them).
+Overrides = Annotated[dict[str, str] | None, WithJsonSchema({"anyOf": [
+    {"type": "object", "additionalProperties": {"type": "string"},
+     "propertyNames": {"not": {"pattern": PROTECTED_PATTERN}}}, {"type": "null"}]}), Field(
     description='any other config key, dotted, with its value as you would write it in the YAML, e.g. '
-                '{"teacher.max_tokens": "128", "sampling.routes": "[ticket-triage]"}')]
+                '{"teacher.max_tokens": "128", "sampling.routes": "[ticket-triage]"}. Where the data comes from, '
+                'the store, endpoints and their keys stay as the config file says (the operator\'s policy)')]
 
 
 def _field(path: str):
@@ -101,10 +107,33 @@ def override_args(knobs: dict[str, Any], overrides: dict[str, str] | None) -> li
     return args + [f"{key}={value}" for key, value in (overrides or {}).items()]
 
 
-def resolve_config(config_file: str, knobs: dict[str, Any], overrides: dict[str, str] | None) -> RunConfig:
-    """The chosen YAML with the form on top; every bad key or value is named at once (ConfigError)."""
+def resolve_config(config_file: str, knobs: dict[str, Any], overrides: dict[str, str] | None,
+                   from_run: bool = False) -> RunConfig:
+    """The chosen YAML with the form on top; every bad key or value is named at once (ConfigError). For a run
+    started through the Prefect API (`from_run`), every key the form changed must be one the operator's policy
+    lets runs set (PolicyError, before any request)."""
     path = REPO / config_file if (REPO / config_file).is_file() else Path(config_file)
-    return load_config(path, override_args(knobs, overrides))
+    config = load_config(path, override_args(knobs, overrides))
+    if from_run:
+        check_run_keys(changed_keys(load_config(path), config))
+    return config
+
+
+def changed_keys(before: RunConfig, after: RunConfig) -> list[str]:
+    """Dotted paths whose values differ: what a run really changed, however its overrides were written
+    (`{"teacher": "{endpoint: ...}"}` replaces a whole section and is caught here by its leaves)."""
+    a, b = _leaves(before.model_dump(mode="json")), _leaves(after.model_dump(mode="json"))
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
+def _leaves(data: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def remember_prices(config: RunConfig, overrides: dict[str, str] | None, changed_by: str) -> None:

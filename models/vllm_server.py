@@ -28,6 +28,7 @@ import httpx
 
 from distillery.config import LaunchConfig, ServedModelConfig
 from distillery.paths import state_dir
+from distillery.policy import check_key_transport
 from models.device import serving_dtype
 from models.resolve import resolve_model
 
@@ -343,9 +344,12 @@ def _stop_if_not_taken(record_path: Path, pid: int) -> None:
 
 
 def external_endpoint(spec: ServedModelConfig) -> Endpoint:
-    """An existing OpenAI-compatible endpoint; the key comes from the environment, never from config."""
-    key = os.environ.get(spec.api_key_env, "EMPTY")
-    return Endpoint(spec.endpoint.rstrip("/"), spec.served_name or spec.model, key)
+    """An existing OpenAI-compatible endpoint; the key comes from the environment, never from config. It is sent
+    only over https or to this machine, and a remote endpoint without its key fails here, before any request
+    (distillery/policy.py): not 401 on every prompt with the stage reporting ok."""
+    key = os.environ.get(spec.api_key_env)
+    check_key_transport(spec.endpoint, spec.api_key_env, key)
+    return Endpoint(spec.endpoint.rstrip("/"), spec.served_name or spec.model, key or "EMPTY")
 
 
 @contextlib.contextmanager
