@@ -9,6 +9,7 @@ Everything that is dropped, except rows the budget did not draw, lands in quaran
 reason; duplicates carry what they duplicate. Same log + config + seed gives the same bytes.
 """
 
+import hashlib
 import json
 import logging
 from collections import Counter
@@ -66,8 +67,6 @@ def _storable(text: str) -> str:
 
 def sample_config_hash(cfg: RunConfig) -> str:
     """What decides this stage's output: the source and sampling sections only."""
-    import hashlib
-
     canonical = json.dumps({"source": cfg.source.model_dump(mode="json"), "sampling": cfg.sampling.model_dump(mode="json")},
                            sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
@@ -140,6 +139,8 @@ def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
 
 def _validate(rows, start, end, routes, max_chars, scrubber, quarantine, funnel) -> tuple[list[Request], list[datetime]]:
     requests, seen = [], []
+    content_of: dict[str, str] = {}  # request_id -> digest of its route and turns, to catch an id reused for other content
+    funnel.setdefault("control_chars_removed", {"rows": 0, "chars": 0})
     for raw in rows:
         rid = raw.get("request_id")
         try:
@@ -159,11 +160,24 @@ def _validate(rows, start, end, routes, max_chars, scrubber, quarantine, funnel)
             request = check_row(raw)
             if len(request.user) > max_chars:
                 raise Invalid("too_long", f"user content is {len(request.user)} characters; sampling.max_prompt_chars is {max_chars}")
+            _check_id_reuse(request, content_of)
         except Invalid as bad:
             quarantine.add(raw.get("_row", 0), rid, bad.reason, bad.detail, _raw_text(raw, scrubber))
             continue
+        if request.controls_removed:
+            funnel["control_chars_removed"]["rows"] += 1
+            funnel["control_chars_removed"]["chars"] += request.controls_removed
         requests.append(request)
     return requests, seen
+
+
+def _check_id_reuse(request: Request, content_of: dict[str, str]) -> None:
+    """The same request_id with the same content is a duplicate (dedup collapses it); with other content, one of
+    the two is not what the id says: the later row is quarantined."""
+    digest = hashlib.sha256(json.dumps([request.route, request.messages], sort_keys=True).encode()).hexdigest()
+    first = content_of.setdefault(request.request_id, digest)
+    if first != digest:
+        raise Invalid("request_id_reused", f"request_id {request.request_id!r:.60} was seen earlier with other content")
 
 
 def _check_language(requests, languages, scrubber, quarantine) -> list[Request]:

@@ -22,6 +22,9 @@ def _funnel_steps(f: dict, pii: dict) -> list[tuple[str, object]]:
     steps.append(("quarantined (invalid)", sum(f["quarantined"].values())))
     steps += [(f"quarantined: {reason}", n) for reason, n in f["quarantined"].items()]
     steps.append(("valid", f["valid"]))
+    cleaned = f.get("control_chars_removed") or {}
+    if cleaned.get("rows"):  # terminal escapes, NUL and other controls: removed before anything is stored or sent
+        steps.append(("control characters removed", f"{cleaned['chars']} from {cleaned['rows']} rows"))
     hits = ", ".join(f"{kind} {n}" for kind, n in pii["hits"].items()) or "none"
     steps.append(("PII scrubbed", f"{pii['prompts_with_pii']} prompts: {hits}"))
     steps += [(f"duplicate ({kind.replace('_', ' ')})", n) for kind, n in f["duplicates"].items()]

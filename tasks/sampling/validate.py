@@ -1,11 +1,14 @@
 """Row validation: every log row is a valid request, outside the run's slice, or quarantined with a reason.
 
 Reasons are `kind:field` strings so the funnel can count them and a test can expect them:
-missing_field:<f>, wrong_type:<f>, bad_json:<f>, bad_text:<f>, empty_content, too_long, language:<iso>.
-Checks run in a fixed order and the first failing one names the row's reason.
+missing_field:<f>, wrong_type:<f>, bad_json:<f>, bad_text:<f>, empty_content, too_long, language:<iso>,
+request_id_reused. Checks run in a fixed order and the first failing one names the row's reason.
+
+Control characters are removed from every turn before anything is stored or sent (counted, not quarantined).
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -13,6 +16,11 @@ REQUIRED = ("request_id", "created_at", "route", "messages")
 OPTIONAL_NUMBERS = ("prompt_tokens", "completion_tokens", "latency_ms")
 OPTIONAL_TEXT = ("model", "response")
 ROLES = {"system", "user", "assistant", "tool", "developer"}
+# Terminal escape sequences (CSI, e.g. colours; OSC, e.g. titles and links; two-byte escapes), then the C0
+# controls except tab, newline and carriage return, and DEL: pasted from a terminal or a broken client, they
+# mean nothing to a model, can hide text from a human reviewer, and NUL breaks C-string consumers downstream.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Invalid(Exception):
@@ -32,6 +40,7 @@ class Request:
     row: int
     user: str = ""  # the non-system turns, the part that identifies the prompt
     extra: dict = field(default_factory=dict)  # model, response, token counts, latency as logged
+    controls_removed: int = 0  # control characters and escape sequences taken out of its turns
 
 
 @dataclass
@@ -68,6 +77,12 @@ def parse_messages(value) -> list[dict]:
     return value
 
 
+def strip_controls(text: str) -> tuple[str, int]:
+    """The text without terminal escapes and control characters, and how many characters went."""
+    cleaned = _CONTROLS.sub("", _ESCAPES.sub("", text))
+    return cleaned, len(text) - len(cleaned)
+
+
 def check_row(raw: dict) -> Request:
     """Validate one row's fields (not its window, route or language); raise Invalid with the reason."""
     if "_bad_json" in raw:
@@ -90,7 +105,11 @@ def check_row(raw: dict) -> Request:
     for name in OPTIONAL_TEXT:
         if raw.get(name) is not None and not isinstance(raw[name], str):
             raise Invalid(f"wrong_type:{name}", f"{name} must be a string, got {type(raw[name]).__name__}")
-    messages = parse_messages(raw["messages"])
+    messages, removed = [], 0
+    for turn in parse_messages(raw["messages"]):
+        content, n = strip_controls(turn["content"])
+        messages.append({**turn, "content": content})
+        removed += n
     turns = [t["content"] for t in messages if t["role"] != "system"]
     if not any(t["role"] == "user" for t in messages):
         raise Invalid("missing_field:user_message", "messages has no user turn")
@@ -100,7 +119,8 @@ def check_row(raw: dict) -> Request:
     _check_unicode({"request_id": str(raw["request_id"]), "route": raw["route"], "response": raw.get("response") or "",
                     "messages": "".join(str(t["content"]) for t in messages)})
     extra = {k: raw.get(k) for k in (*OPTIONAL_TEXT, *OPTIONAL_NUMBERS)}
-    return Request(str(raw["request_id"]), created_at, raw["route"].strip(), messages, raw.get("_row", 0), user, extra)
+    return Request(str(raw["request_id"]), created_at, raw["route"].strip(), messages, raw.get("_row", 0), user, extra,
+                   removed)
 
 
 def _check_unicode(texts: dict[str, str]) -> None:

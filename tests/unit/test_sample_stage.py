@@ -228,3 +228,35 @@ def test_parquet_source_and_a_malformed_jsonl_line(demo_log, tmp_path):
     quarantine = pq.read_table(tmp_path / "js" / "quarantine.parquet").to_pylist()
     broken = [q for q in quarantine if q["reason"] == "bad_json:row"]
     assert len(broken) == 1 and broken[0]["row"] == 11 and "line 11 is not JSON" in broken[0]["detail"]
+
+
+def test_control_characters_are_removed_and_a_reused_request_id_is_quarantined(tmp_path):
+    """Written by hand, not by the demo generator: a terminal's colour codes and a NUL inside a ticket, an OSC
+    hyperlink, and one request_id logged twice for two different tickets."""
+    def row(rid, text, minute):
+        return {"request_id": rid, "created_at": f"2026-11-20T10:{minute:02d}:00Z", "route": "ticket-triage",
+                "messages": [{"role": "user", "content": text}]}
+
+    log = tmp_path / "log.jsonl"
+    log.write_text("\n".join(json.dumps(r) for r in [
+        row("r1", "Printer \x1b[31mERROR\x1b[0m on floor 3\x00, please help us fix it today", 1),
+        row("r2", "Login fails: \x1b]8;;http://x.example\x07click here\x1b]8;;\x07 gives a blank page", 2),
+        row("r3", "My invoice for October is missing the VAT number, can you resend it", 3),
+        row("r3", "Completely different ticket about a refund for a duplicate charge", 4),
+        row("r4", "Same id twice with the same words is only a duplicate of itself", 5),
+        row("r4", "Same id twice with the same words is only a duplicate of itself", 6),
+    ]) + "\n")
+    cfg = load_config(REPO / "configs/demo.yaml", [f"source.url={log}", f"store.root={tmp_path}", TAKE_ALL,
+                                                   "sampling.languages={}", "sampling.dedup_earlier_runs=false"])
+    record = run_sample(cfg, tmp_path / "run", RUN_DATE)
+    prompts = {p["request_id"]: p for p in pq.read_table(tmp_path / "run" / "prompts.parquet").to_pylist()}
+    quarantine = pq.read_table(tmp_path / "run" / "quarantine.parquet").to_pylist()
+    users = [p["user"] for p in prompts.values()]
+    assert not any(c in u for u in users for c in ("\x1b", "\x00", "\x07")), users
+    assert "Printer ERROR on floor 3, please help us fix it today" in users
+    assert "Login fails: click here gives a blank page" in users
+    # by hand: ESC[31m 5 + ESC[0m 4 + NUL 1; ESC]8;;http://x.example BEL 22 + ESC]8;; BEL 6
+    assert record["funnel"]["control_chars_removed"] == {"rows": 2, "chars": 38}
+    reused = [q for q in quarantine if q["reason"] == "request_id_reused"]
+    assert [q["request_id"] for q in reused] == ["r3"] and "refund" in reused[0]["raw"]
+    assert "r4" in prompts and not any(q["reason"] == "request_id_reused" and q["request_id"] == "r4" for q in quarantine)
