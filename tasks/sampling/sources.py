@@ -6,6 +6,7 @@ A JSONL line that is not JSON is not an error of the source: it comes back as a 
 """
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,13 @@ class SourceRows:
     display: str  # where they came from, without credentials
 
 
+def redact(url: str) -> str:
+    """The URL without the password of its user info (`postgresql://etl:***@db/prod`): what error messages and
+    records may show. Hand-written: SQLAlchemy's hide_password needs a URL it can parse, and fsspec URLs
+    (s3://key:secret@bucket/...) are not SQLAlchemy URLs."""
+    return re.sub(r"(?<=://)([^/@:]*):[^/@]*@", r"\1:***@", url)
+
+
 def read_source(source: SourceConfig) -> SourceRows:
     url = source.url.strip()
     scheme = url.split("://", 1)[0].split("+", 1)[0].lower() if "://" in url else ""
@@ -33,7 +41,7 @@ def read_source(source: SourceConfig) -> SourceRows:
     elif scheme in SQL_SCHEMES:
         result = _read_sql(url, source)
     else:
-        raise SourceError(f"source.url {url!r} is neither a database URL (sqlite:///path.db, postgresql://host/db) "
+        raise SourceError(f"source.url {redact(url)!r} is neither a database URL (sqlite:///path.db, postgresql://host/db) "
                           f"nor a file ending in {', '.join(FILE_SUFFIXES)}")
     if source.columns:
         theirs_to_ours = {theirs: ours for ours, theirs in source.columns.items()}
@@ -48,11 +56,11 @@ def _read_sql(url: str, source: SourceConfig) -> SourceRows:
         path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
         if not path.is_file():  # SQLAlchemy would silently create an empty database here
             hint = " (make data generates the demo log)" if path.name == "production.db" else ""
-            raise SourceError(f"source.url {url!r}: no database file at {path.resolve()}{hint}")
+            raise SourceError(f"source.url {redact(url)!r}: no database file at {path.resolve()}{hint}")
     try:
         engine = sa.create_engine(url)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ModuleNotFoundError) as exc:
-        raise SourceError(f"source.url {url!r} is not a usable database URL: {exc}") from None
+        raise SourceError(f"source.url {redact(url)!r} is not a usable database URL: {redact(str(exc))}") from None
     display = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as conn:
@@ -70,7 +78,7 @@ def _read_sql(url: str, source: SourceConfig) -> SourceRows:
             rows = [dict(m, _row=i) for i, m in enumerate(result.mappings(), start=1)]
     except sa.exc.SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]
-        raise SourceError(f"cannot read {display}: {first}") from None
+        raise SourceError(f"cannot read {display}: {redact(first)}") from None
     finally:
         engine.dispose()
     return SourceRows(rows, display)
@@ -85,7 +93,7 @@ def _read_file(url: str) -> SourceRows:
 
             with fsspec.open(url, "rb") as f:
                 table = pq.read_table(f)
-            return SourceRows([dict(r, _row=i) for i, r in enumerate(table.to_pylist(), start=1)], url)
+            return SourceRows([dict(r, _row=i) for i, r in enumerate(table.to_pylist(), start=1)], redact(url))
         rows = []
         with fsspec.open(url, "rt", compression="infer", encoding="utf-8", errors="replace") as f:
             for i, line in enumerate(f, start=1):
@@ -99,8 +107,8 @@ def _read_file(url: str) -> SourceRows:
                     row = {"_bad_json": f"line {i} is a JSON {type(row).__name__}, not an object", "_raw": line[:2000]}
                 row["_row"] = i
                 rows.append(row)
-        return SourceRows(rows, url)
+        return SourceRows(rows, redact(url))
     except FileNotFoundError:
-        raise SourceError(f"source.url {url!r}: no such file") from None
+        raise SourceError(f"source.url {redact(url)!r}: no such file") from None
     except (ImportError, ValueError) as exc:  # fsspec: unknown protocol or its package missing (s3fs, gcsfs)
-        raise SourceError(f"source.url {url!r}: {exc}") from None
+        raise SourceError(f"source.url {redact(url)!r}: {redact(str(exc))}") from None

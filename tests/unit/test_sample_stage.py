@@ -260,3 +260,15 @@ def test_control_characters_are_removed_and_a_reused_request_id_is_quarantined(t
     reused = [q for q in quarantine if q["reason"] == "request_id_reused"]
     assert [q["request_id"] for q in reused] == ["r3"] and "refund" in reused[0]["raw"]
     assert "r4" in prompts and not any(q["reason"] == "request_id_reused" and q["request_id"] == "r4" for q in quarantine)
+
+
+@pytest.mark.parametrize("url", ["postgresql://etl:hunter2@127.0.0.1:1/prod", "mysql+pymysql://etl:hunter2@127.0.0.1:1/prod",
+                                 "s3://etl:hunter2@logs-bucket/production.jsonl", "sqlite:///no/such/hunter2-free.db?x=1"])
+def test_a_password_in_source_url_is_never_echoed(url):
+    from distillery.config import SourceConfig
+    from tasks.sampling.sources import SourceError, read_source, redact
+
+    with pytest.raises(SourceError) as failed:
+        read_source(SourceConfig(url=url))
+    assert "hunter2" not in str(failed.value).replace("hunter2-free", ""), str(failed.value)
+    assert redact("postgresql://etl:hunter2@db:5432/prod") == "postgresql://etl:***@db:5432/prod"
