@@ -105,12 +105,12 @@ def _utc(t: datetime) -> datetime:
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
-PiiDetector = Literal["email", "phone", "card", "iban", "person"]
+PiiDetector = Literal["email", "ip", "phone", "card", "iban", "person"]
 
 
 class PiiConfig(Section):
     enabled: bool = Field(True, description="false only if the log is already scrubbed: prompts then reach the teacher as logged")
-    detectors: list[PiiDetector] = Field(default_factory=lambda: ["email", "phone", "card", "iban", "person"])
+    detectors: list[PiiDetector] = Field(default_factory=lambda: ["email", "ip", "phone", "card", "iban", "person"])
     phone_region: str = Field("US", description="region for phone numbers written without a +country code")
 
 

@@ -1,8 +1,10 @@
-"""PII scrubbing: typed placeholders for emails, phone numbers, payment cards, IBANs and person names.
+"""PII scrubbing: typed placeholders for emails, IP addresses, phone numbers, payment cards, IBANs and person names.
 
 Runs before anything is stored in a run folder or sent to a teacher. Each detector is a cheap regex
 for candidates plus a maintained validator where one exists, so invoice numbers and dates are not
 mistaken for phones or cards:
+- ip: IPv4 and IPv6 candidates that the standard library's `ipaddress` parses (a user's address is personal
+  data under the GDPR; a version string like 1.2.3 has three parts and is left alone);
 - phone: `phonenumbers` (Google's libphonenumber) must call the candidate a valid number;
 - card: Luhn check from `python-stdnum` (or the unmistakable 4-4-4-4 grouping);
 - iban: ISO 13616 check digits from `python-stdnum`;
@@ -18,10 +20,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-PLACEHOLDER = {"email": "<EMAIL>", "phone": "<PHONE>", "card": "<CARD>", "iban": "<IBAN>", "person": "<PERSON>"}
-ORDER = ("email", "iban", "card", "phone", "person")
+PLACEHOLDER = {"email": "<EMAIL>", "ip": "<IP>", "phone": "<PHONE>", "card": "<CARD>", "iban": "<IBAN>",
+               "person": "<PERSON>"}
+ORDER = ("email", "ip", "iban", "card", "phone", "person")
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Dotted quads, and colon-separated hex groups with at least two colons (IPv6, :: shorthand included);
+# `ipaddress` then decides, so 999.1.1.1 or a 10:30:00 time stay.
+_IP = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w.:])")
 # Everything else is found as a candidate (a run of digits and separators, optionally after two capital
 # letters) and classified in Python: one cheap scan instead of a regex alternative per kind.
 _CANDIDATE = re.compile(r"(?<![\w+])(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|\+?\(?\d[\d .()-]{5,}\d)(?!\w)")
@@ -71,6 +77,8 @@ class Scrubber:
         """Replace every detected PII span in `text` with its typed placeholder; count hits per detector."""
         if "email" in self.detectors and "@" in text:
             text = _EMAIL.sub(lambda m: self._hit("email"), text)
+        if "ip" in self.detectors and ("." in text or ":" in text):
+            text = _IP.sub(self._ip, text)
         if {"iban", "card", "phone"} & set(self.detectors):
             text = _CANDIDATE.sub(self._classify, text)
         if "person" in self.detectors:
@@ -80,6 +88,18 @@ class Scrubber:
     def _hit(self, kind: str) -> str:
         self.hits[kind] += 1
         return PLACEHOLDER[kind]
+
+    def _ip(self, m: re.Match) -> str:
+        import ipaddress
+
+        value = m.group(0)
+        if value.count(":") >= 2 and not re.search(r"[0-9A-Fa-f]", value):
+            return value  # a run of colons, not an address
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            return value
+        return self._hit("ip")
 
     def _classify(self, m: re.Match) -> str:
         value = m.group(0)

@@ -18,6 +18,10 @@ from tasks.sampling.pii import Scrubber
     ("Thanks, Kenji Okafor", "person"),
     ("Please ask Maria Gonzalez from finance", "person"),
     ("Best regards, Priya", "person"),
+    ("my router says 192.168.1.20 is blocked", "ip"),
+    ("login from 203.0.113.77, not me", "ip"),
+    ("the VPN gave me 2001:db8:85a3::8a2e:370:7334 today", "ip"),
+    ("it listens on ::1 only", "ip"),
 ])
 def test_scrubs_each_kind(text, kind):
     s = Scrubber()
@@ -33,6 +37,9 @@ def test_scrubs_each_kind(text, kind):
     "The API returns 503 for every request in US-East since 9am",
     "Order #4815162342 shipped by DHL to Rotterdam",
     "Card ending 4111 was declined",  # four digits are not a card number
+    "Upgraded the agent to 1.2.3 and then 10.4.12-beta, still failing",  # versions: three parts, not an address
+    "The outage ran from 10:30:00 to 11:45:10 UTC on 2026.11.23",  # times and dotted dates
+    "Quote 1.234.567,89 EUR for 999.1.1.1 units",  # not a valid address: an octet above 255
 ])
 def test_leaves_business_text_alone(text):
     s = Scrubber()
