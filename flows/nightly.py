@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 
 from distillery.config import RunConfig
 from distillery.paths import run_dir as store_run_dir
@@ -57,7 +57,7 @@ def nightly(config_file: ConfigFile = DEFAULT_FILE, run_date: RunDate = None,
     and write the cost report. Every field left empty keeps the config file's value."""
     knobs = {name: value for name, value in locals().items() if name in KNOBS}  # first line: locals are the parameters
     show_progress()
-    config = resolve_config(config_file, knobs, overrides, from_run=flow_run.deployment_id is not None)
+    config = resolve_config(config_file, knobs, overrides, from_run=deployment.id is not None)
     remember_prices(config, overrides, f"run {flow_run.name}")
     return run_night(config, run_date or night_of(flow_run.scheduled_start_time))
 

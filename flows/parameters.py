@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
 from distillery.catalog import BUNDLED, DEMO_PREFIX
 from distillery.config import RunConfig, load_config
-from distillery.policy import PROTECTED_PATTERN, check_run_keys
+from distillery.policy import ALLOWED_KEY_PATTERN, check_run_keys
 from distillery.prices import set_prices, sets_prices
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ RunDate = Annotated[date | None, WithJsonSchema({"anyOf": [{"type": "string", "f
 # checks again on what actually changed (the policy it reads may allow some of them).
 Overrides = Annotated[dict[str, str] | None, WithJsonSchema({"anyOf": [
     {"type": "object", "additionalProperties": {"type": "string"},
-     "propertyNames": {"not": {"pattern": PROTECTED_PATTERN}}}, {"type": "null"}]}), Field(
+     "propertyNames": {"pattern": ALLOWED_KEY_PATTERN}}, {"type": "null"}]}), Field(
     description='any other config key, dotted, with its value as you would write it in the YAML, e.g. '
                 '{"teacher.max_tokens": "128", "sampling.routes": "[ticket-triage]"}. Where the data comes from, '
                 'the store, endpoints and their keys stay as the config file says (the operator\'s policy)')]

@@ -7,7 +7,7 @@ leave the store is refused by the server before a run exists (the parameter's sc
 from typing import Annotated
 
 from prefect import flow
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 from pydantic import Field
 
 from distillery.paths import RUN_ID_PATTERN
@@ -38,7 +38,7 @@ def re_evaluate(run_id: RunId, adapter: Adapter = None, config_file: ConfigFile 
     """Evaluate an adapter (default: the one the run trained) on a past run's held-out prompts, then rebuild its
     report. Promotes it only if it passes the gate."""
     show_progress()
-    config = resolve_config(config_file, {}, overrides, from_run=flow_run.deployment_id is not None)
+    config = resolve_config(config_file, {}, overrides, from_run=deployment.id is not None)
     remember_prices(config, overrides, f"run {flow_run.name}")
     run_dir = str(store_run_dir(config.store.root, run_id))
     with machine_slot("re-evaluate", run_id):
@@ -54,7 +54,7 @@ def rebuild_report(run_id: RunId, config_file: ConfigFile = DEFAULT_FILE, overri
     """Rebuild a past run's report.html, cost.csv and PDF from its records. A price in the overrides (e.g.
     {"pricing.teacher.api.output_per_mtok": "12"}) becomes the store's price table: later reports keep it."""
     show_progress()
-    config = resolve_config(config_file, {}, overrides, from_run=flow_run.deployment_id is not None)
+    config = resolve_config(config_file, {}, overrides, from_run=deployment.id is not None)
     remember_prices(config, overrides, f"run {flow_run.name}")
     record = publish_report(config, str(store_run_dir(config.store.root, run_id)))
     return record["summary"]

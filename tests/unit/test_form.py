@@ -76,3 +76,10 @@ def test_bad_overrides_are_all_named_at_once():
         resolve_config("configs/demo.yaml", {}, {"sampling.budgett": "5", "teacher.temperature": "9"})
     message = str(exc.value)
     assert "sampling.budgett" in message and "did you mean 'budget'" in message and "teacher.temperature" in message
+
+
+def test_the_flow_resolves_its_form_before_any_stage(prefect_server, tmp_path):
+    """In-process (as `distillery demo` runs it): a bad override ends the run at once, naming it; no stage ran."""
+    with pytest.raises(ConfigError, match="sampling.budgett"):
+        nightly(overrides={"store.root": str(tmp_path), "sampling.budgett": "5"})
+    assert not (tmp_path / "runs").exists()

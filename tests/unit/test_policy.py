@@ -57,3 +57,16 @@ def test_a_key_leaves_only_over_https_or_to_loopback_and_a_missing_one_fails_fir
         external_endpoint(spec("https://teacher.example/v1"))
     assert external_endpoint(spec("http://localhost:8000/v1")).api_key == "EMPTY"  # a local server needs none
     check_key_transport("http://[::1]:8000/v1", "K", "v")  # IPv6 loopback too
+
+
+def test_the_schema_pattern_and_the_worker_rule_agree():
+    import re
+
+    from distillery.config import RunConfig
+    from distillery.policy import ALLOWED_KEY_PATTERN, is_protected
+    from flows.parameters import _leaves
+
+    keys = [*_leaves(RunConfig().model_dump(mode="json")), "source", "store", "teacher.launch", "x.launch.hosts"]
+    assert any(is_protected(k) for k in keys) and not all(is_protected(k) for k in keys)
+    for key in keys:
+        assert (re.search(ALLOWED_KEY_PATTERN, key) is None) == is_protected(key), key
