@@ -25,9 +25,9 @@ import yaml
 # credentials, its query is SQL), the store (paths on the worker), where a served model is and which secret it
 # gets, vLLM's extra flags and the address it binds.
 PROTECTED_PATTERN = r"^(source|store)(\.|$)|\.(endpoint|api_key_env|extra_args)$|\.launch(\.host)?$"
-# The same rule as a pattern the allowed keys match (negative lookaheads, no JSON-schema `not`: the Prefect UI's
-# form fails on `not`), for the deployments' parameter schema.
-ALLOWED_KEY_PATTERN = r"^(?!(source|store)(\.|$))(?!.*\.(endpoint|api_key_env|extra_args)$)(?!.*\.launch(\.host)?$)"
+# The same rule turned into a pattern the allowed keys match, for the deployments' parameter schema (a negative
+# lookahead, not JSON-schema `not`: the Prefect UI's form fails on `not`). Its `^` can only match at the start.
+ALLOWED_KEY_PATTERN = rf"^(?!.*?(?:{PROTECTED_PATTERN}))"
 
 
 class PolicyError(ValueError):
