@@ -476,8 +476,11 @@ def serve_student(config: ConfigOpt = None, override: OverrideOpt = None,
         server.start()
     except (RegistryError, ServerError, ServeError) as exc:
         fail(str(exc))
+    schemas = {r: g.json_schema for r, g in cfg.teacher.routes.items() if g.json_schema}
+    guided = "".join(f"; {r}: response_format json_schema from {path}" for r, path in sorted(schemas.items()))
+    # evaluation asked the student this way (evaluation.guided_decoding): serve it the way it was judged
     serve_foreground(server, f"student {version} ready",
-                     "; requests in the student's shape: one user message '[route]\\n<content>', no system prompt")
+                     "; requests in the student's shape: one user message '[route]\\n<content>', no system prompt" + guided)
 
 
 def sample_stage(cfg: RunConfig, day, folder: Path) -> dict:

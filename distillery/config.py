@@ -297,6 +297,12 @@ class PairJudgeConfig(Section):
     max_position_bias: float = Field(0.3, ge=0, le=1, description="items where the judge picked the same position in "
                                      "both orders (A, then A again with the answers swapped) above this share: it is "
                                      "following position, not judging (a coin flip scores 0.5); its win rate is unavailable")
+    calibration_items: int = Field(12, ge=0, description="pairs with a known answer judged every run (a teacher answer "
+                                   "against a planted flaw: invalid JSON, a wrong value, a truncation, an invented "
+                                   "claim), 2 calls each; 0 skips them and the judge's accuracy is unknown, so its win "
+                                   "rate is unavailable")
+    min_calibration_accuracy: float = Field(0.75, ge=0, le=1, description="share of calibration pairs where the judge "
+                                            "must pick the original in both orders; below it, its win rate is unavailable")
 
 
 def _student_serving() -> LaunchConfig:
@@ -315,7 +321,13 @@ class EvaluationConfig(Section):
                     "metric applies, the CI's lower bound of (student - teacher reference) is >= -margin")
     max_items: int | None = Field(None, ge=1, description="cap on eval-split prompts per route (None: all of them)")
     include_base: bool = Field(True, description="also answer with the untrained base, to show what training bought")
-    aa_items: int = Field(16, ge=0, description="items for the A/A judge check (student vs itself); 0 skips it")
+    guided_decoding: bool = Field(True, description="ask the student (and the base) with each JSON route's json_schema, "
+                                  "as the teacher was asked and as production would serve it")
+    unguided_diagnostic: bool = Field(True, description="with guided_decoding, also ask the student once without the "
+                                      "schema: the report shows the validity its weights reach alone (never gated)")
+    min_items: int = Field(30, ge=1, description="a gated route (or overall) judged on fewer items is 'insufficient "
+                           "evidence', never a promotion: at 10-20 items a 95% interval is +/-0.15-0.3 wide "
+                           "(benchmarks/ci_coverage.py)")
     concurrency: int = Field(16, ge=1, description="requests in flight to the student server")
     judge: PairJudgeConfig = Field(default_factory=PairJudgeConfig)
     serve: LaunchConfig = Field(default_factory=_student_serving, description="vLLM settings for serving the student")
@@ -345,8 +357,15 @@ class ApiPricing(Section):
 
     input_per_mtok: float = Field(ge=0)
     output_per_mtok: float = Field(ge=0)
-    cached_input_per_mtok: float | None = Field(None, ge=0, description="None: cached input costs full price")
-    batch_discount: float = Field(0.0, ge=0, lt=1, description="fraction off with the batch API (nightly labeling uses it)")
+    cached_input_per_mtok: float | None = Field(None, ge=0, description="price of input served from the provider's "
+                                                "prompt cache: the report bills the prefix every request of a route repeats "
+                                                "(its system prompt, measured) at it; None: no cache, full price")
+    cache_min_tokens: int = Field(0, ge=0, description="the shortest prefix the provider caches (OpenAI, Anthropic "
+                                  "Sonnet/Opus: 1024 tokens): a shorter repeated prefix is billed at the full input "
+                                  "price; 0: any length")
+    batch_discount: float = Field(0.0, ge=0, lt=1, description="fraction off with the provider's batch API, applied only "
+                                  "to calls a stage record says went through it (\"batch_api\": true); labeling and "
+                                  "judging are online calls today, billed at the online price")
 
 
 class SelfHostedPricing(Section):
@@ -372,6 +391,36 @@ class ModelPricing(Section):
         return self
 
 
+class SharedGpuPricing(Section):
+    """A share of GPUs that serve several fine-tuned adapters on one base (multi-LoRA): the self_hosted GPU's
+    price and throughput, its bill split between the adapters."""
+
+    adapters: int = Field(ge=1, description="adapters the shared GPUs serve, this student's included; each pays an "
+                          "equal share of the GPU bill (4: a quarter)")
+    share: float | None = Field(None, gt=0, le=1, description="this student's share of the tokens the shared GPUs serve, "
+                                "when the adapters' traffic is uneven; it pays that share of the bill; None: 1/adapters")
+    output_tok_s: float | None = Field(None, gt=0, description="one replica's decode tokens/s serving adapters (LoRA "
+                                       "layers cost time over a merged model); None: self_hosted's")
+
+
+class StudentPricing(Section):
+    """Up to three ways to pay for the student; the report prices each one given and recommends the cheapest.
+    One of api or self_hosted alone is the single-option form of earlier configs."""
+
+    api: ApiPricing | None = Field(None, description="(a) a provider hosts the fine-tuned student, billed per token")
+    self_hosted: SelfHostedPricing | None = Field(None, description="(b) GPUs rented for this student alone")
+    shared_gpu: SharedGpuPricing | None = Field(None, description="(c) a share of self_hosted's GPUs that serve other "
+                                                "adapters too (multi-LoRA)")
+
+    @model_validator(mode="after")
+    def _priced(self):
+        if self.api is None and self.self_hosted is None:
+            raise ValueError("give api (per-token prices), self_hosted (GPU per hour), or both")
+        if self.shared_gpu is not None and self.self_hosted is None:
+            raise ValueError("shared_gpu splits the self_hosted GPU's bill: give self_hosted too")
+        return self
+
+
 class PricingConfig(Section):
     """What finance pays. Every number here is an assumption the report labels as such; measured tokens,
     seconds and volumes come from the run's records."""
@@ -379,8 +428,12 @@ class PricingConfig(Section):
     currency: str = "USD"
     teacher: ModelPricing = Field(default_factory=lambda: ModelPricing(api=ApiPricing(
         input_per_mtok=3.0, output_per_mtok=15.0, cached_input_per_mtok=0.3, batch_discount=0.5)))
-    student: ModelPricing = Field(default_factory=lambda: ModelPricing(self_hosted=SelfHostedPricing(
-        gpu="L4", usd_per_gpu_hour=0.8, output_tok_s=1500)))
+    # The student's default: a hosted fine-tuned small model per token (a typical list price) and one rented L4;
+    # a multi-LoRA share needs to know how many adapters share the GPU, so it is priced only when configured.
+    student: StudentPricing = Field(default_factory=lambda: StudentPricing(
+        api=ApiPricing(input_per_mtok=0.3, output_per_mtok=1.2),
+        self_hosted=SelfHostedPricing(gpu="L4", usd_per_gpu_hour=0.8, output_tok_s=1500)),
+        description="the student, priced each way given (api, self_hosted, shared_gpu); the cheapest is recommended")
     judge: ModelPricing | None = Field(None, description="the LLM judge (curation and evaluation); None: priced as the teacher")
     pipeline_usd_per_gpu_hour: float = Field(2.5, ge=0, description="the GPU the nightly training and evaluation rent")
     training_tok_s: float = Field(4000, gt=0, description="trained tokens/s on that GPU (assumed unless the run was on it)")

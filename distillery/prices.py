@@ -32,7 +32,8 @@ def set_prices(store_root: str | Path, pricing: PricingConfig, changed_by: str) 
     """Make `pricing` the store's price table; the previous one stays in the history. The same prices again (a
     retried run with the same overrides) change nothing, not even the date."""
     current = price_table(store_root)
-    if current and current["pricing"] == pricing.model_dump(mode="json"):
+    # compared as prices, not as JSON: a table set before a pricing key existed holds the same prices without it
+    if current and PricingConfig.model_validate(current["pricing"]) == pricing:
         return current
     table = {"pricing": pricing.model_dump(mode="json"), "changed_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
              "changed_by": changed_by}

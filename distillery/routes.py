@@ -27,6 +27,17 @@ def route_schema(cfg: RunConfig, route: str) -> dict | None:
     return json.loads(Path(path).read_text()) if path else None
 
 
+def served_schema(schema):
+    """The schema as a model is asked to follow it: without distillery's own `x-` annotations (e.g. `x-compare`, how
+    evaluation compares a field), which guided-decoding backends need not accept and which say nothing about the
+    answer. Annotating a schema therefore leaves the generation hash, and the labels it keys, unchanged."""
+    if isinstance(schema, dict):
+        return {k: served_schema(v) for k, v in schema.items() if not k.startswith("x-")}
+    if isinstance(schema, list):
+        return [served_schema(v) for v in schema]
+    return schema
+
+
 def answer_budget(cfg: RunConfig, route: str) -> int:
     """The route's answer budget in tokens: the teacher's, so the student must fit the same answers."""
     return cfg.teacher.routes.get(route, RouteGeneration()).max_tokens or cfg.teacher.max_tokens
@@ -73,7 +84,7 @@ def plan_route(cfg: RunConfig, route: str) -> Plan:
     if g.top_logprobs:
         params.update(logprobs=True, top_logprobs=g.top_logprobs)
     if g.json_schema:
-        schema = json.loads(_read(g.json_schema, f"teacher.routes.{route}.json_schema"))
+        schema = served_schema(json.loads(_read(g.json_schema, f"teacher.routes.{route}.json_schema")))
         params["response_format"] = {"type": "json_schema", "json_schema": {"name": route.replace("-", "_"), "schema": schema}}
     system = _read(g.system_prompt, f"teacher.routes.{route}.system_prompt") if g.system_prompt else None
     if g.n > 1 and params["temperature"] == 0:

@@ -69,15 +69,27 @@ def _bold_marked(line: str):
 
 
 def ab_rows(ab: dict) -> list[dict]:
-    """Student vs teacher per scope and metric, from ab.json: the evaluate stage writes that file and the
-    report stage reads it, and stages do not import each other, so the table of it lives on the ground floor
-    (as distillery/routes.py does for routes): both stages show the very same rows."""
-    return [_ab_row(scope, metric, m) for scope, s in ab["scopes"].items() for metric, m in s["vs_teacher"].items()]
+    """Student vs teacher per scope and metric (and per field, where agreement is gated field by field), from ab.json:
+    the evaluate stage writes that file and the report stage reads it, and stages do not import each other, so the
+    table of it lives on the ground floor (as distillery/routes.py does for routes): both stages show the same rows."""
+    min_items = ab.get("config", {}).get("min_items", 1)  # ab.json before min_items existed: no minimum
+    rows = []
+    for scope, s in ab["scopes"].items():
+        for metric, m in s["vs_teacher"].items():
+            rows.append(_ab_row(scope, metric, m, min_items))
+            rows += [_ab_row(scope, f"{metric}: {field}", f, min_items) for field, f in m.get("by_field", {}).items()]
+        for name, d in s.get("diagnostics", {}).items():  # never gated: no teacher column, no verdict
+            rows.append({"scope": scope, "metric": f"{name} (diagnostic)", "n": d["n"], "student": f"{d['estimate']:.3f}",
+                         "teacher": "", "difference [CI]": f"[{d['ci'][0]:.3f}, {d['ci'][1]:.3f}]", "margin": "", "verdict": ""})
+    return rows
 
 
-def _ab_row(scope: str, metric: str, m: dict) -> dict:
+def _ab_row(scope: str, metric: str, m: dict, min_items: int) -> dict:
     lo, hi = m["diff"]["ci"]
-    verdict = "" if "non_inferior" not in m else "non-inferior" if m["non_inferior"] else "INFERIOR"  # ungated: no verdict
-    return {"scope": scope, "metric": metric, "student": f"{m['student']['estimate']:.3f}",
+    n = m["diff"]["n"]
+    # ungated: no verdict; gated on too few items: no verdict either way, whatever the interval says
+    verdict = "" if "non_inferior" not in m else f"insufficient (n < {min_items})" if n < min_items \
+        else "non-inferior" if m["non_inferior"] else "INFERIOR"
+    return {"scope": scope, "metric": metric, "n": n, "student": f"{m['student']['estimate']:.3f}",
             "teacher": f"{m['teacher']['estimate']:.3f}", "difference [CI]": f"{m['diff']['estimate']:+.3f} [{lo:+.3f}, {hi:+.3f}]",
             "margin": m.get("margin", ""), "verdict": verdict}

@@ -13,7 +13,8 @@ decoding guarantees); other answers are "label-<digest>". Prompts containing "BA
 With a system prompt starting "You grade" it answers as a judge: {"score": 1 + first byte of sha256(user) % 5}.
 Starting "You compare" it is a pairwise judge (`judge` in /control): "json" (default), the answer that parses
 as JSON wins, and when both or neither do it says "A" (a position-biased judge, which both-orders judging must
-turn into a tie); "always_a"; "garbage" (prose, not a verdict); "longer" (the longer answer wins).
+turn into a tie); "always_a"; "garbage" (prose, not a verdict); "longer" (the longer answer wins); "oracle" (the
+answer listed in `prefer` wins: a judge that reads the answers and knows which is right, the control).
 """
 
 import asyncio
@@ -27,7 +28,7 @@ from fastapi.responses import JSONResponse
 
 app = FastAPI()
 DEFAULTS = {"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None, "status": 503, "retry_after": None,
-            "judge": "json"}
+            "judge": "json", "prefer": []}
 state = dict(DEFAULTS)
 stats = {"requests": 0, "answered": 0, "in_flight": 0, "max_in_flight": 0, "pairwise": 0, "bearer_sha256": None}
 
@@ -81,7 +82,7 @@ async def chat(request: Request):
         if system.startswith("You grade"):
             text = json.dumps({"score": 1 + int(digest[:2], 16) % 5})
         elif system.startswith("You compare"):
-            verdict = pairwise_verdict(user, state["judge"])
+            verdict = pairwise_verdict(user, state["judge"], state["prefer"])
             text = verdict if state["judge"] == "garbage" else json.dumps({"winner": verdict})
             stats["pairwise"] += 1
         elif body.get("response_format", {}).get("type") == "json_schema":  # guided decoding: always valid
@@ -116,8 +117,10 @@ def instance(schema: dict, digest: str):
     return ("label-" + digest[:8]).ljust(schema.get("minLength", 0), "x")[:schema.get("maxLength", 64)]
 
 
-def pairwise_verdict(user: str, style: str = "json") -> str:
+def pairwise_verdict(user: str, style: str = "json", prefer: list[str] = ()) -> str:
     a, _, b = user.partition("\n\nAnswer A:\n")[2].partition("\n\nAnswer B:\n")
+    if style == "oracle":
+        return "A" if a in prefer and b not in prefer else "B" if b in prefer and a not in prefer else "tie"
     if style == "always_a":
         return "A"
     if style == "garbage":

@@ -5,19 +5,26 @@ import logging
 import time
 
 from distillery.config import RunConfig, ServedModelConfig
-from distillery.routes import answer_budget
+from distillery.routes import answer_budget, route_schema, served_schema
 from models.prompt_shape import student_messages
 from tasks.evaluation.items import Answer, Item
 
 log = logging.getLogger(__name__)
 
 
-def answer_params(cfg: RunConfig, route: str) -> dict:
-    """Greedy, with the teacher's answer budget for the route (the student must fit the same answers)."""
-    return {"max_tokens": answer_budget(cfg, route), "temperature": 0.0}
+def answer_params(cfg: RunConfig, route: str, guided: bool = True) -> dict:
+    """Greedy, with the teacher's answer budget for the route (the student must fit the same answers). Guided: a JSON
+    route's answers are constrained to its schema, as the teacher's were and as production would serve the student
+    (`distillery serve student` says so); unguided shows what the weights alone produce, a diagnostic."""
+    params = {"max_tokens": answer_budget(cfg, route), "temperature": 0.0}
+    schema = route_schema(cfg, route) if guided else None
+    if schema:
+        params["response_format"] = {"type": "json_schema",
+                                     "json_schema": {"name": route.replace("-", "_"), "schema": served_schema(schema)}}
+    return params
 
 
-def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str) -> None:
+def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str, guided: bool = True) -> None:
     """Fill item.arms[arm] for every item; a request that fails for good leaves an empty answer, counted."""
     from models.client_pool import ClientPool
 
@@ -27,7 +34,7 @@ def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str) -> None:
     async def run() -> list:
         pool = ClientPool(endpoint, served, role="student")
         try:
-            return await asyncio.gather(*(pool.complete(student_messages(it.route, it.user), answer_params(cfg, it.route))
+            return await asyncio.gather(*(pool.complete(student_messages(it.route, it.user), answer_params(cfg, it.route, guided))
                                           for it in items))
         finally:
             await pool.close()
@@ -43,5 +50,5 @@ def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str) -> None:
             it.arms[arm] = Answer(r.texts[0], r.prompt_tokens, r.completion_tokens, r.latency_s, r.finish_reasons[0])
     seconds = time.monotonic() - started
     tokens = sum(it.arms[arm].completion_tokens for it in items)
-    log.info("%s: %d answers in %.0f s (%.1f tok/s)%s", arm, len(items), seconds, tokens / max(seconds, 1e-9),
+    log.info("%s%s: %d answers in %.0f s (%.1f tok/s)%s", arm, "" if guided else " (unguided)", len(items), seconds, tokens / max(seconds, 1e-9),
              f", {failed} refused" if failed else "")

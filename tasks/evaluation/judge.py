@@ -60,31 +60,49 @@ def outcome(verdict_first_as_a: str | None, verdict_first_as_b: str | None) -> s
     return one if one == two else "tie"
 
 
-def reliability(verdicts: list[tuple[str | None, str | None]], max_failure_rate: float, max_position_bias: float,
-                failed_calls: dict[str, int] | None = None) -> dict:
-    """How far this run's verdicts can be trusted: the share of items with a failed verdict, and the share of judged
-    items where the judge picked the same position in both orders (position bias: a coin flip gives 0.5, a judge
-    that reads the answers gives ~0). Either above its limit, or no verdict at all: the judge is unavailable.
+def reliability(verdicts: list[tuple[str | None, str | None]], limits, failed_calls: dict[str, int] | None = None,
+                calibration: dict | None = None) -> dict:
+    """How far this run's verdicts can be trusted, from three figures, each against its limit in `limits`
+    (evaluation.judge): the share of items with a failed verdict; position bias, the share of judged items where
+    the judge picked the same position in both orders (a coin flip gives 0.5, a judge that reads the answers ~0);
+    and calibration accuracy on pairs with a known answer (tasks/evaluation/calibration.py). Any figure past its
+    limit, or missing (no verdict, no calibration), makes the judge unavailable: missing evidence is no pass.
     `failed_calls` (HTTP status -> count, from the client pool) says why calls failed, when they did."""
     n = len(verdicts)
     answered = [(a, b) for a, b in verdicts if a is not None and b is not None]
     failed = n - len(answered)
     same_position = sum(a == b and a in ("A", "B") for a, b in answered)
     out = {"items": n, "failed": failed, "failure_rate": round(failed / n, 4) if n else None,
-           "position_bias": round(same_position / len(answered), 4) if answered else None, "reasons": []}
+           "position_bias": round(same_position / len(answered), 4) if answered else None,
+           "calibration": calibration, "reasons": []}
     why = f" (failed calls: {', '.join(f'{k} x{v}' for k, v in sorted(failed_calls.items()))})" if failed_calls else ""
     if not answered:
         out["reasons"].append(f"no usable verdict on {n} items{why}")
     else:
-        if out["failure_rate"] > max_failure_rate:
+        if out["failure_rate"] > limits.max_failure_rate:
             out["reasons"].append(f"{failed} of {n} verdicts failed or were not verdicts{why} "
-                                  f"({out['failure_rate']:.0%} > evaluation.judge.max_failure_rate {max_failure_rate:.0%})")
-        if out["position_bias"] > max_position_bias:
+                                  f"({out['failure_rate']:.0%} > evaluation.judge.max_failure_rate {limits.max_failure_rate:.0%})")
+        if out["position_bias"] > limits.max_position_bias:
             out["reasons"].append(f"it picked the same position in both orders on {same_position} of {len(answered)} "
                                   f"items ({out['position_bias']:.0%} > evaluation.judge.max_position_bias "
-                                  f"{max_position_bias:.0%}): it follows position, not the answers")
+                                  f"{limits.max_position_bias:.0%}): it follows position, not the answers")
+        out["reasons"].extend(calibration_reasons(calibration, limits.min_calibration_accuracy))
     out["available"] = not out["reasons"]
     return out
+
+
+def calibration_reasons(calibration: dict | None, minimum: float) -> list[str]:
+    if not calibration or not calibration["pairs"]:
+        return ["its accuracy is unknown: no calibration pairs were judged (evaluation.judge.calibration_items is 0, or "
+                "no teacher answer could carry a planted flaw)"]
+    if calibration["accuracy"] is None:
+        return [f"none of its {calibration['pairs']} calibration pairs got a verdict"]
+    if calibration["accuracy"] < minimum:
+        wrong = ", ".join(f"{k} {v['correct']}/{v['judged']}" for k, v in calibration["by_kind"].items())
+        return [f"it preferred the original over a planted flaw in {calibration['correct']} of "
+                f"{calibration['pairs'] - calibration['failed']} calibration pairs ({calibration['accuracy']:.0%} < "
+                f"evaluation.judge.min_calibration_accuracy {minimum:.0%}; by flaw: {wrong})"]
+    return []
 
 
 async def judge_pairs(pool, pairs: list[Pair], max_tokens: int) -> list[tuple[str | None, str | None]]:

@@ -1,10 +1,14 @@
-"""Per-item metrics, their paired-bootstrap estimates per route and overall, and the promotion decision.
+"""Per-item metrics, their estimates and intervals per route and overall, and the promotion decision.
 
-Every comparison is student minus a reference on the same items:
+Every comparison is student minus a reference on the same items (tasks/evaluation/stats.py says which
+interval each metric gets):
 - schema_validity: the teacher's own validity;
-- field_agreement / chrf: the teacher's self-agreement (its second sample against its first; 1.0 when the
-  labels hold one greedy sample: the teacher always agrees with itself then);
+- field_agreement: per exact field (tasks/evaluation/metrics.py), the teacher's self-agreement (its second
+  sample against its first; 1 when the labels hold one greedy sample). Gated field by field: a student that
+  gets every category right and every urgency wrong does not average its way through;
+- chrf: free-text answers and free-text fields, against the teacher's self-similarity the same way;
 - judge_win_rate: 0.5, a coin flip between two equally good answers (a win 1, a tie 0.5, a loss 0).
+A gated scope with fewer than `evaluation.min_items` items is insufficient evidence, never a promotion.
 """
 
 import json
@@ -12,27 +16,33 @@ import json
 from distillery.routes import schema_valid
 from tasks.evaluation.items import Item
 from tasks.evaluation.judge import outcome
-from tasks.evaluation.metrics import agreement, chrf, compared_fields, field_matches
-from tasks.evaluation.stats import mean_ci, non_inferior, paired_diff_ci, win_scores
+from tasks.evaluation.metrics import agreement, chrf, field_kinds, field_matches, field_similarity, mean
+from tasks.evaluation.stats import items_needed, mean_ci, non_inferior, paired_diff_ci, win_scores
 
 
 def item_metrics(item: Item, schema: dict | None) -> dict:
     """The per-item metric columns of eval.parquet, for the teacher and every answered arm."""
     m: dict = {}
-    if schema:
-        fields = compared_fields(schema)
-        m["schema_valid_teacher"] = float(schema_valid(item.teacher.text, schema))
-        m["agreement_teacher"] = agreement(field_matches(item.teacher_second, item.teacher.text, fields)) \
-            if item.teacher_second is not None else 1.0
-        for arm, a in item.arms.items():
-            matches = field_matches(a.text, item.teacher.text, fields)
-            m[f"schema_valid_{arm}"] = float(schema_valid(a.text, schema))
-            m[f"agreement_{arm}"] = agreement(matches)
-            m[f"fields_{arm}"] = json.dumps(matches, sort_keys=True)
-    else:
+    if not schema:
         m["chrf_teacher"] = chrf(item.teacher_second, item.teacher.text) if item.teacher_second is not None else 1.0
         for arm, a in item.arms.items():
             m[f"chrf_{arm}"] = chrf(a.text, item.teacher.text)
+        return m
+    kinds = field_kinds(schema)
+    exact = [f for f, k in kinds.items() if k == "exact"]
+    text = [f for f, k in kinds.items() if k == "text"]
+    second = item.teacher_second
+    m["schema_valid_teacher"] = float(schema_valid(item.teacher.text, schema))
+    answers = {"teacher": second, **{arm: a.text for arm, a in item.arms.items()}}
+    for arm, answer in answers.items():
+        if arm != "teacher":
+            m[f"schema_valid_{arm}"] = float(schema_valid(answer, schema))
+        if exact:  # the teacher's reference is its second sample; with none, it agrees with itself
+            matches = field_matches(answer, item.teacher.text, exact) if answer is not None else dict.fromkeys(exact, True)
+            m[f"fields_{arm}"], m[f"agreement_{arm}"] = json.dumps(matches, sort_keys=True), agreement(matches)
+        if text:
+            sims = field_similarity(answer, item.teacher.text, text) if answer is not None else dict.fromkeys(text, 1.0)
+            m[f"text_fields_{arm}"], m[f"chrf_{arm}"] = json.dumps(sims, sort_keys=True), mean(sims.values())
     return m
 
 
@@ -49,7 +59,7 @@ def metric_values(rows: list[dict], metric: str, arm: str) -> list[float] | None
             return None
         return [0.5] * len(judged) if arm == "teacher" else win_scores(judged, arm)
     key = f"{COLUMN[metric]}_{arm}"
-    if not rows or any(key not in r for r in rows):
+    if not rows or any(r.get(key) is None for r in rows):
         return None
     return [r[key] for r in rows]
 
@@ -61,15 +71,48 @@ def compare(rows: list[dict], first: str, second: str, metrics, gates: dict, sta
         a, b = metric_values(rows, metric, first), metric_values(rows, metric, second)
         if a is None or b is None:
             continue
-        diff = paired_diff_ci(a, b, **stats)
-        entry = {first: mean_ci(a, **stats), second: mean_ci(b, **stats), "diff": diff}
+        entry = compared(a, b, first, second, stats)
+        if metric == "field_agreement" and all(r.get(f"fields_{first}") and r.get(f"fields_{second}") for r in rows):
+            entry["by_field"] = {f: compared(x, y, first, second, stats) for f, (x, y) in field_values(rows, first, second).items()}
         if metric in gates:
-            entry.update(margin=gates[metric], non_inferior=non_inferior(diff, gates[metric]))
+            gate(entry, gates[metric], stats["confidence"])
         out[metric] = entry
     return out
 
 
+def compared(a: list[float], b: list[float], first: str, second: str, stats: dict) -> dict:
+    diff = paired_diff_ci(a, b, **stats)
+    return {first: mean_ci(a, **stats), second: mean_ci(b, **stats), "diff": diff}
+
+
+def field_values(rows: list[dict], first: str, second: str) -> dict[str, tuple[list[float], list[float]]]:
+    """Per exact field, each arm's 0/1 match with the teacher's answer over the rows that have the field."""
+    out: dict[str, tuple[list[float], list[float]]] = {}
+    for r in rows:
+        a, b = json.loads(r[f"fields_{first}"]), json.loads(r[f"fields_{second}"])
+        for f in a:
+            x, y = out.setdefault(f, ([], []))
+            x.append(float(a[f]))
+            y.append(float(b[f]))
+    return dict(sorted(out.items()))
+
+
+def gate(entry: dict, margin: float, confidence: float) -> None:
+    """Mark the entry (and each field, where gated field by field) non-inferior or not at `margin`, with how many
+    items would settle it: the smallest difference this n resolves, and the n the margin needs."""
+    parts = list(entry["by_field"].values()) if "by_field" in entry else [entry]
+    for part in parts:
+        lo, hi = part["diff"]["ci"]
+        part.update(margin=margin, non_inferior=non_inferior(part["diff"], margin),
+                    resolution=round((hi - lo) / 2, 4), items_needed=items_needed(part["diff"], margin, confidence))
+    if "by_field" in entry:
+        needed = [p["items_needed"] for p in parts]
+        entry.update(margin=margin, non_inferior=all(p["non_inferior"] for p in parts),
+                     items_needed=None if None in needed else max(needed))
+
+
 METRICS = ("schema_validity", "field_agreement", "chrf", "judge_win_rate")
+UNGUIDED = "student_unguided"  # the student asked without the schema: what its weights produce alone
 
 
 def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool) -> dict:
@@ -79,24 +122,19 @@ def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool) -> dic
     out = {}
     for scope, scoped in scopes.items():
         entry = {"n": len(scoped), "vs_teacher": compare(scoped, "student", "teacher", METRICS, gates, stats)}
-        if scope != "overall" and all(r.get("fields_student") for r in scoped):
-            entry["field_agreement_by_field"] = field_rates(scoped, "student", stats)
         if has_base:
             entry["vs_base"] = compare(scoped, "student", "base", METRICS[:3], {}, stats)
+        unguided = [r[f"schema_valid_{UNGUIDED}"] for r in scoped if r.get(f"schema_valid_{UNGUIDED}") is not None]
+        if unguided:  # a diagnostic, never gated: production serves the student guided
+            entry["diagnostics"] = {"unguided_schema_validity": mean_ci(unguided, **stats)}
         out[scope] = entry
     return out
 
 
-def field_rates(rows: list[dict], arm: str, stats: dict) -> dict:
-    """Exact-match rate with the teacher per JSON field (which fields the student gets wrong, e.g. urgency)."""
-    per_item = [json.loads(r[f"fields_{arm}"]) for r in rows]
-    return {f: mean_ci([float(m[f]) for m in per_item], **stats) for f in sorted(per_item[0])}
-
-
-def decide(summary: dict, gates: dict, judge: dict | None = None) -> tuple[bool, list[str]]:
-    """Promote only when every gated metric is non-inferior wherever it applies; the reasons say what failed.
-    A gated judge_win_rate from a judge that is unreliable this run (tasks/evaluation/judge.py `reliability`)
-    refuses promotion: its verdicts are no evidence either way."""
+def decide(summary: dict, gates: dict, judge: dict | None = None, min_items: int = 1) -> tuple[bool, list[str]]:
+    """Promote only when every gated metric is non-inferior, on at least `min_items` items, wherever it applies; the
+    reasons say what failed. A gated judge_win_rate from a judge that is unreliable this run (tasks/evaluation/judge.py
+    `reliability`) refuses promotion: its verdicts are no evidence either way."""
     reasons = []
     for metric, margin in gates.items():
         if metric == "judge_win_rate" and judge is not None and not judge["available"]:
@@ -108,32 +146,30 @@ def decide(summary: dict, gates: dict, judge: dict | None = None) -> tuple[bool,
                 reasons.append("judge_win_rate is gated but no judge verdicts exist (evaluation.judge.enabled is false)")
             continue  # e.g. chrf gated, but every route is a JSON route
         for scope, m in measured:
-            if not m["non_inferior"]:
-                lo, hi = m["diff"]["ci"]
-                reasons.append(f"{scope}: {metric} student {m['student']['estimate']} vs teacher {m['teacher']['estimate']}, "
-                               f"difference CI [{lo:+.3f}, {hi:+.3f}] reaches below -{margin} (n={m['diff']['n']})")
+            n = m["diff"]["n"]
+            if n < min_items:
+                needed = f"; at equal quality the {margin} margin needs about {m['items_needed']}" if m.get("items_needed") else ""
+                reasons.append(f"{scope}: {metric} has insufficient evidence: {n} items < evaluation.min_items {min_items}{needed}")
+            elif not m["non_inferior"]:
+                reasons.extend(inferior(scope, metric, m, margin))
     return not reasons, reasons
+
+
+def inferior(scope: str, metric: str, m: dict, margin: float) -> list[str]:
+    """One reason per part that reaches below the margin: the metric, or each failing field of it."""
+    parts = [(f"{metric} on {f}", p) for f, p in m["by_field"].items() if not p["non_inferior"]] if "by_field" in m \
+        else [(metric, m)]
+    out = []
+    for name, p in parts:
+        lo, hi = p["diff"]["ci"]
+        out.append(f"{scope}: {name} student {p['student']['estimate']} vs teacher {p['teacher']['estimate']}, "
+                   f"difference CI [{lo:+.3f}, {hi:+.3f}] reaches below -{margin} (n={p['diff']['n']}; "
+                   f"this n resolves +/-{p['resolution']}; at equal quality the margin needs about "
+                   f"{p['items_needed'] or 'more than 100000'} items)")
+    return out
 
 
 def judge_outcomes(verdicts: list[tuple[str | None, str | None]]) -> list[str]:
     """'student' / 'teacher' / 'tie' per item, from (verdict with the student as A, verdict with the student as B)."""
     names = {"first": "student", "second": "teacher", "tie": "tie", "failed": "failed"}
     return [names[outcome(ab, ba)] for ab, ba in verdicts]
-
-
-def sanity_checks(rows: list[dict], verdicts: list, aa_verdicts: list, stats: dict) -> dict:
-    """A/A: the student judged against itself wins ~50% with a CI containing 0.5. Swap: naming the teacher as
-    the first arm, from the same verdicts, mirrors the student's win rate and its CI."""
-    out = {}
-    aa_verdicts = [(x, y) for x, y in aa_verdicts if x is not None and y is not None]  # failed: no evidence
-    verdicts = [(x, y) for x, y in verdicts if x is not None and y is not None]
-    if aa_verdicts:
-        aa = mean_ci(win_scores([outcome(x, y) for x, y in aa_verdicts], "first"), **stats)
-        out["aa"] = {**aa, "passes": aa["ci"][0] <= 0.5 <= aa["ci"][1]}
-    if verdicts:
-        student = mean_ci(win_scores([outcome(ab, ba) for ab, ba in verdicts], "first"), **stats)
-        teacher = mean_ci(win_scores([outcome(ba, ab) for ab, ba in verdicts], "first"), **stats)
-        mirrored = abs(student["estimate"] + teacher["estimate"] - 1) < 1e-9 and \
-            abs(student["ci"][0] + teacher["ci"][1] - 1) < 1e-3 and abs(student["ci"][1] + teacher["ci"][0] - 1) < 1e-3
-        out["swap"] = {"student_win_rate": student, "teacher_win_rate_swapped": teacher, "passes": mirrored}
-    return out

@@ -3,12 +3,14 @@
     distillery evaluate -c configs/demo.yaml --run-dir .distillery/runs/<run> [--adapter v0003]
 
 1. The eval split with the teacher's recorded answers (labels.parquet).
-2. The candidate as it ships: its servable export (made by the export stage, tasks/export/stage.py: the
+2. The candidate as it ships (JSON routes asked with their schema, guided decoding, and once more without it
+   as a diagnostic): its servable export (made by the export stage, tasks/export/stage.py: the
    adapter merged into the dequantized NF4 base, parity-gated) served by vLLM, in the compressed prompt
    shape; then the untrained base the same way. A version without a servable export is refused.
 3. Parity: the export's record (teacher-forced token agreement vs the NF4 reference, and the naive merges').
-4. The pairwise judge (the teacher unless configured) in both orders, plus an A/A run of the student.
-5. Paired bootstrap CIs, the non-inferiority decision, promotion in the registry.
+4. The pairwise judge (the teacher unless configured) in both orders, plus its calibration pairs (teacher answers
+   against planted flaws, tasks/evaluation/calibration.py): is it reliable enough this run to count?
+5. Paired CIs (tasks/evaluation/stats.py), the non-inferiority decision, promotion in the registry.
 Writes eval.parquet, ab.json and stage-evaluate.json. One vLLM server at a time: the student's server
 stops before the judge's starts.
 """
@@ -23,9 +25,10 @@ from distillery.failpoints import failpoint
 from distillery.routes import route_schema
 from distillery.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 from models.registry import Registry
+from tasks.evaluation.calibration import calibration_pairs, calibration_result
 from tasks.evaluation.items import Item, load_items
 from tasks.evaluation.judge import JUDGE_HASH, JUDGE_SYSTEM, Pair, judge_pairs, reliability
-from tasks.evaluation.score import decide, item_metrics, judge_outcomes, sanity_checks, summarize
+from tasks.evaluation.score import UNGUIDED, decide, item_metrics, judge_outcomes, summarize
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +56,19 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     export = registry.export_record(version)
     logs = Path(cfg.store.root) / "logs"
     with served_candidate(cfg, version, registry.dir / version, Path(export["model_dir"]), logs) as endpoint:
-        answer_all(cfg, endpoint, items, "student")
+        answer_all(cfg, endpoint, items, "student", cfg.evaluation.guided_decoding)
+        json_items = [it for it in items if route_schema(cfg, it.route)]
+        if cfg.evaluation.guided_decoding and cfg.evaluation.unguided_diagnostic and json_items:
+            answer_all(cfg, endpoint, json_items, UNGUIDED, guided=False)
         failpoint("evaluate.answered")  # the student's server still up, no verdict yet
     if cfg.evaluation.include_base:
         with served_base(cfg, logs) as endpoint:
-            answer_all(cfg, endpoint, items, "base")
+            answer_all(cfg, endpoint, items, "base", cfg.evaluation.guided_decoding)
     parity = {"served": "multi-LoRA on NF4" if cfg.export.multi_lora else "merged export", "model_dir": export["model_dir"],
               "prompts": export["parity"]["prompts"], **export["parity"]["export"], "examples": export["parity"]["examples"],
               "identical_greedy": export["parity"]["identical_greedy"],
               "naive": export["parity"].get("naive", {})}
-    verdicts, aa_verdicts, judge_usage = run_judge(cfg, items)
+    verdicts, calibration, judge_usage = run_judge(cfg, items)
 
     rows = [eval_row(it, cfg) for it in items]
     for row, v in zip(rows, verdicts or [None] * len(rows)):
@@ -71,15 +77,14 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     e = cfg.evaluation
     stats = {"resamples": e.bootstrap_resamples, "confidence": e.confidence, "seed": e.seed}
     summary = summarize(rows, e.gates, stats, e.include_base)
-    judged = reliability(verdicts, e.judge.max_failure_rate, e.judge.max_position_bias,
-                         judge_usage.get("failures")) if e.judge.enabled else None
+    judged = reliability(verdicts, e.judge, judge_usage.get("failures"), calibration) if e.judge.enabled else None
     if judged and not judged["available"]:
         log.warning("the judge is not reliable this run: %s", "; ".join(judged["reasons"]))
-    promote, reasons = decide(summary, e.gates, judged)
+    promote, reasons = decide(summary, e.gates, judged, e.min_items)
     decision = apply_decision(registry, version, promote, reasons, run_dir)
     ab = {"candidate": version, "teacher": cfg.teacher.model, "student_base": cfg.student.model,
-          "counts": counts, "config": {"gates": e.gates, **stats}, "scopes": summary, "decision": decision,
-          "sanity": sanity_checks(rows, verdicts, aa_verdicts, stats), "parity": parity,
+          "counts": counts, "config": {"gates": e.gates, "min_items": e.min_items, **stats}, "scopes": summary,
+          "decision": decision, "parity": parity,
           "judge": {"enabled": e.judge.enabled, "prompt": JUDGE_SYSTEM, "prompt_hash": JUDGE_HASH, **judge_usage,
                     "unparsed_verdicts": sum(x is None for v in verdicts for x in v), "reliability": judged}}
     write_json(ab, run_dir / "ab.json")
@@ -93,34 +98,35 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     return ab
 
 
-def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, list, dict]:
-    """Student vs teacher in both orders for every item, and the A/A student-vs-student check."""
+def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, dict | None, dict]:
+    """Student vs teacher in both orders for every item, and the calibration pairs (known answers) the same way."""
     if not cfg.evaluation.judge.enabled:
-        return [], [], {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
+        return [], None, {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
     from models.client_pool import ClientPool
     from models.vllm_server import served_endpoint
 
     j = cfg.evaluation.judge
     judge = judge_spec(cfg.teacher, j)
     pairs = [Pair(it.instructions, it.user, it.arms["student"].text, it.teacher.text) for it in items]
-    aa = [Pair(it.instructions, it.user, it.arms["student"].text, it.arms["student"].text)
-          for it in items[: cfg.evaluation.aa_items]]
+    known = calibration_pairs(items, {r: route_schema(cfg, r) for r in {it.route for it in items}}, j.calibration_items)
 
-    async def both() -> tuple[list, list, dict]:
+    async def both() -> tuple[list, dict, dict]:
         pool = ClientPool(endpoint, judge, role="judge")
         try:
             verdicts = await judge_pairs(pool, pairs, j.max_tokens)
-            aa_verdicts = await judge_pairs(pool, aa, j.max_tokens)
+            calibration = calibration_result(await judge_pairs(pool, [p for p, _ in known], j.max_tokens),
+                                             [kind for _, kind in known])
             st = pool.stats  # every request is billed, retries included: the report prices these tokens
-            return verdicts, aa_verdicts, {"calls": st.sent, "prompt_tokens": st.prompt_tokens,
+            return verdicts, calibration, {"calls": st.sent, "prompt_tokens": st.prompt_tokens,
                                            "completion_tokens": st.completion_tokens, "failures": dict(st.failures)}
         finally:
             await pool.close()
 
     with served_endpoint(judge, Path(cfg.store.root) / "logs") as endpoint:
-        verdicts, aa_verdicts, usage = asyncio.run(both())
-    log.info("judge: %d verdicts (%d pairs x 2 orders) + %d A/A", 2 * len(pairs), len(pairs), 2 * len(aa))
-    return verdicts, aa_verdicts, usage
+        verdicts, calibration, usage = asyncio.run(both())
+    log.info("judge: %d verdicts (%d pairs x 2 orders) + %d on calibration pairs (accuracy %s)", 2 * len(pairs),
+             len(pairs), 2 * len(known), calibration["accuracy"])
+    return verdicts, calibration, usage
 
 
 def eval_row(it: Item, cfg: RunConfig) -> dict:

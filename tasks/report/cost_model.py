@@ -3,15 +3,17 @@
 Pure arithmetic, no I/O: the report stage feeds it measured tokens, seconds and volumes from the stage
 records and prices from the config, and labels each input as measured or assumed.
 
-Two ways to pay for a model:
+Ways to pay for a model:
 - an API: per-token prices (input, cached input, output), optionally a batch discount;
 - self-hosted: dedicated GPUs rented by the hour. The bill is a step function of volume (whole replicas,
   each good for `output_tok_s * utilization` tokens per second), so at low volume a cheap-per-token
-  student can still cost more per day than the API it replaces. That is the truth finance needs.
+  student can still cost more per day than the API it replaces. That is the truth finance needs;
+- a share of self-hosted GPUs (multi-LoRA: one base serves several fine-tuned adapters): the same GPUs,
+  their bill split by `share`, and sized for all the adapters' traffic, not this model's alone.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SECONDS_PER_DAY = 86_400
 DAYS_PER_MONTH = 30
@@ -22,7 +24,7 @@ class ApiPrice:
     input_per_mtok: float
     output_per_mtok: float
     cached_input_per_mtok: float | None = None
-    batch_discount: float = 0.0   # fraction off with the provider's batch API (nightly labeling can use it)
+    batch_discount: float = 0.0   # fraction off with the provider's batch API, for calls that went through it
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class GpuPrice:
     output_tok_s: float           # one replica's decode throughput at the served concurrency
     gpus_per_replica: int = 1
     utilization: float = 0.6      # share of that throughput real traffic sustains (bursts, idle hours)
+    share: float = 1.0            # this model's share of the replicas' bill and tokens; 1: GPUs of its own
 
     @property
     def replica_usd_per_day(self) -> float:
@@ -58,14 +61,35 @@ def api_cost_per_request(price: ApiPrice, t: Traffic, batch: bool = False) -> fl
 
 
 def replicas_needed(gpu: GpuPrice, requests_per_day: float, t: Traffic) -> int:
-    """Whole replicas for the day's output tokens; never zero: a served model is up all day."""
-    return max(1, math.ceil(requests_per_day * t.completion_tokens / gpu.replica_tokens_per_day))
+    """Whole replicas for the day's output tokens; never zero: a served model is up all day. Shared replicas
+    carry every adapter's tokens: this model's are `share` of them."""
+    return max(1, math.ceil(requests_per_day * t.completion_tokens / gpu.share / gpu.replica_tokens_per_day))
 
 
 def daily_cost(price: ApiPrice | GpuPrice, requests_per_day: float, t: Traffic) -> float:
     if isinstance(price, ApiPrice):
         return api_cost_per_request(price, t) * requests_per_day
-    return replicas_needed(price, requests_per_day, t) * price.replica_usd_per_day
+    return replicas_needed(price, requests_per_day, t) * price.replica_usd_per_day * price.share
+
+
+def mix_traffic(by_route: dict[str, Traffic], mix: dict[str, float]) -> Traffic:
+    """Tokens per request over the routes, each weighted by its share of production traffic (`mix`), not by how
+    many eval items it has. Routes missing from either side are left out and the others' weights rescaled."""
+    routes = [r for r in by_route if mix.get(r, 0) > 0]
+    total = sum(mix[r] for r in routes)
+    if not total:
+        raise ValueError("no route has both measured tokens and production traffic")
+    return Traffic(*(sum(getattr(by_route[r], f) * mix[r] for r in routes) / total
+                     for f in ("prompt_tokens", "completion_tokens", "cached_prompt_tokens")))
+
+
+def scaled(price: ApiPrice | GpuPrice, factor: float) -> ApiPrice | GpuPrice:
+    """The same way to pay at `factor` times the price (per-token prices, or the GPU's hourly rate)."""
+    if isinstance(price, ApiPrice):
+        cached = None if price.cached_input_per_mtok is None else price.cached_input_per_mtok * factor
+        return replace(price, input_per_mtok=price.input_per_mtok * factor, output_per_mtok=price.output_per_mtok * factor,
+                       cached_input_per_mtok=cached)
+    return replace(price, usd_per_gpu_hour=price.usd_per_gpu_hour * factor)
 
 
 def gpu_seconds_cost(usd_per_gpu_hour: float, gpu_seconds: float) -> float:
@@ -89,6 +113,11 @@ class Comparison:
     def saving_monthly(self) -> float:
         return self.saving_daily * DAYS_PER_MONTH
 
+    @property
+    def cost_change(self) -> float:
+        """The day's bill with the student (and its pipeline) against the teacher's: -0.7 is a 70% cut."""
+        return -self.saving_daily / self.teacher_daily if self.teacher_daily else 0.0
+
 
 def compare(teacher: ApiPrice | GpuPrice, teacher_t: Traffic, student: ApiPrice | GpuPrice, student_t: Traffic,
             requests_per_day: float, pipeline_daily: float) -> Comparison:
@@ -107,7 +136,7 @@ def break_even_volume(teacher, teacher_t: Traffic, student, student_t: Traffic, 
     bounds = {0.0, max_requests_per_day}
     for price, t in ((teacher, teacher_t), (student, student_t)):
         if isinstance(price, GpuPrice) and t.completion_tokens > 0:
-            step = price.replica_tokens_per_day / t.completion_tokens   # requests one replica serves per day
+            step = price.replica_tokens_per_day * price.share / t.completion_tokens   # this model's requests per replica-day
             bounds.update(k * step for k in range(1, min(10_000, int(max_requests_per_day / step)) + 1))
     edges = sorted(b for b in bounds if b <= max_requests_per_day)
     for lo, hi in zip(edges, edges[1:]):
@@ -133,15 +162,10 @@ def payback_days(one_off_usd: float, saving_daily: float) -> float | None:
     return one_off_usd / saving_daily
 
 
-def sensitivity(teacher, teacher_t: Traffic, student: GpuPrice, student_t: Traffic, pipeline_daily: float,
-                volumes: list[float], gpu_prices: list[float]) -> list[dict]:
-    """Monthly saving over a grid of daily volumes x the student's GPU price per hour."""
-    rows = []
-    for v in volumes:
-        row = {"requests_per_day": v}
-        for p in gpu_prices:
-            priced = GpuPrice(p, student.output_tok_s, student.gpus_per_replica, student.utilization)
-            row[f"usd_per_gpu_hour={p:g}"] = round(compare(teacher, teacher_t, priced, student_t, v, pipeline_daily)
-                                                   .saving_monthly, 2)
-        rows.append(row)
-    return rows
+def sensitivity(teacher, teacher_t: Traffic, student: ApiPrice | GpuPrice, student_t: Traffic, pipeline_daily: float,
+                volumes: list[float], factors: list[float]) -> list[dict]:
+    """Monthly saving over a grid of daily volumes x the student's price at `factors` times today's (its GPU's
+    hourly rate, or its per-token prices): one row per volume, one value per factor."""
+    return [{"requests_per_day": v,
+             "saving_monthly": [round(compare(teacher, teacher_t, scaled(student, f), student_t, v, pipeline_daily)
+                                      .saving_monthly, 2) for f in factors]} for v in volumes]

@@ -2,8 +2,9 @@
 
     distillery report -c configs/demo.yaml --run-dir .distillery/runs/<run>    # + report.pdf where Chromium is
 
-Reads stage-*.json, ab.json, eval.parquet (token counts only: no prompt or answer text reaches the report)
-and the pricing config. No clock, no randomness: the same inputs give the same bytes.
+Reads stage-*.json, ab.json, eval.parquet and labels.parquet (token counts), prompts.parquet (only the length of
+the prefix a route's prompts repeat: no prompt or answer text reaches the report) and the pricing config. No
+clock, no randomness: the same inputs give the same bytes.
 """
 
 import csv
@@ -45,10 +46,15 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
     write_text(cost_csv(lines, summary), run_dir / "cost.csv")
     failpoint("report.written")
     outputs = ["report.html", "cost.csv"] + (["report.pdf"] if write_pdf(run_dir) else [])
-    record = {"stage": "report", "summary": {k: v for k, v in summary.items() if k != "sensitivity"}, "outputs": outputs,
-              "prices": prices}
+    record = {"stage": "report", "summary": record_summary(summary), "outputs": outputs, "prices": prices}
     write_json(record, run_dir / "stage-report.json")
     return record
+
+
+def record_summary(summary: dict) -> dict:
+    """The summary for stage-report.json: the page's numbers without the sensitivity grids (they are on the page)."""
+    options = [{k: v for k, v in o.items() if k != "sensitivity"} for o in summary.get("student_options", [])]
+    return {**summary, "student_options": options}
 
 
 def write_pdf(run_dir: Path) -> bool:
@@ -65,12 +71,14 @@ def write_pdf(run_dir: Path) -> bool:
 def pictures(cfg: RunConfig, s: dict) -> dict[str, str]:
     from tasks.report import plots
     from tasks.report.cost_model import Traffic
-    from tasks.report.costs import price_of
+    from tasks.report.costs import price_of, student_options
 
     teacher_t, student_t = Traffic(**s["tokens"]["teacher"]), Traffic(**s["tokens"]["student"])
+    # the recommended way to pay for the student: the one the headline numbers are about
+    student = next(o.price for o in student_options(cfg.pricing.student, s["student_output_tok_s"]) if o.key == s["student_option"])
     return {"cost_per_day": plots.cost_per_day(s),
-            "saving_vs_volume": plots.saving_vs_volume(price_of(cfg.pricing.teacher), teacher_t, price_of(cfg.pricing.student, s["student_output_tok_s"]),
-                                                       student_t, s["pipeline_daily"], s["requests_per_day"],
+            "saving_vs_volume": plots.saving_vs_volume(price_of(cfg.pricing.teacher), teacher_t, student, student_t,
+                                                       s["pipeline_daily"], s["requests_per_day"],
                                                        s["break_even_requests_per_day"])}
 
 
@@ -79,14 +87,15 @@ def recommendation(ab: dict, s: dict) -> str:
     if not ab["decision"]["promote"]:
         return (f"Keep the teacher: the student {ab['candidate']} did not pass the quality gate "
                 f"({len(ab['decision']['reasons'])} gated metric(s) below the margin). Savings are moot until it does.")
+    how = s.get("student_option_label", "dedicated GPU")  # the cheapest way to pay for it (records before: one way)
     if s["saving_daily"] <= 0:
         be = s["break_even_requests_per_day"]
         return (f"Keep the teacher for now: the student is as good, but at {s['requests_per_day']:,.0f} requests/day it costs "
-                f"${-s['saving_daily']:,.2f} a day more (dedicated GPU + nightly pipeline)"
+                f"${-s['saving_daily']:,.2f} a day more ({how} + nightly pipeline, its cheapest way)"
                 + (f"; it pays from {be:,} requests/day." if be else "; it does not pay at any volume with these prices."))
-    return (f"Switch to the student: as good as the teacher on every gated metric, and it saves ${s['saving_monthly']:,.2f} "
-            f"a month at {s['requests_per_day']:,.0f} requests/day" + (f", paying back the first run in {s['payback_days']} days."
-                                                                       if s["payback_days"] is not None else "."))
+    return (f"Switch to the student ({how}): as good as the teacher on every gated metric, and it saves "
+            f"${s['saving_monthly']:,.2f} a month at {s['requests_per_day']:,.0f} requests/day"
+            + (f", paying back the first run in {s['payback_days']} days." if s["payback_days"] is not None else "."))
 
 
 def funnel_rows(run_dir: Path) -> list[tuple[str, int]]:
@@ -108,7 +117,14 @@ def assumptions(cfg: RunConfig, prices: dict) -> list[str]:
     when = f", set {prices['changed_at']} by {prices['changed_by']}" if "changed_at" in prices else ""
     return [f"prices: {prices['source']}{when}", *([prices["config_differs"]] if "config_differs" in prices else []),
             f"teacher pricing: {json.dumps(p.teacher.model_dump(exclude_none=True), sort_keys=True)}",
-            f"student pricing: {json.dumps(p.student.model_dump(exclude_none=True), sort_keys=True)}",
+            f"student pricing: {json.dumps(p.student.model_dump(exclude_none=True), sort_keys=True)}: each way given is "
+            "priced, the cheapest at today's volume is recommended",
+            "cached input: the prefix each route's prompts repeat is billed at the teacher API's cached price when it has "
+            "one and the prefix reaches its cache minimum; every request counted a cache hit",
+            "batch discount: only for calls a stage record says went through the provider's batch API; labeling and the "
+            "judge are online calls unless so recorded",
+            "labels: billed by the run that paid for them; labels reused from the store are not billed again",
+            "tokens per request: each route's mean over the eval items, weighted by production's route mix",
             f"pipeline GPU ${p.pipeline_usd_per_gpu_hour:g}/h, training {p.training_tok_s:g} trained tokens/s on it",
             f"the pipeline runs {p.nights_per_month} nights a month; a month is 30 days",
             "volume: " + (f"{p.requests_per_day:g} requests/day (configured)" if p.requests_per_day

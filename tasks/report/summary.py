@@ -13,7 +13,7 @@ def summarize(record: dict, ab: dict) -> Summary:
         title="cost and quality verdict",
         headline=recommendation(ab, s),
         rows=[_cost_row("teacher", s["teacher_per_1k"], s["teacher_daily"]),
-              _cost_row("student", s["student_per_1k"], s["student_daily"])],
+              _cost_row(_student(s), s["student_per_1k"], s["student_daily"])],
         notes=[f"Monthly saving **${s['saving_monthly']:,.2f}** at {s['requests_per_day']:,.0f} requests/day "
                f"({s['volume_source']}); pipeline ${s['pipeline_per_night']:.2f}/night; break-even "
                f"{break_even} requests/day."],
@@ -22,3 +22,8 @@ def summarize(record: dict, ab: dict) -> Summary:
 
 def _cost_row(arm: str, per_1k: float, daily: float) -> dict:
     return {"arm": arm, "per 1k requests": f"${per_1k:.4f}", "per day": f"${daily:,.2f}"}
+
+
+def _student(s: dict) -> str:
+    """The student's row names the way to pay for it that its numbers are about (the cheapest of those priced)."""
+    return f"student ({s['student_option_label']})" if s.get("student_option_label") else "student"

@@ -27,7 +27,7 @@ from tasks.training.stage import run_train
 from tests.conftest import REPO
 
 EVAL_ITEMS = 40
-AA_ITEMS = 8
+CALIBRATION_ITEMS = 8
 PARITY_PROMPTS = 8  # the demo's figure: short triage answers still give the gate its 100 positions
 # The module fixture trains two adapters and serves each in vLLM (minutes on 2 cores), all charged to the first test.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
@@ -53,9 +53,14 @@ def config(store: Path, small_model: str, judge_url: str, *overrides):
         f"store.root={store}", f"student.model={small_model}", "student.training.max_steps=20",
         # batch 4, lr 2e-3, no LoRA dropout: 90 s instead of 225 s, 19/20 valid JSON (docs/facts.md "A short run ...")
         "student.training.batch_size=4", "student.training.learning_rate=2e-3", "student.lora.dropout=0", f"teacher.endpoint={judge_url}/v1", "teacher.model=fake-teacher",
-        "teacher.routes.ticket-triage.max_tokens=64", "evaluation.gates={schema_validity: 0.2}",
-        f"evaluation.aa_items={AA_ITEMS}", f"export.parity_prompts={PARITY_PROMPTS}",
+        "teacher.routes.ticket-triage.max_tokens=64",
+        # a 20-step adapter writes 90-97% valid JSON; with 4 misses in 40, Tango's lower bound is -0.23
+        "evaluation.gates={schema_validity: 0.3}",
+        f"evaluation.judge.calibration_items={CALIBRATION_ITEMS}", f"export.parity_prompts={PARITY_PROMPTS}",
         "evaluation.include_base=true",  # the demo skips the base arm for time; here it shows what training bought
+        # unguided: this module tests what each adapter's weights learned (guided decoding would give the prose-trained
+        # one valid JSON too); the guided arm and its unguided diagnostic run in the nightly and kill-anywhere tests
+        "evaluation.guided_decoding=false",
         *overrides])
 
 
@@ -157,15 +162,22 @@ def test_the_gate_promotes_the_good_adapter_and_refuses_the_bad_one(evaluated):
     assert sorted(status["exports"]) == ["v0001", "v0002"], "each candidate was exported before it was evaluated"
 
 
-def test_the_judge_sees_both_orders_and_the_sanity_checks_hold(evaluated):
+def test_the_judge_sees_both_orders_and_its_calibration_catches_it(evaluated):
     for name in ("good", "bad"):
         ab = evaluated[name]
-        assert evaluated[f"{name}_judge_calls"] == 2 * (EVAL_ITEMS + AA_ITEMS) == ab["judge"]["calls"]
-        assert ab["sanity"]["aa"]["passes"] and ab["sanity"]["swap"]["passes"]
+        assert evaluated[f"{name}_judge_calls"] == 2 * (EVAL_ITEMS + CALIBRATION_ITEMS) == ab["judge"]["calls"]
+        calibration = ab["judge"]["reliability"]["calibration"]
+        # This fake judge only tells JSON from non-JSON: it catches the invalid JSON and nothing else
+        assert calibration["pairs"] == CALIBRATION_ITEMS and set(calibration["by_kind"]) == {"invalid_json", "wrong_value", "invented"}
+        kinds = calibration["by_kind"]
+        assert kinds["invalid_json"]["correct"] == kinds["invalid_json"]["judged"] > 0 and kinds["invented"]["correct"] == 0
     # Both arms of the good adapter answer JSON, where this fake judge always says "A": caught as position bias.
     good_judge, bad_judge = evaluated["good"]["judge"]["reliability"], evaluated["bad"]["judge"]["reliability"]
     assert not good_judge["available"] and "same position in both orders" in good_judge["reasons"][0], good_judge
-    assert bad_judge["available"] and bad_judge["position_bias"] == 0.0, bad_judge
+    # Prose against JSON it judges on content (no position bias), but its calibration shows it cannot tell a wrong
+    # value or an invented claim: its win rate is not used either.
+    assert not bad_judge["available"] and bad_judge["position_bias"] == 0.0, bad_judge
+    assert "planted flaw" in bad_judge["reasons"][0], bad_judge
     # The bad adapter answers prose, the teacher JSON: this judge prefers the teacher in both orders.
     assert evaluated["bad"]["scopes"]["overall"]["vs_teacher"]["judge_win_rate"]["student"]["ci"][1] < 0.5
     rows = pq.read_table(evaluated["bad_run"] / "eval.parquet").to_pylist()

@@ -63,7 +63,7 @@ def tiny_overrides(store, teacher_url: str, student: str, demo_log) -> dict[str,
             "sampling.budget": "48", "teacher.endpoint": f"{teacher_url}/v1", "teacher.model": "fake-teacher",
             "teacher.api_key_env": "DISTILLERY_PLANTED_KEY", "curation.filters": "[truncated, empty, schema]",
             "curation.min_examples": "8", "student.model": student, "student.training.max_steps": "2",
-            "student.training.batch_size": "4", "evaluation.aa_items": "2", "evaluation.max_items": "4",
+            "student.training.batch_size": "4", "evaluation.judge.calibration_items": "2", "evaluation.max_items": "4",
             "export.parity_prompts": "1", "export.min_positions": "1",
             "export.min_token_agreement": "0.8"}  # one parity prompt: orchestration is tested here
 
@@ -284,6 +284,9 @@ def test_after_an_outage_one_missed_night_runs_a_ui_run_waits_for_the_machine_an
         assert (ui_folder / name).is_file(), name
     for key in ("sample-funnel", "label-summary", "curation-funnel", "ab-results", "report-summary", "report-page"):
         assert Artifact.get(key) is not None, key
+    ab = json.loads((ui_folder / "ab.json").read_text())
+    assert "unguided_schema_validity" in ab["scopes"]["overall"]["diagnostics"], \
+        "the student was asked with the route's schema, as production serves it, and once without it"
 
     # The run page: the stages' progress lines in its log tab; its report link opens the page over HTTP.
     (link,) = re.findall(r"\((http://127\.0\.0\.1:\d+/\S+/report\.html)\)", Artifact.get("report-page").data)

@@ -9,8 +9,11 @@ from tasks.report.cost_model import (
     api_cost_per_request,
     break_even_volume,
     compare,
+    daily_cost,
+    mix_traffic,
     payback_days,
     replicas_needed,
+    scaled,
     sensitivity,
 )
 
@@ -69,6 +72,38 @@ def test_two_api_prices_break_even_where_the_per_request_saving_covers_the_pipel
 
 
 def test_sensitivity_grid_matches_single_comparisons():
-    grid = sensitivity(TEACHER_API, TEACHER_T, student_gpu(0.8), STUDENT_T, PIPELINE_DAILY, [10_000, 100_000], [0.8, 1.5])
-    assert grid[0]["usd_per_gpu_hour=0.8"] == pytest.approx(174.0) and grid[0]["usd_per_gpu_hour=1.5"] == pytest.approx(-330.0)
-    assert grid[1]["usd_per_gpu_hour=1.5"] == pytest.approx((270 - 36 - 2) * 30)
+    # the student's GPU at 1x ($0.8/h) and 1.875x ($1.5/h): the same savings as the single comparisons above
+    grid = sensitivity(TEACHER_API, TEACHER_T, student_gpu(0.8), STUDENT_T, PIPELINE_DAILY, [10_000, 100_000], [1, 1.875])
+    assert grid[0]["saving_monthly"] == [pytest.approx(174.0), pytest.approx(-330.0)]
+    assert grid[1]["saving_monthly"][1] == pytest.approx((270 - 36 - 2) * 30)
+
+
+def test_a_per_token_student_is_varied_by_its_prices():
+    student_api = ApiPrice(input_per_mtok=0.3, output_per_mtok=1.2)
+    assert scaled(student_api, 2) == ApiPrice(input_per_mtok=0.6, output_per_mtok=2.4)
+    # 10,000/day: teacher 27.0; student at 2x: (72 * 0.6 + 40 * 2.4) / 1e6 * 1e4 = 1.392; minus the pipeline 2.0
+    grid = sensitivity(TEACHER_API, TEACHER_T, student_api, STUDENT_T, PIPELINE_DAILY, [10_000], [2])
+    assert grid[0]["saving_monthly"] == [pytest.approx((27.0 - 1.392 - 2.0) * 30)]
+
+
+def test_a_shared_gpu_bills_its_share_and_is_sized_for_every_adapter():
+    """Multi-LoRA: one replica serving 4 adapters costs each a quarter; it holds a quarter of the requests it
+    would hold for one model, because the other three adapters' traffic is on it too."""
+    shared = GpuPrice(usd_per_gpu_hour=0.8, output_tok_s=500, utilization=0.6, share=0.25)
+    # dedicated: $19.20 a day; a quarter of it: $4.80
+    assert daily_cost(shared, 10_000, STUDENT_T) == pytest.approx(4.8)
+    # one replica makes 25.92M tokens a day = 648,000 answers of 40 tokens, 162,000 of them this student's
+    assert replicas_needed(shared, 162_000, STUDENT_T) == 1 and replicas_needed(shared, 162_001, STUDENT_T) == 2
+    assert daily_cost(shared, 162_001, STUDENT_T) == pytest.approx(2 * 4.8)
+    # break-even: (4.8 + 2) / 0.0027 = 2,518.5 requests a day, inside the first replica
+    assert break_even_volume(TEACHER_API, TEACHER_T, shared, STUDENT_T, PIPELINE_DAILY) == pytest.approx(6.8 / 0.0027)
+    cut = compare(TEACHER_API, TEACHER_T, shared, STUDENT_T, 10_000, PIPELINE_DAILY)
+    assert cut.cost_change == pytest.approx(-(27.0 - 4.8 - 2.0) / 27.0)
+
+
+def test_tokens_per_request_follow_the_traffic_mix_not_the_eval_counts():
+    by_route = {"triage": Traffic(600, 20, 500), "reply": Traffic(400, 100, 300)}
+    # 75% triage, 25% reply: 0.75 * 600 + 0.25 * 400 = 550 in, 0.75 * 20 + 0.25 * 100 = 40 out, 450 cached
+    assert mix_traffic(by_route, {"triage": 0.75, "reply": 0.25}) == Traffic(550, 40, 450)
+    # a route without tokens (no eval item) is left out and the rest rescaled
+    assert mix_traffic(by_route, {"triage": 0.6, "reply": 0.2, "invoice": 0.2}) == Traffic(550, 40, 450)

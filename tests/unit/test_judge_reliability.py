@@ -1,5 +1,6 @@
-"""A broken judge never promotes: its verdicts go through the real client pool to tests/fake_teacher.py playing
-a planted judge, and every broken one ends in "judge_win_rate is unavailable", naming why."""
+"""A broken judge never promotes: its verdicts, and its verdicts on calibration pairs with a known answer, go through
+the real client pool to tests/fake_teacher.py playing a planted judge, and every broken one ends in "judge_win_rate
+is unavailable", naming why."""
 
 import asyncio
 import json
@@ -7,77 +8,117 @@ import json
 import httpx
 import pytest
 
-from distillery.config import ServedModelConfig
+from distillery.config import PairJudgeConfig, ServedModelConfig
 from models.client_pool import ClientPool
 from models.vllm_server import external_endpoint
+from tasks.evaluation.calibration import calibration_pairs, calibration_result
+from tasks.evaluation.items import Answer, Item
 from tasks.evaluation.judge import Pair, judge_pairs, reliability
 from tasks.evaluation.score import decide, judge_outcomes, summarize
+from tests.conftest import REPO
 
 GATES = {"judge_win_rate": 0.05}
 STATS = {"resamples": 1000, "confidence": 0.95, "seed": 0}
+LIMITS = PairJudgeConfig()  # the shipped limits: 10% failures, 30% position bias, 75% calibration accuracy
 ITEMS = 12
+SHORT, LONG = json.dumps({"category": "billing"}), json.dumps({"category": "billing", "urgency": "high"})
 
 
 def pairs() -> list[Pair]:
     """Student and teacher both answer valid triage JSON; the student's answer is the longer one on half the items."""
-    short, long = json.dumps({"category": "billing"}), json.dumps({"category": "billing", "urgency": "high"})
-    return [Pair("Answer as JSON.", f"ticket {i}", long if i % 2 else short, short if i % 2 else long) for i in range(ITEMS)]
+    return [Pair("Answer as JSON.", f"ticket {i}", LONG if i % 2 else SHORT, SHORT if i % 2 else LONG) for i in range(ITEMS)]
 
 
-def verdicts_from(fake_teacher: str, judge: str, **failing) -> tuple[list, ClientPool]:
-    httpx.post(f"{fake_teacher}/control", json={"reset": True, "judge": judge, **failing}).raise_for_status()
+def known_pairs() -> list[tuple[Pair, str]]:
+    """Calibration pairs from teacher triage answers, each against a planted flaw (the evaluate stage's own code)."""
+    schema = json.loads((REPO / "data/routes/ticket-triage.schema.json").read_text())
+    answers = [json.dumps({"category": c, "urgency": u, "summary": f"Customer reports problem number {i} with the order."})
+               for i, (c, u) in enumerate([("billing", "high"), ("shipping", "low"), ("outage", "medium")] * 4)]
+    items = [Item(f"p{i:02d}", "ticket-triage", f"ticket {i}", "Answer as JSON.", Answer(a)) for i, a in enumerate(answers)]
+    return calibration_pairs(items, {"ticket-triage": schema}, LIMITS.calibration_items)
+
+
+def judged_by(fake_teacher: str, judge: str, prefer=(), **failing) -> tuple[list, dict, ClientPool]:
+    httpx.post(f"{fake_teacher}/control", json={"reset": True, "judge": judge, "prefer": list(prefer), **failing}).raise_for_status()
     spec = ServedModelConfig(model="fake-teacher", endpoint=f"{fake_teacher}/v1", max_retries=2, retry_backoff_s=5.0)
     pool = ClientPool(external_endpoint(spec), spec, role="judge")
+    known = known_pairs()
 
     async def run():
         try:
-            return await judge_pairs(pool, pairs(), max_tokens=16)
+            return await judge_pairs(pool, pairs(), 16), await judge_pairs(pool, [p for p, _ in known], 16)
         finally:
             await pool.close()
 
-    return asyncio.run(run()), pool
+    verdicts, on_known = asyncio.run(run())
+    return verdicts, calibration_result(on_known, [kind for _, kind in known]), pool
 
 
-def verdict(verdicts, pool: ClientPool | None = None) -> tuple[dict, bool, list[str]]:
-    rel = reliability(verdicts, max_failure_rate=0.1, max_position_bias=0.3, failed_calls=pool and pool.stats.failures)
+def verdict(verdicts, calibration: dict | None, pool: ClientPool | None = None) -> tuple[dict, bool, list[str]]:
+    rel = reliability(verdicts, LIMITS, pool and pool.stats.failures, calibration)
     rows = [{"route": "ticket-triage", "judge_outcome": o} for o in judge_outcomes(verdicts)]
     promote, reasons = decide(summarize(rows, GATES, STATS, has_base=False), GATES, rel)
     return rel, promote, reasons
+
+
+def test_the_calibration_set_plants_every_kind_of_flaw():
+    known = known_pairs()
+    assert len(known) == LIMITS.calibration_items
+    assert {kind for _, kind in known} == {"invalid_json", "wrong_value", "invented"}
+    for pair, kind in known:
+        assert pair.first != pair.second
+        if kind == "invented":
+            assert len(pair.second) > len(pair.first), "the flaw a length-loving judge falls for"
+
+
+CALLS = 2 * (ITEMS + 12)  # both orders of every pair and every calibration pair
 
 
 @pytest.mark.parametrize("judge, failing, why", [
     ("always_a", {}, "picked the same position in both orders on 12 of 12 items"),
     ("garbage", {}, "no usable verdict on 12 items"),
     ("json", {"mode": "fail", "status": 429, "retry_after": 0, "count": -1},
-     "no usable verdict on 12 items (failed calls: http_429 x24)"),
+     f"no usable verdict on 12 items (failed calls: http_429 x{CALLS})"),
+    ("longer", {}, "it preferred the original over a planted flaw in"),
 ])
 def test_a_broken_judge_never_promotes_and_the_reason_names_it(fake_teacher, judge, failing, why):
-    verdicts, pool = verdicts_from(fake_teacher, judge, **failing)
-    rel, promote, reasons = verdict(verdicts, pool)
+    verdicts, calibration, pool = judged_by(fake_teacher, judge, **failing)
+    rel, promote, reasons = verdict(verdicts, calibration, pool)
     assert not rel["available"] and not promote
     assert len(reasons) == 1 and reasons[0].startswith("judge_win_rate is unavailable: the judge is not reliable")
     assert why in reasons[0], reasons
     if failing:  # rate limited: retried at once (Retry-After: 0, not the 5 s backoff), then each request failed
-        assert pool.stats.retries == 2 * ITEMS * 2 and pool.stats.failures == {"http_429": 2 * ITEMS}
+        assert pool.stats.retries == 2 * CALLS and pool.stats.failures == {"http_429": CALLS}
+    if judge == "longer":  # it reads length, not content: right on truncations, wrong on the invented claims
+        assert rel["position_bias"] == 0.0 and calibration["by_kind"]["invented"]["correct"] == 0, calibration
+
+
+def test_without_calibration_the_judge_is_not_trusted(fake_teacher):
+    verdicts, _, pool = judged_by(fake_teacher, "longer")
+    rel, promote, reasons = verdict(verdicts, None, pool)
+    assert not promote and "its accuracy is unknown" in reasons[0]
 
 
 def test_a_missing_verdict_is_no_evidence_not_a_tie(fake_teacher):
     """Before: a failed verdict became a tie, scoring exactly the reference, so a dead judge 'passed' a gate."""
-    verdicts, _ = verdicts_from(fake_teacher, "longer")
+    verdicts, calibration, _ = judged_by(fake_teacher, "oracle", prefer=[LONG] + [p.first for p, _ in known_pairs()])
     broken = [(None, b) for _, b in verdicts[:2]] + verdicts[2:]  # two items lost one order each
     assert judge_outcomes(broken)[:2] == ["failed", "failed"]
-    rel, _, _ = verdict(broken)
+    rel, _, _ = verdict(broken, calibration)
     assert rel["failed"] == 2 and rel["failure_rate"] == round(2 / ITEMS, 4) and not rel["available"]
     rows = [{"route": "ticket-triage", "judge_outcome": o} for o in judge_outcomes(broken)]
     assert summarize(rows, GATES, STATS, has_base=False)["overall"]["vs_teacher"]["judge_win_rate"]["diff"]["n"] == ITEMS - 2
 
 
 def test_a_judge_that_reads_the_answers_is_usable_and_a_short_rate_limit_is_waited_out(fake_teacher):
-    """The control: a judge that answers on content (here: the longer answer) in both orders is reliable; two 429s
-    with Retry-After are retried and every verdict arrives."""
-    verdicts, pool = verdicts_from(fake_teacher, "longer", mode="fail", status=429, retry_after=0, count=2)
-    rel, _, reasons = verdict(verdicts)
+    """The control: a judge that picks the right answer in both orders (here it is told which: the longer triage
+    answer, and each calibration pair's original) is reliable; two 429s with Retry-After are retried and every
+    verdict arrives."""
+    verdicts, calibration, pool = judged_by(fake_teacher, "oracle", prefer=[LONG] + [p.first for p, _ in known_pairs()],
+                                            mode="fail", status=429, retry_after=0, count=2)
+    rel, _, reasons = verdict(verdicts, calibration)
     assert rel["available"] and rel["failed"] == 0 and rel["position_bias"] == 0.0, rel
+    assert calibration["accuracy"] == 1.0 and calibration["pairs"] == LIMITS.calibration_items
     assert pool.stats.retries == 2 and not pool.stats.failures
     assert not any("judge is not reliable" in r for r in reasons)
     assert sorted(judge_outcomes(verdicts)) == ["student"] * (ITEMS // 2) + ["teacher"] * (ITEMS // 2)
