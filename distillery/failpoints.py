@@ -3,6 +3,7 @@
     DISTILLERY_FAILPOINT=label.commit@3        SIGKILL this process at the 3rd committed label
     DISTILLERY_FAILPOINT=train.step@2:oom      raise an out-of-memory error at the 2nd optimizer step
     DISTILLERY_FAILPOINT=train.loss@5:nan      the 5th step's loss becomes NaN (a diverged step; the caller acts)
+    DISTILLERY_FAILPOINT=train.grad@3:nan      the 3rd step's gradients become NaN after a finite loss (the caller acts)
 
 A failpoint sits where a crash hurts most (outputs half written, a record not yet committed, a vLLM
 server still up), so the kill-anywhere tests (tests/integration/test_kill_anywhere.py) prove resume at

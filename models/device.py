@@ -37,20 +37,39 @@ def choose_device(requested: str = "auto", compute_dtype: str = "auto") -> Devic
     device = "cuda" if (requested == "cuda" or (requested == "auto" and cuda)) else "cpu"
 
     if compute_dtype != "auto":
-        choice = DeviceChoice(device, compute_dtype, f"compute dtype {compute_dtype} set in config")
+        choice = DeviceChoice(device, compute_dtype, f"compute dtype {compute_dtype} set in config{_unscaled(device, compute_dtype)}")
     elif device == "cuda":
-        major, minor = torch.cuda.get_device_capability()
-        if major >= 8:
-            choice = DeviceChoice(device, "bfloat16", f"CUDA SM {major}.{minor} >= 8.0 has bf16; "
-                                  "fp16 QLoRA is reported to give NaN/zero loss")
-        else:
-            choice = DeviceChoice(device, "float16", f"CUDA SM {major}.{minor} < 8.0 has no fast bf16")
+        choice = cuda_compute_dtype(torch.cuda.get_device_capability())
     elif cpu_has_avx512_bf16():
         choice = DeviceChoice(device, "bfloat16", "CPU has AVX512-BF16: bf16 compute is native and halves activations")
     else:
         choice = DeviceChoice(device, "float32", "CPU lacks AVX512-BF16: bf16 would be emulated, use fp32")
     log.info("device %s, compute dtype %s: %s", choice.device, choice.dtype_name, choice.reason)
     return choice
+
+
+def _unscaled(device: str, dtype: str) -> str:
+    """An explicit fp16 on CUDA trains without loss scaling (see cuda_compute_dtype): say what happens if it overflows."""
+    if device == "cuda" and dtype == "float16":
+        return "; no loss scaling: a step that overflows stops the run (loss and gradient guards), nothing is registered"
+    return ""
+
+
+def cuda_compute_dtype(capability: tuple[int, int]) -> DeviceChoice:
+    """The QLoRA compute dtype for a GPU of this compute capability: bf16 from SM 8.0 (Ampere) on, fp32 below.
+
+    Below 8.0 (T4, V100) there is no bf16, and fp16 is not the answer: QLoRA in fp16 is reported to give
+    NaN/zero losses, mostly from activations overflowing fp16's range (65504) in the forward pass,
+    which a GradScaler cannot prevent (it only rescues gradients that underflow). fp32 compute cannot overflow
+    and keeps one training path (no autocast, no scaler state to checkpoint, no scaler-skipped steps to tell
+    apart from the gradient guard). Its price: slower matmuls (a T4 has ~8 TFLOPS fp32 vs ~65 fp16) and fp32
+    activations; the 4-bit weights stay 4-bit. `student.quant.compute_dtype: float16` still opts into fp16."""
+    major, minor = capability
+    if major >= 8:
+        return DeviceChoice("cuda", "bfloat16", f"CUDA SM {major}.{minor} >= 8.0 has bf16; "
+                            "fp16 QLoRA is reported to give NaN/zero loss")
+    return DeviceChoice("cuda", "float32", f"CUDA SM {major}.{minor} < 8.0 has no bf16, and unscaled fp16 QLoRA "
+                        "overflows to NaN: fp32 compute, slower but safe (set compute_dtype: float16 to trade)")
 
 
 def serving_dtype(configured: str, cuda: bool) -> DeviceChoice:

@@ -4,8 +4,10 @@
 
 Plain tensor arithmetic on safetensors files, so what "merged" means is on this page: every LoRA pair
 (A, B) of a target module is added to that module's weight; embeddings, norms and anything the adapter
-does not touch are copied. Which base the adapter lands on is the caller's choice, and it matters
-(tasks/export/stage.py): the dequantized NF4 base it was trained against, not the original weights.
+does not touch are copied. An adapter that carries anything else (`modules_to_save` copies, trained biases or
+embeddings) is refused: dropping trained weights would ship a model other than the one that was evaluated.
+Which base the adapter lands on is the caller's choice, and it matters (tasks/export/stage.py): the
+dequantized NF4 base it was trained against, not the original weights.
 """
 
 import json
@@ -41,6 +43,23 @@ def load_weights(folder: Path) -> dict:
     return weights
 
 
+def lora_modules(lora: dict, adapter_dir: Path) -> list[str]:
+    """The modules with a whole (A, B) pair; refuses an adapter holding any tensor this merge would not use."""
+    modules = sorted(k[len(PEFT_PREFIX):-len(".lora_A.weight")] for k in lora if k.endswith(".lora_A.weight"))
+    used = {f"{PEFT_PREFIX}{m}.lora_{side}.weight" for m in modules for side in "AB"}
+    unused, missing = sorted(set(lora) - used), sorted(used - set(lora))
+    if unused:
+        raise MergeError(f"{adapter_dir} holds {len(unused)} trained tensor(s) this merge would drop: {_some(unused)}. "
+                         "It merges LoRA (A, B) pairs only; train plain LoRA (no modules_to_save, bias 'none')")
+    if missing:
+        raise MergeError(f"{adapter_dir} is missing half of a LoRA pair: {_some(missing)}; the adapter file is incomplete")
+    return modules
+
+
+def _some(keys: list[str], shown: int = 8) -> str:
+    return ", ".join(keys[:shown]) + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
+
+
 def merge_adapter(base_dir: Path, adapter_dir: Path, out_dir: Path, scale: float = 1.0) -> dict:
     """Write base + adapter as one model folder; `scale` exists only so tests can plant a wrong merge."""
     import torch
@@ -50,13 +69,14 @@ def merge_adapter(base_dir: Path, adapter_dir: Path, out_dir: Path, scale: float
     scaling = lora_scaling(config) * scale
     weights = load_weights(base_dir)
     lora = load_file(adapter_dir / "adapter_model.safetensors")
+    modules = lora_modules(lora, adapter_dir)
     merged = 0
-    for key in sorted(k for k in lora if k.endswith(".lora_A.weight")):
-        module = key[len(PEFT_PREFIX):-len(".lora_A.weight")]
+    for module in modules:
         target = f"{module}.weight"
         if target not in weights:
             raise MergeError(f"adapter module {module} has no weight {target} in {base_dir}: wrong base for this adapter")
-        a, b = lora[key].to(torch.float32), lora[f"{PEFT_PREFIX}{module}.lora_B.weight"].to(torch.float32)
+        a = lora[f"{PEFT_PREFIX}{module}.lora_A.weight"].to(torch.float32)
+        b = lora[f"{PEFT_PREFIX}{module}.lora_B.weight"].to(torch.float32)
         w = weights[target]
         weights[target] = (w.to(torch.float32) + scaling * (b @ a)).to(w.dtype)
         merged += 1

@@ -50,5 +50,5 @@ def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str, guided: bo
             it.arms[arm] = Answer(r.texts[0], r.prompt_tokens, r.completion_tokens, r.latency_s, r.finish_reasons[0])
     seconds = time.monotonic() - started
     tokens = sum(it.arms[arm].completion_tokens for it in items)
-    log.info("%s%s: %d answers in %.0f s (%.1f tok/s)%s", arm, "" if guided else " (unguided)", len(items), seconds, tokens / max(seconds, 1e-9),
+    log.info("%s%s: %d answers in %.0f s (%.1f tok/s)%s", arm, "" if guided or "unguided" in arm else " (unguided)", len(items), seconds, tokens / max(seconds, 1e-9),
              f", {failed} refused" if failed else "")

@@ -152,9 +152,9 @@ def arm_tokens(items: list[Item]) -> dict:
     """Tokens in and out per arm, for the cost report: the teacher's input includes its system prompt."""
     out = {"teacher": {"prompt": sum(it.teacher.prompt_tokens for it in items),
                        "completion": sum(it.teacher.completion_tokens for it in items)}}
-    for arm in sorted({a for it in items for a in it.arms}):
-        out[arm] = {"prompt": sum(it.arms[arm].prompt_tokens for it in items),
-                    "completion": sum(it.arms[arm].completion_tokens for it in items)}
+    for arm in sorted({a for it in items for a in it.arms}):  # the unguided diagnostic answers JSON routes only
+        answered = [it.arms[arm] for it in items if arm in it.arms]
+        out[arm] = {"prompt": sum(a.prompt_tokens for a in answered), "completion": sum(a.completion_tokens for a in answered)}
     return out
 
 

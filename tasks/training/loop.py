@@ -3,8 +3,10 @@ accumulation, eval loss on the validation split, checkpoints every N steps that 
 
 Plain rather than Trainer because every piece the issue asks for (masking, NaN stop, safetensors-only
 checkpoints, exact resume, progress lines) is a few lines here and would be callbacks and overrides
-there. Checkpoints hold the adapter, optimizer moments, scheduler step and RNG state as safetensors +
-JSON: nothing in the store is ever unpickled.
+there. Checkpoints hold the adapter, optimizer moments, scheduler step and RNG state (CPU and every CUDA
+device) as safetensors + JSON: nothing in the store is ever unpickled. Each checkpoint also records the
+fingerprint of what it trained on (train.parquet's hash and the student config), so a run folder reused with
+other data does not quietly continue the old run.
 """
 
 import json
@@ -13,10 +15,13 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from distillery.config import TrainingConfig
 from distillery.failpoints import failpoint
 from tasks.training.data import Encoded, collate, length_batches
+
+if TYPE_CHECKING:  # annotations only: benchmarks/gpu_check.py runs this loop where pydantic is not installed
+    from distillery.config import TrainingConfig
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +65,10 @@ def _to(batch: dict, model) -> dict:
     return {k: v.to(device) for k, v in batch.items()}
 
 
-def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: TrainingConfig, pad_id: int, ckpt_dir: Path,
-          checkpoint_every: int, resume: bool) -> Result:
+def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: "TrainingConfig", pad_id: int, ckpt_dir: Path,
+          checkpoint_every: int, resume: bool, *, fingerprint: dict) -> Result:
+    """`fingerprint` names what this training is of (tasks/training/stage.py `checkpoint_fingerprint`): it is saved
+    with each checkpoint, and a checkpoint with another fingerprint is not resumed."""
     import torch
     from transformers import get_scheduler
 
@@ -73,11 +80,8 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: Training
     optimizer = torch.optim.AdamW(trainable(model), lr=cfg.learning_rate, weight_decay=0.0)
     scheduler = get_scheduler(cfg.scheduler, optimizer, num_warmup_steps=int(cfg.warmup_ratio * total_steps),
                               num_training_steps=total_steps)
-    state = {"step": 0, "train_losses": [], "eval_losses": [], "tokens": 0, "seconds": 0.0}
-    previous = ckpt_dir.with_name(ckpt_dir.name + ".old")
-    if not ckpt_dir.exists() and (previous / "state.json").is_file():
-        previous.rename(ckpt_dir)  # killed mid-swap (save_checkpoint): the previous checkpoint is whole
-    if resume and (ckpt_dir / "state.json").is_file():
+    state = {"step": 0, "train_losses": [], "eval_losses": [], "tokens": 0, "seconds": 0.0, "fingerprint": fingerprint}
+    if resume and resumable(ckpt_dir, fingerprint):
         state = load_checkpoint(model, optimizer, scheduler, ckpt_dir)
         log.info("resumed from step %d of %d", state["step"], total_steps)
     started = time.monotonic() - state["seconds"]
@@ -98,7 +102,8 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: Training
                                  f"({cfg.batch_size}) or max_seq_len ({cfg.max_seq_len}), or raise grad_accum "
                                  f"({cfg.grad_accum}) to keep the effective batch; nothing was registered, the last "
                                  f"checkpoint ({_checkpoint_step(ckpt_dir)}) is kept and a rerun resumes from it") from None
-            torch.nn.utils.clip_grad_norm_(trainable(model), 1.0)
+            grad_norm = torch.nn.utils.clip_grad_norm_(trainable(model), 1.0)
+            check_gradients(grad_norm, step + 1, cfg, ckpt_dir)  # before the step: a NaN never reaches the weights
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
@@ -122,7 +127,7 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: Training
     return Result(step, state["train_losses"], state["eval_losses"], state["tokens"], time.monotonic() - started)
 
 
-def _backward(model, group: list, pad_id: int, tokens: int, step: int, cfg: TrainingConfig) -> float:
+def _backward(model, group: list, pad_id: int, tokens: int, step: int, cfg: "TrainingConfig") -> float:
     """Forward and backward over one optimizer step's batches; returns the step's loss."""
     import torch
 
@@ -140,7 +145,21 @@ def _backward(model, group: list, pad_id: int, tokens: int, step: int, cfg: Trai
                              f"student.training.learning_rate ({cfg.learning_rate:g}) — nothing was registered")
         loss.backward()
         loss_sum += loss.item()
+    if failpoint("train.grad") == "nan":  # tests plant a non-finite gradient behind a finite loss here
+        next(p for p in trainable(model) if p.grad is not None).grad.view(-1)[0] = float("nan")
     return loss_sum
+
+
+def check_gradients(grad_norm, step: int, cfg: "TrainingConfig", ckpt_dir: Path) -> None:
+    """Stop like the loss guard when the step's total gradient norm is not finite: the loss can be finite while
+    the backward pass overflowed (fp16 compute, a bad batch), and stepping would write NaN into every LoRA weight
+    and then into the next checkpoint."""
+    import torch
+
+    if not torch.isfinite(grad_norm):
+        raise TrainError(f"gradient norm is {grad_norm.item()} at step {step}: training diverged; lower "
+                         f"student.training.learning_rate ({cfg.learning_rate:g}) — nothing was registered, the last "
+                         f"checkpoint ({_checkpoint_step(ckpt_dir)}) is kept and a rerun with --resume continues from it")
 
 
 def out_of_memory(exc: BaseException) -> bool:
@@ -153,6 +172,57 @@ def out_of_memory(exc: BaseException) -> bool:
 def _checkpoint_step(ckpt_dir: Path) -> str:
     state = ckpt_dir / "state.json"
     return f"step {json.loads(state.read_text())['step']}" if state.is_file() else "none yet"
+
+
+def resumable(ckpt_dir: Path, fingerprint: dict) -> bool:
+    """Whether ckpt_dir holds a checkpoint of this very training. One written for other data or config is moved
+    aside to `<ckpt_dir>.stale` with a warning naming what changed, and training starts from step 0.
+
+    Start fresh rather than refuse: the nightly flow always asks to resume (tasks/training/task.py) and the stage
+    already trains again when train.parquet or the student config changed (stage.py `finished_record`); a
+    checkpoint of other data has no correct continuation, and refusing would stop every such night until someone
+    deleted it by hand. Moved, not deleted: restore the old data/config and rename it back to continue it."""
+    import shutil
+
+    previous = ckpt_dir.with_name(ckpt_dir.name + ".old")
+    if not ckpt_dir.exists() and (previous / "state.json").is_file():
+        previous.rename(ckpt_dir)  # killed mid-swap (save_checkpoint): the previous checkpoint is whole
+    if not (ckpt_dir / "state.json").is_file():
+        return False
+    changed = fingerprint_changes(json.loads((ckpt_dir / "state.json").read_text()).get("fingerprint"), fingerprint)
+    if not changed:
+        return True
+    stale = ckpt_dir.with_name(ckpt_dir.name + ".stale")
+    shutil.rmtree(stale, ignore_errors=True)
+    ckpt_dir.rename(stale)
+    log.warning("not resuming %s: it was written for other data or config (%s changed); training from step 0. "
+                "It is kept as %s: restore the old data/config and rename it back to continue it",
+                ckpt_dir, "; ".join(changed), stale)
+    return False
+
+
+def fingerprint_changes(saved: dict | None, current: dict) -> list[str]:
+    """What differs between a checkpoint's fingerprint and this run's, one `key (old -> new)` per leaf."""
+    if saved is None:
+        return ["the checkpoint predates fingerprints, so its data and config are unknown"]
+    old, new = _flatten(saved), _flatten(current)
+    return [f"{key} ({_short(old.get(key))} -> {_short(new.get(key))})" for key in sorted(old.keys() | new.keys())
+            if old.get(key) != new.get(key)]
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _short(value) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def save_checkpoint(model, optimizer, scheduler, state: dict, ckpt_dir: Path) -> None:
@@ -174,6 +244,9 @@ def save_checkpoint(model, optimizer, scheduler, state: dict, ckpt_dir: Path) ->
             else:
                 scalars[f"{i}.{key}"] = value
     tensors["rng.torch"] = torch.get_rng_state()
+    if torch.cuda.is_available():  # dropout on CUDA draws from the devices' generators, not the CPU one
+        for i, device_state in enumerate(torch.cuda.get_rng_state_all()):
+            tensors[f"rng.cuda.{i}"] = device_state
     save_file(tensors, tmp / "optimizer.safetensors")
     (tmp / "state.json").write_text(json.dumps({**state, "optimizer_scalars": scalars,
                                                 "scheduler": scheduler.state_dict()}, default=str))
@@ -207,4 +280,17 @@ def load_checkpoint(model, optimizer, scheduler, ckpt_dir: Path) -> dict:
     for group, lr in zip(optimizer.param_groups, scheduler.get_last_lr()):
         group["lr"] = lr
     torch.set_rng_state(tensors["rng.torch"])
+    restore_cuda_rng([tensors[f"rng.cuda.{i}"] for i in range(sum(k.startswith("rng.cuda.") for k in tensors))])
     return state
+
+
+def restore_cuda_rng(states: list) -> None:
+    """Put back each CUDA device's generator; where the machine differs, say the resume is not exact."""
+    import torch
+
+    devices = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if states and len(states) == devices:
+        torch.cuda.set_rng_state_all(states)
+    elif states or devices:
+        log.warning("the checkpoint holds the random state of %d CUDA devices, this machine has %d: training goes on, "
+                    "but dropout after the resume differs from an uninterrupted run", len(states), devices)

@@ -52,7 +52,8 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
     log.info("training on %d examples (%d validation) on %s/%s: %s", len(train_set), len(val_set), choice.device,
              choice.dtype_name, choice.reason)
     started = time.monotonic()
-    result = train(model, train_set, val_set, t, tokenizer.pad_token_id, run_dir / "checkpoint", checkpoint_every, resume)
+    result = train(model, train_set, val_set, t, tokenizer.pad_token_id, run_dir / "checkpoint", checkpoint_every, resume,
+                   fingerprint=checkpoint_fingerprint(cfg, data_path))
     adapter_dir = run_dir / "adapter"
     model.save_pretrained(adapter_dir)
     base_path = resolve_model(cfg.student.model)
@@ -108,6 +109,13 @@ def registered_record(cfg: RunConfig, run_dir: Path) -> dict | None:
     record = {**record, "adapter_version": version}
     write_json(record, run_dir / "stage-train.json")
     return record
+
+
+def checkpoint_fingerprint(cfg: RunConfig, data_path: Path) -> dict:
+    """What a checkpoint is a checkpoint of: the training data's hash and the student config (base, quantization,
+    LoRA, training knobs), the same two things `finished_record` compares. Kept whole rather than hashed, so a
+    checkpoint that is not resumed can say which setting changed."""
+    return {"train.parquet": file_sha256(data_path), "student": cfg.student.model_dump(mode="json")}
 
 
 def _train_config_hash(cfg: RunConfig) -> str:

@@ -187,3 +187,14 @@ def test_a_student_whose_answers_are_all_empty_is_never_promoted():
     ok, reasons = decide(summarize(rows_, gates, STATS, has_base=False), gates, min_items=30)
     assert not ok and any(r.startswith("ticket-triage: schema_validity student 0.0 vs teacher 1.0") for r in reasons)
     assert any("field_agreement on category" in r for r in reasons) and any("field_agreement on urgency" in r for r in reasons)
+
+
+def test_an_arm_that_answered_only_the_json_routes_is_counted_where_it_answered():
+    from tasks.evaluation.items import Answer, Item
+    from tasks.evaluation.stage import arm_tokens
+
+    items = [Item("a", "ticket-triage", "t", "", Answer("{}", 600, 20),
+                  arms={"student": Answer("{}", 30, 20), "student_unguided": Answer("{", 30, 25)}),
+             Item("b", "support-reply", "r", "", Answer("Hi", 650, 80), arms={"student": Answer("Hello", 35, 90)})]
+    assert arm_tokens(items) == {"teacher": {"prompt": 1250, "completion": 100}, "student": {"prompt": 65, "completion": 110},
+                                 "student_unguided": {"prompt": 30, "completion": 25}}
