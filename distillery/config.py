@@ -105,13 +105,39 @@ def _utc(t: datetime) -> datetime:
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
-PiiDetector = Literal["email", "ip", "phone", "card", "iban", "person"]
+PiiDetector = Literal["email", "ip", "phone", "card", "iban", "national_id", "secret", "credential", "person"]
+# Where the prompts' phone numbers come from; a number in national format is checked against each (README
+# "Security"). Numbers written with +country code are recognised from anywhere.
+PHONE_REGIONS = ["US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "LU", "ES", "PT", "IT", "PL", "CZ", "SE", "NO",
+                 "DK", "FI", "BR", "MX", "AR", "CO", "CL", "IN", "JP", "KR", "CN", "SG", "AU", "NZ", "ZA", "TR", "IL", "AE"]
+# python-stdnum modules (gb.nino: HMRC's format, stdnum has none); tasks/sampling/pii/national_ids.py lists them.
+NATIONAL_IDS = ["us.ssn", "us.itin", "gb.nino", "gb.nhs", "de.idnr", "fr.nir", "es.dni", "es.nie", "it.codicefiscale",
+                "nl.bsn", "be.nn", "br.cpf", "in_.aadhaar", "pl.pesel", "se.personnummer", "dk.cpr", "no.fodselsnummer",
+                "fi.hetu", "ch.ssn", "at.vnr", "ca.sin", "mx.curp", "tr.tckimlik", "pt.nif", "ro.cnp", "cn.ric"]
 
 
 class PiiConfig(Section):
     enabled: bool = Field(True, description="false only if the log is already scrubbed: prompts then reach the teacher as logged")
-    detectors: list[PiiDetector] = Field(default_factory=lambda: ["email", "ip", "phone", "card", "iban", "person"])
-    phone_region: str = Field("US", description="region for phone numbers written without a +country code")
+    detectors: list[PiiDetector] = Field(default_factory=lambda: ["email", "ip", "phone", "card", "iban", "national_id", "secret",
+                                                                  "credential", "person"])
+    phone_region: str = Field("US", description="region tried first for phone numbers written without a +country code")
+    phone_regions: list[str] = Field(default_factory=lambda: list(PHONE_REGIONS),
+                                     description="regions whose national-format numbers are recognised (ISO 3166 codes)")
+    national_ids: list[str] = Field(default_factory=lambda: list(NATIONAL_IDS),
+                                    description="national identifiers to scrub, as python-stdnum modules (us.ssn, nl.bsn, ...)")
+    ner: Literal["auto", "off"] = Field("auto", description="auto: an installed Presidio or spaCy adds person names; "
+                                        "off: cue phrases and name lists only (neither is installed by default)")
+
+    @field_validator("phone_region", "phone_regions")
+    @classmethod
+    def _known_regions(cls, value):
+        import phonenumbers
+
+        codes = [value] if isinstance(value, str) else value
+        unknown = [c for c in codes if c.upper() not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"{unknown} are not regions libphonenumber knows (ISO 3166 alpha-2, e.g. DE)")
+        return value.upper() if isinstance(value, str) else [c.upper() for c in value]
 
 
 class SamplingConfig(Section):
@@ -252,7 +278,7 @@ class QuantConfig(Section):
     quant_type: Literal["nf4", "fp4"] = "nf4"
     double_quant: bool = True
     compute_dtype: Literal["auto", "bfloat16", "float16", "float32"] = Field(
-        "auto", description="auto: bf16 on CUDA SM>=8.0 and on AVX512-BF16 CPUs, else fp16 (old GPU) / fp32 (CPU)"
+        "auto", description="auto: bf16 on CUDA SM>=8.0 and on AVX512-BF16 CPUs, else fp32 (older GPUs: fp16 QLoRA without loss scaling diverges; CPUs without bf16 kernels)"
     )
 
 

@@ -82,12 +82,12 @@ def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
     rows = source.rows
     log.info("read %d rows from %s in %.1f s", len(rows), source.display, clock.lap("read"))
 
-    scrubber = Scrubber(tuple(s.pii.detectors) if s.pii.enabled else (), s.pii.phone_region)
+    scrubber = Scrubber.from_config(s.pii)
     quarantine = Quarantine()
     funnel: dict = {"read": len(rows), "outside_window": 0, "other_route": 0}
     requests, seen_times = _validate(rows, start, end, set(s.routes), s.max_prompt_chars, scrubber, quarantine, funnel)
     if s.languages and requests:
-        requests = _check_language(requests, s.languages, scrubber, quarantine)
+        requests, funnel["language"] = _check_language(requests, s.languages, scrubber, quarantine)
     funnel["quarantined"] = quarantine.counts()
     funnel["valid"] = len(requests)
     log.info("validated: %d valid, %d quarantined, %d outside the window, %d other routes in %.1f s",
@@ -180,7 +180,9 @@ def _check_id_reuse(request: Request, content_of: dict[str, str]) -> None:
         raise Invalid("request_id_reused", f"request_id {request.request_id!r:.60} was seen earlier with other content")
 
 
-def _check_language(requests, languages, scrubber, quarantine) -> list[Request]:
+def _check_language(requests, languages, scrubber, quarantine) -> tuple[list[Request], dict[str, int]]:
+    """The requests whose language a route serves (or that are too short to tell: kept as "unknown"), and how many
+    distinct texts were judged each language, for the funnel."""
     try:
         check = LanguageCheck(languages)
     except ValueError as exc:
@@ -197,7 +199,7 @@ def _check_language(requests, languages, scrubber, quarantine) -> list[Request]:
                            _raw_text({"messages": request.messages}, scrubber))
         else:
             kept.append(request)
-    return kept
+    return kept, dict(sorted(check.counts.items()))
 
 
 def _raw_text(raw: dict, scrubber: Scrubber) -> str:

@@ -21,6 +21,8 @@ def _funnel_steps(f: dict, pii: dict) -> list[tuple[str, object]]:
         steps.append(("other routes", f["other_route"]))
     steps.append(("quarantined (invalid)", sum(f["quarantined"].values())))
     steps += [(f"quarantined: {reason}", n) for reason, n in f["quarantined"].items()]
+    if f.get("language"):  # "unknown": too short or too many names to tell, kept rather than falsely quarantined
+        steps.append(("language judged (distinct texts)", ", ".join(f"{k} {n}" for k, n in f["language"].items())))
     steps.append(("valid", f["valid"]))
     cleaned = f.get("control_chars_removed") or {}
     if cleaned.get("rows"):  # terminal escapes, NUL and other controls: removed before anything is stored or sent

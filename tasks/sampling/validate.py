@@ -3,6 +3,8 @@
 Reasons are `kind:field` strings so the funnel can count them and a test can expect them:
 missing_field:<f>, wrong_type:<f>, bad_json:<f>, bad_text:<f>, empty_content, too_long, language:<iso>,
 request_id_reused. Checks run in a fixed order and the first failing one names the row's reason.
+language:<iso> comes from distillery/text/language.py after these checks: a text mostly in a script the
+route's languages do not use, or clearly in another language; one too short to tell is kept as unknown.
 
 Control characters are removed from every turn before anything is stored or sent (counted, not quarantined).
 """

@@ -93,8 +93,11 @@ def test_no_planted_pii_reaches_the_run(demo_log, take_all, tmp_path):
 
 def test_pii_counts_are_in_the_stage_record(take_all):
     record = take_all[0]
-    assert set(record["pii"]["detectors"]) == {"email", "ip", "phone", "card", "iban", "person"}
-    assert "ip" not in record["pii"]["hits"], "the demo log plants no addresses: any hit would be a false one"
+    assert set(record["pii"]["detectors"]) == {"email", "ip", "phone", "card", "iban", "national_id", "secret", "credential",
+                                               "person"}
+    for kind in ("ip", "national_id", "secret", "credential"):
+        assert kind not in record["pii"]["hits"], f"the demo log plants no {kind}: any hit would be a false one"
+    assert record["funnel"]["language"].get("en", 0) > 100, record["funnel"]["language"]
     assert all(n > 100 for n in record["pii"]["hits"].values())
     assert record["pii"]["prompts_with_pii"] >= 700
 

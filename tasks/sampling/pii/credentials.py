@@ -1,0 +1,113 @@
+"""Secrets in prompts: API keys with a vendor prefix, bearer tokens, JWTs, private keys, passwords given as
+`password: ...`, long random tokens, and the credentials inside URLs (user:password@, ?token=, &sig=).
+
+Hand-written on purpose: detect-secrets and gitleaks carry the same vendor rules but scan files and repos,
+not strings in memory, and neither is a dependency here. The prefixes are the vendors' documented formats.
+Only the secret itself is replaced, so "Authorization: Bearer <SECRET>" or
+"https://<CREDENTIAL>@db.internal:5432/app" still tells the teacher what the user was doing.
+"""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+
+Hit = Callable[[str], str]  # kind -> placeholder, counting the hit
+
+_VENDOR_KEYS = [
+    r"sk-ant-[A-Za-z0-9_-]{20,}",                                # Anthropic
+    r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",          # OpenAI
+    r"(?:sk|pk|rk|whsec)_(?:live|test)_[A-Za-z0-9]{16,}",         # Stripe
+    r"gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}",  # GitHub
+    r"glpat-[A-Za-z0-9_-]{20,}",                                  # GitLab
+    r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}",  # AWS access key id
+    r"xox[abposre]-[A-Za-z0-9-]{10,}",                           # Slack
+    r"AIza[0-9A-Za-z_-]{35}",                                     # Google API key
+    r"ya29\.[0-9A-Za-z_-]{20,}",                                  # Google OAuth access token
+    r"hf_[A-Za-z0-9]{30,}",                                       # Hugging Face
+    r"npm_[A-Za-z0-9]{36}",                                       # npm
+    r"pypi-[A-Za-z0-9_-]{50,}",                                   # PyPI
+    r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",               # SendGrid
+    r"(?:SK|AC)[0-9a-f]{32}",                                     # Twilio
+    r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",  # JWT: base64url of '{"' twice
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+    r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+",         # webhooks: the path is the secret
+    r"https://discord(?:app)?\.com/api/webhooks/\d+/[\w-]+",
+]
+_VENDOR = re.compile(r"(?<![\w-])(?:" + "|".join(_VENDOR_KEYS) + r")(?![\w-])")
+# The credential after an auth scheme ("Authorization: Bearer ...", "token abc...").
+_AUTH_HEADER = re.compile(r"(?i)\b(?:bearer|basic|token|apikey|api-key)(?:\s*[:=])?\s+([A-Za-z0-9._~+/=-]{12,})")
+# A secret handed over in words or as an assignment, in the languages the prompts come in.
+_ASSIGNED = re.compile(
+    r"(?i)\b(?:password|passwd|pwd|passcode|pin code|secret|client[_-]?secret|api[_ -]?key|apikey|access[_ -]?key|"
+    r"secret[_ -]?key|private[_ -]?key|auth[_ -]?token|access[_ -]?token|refresh[_ -]?token|token|"
+    r"passwort|kennwort|mot de passe|contraseña|contrasena|clave|senha|wachtwoord|parola d'ordine)"
+    r"(?:\s*[:=]\s*|\s+(?:is|was|ist|war|est|était|es|era|è|é|is nu|now)\s*:?\s*)[\"'`]?([^\s\"'`<>,;]{4,})")
+_AUTH_WORDS = ("bearer", "basic", "token", "apikey", "api-key")
+_ASSIGN_WORDS = ("pass", "pwd", "pin code", "secret", "key", "token", "kennwort", "mot de passe", "contrase", "clave",
+                 "senha", "wachtwoord", "parola")  # a word each alternative of _ASSIGNED contains
+# Long runs of base64/url-safe characters; kept only when they look random (see _looks_random).
+_TOKEN = re.compile(r"(?<![\w/+=.-])[A-Za-z0-9+/_-]{20,}={0,2}(?![\w/+=-])")
+_OBJECT_ID = re.compile(r"[a-z]{2,5}_[A-Za-z0-9]+$")
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"'`]+")
+_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@\s?#]+)@")
+# Query and fragment parameters that carry a credential (OAuth, presigned S3/GCS URLs, session ids).
+_SECRET_PARAM = re.compile(
+    r"(?i)([?&#;](?:[\w.-]*token|api[_-]?key|apikey|key|secret|client_secret|password|passwd|pwd|pass|auth|"
+    r"authorization|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|"
+    r"x-goog-credential|code|session|session[_-]?id|sid|jwt|access_key|otp)=)([^&#\s]+)")
+
+
+def credential_urls(text: str, hit: Hit) -> str:
+    """URLs keep scheme, host and path; their user:password@ and secret parameters become <CREDENTIAL>."""
+    if "://" not in text:
+        return text
+    return _URL.sub(lambda m: _scrub_url(m.group(0), hit), text)
+
+
+def _scrub_url(url: str, hit: Hit) -> str:
+    url = _USERINFO.sub(lambda m: m.group(1) + hit("credential") + "@", url, count=1)
+    return _SECRET_PARAM.sub(lambda m: m.group(1) + hit("credential"), url)
+
+
+def secrets(text: str, hit: Hit) -> str:
+    """Vendor keys, JWTs and private keys whole; bearer tokens and assigned passwords after their label;
+    then any remaining long random-looking token."""
+    text = _VENDOR.sub(lambda m: hit("secret"), text)
+    lowered = text.lower()
+    if any(w in lowered for w in _AUTH_WORDS):  # a substring test is 20x cheaper than the patterns
+        text = _AUTH_HEADER.sub(lambda m: _replace_group(m, hit) if _mixed(m.group(1)) else m.group(0), text)
+    if any(w in lowered for w in _ASSIGN_WORDS):
+        text = _ASSIGNED.sub(lambda m: _replace_group(m, hit) if _mixed(m.group(1)) else m.group(0), text)
+    return _TOKEN.sub(lambda m: hit("secret") if _looks_random(m.group(0)) else m.group(0), text)
+
+
+def _replace_group(m: re.Match, hit: Hit) -> str:
+    start, end = m.span(1)
+    return m.group(0)[: start - m.start()] + hit("secret") + m.group(0)[end - m.start():]
+
+
+def _mixed(value: str) -> bool:
+    """A password or token mixes letters with digits or symbols, or cases ('hunter2', 'Tr0ub4dor'); a plain
+    word after 'password is' ('incorrect', 'expired') is not one."""
+    if value.startswith("<") or value.lower() in {"null", "none", "redacted", "xxxx", "****"}:
+        return False
+    classes = sum(map(bool, (re.search(r"[a-z]", value), re.search(r"[A-Z]", value), re.search(r"\d", value),
+                             re.search(r"[^A-Za-z0-9]", value))))
+    return classes >= 2 and not re.fullmatch(r"[A-Z]?[a-z]+", value)
+
+
+def _looks_random(token: str) -> bool:
+    """Upper case, lower case and digits together, at a character entropy no identifier or word reaches:
+    UUIDs and hashes (lower-case hex), SKUs and tracking numbers (upper case and digits), snake_case names
+    and paths fail the class test; CamelCase identifiers fail the entropy test."""
+    body = token.rstrip("=")
+    if _OBJECT_ID.match(body):
+        return False  # Stripe-style object ids (ch_3NfP2k..., cus_Nffr...) name a record, they open nothing
+    if not (re.search(r"[a-z]", body) and re.search(r"[A-Z]", body) and re.search(r"\d", body)):
+        return False
+    if body.count("/") > 2 or body.count("_") > 3 or body.count("-") > 3:
+        return False  # a path or a slug, not an encoded secret
+    counts = Counter(body)
+    entropy = -sum(n / len(body) * math.log2(n / len(body)) for n in counts.values())
+    return entropy >= 3.7

@@ -1,0 +1,203 @@
+"""Person names without a language model: cue phrases in seven languages plus Faker's name lists.
+
+A name is a run of capitalised words (accents, hyphens and apostrophes included: José-María, O'Neil), with
+the lower-case particles of European surnames inside it (van der Berg, de la Cruz, dos Santos). It counts as
+a person
+- after a strong cue: an introduction ("my name is", "je m'appelle", "ich heiße", "me llamo", "mi chiamo",
+  "mijn naam is", "meu nome é"), a sign-off ("regards,", "Mit freundlichen Grüßen", "cordialement",
+  "atentamente", "cordiali saluti", "met vriendelijke groet", "atenciosamente") or a title (Mr, Frau, Mme,
+  Sra., Sig., Dhr.): whatever capitalised words follow;
+- after a self-introduction ("this is", "ich bin", "je suis", "soy", "sono", "ik ben", "sou"): two or more
+  capitalised words, or one known first name (German nouns are capitalised: "ich bin Neukunde");
+- after a greeting ("Dear", "Hallo", "Bonjour"): only when a word is a known first or last name, because
+  "Dear Acme Cloud" is a company;
+- anywhere: a known first name followed by a capitalised surname (after a particle, a known surname:
+  "Duarte do Galho" is a town).
+Never a person: a run with a company word (GmbH, Inc., S.L.) or after San/Santa/São/St. (places).
+Faker's person lists (8,100 first and 10,400 last names with their ASCII folds, 25 locales) are the gazetteer.
+"""
+
+import importlib
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+# Faker locales with Latin-script names (ja_JP contributes its romaji).
+_FAKER_LOCALES = ("en_US", "en_GB", "en_IN", "de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "nl_NL", "pt_BR", "pt_PT",
+                  "sv_SE", "tr_TR", "ru_RU", "hi_IN", "ja_JP", "zh_CN", "ar_AA", "es_MX", "de_AT", "fr_CH", "da_DK",
+                  "no_NO", "en_IE", "cs_CZ")
+# Capitalised words that are first names somewhere but far more often something else in tickets.
+_NOT_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin", "Florence", "Victoria", "Jordan",
+              "Chelsea", "Madison", "Carolina", "Georgia", "Virginia", "Santiago", "My", "Our", "Best", "Please",
+              "Thanks", "Team", "Hope", "Page", "Sunday", "Monday", "Friday", "Dashboard", "Billing", "Max", "Pro",
+              "Ruby", "Summer", "Sky", "Joy", "Faith", "Dawn", "Art", "Guy", "Rich", "Gene", "Chip", "Pat", "Sunny",
+              "Lane", "Drew", "Miles", "Major", "Paris", "London", "Berlin", "Madrid", "Roma", "Lima", "Sofia",
+              "Vienna", "Mai", "Juni", "Juli", "August", "April", "Marti", "Hi", "Hello", "Dear", "Van", "Del"}
+_PARTICLES = {"van", "der", "den", "de", "la", "le", "les", "del", "della", "di", "da", "das", "do", "dos", "du", "von",
+              "zu", "ten", "ter", "te", "bin", "ibn", "al", "el", "af"}  # not y/e: "Garza y Amaya" is a firm
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*")
+_STRONG = (r"my name is|my name's|full name:?|customer name:?|contact name:?|passenger name:?|guest name:?|"
+           r"cardholder:?|contact person:?|ansprechpartner:?|nom ?:|nombre:|nome:|naam:|i am|i'm|ask for|attn:?|"
+           r"regards,?|sincerely,?|signed,?|contact:|thanks,|"
+           r"thank you,|cheers,|best,|yours,|"
+           r"ich heiße|ich heisse|mein name ist|mit freundlichen grüßen,?|mit freundlichen grüssen,?|"
+           r"viele grüße,?|liebe grüße,?|beste grüße,?|freundliche grüße,?|grüße,?|gruß,?|mfg,?|"
+           r"je m'appelle|je m’appelle|mon nom est|cordialement,?|bien à vous,?|salutations,?|amitiés,?|"
+           r"me llamo|mi nombre es|atentamente,?|saludos,?|un saludo,?|"
+           r"mi chiamo|il mio nome è|cordiali saluti,?|distinti saluti,?|saluti,?|"
+           r"mijn naam is|ik heet|met vriendelijke groet(?:en)?,?|groeten,?|groet,?|mvg,?|"
+           r"meu nome é|me chamo|chamo-me|atenciosamente,?|cumprimentos,?|abraços,?")
+_INTRO = r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala"
+_GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|bonjour|salut|cher|chère|"
+             r"hola|estimado|estimada|querido|querida|buenos días|ciao|salve|gentile|caro|cara|buongiorno|hoi|"
+             r"beste|geachte|olá|ola|oi|prezado|prezada|bom dia")
+_CUE = re.compile(rf"(?<![\w'’])(?:({_STRONG})|({_INTRO})|({_GREETING}))[\s,:-]*")
+_CUE_ANY_CASE = re.compile(_CUE.pattern, re.IGNORECASE)
+# Place names built on a saint's name: San Estefanía, Santa Maria, São João, St. Anna.
+_SAINT = re.compile(r"(?<!\w)(?:San|Santa|Santo|São|Sao|Saint|Sainte|St\.?|Ste\.?|Sankt|Sint)\s+")
+# Titles are matched with their case ("M. Dupont", not the "m." of "p.m."); the whole title stands alone.
+_TITLE = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Hr|M|Mme|Mlle|Sr|Sra|Srta|Sig|Sig\.ra|"
+                    r"Dott|Dott\.ssa|Dhr|Mevr|Monsieur|Madame|Mademoiselle|Señor|Señora|Señorita|Signor|"
+                    r"Signora|Signorina|Senhor|Senhora|Meneer|Mevrouw|Doña|Dona)\.?\s+")
+_UPPER = re.escape("".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()))
+_START = re.compile(rf"(?<![\w'’-])(?:[{_UPPER}]|(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})(?=\s)|"
+                    rf"[dl]['’][{_UPPER}])")
+# Words that make a capitalised run a company, not a person ("Todd Inc.", "Porfirio Company Sevillano S.L.").
+_COMPANY = {"Inc", "Ltd", "Llc", "LLC", "GmbH", "AG", "KG", "SA", "SAS", "SARL", "SE", "BV", "NV", "SpA", "Srl", "SRL",
+            "SL", "Oy", "AB", "AS", "ASA", "Co", "Corp", "Corporation", "Company", "Group", "Gruppe", "Groupe", "Holding",
+            "Partners", "Associates", "Sons", "Söhne", "Limited", "Ltda", "Cía", "Cia", "Hermanos", "Fils", "Frères"}
+_SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}  # part of the name: "Monique Koch II" leaves nothing behind
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """(first names, last names) from Faker's person providers, accented forms and their ASCII folds."""
+    found: dict[str, set[str]] = {"first": set(), "last": set()}
+    for locale in _FAKER_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr in dir(provider):
+            kind = attr.split("_")[0]
+            values = getattr(provider, attr)
+            if kind not in found or "name" not in attr or not isinstance(values, (list, tuple, dict)):
+                continue
+            for v in values:  # ja_JP keeps (kanji, kana, romaji) tuples; nl_NL "van Ginkel" adds "Ginkel"
+                found[kind].update(x.split()[-1] for x in (v if isinstance(v, tuple) else (v,))
+                                   if isinstance(x, str) and x.split() and _is_latin_name(x.split()[-1]))
+    return tuple(frozenset(n for name in found[k] for n in (name, fold(name))) - _NOT_NAMES  # type: ignore[return-value]
+                 for k in ("first", "last"))
+
+
+def _is_latin_name(x) -> bool:
+    return isinstance(x, str) and x[:1].isupper() and all(c.isalpha() and ord(c) < 0x250 or c in "-'" for c in x)
+
+
+def fold(word: str) -> str:
+    """José -> Jose: texts and lists disagree about accents."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper() and not word.endswith(".")
+
+
+def _is_particle(word: str) -> bool:
+    return word in _PARTICLES or (len(word) > 2 and word[:2] in ("d'", "d’", "l'") and word[2:3].isupper())
+
+
+def cues(text: str) -> dict[int, str]:
+    """Where a cue ends in `text` (the start of the word after it) -> 'strong', 'intro', 'greeting' or 'saint'.
+    One pass per text: looking back from every capitalised word was the scrubber's slowest step."""
+    lowered = text.lower()  # matching lower-cased text is 4x faster than IGNORECASE; the same offsets unless
+    cue = _CUE if len(lowered) == len(text) else _CUE_ANY_CASE  # lower() changed a length (İ -> i̇)
+    found = {m.end(): ("strong", "intro", "greeting")[m.lastindex - 1] for m in cue.finditer(lowered if cue is _CUE else text)}
+    found.update((m.end(), "saint") for m in _SAINT.finditer(text))
+    found.update((m.end(), "strong") for m in _TITLE.finditer(text))
+    return found
+
+
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of person names in `text`, left to right, not overlapping."""
+    first, last = gazetteer()
+    cue_at = None
+    spans, done = [], 0
+    for m in _START.finditer(text):  # capitalised words, and particles (a name may start with one after "Mr")
+        start = m.start()
+        if start < done:
+            continue
+        if cue_at is None:
+            cue_at = cues(text)
+        cue = cue_at.get(start)
+        if not text[start].isupper() and cue != "strong":
+            continue
+        run = _run(text, start)
+        parts = [w for w in run if _capitalised(w)]
+        if parts and not _company(parts, text, start + len(" ".join(run))) \
+                and _is_name(parts, cue, first, last, len(run) == len(parts)):
+            done = start + len(" ".join(run))
+            spans.append((start, done))
+    return spans
+
+
+def _run(text: str, start: int) -> list[str]:
+    """The words of the name starting at `start`: capitalised words and particles joined by single spaces, at
+    most four capitalised ones, never ending on a particle; a Jr/II suffix included."""
+    words, keep, caps, expected = [], 0, 0, start
+    for m in _WORD.finditer(text, start):
+        if m.start() != expected or caps == 4:
+            break
+        w = m.group(0)
+        if _capitalised(w) or (caps and w in _SUFFIXES):
+            caps += 1
+            keep = len(words) + 1
+        elif not _is_particle(w):
+            break
+        words.append(w)
+        expected = m.end() + 1
+        if text[m.end() : expected] not in (" ", "\u00a0"):
+            break
+    return words[:keep]
+
+
+def _company(parts: list[str], text: str, end: int) -> bool:
+    rest = text[end : end + 16]
+    after = rest.split(maxsplit=1)[0].replace(".", "").strip(",;:") if rest[:1] == " " and rest.strip() else ""
+    return after in _COMPANY or any(p in _COMPANY for p in parts)
+
+
+def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: frozenset[str], plain: bool) -> bool:
+    """`parts`: the capitalised words of the run; `plain`: no particle among them."""
+    # The lists hold accented names and their ASCII folds ("Jose" typed for "José"); the word itself is not
+    # folded, or "Juliá y Lastra" (a company) would read as the first name Julia.
+    known_first = parts[0] in first
+    if cue == "saint":
+        return False
+    if cue == "strong":
+        return len(parts) > 1 or parts[0] not in _NOT_NAMES  # "Thanks, Team" is no one
+    if cue == "intro":
+        return known_first or len(parts) >= 2
+    if cue == "greeting":
+        return known_first or any(p in last for p in parts[1:])
+    # No cue: a known first name and a surname; with a particle ("Enrique del Valle") a known surname, since
+    # "Duarte do Galho" is a town.
+    return known_first and len(parts) >= 2 and (plain or parts[-1] in last)
+
+
+def people(text: str, hit: Callable[[str], str], ner: Callable[[str], list[tuple[int, int]]] | None = None) -> str:
+    """Replace every person name with <PERSON>; with an NER backend, its spans too."""
+    spans = name_spans(text)
+    if ner is not None:
+        spans = _merge(spans + ner(text))
+    for start, end in reversed(spans):
+        text = text[:start] + hit("person") + text[end:]
+    return text
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -1,0 +1,81 @@
+"""The Scrubber: runs the detectors over a text in a fixed order and counts what each replaced."""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from tasks.sampling.pii import credentials, names, ner
+from tasks.sampling.pii.national_ids import DEFAULT_SCHEMES, NationalIds
+from tasks.sampling.pii.numbers import Numbers
+from tasks.sampling.pii.phones import DEFAULT_REGIONS, Phones
+
+KINDS = ("email", "ip", "phone", "card", "iban", "national_id", "secret", "credential", "person")
+PLACEHOLDER = {kind: f"<{kind.upper()}>" for kind in KINDS}
+# Run order: URLs and secrets before emails (user:pass@host looks like an address), structured numbers
+# before names, names last (a placeholder is never a name).
+ORDER = ("credential", "secret", "email", "ip", "iban", "national_id", "card", "phone", "person")
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Dotted quads, and colon-separated hex groups with at least two colons (IPv6, :: shorthand included);
+# `ipaddress` then decides, so 999.1.1.1 or a 10:30:00 time stay. A full stop may end the sentence after it.
+_IP = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\w)")
+
+
+@dataclass
+class Scrubber:
+    detectors: tuple[str, ...] = ORDER
+    phone_region: str = "US"  # tried first for numbers written without a country code
+    phone_regions: tuple[str, ...] = DEFAULT_REGIONS
+    national_ids: tuple[str, ...] = DEFAULT_SCHEMES
+    ner: str = "auto"  # 'auto': an installed Presidio or spaCy adds person spans; 'off': cues and name lists only
+    hits: Counter = field(default_factory=Counter)  # detector -> placeholders inserted so far
+
+    def __post_init__(self):
+        unknown = sorted(set(self.detectors) - set(KINDS))
+        if unknown:
+            raise ValueError(f"sampling.pii.detectors: {unknown} unknown; known: {list(KINDS)}")
+        self._on = set(self.detectors)
+        self._ids = NationalIds(self.national_ids)
+        self._numbers = Numbers(self._on, self._ids, Phones(self.phone_regions, self.phone_region))
+        self._ner = ner.load(self.ner) if "person" in self._on else None
+
+    @classmethod
+    def from_config(cls, pii) -> "Scrubber":
+        """From a `sampling.pii` section (distillery.config.PiiConfig)."""
+        return cls(tuple(pii.detectors) if pii.enabled else (), pii.phone_region, tuple(pii.phone_regions),
+                   tuple(pii.national_ids), pii.ner)
+
+    def scrub(self, text: str) -> str:
+        """Replace every detected PII span in `text` with its typed placeholder; count hits per detector."""
+        on = self._on
+        if "credential" in on:
+            text = credentials.credential_urls(text, self._hit)
+        if "secret" in on:
+            text = credentials.secrets(text, self._hit)
+        if "email" in on and "@" in text:
+            text = _EMAIL.sub(lambda m: self._hit("email"), text)
+        if "ip" in on and ("." in text or ":" in text):
+            text = _IP.sub(self._ip, text)
+        if "national_id" in on:
+            text = self._ids.lettered_ids(text, self._hit)
+        if on & {"iban", "card", "phone", "national_id"}:
+            text = self._numbers.scrub(text, self._hit)
+        if "person" in on:
+            text = names.people(text, self._hit, self._ner)
+        return text
+
+    def _hit(self, kind: str) -> str:
+        self.hits[kind] += 1
+        return PLACEHOLDER[kind]
+
+    def _ip(self, m: re.Match) -> str:
+        import ipaddress
+
+        value = m.group(0)
+        if value.count(":") >= 2 and not re.search(r"[0-9A-Fa-f]", value):
+            return value  # a run of colons, not an address
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            return value
+        return self._hit("ip")
