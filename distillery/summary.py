@@ -87,9 +87,9 @@ def ab_rows(ab: dict) -> list[dict]:
 def _ab_row(scope: str, metric: str, m: dict, min_items: int) -> dict:
     lo, hi = m["diff"]["ci"]
     n = m["diff"]["n"]
-    # ungated: no verdict; gated on too few items: no verdict either way, whatever the interval says
-    verdict = "" if "non_inferior" not in m else f"insufficient (n < {min_items})" if n < min_items \
-        else "non-inferior" if m["non_inferior"] else "INFERIOR"
+    # the evaluate stage's verdict (tasks/evaluation/score.py `verdict`); ungated: none; an older ab.json: non_inferior
+    said = m.get("verdict") or ("" if "non_inferior" not in m else "non-inferior" if m["non_inferior"] else "inferior")
+    verdict = {"insufficient evidence": f"insufficient (n < {min_items})", "inferior": "INFERIOR"}.get(said, said)
     return {"scope": scope, "metric": metric, "n": n, "student": f"{m['student']['estimate']:.3f}",
             "teacher": f"{m['teacher']['estimate']:.3f}", "difference [CI]": f"{m['diff']['estimate']:+.3f} [{lo:+.3f}, {hi:+.3f}]",
             "margin": m.get("margin", ""), "verdict": verdict}

@@ -64,7 +64,7 @@ def metric_values(rows: list[dict], metric: str, arm: str) -> list[float] | None
     return [r[key] for r in rows]
 
 
-def compare(rows: list[dict], first: str, second: str, metrics, gates: dict, stats: dict) -> dict:
+def compare(rows: list[dict], first: str, second: str, metrics, gates: dict, stats: dict, min_items: int = 1) -> dict:
     """Each applicable metric: both arms' estimates and the paired difference first - second, gated or not."""
     out = {}
     for metric in metrics:
@@ -75,7 +75,7 @@ def compare(rows: list[dict], first: str, second: str, metrics, gates: dict, sta
         if metric == "field_agreement" and all(r.get(f"fields_{first}") and r.get(f"fields_{second}") for r in rows):
             entry["by_field"] = {f: compared(x, y, first, second, stats) for f, (x, y) in field_values(rows, first, second).items()}
         if metric in gates:
-            gate(entry, gates[metric], stats["confidence"])
+            gate(entry, gates[metric], stats["confidence"], min_items)
         out[metric] = entry
     return out
 
@@ -97,31 +97,45 @@ def field_values(rows: list[dict], first: str, second: str) -> dict[str, tuple[l
     return dict(sorted(out.items()))
 
 
-def gate(entry: dict, margin: float, confidence: float) -> None:
-    """Mark the entry (and each field, where gated field by field) non-inferior or not at `margin`, with how many
-    items would settle it: the smallest difference this n resolves, and the n the margin needs."""
+def gate(entry: dict, margin: float, confidence: float, min_items: int) -> None:
+    """Mark the entry (and each field, where gated field by field) with its verdict at `margin`, and how many items
+    would settle it: the smallest difference this n resolves, and the n the margin needs."""
     parts = list(entry["by_field"].values()) if "by_field" in entry else [entry]
     for part in parts:
         lo, hi = part["diff"]["ci"]
         part.update(margin=margin, non_inferior=non_inferior(part["diff"], margin),
                     resolution=round((hi - lo) / 2, 4), items_needed=items_needed(part["diff"], margin, confidence))
+        part["verdict"] = verdict(part, margin, min_items)
     if "by_field" in entry:
         needed = [p["items_needed"] for p in parts]
         entry.update(margin=margin, non_inferior=all(p["non_inferior"] for p in parts),
                      items_needed=None if None in needed else max(needed))
+        entry["verdict"] = verdict(entry, margin, min_items)
+
+
+def verdict(m: dict, margin: float, min_items: int) -> str:
+    """'non-inferior', 'inferior' or 'insufficient evidence' for a gated metric (or one field of it). Worse beyond the
+    margin across the whole interval is inferior at any n: more items would not change that. Otherwise fewer than
+    `min_items` items decide nothing either way."""
+    parts = list(m["by_field"].values()) if "by_field" in m else [m]
+    if any(p["diff"]["ci"][1] is not None and p["diff"]["ci"][1] < -margin for p in parts):
+        return "inferior"
+    if m["diff"]["n"] < min_items:
+        return "insufficient evidence"
+    return "non-inferior" if m["non_inferior"] else "inferior"
 
 
 METRICS = ("schema_validity", "field_agreement", "chrf", "judge_win_rate")
 UNGUIDED = "student_unguided"  # the student asked without the schema: what its weights produce alone
 
 
-def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool) -> dict:
+def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_items: int = 1) -> dict:
     """Per route and overall: student vs teacher (gated), and student vs the untrained base (what training bought)."""
     scopes = {route: [r for r in rows if r["route"] == route] for route in sorted({r["route"] for r in rows})}
     scopes["overall"] = rows
     out = {}
     for scope, scoped in scopes.items():
-        entry = {"n": len(scoped), "vs_teacher": compare(scoped, "student", "teacher", METRICS, gates, stats)}
+        entry = {"n": len(scoped), "vs_teacher": compare(scoped, "student", "teacher", METRICS, gates, stats, min_items)}
         if has_base:
             entry["vs_base"] = compare(scoped, "student", "base", METRICS[:3], {}, stats)
         unguided = [r[f"schema_valid_{UNGUIDED}"] for r in scoped if r.get(f"schema_valid_{UNGUIDED}") is not None]
@@ -146,11 +160,12 @@ def decide(summary: dict, gates: dict, judge: dict | None = None, min_items: int
                 reasons.append("judge_win_rate is gated but no judge verdicts exist (evaluation.judge.enabled is false)")
             continue  # e.g. chrf gated, but every route is a JSON route
         for scope, m in measured:
-            n = m["diff"]["n"]
-            if n < min_items:
+            said = verdict(m, margin, min_items)
+            if said == "insufficient evidence":
                 needed = f"; at equal quality the {margin} margin needs about {m['items_needed']}" if m.get("items_needed") else ""
-                reasons.append(f"{scope}: {metric} has insufficient evidence: {n} items < evaluation.min_items {min_items}{needed}")
-            elif not m["non_inferior"]:
+                reasons.append(f"{scope}: {metric} has insufficient evidence: {m['diff']['n']} items < evaluation.min_items "
+                               f"{min_items}{needed}")
+            elif said == "inferior":
                 reasons.extend(inferior(scope, metric, m, margin))
     return not reasons, reasons
 
@@ -162,10 +177,11 @@ def inferior(scope: str, metric: str, m: dict, margin: float) -> list[str]:
     out = []
     for name, p in parts:
         lo, hi = p["diff"]["ci"]
+        # more items only help a student that might be as good: one worse across the whole interval is just worse
+        more = "" if hi < -margin else (f"; this n resolves +/-{p['resolution']}; at equal quality the margin needs about "
+                                        f"{p['items_needed'] or 'more than 100000'} items")
         out.append(f"{scope}: {name} student {p['student']['estimate']} vs teacher {p['teacher']['estimate']}, "
-                   f"difference CI [{lo:+.3f}, {hi:+.3f}] reaches below -{margin} (n={p['diff']['n']}; "
-                   f"this n resolves +/-{p['resolution']}; at equal quality the margin needs about "
-                   f"{p['items_needed'] or 'more than 100000'} items)")
+                   f"difference CI [{lo:+.3f}, {hi:+.3f}] reaches below -{margin} (n={p['diff']['n']}{more})")
     return out
 
 

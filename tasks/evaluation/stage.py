@@ -76,7 +76,7 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
                    judge_outcome=judge_outcomes([v])[0] if v else None)
     e = cfg.evaluation
     stats = {"resamples": e.bootstrap_resamples, "confidence": e.confidence, "seed": e.seed}
-    summary = summarize(rows, e.gates, stats, e.include_base)
+    summary = summarize(rows, e.gates, stats, e.include_base, e.min_items)
     judged = reliability(verdicts, e.judge, judge_usage.get("failures"), calibration) if e.judge.enabled else None
     if judged and not judged["available"]:
         log.warning("the judge is not reliable this run: %s", "; ".join(judged["reasons"]))

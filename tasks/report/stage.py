@@ -85,8 +85,12 @@ def pictures(cfg: RunConfig, s: dict) -> dict[str, str]:
 def recommendation(ab: dict, s: dict) -> str:
     """One sentence for finance: switch, keep the teacher (quality), or wait (volume)."""
     if not ab["decision"]["promote"]:
-        return (f"Keep the teacher: the student {ab['candidate']} did not pass the quality gate "
-                f"({len(ab['decision']['reasons'])} gated metric(s) below the margin). Savings are moot until it does.")
+        reasons = ab["decision"]["reasons"]
+        thin = sum("insufficient evidence" in r for r in reasons)  # too few items is not the same finding as worse
+        why = ", ".join(x for x in (f"{len(reasons) - thin} failed" if len(reasons) > thin else "",
+                                    f"{thin} with too few items to decide" if thin else "") if x)
+        return (f"Keep the teacher: the student {ab['candidate']} did not pass the quality gate ({why}). "
+                f"Savings are moot until it does.")
     how = s.get("student_option_label", "dedicated GPU")  # the cheapest way to pay for it (records before: one way)
     if s["saving_daily"] <= 0:
         be = s["break_even_requests_per_day"]

@@ -198,3 +198,16 @@ def test_an_arm_that_answered_only_the_json_routes_is_counted_where_it_answered(
              Item("b", "support-reply", "r", "", Answer("Hi", 650, 80), arms={"student": Answer("Hello", 35, 90)})]
     assert arm_tokens(items) == {"teacher": {"prompt": 1250, "completion": 100}, "student": {"prompt": 65, "completion": 110},
                                  "student_unguided": {"prompt": 30, "completion": 25}}
+
+
+def test_worse_across_the_whole_interval_is_inferior_even_below_min_items():
+    """Too few items decide nothing either way, unless the student is worse beyond the margin wherever the interval
+    reaches: then more items would not change the verdict, and the reason says inferior, not 'insufficient'."""
+    gates = {"schema_validity": 0.05}
+    clearly_worse = summarize(rows([0.0] * 12), gates, STATS, has_base=False, min_items=30)
+    assert clearly_worse["ticket-triage"]["vs_teacher"]["schema_validity"]["verdict"] == "inferior"
+    ok, reasons = decide(clearly_worse, gates, min_items=30)
+    assert not ok and reasons[0].startswith("ticket-triage: schema_validity student 0.0 vs teacher 1.0"), reasons
+    assert "margin needs" not in reasons[0], "no amount of items rescues a student that is plainly worse"
+    unsure = summarize(rows([1.0] * 11 + [0.0]), gates, STATS, has_base=False, min_items=30)
+    assert unsure["ticket-triage"]["vs_teacher"]["schema_validity"]["verdict"] == "insufficient evidence"
