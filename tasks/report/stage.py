@@ -17,9 +17,11 @@ from distillery.config import RunConfig
 from distillery.failpoints import failpoint
 from distillery.prices import effective_pricing
 from distillery.store import write_json, write_text
-from tasks.report.costs import Line, ReportError, read_record, run_costs
+from tasks.report.cost_line import Line
+from tasks.report.costs import run_costs
 from tasks.report.history import headline, record_run
 from tasks.report.plots import trend as plot_trend
+from tasks.report.records import ReportError, read_record
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ def write_pdf(run_dir: Path) -> bool:
 def pictures(cfg: RunConfig, s: dict) -> dict[str, str]:
     from tasks.report import plots
     from tasks.report.cost_model import Traffic
-    from tasks.report.costs import price_of, student_options
+    from tasks.report.pricing import price_of, student_options
 
     teacher_t, student_t = Traffic(**s["tokens"]["teacher"]), Traffic(**s["tokens"]["student"])
     # the recommended way to pay for the student: the one the headline numbers are about

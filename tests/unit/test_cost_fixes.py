@@ -18,7 +18,8 @@ import pytest
 
 from distillery.config import ConfigError, PricingConfig, validate_config
 from tasks.report import cost_model as cm
-from tasks.report.costs import run_costs, student_options
+from tasks.report.costs import run_costs
+from tasks.report.pricing import student_options
 
 # route: (system prompt chars, user chars, teacher tokens in, teacher tokens out, student tokens in); 4 chars a token
 ROUTES = {"ticket-triage": (2448, 216, 666, 25, 54), "support-reply": (1588, 196, 446, 61, 49),

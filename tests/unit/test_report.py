@@ -11,7 +11,7 @@ import pytest
 
 from distillery.config import load_config
 from tasks.evaluation.score import decide, summarize
-from tasks.report.costs import ReportError
+from tasks.report.records import ReportError
 from tasks.report.stage import run_report
 from tests.conftest import REPO
 
