@@ -93,21 +93,37 @@ def served_base(cfg: RunConfig, log_dir: Path):
 
 
 def multi_lora_config(cfg: RunConfig, version: str | None, adapter_dir: Path | None) -> ServedModelConfig:
-    """vLLM quantizes the original base to NF4 itself (bitsandbytes) and applies the adapter per request: CUDA only."""
+    """`export.multi_lora`: vLLM quantizes the original base to NF4 itself (bitsandbytes) and applies the adapter per
+    request. CUDA only: on the CPU the single student is served merged, ~4x faster (docs/facts.md "LoRA serving on
+    the CPU"); `adapters_config` still serves several adapters there."""
     import torch
 
     if not torch.cuda.is_available():
         raise ServeError("export.multi_lora needs CUDA (vLLM's bitsandbytes quantization has no CPU kernels); "
                          "set export.multi_lora=false to serve the merged export")
+    return adapters_config(cfg, {version: adapter_dir} if version is not None else {})
+
+
+def adapters_config(cfg: RunConfig, adapters: dict[str, Path]) -> ServedModelConfig:
+    """Several registered adapters on one base, each answering under its own model name (a request's `model` picks
+    the adapter; the base's served name answers without one). The base is the NF4 weights every adapter was trained
+    against: vLLM's own NF4 quantization on CUDA, the dequantized NF4 base on the CPU (bitsandbytes has no vLLM-CPU
+    kernels)."""
+    import torch
+
     from models.resolve import resolve_model
 
     launch = cfg.evaluation.serve
-    extra = [*launch.extra_args, "--quantization", "bitsandbytes", "--enable-lora",
-             "--max-lora-rank", str(lora_rank_limit(cfg.student.lora.r))]
-    if version is not None:
-        extra += ["--lora-modules", f"{version}={adapter_dir}"]
-    return ServedModelConfig(model=str(resolve_model(cfg.student.model)), served_name=cfg.export.served_name,
-                         launch=launch.model_copy(update={"extra_args": extra}), concurrency=cfg.evaluation.concurrency)
+    extra = [*launch.extra_args, "--enable-lora", "--max-lora-rank", str(lora_rank_limit(cfg.student.lora.r)),
+             "--max-loras", str(max(1, len(adapters)))]
+    if torch.cuda.is_available():
+        base, extra = str(resolve_model(cfg.student.model)), [*extra, "--quantization", "bitsandbytes"]
+    else:
+        base = str(dequantized_base(cfg.student))
+    if adapters:
+        extra += ["--lora-modules", *(f"{name}={path}" for name, path in adapters.items())]
+    return ServedModelConfig(model=base, served_name=cfg.export.served_name,
+                             launch=launch.model_copy(update={"extra_args": extra}), concurrency=cfg.evaluation.concurrency)
 
 
 @contextlib.contextmanager

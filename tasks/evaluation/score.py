@@ -8,7 +8,8 @@ interval each metric gets):
   gets every category right and every urgency wrong does not average its way through;
 - chrf: free-text answers and free-text fields, against the teacher's self-similarity the same way;
 - judge_win_rate: 0.5, a coin flip between two equally good answers (a win 1, a tie 0.5, a loss 0).
-A gated scope with fewer than `evaluation.min_items` items is insufficient evidence, never a promotion.
+A gated scope with fewer than `evaluation.min_items` items is insufficient evidence, never a promotion (or
+inferior, when its whole interval lies below the margin: `verdict`).
 """
 
 import json
