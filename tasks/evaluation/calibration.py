@@ -68,6 +68,7 @@ def calibration_pairs(items: list[Item], schemas: dict[str, dict | None], count:
         by_route[it.route].append(it)
     queues = [iter(v) for _, v in sorted(by_route.items())]
     out: list[tuple[Pair, str]] = []
+    made: dict[str, int] = defaultdict(int)  # pairs per route: each route cycles through its own kinds
     turn = 0
     while len(out) < count and queues:
         queue = queues[turn % len(queues)]
@@ -77,11 +78,12 @@ def calibration_pairs(items: list[Item], schemas: dict[str, dict | None], count:
             continue
         schema = schemas.get(it.route)
         kinds = JSON_KINDS if schema else TEXT_KINDS
-        for k in range(len(kinds)):  # this answer's kind in the cycle, or the next one it can carry
-            kind = kinds[(len(out) + k) % len(kinds)]
+        for k in range(len(kinds)):  # this answer's kind in the route's cycle, or the next one it can carry
+            kind = kinds[(made[it.route] + k) % len(kinds)]
             bad = corrupt(it.teacher.text, schema, kind)
             if bad is not None and bad != it.teacher.text:
                 out.append((Pair(it.instructions, it.user, it.teacher.text, bad), kind))
+                made[it.route] += 1
                 break
         turn += 1
     return out

@@ -122,3 +122,22 @@ def test_a_judge_that_reads_the_answers_is_usable_and_a_short_rate_limit_is_wait
     assert pool.stats.retries == 2 and not pool.stats.failures
     assert not any("judge is not reliable" in r for r in reasons)
     assert sorted(judge_outcomes(verdicts)) == ["student"] * (ITEMS // 2) + ["teacher"] * (ITEMS // 2)
+
+
+def test_every_route_gets_every_kind_of_flaw_it_can_carry():
+    """Routes are taken in turn and each cycles through its own kinds: with three routes a global cycle would give
+    one route the same flaw every time."""
+    triage = json.loads((REPO / "data/routes/ticket-triage.schema.json").read_text())
+    invoice = json.loads((REPO / "data/routes/invoice-extract.schema.json").read_text())
+    answer = {"ticket-triage": json.dumps({"category": "billing", "urgency": "high", "summary": "Charged twice in May."}),
+              "invoice-extract": json.dumps({"vendor": "Acme", "number": "A-1", "date": "2026-05-01", "total": 12.5,
+                                             "currency": "EUR"}),
+              "support-reply": "Thanks for writing in. We have refunded the duplicate charge to your card today."}
+    items = [Item(f"{route}-{i}", route, f"request {i}", "", Answer(text)) for route, text in answer.items() for i in range(4)]
+    known = calibration_pairs(items, {"ticket-triage": triage, "invoice-extract": invoice, "support-reply": None}, 12)
+    kinds: dict[str, set] = {}
+    for pair, kind in known:
+        route = next(r for r, text in answer.items() if text == pair.first)
+        kinds.setdefault(route, set()).add(kind)
+    assert kinds == {"ticket-triage": {"invalid_json", "wrong_value", "invented"},
+                     "invoice-extract": {"invalid_json", "wrong_value", "invented"}, "support-reply": {"truncated", "invented"}}
