@@ -347,6 +347,9 @@ class EvaluationConfig(Section):
                     "metric applies, the CI's lower bound of (student - teacher reference) is >= -margin")
     max_items: int | None = Field(None, ge=1, description="cap on eval-split prompts per route (None: all of them)")
     include_base: bool = Field(True, description="also answer with the untrained base, to show what training bought")
+    fewshot_examples: int = Field(3, ge=0, description="with include_base, the base also answers with this many of "
+                                  "the route's training examples in its prompt (the in-context baseline: what a cheap "
+                                  "alternative to training reaches); 0 skips it")
     guided_decoding: bool = Field(True, description="ask the student (and the base) with each JSON route's json_schema, "
                                   "as the teacher was asked and as production would serve it")
     unguided_diagnostic: bool = Field(True, description="with guided_decoding, also ask the student once without the "

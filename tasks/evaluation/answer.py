@@ -12,6 +12,27 @@ from tasks.evaluation.items import Answer, Item
 log = logging.getLogger(__name__)
 
 
+def in_context(route: str, user: str, shots: list[tuple[str, str]]) -> list[dict]:
+    """The request in the student's shape, after worked examples in the same shape (user turn, assistant turn)."""
+    examples = [m for request, answer in shots
+                for m in (*student_messages(route, request), {"role": "assistant", "content": answer})]
+    return examples + student_messages(route, user)
+
+
+def fewshot_examples(train_rows: list[dict], k: int) -> dict[str, list[tuple[str, str]]]:
+    """Per route, the first k training examples by prompt_id (deterministic), as (request, teacher answer): what a
+    cheap alternative to training would put in the untrained base's prompt."""
+    import json
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for row in sorted(train_rows, key=lambda r: r["prompt_id"]):
+        shots = out.setdefault(row["route"], [])
+        if len(shots) < k and row.get("split", "train") == "train":
+            user = next(m["content"] for m in json.loads(row["messages"]) if m["role"] == "user")
+            shots.append((user.split("\n", 1)[1] if user.startswith(f"[{row['route']}]\n") else user, row["answer"]))
+    return out
+
+
 def answer_params(cfg: RunConfig, route: str, guided: bool = True) -> dict:
     """Greedy, with the teacher's answer budget for the route (the student must fit the same answers). Guided: a JSON
     route's answers are constrained to its schema, as the teacher's were and as production would serve the student
@@ -24,8 +45,10 @@ def answer_params(cfg: RunConfig, route: str, guided: bool = True) -> dict:
     return params
 
 
-def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str, guided: bool = True) -> None:
-    """Fill item.arms[arm] for every item; a request that fails for good leaves an empty answer, counted."""
+def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str, guided: bool = True,
+               shots: dict[str, list[tuple[str, str]]] | None = None) -> None:
+    """Fill item.arms[arm] for every item; a request that fails for good leaves an empty answer, counted. `shots`
+    (route -> [(request, teacher answer)]) puts worked examples before each request: the in-context baseline."""
     from models.client_pool import ClientPool
 
     # the student's own server: its concurrency, default timeouts and retries (none of the teacher's settings)
@@ -34,7 +57,8 @@ def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str, guided: bo
     async def run() -> list:
         pool = ClientPool(endpoint, served, role="student")
         try:
-            return await asyncio.gather(*(pool.complete(student_messages(it.route, it.user), answer_params(cfg, it.route, guided))
+            return await asyncio.gather(*(pool.complete(in_context(it.route, it.user, (shots or {}).get(it.route, [])),
+                                                        answer_params(cfg, it.route, guided))
                                           for it in items))
         finally:
             await pool.close()

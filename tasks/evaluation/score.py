@@ -128,6 +128,7 @@ def verdict(m: dict, margin: float, min_items: int) -> str:
 
 METRICS = ("schema_validity", "field_agreement", "chrf", "judge_win_rate")
 UNGUIDED = "student_unguided"  # the student asked without the schema: what its weights produce alone
+FEWSHOT = "base_fewshot"  # the untrained base with teacher-labelled examples in its prompt: the in-context baseline
 
 
 def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_items: int = 1) -> dict:
@@ -139,6 +140,8 @@ def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_it
         entry = {"n": len(scoped), "vs_teacher": compare(scoped, "student", "teacher", METRICS, gates, stats, min_items)}
         if has_base:
             entry["vs_base"] = compare(scoped, "student", "base", METRICS[:3], {}, stats)
+            if all(f"{FEWSHOT}_answer" in r for r in scoped):
+                entry["vs_fewshot"] = compare(scoped, "student", FEWSHOT, METRICS[:3], {}, stats)
         unguided = [r[f"schema_valid_{UNGUIDED}"] for r in scoped if r.get(f"schema_valid_{UNGUIDED}") is not None]
         if unguided:  # a diagnostic, never gated: production serves the student guided
             entry["diagnostics"] = {"unguided_schema_validity": mean_ci(unguided, **stats)}

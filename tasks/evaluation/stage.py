@@ -28,7 +28,7 @@ from models.registry import Registry
 from tasks.evaluation.calibration import calibration_pairs, calibration_result
 from tasks.evaluation.items import Item, load_items
 from tasks.evaluation.judge import JUDGE_HASH, JUDGE_SYSTEM, Pair, judge_pairs, reliability
-from tasks.evaluation.score import UNGUIDED, decide, item_metrics, judge_outcomes, summarize
+from tasks.evaluation.score import FEWSHOT, UNGUIDED, decide, item_metrics, judge_outcomes, summarize
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> dict:
     from models.resolve import resolve_model
     from models.served_student import served_base, served_candidate
-    from tasks.evaluation.answer import answer_all
+    from tasks.evaluation.answer import answer_all, fewshot_examples
 
     clock = StageClock()
     items, counts = load_items(cfg, run_dir)
@@ -62,8 +62,11 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
             answer_all(cfg, endpoint, json_items, UNGUIDED, guided=False)
         failpoint("evaluate.answered")  # the student's server still up, no verdict yet
     if cfg.evaluation.include_base:
+        shots = fewshot_examples(read_train(run_dir), cfg.evaluation.fewshot_examples) if cfg.evaluation.fewshot_examples else {}
         with served_base(cfg, logs) as endpoint:
             answer_all(cfg, endpoint, items, "base", cfg.evaluation.guided_decoding)
+            if shots:  # the same server: the in-context baseline costs answers, not another start
+                answer_all(cfg, endpoint, items, FEWSHOT, cfg.evaluation.guided_decoding, shots)
     parity = {"served": "multi-LoRA on NF4" if cfg.export.multi_lora else "merged export", "model_dir": export["model_dir"],
               "prompts": export["parity"]["prompts"], **export["parity"]["export"], "examples": export["parity"]["examples"],
               "identical_greedy": export["parity"]["identical_greedy"],
@@ -83,7 +86,7 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     promote, reasons = decide(summary, e.gates, judged, e.min_items)
     decision = apply_decision(registry, version, promote, reasons, run_dir)
     ab = {"candidate": version, "teacher": cfg.teacher.model, "student_base": cfg.student.model,
-          "counts": counts, "config": {"gates": e.gates, "min_items": e.min_items, **stats}, "scopes": summary,
+          "counts": counts, "config": {"gates": e.gates, "min_items": e.min_items, "fewshot_examples": e.fewshot_examples, **stats}, "scopes": summary,
           "decision": decision, "parity": parity,
           "judge": {"enabled": e.judge.enabled, "prompt": JUDGE_SYSTEM, "prompt_hash": JUDGE_HASH, **judge_usage,
                     "unparsed_verdicts": sum(x is None for v in verdicts for x in v), "reliability": judged}}
@@ -96,6 +99,14 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
               **clock.totals()}
     write_json(record, run_dir / "stage-evaluate.json")
     return ab
+
+
+def read_train(run_dir: Path) -> list[dict]:
+    """The run's curated training examples (the in-context baseline's examples come from them); none: no shots."""
+    import pyarrow.parquet as pq
+
+    path = run_dir / "train.parquet"
+    return pq.read_table(path, columns=["prompt_id", "route", "split", "answer", "messages"]).to_pylist() if path.is_file() else []
 
 
 def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, dict | None, dict]:

@@ -147,6 +147,10 @@ def test_a_short_run_teaches_the_triage_format_the_base_does_not_produce(evaluat
     vs_base = triage["vs_base"]["schema_validity"]
     assert vs_base["base"]["estimate"] <= 0.2 and vs_base["student"]["estimate"] >= 0.8, vs_base
     assert vs_base["diff"]["ci"][0] > 0, vs_base
+    fewshot = triage["vs_fewshot"]["schema_validity"]  # the in-context baseline: the base with 3 examples in its prompt
+    assert fewshot["diff"]["n"] == EVAL_ITEMS, fewshot
+    rows = pq.read_table(evaluated["good_run"] / "eval.parquet").to_pylist()
+    assert all(r["base_fewshot_prompt_tokens"] > r["base_prompt_tokens"] for r in rows), "the examples were in the prompt"
     losses = json.loads((evaluated["good_run"] / "stage-train.json").read_text())["losses"]["eval"]
     assert losses[-1] < losses[0], f"validation loss should fall over the epochs: {losses}"
 

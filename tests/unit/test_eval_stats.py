@@ -211,3 +211,20 @@ def test_worse_across_the_whole_interval_is_inferior_even_below_min_items():
     assert "margin needs" not in reasons[0], "no amount of items rescues a student that is plainly worse"
     unsure = summarize(rows([1.0] * 11 + [0.0]), gates, STATS, has_base=False, min_items=30)
     assert unsure["ticket-triage"]["vs_teacher"]["schema_validity"]["verdict"] == "insufficient evidence"
+
+
+def test_the_in_context_baseline_puts_the_routes_first_training_examples_before_the_request():
+    from tasks.evaluation.answer import fewshot_examples, in_context
+
+    def row(pid, route, user, answer, split="train"):
+        return {"prompt_id": pid, "route": route, "split": split, "answer": answer,
+                "messages": json.dumps([{"role": "user", "content": f"[{route}]\n{user}"}, {"role": "assistant", "content": answer}])}
+
+    train = [row("p3", "ticket-triage", "c", "C"), row("p1", "ticket-triage", "a", "A"), row("p0", "ticket-triage", "v", "V", "val"),
+             row("p2", "ticket-triage", "b", "B"), row("p9", "support-reply", "hi", "Hello")]
+    shots = fewshot_examples(train, 2)
+    assert shots == {"ticket-triage": [("a", "A"), ("b", "B")], "support-reply": [("hi", "Hello")]}, "by prompt_id, train split"
+    messages = in_context("ticket-triage", "new ticket", shots["ticket-triage"])
+    assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant", "user"]
+    assert messages[0]["content"] == "[ticket-triage]\na" and messages[-1]["content"] == "[ticket-triage]\nnew ticket"
+    assert in_context("ticket-triage", "x", []) == [{"role": "user", "content": "[ticket-triage]\nx"}]
