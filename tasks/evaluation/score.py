@@ -170,14 +170,15 @@ def decide(summary: dict, gates: dict, judge: dict | None = None, min_items: int
                 reasons.append(f"{scope}: {metric} has insufficient evidence: {m['diff']['n']} items < evaluation.min_items "
                                f"{min_items}{needed}")
             elif said == "inferior":
-                reasons.extend(inferior(scope, metric, m, margin))
+                reasons.extend(inferior(scope, metric, m, margin, min_items))
     return not reasons, reasons
 
 
-def inferior(scope: str, metric: str, m: dict, margin: float) -> list[str]:
-    """One reason per part that reaches below the margin: the metric, or each failing field of it."""
-    parts = [(f"{metric} on {f}", p) for f, p in m["by_field"].items() if not p["non_inferior"]] if "by_field" in m \
-        else [(metric, m)]
+def inferior(scope: str, metric: str, m: dict, margin: float, min_items: int) -> list[str]:
+    """One reason per inferior part: the metric, or each field of it that is inferior on its own (a field that is
+    merely undecided at this n is not named: the metric fails on the others already)."""
+    parts = [(f"{metric} on {f}", p) for f, p in m["by_field"].items() if verdict(p, margin, min_items) == "inferior"] \
+        if "by_field" in m else [(metric, m)]
     out = []
     for name, p in parts:
         lo, hi = p["diff"]["ci"]
