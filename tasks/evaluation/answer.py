@@ -1,6 +1,8 @@
-"""The student's answers from a served endpoint, in the compressed prompt shape it was trained on."""
+"""Answers of a served arm (the student, its unguided diagnostic, the untrained base, the base with worked
+examples in its prompt), in the compressed prompt shape the student was trained on."""
 
 import asyncio
+import json
 import logging
 import time
 
@@ -22,8 +24,6 @@ def in_context(route: str, user: str, shots: list[tuple[str, str]]) -> list[dict
 def fewshot_examples(train_rows: list[dict], k: int) -> dict[str, list[tuple[str, str]]]:
     """Per route, the first k training examples by prompt_id (deterministic), as (request, teacher answer): what a
     cheap alternative to training would put in the untrained base's prompt."""
-    import json
-
     out: dict[str, list[tuple[str, str]]] = {}
     for row in sorted(train_rows, key=lambda r: r["prompt_id"]):
         shots = out.setdefault(row["route"], [])
