@@ -88,11 +88,14 @@ def repeat_lines(lines: list[Line], attempts: list[dict], records: dict[str, dic
         if not record or line is None or not record.get("wall_s"):
             continue
         tries = [a for a in attempts if a["stage"] == stage]
-        extra_s = sum(a["wall_s"] for a in tries) - record["wall_s"]
-        if len(tries) < 2 or extra_s <= 1:  # a resumed run that reused the outputs took ~no time
-            continue
+        extra_s = max(sum(a["wall_s"] for a in tries) - record["wall_s"], 0.0)
         failed = sum(a["outcome"] == "failed" for a in tries)
         killed = sum(a["outcome"] == "killed" for a in tries)
+        # A resumed run that reused the outputs took ~no time: not worth a line. A failed or killed attempt always
+        # gets one, even when it died before its first heartbeat (a killed attempt counts up to its last one,
+        # distillery/store.py HEARTBEAT_S) and so shows ~0 s.
+        if len(tries) < 2 or (extra_s <= 1 and not failed + killed):
+            continue
         how = f"{failed} failed" + (f", {killed} killed" if killed else "")
         out.append(Line("run", f"{prefix[:-1]}: {len(tries) - 1} more attempt(s) ({how})", extra_s, "seconds",
                         line.usd * extra_s / record["wall_s"], "derived",

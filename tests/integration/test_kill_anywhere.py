@@ -33,7 +33,8 @@ def overrides(store, teacher_url: str, student: str, demo_log) -> list[str]:
              f"teacher.endpoint={teacher_url}/v1", "teacher.model=fake-teacher", "teacher.concurrency=1",
              "curation.filters=[truncated, empty, schema]", "curation.min_examples=6", f"student.model={student}",
              "student.training.max_steps=2", "student.training.batch_size=4", "evaluation.judge.calibration_items=2",
-             "evaluation.max_items=4", "export.parity_prompts=1", "export.compare_naive=false",
+             "evaluation.max_items=4", "evaluation.include_base=false",  # baselines: test_evaluate.py; here a vLLM start
+             "export.parity_prompts=1", "export.compare_naive=false",
              "export.min_positions=1", "export.min_token_agreement=0.8"]  # one prompt: orchestration is tested here
     return [arg for knob in knobs for arg in ("-o", knob)]
 

@@ -64,6 +64,7 @@ def tiny_overrides(store, teacher_url: str, student: str, demo_log) -> dict[str,
             "teacher.api_key_env": "DISTILLERY_PLANTED_KEY", "curation.filters": "[truncated, empty, schema]",
             "curation.min_examples": "8", "student.model": student, "student.training.max_steps": "2",
             "student.training.batch_size": "4", "evaluation.judge.calibration_items": "2", "evaluation.max_items": "4",
+            "evaluation.include_base": "false",  # the baselines are test_evaluate.py's; here each costs a vLLM start
             "export.parity_prompts": "1", "export.min_positions": "1",
             "export.min_token_agreement": "0.8"}  # one parity prompt: orchestration is tested here
 

@@ -120,6 +120,17 @@ def test_a_retried_stage_is_billed_twice(run):
     assert s["pipeline_per_night"] == pytest.approx(round(sum(once.values()) + extra, 2))
 
 
+def test_an_attempt_killed_before_its_first_heartbeat_is_still_listed(run):
+    """Killed within the heartbeat interval, it ran ~0 s by its record: the bill says it happened, at ~no cost."""
+    (run / "stage-train.json").write_text(json.dumps({"trained_tokens": 400_000, "device": "cpu", "wall_s": 600.0}))
+    with open(run / "attempts.jsonl", "a") as f:
+        f.write(json.dumps({"stage": "train", "attempt": "train-1-1", "outcome": "started", "started_at": 1.0}) + "\n")
+        f.write(json.dumps({"stage": "train", "attempt": "train-2-5", "outcome": "ok", "started_at": 5.0, "wall_s": 600.0,
+                            "cpu_s": 1.0}) + "\n")
+    run_report(config(), run)
+    assert run_lines_of(run)["training: 1 more attempt(s) (0 failed, 1 killed)"] == pytest.approx(0.0)
+
+
 def test_the_judges_calls_are_billed_from_their_measured_tokens(run):
     ab = json.loads((run / "ab.json").read_text())
     ab["judge"] = {"calls": 100, "prompt_tokens": 1_000_000, "completion_tokens": 0}
