@@ -19,7 +19,7 @@ from tasks.sampling.stage import SampleError, run_sample
 from tests.conftest import REPO
 
 RUN_DATE = date(2026, 11, 23)
-REASON = re.compile(r"^(missing_field|wrong_type|bad_json|bad_text):\w+$|^(empty_content|too_long)$|^language:\w+$")
+REASON = re.compile(r"^(missing_field|wrong_type|bad_json|bad_text):\w+$|^(empty_content|too_long|request_id_reused)$|^language:\w+$")
 
 # Text a production log really holds: control characters, right-to-left marks, emoji, lone surrogates
 # (what a broken client's JSON escapes decode to), combining marks, huge and empty strings.
