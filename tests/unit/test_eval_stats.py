@@ -228,3 +228,12 @@ def test_the_in_context_baseline_puts_the_routes_first_training_examples_before_
     assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant", "user"]
     assert messages[0]["content"] == "[ticket-triage]\na" and messages[-1]["content"] == "[ticket-triage]\nnew ticket"
     assert in_context("ticket-triage", "x", []) == [{"role": "user", "content": "[ticket-triage]\nx"}]
+
+
+def test_a_schema_reaches_a_model_without_distillerys_annotations():
+    from distillery.routes import served_schema
+
+    schema = json.loads((REPO / "data/routes/invoice-extract.schema.json").read_text())
+    served = served_schema(schema)
+    assert "x-compare" in schema["properties"]["number"] and "x-compare" not in json.dumps(served)
+    assert served["properties"]["number"] == {k: v for k, v in schema["properties"]["number"].items() if k != "x-compare"}
