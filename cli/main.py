@@ -454,24 +454,28 @@ def export_cmd(version: Annotated[str, typer.Argument(help="adapter version, e.g
 
 @serve_app.command("student")
 def serve_student(config: ConfigOpt = None, override: OverrideOpt = None,
-                  version: Annotated[Optional[str], typer.Option(help="export to serve (default: the champion's)")] = None) -> None:
-    """Serve the champion's export (or --version's) with vLLM under `export.served_name` until Ctrl-C; with
-    export.multi_lora (CUDA), the adapter on the NF4 base instead."""
+                  version: Annotated[Optional[str], typer.Option(help="export to serve (default: the routing plan's)")] = None) -> None:
+    """Serve what the routing plan sends to the student (or --version's export) with vLLM until Ctrl-C. One version:
+    its merged export under `export.served_name`; several (routes promoted on different nights): each adapter on one
+    base under its version name. Routes the plan keeps with the teacher are listed, not served."""
     from models.registry import Registry, RegistryError
-    from models.served_student import ServeError, export_config, multi_lora_config
+    from models.served_student import ServeError, adapters_config, export_config, multi_lora_config
     from models.vllm_server import ManagedServer, ServerError
 
     setup_logging()
     cfg = get_config(config, override)
     registry = Registry(Path(cfg.store.root), cfg.student.model)
-    version = version or registry.status()["champion"]
-    if version is None:
-        fail(f"no champion in {registry.dir}: evaluate a candidate first, or pass --version")
+    plan = {} if version else registry.plan()
+    versions = [version] if version else (registry.plan_versions() or [v for v in [registry.status()["champion"]] if v])
+    if not versions:
+        fail(f"no route goes to the student in {registry.dir / 'routing.json'}: evaluate a candidate first, or pass --version")
     try:
-        if cfg.export.multi_lora:  # the adapter on vLLM's NF4 base (CUDA); more adapters can be added to the same base
-            served = multi_lora_config(cfg, version, registry.dir / version)
+        if len(versions) > 1:  # each route's version answers under its own name, on one base
+            served = adapters_config(cfg, {v: registry.dir / v for v in versions})
+        elif cfg.export.multi_lora:  # the adapter on vLLM's NF4 base (CUDA); more adapters can be added to the same base
+            served = multi_lora_config(cfg, versions[0], registry.dir / versions[0])
         else:
-            served = export_config(cfg, Path(registry.servable(version)))
+            served = export_config(cfg, Path(registry.servable(versions[0])))
         server = ManagedServer(served, Path(cfg.store.root) / "logs")
         server.start()
     except (RegistryError, ServerError, ServeError) as exc:
@@ -479,8 +483,18 @@ def serve_student(config: ConfigOpt = None, override: OverrideOpt = None,
     schemas = {r: g.json_schema for r, g in cfg.teacher.routes.items() if g.json_schema}
     guided = "".join(f"; {r}: response_format json_schema from {path}" for r, path in sorted(schemas.items()))
     # evaluation asked the student this way (evaluation.guided_decoding): serve it the way it was judged
-    serve_foreground(server, f"student {version} ready",
-                     "; requests in the student's shape: one user message '[route]\\n<content>', no system prompt" + guided)
+    serve_foreground(server, f"student {', '.join(versions)} ready",
+                     "; requests in the student's shape: one user message '[route]\\n<content>', no system prompt" + guided
+                     + routing_lines(plan, len(versions) > 1, cfg.export.served_name))
+
+
+def routing_lines(plan: dict, by_version: bool, served_name: str) -> str:
+    """The plan as the client must follow it: the model name to ask per student route, and the teacher's routes."""
+    lines = ["\nrouting plan (routing.json):"] if plan else []
+    for route, p in sorted(plan.items()):
+        model = (p["version"] if by_version else served_name) if p["to"] == "student" else None
+        lines.append(f"\n  {route}: " + (f"student, model={model}" if model else f"teacher ({p.get('why', '')})"))
+    return "".join(lines)
 
 
 def sample_stage(cfg: RunConfig, day, folder: Path) -> dict:

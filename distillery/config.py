@@ -296,6 +296,9 @@ class TrainingConfig(Section):
     warmup_ratio: float = Field(0.05, ge=0, lt=1)
     scheduler: Literal["linear", "cosine"] = "linear"
     seed: int = 0
+    routes: list[str] = Field(default_factory=list, description="train on these routes' examples only (empty: every "
+                              "route); the others are still sampled, labelled and evaluated, and stay with the teacher "
+                              "unless the student passes there anyway: spend the training time where the student can win")
 
 
 class StudentConfig(Section):
@@ -317,6 +320,9 @@ class PairJudgeConfig(Section):
     model: str | None = Field(None, description="model name at the judge endpoint; None = the teacher's")
     api_key_env: str = "JUDGE_API_KEY"
     max_tokens: int = Field(16, ge=1)
+    routes: list[str] = Field(default_factory=list, description="judge only these routes' items (empty: every route); "
+                              "JSON routes are already compared field by field, so judging the free-text routes alone "
+                              "keeps the verdict where it adds evidence, at a fraction of the calls (~2 per item)")
     max_failure_rate: float = Field(0.1, ge=0, le=1, description="items whose verdict failed (an error, a refusal, an "
                                     "answer that is not a verdict) above this share: the win rate is unavailable this "
                                     "run and a gate on it refuses promotion")
@@ -345,7 +351,14 @@ class EvaluationConfig(Section):
         default_factory=lambda: {"schema_validity": 0.05, "field_agreement": 0.05},
         description="metric -> non-inferiority margin, fixed before the run: promote only when, for every route where the "
                     "metric applies, the CI's lower bound of (student - teacher reference) is >= -margin")
-    max_items: int | None = Field(None, ge=1, description="cap on eval-split prompts per route (None: all of them)")
+    max_items: int | None = Field(None, ge=1, description="cap on eval-split prompts per route (None: all of them), "
+                                  "applied after history_nights pools earlier runs: tonight's items first, then the "
+                                  "newest nights'")
+    history_nights: int = Field(7, ge=0, description="held-out items of up to this many earlier runs in the same store "
+                                "join tonight's eval set; their teacher answers are reused (no teacher cost), the "
+                                "student answers them again; 0: tonight's only. Earlier: the sibling run folders dated "
+                                "before this run (stage-sample.json run_date, else the name's YYYY-MM-DD), newest "
+                                "first; only labels of the current teacher and generation settings count")
     include_base: bool = Field(True, description="also answer with the untrained base, to show what training bought")
     fewshot_examples: int = Field(3, ge=0, description="with include_base, the base also answers with this many of "
                                   "the route's training examples in its prompt (the in-context baseline: what a cheap "

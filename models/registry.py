@@ -1,7 +1,13 @@
 """The adapter registry: numbered versions of trained adapters with their lineage and status.
 
     <store>/registry/<student name>/v0001/adapter_model.safetensors, adapter_config.json, lineage.json
-    <store>/registry/<student name>/status.json   {"champion": "v0001", "candidates": ["v0002"]}
+    <store>/registry/<student name>/status.json   {"champion": "v0001", "candidates": ["v0002"], "routes": {...}}
+    <store>/registry/<student name>/routing.json  the routing plan: which routes production sends to which student
+                                                  version, and which stay with the teacher (and why)
+
+Promotion is per route: the evaluation decides each route on its own, and the plan sends a route to the newest
+version that passed there. A route the newest candidate failed keeps the version that passed it before (still
+served beside the newer one), or the teacher.
 
 A version is written whole (temp folder, then rename) and only after training succeeded, so a failed
 run registers nothing. Loading checks the base model's content hash against the lineage and reads
@@ -97,6 +103,12 @@ class Registry:
         tmp = self.dir / f".status.json.tmp-{os.getpid()}"
         tmp.write_text(json.dumps(status, indent=1, sort_keys=True))
         os.replace(tmp, self.dir / "status.json")
+        # the file the serving side reads: the plan alone, so a router needs no registry knowledge
+        plan = {"champion": status["champion"], "routes": status.get("routes", {}),
+                "note": "route -> 'student' (the version to ask) or 'teacher'; written by the evaluation's per-route decisions"}
+        tmp = self.dir / f".routing.json.tmp-{os.getpid()}"
+        tmp.write_text(json.dumps(plan, indent=1, sort_keys=True))
+        os.replace(tmp, self.dir / "routing.json")
 
     def lineage(self, version: str) -> dict:
         path = self.dir / version / "lineage.json"
@@ -134,18 +146,57 @@ class Registry:
 
     # ------------------------------------------------------------ promotion: every change is a history entry
 
-    def promote(self, version: str, reason: str) -> bool:
-        """Make `version` the champion; False (and nothing written) when it already is."""
+    def promote(self, version: str, reason: str, routes: list[str] | None = None, run: str | None = None) -> bool:
+        """Make `version` the champion and send `routes` to it in the plan (None: every route the plan has);
+        False (and nothing written) when it already is the champion for all of them."""
         self.lineage(version)  # refuses unknown versions
         status = self.status()
-        if status["champion"] == version:
+        plan = dict(status.get("routes", {}))
+        routes = sorted(plan) if routes is None else sorted(routes)
+        if status["champion"] == version and all(plan.get(r, {}).get("version") == version for r in routes):
             return False
         status["history"].append({"action": "promote", "version": version, "previous": status["champion"],
-                                  "reason": reason, "at": _now()})
-        status["champion"] = version
+                                  "reason": reason, "routes": routes, "plan_before": dict(plan), "at": _now()})
+        for r in routes:
+            plan[r] = {"to": "student", "version": version, "since": run, "why": reason}
+        status.update(champion=version, routes=plan)
         status["candidates"] = [v for v in status["candidates"] if v != version]
         self._write_status(status)
         return True
+
+    def decide_routes(self, version: str, decisions: dict[str, dict], run: str) -> dict:
+        """Apply an evaluation's per-route decisions ({route: {"promote", "reasons"}}) to the routing plan: promoted
+        routes go to `version`; a failed route keeps the student version that passed it before, else the teacher.
+        Returns the new plan."""
+        promoted = sorted(r for r, d in decisions.items() if d["promote"])
+        if promoted:
+            self.promote(version, f"non-inferior on every gated metric ({run})", promoted, run)
+        status = self.status()
+        plan = dict(status.get("routes", {}))
+        for route, d in sorted(decisions.items()):
+            if d["promote"]:
+                continue
+            why = d["reasons"][0] if d["reasons"] else "not promoted"
+            held = plan.get(route, {})
+            if held.get("to") == "student":  # it passed before: one failed candidate does not take the route back
+                plan[route] = {**held, "last_candidate": f"{version} not promoted here ({run}): {why}"}
+            else:
+                plan[route] = {"to": "teacher", "version": None, "since": run, "why": why}
+        status["routes"] = plan
+        if not promoted:
+            status["history"].append({"action": "keep", "version": status["champion"], "candidate": version,
+                                      "reason": "; ".join(r for d in decisions.values() for r in d["reasons"]),
+                                      "at": _now()})
+        self._write_status(status)
+        return plan
+
+    def plan(self) -> dict:
+        """The routing plan: route -> {"to": "student" | "teacher", "version", "since", "why"}."""
+        return self.status().get("routes", {})
+
+    def plan_versions(self) -> list[str]:
+        """The student versions the plan sends traffic to (what `distillery serve student` serves)."""
+        return sorted({p["version"] for p in self.plan().values() if p.get("to") == "student"})
 
     def mark_servable(self, version: str, model_dir: str) -> None:
         """Record the export that passed its parity check; `distillery serve student` serves the champion's."""
@@ -181,6 +232,8 @@ class Registry:
         if promoted is None:
             raise RegistryError(f"champion {current} has no promotion in the history to undo")
         status["champion"] = promoted["previous"]
+        if "plan_before" in promoted:  # the routes go back where they were before that promotion
+            status["routes"] = promoted["plan_before"]
         status["candidates"] = sorted(set(status["candidates"]) | {current})
         status["history"].append({"action": "rollback", "version": promoted["previous"], "previous": current,
                                   "reason": reason, "at": _now()})

@@ -152,26 +152,58 @@ def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_it
 def decide(summary: dict, gates: dict, judge: dict | None = None, min_items: int = 1) -> tuple[bool, list[str]]:
     """Promote only when every gated metric is non-inferior, on at least `min_items` items, wherever it applies; the
     reasons say what failed. A gated judge_win_rate from a judge that is unreliable this run (tasks/evaluation/judge.py
-    `reliability`) refuses promotion: its verdicts are no evidence either way."""
-    reasons = []
-    for metric, margin in gates.items():
-        if metric == "judge_win_rate" and judge is not None and not judge["available"]:
-            reasons.append(f"judge_win_rate is unavailable: the judge is not reliable this run ({'; '.join(judge['reasons'])})")
+    `reliability`) refuses promotion: its verdicts are no evidence either way. All-or-nothing over every scope; the
+    evaluate stage decides route by route (`decide_routes`)."""
+    reasons = [r for scope, s in summary.items() for r in scope_reasons(scope, s, gates, judge, min_items)]
+    return not reasons, judge_first(reasons)
+
+
+def decide_routes(summary: dict, gates: dict, judge: dict | None = None, min_items: int = 1) -> dict[str, dict]:
+    """Each route on its own: promoted when every gated metric that applies to it is non-inferior on at least
+    `min_items` of its items. 'overall' decides nothing: it mixes routes, and production routes by route."""
+    out = {}
+    for route, s in summary.items():
+        if route == "overall":
             continue
-        measured = [(scope, s["vs_teacher"][metric]) for scope, s in summary.items() if metric in s["vs_teacher"]]
-        if not measured:
-            if metric == "judge_win_rate":
-                reasons.append("judge_win_rate is gated but no judge verdicts exist (evaluation.judge.enabled is false)")
-            continue  # e.g. chrf gated, but every route is a JSON route
-        for scope, m in measured:
-            said = verdict(m, margin, min_items)
-            if said == "insufficient evidence":
-                needed = f"; at equal quality the {margin} margin needs about {m['items_needed']}" if m.get("items_needed") else ""
-                reasons.append(f"{scope}: {metric} has insufficient evidence: {m['diff']['n']} items < evaluation.min_items "
-                               f"{min_items}{needed}")
-            elif said == "inferior":
-                reasons.extend(inferior(scope, metric, m, margin, min_items))
-    return not reasons, reasons
+        reasons = judge_first(scope_reasons(route, s, gates, judge, min_items))
+        out[route] = {"promote": not reasons, "reasons": reasons}
+    return out
+
+
+def judge_first(reasons: list[str]) -> list[str]:
+    """The unreliable judge is one reason for the whole run, said once and first (scope_reasons repeats it per scope)."""
+    judge = [r for r in reasons if r.startswith(JUDGE_UNAVAILABLE)]
+    return judge[:1] + [r for r in reasons if not r.startswith(JUDGE_UNAVAILABLE)]
+
+
+JUDGE_UNAVAILABLE = "judge_win_rate is unavailable"
+
+
+def scope_reasons(scope: str, s: dict, gates: dict, judge: dict | None, min_items: int) -> list[str]:
+    """Why one scope (a route, or overall) cannot be promoted; empty when every gated metric that applies passes."""
+    reasons, measured = [], 0
+    for metric, margin in gates.items():
+        measured += metric in s["vs_teacher"]
+        if metric == "judge_win_rate" and judge is not None and not judge["available"]:
+            reasons.append(f"{JUDGE_UNAVAILABLE}: the judge is not reliable this run ({'; '.join(judge['reasons'])})")
+            continue
+        m = s["vs_teacher"].get(metric)
+        if m is None:
+            if metric == "judge_win_rate":  # a judge applies to every route: no verdicts is missing evidence, not a pass
+                why = "evaluation.judge.enabled is false" if judge is None else "the judge was not asked here"
+                reasons.append(f"{scope}: judge_win_rate is gated but has no judge verdicts ({why})")
+            continue  # e.g. chrf gated on a JSON route: the metric does not apply
+        said = verdict(m, margin, min_items)
+        if said == "insufficient evidence":
+            needed = f"; at equal quality the {margin} margin needs about {m['items_needed']}" if m.get("items_needed") else ""
+            reasons.append(f"{scope}: {metric} has insufficient evidence: {m['diff']['n']} items < evaluation.min_items "
+                           f"{min_items}{needed}")
+        elif said == "inferior":
+            reasons.extend(inferior(scope, metric, m, margin, min_items))
+    if not measured and not reasons:  # e.g. a free-text route under JSON-only gates: nothing was checked, so no pass
+        reasons.append(f"{scope}: no gated metric applies here ({', '.join(gates) or 'evaluation.gates is empty'}); "
+                       "gate chrf or judge_win_rate to decide a free-text route")
+    return reasons
 
 
 def inferior(scope: str, metric: str, m: dict, margin: float, min_items: int) -> list[str]:

@@ -28,7 +28,7 @@ from models.registry import Registry
 from tasks.evaluation.calibration import calibration_pairs, calibration_result
 from tasks.evaluation.items import Item, load_items
 from tasks.evaluation.judge import JUDGE_HASH, JUDGE_SYSTEM, Pair, judge_pairs, reliability
-from tasks.evaluation.score import FEWSHOT, UNGUIDED, decide, item_metrics, judge_outcomes, summarize
+from tasks.evaluation.score import FEWSHOT, UNGUIDED, decide_routes, item_metrics, judge_outcomes, summarize
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     version = version or registry.run_candidate(run_dir)
     registry.check_base(version, resolve_model(cfg.student.model))
     key = reuse_key(run_dir, ("prompts.parquet", "labels.parquet"),
-                    {"adapter": version, "evaluation": cfg.evaluation.model_dump(mode="json"),
+                    {"adapter": version, "items": counts["items_sha256"], "evaluation": cfg.evaluation.model_dump(mode="json"),
                      "teacher": cfg.teacher.model_dump(mode="json"), "student": cfg.student.model})
     if reusable_record(run_dir, "evaluate", key):  # the judge is a paid model: a repeated run reuses its verdicts
         log.info("adapter %s was already evaluated on these items with these knobs; reusing ab.json", version)
@@ -74,22 +74,23 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     verdicts, calibration, judge_usage = run_judge(cfg, items)
 
     rows = [eval_row(it, cfg) for it in items]
-    for row, v in zip(rows, verdicts or [None] * len(rows)):
+    for row, v in zip(rows, verdicts or [None] * len(rows)):  # None: the judge was off, or not asked on this route
         row.update(judge_student_as_a=v and v[0], judge_student_as_b=v and v[1],
                    judge_outcome=judge_outcomes([v])[0] if v else None)
     e = cfg.evaluation
     stats = {"resamples": e.bootstrap_resamples, "confidence": e.confidence, "seed": e.seed}
     summary = summarize(rows, e.gates, stats, e.include_base, e.min_items)
-    judged = reliability(verdicts, e.judge, judge_usage.get("failures"), calibration) if e.judge.enabled else None
+    asked = [v for v in verdicts if v is not None]
+    judged = reliability(asked, e.judge, judge_usage.get("failures"), calibration) if e.judge.enabled else None
     if judged and not judged["available"]:
         log.warning("the judge is not reliable this run: %s", "; ".join(judged["reasons"]))
-    promote, reasons = decide(summary, e.gates, judged, e.min_items)
-    decision = apply_decision(registry, version, promote, reasons, run_dir)
+    decision = apply_decision(registry, version, decide_routes(summary, e.gates, judged, e.min_items), run_dir)
     ab = {"candidate": version, "teacher": cfg.teacher.model, "student_base": cfg.student.model,
           "counts": counts, "config": {"gates": e.gates, "min_items": e.min_items, "fewshot_examples": e.fewshot_examples, **stats}, "scopes": summary,
           "decision": decision, "parity": parity,
           "judge": {"enabled": e.judge.enabled, "prompt": JUDGE_SYSTEM, "prompt_hash": JUDGE_HASH, **judge_usage,
-                    "unparsed_verdicts": sum(x is None for v in verdicts for x in v), "reliability": judged}}
+                    "routes": sorted({it.route for it, v in zip(items, verdicts) if v is not None}),
+                    "unparsed_verdicts": sum(x is None for v in asked for x in v), "reliability": judged}}
     write_json(ab, run_dir / "ab.json")
     record = {"stage": "evaluate", "candidate": version, "decision": decision["action"],
               "inputs": {n: file_sha256(run_dir / n) for n in ("prompts.parquet", "labels.parquet")},
@@ -110,16 +111,18 @@ def read_train(run_dir: Path) -> list[dict]:
 
 
 def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, dict | None, dict]:
-    """Student vs teacher in both orders for every item, and the calibration pairs (known answers) the same way."""
-    if not cfg.evaluation.judge.enabled:
+    """Student vs teacher in both orders for every item of the judged routes (`evaluation.judge.routes`; None in the
+    list for the others), and the calibration pairs (known answers, from the judged items) the same way."""
+    j = cfg.evaluation.judge
+    judged = [it for it in items if not j.routes or it.route in j.routes]
+    if not j.enabled or not judged:
         return [], None, {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
     from models.client_pool import ClientPool
     from models.vllm_server import served_endpoint
 
-    j = cfg.evaluation.judge
     judge = judge_spec(cfg.teacher, j)
-    pairs = [Pair(it.instructions, it.user, it.arms["student"].text, it.teacher.text) for it in items]
-    known = calibration_pairs(items, {r: route_schema(cfg, r) for r in {it.route for it in items}}, j.calibration_items)
+    pairs = [Pair(it.instructions, it.user, it.arms["student"].text, it.teacher.text) for it in judged]
+    known = calibration_pairs(judged, {r: route_schema(cfg, r) for r in {it.route for it in judged}}, j.calibration_items)
 
     async def both() -> tuple[list, dict, dict]:
         pool = ClientPool(endpoint, judge, role="judge")
@@ -137,11 +140,12 @@ def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, dict | None, dic
         verdicts, calibration, usage = asyncio.run(both())
     log.info("judge: %d verdicts (%d pairs x 2 orders) + %d on calibration pairs (accuracy %s)", 2 * len(pairs),
              len(pairs), 2 * len(known), calibration["accuracy"])
-    return verdicts, calibration, usage
+    by_id = {it.prompt_id: v for it, v in zip(judged, verdicts)}
+    return [by_id.get(it.prompt_id) for it in items], calibration, usage
 
 
 def eval_row(it: Item, cfg: RunConfig) -> dict:
-    row = {"prompt_id": it.prompt_id, "route": it.route, "user": it.user, "teacher_answer": it.teacher.text,
+    row = {"prompt_id": it.prompt_id, "route": it.route, "night": it.night, "user": it.user, "teacher_answer": it.teacher.text,
            "teacher_prompt_tokens": it.teacher.prompt_tokens, "teacher_completion_tokens": it.teacher.completion_tokens,
            "teacher_latency_s": it.teacher.latency_s}
     for arm, a in it.arms.items():
@@ -169,14 +173,16 @@ def arm_tokens(items: list[Item]) -> dict:
     return out
 
 
-def apply_decision(registry: Registry, version: str, promote: bool, reasons: list[str], run_dir: Path) -> dict:
+def apply_decision(registry: Registry, version: str, routes: dict[str, dict], run_dir: Path) -> dict:
+    """Route by route: promoted routes go to `version` in the routing plan, the others stay where they were (an
+    earlier student version that passed there, or the teacher)."""
     before = registry.status()["champion"]
-    if promote:
-        changed = registry.promote(version, f"non-inferior on every gated metric ({run_dir.name})")
-        action = "promoted" if changed else "already champion"
-    else:
-        registry.keep_champion(version, "; ".join(reasons))
-        action = "kept champion"
+    plan = registry.decide_routes(version, routes, run_dir.name)
     after = registry.status()["champion"]
-    log.info("decision: %s (champion %s -> %s)%s", action, before, after, "".join(f"\n  - {r}" for r in reasons))
-    return {"promote": promote, "action": action, "reasons": reasons, "champion_before": before, "champion_after": after}
+    promoted = sorted(r for r, d in routes.items() if d["promote"])
+    action = ("promoted" if after != before else "already champion") if promoted else "kept champion"
+    reasons = list(dict.fromkeys(r for d in routes.values() for r in d["reasons"]))  # a run-wide reason once
+    log.info("decision: %s (champion %s -> %s); to the student: %s%s", action, before, after, ", ".join(promoted) or "none",
+             "".join(f"\n  - {r}" for r in reasons))
+    return {"promote": bool(promoted), "action": action, "reasons": reasons, "routes": routes,
+            "plan": {r: plan[r] for r in sorted(plan)}, "champion_before": before, "champion_after": after}

@@ -10,9 +10,9 @@ def summarize(ab: dict) -> Summary:
     d = ab["decision"]
     return Summary(
         title=f"{ab['candidate']} vs teacher {ab['teacher']}",
-        headline=f"decision: **{d['action']}** (champion {d['champion_before']} -> {d['champion_after']})",
+        headline=f"decision: **{d['action']}** (champion {d['champion_before']} -> {d['champion_after']})" + routed(d),
         rows=ab_rows(ab),
-        notes=list(d["reasons"]) + judge_notes(ab),
+        notes=plan_notes(d) + list(d["reasons"]) + judge_notes(ab),
         key="evaluation-verdict")
 
 
@@ -22,3 +22,20 @@ def judge_notes(ab: dict) -> list[str]:
     if not rel or rel["available"] or "judge_win_rate" in ab["config"]["gates"]:
         return []  # reliable, not run, or already among the decision's reasons
     return [f"judge win rate not usable this run: {'; '.join(rel['reasons'])}"]
+
+
+def routed(d: dict) -> str:
+    """Which routes this candidate takes over (decisions from before per-route promotion have no routes)."""
+    if "routes" not in d:
+        return ""
+    promoted = [r for r, x in sorted(d["routes"].items()) if x["promote"]]
+    return f"; to the student: **{', '.join(promoted) or 'no route'}**"
+
+
+def plan_notes(d: dict) -> list[str]:
+    """The routing plan after this decision, one line per route: where production sends it now."""
+    out = []
+    for route, p in sorted(d.get("plan", {}).items()):
+        where = f"student {p['version']}" if p["to"] == "student" else "teacher"
+        out.append(f"routing plan: {route} -> {where} (since {p.get('since') or 'manual'})")
+    return out

@@ -23,6 +23,11 @@ Four rules keep the comparison fair to both sides:
 - a label is billed once, by the run that paid for it: labels a run reused from the store are not on its bill.
 The student is priced each way the config gives (hosted per token, a dedicated GPU, a share of a multi-LoRA
 GPU); the cheapest at today's volume is the one the headline numbers and the recommendation use.
+
+Both arms are priced on the routes the evaluation's routing plan sends to the student (ab.json decision.plan),
+at those routes' share of the requests: the teacher's bill on the routes it keeps is the same either way. With
+no route going to the student (or an ab.json from before the plan that did not promote), the comparison is over
+every evaluated route at the whole volume, as before, and marked hypothetical.
 """
 
 from dataclasses import asdict
@@ -34,9 +39,9 @@ from tasks.report.cost_line import Line
 from tasks.report.night_bill import night_lines
 from tasks.report.prefix import cache_note, cached_by_route, repeated_prefix
 from tasks.report.pricing import how_priced, measured_serving, price_of, student_options
-from tasks.report.records import ReportError, read_records
+from tasks.report.records import ReportError, read_record, read_records
 from tasks.report.savings import cheapest, one_decimal, price_option, rounded
-from tasks.report.traffic import arm_traffic, measured_volume, mix_note, months_to_reach, route_mix, route_volumes
+from tasks.report.traffic import Routing, arm_traffic, measured_volume, mix_note, months_to_reach, route_mix, route_plan, route_volumes
 
 # Line and ReportError are what callers of run_costs handle (the CLI imports ReportError from here).
 __all__ = ["Line", "ReportError", "run_costs"]
@@ -47,12 +52,16 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
     sample, label, train, rows = read_records(run_dir)
     teacher, options = price_of(p.teacher, what="pricing.teacher"), student_options(p.student, measured_serving(run_dir))
     mix, mix_source = route_mix(sample)
+    routing = route_plan(read_record(run_dir, "ab.json", "the quality verdict").get("decision"), rows, mix)
+    priced_rows = [r for r in rows if r["route"] in routing.student]  # tokens per request over the student's routes
     prefixes, prefix_source = repeated_prefix(cfg, run_dir)
     cached = cached_by_route(p.teacher.api, prefixes)
-    teacher_t, student_t = arm_traffic(rows, "teacher", mix, cached), arm_traffic(rows, "student", mix)
-    volume = p.requests_per_day or measured_volume(sample)
+    teacher_t, student_t = arm_traffic(priced_rows, "teacher", mix, cached), arm_traffic(priced_rows, "student", mix)
+    total = p.requests_per_day or measured_volume(sample)
+    volume = total * routing.share  # the requests the student takes; the comparison's volume
     volume_source = "assumed" if p.requests_per_day else "measured"
-    weighting, caching = mix_note(rows, mix, mix_source), cache_note(p.teacher.api, prefixes, cached, prefix_source)
+    weighting = mix_note(priced_rows, mix, mix_source, planned=routing.share < 1)
+    caching = cache_note(p.teacher.api, prefixes, cached, prefix_source)
     dedicated = next((o.price for o in options if o.key == "dedicated_gpu"), None)
     run_lines = night_lines(cfg, run_dir, label, train, rows, teacher, dedicated, cached)
     per_night = sum(x.usd for x in run_lines)
@@ -60,14 +69,18 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
     priced = [price_option(o, teacher, teacher_t, student_t, volume, pipeline_daily, per_night) for o in options]
     best = cheapest(priced)
     teacher_daily = cm.daily_cost(teacher, volume, teacher_t)
+    covers = coverage(routing)
     lines = (token_lines(teacher_t, student_t, weighting, caching)
-             + [Line("daily", "requests per day", volume, "requests", 0.0, volume_source),
-                Line("daily", "teacher", volume, "requests", teacher_daily, "derived", how_priced(teacher))]
-             + option_lines(priced, best, volume)
+             + [Line("daily", "requests per day", total, "requests", 0.0, volume_source),
+                Line("daily", f"requests per day the comparison covers: {covers}", volume, "requests", 0.0, "derived",
+                     share_note(routing, mix_source)),
+                Line("daily", "teacher", volume, "requests", teacher_daily, "derived", f"{how_priced(teacher)}; {covers}")]
+             + option_lines(priced, best, volume, covers)
              + [Line("daily", "nightly pipeline, amortised", p.nights_per_month, "nights/month", pipeline_daily, "derived")]
              + run_lines)
     top = rounded(best)
-    summary = {"currency": p.currency, "requests_per_day": round(volume, 1), "volume_source": volume_source,
+    summary = {"currency": p.currency, "requests_per_day": round(total, 1), "volume_source": volume_source,
+               **routing_summary(routing, volume),
                "teacher_per_1k": round(teacher_daily / volume * 1000, 4), "student_per_1k": top["per_1k"],
                "teacher_daily": round(teacher_daily, 2), "student_daily": top["daily"],
                "pipeline_per_night": round(per_night, 2), "pipeline_daily": round(pipeline_daily, 2),
@@ -81,13 +94,38 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
                "student_tok_s_source": "measured" if p.student.self_hosted and not p.student.self_hosted.output_tok_s else "assumed",
                "growth_per_month": p.growth_per_month,
                "months_to_break_even": one_decimal(months_to_reach(volume, best["break_even_requests_per_day"], p.growth_per_month)),
-               "volume_by_route": route_volumes(sample, volume), "route_mix": {r: round(x, 4) for r, x in mix.items()},
+               "volume_by_route": route_volumes(sample, total), "route_mix": {r: round(x, 4) for r, x in mix.items()},
                "tokens_weighting": weighting,
                "cached_prefix": {"tokens_per_request": round(teacher_t.cached_prompt_tokens, 1),
                                  "by_route": {r: round(x.tokens, 1) for r, x in prefixes.items()},
                                  "billed_by_route": {r: round(x, 1) for r, x in cached.items()}, "note": caching},
                "tokens": {"teacher": asdict(teacher_t), "student": asdict(student_t)}}
     return lines, summary
+
+
+def routing_summary(routing: Routing, volume: float) -> dict:
+    """The routes the comparison is priced on, those the teacher keeps, and those it could not price."""
+    return {"student_routes": list(routing.student), "teacher_routes": list(routing.teacher),
+            "student_routes_hypothetical": routing.hypothetical, "unpriced_routes": routing.unpriced,
+            "student_share": round(routing.share, 4), "student_requests_per_day": round(volume, 1)}
+
+
+def coverage(routing: Routing) -> str:
+    """The routes a cost line is about, in words (cost.csv names them: its numbers are not the whole traffic's)."""
+    routes = ", ".join(routing.student)
+    if routing.hypothetical:
+        return f"{routes}, as if the student took them (a hypothetical: no route it takes can be priced)"
+    return f"{routes} (the student's routes)" if routing.share < 1 else f"{routes} (all the traffic)"
+
+
+def share_note(routing: Routing, mix_source: str) -> str:
+    """Where the comparison's share of the requests comes from."""
+    if routing.share < 1:
+        return f"{routing.share:.1%} of the requests: the student's routes' share of the route mix ({mix_source})"
+    if routing.planned and not routing.hypothetical:
+        return "every request: the student takes every route with traffic"
+    return "every request, as if the student took them all" if routing.hypothetical else \
+        "every request: an ab.json without a routing plan promotes all routes or none"
 
 
 def token_lines(teacher_t: cm.Traffic, student_t: cm.Traffic, weighting: str, caching: str) -> list[Line]:
@@ -101,8 +139,9 @@ def token_lines(teacher_t: cm.Traffic, student_t: cm.Traffic, weighting: str, ca
             tokens("student: tokens out", student_t.completion_tokens)]
 
 
-def option_lines(priced: list[dict], best: dict, volume: float) -> list[Line]:
+def option_lines(priced: list[dict], best: dict, volume: float, covers: str) -> list[Line]:
     """A day of the student each way it is priced, the recommended one said (when there is a choice)."""
     return [Line("daily", f"student: {o['label']}" + (" (recommended: the cheapest)" if o is best and len(priced) > 1 else ""),
-                 o["replicas"] or volume, "replicas" if o["replicas"] else "requests", o["daily"], "derived", o["how"])
+                 o["replicas"] or volume, "replicas" if o["replicas"] else "requests", o["daily"], "derived",
+                 f"{o['how']}; {covers}")
             for o in priced]

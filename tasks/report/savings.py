@@ -1,5 +1,8 @@
 """Each way to pay for the student against the teacher at today's volume: its day, the saving, break-even,
 payback and a sensitivity table; the cheapest today is the one the headline numbers and the recommendation use.
+
+The volume and tokens are those of the routes the student takes (costs.py picks them from the routing plan):
+break-even and the sensitivity's volumes are requests per day on those routes, not the whole traffic.
 """
 
 from tasks.report import cost_model as cm

@@ -43,6 +43,7 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
     plots = {**pictures(cfg, summary), "trend": plot_trend(runs) if len(runs) > 1 else None}
     html = env.get_template("report.html.j2").render(
         run=run_dir.name, ab=ab, s=summary, recommendation=recommendation(ab, summary), plots=plots, runs=runs,
+        plan=plan_rows(ab), evidence="evidence" in ab.get("counts", {}),
         run_lines=[x for x in lines if x.section == "run"], funnel=funnel, assumptions=assumptions(cfg, prices))
     write_text(html, run_dir / "report.html")
     write_text(cost_csv(lines, summary), run_dir / "cost.csv")
@@ -51,6 +52,24 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
     record = {"stage": "report", "summary": record_summary(summary), "outputs": outputs, "prices": prices}
     write_json(record, run_dir / "stage-report.json")
     return record
+
+
+def plan_rows(ab: dict) -> list[dict]:
+    """The routing plan after this decision, a row per route, with what its verdict rests on where ab.json says
+    (counts.evidence); none for an ab.json from before the plan (all or nothing: the verdict says it)."""
+    plan = ab["decision"].get("plan") or {}
+    evidence = ab.get("counts", {}).get("evidence") or {}
+    return [{"route": route, "to": p.get("to", "teacher"), "version": p.get("version"), "since": p.get("since"),
+             "why": "; ".join(x for x in (p.get("why"), p.get("last_candidate")) if x),  # a newer candidate that failed it
+             "evidence": evidence_words(evidence.get(route)) if evidence else ""} for route, p in sorted(plan.items())]
+
+
+def evidence_words(e: dict | None) -> str:
+    """'120 items, 3 nights'; 'no eval items' when the route has no record of any."""
+    if not e or not e.get("items"):
+        return "no eval items"
+    nights = e.get("nights", 0)
+    return f"{e['items']:,} items, {nights} night{'' if nights == 1 else 's'}"
 
 
 def record_summary(summary: dict) -> dict:
@@ -78,21 +97,21 @@ def pictures(cfg: RunConfig, s: dict) -> dict[str, str]:
     teacher_t, student_t = Traffic(**s["tokens"]["teacher"]), Traffic(**s["tokens"]["student"])
     # the recommended way to pay for the student: the one the headline numbers are about
     student = next(o.price for o in student_options(cfg.pricing.student, s["student_output_tok_s"]) if o.key == s["student_option"])
-    return {"cost_per_day": plots.cost_per_day(s),
+    volume = s["student_requests_per_day"]  # both pictures are about the requests the student takes
+    return {"cost_per_day": plots.cost_per_day({**s, "requests_per_day": volume}),
             "saving_vs_volume": plots.saving_vs_volume(price_of(cfg.pricing.teacher), teacher_t, student, student_t,
-                                                       s["pipeline_daily"], s["requests_per_day"],
-                                                       s["break_even_requests_per_day"])}
+                                                       s["pipeline_daily"], volume, s["break_even_requests_per_day"])}
 
 
 def recommendation(ab: dict, s: dict) -> str:
-    """One sentence for finance: switch, keep the teacher (quality), or wait (volume)."""
-    if not ab["decision"]["promote"]:
-        reasons = ab["decision"]["reasons"]
-        thin = sum("insufficient evidence" in r for r in reasons)  # too few items is not the same finding as worse
-        why = ", ".join(x for x in (f"{len(reasons) - thin} failed" if len(reasons) > thin else "",
-                                    f"{thin} with too few items to decide" if thin else "") if x)
-        return (f"Keep the teacher: the student {ab['candidate']} did not pass the quality gate ({why}). "
-                f"Savings are moot until it does.")
+    """One sentence for finance: switch, keep the teacher (quality), or wait (volume); route by route when the
+    decision has a routing plan, all or nothing for an ab.json from before it."""
+    d = ab["decision"]
+    if "plan" in d:
+        on_student = [r for r, p in sorted(d["plan"].items()) if p.get("to") == "student"]
+        return route_recommendation(d, s, on_student) if on_student else keep_teacher(ab)
+    if not d["promote"]:
+        return keep_teacher(ab)
     how = s.get("student_option_label", "dedicated GPU")  # the cheapest way to pay for it (records before: one way)
     if s["saving_daily"] <= 0:
         be = s["break_even_requests_per_day"]
@@ -102,6 +121,81 @@ def recommendation(ab: dict, s: dict) -> str:
     return (f"Switch to the student ({how}): as good as the teacher on every gated metric, and it saves "
             f"${s['saving_monthly']:,.2f} a month at {s['requests_per_day']:,.0f} requests/day"
             + (f", paying back the first run in {s['payback_days']} days." if s["payback_days"] is not None else "."))
+
+
+def keep_teacher(ab: dict) -> str:
+    """No route goes to the student: the quality gate's findings, counted (too few items is not the same as worse)."""
+    reasons = ab["decision"]["reasons"]
+    thin = sum("insufficient evidence" in r for r in reasons)
+    why = ", ".join(x for x in (f"{len(reasons) - thin} failed" if len(reasons) > thin else "",
+                                f"{thin} with too few items to decide" if thin else "") if x)
+    return (f"Keep the teacher: the student {ab['candidate']} did not pass the quality gate ({why}). "
+            f"Savings are moot until it does.")
+
+
+def route_recommendation(d: dict, s: dict, on_student: list[str]) -> str:
+    """The routes the plan sends to the student, what they save (or cost) at their share of the requests, and
+    each route the teacher keeps with its short reason. It opens as the all-or-nothing sentence did ("Switch to
+    the student", "Keep the teacher"): readers and tests look for those words."""
+    how = s.get("student_option_label", "dedicated GPU")
+    priced = [r for r in on_student if r in s.get("student_routes", []) and not s.get("student_routes_hypothetical")]
+    if not priced:  # the plan's student routes have no measured tokens or traffic this run: nothing to price
+        why = "; ".join(f"{r}: {w}" for r, w in s.get("unpriced_routes", {}).items() if r in on_student)
+        return (f"Switch to the student on {names(on_student)}: as good as the teacher on every gated metric there, but "
+                f"this run cannot price the saving ({why or 'no measured tokens'})"
+                + "".join(f"; {x}" for x in [teacher_clause(d, s)] if x) + ".")
+    rest = "".join(f"; {x}" for x in (unpriced_clause(s, on_student), teacher_clause(d, s)) if x) + "."
+    at = f"their {s['student_requests_per_day']:,.0f} of {s['requests_per_day']:,.0f} requests/day"
+    if s["saving_daily"] <= 0:
+        be = s["break_even_requests_per_day"]
+        return (f"Keep the teacher for now on {names(priced)}: the student is as good there, but at {at} it costs "
+                f"${-s['saving_daily']:,.2f} a day more ({how} + nightly pipeline, its cheapest way)"
+                + (f"; it pays from {be:,} requests/day on them" if be else "; it does not pay at any volume with these prices")
+                + rest)
+    payback = f", paying back the first run in {s['payback_days']} days" if s["payback_days"] is not None else ""
+    return (f"Switch to the student on {names(priced)} ({how}): as good as the teacher on every gated metric there, "
+            f"saving ${s['saving_monthly']:,.2f} a month at {at}{payback}" + rest)
+
+
+def unpriced_clause(s: dict, on_student: list[str]) -> str:
+    """Routes the plan sends to the student that the saving leaves out, said, never counted silently."""
+    unpriced = {r: why for r, why in s.get("unpriced_routes", {}).items() if r in on_student}
+    return "; ".join(f"{r} goes to the student too but is not in the saving ({why})" for r, why in unpriced.items())
+
+
+def teacher_clause(d: dict, s: dict) -> str:
+    """'support-reply stays with the teacher (schema_validity inferior)': every route the teacher keeps, and why."""
+    kept = [r for r in s.get("teacher_routes", []) if d["plan"].get(r, {}).get("to") != "student"]
+    if not kept:
+        return ""
+    if len(kept) == 1:
+        return f"{kept[0]} stays with the teacher ({short_reason(d, kept[0])})"
+    return f"{names([f'{r} ({short_reason(d, r)})' for r in kept])} stay with the teacher"
+
+
+def short_reason(d: dict, route: str) -> str:
+    """A route's reasons in a few words: each gated metric and what held it back."""
+    reasons = [r.removeprefix(f"{route}: ") for r in d.get("routes", {}).get(route, {}).get("reasons", [])]
+    kinds = dict.fromkeys(reason_kind(r) for r in reasons)  # ordered, without repeats (a metric's fields)
+    if kinds:
+        return ", ".join(kinds)
+    return d["plan"].get(route, {}).get("why") or "not evaluated this run"
+
+
+# What held a gated metric back, by the words tasks/evaluation/score.py's reasons use; anything else is inferior.
+REASON_KINDS = (("insufficient evidence", "too few items"), (" is unavailable", "unavailable"),
+                ("no judge verdicts", "no verdicts"))
+
+
+def reason_kind(reason: str) -> str:
+    """'schema_validity inferior', 'judge_win_rate unavailable', 'field_agreement too few items'."""
+    metric = reason.split(" ", 1)[0].rstrip(":,")
+    return f"{metric} " + next((kind for words, kind in REASON_KINDS if words in reason), "inferior")
+
+
+def names(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def funnel_rows(run_dir: Path) -> list[tuple[str, int]]:
@@ -131,6 +225,9 @@ def assumptions(cfg: RunConfig, prices: dict) -> list[str]:
             "judge are online calls unless so recorded",
             "labels: billed by the run that paid for them; labels reused from the store are not billed again",
             "tokens per request: each route's mean over the eval items, weighted by production's route mix",
+            "routes: both arms are priced on the routes the routing plan sends to the student, at their share of the "
+            "requests; the teacher's bill on the routes it keeps is the same either way (an ab.json without a plan: "
+            "every route or none)",
             f"pipeline GPU ${p.pipeline_usd_per_gpu_hour:g}/h, training {p.training_tok_s:g} trained tokens/s on it",
             f"the pipeline runs {p.nights_per_month} nights a month; a month is 30 days",
             "volume: " + (f"{p.requests_per_day:g} requests/day (configured)" if p.requests_per_day

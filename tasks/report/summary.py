@@ -14,7 +14,7 @@ def summarize(record: dict, ab: dict) -> Summary:
         headline=recommendation(ab, s),
         rows=[_cost_row("teacher", s["teacher_per_1k"], s["teacher_daily"]),
               _cost_row(_student(s), s["student_per_1k"], s["student_daily"])],
-        notes=[f"Monthly saving **${s['saving_monthly']:,.2f}** at {s['requests_per_day']:,.0f} requests/day "
+        notes=[f"Monthly saving **${s['saving_monthly']:,.2f}** at {_volume(s)} "
                f"({s['volume_source']}); pipeline ${s['pipeline_per_night']:.2f}/night; break-even "
                f"{break_even} requests/day."],
         key="report-summary")
@@ -27,3 +27,15 @@ def _cost_row(arm: str, per_1k: float, daily: float) -> dict:
 def _student(s: dict) -> str:
     """The student's row names the way to pay for it that its numbers are about (the cheapest of those priced)."""
     return f"student ({s['student_option_label']})" if s.get("student_option_label") else "student"
+
+
+def _volume(s: dict) -> str:
+    """The requests the saving is priced at: the student's routes' share when the teacher keeps some (records from
+    before the routing plan: the whole volume), and a hypothetical said as one."""
+    total = f"{s['requests_per_day']:,.0f} requests/day"
+    routes = ", ".join(s.get("student_routes", []))
+    if s.get("student_routes_hypothetical"):
+        return f"{total} (a hypothetical: priced as if the student took {routes})"
+    if s.get("student_share", 1) < 1:
+        return f"{s['student_requests_per_day']:,.0f} of {total} (the student's routes: {routes})"
+    return total

@@ -4,9 +4,14 @@ tokens per request.
 Tokens per request are each route's mean over the eval items, weighted by production's route mix (the log
 window's traffic), not by how many eval items each route happens to have: the bill follows production's
 requests, not the eval split's.
+
+The student is priced on the routes the evaluation's routing plan sends to it (`route_plan`), at their share of
+the requests: the teacher's bill on the routes it keeps is the same with or without the student, so it is no
+part of the saving.
 """
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 
 from tasks.report import cost_model as cm
@@ -76,12 +81,62 @@ def arm_traffic(rows: list[dict], arm: str, mix: dict[str, float], cached: dict[
     return cm.mix_traffic(route_traffic(rows, arm, cached), traffic_weights(rows, mix))
 
 
-def mix_note(rows: list[dict], mix: dict[str, float], source: str) -> str:
-    """How the per-request tokens were weighted, and what share of traffic had no eval item to measure it."""
+def mix_note(rows: list[dict], mix: dict[str, float], source: str, planned: bool = False) -> str:
+    """How the per-request tokens were weighted, and what share of traffic they leave out: routes without an eval
+    item to measure them, or (`planned`: `rows` are the student's priced routes only) every other route."""
     routes = {r["route"] for r in rows}
     if traffic_weights(rows, mix) is not mix:
         return f"mean over the eval items ({source} has no traffic for their routes)"
     shares = ", ".join(f"{r} {mix[r]:.0%}" for r in sorted(routes) if mix.get(r, 0) > 0)
     missing = 1 - sum(mix.get(r, 0) for r in routes)
-    gap = f"; routes without eval items ({missing:.0%} of traffic) left out, the rest rescaled" if missing > 0.0005 else ""
+    left_out = ("routes outside the comparison ({:.0%} of traffic: the teacher's, and any the saving cannot price) left out"
+                if planned
+                else "routes without eval items ({:.0%} of traffic) left out, the rest rescaled")
+    gap = "; " + left_out.format(missing) if missing > 0.0005 else ""
     return f"each route's mean over its eval items, weighted by the production route mix ({source}: {shares}){gap}"
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Which routes the student comparison is priced on, after the evaluation's decision."""
+
+    student: tuple[str, ...]      # priced for the student: measured tokens and production traffic
+    teacher: tuple[str, ...]      # the routes production keeps on the teacher
+    unpriced: dict[str, str]      # sent to the student but not priceable this run: route -> why (left out of the saving)
+    share: float                  # the student routes' share of production requests (1: the whole volume)
+    hypothetical: bool            # no route goes to the student: priced as if every evaluated route did
+    planned: bool                 # from a per-route plan; False: an ab.json from before it (all or nothing)
+
+
+def route_plan(decision: dict | None, rows: list[dict], mix: dict[str, float]) -> Routing:
+    """The routes the student takes by the decision's routing plan, and the share of requests they carry."""
+    evaluated = sorted({r["route"] for r in rows})
+    plan = (decision or {}).get("plan")
+    if plan is None:  # an ab.json from before per-route decisions: all or nothing, at the whole volume as before
+        promoted = bool((decision or {}).get("promote"))
+        teacher = () if promoted else tuple(sorted(set(evaluated) | production_routes(mix)))
+        return Routing(tuple(evaluated), teacher, {}, 1.0, not promoted, False)
+    to_student = sorted(r for r, p in plan.items() if p.get("to") == "student")
+    weights = traffic_weights(rows, mix)
+    unpriced = {r: unpriced_why(r, evaluated, weights) for r in to_student}
+    unpriced = {r: why for r, why in unpriced.items() if why}
+    priced = [r for r in to_student if r not in unpriced]
+    teacher = tuple(sorted((set(plan) | set(evaluated) | production_routes(mix)) - set(to_student)))
+    if not priced:  # nothing the student takes can be priced: the hypothetical over every evaluated route, as before
+        return Routing(tuple(evaluated), teacher, unpriced, 1.0, True, True)
+    return Routing(tuple(priced), teacher, unpriced, sum(weights[r] for r in priced) / sum(weights.values()), False, True)
+
+
+def production_routes(mix: dict[str, float]) -> set[str]:
+    """The routes with production traffic in the window: those the plan does not send to the student stay with the teacher."""
+    return {r for r, share in mix.items() if share > 0}
+
+
+def unpriced_why(route: str, evaluated: list[str], weights: dict[str, float]) -> str:
+    """Why a route the plan sends to the student cannot be priced this run ("" when it can): a route without eval
+    items has no measured tokens, one without traffic in the window no requests; counting either would be a guess."""
+    if route not in evaluated:
+        return "no eval items this run: no measured tokens"
+    if weights.get(route, 0) <= 0:
+        return "no production traffic in the sampled window"
+    return ""

@@ -38,7 +38,7 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
         log.info("this run already trained adapter %s on the same data and config; nothing to do", done["adapter_version"])
         return done
     table = pq.read_table(data_path)
-    rows = table.to_pylist()
+    rows = trained_routes(table.to_pylist(), cfg.student.training.routes)
     meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k.startswith(b"distillery.")}
     t = cfg.student.training
     import torch
@@ -126,3 +126,17 @@ def _hash(obj) -> str:
     import hashlib
 
     return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def trained_routes(rows: list[dict], routes: list[str]) -> list[dict]:
+    """The curated examples of the routes `student.training.routes` names (all when it is empty); a named route with
+    no example is a config mistake, said before minutes of training go to the wrong data."""
+    if not routes:
+        return rows
+    missing = sorted(set(routes) - {r["route"] for r in rows})
+    if missing:
+        raise TrainError(f"student.training.routes names {', '.join(missing)}, which has no curated example in this run; "
+                         f"routes with examples: {', '.join(sorted({r['route'] for r in rows}))}")
+    kept = [r for r in rows if r["route"] in routes]
+    log.info("training on %d of %d curated examples: routes %s (student.training.routes)", len(kept), len(rows), ", ".join(routes))
+    return kept

@@ -164,6 +164,12 @@ def test_the_gate_promotes_the_good_adapter_and_refuses_the_bad_one(evaluated):
     assert status["champion"] == "v0001"
     assert [h["action"] for h in status["history"] if h["action"] != "export"] == ["promote", "keep"]
     assert sorted(status["exports"]) == ["v0001", "v0002"], "each candidate was exported before it was evaluated"
+    # per route: triage went to v0001; the bad candidate failed there, so triage stays with v0001 and says why
+    assert good["plan"]["ticket-triage"]["version"] == "v0001" and good["routes"]["ticket-triage"]["promote"]
+    held = bad["plan"]["ticket-triage"]
+    assert held["to"] == "student" and held["version"] == "v0001" and "v0002 not promoted here" in held["last_candidate"]
+    routing = json.loads((Registry(evaluated["store"], evaluated["cfg"].student.model).dir / "routing.json").read_text())
+    assert routing["routes"] == bad["plan"]
 
 
 def test_the_judge_sees_both_orders_and_its_calibration_catches_it(evaluated):

@@ -55,6 +55,11 @@ def served(tmp_path_factory, fake_teacher, small_model, demo_log):
     assert "stopped the server" in stopped.stdout and "stopped the report server" in stopped.stdout
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{env['PREFECT_API_URL']}/health", timeout=2)
+    # Under a worker polling every 2 s, stock Prefect 3.7.7 logged a "database is locked" traceback from
+    # mark_deployments_ready on most polls (220 in this module's run); cli/prefect_sqlite.py backports the fix.
+    errors = [line for line in (state / "server.log").read_text().splitlines() if "| ERROR" in line]
+    assert not [line for line in errors if "mark_deployments_ready" in line], errors[:3]
+    assert len(errors) <= 5, errors[:10]  # flow-state writes may still meet a lock now and then: retried (HTTP 503)
 
 
 def tiny_overrides(store, teacher_url: str, student: str, demo_log) -> dict[str, str]:

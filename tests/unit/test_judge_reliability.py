@@ -141,3 +141,24 @@ def test_every_route_gets_every_kind_of_flaw_it_can_carry():
         kinds.setdefault(route, set()).add(kind)
     assert kinds == {"ticket-triage": {"invalid_json", "wrong_value", "invented"},
                      "invoice-extract": {"invalid_json", "wrong_value", "invented"}, "support-reply": {"truncated", "invented"}}
+
+
+def test_the_judge_is_asked_only_on_the_routes_it_is_configured_for(fake_teacher, tmp_path):
+    """evaluation.judge.routes: JSON routes are compared field by field, so a user may judge the free-text route alone;
+    the other routes' items get no verdict (None), and the calls are only the judged items' and their calibration's."""
+    from distillery.config import load_config
+    from tasks.evaluation.stage import run_judge
+
+    cfg = load_config(REPO / "configs/demo.yaml", [f"store.root={tmp_path}", f"evaluation.judge.endpoint={fake_teacher}/v1",
+                                                   "evaluation.judge.model=fake-teacher", "evaluation.judge.routes=[support-reply]",
+                                                   "evaluation.judge.calibration_items=4"])
+    httpx.post(f"{fake_teacher}/control", json={"reset": True, "judge": "json"}).raise_for_status()
+    replies = [Item(f"r{i}", "support-reply", f"question {i}", "Reply kindly.",
+                    Answer(f"Thanks for writing, we will refund order {i} today."), arms={"student": Answer("We will refund it.")})
+               for i in range(5)]
+    tickets = [Item(f"t{i}", "ticket-triage", f"ticket {i}", "Answer as JSON.", Answer(SHORT), arms={"student": Answer(LONG)})
+               for i in range(6)]
+    verdicts, calibration, usage = run_judge(cfg, tickets[:3] + replies + tickets[3:])
+    assert [v is None for v in verdicts] == [True] * 3 + [False] * 5 + [True] * 3
+    assert calibration["pairs"] == 4 and usage["calls"] == 2 * (5 + 4)
+    assert httpx.get(f"{fake_teacher}/stats").json()["pairwise"] == 2 * (5 + 4)
