@@ -183,6 +183,8 @@ def scope_reasons(scope: str, s: dict, gates: dict, judge: dict | None, min_item
     """Why one scope (a route, or overall) cannot be promoted; empty when every gated metric that applies passes."""
     reasons, measured = [], 0
     for metric, margin in gates.items():
+        if metric == "judge_win_rate" and judge is not None and judge.get("routes") and scope not in judge["routes"]:
+            continue  # evaluation.judge.routes leaves this route out on purpose: the judge's gate is not its gate
         measured += metric in s["vs_teacher"]
         if metric == "judge_win_rate" and judge is not None and not judge["available"]:
             reasons.append(f"{JUDGE_UNAVAILABLE}: the judge is not reliable this run ({'; '.join(judge['reasons'])})")

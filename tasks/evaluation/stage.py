@@ -82,6 +82,8 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     summary = summarize(rows, e.gates, stats, e.include_base, e.min_items)
     asked = [v for v in verdicts if v is not None]
     judged = reliability(asked, e.judge, judge_usage.get("failures"), calibration) if e.judge.enabled else None
+    if judged is not None:  # the routes the judge was configured for: its gate applies there only
+        judged["routes"] = sorted({it.route for it in items if not e.judge.routes or it.route in e.judge.routes})
     if judged and not judged["available"]:
         log.warning("the judge is not reliable this run: %s", "; ".join(judged["reasons"]))
     decision = apply_decision(registry, version, decide_routes(summary, e.gates, judged, e.min_items), run_dir)

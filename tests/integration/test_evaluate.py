@@ -56,7 +56,8 @@ def config(store: Path, small_model: str, judge_url: str, *overrides):
         "teacher.routes.ticket-triage.max_tokens=64",
         # a 20-step adapter writes 90-97% valid JSON; with 4 misses in 40, Tango's lower bound is -0.23
         "evaluation.gates={schema_validity: 0.3}",
-        f"evaluation.judge.calibration_items={CALIBRATION_ITEMS}", f"export.parity_prompts={PARITY_PROMPTS}",
+        f"evaluation.judge.calibration_items={CALIBRATION_ITEMS}", "evaluation.judge.routes=[]",  # judged: triage
+        f"export.parity_prompts={PARITY_PROMPTS}", "student.training.routes=[]",
         "evaluation.include_base=true",  # the demo skips the base arm for time; here it shows what training bought
         # unguided: this module tests what each adapter's weights learned (guided decoding would give the prose-trained
         # one valid JSON too); the guided arm and its unguided diagnostic run in the nightly and kill-anywhere tests

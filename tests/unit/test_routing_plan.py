@@ -98,3 +98,18 @@ def test_a_route_no_gated_metric_applies_to_is_not_promoted():
     gated = {**GATES, "chrf": 0.1}
     decided = decide_routes(summarize(prose, gated, STATS, has_base=False), gated)
     assert "chrf student 0.3 vs teacher 1.0" in decided["support-reply"]["reasons"][0]
+
+
+def test_the_judge_gate_applies_only_on_the_routes_the_judge_is_configured_for():
+    """evaluation.judge.routes=[support-reply] with judge_win_rate gated: the JSON routes are decided without it, the
+    judged route by it, and an unreliable judge blocks only the route it was asked on."""
+    gates = {**GATES, "judge_win_rate": 0.1}
+    replies = [{"route": "support-reply", "judge_outcome": "teacher"}] * 40
+    data = rows("ticket-triage", [1.0] * 80) + replies
+    reliable = {"available": True, "reasons": [], "routes": ["support-reply"]}
+    decided = decide_routes(summarize(data, gates, STATS, has_base=False), gates, reliable)
+    assert decided["ticket-triage"]["promote"]
+    assert decided["support-reply"]["reasons"][0].startswith("support-reply: judge_win_rate student 0.0 vs teacher 0.5")
+    unreliable = {"available": False, "reasons": ["calibration 3 of 12"], "routes": ["support-reply"]}
+    decided = decide_routes(summarize(data, gates, STATS, has_base=False), gates, unreliable)
+    assert decided["ticket-triage"]["promote"] and decided["support-reply"]["reasons"][0].startswith("judge_win_rate is unavailable")
