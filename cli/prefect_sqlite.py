@@ -18,9 +18,10 @@ FIXED_IN = (3, 8, 6)
 
 
 def needs_backport(version: str) -> bool:
-    from packaging.version import Version
+    """'3.7.7' (or '3.7.7.dev1', '3.8.6rc1' counted as 3.8.6) before 3.8.6."""
+    import re
 
-    return Version(version).release < FIXED_IN
+    return tuple(int(x) for x in re.findall(r"\d+", version)[:3]) < FIXED_IN
 
 
 class _Immediate:

@@ -152,7 +152,8 @@ def items_digest(items: list[Item]) -> str:
     verdict (earlier runs' files are not among the run's own inputs)."""
     h = hashlib.sha256()
     for it in items:
-        h.update(json.dumps([it.night, it.prompt_id, it.route, it.user, it.instructions, it.teacher.text,
+        # not the run folder's name: the same items in another store (another folder name) are the same evidence
+        h.update(json.dumps([it.prompt_id, it.route, it.user, it.instructions, it.teacher.text,
                              it.teacher_second]).encode())
         h.update(b"\n")
     return h.hexdigest()

@@ -243,7 +243,9 @@ def test_one_json_line_with_both_arms_the_paired_difference_and_the_overrides(be
     assert teacher["category"]["estimate"] == 1.0 and teacher["urgency"]["correct"] == 80
     assert student["category"]["correct"] == 79 and student["category"]["wrong"] == {"h001": bench.INVALID}
     assert student["category"]["confusion"][truth["h001"]["category"]][bench.INVALID] == 1
-    assert teacher["model"] == "demo:qwen2.5-coder-0.5b-instruct" and student["version"] == "v0042"
+    from distillery.config import load_config
+
+    assert teacher["model"] == load_config(REPO / "configs/demo.yaml").teacher.model and student["version"] == "v0042"
     assert "wall_s" in teacher and "wall_s" in out
     paired = out["paired_student_minus_teacher"]
     assert paired["category"]["discordant"] == [0, 1] and paired["category"]["estimate"] == pytest.approx(-1 / 80, abs=1e-4)

@@ -22,8 +22,10 @@ TAKE_ALL = "sampling.budget=1000000"
 
 
 def config(demo_log: Path, store: Path, *overrides: str):
+    # the mechanism these tests check, pinned: the demo's own budget and weights are the recipe's (docs/recipe-trials.md)
     return load_config(REPO / "configs/demo.yaml",
-                       [f"source.url=sqlite:///{demo_log / 'production.db'}", f"store.root={store}", *overrides])
+                       [f"source.url=sqlite:///{demo_log / 'production.db'}", f"store.root={store}", "sampling.budget=200",
+                        "sampling.allocation=proportional", "sampling.eval_fraction=0.2", *overrides])
 
 
 def manifest(demo_log: Path) -> dict:
@@ -129,7 +131,7 @@ def test_same_log_config_and_seed_give_the_same_bytes(demo_log, tmp_path):
 
 def test_jsonl_export_samples_the_same_prompts_as_the_database(demo_log, tmp_path):
     run_sample(config(demo_log, tmp_path), tmp_path / "db", RUN_DATE)
-    jsonl = load_config(REPO / "configs/demo.yaml", [f"source.url={demo_log / 'production.jsonl'}", f"store.root={tmp_path}"])
+    jsonl = config(demo_log, tmp_path, f"source.url={demo_log / 'production.jsonl'}")  # the same knobs, the other source
     run_sample(jsonl, tmp_path / "jsonl", RUN_DATE)
     table = lambda run: pq.read_table(tmp_path / run / "prompts.parquet").select(["prompt_id", "split", "messages"])  # noqa: E731
     assert table("db").equals(table("jsonl"))
