@@ -1,18 +1,24 @@
 """How much planted PII does the scrubber catch, and how many clean business texts does it alter?
 
-    .venv/bin/python benchmarks/pii_recall.py            # ~30 s on 2 cores; --per-kind N for a bigger sample
+    .venv/bin/python benchmarks/pii_recall.py            # ~20 s on 2 cores; --per-kind N for a bigger sample
+    .venv/bin/python benchmarks/pii_recall.py --set fresh --per-kind 1600 --seed 8
 
 Independent of the detector: values come from Faker's providers in 16 locales (phone_number, ssn and the
 locales' id providers, iban, credit_card_number, ipv4/ipv6, email, first/last names, url parts) plus
 hand-written fake secrets in the vendors' formats; the sentences around them are templates written here,
 in several languages, not the detector's cue phrases or the demo generator's sentences. Clean texts are
 full of order and invoice numbers, amounts, dates, times, SKUs, versions, barcodes, tracking numbers,
-hashes and company names. Seeded: same seed, same figures.
+hashes and company names. Seeded: same seed, same figures (Faker's clock, its global `random` and the hash
+order of its sets are pinned, see freeze_faker and main).
+
+Three sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
+"heldout" and "fresh" (pii_heldout.py: other sentences, cue words and value styles; the held-out set was
+written before tuning but its misses were read since, the fresh one after tuning and not tuned on).
 
 A planted value counts as caught when none of its pieces survives: no run of 3+ letters/digits of it
-(a phone's groups, an IBAN's blocks) and no word of a name is left in the output. The last stdout line is
-one JSON document: recall per kind (and per id label presence), the share of clean texts altered, and the
-first misses per kind so a reader can see what is missed.
+(a phone's groups, an IBAN's blocks) and no word of a name is left in the output. Output: one JSON line per
+kind and subgroup with each set's recall (and its first misses), one line for the clean texts altered per
+set, and last a summary document (structured recall, targets met, per set).
 
 Targets (issue "Privacy you can show an auditor"): structured kinds recall >= 0.995, names >= 0.90, clean
 texts altered <= 1%.
@@ -20,13 +26,16 @@ texts altered <= 1%.
 
 import argparse
 import base64
+import datetime
 import importlib
 import json
+import os
 import random
 import re
 import string
 import sys
 import time
+import types
 from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import quote
@@ -37,6 +46,9 @@ from stdnum import verhoeff
 from stdnum.iso7064 import mod_11_10
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pii_heldout  # noqa: E402
+
 from tasks.sampling.pii import Scrubber  # noqa: E402
 
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL", "sv_SE", "en_IN",
@@ -195,15 +207,16 @@ def iban_value(fakes: dict[str, Faker], locale: str, rng: random.Random) -> str:
     return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4)) if rng.random() < 0.5 else raw
 
 
-def planted(kind: str, fakes: dict[str, Faker], locale: str, rng: random.Random) -> tuple[str, str]:
-    """(the value as written in the text, the part that must not survive)."""
+def planted(kind: str, fakes: dict[str, Faker], locale: str, rng: random.Random, heldout: bool = False) -> tuple[str, str]:
+    """(the value as written in the text, the part that must not survive). The held-out set writes phones and
+    cards in more styles (pii_heldout.py); the other kinds' values are drawn the same way in both sets."""
     fake = fakes[locale]
     if kind == "phone":
-        v = fake.phone_number()
+        v = pii_heldout.phone_value(fake, locale, rng) if heldout else fake.phone_number()
     elif kind.startswith("national_id"):
         v = national_id(fake, locale, rng)
     elif kind == "card":
-        v = card_number(fake, rng)
+        v = pii_heldout.card_value(fake, rng) if heldout else card_number(fake, rng)
     elif kind == "iban":
         v = iban_value(fakes, locale, rng)
     elif kind == "email":
@@ -281,10 +294,56 @@ def subgroup(kind: str, value: str, locale: str) -> str | None:
     return None
 
 
-def run(per_kind: int, clean_n: int, seed: int) -> dict:
+FAKER_TODAY = datetime.date(2026, 12, 1)  # the day Faker's "now" and "today" are pinned to (freeze_faker)
+SETS = {  # name -> (templates, id labels, clean templates, clean filler)
+    "original": (T, ID_LABELS, CLEAN, None),
+    "heldout": (pii_heldout.T, pii_heldout.LABELS, pii_heldout.CLEAN, pii_heldout.fill_clean),
+    "fresh": (pii_heldout.T_FRESH, pii_heldout.LABELS_FRESH, pii_heldout.CLEAN_FRESH, pii_heldout.fill_clean),
+}
+CLEAN_EXAMPLES = MISS_EXAMPLES = 6  # how many altered clean texts and misses per kind a set reports
+TARGET = {**{k: 0.995 for k in STRUCTURED}, "person": 0.90}
+
+
+def freeze_faker(today: datetime.date = FAKER_TODAY) -> None:
+    """Make Faker repeatable. Its dates and some locales' ids (fi_FI, no_NO, sv_SE birth dates) count back from
+    the wall clock, and es_MX's CURP draws from the global `random`: unfixed, the same seed gave other values
+    each second (and other redraw counts, so every later draw shifted)."""
+    import faker.providers.date_time as dt_provider
+
+    class Same(type):  # isinstance(a real date, Date) stays true: Faker checks the types it is given
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, cls.__mro__[1])
+
+    class Date(datetime.date, metaclass=Same):
+        @classmethod
+        def today(cls):
+            return cls(today.year, today.month, today.day)
+
+    class DateTime(datetime.datetime, metaclass=Same):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(today.year, today.month, today.day, 12, tzinfo=tz)
+
+        @classmethod
+        def today(cls):
+            return cls.now()
+    clock = types.SimpleNamespace(**{k: getattr(datetime, k) for k in dir(datetime) if not k.startswith("__")})
+    clock.date, clock.datetime = Date, DateTime
+    dt_provider.datetime, dt_provider.dtdate = DateTime, Date
+    for locale in ("fi_FI", "no_NO", "sv_SE"):
+        importlib.import_module(f"faker.providers.ssn.{locale}").datetime = clock
+
+
+def run(per_kind: int, clean_n: int, seed: int, which: str = "original") -> dict:
+    """One set's figures: recall per kind and subgroup, clean texts altered, the first misses."""
+    templates, labels, clean_templates, clean_fill = SETS[which]
+    heldout = which != "original"  # the held-out and fresh sets write phones and cards in more styles
+    freeze_faker()
+    random.seed(seed)  # the global one, for Faker's es_MX CURP
     rng = random.Random(seed)
     fakes = {loc: Faker(loc) for loc in LOCALES}
     Faker.seed(seed)
+    DROPPED.clear()
     scrubber = Scrubber()
     results: dict[str, list[bool]] = defaultdict(list)
     breakdown: dict[str, list[bool]] = defaultdict(list)
@@ -294,21 +353,22 @@ def run(per_kind: int, clean_n: int, seed: int) -> dict:
         for i in range(per_kind):
             locale = LOCALES[i % len(LOCALES)]
             fake = fakes[locale]
-            template = rng.choice(T[kind])
-            value, secret = planted(kind, fakes, locale, rng)
+            template = rng.choice(templates[kind])
+            value, secret = planted(kind, fakes, locale, rng, heldout)
             text = template.format(v=value, name=f"{fake.first_name()} {fake.last_name()}" if kind != "person" else value,
-                                   label=ID_LABELS[locale], city=fake.city(), amount=f"{rng.randrange(10, 9999)} EUR")
+                                   label=labels[locale], city=fake.city(), amount=f"{rng.randrange(10, 9999)} EUR")
             out = scrubber.scrub(text)
             ok = not leaked(secret, kind, out, template)
             results[kind].append(ok)
             if group := subgroup(kind, value, locale):
                 breakdown[group].append(ok)
-            if not ok and len(misses[kind]) < 6:
+            if not ok and len(misses[kind]) < MISS_EXAMPLES:
                 misses[kind].append(f"[{locale}] {text!r} -> {out!r}")
     clean_fake = [fakes[loc] for loc in LOCALES]
     altered = []
     for i in range(clean_n):
-        text = fill_clean(rng.choice(CLEAN), clean_fake[i % len(clean_fake)], rng)
+        template = rng.choice(clean_templates)
+        text = (clean_fill or fill_clean)(template, clean_fake[i % len(clean_fake)], rng)
         out = scrubber.scrub(text)
         if out != text:
             altered.append(f"{text!r} -> {out!r}")
@@ -316,21 +376,37 @@ def run(per_kind: int, clean_n: int, seed: int) -> dict:
     recall.update({k: {"n": len(v), "recall": round(sum(v) / len(v), 4)} for k, v in sorted(breakdown.items())})
     structured = [ok for k in STRUCTURED for ok in results[k]]
     clean_rate = len(altered) / clean_n
-    return {"benchmark": "pii_recall", "seed": seed, "locales": list(LOCALES), "recall": recall,
-            "structured_recall": round(sum(structured) / len(structured), 4),
-            "clean": {"n": clean_n, "altered": len(altered), "rate": round(clean_rate, 4), "examples": altered[:6]},
+    return {"recall": recall, "structured_recall": round(sum(structured) / len(structured), 4),
+            "clean": {"n": clean_n, "altered": len(altered), "rate": round(clean_rate, 4), "examples": altered[:CLEAN_EXAMPLES]},
             "ok": {"structured_ge_0.995": all(recall[k]["recall"] >= 0.995 for k in STRUCTURED),
                    "person_ge_0.90": recall["person"]["recall"] >= 0.90, "clean_altered_le_0.01": clean_rate <= 0.01},
             "generator_values_redrawn": dict(DROPPED), "misses": dict(misses), "wall_s": round(time.monotonic() - started, 1)}
 
 
 def main() -> None:
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # Some Faker lists are sets (it_IT's cities), drawn from in hash order: pin it, or a seed repeats nothing.
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--per-kind", type=int, default=800, help="planted texts per kind (spread over the locales)")
-    parser.add_argument("--clean", type=int, default=3000, help="clean business texts")
+    parser.add_argument("--per-kind", type=int, default=800, help="planted texts per kind and set (spread over the locales)")
+    parser.add_argument("--clean", type=int, default=3000, help="clean business texts per set")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--set", choices=("all", *SETS), default="all", help="one set of templates, or all three")
     args = parser.parse_args()
-    print(json.dumps(run(args.per_kind, args.clean, args.seed), ensure_ascii=False))
+    names = list(SETS) if args.set == "all" else [args.set]
+    sets = {name: run(args.per_kind, args.clean, args.seed, name) for name in names}
+    kinds = list(next(iter(sets.values()))["recall"])
+    for kind in kinds:  # one line per kind (and subgroup): each set's recall side by side
+        line = {"benchmark": "pii_recall", "kind": kind, "target": TARGET.get(kind)}
+        line.update({name: r["recall"][kind] for name, r in sets.items() if kind in r["recall"]})
+        if any(r["misses"].get(kind) for r in sets.values()):
+            line["misses"] = {name: r["misses"][kind][:3] for name, r in sets.items() if r["misses"].get(kind)}
+        print(json.dumps(line, ensure_ascii=False))
+    print(json.dumps({"benchmark": "pii_recall", "kind": "clean_altered", "target": 0.01,
+                      **{name: r["clean"] for name, r in sets.items()}}, ensure_ascii=False))
+    print(json.dumps({"benchmark": "pii_recall", "seed": args.seed, "per_kind": args.per_kind, "locales": list(LOCALES),
+                      **{name: {k: r[k] for k in ("structured_recall", "ok", "generator_values_redrawn", "wall_s")}
+                         | {"clean_rate": r["clean"]["rate"]} for name, r in sets.items()}}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

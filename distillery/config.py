@@ -153,6 +153,9 @@ class SamplingConfig(Section):
     eval_fraction: float = Field(0.2, gt=0, lt=1, description="share of prompts held out for evaluation, fixed per prompt_id")
     seed: int = Field(0, description="same source + config + seed gives the same sample")
     max_prompt_chars: int = Field(4000, ge=1, description="longer user content is quarantined as too_long")
+    candidate_pool: int | None = Field(
+        None, ge=1, description="valid rows per route kept for language, PII, dedup and selection; the rest of a "
+        "big window is counted, not kept (memory follows this, not the log). None: 20 x the budget (or route_cap), at least 10,000")
     languages: dict[str, list[str]] = Field(
         default_factory=dict,
         description="route -> ISO 639-1 codes it serves, e.g. {support-reply: [en]}; '*' = every other route; unlisted = not checked")
@@ -177,6 +180,9 @@ class LaunchConfig(Section):
         "auto", description="auto: checkpoint dtype on CUDA, bf16 on AVX512-BF16 CPUs, fp32 on other CPUs (4x faster than bf16 there)")
     enforce_eager: bool = Field(True, description="skip graph capture: starts in ~40 s instead of 2-3 min on CPU")
     tensor_parallel_size: int = Field(1, ge=1, description="GPUs per teacher on CUDA")
+    data_parallel_size: int = Field(1, ge=1, description="CUDA: engine replicas inside the one managed server "
+                                    "(vLLM --data-parallel-size), each on tensor_parallel_size GPUs, balanced by "
+                                    "vLLM itself; a 70B at TP=4 on 8 GPUs: 2")
     gpu_memory_utilization: float = Field(0.9, gt=0, le=1)
     cpu_kvcache_space_gib: int = Field(2, ge=1, description="VLLM_CPU_KVCACHE_SPACE: KV cache RAM on CPU")
     cpu_omp_threads_bind: str = Field("0-1", description="VLLM_CPU_OMP_THREADS_BIND; 'auto' fell back to 1 thread here")
@@ -210,7 +216,8 @@ class ServedModelConfig(Section):
     served_name: str | None = Field(None, description="model name at the endpoint; defaults to the model id")
     max_tokens: int = Field(256, ge=1)
     temperature: float = Field(0.0, ge=0, le=2)
-    concurrency: int = Field(32, ge=1, description="requests in flight; vLLM has no admission control")
+    concurrency: int = Field(32, ge=1, description="requests in flight (per replica with teacher.endpoints); vLLM "
+                             "has no admission control")
     request_timeout_s: float = Field(300, gt=0)
     max_retries: int = Field(3, ge=0, description="per request, on connection errors, timeouts and 5xx only (never 4xx)")
     retry_backoff_s: float = Field(2.0, ge=0, description="first retry waits this long, then doubles")
@@ -227,7 +234,34 @@ class ServedModelConfig(Section):
 
 class TeacherConfig(ServedModelConfig):
     model: ModelId = Field("demo:qwen2.5-coder-0.5b-instruct", description="demo:NAME for a bundled model, a local HF folder, or a hub id (org/name)")
+    endpoints: list[str] = Field(default_factory=list, description="replicas of the same model, no balancer in front: "
+                                 "OpenAI-compatible base URLs (…/v1) that labeling spreads its prompts over, "
+                                 "teacher.concurrency in flight on each; a replica that dies has its prompts sent to "
+                                 "the others and is not used again that run; the fingerprint names the model, not the "
+                                 "replicas; instead of endpoint, not with it")
     routes: dict[str, RouteGeneration] = Field(default_factory=dict, description="per-route generation options")
+
+    @field_validator("endpoints")
+    @classmethod
+    def _replicas_are_http_and_distinct(cls, v: list[str], info) -> list[str]:
+        if v and info.data.get("endpoint"):
+            raise ValueError(f"teacher.endpoint is set too ({info.data['endpoint']}): give endpoint (one server) or "
+                             "endpoints (replicas of it), not both")
+        bad = [u for u in v if not u.startswith(("http://", "https://"))]
+        if bad:
+            raise ValueError(f"every replica must start with http:// or https://: {', '.join(map(repr, bad))}")
+        urls = [u.rstrip("/") for u in v]
+        twice = sorted({u for u in urls if urls.count(u) > 1})
+        if twice:
+            raise ValueError(f"replica listed twice: {', '.join(twice)} (list each server once)")
+        return v
+
+    @model_validator(mode="after")
+    def _one_way_to_reach_the_teacher(self):
+        if self.endpoint and self.endpoints:
+            raise ValueError("teacher.endpoint and teacher.endpoints are both set: give endpoint (one server) or "
+                             "endpoints (replicas of it), not both")
+        return self
 
 
 CurationFilter = Literal["truncated", "empty", "refusal", "schema", "length", "language", "consistency", "contradiction", "judge"]
@@ -296,6 +330,10 @@ class TrainingConfig(Section):
     warmup_ratio: float = Field(0.05, ge=0, lt=1)
     scheduler: Literal["linear", "cosine"] = "linear"
     seed: int = 0
+    processes: int = Field(1, ge=1, description="data-parallel training processes on this machine (torchrun: one per "
+                           "GPU, or the CPU cores split between them); each trains on its share of every batch, so the "
+                           "global batch stays batch_size x grad_accum and, without LoRA dropout, the losses are one "
+                           "process's up to float rounding (docs/facts.md \"Data-parallel training\")")
     routes: list[str] = Field(default_factory=list, description="train on these routes' examples only (empty: every "
                               "route); the others are still sampled, labelled and evaluated, and stay with the teacher "
                               "unless the student passes there anyway: spend the training time where the student can win")
@@ -594,6 +632,8 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
 def judge_spec(teacher: TeacherConfig, judge: "JudgeConfig | PairJudgeConfig") -> ServedModelConfig:
     """The judge as a served model: its own endpoint/model when the judge section names one, else the teacher's
     (its endpoint, or the same managed vLLM server, which is then reused rather than started twice)."""
-    return ServedModelConfig(**teacher.model_dump(exclude={"routes", "endpoint", "served_name", "api_key_env"}),
-                             endpoint=judge.endpoint or teacher.endpoint, served_name=judge.model or teacher.served_name,
+    # With teacher replicas (teacher.endpoints) the judge asks the first one.
+    return ServedModelConfig(**teacher.model_dump(exclude={"routes", "endpoint", "endpoints", "served_name", "api_key_env"}),
+                             endpoint=judge.endpoint or teacher.endpoint or next(iter(teacher.endpoints), None),
+                             served_name=judge.model or teacher.served_name,
                              api_key_env=judge.api_key_env if judge.endpoint else teacher.api_key_env)

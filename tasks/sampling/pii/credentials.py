@@ -39,7 +39,7 @@ _VENDOR = re.compile(r"(?<![\w-])(?:" + "|".join(_VENDOR_KEYS) + r")(?![\w-])")
 _AUTH_HEADER = re.compile(r"(?i)\b(?:bearer|basic|token|apikey|api-key)(?:\s*[:=])?\s+([A-Za-z0-9._~+/=-]{12,})")
 # A secret handed over in words or as an assignment, in the languages the prompts come in.
 _ASSIGNED = re.compile(
-    r"(?i)\b(?:password|passwd|pwd|passcode|pin code|secret|client[_-]?secret|api[_ -]?key|apikey|access[_ -]?key|"
+    r"(?i)(?<![a-z0-9])(?:password|passwd|pwd|passcode|pin code|secret|client[_-]?secret|api[_ -]?key|apikey|access[_ -]?key|"
     r"secret[_ -]?key|private[_ -]?key|auth[_ -]?token|access[_ -]?token|refresh[_ -]?token|token|"
     r"passwort|kennwort|mot de passe|contraseña|contrasena|clave|senha|wachtwoord|parola d'ordine)"
     r"(?:\s*[:=]\s*|\s+(?:is|was|ist|war|est|était|es|era|è|é|is nu|now)\s*:?\s*)[\"'`]?([^\s\"'`<>,;]{4,})")
@@ -106,8 +106,14 @@ def _looks_random(token: str) -> bool:
         return False  # Stripe-style object ids (ch_3NfP2k..., cus_Nffr...) name a record, they open nothing
     if not (re.search(r"[a-z]", body) and re.search(r"[A-Z]", body) and re.search(r"\d", body)):
         return False
-    if body.count("/") > 2 or body.count("_") > 3 or body.count("-") > 3:
-        return False  # a path or a slug, not an encoded secret
+    if all(part.isalpha() or part.isdigit() for part in re.split(r"[-_./+]", body) if part):
+        return False  # words and numbers joined (Chevalier-sur-Descamps-60): a name, not a secret
+    segments = [part for part in body.split("/") if part]
+    words = sum(part.isalpha() and (part.islower() or part.istitle() or part.isupper()) for part in segments)
+    if len(segments) > 3 and 2 * words >= len(segments):
+        return False  # a path: four or more segments, half of them words (base64 has slashes too, between noise)
+    if body.count("_") > 3 or body.count("-") > 3:
+        return False  # a slug, not an encoded secret
     counts = Counter(body)
     entropy = -sum(n / len(body) * math.log2(n / len(body)) for n in counts.values())
     return entropy >= 3.7

@@ -34,10 +34,14 @@ _NOT_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin",
               "Ruby", "Summer", "Sky", "Joy", "Faith", "Dawn", "Art", "Guy", "Rich", "Gene", "Chip", "Pat", "Sunny",
               "Lane", "Drew", "Miles", "Major", "Paris", "London", "Berlin", "Madrid", "Roma", "Lima", "Sofia",
               "Vienna", "Mai", "Juni", "Juli", "August", "April", "Marti", "Hi", "Hello", "Dear", "Van", "Del"}
+# Of those, the ones that are people's first names too: a person when a known surname follows.
+_WORD_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin", "Florence", "Victoria", "Jordan",
+               "Chelsea", "Madison", "Carolina", "Georgia", "Virginia", "Santiago", "Ruby", "Summer", "Joy", "Faith",
+               "Dawn", "Guy", "Gene", "Pat", "Drew", "Miles", "Hope", "Sofia", "Marti"}
 _PARTICLES = {"van", "der", "den", "de", "la", "le", "les", "del", "della", "di", "da", "das", "do", "dos", "du", "von",
               "zu", "ten", "ter", "te", "bin", "ibn", "al", "el", "af"}  # not y/e: "Garza y Amaya" is a firm
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*")
-_STRONG = (r"my name is|my name's|full name:?|customer name:?|contact name:?|passenger name:?|guest name:?|"
+_STRONG = (r"my name is|my name's|(?<!\w\s)name:|under the name(?: of)?|passenger:|guest:|full name:?|customer name:?|contact name:?|passenger name:?|guest name:?|"
            r"cardholder:?|contact person:?|ansprechpartner:?|nom ?:|nombre:|nome:|naam:|i am|i'm|ask for|attn:?|"
            r"regards,?|sincerely,?|signed,?|contact:|thanks,|"
            r"thank you,|cheers,|best,|yours,|"
@@ -51,7 +55,9 @@ _STRONG = (r"my name is|my name's|full name:?|customer name:?|contact name:?|pas
 _INTRO = r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala"
 _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|bonjour|salut|cher|chère|"
              r"hola|estimado|estimada|querido|querida|buenos días|ciao|salve|gentile|caro|cara|buongiorno|hoi|"
-             r"beste|geachte|olá|ola|oi|prezado|prezada|bom dia")
+             r"beste|geachte|olá|ola|oi|prezado|prezada|bom dia|"
+             # mail headers, as mail clients write them in these languages: a person when a name part is known
+             r"from:|to:|cc:|bcc:|reply-to:|von:|an:|de ?:|à ?:|para:|da:|van:|aan:|opened by|account owner")
 _CUE = re.compile(rf"(?<![\w'’])(?:({_STRONG})|({_INTRO})|({_GREETING}))[\s,:-]*")
 _CUE_ANY_CASE = re.compile(_CUE.pattern, re.IGNORECASE)
 # Place names built on a saint's name: San Estefanía, Santa Maria, São João, St. Anna.
@@ -66,7 +72,9 @@ _START = re.compile(rf"(?<![\w'’-])(?:[{_UPPER}]|(?:{'|'.join(sorted(_PARTICLE
 # Words that make a capitalised run a company, not a person ("Todd Inc.", "Porfirio Company Sevillano S.L.").
 _COMPANY = {"Inc", "Ltd", "Llc", "LLC", "GmbH", "AG", "KG", "SA", "SAS", "SARL", "SE", "BV", "NV", "SpA", "Srl", "SRL",
             "SL", "Oy", "AB", "AS", "ASA", "Co", "Corp", "Corporation", "Company", "Group", "Gruppe", "Groupe", "Holding",
-            "Partners", "Associates", "Sons", "Söhne", "Limited", "Ltda", "Cía", "Cia", "Hermanos", "Fils", "Frères"}
+            "Partners", "Associates", "Sons", "Söhne", "Limited", "Ltda", "Cía", "Cia", "Hermanos", "Fils", "Frères",
+            "SCoop", "SCom", "SLL", "SAD", "SLNE", "HB", "KB", "Oyj", "Ky", "ApS", "A/S", "sro", "Kft", "Zrt", "Bt",
+            "SpzOO", "OHG", "eK", "eG", "UG", "Lda", "EIRELI", "ME", "EPP"}
 _SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}  # part of the name: "Monique Koch II" leaves nothing behind
 
 
@@ -180,6 +188,9 @@ def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: fro
         return known_first or any(p in last for p in parts[1:])
     # No cue: a known first name and a surname; with a particle ("Enrique del Valle") a known surname, since
     # "Duarte do Galho" is a town.
+    # A first name that is also a word ("Mark", "Victoria", "Grace") is one before a known surname: "Mark Taylor".
+    if parts[0] in _WORD_NAMES and len(parts) == 2:
+        return parts[1] in last
     return known_first and len(parts) >= 2 and (plain or parts[-1] in last)
 
 

@@ -2,11 +2,14 @@
 
 Each scheme says how the number is usually written. A written form distinctive enough on its own (SSN
 123-45-6789, CPF 123.456.789-09, a codice fiscale, a Finnish HETU) is scrubbed when its validator accepts it.
-A bare run of digits is scrubbed only next to a word naming an identifier ("BSN", "PESEL", "tax ID"): 88% of
-random 9-digit numbers are valid SSNs (there is no check digit), 9% valid BSNs, and 4% of random 11-digit
-numbers pass one of the 11-digit schemes (docs/facts.md "PII validators and lookalikes"), so the checksum
-alone would scrub order numbers. A scheme's validator must accept the value either way, so an invoice number shaped
-like an SSN but in a reserved range, or an id with a wrong check digit, is left alone.
+A bare run of digits is scrubbed only with a word naming an identifier in its sentence, before or after it
+("BSN", "PESEL", "tax ID", "... is the burgerservicenummer on file"), or right beside a person's name with only
+punctuation between ("Kenan Rogner, 48179250306, Mühlhausen": a record about that person), and never after a
+reference label ("Kundennummer", "order") or next to a currency: 88% of random 9-digit numbers are valid SSNs
+(there is no check digit), 9% valid BSNs, and 4% of random 11-digit numbers pass one of the 11-digit schemes
+(docs/facts.md "PII validators and lookalikes"), so the checksum alone would scrub order numbers. A scheme's
+validator must accept the value either way, so an invoice number shaped like an SSN but in a reserved range,
+or an id with a wrong check digit, is left alone.
 """
 
 import importlib
@@ -125,18 +128,30 @@ class NationalIds:
         self.names = check_schemes(names)
         self.patterns, self.lettered, self.lettered_names = _compiled(self.names)
 
-    def classify(self, value: str, text: str, start: int, end: int) -> bool:
-        """A digit run (with separators) at text[start:end]: an identifier of some scheme?"""
-        named = None  # whether an identifier is named nearby, computed once and only if a plain form matches
+    def classify(self, value: str, head: str, tail: str, excluded: bool = False, beside_person=None) -> bool:
+        """A digit run (with separators), `head` and `tail` the text of its clause before and after it
+        (context.clause): an identifier of some scheme? A distinctive written form needs only its validator.
+        A bare run also needs a word naming an identifier in its clause, before or after it ("BSN", "tax ID",
+        "... (Steueridentifikationsnummer)"), or, unless `excluded` (a reference label or a currency next to
+        it), a person's name right beside it (`beside_person()`: "Kenan Rogner, 48179250306, Mühlhausen")."""
+        named = None  # the clause, joined once and only if a plain form matches
+        person = None
         for name in self.names:
             written, plain, words = self.patterns[name]
             if written is not None and written.fullmatch(value) and _validator(SCHEMES[name].module)(value):
                 return True
             if plain is not None and plain.fullmatch(value):
                 if named is None:
-                    named = text[max(0, start - 40) : start] + " " + text[end : end + 16]
-                if words.search(named) and _validator(SCHEMES[name].module)(value):
+                    named = head + " " + tail
+                if not _validator(SCHEMES[name].module)(value):
+                    continue
+                if words.search(named):
                     return True
+                if beside_person is not None and not excluded:
+                    if person is None:
+                        person = beside_person()
+                    if person:
+                        return True
         return False
 
     def lettered_ids(self, text: str, hit) -> str:

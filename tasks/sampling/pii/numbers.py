@@ -11,18 +11,33 @@ from collections.abc import Callable
 
 from stdnum import ean, iban, luhn
 
+from tasks.sampling.pii import context, names
 from tasks.sampling.pii.national_ids import NationalIds
 from tasks.sampling.pii.phones import Phones
 
 # The run may end before a phone extension (415-555-0132x204, "x204" stays: useless without the number).
-_CANDIDATE = re.compile(r"(?<![\w+])(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|\+?\(?\d[\d .()-]{5,}\d)"
-                        r"(?:(?!\w)|(?=x\d))")
+# An area code with a slash is how German, Austrian and Swiss numbers are often written: 0171/2345678.
+# Not inside another token: a UUID's groups (2c104dda-9491-4595-...) or a grouped figure's tail (620,626,008).
+_CANDIDATE = re.compile(r"(?<![\w+])(?<!\w-)(?<!\d[,.])(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+                        r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
+                        r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
 _CARD_GROUPED = re.compile(r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}")
 # How card numbers are written: one run, groups of four (the last may be shorter), or Amex's 4-6-5.
 _CARD_SHAPE = re.compile(r"\d{12,19}|\d{4}(?:([ -])\d{4}){2,3}(?:\1\d{1,4})?|\d{4}([ -])\d{6}\2\d{4,5}")
-_CARD_WORDS = re.compile(r"(?i)(?<!\w)(?:card|karte\w*|\w*karte|carte|tarjeta|carta|kaart|cartão|cartao|visa|mastercard|"
-                         r"maestro|amex|cb)(?!\w)")
+# Words that say a number is a payment card, before or after it in its sentence: the card itself, a brand, paying
+# with it, its expiry or security code.
+_CARD_WORDS = re.compile(
+    r"(?i)(?<!\w)(?:\w*card|karte\w*|\w*karte|carte|cb|tarjeta|carta|kaart|cartão|cartao|kart[aąęy]|kort|kortet|kortti\w*|"
+    r"visa|mastercard|maestro|amex|american express|discover|jcb|diners|unionpay|debit|credit|"
+    r"pay|paid|paying|payment|charge[sd]?|charging|billed|purchase[sd]?|checkout|"
+    r"bezahlt|zahlung|belastet|abgebucht|payé|payée|paiement|débité|pago|pagos|pagar|pagado|pagué|cargo|cobr\w*|"
+    r"pagamento|pagato|pagata|pagou|paguei|addebit\w*|betaal\w*|betaald|betaling|afgeschreven|płatno\w*|płac\w*|"
+    r"zapłac\w*|obciąż\w*|betal\w*|dragits|maks\w*|veloitet\w*|"
+    r"exp|expiry|expires|expiration|valid thru|valid until|gültig bis|cvv|cvv2|cvc|cvc2|ccv|csc)(?!\w)")
+# Maestro's own IINs (the ranges Mastercard publishes for it): a 12-digit Luhn-valid number that starts with one
+# is a card without a word; other 12-digit numbers pass Luhn one time in ten and need one.
+_MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
 _PIECE = re.compile(r"\S+")
 # A phone's extension goes with it: "x204" means nothing alone, but it is part of the number.
 _EXTENSION = re.compile(r"(?<=<PHONE>)\s?(?:x|ext\.?|extension|durchwahl|poste)\s?\d{1,6}\b", re.I)
@@ -33,45 +48,73 @@ class Numbers:
         self.detectors, self.ids, self.phones = detectors, ids, phones
 
     def scrub(self, text: str, hit: Callable[[str], str]) -> str:
-        page = (text, text.lower())  # the words around a number decide some cases; searched in either case
-        text = _CANDIDATE.sub(lambda m: self._classify(m.group(0), page, m.start(), hit), text)
+        people: list = []  # person-name spans of this text, found once and only if an id needs them
+        text = _CANDIDATE.sub(lambda m: self._classify(m.group(0), text, m.start(), hit, people), text)
         return _EXTENSION.sub("", text) if "<PHONE>" in text else text
 
-    def _classify(self, value: str, page: tuple[str, str], start: int, hit) -> str:
-        kind = self._kind(value, page, start)
+    def _classify(self, value: str, text: str, start: int, hit, people: list) -> str:
+        if value.startswith("(") and ")" not in value:  # "(266-82-4136" of "(266-82-4136)": the bracket is the text's
+            return "(" + self._classify(value[1:], text, start + 1, hit, people)
+        kind = self._kind(value, text, start, people)
         if kind:
             return hit(kind)
+        if value[0].isalpha() and " " in value:
+            # An IBAN's last group may be letters, so a word after it is swallowed ("ES62 ... 6501 BIC"): try without.
+            body, last = value.rsplit(" ", 1)
+            if self._kind(body, text, start, people) == "iban":
+                return hit("iban") + " " + last
         if " " not in value:
             return value
         # Two numbers side by side: judge each space-separated piece on its own.
-        return _PIECE.sub(lambda m: hit(k) if (k := self._kind(m.group(0), page, start + m.start())) else m.group(0),
+        return _PIECE.sub(lambda m: hit(k) if (k := self._kind(m.group(0), text, start + m.start(), people)) else m.group(0),
                           value)
 
-    def _kind(self, value: str, page: tuple[str, str], start: int) -> str | None:
-        (text, lowered), end = page, start + len(value)
+    def _kind(self, value: str, text: str, start: int, people: list) -> str | None:
+        end = start + len(value)
         if value[0].isalpha():
             # Only the ISO 7064 mod-97 check: national check digits vary by bank and would let real IBANs through.
             ok = "iban" in self.detectors and _IBAN.fullmatch(value) and iban.is_valid(value, check_country=False)
             return "iban" if ok else None
-        if "national_id" in self.detectors and self.ids.classify(value, text, start, end):
+        head, tail = context.clause(text, start, end)
+        reference = context.reference_before(head)  # "order 0612345678": a reference, whatever it validates as
+        quantity = context.amount(head, tail)
+        if "national_id" in self.detectors and self.ids.classify(value, head, tail, reference or quantity,
+                                                                 lambda: self._beside_person(text, start, end, people)):
             return "national_id"
         digits = re.sub(r"\D", "", value)
-        if "card" in self.detectors and _is_card(value, digits, lowered[max(0, start - 32) : start]):
+        if "card" in self.detectors and _is_card(value, digits, head, tail, reference):
             return "card"
-        if "phone" in self.detectors and self.phones.is_phone(value, lowered, start, end):
-            return "phone"
+        if "phone" not in self.detectors or (reference or quantity) and not value.startswith(("+", "00")):
+            return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes
+        if self.phones.is_phone(value, head, tail) or (
+                self.phones.valid_bare(value) and self._beside_person(text, start, end, people)):
+            return "phone"  # beside a name, a number valid as a phone is that person's ("Hannah Spieß (0456724205)")
         return None
 
+    @staticmethod
+    def _beside_person(text: str, start: int, end: int, people: list) -> bool:
+        """A person's name right before or after text[start:end], with only punctuation between ("Kenan Rogner,
+        48179250306, Mühlhausen", "Applicant Tom Haugen - 17076612870"): a record about that person."""
+        if not people:
+            people.append(names.name_spans(text))
+        return any(0 <= start - e <= 4 and not text[e:start].strip(" ,;:/|()-–—\t")
+                   or 0 <= s - end <= 4 and not text[end:s].strip(" ,;:/|()-–—\t") for s, e in people[0])
 
-def _is_card(value: str, digits: str, before: str) -> bool:
-    """Luhn-valid and written like a card. Two lookalikes need a word naming a card before them: a 12-digit
-    number (Maestro; one random 12-digit reference in ten passes Luhn) and a 13-digit one that is also a valid
-    barcode (EAN-13/ISBN-13, which pass Luhn one time in ten; 13-digit Visa numbers are rare)."""
+
+def _is_card(value: str, digits: str, head: str, tail: str, reference: bool) -> bool:
+    """Luhn-valid and written like a card. Two lookalikes need more: a 12-digit number (one random 12-digit
+    reference in ten passes Luhn) and a 13-digit one that is also a valid barcode (EAN-13/ISBN-13, which pass Luhn
+    one time in ten; 13-digit Visa numbers are rare). They are cards after a word about a card or a payment in
+    their sentence ("paid with", "Kreditkarte", "kartą", "exp 11/26", "CVC"), not after a reference label; a
+    12-digit one that starts with one of Maestro's own IINs needs no word."""
     if not 12 <= len(digits) <= 19 or not _CARD_SHAPE.fullmatch(value):
         return False
     if _CARD_GROUPED.fullmatch(value):
         return True
     if not luhn.is_valid(digits):
         return False
-    lookalike = len(digits) == 12 or (len(digits) == 13 and ean.is_valid(digits))
-    return not lookalike or bool(_CARD_WORDS.search(before))
+    if not (len(digits) == 12 or (len(digits) == 13 and ean.is_valid(digits))):
+        return True
+    if len(digits) == 12 and digits.startswith(_MAESTRO_IIN):
+        return True
+    return not reference and bool(_CARD_WORDS.search(head) or _CARD_WORDS.search(tail[:30]))

@@ -2,12 +2,19 @@
 
 With a broad region list nearly every 8- to 10-digit number is a valid phone number somewhere (Denmark,
 Poland, India and Mexico have no trunk prefix; docs/facts.md "PII validators and lookalikes"), so validity
-alone would scrub every order number. A
-national-format number therefore also needs a sign that it is a phone: the shape people write phones in
-(a parenthesised area code, 415-555-0132, pairs like 06 12 34 56 78), the trunk prefix 0 a region's
-numbering plan requires followed by a separator (0171 2345678; a bare 0456789123 is as often a
-zero-padded reference), or a word like "call", "Tel." or "Handy" just before it. A number written
-internationally (+49 ..., 0049 ...) needs none of that: the + already says what it is.
+alone would scrub every order number. A national-format number therefore also needs a sign that it is a phone
+(docs/facts.md "PII recall" has the rates):
+- a word announcing a phone in its sentence, before or after it ("Tel.", "Handy", "call me", "my number",
+  "Emergency contact:", "ist meine Handynummer", "soita", a signature's "T"/"M" label): then any 7 to 15 digits,
+  valid today or not (a new range, a typo, a test number is still someone's number as written);
+- or the shape people write phones in, and valid in a configured region: a parenthesised area code,
+  415-555-0132, pairs (06 12 34 56 78), space-separated groups of 2-4 (914 36 537), the trunk prefix 0 with a
+  separator (0171 2345678), or exactly the groups of the number's own national format (84 9600-9523, Brazil;
+  604-140-780, Poland). A bare 0456789123 is as often a zero-padded reference, and 796 509 330 as often an
+  amount: those need the word.
+A reference label right before the number ("order", "Ref.", "ticket #", "Meeting ID") or a currency or unit
+around it rules it out (context.py). A number written internationally (+49 ..., 0049 ...) needs none of that:
+the + already says what it is.
 """
 
 import re
@@ -22,15 +29,39 @@ _NANP = re.compile(r"(?:1[-. ])?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}")
 _AREA_IN_PARENS = re.compile(r"\(\d{2,5}\)")
 _PAIRS = re.compile(r"\d{2,4}(?:[ .-]\d{2}){3,}")  # 06 12 34 56 78, 91 41 77 76, 0171 23 45 67
 _TRUNK = re.compile(r"\(?0[1-9][\d()]*[ ./-]")  # 0171 2345678, 08-170 669 07; not a zero-padded 0456789123
-# Words that announce a phone number, in the prompts' languages. Not bare "call", "text", "number": "the API
-# call for order 4815162342" would make any 10-digit order number a phone (it is valid in India or Mexico).
+# Three or more groups of 2-4 digits split by spaces (914 36 537, 22 842 56 06): how phones are written in much of
+# Europe, and not how amounts (groups of three: _THOUSANDS) or references (one run, or hyphens) usually are.
+_SPACED = re.compile(r"\d{2,4}(?: \d{2,4}){2,}")
+_THOUSANDS = re.compile(r"\d{1,3}(?:([ .,'\u202f\u00a0])\d{3})(?:\1\d{3})*")  # 1 234 567, 12.345.678: an amount's look
+# A version: dotted, three or more parts, one of them a single digit (10.0.19045.3693, Chrome 120.0.6099.130), or
+# exactly three with a first part of one or two digits (24.38.179); dotted phones have neither (793.236.3387,
+# 032.699.19.22, 06.12.34.56.78), or are North American (1.800.555.0199).
+_VERSION = re.compile(r"(?=.*(?<![\d])\d(?![\d]))\d+(?:\.\d+){2,}|\d{1,2}\.\d+\.\d+")
+# Words that announce a phone number in the sentence around it (before or after), in the prompts' languages.
+# Not bare "call", "text", "number": "the API call for order 4815162342" would make any 10-digit order number a
+# phone (it is valid in India or Mexico); those count only right before the number (_ADJACENT).
 _WORDS = re.compile(
-    r"(?<!\w)(?:\w*phone\w*|tel|tél|tfn|telefo\w*|téléphone|teléfono|telemóvel|call (?:me|us|him|her|back)|"
-    r"callback|calling from|called from|ring\w*|dial|cell|cellular|mobile|mob|fax|whatsapp|signal|sms|"
-    r"text (?:me|us|him|her)|texted|reach|contact me|hotline|handy\w*|mobil\w*|gsm|anruf\w*|"
-    r"ruf|rückruf\w*|erreichbar|portable|appel\w*|joindre|rappel\w*|móvil|movil|celular|llam\w*|llám\w*|cellulare|"
-    r"chiam\w*|bel|bellen|ligue|ligar|liga|contato|contacto)(?!\w)")
-_DATE = re.compile(r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})(?:\D.*)?")
+    r"(?<!\w)(?:"
+    r"\w*phone\w*|tel|tels|telephone|mob|mobile|cell|cellular|fax|landline|hotline|helpline|voicemail|whatsapp|"
+    r"signal|telegram|viber|sms|text (?:me|us|him|her)|texted|texting|call(?:ed|ing)? (?:me|us|him|her|back|from)|"
+    r"callback|call-back|missed call|ring(?:ing)? (?:me|us|him|her)|dial(?:l?ed)?|reach|reachable|"
+    r"contact(?:ed|ing)?|(?:my|our|his|her|their|your|new|old|best|direct|home|work|private|contact) number|"
+    r"telefo\w*|handy\w*|mobil\w*|rufnummer|festnetz\w*|rückruf\w*|ruf (?:mich|uns)|anruf\w*|angerufen|erreich\w*|"
+    r"durchwahl|(?:meine|neue|unter der) nummer|gsm|"
+    r"tél|téléphone|portable|fixe|appel\w*|rappel\w*|joindre|joignable|contacter|contactez|texto|"
+    r"(?:mon|mon nouveau|notre) numéro|"
+    r"teléfono|telemóvel|telemovel|móvil|movil|celular|fijo|llam\w*|llám\w*|contáct\w*|contactar\w*|"
+    r"(?:mi|nuestro|meu|nosso) número|cellulare|fisso|chiam\w*|recapito|contattar\w*|contattami|"
+    r"(?:il mio|nostro) numero|telefoon\w*|mobiel\w*|bel|bellen|belt|gebeld|terugbellen|bereikbaar|mijn nummer|"
+    r"ligue|ligar|liga|ligou|contato|contacto|komórk\w*|zadzwo\w*|dzwoni\w*|kontakt\w*|"
+    r"ring|ringa|ringe|ringer|ringde|ringt|tlf|mitt nummer|mit nummer|puh|puhelin\w*|soita\w*|soitt\w*|numeroni"
+    r")(?!\w)")
+# Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
+_ADJACENT = re.compile(r"(?<!\w)(?:text|call|dial|sms|message|msg|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|"
+                       r"op|på|pod))?[ \t:]*$")
+# A signature line's label: "T +49 ...", "M: 0171 ...", "Tel. ...", "Puh. ..." at the start of the line.
+_LINE_LABEL = re.compile(r"(?:^|\n)[ \t]*(?:T|M|P|F|Ph|Mob|Tel|Tél|Tfn|Tlf|Fon|Puh|Cel)\.?[ \t]*:?[ \t]*$")
+_DATE = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{4}|\d{2})(?: \d{1,2})?")
 
 
 class Phones:
@@ -41,11 +72,14 @@ class Phones:
             raise ValueError(f"sampling.pii.phone_regions: {unknown} are not regions libphonenumber knows")
         # The configured home region first: a number valid there is read as its number.
         self.regions = (first.upper(), *[r for r in regions if r != first.upper()])
-        self._cache: dict[tuple[str, bool], bool] = {}
+        self._cache: dict[tuple[str, object], bool] = {}
 
-    def is_phone(self, value: str, lowered: str, start: int, end: int) -> bool:
-        """A digit run at text[start:end] (`lowered` is the whole text in lower case): a phone number?"""
-        announced = bool(_WORDS.search(lowered[max(0, start - 32) : start]) or _WORDS.search(lowered[end : end + 12]))
+    def is_phone(self, value: str, head: str, tail: str) -> bool:
+        """A digit run with `head` and `tail` the text of its clause before and after it (context.clause): a
+        phone number? The caller has already set aside references ("order 0612345678") and amounts."""
+        lowered = head.lower()
+        announced = bool(_WORDS.search(lowered) or _WORDS.search(tail.lower()) or _ADJACENT.search(lowered)
+                         or _LINE_LABEL.search(head))
         key = (value, announced)
         if key not in self._cache:  # amounts and dates repeat across rows; parsing is the slow part
             self._cache[key] = self._judge(value, announced)
@@ -59,17 +93,38 @@ class Phones:
             value = value[1:]  # "(0140 199530)": the bracket is the sentence's
         separated = bool(re.search(r"[ .-]", value))
         if value.startswith("+"):
-            return _international(value, possible_is_enough=True)
-        if value.startswith("00"):  # 00 is the international prefix, and the start of zero-padded codes (EAN 0063...)
-            return (announced or separated) and _international("+" + value[2:], possible_is_enough=separated)
-        if _DATE.fullmatch(value):
+            # Announced, a + number is a phone even where the plan has no such range (a typo, a new range).
+            return announced or _international(value, possible_is_enough=True)
+        if value.startswith("00") and (announced or separated) \
+                and _international("+" + value[2:], possible_is_enough=separated):
+            return True  # 00 is the international prefix, and the start of zero-padded codes (EAN 0063...)
+        if _is_date(value) or (_VERSION.fullmatch(value) and not _NANP.fullmatch(value)):
             return False
-        nanp = bool(_NANP.fullmatch(value))
-        shaped = nanp or bool(_AREA_IN_PARENS.search(value) or _PAIRS.fullmatch(value))
-        if (shaped or announced or _TRUNK.match(value)) and self._valid_somewhere(value):
+        if announced:
+            # Announced in its own sentence ("Emergency contact: 99751402", "phoned from 1703764764"): a phone,
+            # whether or not libphonenumber knows the range; a reference label before it was checked already.
             return True
+        if _THOUSANDS.fullmatch(value):
+            return False  # 796 509 330 is a Polish mobile and an amount: only a phone word decides
+        nanp = bool(_NANP.fullmatch(value))
+        shaped = nanp or bool(_AREA_IN_PARENS.search(value) or _PAIRS.fullmatch(value) or _SPACED.fullmatch(value))
+        if shaped or _TRUNK.match(value):
+            if self._valid_somewhere(value):
+                return True
+        elif len(digits) >= 8 and len(re.findall(r"\d+", value)) >= 3 and self._grouped_like_home(value):
+            return True  # not 7 digits (versions such as 12.19.178), not two groups (1234-5678 is as often a code)
         # A number unassigned today is still someone's phone when written as one: 555-013-2204 has no other reading.
-        return (nanp or (shaped and announced)) and self._possible_somewhere(value)
+        return nanp and self._possible_somewhere(value)
+
+    def valid_bare(self, value: str) -> bool:
+        """8 to 15 digits, valid in a configured region as written, neither a date nor a version."""
+        if not 8 <= len(re.sub(r"\D", "", value)) <= 15 or value.startswith("+") or _is_date(value) \
+                or _VERSION.fullmatch(value):
+            return False
+        key = (value, "valid")
+        if key not in self._cache:
+            self._cache[key] = self._valid_somewhere(value)
+        return self._cache[key]
 
     def _valid_somewhere(self, value: str) -> bool:
         """Valid in a configured region as written: PhoneNumberMatcher at VALID leniency also requires the
@@ -78,6 +133,32 @@ class Phones:
 
     def _possible_somewhere(self, value: str) -> bool:
         return any(_matches(value, region, Leniency.POSSIBLE) for region in self.regions)
+
+    def _grouped_like_home(self, value: str) -> bool:
+        """Valid in a region that writes its numbers in these very groups: libphonenumber's national format of
+        the number splits it as the text does (84 9600-9523 is Brazil's (84) 9600-9523; 604-140-780 Poland's
+        604 140 780), which a reference number matches only by chance."""
+        groups = [len(g) for g in re.findall(r"\d+", value)]
+        for region in self.regions:
+            for match in PhoneNumberMatcher(value, region, leniency=Leniency.VALID):
+                if len(re.sub(r"\D", "", match.raw_string)) != len(re.sub(r"\D", "", value)):
+                    break
+                national = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.NATIONAL)
+                if [len(g) for g in re.findall(r"\d+", national)] == groups:
+                    return True
+                break
+        return False
+
+
+def _is_date(value: str) -> bool:
+    """23.11.2026, 2026-11-23, 11/23/26, and with the hour after it; not 01.44.03.14.49 (month 44)."""
+    m = _DATE.fullmatch(value)
+    if not m:
+        return False
+    a, b, c = (int(x) for x in m.groups())
+    if len(m.group(1)) == 4:
+        return 1 <= b <= 12 and 1 <= c <= 31
+    return len(m.group(1)) <= 2 and (1 <= a <= 31 and 1 <= b <= 12 or 1 <= a <= 12 and 1 <= b <= 31)
 
 
 def _matches(value: str, region: str, leniency) -> bool:

@@ -1,0 +1,84 @@
+"""The words around a number: its clause, a reference label just before it, a currency that makes it an amount.
+
+Validators alone cannot tell a phone, a card or an id from an order number (docs/facts.md "PII validators and
+lookalikes"), so the detectors also read the number's surroundings, the way a person would:
+- `clause`: the text before and after the number, cut at the sentence or line it sits in (a cue word in the
+  next sentence says nothing about this number). A line ending in ":" runs on into the next ("Phone:\\n...").
+- `reference_before`: a business label right before the number ("order", "Ref.", "ticket #", "Meeting ID:",
+  "Kundennummer", "pedido nº", "facture n°"): what follows is a reference, not a phone, card or id, even in a
+  sentence that also says "call me".
+- `amount`: a currency or a unit right before or after ("€ 1 234 567", "796 509 330 zł", "12 345 units").
+"""
+
+import re
+
+# Sentence or line ends: . ! ? before a capital, a semicolon, a line break (not after a colon). "Tel. 0171 ..."
+# and "Nr. 5" are not ends: a digit follows.
+_END = re.compile(r"[.!?](?=\s+[A-ZÀ-ÞĀ-Ž])|;|(?<!:)[ \t]*\n")
+
+# Labels of business references, in the prompts' languages; an optional "number"/"no."/"#" may follow.
+_REFERENCE_WORDS = (
+    # English
+    "order", "order no", "purchase order", "po", "ref", "reference", "your ref", "our ref", "ticket", "case", "incident",
+    "issue", "request", "req", "invoice", "inv", "receipt", "quote", "quotation", "estimate", "tracking", "shipment",
+    "parcel", "package", "consignment", "delivery", "awb", "waybill", "booking", "reservation", "confirmation",
+    "transaction", "txn", "account", "acct", "customer", "customer id", "client", "member", "membership", "contract",
+    "policy", "claim", "serial", "s/n", "sn", "sku", "item", "article", "part", "model", "batch", "lot", "build",
+    "version", "release", "job", "run", "meeting", "meeting id", "conference id", "webinar", "room", "call id",
+    "session", "id", "uid", "code", "error", "error code", "exit code", "barcode", "ean", "gtin", "upc", "isbn",
+    "imei", "vin", "issn", "credit note", "gutschrift", "avoir", "record", "row", "file", "document", "doc",
+    "report", "project", "task", "pr", "bug", "store",
+    # German
+    "bestellung", "bestellnummer", "bestell-nr", "auftrag", "auftragsnummer", "auftrags-nr", "rechnung",
+    "rechnungsnummer", "rechnungs-nr", "kundennummer", "kunden-nr", "kundennr", "kunde", "sendung", "sendungsnummer",
+    "paket", "paketnummer", "lieferschein", "lieferung", "vertrag", "vertragsnummer", "vorgang", "vorgangsnummer",
+    "aktenzeichen", "artikel", "artikelnummer", "seriennummer", "buchung", "buchungsnummer", "ticketnummer",
+    # French
+    "commande", "facture", "référence", "réf", "dossier", "colis", "suivi", "numéro de suivi", "contrat", "devis",
+    "bon de commande", "réservation", "article",
+    # Spanish, Portuguese
+    "pedido", "factura", "referencia", "expediente", "envío", "envio", "seguimiento", "contrato", "cliente", "albarán",
+    "presupuesto", "reserva", "fatura", "nota fiscal", "referência", "encomenda", "protocolo", "rastreio", "chamado",
+    # Italian
+    "ordine", "fattura", "riferimento", "rif", "pratica", "spedizione", "contratto", "preventivo", "prenotazione",
+    # Dutch
+    "bestelling", "bestelnummer", "factuur", "factuurnummer", "referentie", "kenmerk", "zending", "klantnummer",
+    "offerte", "boeking",
+    # Polish, Swedish, Norwegian, Danish, Finnish
+    "zamówienie", "zamówienia", "faktura", "faktury", "przesyłka", "przesyłki", "umowa", "umowy", "zgłoszenie",
+    "beställning", "ordernummer", "ärende", "referens", "kundnummer", "försändelse", "bestilling", "sak",
+    "tilaus", "lasku", "viite", "asiakasnumero", "lähetys", "tilausnumero",
+)
+_NUMBER_WORD = r"(?:no|nr|n[°º]|nº|num|number|nummer|numéro|número|numero|numer|nro|id|code|#)"
+_REFERENCE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(_REFERENCE_WORDS, key=len, reverse=True))) + r")"
+    rf"\.?(?:[ \t]+{_NUMBER_WORD}\.?)?[ \t]*[:#=-]?[ \t]*#?[ \t]*$")
+_CURRENCY = (r"(?:€|\$|£|¥|₹|₽|₺|₩|R\$|C\$|A\$|CHF|EUR|USD|GBP|JPY|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|CAD|AUD|TRY|"
+             r"zł|zl|kr|kn|Kč|Ft|lei|euro|euros|dollars?)")
+_UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|sztuk|kpl|kWh|MWh|kW|km|m²|m2|kg|"
+          r"ms|sec|seconds?|minutes?|hours?|days?|MB|GB|TB|KB|bytes?|rows|records|users|requests|views|"
+          r"visits|calls|jobs|tickets|orders|%)")
+_AMOUNT_BEFORE = re.compile(rf"{_CURRENCY}[ \t\u00a0]*$", re.IGNORECASE)
+_AMOUNT_AFTER = re.compile(rf"^[ \t\u00a0]*(?:,-|,\d{{1,2}}|\.\d{{1,2}})?[ \t\u00a0]*(?:{_CURRENCY}|{_UNITS})(?![\w])",
+                           re.IGNORECASE)
+
+
+def clause(text: str, start: int, end: int, before: int = 60, after: int = 40) -> tuple[str, str]:
+    """(the text before text[start:end], the text after it), each at most `before`/`after` characters and not
+    past the end of the sentence or line the span sits in."""
+    lo = max(0, start - before)
+    cut = lo
+    for m in _END.finditer(text, lo, start):
+        cut = m.end()
+    m = _END.search(text, end, end + after + 2)  # two more: a lookahead's room
+    return text[cut:start], text[end : min(m.start(), end + after) if m else end + after]
+
+
+def reference_before(head: str) -> bool:
+    """A reference label ends `head` (the text right before a number), in any case."""
+    return bool(_REFERENCE.search(head[-40:].lower()))
+
+
+def amount(head: str, tail: str) -> bool:
+    """A currency just before, or a currency or unit just after: the number is a quantity."""
+    return bool(_AMOUNT_BEFORE.search(head[-8:]) or _AMOUNT_AFTER.match(tail[:16]))
