@@ -175,6 +175,23 @@ def test_window_and_route_filter_select_exactly_their_rows(demo_log, tmp_path):
     assert record["funnel"]["other_route"] > 0 and record["funnel"]["outside_window"] > 4000
 
 
+def test_the_database_filters_the_window_and_routes_without_changing_the_sample(demo_log, tmp_path):
+    """Issue 23: the window and routes go into the SQL (rows outside are counted there, never fetched); the JSONL
+    export, every line of which is parsed, gives the same funnel, prompts and quarantined rows."""
+    knobs = (TAKE_ALL, "sampling.window.start=2026-11-10", "sampling.window.end=2026-11-12T12:00:00",
+             "sampling.routes=[invoice-extract]")
+    db = run_sample(config(demo_log, tmp_path, *knobs), tmp_path / "db", RUN_DATE)
+    js = run_sample(config(demo_log, tmp_path, f"source.url={demo_log / 'production.jsonl'}", *knobs), tmp_path / "js", RUN_DATE)
+    assert db["inputs"]["pushdown"]["window"] == db["inputs"]["pushdown"]["routes"] == "sql (sqlite)"
+    assert db["funnel"]["fetched"] < 0.1 * db["funnel"]["read"] and js["funnel"]["fetched"] == js["funnel"]["read"]
+    for key in ("read", "outside_window", "other_route", "quarantined", "valid", "duplicates", "traffic", "sampled"):
+        assert db["funnel"][key] == js["funnel"][key], key
+    table = lambda run: pq.read_table(tmp_path / run / "prompts.parquet").select(["prompt_id", "split", "messages"])  # noqa: E731
+    assert table("db").equals(table("js"))
+    rows = lambda run: pq.read_table(tmp_path / run / "quarantine.parquet").select(["row", "request_id", "reason"])  # noqa: E731
+    assert rows("db").equals(rows("js"))
+
+
 def test_earlier_runs_prompts_are_not_sampled_again(demo_log, tmp_path):
     first = run_sample(config(demo_log, tmp_path, "sampling.budget=300"), tmp_path / "runs" / "day1", RUN_DATE)
     second = run_sample(config(demo_log, tmp_path, "sampling.budget=300"), tmp_path / "runs" / "day2", date(2026, 11, 24))
