@@ -82,7 +82,7 @@ def quant_config(four_bit: bool, compute_dtype: str) -> SimpleNamespace:
 def training_config(steps: int, batch_size: int, learning_rate: float, seq_len: int) -> SimpleNamespace:
     return SimpleNamespace(learning_rate=learning_rate, epochs=1.0, max_steps=steps, batch_size=batch_size, grad_accum=1,
                            max_seq_len=seq_len, gradient_checkpointing=True, warmup_ratio=0.0, scheduler="linear", seed=0,
-                           routes=[])
+                           routes=[], processes=1)
 
 
 def install_wheels(folder: Path, target: Path) -> dict:

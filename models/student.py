@@ -46,11 +46,17 @@ def load_student(student: "StudentConfig"):
 
 
 def load_base(path: str, quant: "QuantConfig", choice: DeviceChoice):
-    """The base model from a local folder, quantized as configured, on the chosen device and dtype."""
+    """The base model from a local folder, quantized as configured, on the chosen device and dtype: under torchrun
+    (data-parallel training, tasks/training/distributed.py) each process's own GPU, LOCAL_RANK."""
+    import os
+
     from transformers import AutoModelForCausalLM
 
+    device = choice.device
+    if device == "cuda" and "LOCAL_RANK" in os.environ:
+        device = f"cuda:{int(os.environ['LOCAL_RANK'])}"
     return AutoModelForCausalLM.from_pretrained(path, quantization_config=quantization_config(quant, choice),
-                                                dtype=choice.dtype, device_map={"": choice.device})
+                                                dtype=choice.dtype, device_map={"": device})
 
 
 def add_lora(model, lora: "LoraConfig", gradient_checkpointing: bool = True):

@@ -7,6 +7,10 @@ there. Checkpoints hold the adapter, optimizer moments, scheduler step and RNG s
 device) as safetensors + JSON: nothing in the store is ever unpickled. Each checkpoint also records the
 fingerprint of what it trained on (train.parquet's hash and the student config), so a run folder reused with
 other data does not quietly continue the old run.
+
+Under torchrun (student.training.processes > 1) the same loop runs data-parallel: each rank trains on its shard of
+every global batch and the LoRA gradients are summed across ranks before the step (tasks/training/distributed.py
+says how, and why not DDP, FSDP or TRL); only rank 0 logs and writes checkpoints, which hold every rank's RNG.
 """
 
 import json
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from distillery.failpoints import failpoint
 from tasks.training.data import Encoded, collate, length_batches
+from tasks.training.distributed import World, start, world
 
 if TYPE_CHECKING:  # annotations only: benchmarks/gpu_check.py runs this loop where pydantic is not installed
     from distillery.config import TrainingConfig
@@ -43,7 +48,8 @@ def trainable(model) -> list:
     return [p for p in model.parameters() if p.requires_grad]
 
 
-def eval_loss(model, examples: list[Encoded], batch_size: int, pad_id: int) -> float:
+def eval_loss(model, examples: list[Encoded], batch_size: int, pad_id: int, ranks: World = World()) -> float:
+    """Token-weighted validation loss; under torchrun each rank takes every size-th batch and the sums are added."""
     import torch
 
     if not examples:
@@ -51,12 +57,15 @@ def eval_loss(model, examples: list[Encoded], batch_size: int, pad_id: int) -> f
     total, count = 0.0, 0
     model.eval()
     with torch.no_grad():
-        for i in range(0, len(examples), batch_size):
+        for k, i in enumerate(range(0, len(examples), batch_size)):
+            if k % ranks.size != ranks.rank:
+                continue
             batch = collate(sorted(examples[i : i + batch_size], key=lambda e: len(e.input_ids)), pad_id)
             n = int((batch["labels"][:, 1:] != -100).sum())
             total += float(model(**_to(batch, model)).loss) * n
             count += n
     model.train()
+    total, count = ranks.sum(total, count)
     return total / max(count, 1)
 
 
@@ -74,14 +83,16 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: "Trainin
 
     if not train_set:
         raise TrainError("no training examples: curate produced none that fit student.training.max_seq_len")
-    torch.manual_seed(cfg.seed)
+    ranks = start(next(model.parameters()).device.type)  # one process unless torchrun launched this one
+    torch.manual_seed(cfg.seed + ranks.rank)  # rank 0 draws what one process draws; the others their own dropout
+    ranks.same_parameters(trainable(model))
     per_epoch = math.ceil(math.ceil(len(train_set) / cfg.batch_size) / cfg.grad_accum)
     total_steps = cfg.max_steps or max(1, math.ceil(per_epoch * cfg.epochs))
     optimizer = torch.optim.AdamW(trainable(model), lr=cfg.learning_rate, weight_decay=0.0)
     scheduler = get_scheduler(cfg.scheduler, optimizer, num_warmup_steps=int(cfg.warmup_ratio * total_steps),
                               num_training_steps=total_steps)
     state = {"step": 0, "train_losses": [], "eval_losses": [], "tokens": 0, "seconds": 0.0, "fingerprint": fingerprint}
-    if resume and resumable(ckpt_dir, fingerprint):
+    if resume and ranks.from_main(resumable(ckpt_dir, fingerprint) if ranks.main else None):  # rank 0 moves folders
         state = load_checkpoint(model, optimizer, scheduler, ckpt_dir)
         log.info("resumed from step %d of %d", state["step"], total_steps)
     started = time.monotonic() - state["seconds"]
@@ -93,8 +104,8 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: "Trainin
         groups = [batches[i : i + cfg.grad_accum] for i in range(0, len(batches), cfg.grad_accum)]
         for group in groups[step - epoch * per_epoch :]:
             tokens = sum(int((b_labels != -100).sum()) for b_labels in (collate(b, pad_id)["labels"][:, 1:] for b in group))
-            try:
-                loss_sum = _backward(model, group, pad_id, tokens, step + 1, cfg)
+            try:  # this rank's shard of each batch, weighted by the global step's token count
+                loss_sum = _backward(model, [ranks.shard(b) for b in group], pad_id, tokens, step + 1, cfg)
             except (torch.OutOfMemoryError, MemoryError, RuntimeError) as exc:
                 if not out_of_memory(exc):
                     raise
@@ -102,6 +113,7 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: "Trainin
                                  f"({cfg.batch_size}) or max_seq_len ({cfg.max_seq_len}), or raise grad_accum "
                                  f"({cfg.grad_accum}) to keep the effective batch; nothing was registered, the last "
                                  f"checkpoint ({_checkpoint_step(ckpt_dir)}) is kept and a rerun resumes from it") from None
+            loss_sum = ranks.sum_gradients(trainable(model), loss_sum)  # every rank now holds the global gradient
             grad_norm = torch.nn.utils.clip_grad_norm_(trainable(model), 1.0)
             check_gradients(grad_norm, step + 1, cfg, ckpt_dir)  # before the step: a NaN never reaches the weights
             optimizer.step()
@@ -122,7 +134,7 @@ def train(model, train_set: list[Encoded], val_set: list[Encoded], cfg: "Trainin
                 break
         epoch += 1
         if step % per_epoch == 0 or step >= total_steps:
-            state["eval_losses"].append(round(eval_loss(model, val_set, cfg.batch_size, pad_id), 6))
+            state["eval_losses"].append(round(eval_loss(model, val_set, cfg.batch_size, pad_id, ranks), 6))
             log.info("epoch %d: validation loss %.4f", epoch, state["eval_losses"][-1])
     return Result(step, state["train_losses"], state["eval_losses"], state["tokens"], time.monotonic() - started)
 
@@ -135,6 +147,8 @@ def _backward(model, group: list, pad_id: int, tokens: int, step: int, cfg: "Tra
     diverge = failpoint("train.loss") == "nan"  # tests plant a diverged step here
     loss_sum = 0.0
     for b in group:
+        if not b:  # a rank's shard of a batch smaller than the number of ranks
+            continue
         batch = collate(b, pad_id)
         n = int((batch["labels"][:, 1:] != -100).sum())
         loss = model(**_to(batch, model)).loss * (n / tokens)  # token-weighted across the accumulated batches
@@ -226,12 +240,19 @@ def _short(value) -> str:
 
 
 def save_checkpoint(model, optimizer, scheduler, state: dict, ckpt_dir: Path) -> None:
-    """Adapter, optimizer moments, scheduler and RNG as safetensors + JSON, written whole then renamed."""
+    """Adapter, optimizer moments, scheduler and RNG as safetensors + JSON, written whole then renamed. Under
+    torchrun every rank calls it (they hand rank 0 their random state) and rank 0 writes; the replicas' adapter and
+    optimizer are identical, so rank 0's are everyone's."""
     import shutil
 
     import torch
     from safetensors.torch import save_file
 
+    ranks = world()
+    rng = ranks.gather(_rng_state(ranks)) if ranks.size > 1 else None
+    if not ranks.main:
+        ranks.barrier()  # no rank runs ahead while rank 0 writes: a rank that dies next step leaves this checkpoint whole
+        return
     tmp = ckpt_dir.with_name(ckpt_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -243,12 +264,15 @@ def save_checkpoint(model, optimizer, scheduler, state: dict, ckpt_dir: Path) ->
                 tensors[f"{i}.{key}"] = value.detach().cpu().contiguous()
             else:
                 scalars[f"{i}.{key}"] = value
-    tensors["rng.torch"] = torch.get_rng_state()
-    if torch.cuda.is_available():  # dropout on CUDA draws from the devices' generators, not the CPU one
-        for i, device_state in enumerate(torch.cuda.get_rng_state_all()):
-            tensors[f"rng.cuda.{i}"] = device_state
+    if rng is not None:  # one generator state per rank (its CPU one, and its own GPU's)
+        tensors.update({f"rank{r}.rng.{kind}": value for r, states in enumerate(rng) for kind, value in states.items()})
+    else:
+        tensors["rng.torch"] = torch.get_rng_state()
+        if torch.cuda.is_available():  # dropout on CUDA draws from the devices' generators, not the CPU one
+            for i, device_state in enumerate(torch.cuda.get_rng_state_all()):
+                tensors[f"rng.cuda.{i}"] = device_state
     save_file(tensors, tmp / "optimizer.safetensors")
-    (tmp / "state.json").write_text(json.dumps({**state, "optimizer_scalars": scalars,
+    (tmp / "state.json").write_text(json.dumps({**state, "processes": ranks.size, "optimizer_scalars": scalars,
                                                 "scheduler": scheduler.state_dict()}, default=str))
     # Swap, never delete first: a kill between the two renames leaves the previous checkpoint as `.old`,
     # which train() puts back before resuming.
@@ -259,6 +283,7 @@ def save_checkpoint(model, optimizer, scheduler, state: dict, ckpt_dir: Path) ->
     tmp.rename(ckpt_dir)
     shutil.rmtree(old, ignore_errors=True)
     log.info("checkpoint at step %d -> %s", state["step"], ckpt_dir)
+    ranks.barrier()
 
 
 def load_checkpoint(model, optimizer, scheduler, ckpt_dir: Path) -> dict:
@@ -279,9 +304,40 @@ def load_checkpoint(model, optimizer, scheduler, ckpt_dir: Path) -> dict:
     # step after a resume runs at the schedule's step-0 rate.
     for group, lr in zip(optimizer.param_groups, scheduler.get_last_lr()):
         group["lr"] = lr
-    torch.set_rng_state(tensors["rng.torch"])
-    restore_cuda_rng([tensors[f"rng.cuda.{i}"] for i in range(sum(k.startswith("rng.cuda.") for k in tensors))])
+    ranks = world()
+    if ranks.size > 1 or state.get("processes", 1) > 1:
+        restore_rank_rng(tensors, ranks, state.get("processes", 1))
+    else:
+        torch.set_rng_state(tensors["rng.torch"])
+        restore_cuda_rng([tensors[f"rng.cuda.{i}"] for i in range(sum(k.startswith("rng.cuda.") for k in tensors))])
     return state
+
+
+def _rng_state(ranks: World) -> dict:
+    """This process's generators: the CPU one, and its GPU's under torchrun on CUDA (one GPU per rank)."""
+    import torch
+
+    out = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        out["cuda"] = torch.cuda.get_rng_state(ranks.local_rank)
+    return out
+
+
+def restore_rank_rng(tensors: dict, ranks: World, saved_processes: int) -> None:
+    """Put back this rank's generators from a checkpoint of a torchrun training. The fingerprint holds
+    student.training.processes, so a checkpoint is resumed by as many processes as wrote it; anything else (started
+    by hand with another count) trains on from the same step with other dropout draws, and says so."""
+    import torch
+
+    key = f"rank{ranks.rank}.rng"
+    if saved_processes != ranks.size or f"{key}.torch" not in tensors:
+        log.warning("the checkpoint holds the random state of %d training processes, this run has %d: training goes "
+                    "on from the same step, but dropout after the resume differs from an uninterrupted run",
+                    saved_processes, ranks.size)
+        return
+    torch.set_rng_state(tensors[f"{key}.torch"])
+    if f"{key}.cuda" in tensors:
+        torch.cuda.set_rng_state(tensors[f"{key}.cuda"], ranks.local_rank)
 
 
 def restore_cuda_rng(states: list) -> None:

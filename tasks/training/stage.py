@@ -17,7 +17,8 @@ from distillery.config import RunConfig
 from distillery.failpoints import failpoint
 from distillery.store import StageClock, file_sha256, versions, write_json
 from tasks.training.data import encode_rows
-from tasks.training.loop import TrainError, train
+from tasks.training.distributed import launch, world
+from tasks.training.loop import TrainError, _checkpoint_step, train
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,10 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
 
     from models.registry import Registry, base_hash, tokenizer_hash
     from models.resolve import resolve_model
-    from models.student import add_lora, load_student, use_for_training
 
+    if world().size > 1:
+        raise TrainError("the train stage was started under torchrun: start it as one process and set "
+                         "student.training.processes instead; it launches torchrun itself, and registers once")
     clock = StageClock()
     data_path = run_dir / "train.parquet"
     if not data_path.is_file():
@@ -41,8 +44,52 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
     rows = trained_routes(table.to_pylist(), cfg.student.training.routes)
     meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k.startswith(b"distillery.")}
     t = cfg.student.training
+    started = time.monotonic()
+    if t.processes > 1:
+        out = train_in_processes(cfg, run_dir, resume, checkpoint_every)
+    else:
+        out = train_here(cfg, run_dir, resume, checkpoint_every, rows)
+    adapter_dir = run_dir / "adapter"
+    base_path = resolve_model(cfg.student.model)
+    lineage = {
+        "base_model": cfg.student.model, "base_hash": base_hash(base_path), "tokenizer_hash": tokenizer_hash(base_path),
+        "quantization": cfg.student.quant.model_dump(), "compute_dtype": out["compute_dtype"], "lora": cfg.student.lora.model_dump(),
+        "prompt_shape": meta.get("distillery.prompt_shape"),
+        "removed_templates": json.loads(meta.get("distillery.removed_templates", "{}")),
+        "dataset_hash": file_sha256(data_path), "training_config": t.model_dump(), "training_config_hash": _hash(t.model_dump()),
+        "losses": {"train_first": out["train_losses"][0], "train_last": out["train_losses"][-1], "eval": out["eval_losses"]},
+        "steps": out["steps"], "trained_tokens": out["tokens"], "wall_s": round(time.monotonic() - started, 1),
+        "device": out["device"], "run_dir": str(run_dir),
+    }
+    record = {"stage": "train", "inputs": {"train.parquet": lineage["dataset_hash"]}, "run_dir": str(run_dir),
+              "config_hash": _train_config_hash(cfg),
+              "examples": out["examples"], "losses": lineage["losses"], "train_losses": out["train_losses"],
+              "steps": out["steps"], "trained_tokens": out["tokens"],
+              "tokens_per_s": round(out["tokens"] / max(out["seconds"], 1e-9), 1), "processes": t.processes,
+              "device": out["device"], "compute_dtype": out["compute_dtype"],
+              "versions": versions("torch", "transformers", "peft", "bitsandbytes"), **clock.totals()}
+    # The stage record travels in the lineage: a run killed after registering finds it there (registered_record).
+    version = Registry(Path(cfg.store.root), cfg.student.model).register(adapter_dir, {**lineage, "train_record": record})
+    failpoint("train.registered")  # registered, stage record not yet written: a rerun must not train or register again
+    record["adapter_version"] = version
+    write_json(record, run_dir / "stage-train.json")
+    log.info("registered adapter %s (validation loss %s)", version, out["eval_losses"])
+    return record
+
+
+def train_here(cfg: RunConfig, run_dir: Path, resume: bool, checkpoint_every: int, rows: list[dict] | None = None) -> dict:
+    """Load the 4-bit student, add LoRA and train it in this process (one of N under torchrun: see
+    tasks/training/distributed.py); the main process saves the adapter to <run>/adapter. Returns what run_train
+    records: the Result's fields, the example counts, the device and compute dtype."""
     import torch
 
+    from models.student import add_lora, load_student, use_for_training
+
+    t = cfg.student.training
+    if rows is None:  # a torchrun worker reads the curated rows itself
+        import pyarrow.parquet as pq
+
+        rows = trained_routes(pq.read_table(run_dir / "train.parquet").to_pylist(), t.routes)
     model, tokenizer, choice = load_student(cfg.student)
     torch.manual_seed(t.seed)  # LoRA's A matrices are random: same seed, same start, same trajectory
     model = add_lora(model, cfg.student.lora, t.gradient_checkpointing)
@@ -51,36 +98,35 @@ def run_train(cfg: RunConfig, run_dir: Path, resume: bool = False, checkpoint_ev
     val_set, skipped_val = encode_rows(tokenizer, [r for r in rows if r["split"] == "val"], t.max_seq_len)
     log.info("training on %d examples (%d validation) on %s/%s: %s", len(train_set), len(val_set), choice.device,
              choice.dtype_name, choice.reason)
-    started = time.monotonic()
     result = train(model, train_set, val_set, t, tokenizer.pad_token_id, run_dir / "checkpoint", checkpoint_every, resume,
-                   fingerprint=checkpoint_fingerprint(cfg, data_path))
-    adapter_dir = run_dir / "adapter"
-    model.save_pretrained(adapter_dir)
-    base_path = resolve_model(cfg.student.model)
-    lineage = {
-        "base_model": cfg.student.model, "base_hash": base_hash(base_path), "tokenizer_hash": tokenizer_hash(base_path),
-        "quantization": cfg.student.quant.model_dump(), "compute_dtype": choice.dtype_name, "lora": cfg.student.lora.model_dump(),
-        "prompt_shape": meta.get("distillery.prompt_shape"),
-        "removed_templates": json.loads(meta.get("distillery.removed_templates", "{}")),
-        "dataset_hash": file_sha256(data_path), "training_config": t.model_dump(), "training_config_hash": _hash(t.model_dump()),
-        "losses": {"train_first": result.train_losses[0], "train_last": result.train_losses[-1], "eval": result.eval_losses},
-        "steps": result.steps, "trained_tokens": result.tokens, "wall_s": round(time.monotonic() - started, 1),
-        "device": choice.device, "run_dir": str(run_dir),
-    }
-    record = {"stage": "train", "inputs": {"train.parquet": lineage["dataset_hash"]}, "run_dir": str(run_dir),
-              "config_hash": _train_config_hash(cfg),
-              "examples": {"train": len(train_set), "val": len(val_set), "skipped_too_long": skipped_train + skipped_val},
-              "losses": lineage["losses"], "train_losses": result.train_losses, "steps": result.steps,
-              "trained_tokens": result.tokens, "tokens_per_s": round(result.tokens / max(result.seconds, 1e-9), 1),
-              "device": choice.device, "compute_dtype": choice.dtype_name,
-              "versions": versions("torch", "transformers", "peft", "bitsandbytes"), **clock.totals()}
-    # The stage record travels in the lineage: a run killed after registering finds it there (registered_record).
-    version = Registry(Path(cfg.store.root), cfg.student.model).register(adapter_dir, {**lineage, "train_record": record})
-    failpoint("train.registered")  # registered, stage record not yet written: a rerun must not train or register again
-    record["adapter_version"] = version
-    write_json(record, run_dir / "stage-train.json")
-    log.info("registered adapter %s (validation loss %s)", version, result.eval_losses)
-    return record
+                   fingerprint=checkpoint_fingerprint(cfg, run_dir / "train.parquet"))
+    if world().main:
+        model.save_pretrained(run_dir / "adapter")
+    return {"steps": result.steps, "train_losses": result.train_losses, "eval_losses": result.eval_losses,
+            "tokens": result.tokens, "seconds": result.seconds, "device": choice.device, "compute_dtype": choice.dtype_name,
+            "examples": {"train": len(train_set), "val": len(val_set), "skipped_too_long": skipped_train + skipped_val}}
+
+
+def train_in_processes(cfg: RunConfig, run_dir: Path, resume: bool, checkpoint_every: int) -> dict:
+    """train_here in student.training.processes processes under torchrun (data-parallel, same global batch); the
+    workers' first TrainError becomes this process's, with the message one process would have given."""
+    import tempfile
+
+    processes = cfg.student.training.processes
+    with tempfile.TemporaryDirectory(prefix="distillery-train-") as tmp:
+        folder = Path(tmp)
+        spec = {"config": cfg.model_dump(mode="json"), "run_dir": str(run_dir.resolve()), "resume": resume,
+                "checkpoint_every": checkpoint_every}
+        code = launch(processes, spec, folder)
+        errors = sorted(folder.glob("error.*.json"))
+        if errors:
+            raise TrainError(json.loads(errors[0].read_text())["message"])
+        if code != 0 or not (folder / "result.json").is_file():
+            raise TrainError(f"training in {processes} processes failed (torchrun exit {code}; the workers' "
+                             f"output above says why); nothing was registered, the last checkpoint "
+                             f"({_checkpoint_step(run_dir / 'checkpoint')}) is kept and a rerun with --resume continues "
+                             "from it")
+        return json.loads((folder / "result.json").read_text())
 
 
 def finished_record(cfg: RunConfig, run_dir: Path) -> dict | None:
