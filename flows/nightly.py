@@ -23,7 +23,8 @@ from distillery.config import RunConfig
 from distillery.paths import run_dir as store_run_dir
 from distillery.paths import run_id_for
 from distillery.store import write_json
-from flows.parameters import DEFAULT_FILE, KNOBS, ConfigFile, Overrides, RunDate, described, knob, remember_prices, resolve_config
+from flows.parameters import DEFAULT_FILE, KNOBS, ConfigFile, Overrides, RunDate, described, form_overrides, knob, remember_prices, resolve_config
+from flows.pools import STAGE_POOLS_ENV, run_stage_elsewhere, stage_deployments, stage_pools
 from flows.slots import machine_slot
 from tasks.curation.task import curate_examples
 from tasks.evaluation.task import evaluate_candidate
@@ -59,7 +60,20 @@ def nightly(config_file: ConfigFile = DEFAULT_FILE, run_date: RunDate = None,
     show_progress()
     config = resolve_config(config_file, knobs, overrides, from_run=deployment.id is not None)
     remember_prices(config, overrides, f"run {flow_run.name}")
-    return run_night(config, run_date or night_of(flow_run.scheduled_start_time))
+    elsewhere = stages_elsewhere()  # before any work: a wrong setting fails the run, not its label stage
+    form = {"config_file": config_file, "overrides": form_overrides(knobs, overrides)}
+    return run_night(config, run_date or night_of(flow_run.scheduled_start_time), elsewhere, form)
+
+
+def stages_elsewhere() -> dict[str, tuple[str, str]]:
+    """{stage: (deployment, pool)}: the stages the operator sends to other work pools (DISTILLERY_STAGE_POOLS, read
+    here, in the worker's environment; flows/pools.py). Only a run from a deployment sends any: in-process
+    (`distillery demo`, `python flows/nightly.py`) every stage runs here."""
+    pools = stage_pools()
+    if pools and deployment.id is None:
+        get_run_logger().info("%s is set, but this run is not from a deployment: every stage runs here", STAGE_POOLS_ENV)
+        return {}
+    return stage_deployments(pools)
 
 
 def show_progress() -> None:
@@ -70,8 +84,11 @@ def show_progress() -> None:
             logging.getLogger(name).setLevel(logging.INFO)
 
 
-def run_night(config: RunConfig, day: date) -> dict:
-    """The seven stages of one night, in order, the heavy ones holding the machine slot."""
+def run_night(config: RunConfig, day: date, elsewhere: dict[str, tuple[str, str]] | None = None,
+              form: dict | None = None) -> dict:
+    """The seven stages of one night, in order, the heavy ones holding the machine slot. A stage in `elsewhere`
+    runs as its own deployment on that pool (started with the run's config file and `form`), which holds the
+    slot of the machine it runs on."""
     started = time.monotonic()
     logger = get_run_logger()
     folder = store_run_dir(config.store.root, run_id_for(day, config.config_hash()))
@@ -79,8 +96,12 @@ def run_night(config: RunConfig, day: date) -> dict:
     logger.info("run %s in %s", folder.name, folder.resolve())
 
     records = {"sample": sample_prompts(config, run_dir, day)}
-    with machine_slot("label", folder.name):  # a managed teacher is a vLLM server on this machine
-        records["label"] = label_prompts(config, run_dir)
+    if "label" in (elsewhere or {}):  # on the operator's GPU pool, as a subflow of this run
+        deployment_name, pool = elsewhere["label"]
+        records["label"] = run_stage_elsewhere("label", deployment_name, pool, {"run_id": folder.name, **form}, folder)
+    else:
+        with machine_slot("label", folder.name):  # a managed teacher is a vLLM server on this machine
+            records["label"] = label_prompts(config, run_dir)
     records["curate"] = curate_examples(config, run_dir)
     with machine_slot("train", folder.name):
         records["train"] = train_student(config, run_dir)
@@ -108,8 +129,12 @@ def flow_timing(records: dict[str, dict], wall_s: float) -> dict:
     """Wall time of the flow vs the seconds spent inside its stages: the rest is orchestration overhead."""
     stages = {name: r["work_s"] for name, r in records.items()}
     total = sum(stages.values())
+    # a stage run on another pool: its pool and flow run (its process start and the polling are overhead here)
+    elsewhere = {name: {"work_pool": r["work_pool"], "flow_run_id": r["flow_run_id"]}
+                 for name, r in records.items() if "work_pool" in r}
     return {"wall_s": round(wall_s, 3), "stages_s": round(total, 3), "stages": stages,
-            "overhead_s": round(wall_s - total, 3), "overhead_ratio": round((wall_s - total) / wall_s, 4)}
+            "overhead_s": round(wall_s - total, 3), "overhead_ratio": round((wall_s - total) / wall_s, 4),
+            **({"elsewhere": elsewhere} if elsewhere else {})}
 
 
 if __name__ == "__main__":  # `python flows/nightly.py`: one run now, on the default config

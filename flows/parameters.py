@@ -107,6 +107,15 @@ def override_args(knobs: dict[str, Any], overrides: dict[str, str] | None) -> li
     return args + [f"{key}={value}" for key, value in (overrides or {}).items()]
 
 
+def form_overrides(knobs: dict[str, Any], overrides: dict[str, str] | None) -> dict[str, str]:
+    """The form's knobs and overrides as one overrides map that resolves to the same config (what a stage on
+    another pool is started with). A knob whose key the overrides set again is dropped: the override's value won
+    anyway, and a dict keeps one entry per key; the others stay before every override, as in override_args."""
+    overrides = overrides or {}
+    knob_map = {KNOBS[name]: json.dumps(value, default=str) for name, value in knobs.items() if value is not None}
+    return {**{k: v for k, v in knob_map.items() if k not in overrides}, **overrides}
+
+
 def resolve_config(config_file: str, knobs: dict[str, Any], overrides: dict[str, str] | None,
                    from_run: bool = False) -> RunConfig:
     """The chosen YAML with the form on top; every bad key or value is named at once (ConfigError). For a run

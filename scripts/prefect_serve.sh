@@ -3,6 +3,9 @@
 # prefect.yaml, one worker and the report server (cli/report_server.py: each run's report over HTTP, so the
 # UI's report links open), all in the background; prints the URLs. `make stop` stops what this started.
 # State (the server's SQLite database, logs, pids) lives in $DISTILLERY_PREFECT_DIR (default .distillery/prefect).
+# DISTILLERY_LABEL_POOL=<name>: a second process pool of that name with its own worker, where the label-stage
+# deployment goes (a stand-in for a GPU pool: docs/cluster.md); runs send their label stage there when
+# DISTILLERY_STAGE_POOLS=label=<name> is set where they run (this environment, passed on to the worker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STATE=$(realpath -m "${DISTILLERY_PREFECT_DIR:-.distillery/prefect}")
@@ -10,6 +13,9 @@ PORT=${DISTILLERY_PREFECT_PORT:-4200}
 REPORT_PORT=${DISTILLERY_REPORT_PORT:-$((PORT + 1))}
 REPORTS=$(realpath -m "${DISTILLERY_REPORTS_ROOT:-.distillery}")   # the store(s) whose reports are served
 BIN=$PWD/.venv/bin
+# prefect.yaml deploys label-stage on this pool ("{{ $DISTILLERY_LABEL_POOL }}"): the main one unless named
+export DISTILLERY_LABEL_POOL=${DISTILLERY_LABEL_POOL:-distillery}
+LABEL_POOL=$DISTILLERY_LABEL_POOL
 mkdir -p "$STATE"
 export PREFECT_HOME=$STATE
 export PREFECT_API_URL=http://127.0.0.1:$PORT/api
@@ -29,8 +35,15 @@ else
   healthy || { echo "the Prefect server did not answer within 120 s; see $STATE/server.log" >&2; exit 1; }
 fi
 
-"$BIN/prefect" --no-prompt work-pool create distillery --type process >/dev/null 2>&1 \
-  || "$BIN/prefect" --no-prompt work-pool inspect distillery >/dev/null   # exists already: fine
+ensure_pool() {
+  "$BIN/prefect" --no-prompt work-pool create "$1" --type process >/dev/null 2>&1 \
+    || "$BIN/prefect" --no-prompt work-pool inspect "$1" >/dev/null   # exists already: fine
+}
+ensure_pool distillery & main_pool=$!
+label_pool=
+if [[ $LABEL_POOL != distillery ]]; then ensure_pool "$LABEL_POOL" & label_pool=$!; fi
+wait "$main_pool"
+[[ -z $label_pool ]] || wait "$label_pool"
 # Prefect's deploy output advises starting a worker (once per deployment): this script starts one below, so
 # the output goes to a log and one line says what was deployed.
 if ! COLUMNS=400 "$BIN/prefect" --no-prompt deploy --all >"$STATE/deploy.log" 2>&1; then   # wide: one line each
@@ -56,6 +69,18 @@ else
     >"$STATE/worker.log" 2>&1 &
   echo $! >"$STATE/worker.pid"
   echo "worker started (log: $STATE/worker.log)"
+fi
+if [[ $LABEL_POOL != distillery ]]; then
+  if alive label-worker; then
+    echo "label-stage worker already running (pid $(cat "$STATE/label-worker.pid"))"
+  else
+    setsid "$BIN/prefect" worker start --pool "$LABEL_POOL" --type process --name "distillery-label-$(hostname)" \
+      >"$STATE/label-worker.log" 2>&1 &
+    echo $! >"$STATE/label-worker.pid"
+    echo "label-stage worker started on pool $LABEL_POOL (log: $STATE/label-worker.log)"
+  fi
+  [[ ${DISTILLERY_STAGE_POOLS:-} == *label=* ]] || echo "runs label in-process until DISTILLERY_STAGE_POOLS=label=$LABEL_POOL" \
+    "is set where they run (here, or a deployment's env in prefect.yaml; docs/cluster.md)"
 fi
 echo "$PREFECT_API_URL" >"$STATE/api_url"
 echo "Prefect UI: http://127.0.0.1:$PORT  (deployments: nightly/nightly at 02:00 UTC, nightly/on-demand, ...)"
