@@ -345,20 +345,23 @@ def _stop_if_not_taken(record_path: Path, pid: int) -> None:
         record_path.unlink(missing_ok=True)
 
 
-def external_endpoint(spec: ServedModelConfig) -> Endpoint:
-    """An existing OpenAI-compatible endpoint; the key comes from the environment, never from config. It is sent
-    only over https or to this machine, and a remote endpoint without its key fails here, before any request
-    (distillery/policy.py): not 401 on every prompt with the stage reporting ok."""
+def external_endpoint(spec: ServedModelConfig, url: str | None = None) -> Endpoint:
+    """An existing OpenAI-compatible endpoint (`url`, by default spec.endpoint); the key comes from the environment,
+    never from config. It is sent only over https or to this machine, and a remote endpoint without its key fails
+    here, before any request (distillery/policy.py): not 401 on every prompt with the stage reporting ok."""
+    url = url or spec.endpoint
     key = os.environ.get(spec.api_key_env)
-    check_key_transport(spec.endpoint, spec.api_key_env, key)
-    return Endpoint(spec.endpoint.rstrip("/"), spec.served_name or spec.model, key or "EMPTY")
+    check_key_transport(url, spec.api_key_env, key)
+    return Endpoint(url.rstrip("/"), spec.served_name or spec.model, key or "EMPTY")
 
 
 @contextlib.contextmanager
 def served_endpoint(spec: ServedModelConfig, log_dir: Path):
-    """Yield a usable Endpoint: the configured one, or a managed vLLM server stopped on the way out."""
-    if spec.endpoint:
-        yield external_endpoint(spec)
+    """Yield a usable Endpoint: the configured one (with teacher replicas, the first: one server is enough for a
+    question, a pick or a check), or a managed vLLM server stopped on the way out."""
+    url = spec.endpoint or next(iter(getattr(spec, "endpoints", None) or []), None)
+    if url:
+        yield external_endpoint(spec, url)
         return
     server = ManagedServer(spec, log_dir)
     try:

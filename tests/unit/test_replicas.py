@@ -244,3 +244,15 @@ def test_a_replica_that_keeps_failing_is_dropped_after_its_retries_and_the_other
     assert "kept failing: 1 retries exhausted; last error InternalServerError" in dropped["status"]
     assert dropped["answered"] == 0 and dropped["sent"] == dropped["failed"] == sick.stats()["requests"]
     assert dropped["requeued"] == 2 and reps[f"{ok.url}/v1"]["answered"] == N_PROMPTS
+
+
+def test_one_question_to_a_replicated_teacher_goes_to_its_first_replica_and_starts_no_server(tmp_path):
+    """`teacher ask`, the hand-labelled check and the teacher pick use served_endpoint: with teacher.endpoints set
+    it must hand back the first replica, not start a managed vLLM server of its own."""
+    from models.vllm_server import served_endpoint
+
+    urls = ["http://127.0.0.1:9/v1/", "http://127.0.0.1:10/v1"]
+    cfg = load_config(REPO / "configs/demo.yaml", [f"teacher.endpoints={json.dumps(urls)}", f"store.root={tmp_path}"])
+    with served_endpoint(cfg.teacher, tmp_path / "logs") as endpoint:
+        assert endpoint.base_url == "http://127.0.0.1:9/v1"
+    assert not (tmp_path / "logs").exists(), "a managed server was started"
