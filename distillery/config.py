@@ -232,6 +232,26 @@ class ServedModelConfig(Section):
         return v
 
 
+class BatchConfig(Section):
+    """How the label stage runs the teacher: over HTTP (one server or replicas), or as a batch on Ray Data."""
+
+    engine: Literal["server", "ray"] = Field(
+        "server", description="server: a managed vLLM server (or teacher.endpoint / teacher.endpoints) over HTTP; "
+        "ray: Ray Data's vLLM integration runs teacher.model as vLLM engines inside Ray actors, for nights past one "
+        "node (needs `pip install distillery[ray]`; labeling only, the judge and checks still use a server; the "
+        "server's launch settings apply to the engines, its HTTP ones (concurrency, retries, timeouts) do not)")
+    engines: int = Field(1, ge=1, description="ray: vLLM engines (Ray actors), each holding the whole model; one per "
+                         "node on CPU (they bind the cores teacher.launch.cpu_omp_threads_bind names)")
+    cpus_per_engine: int = Field(2, ge=1, description="ray, CPU nodes: CPUs Ray reserves for each engine actor (on "
+                                 "CUDA an engine takes teacher.launch.tensor_parallel_size bundles of one GPU and one CPU)")
+    batch_size: int = Field(16, ge=1, description="ray: prompts per batch sent to an engine; a smaller batch loses "
+                            "less when a worker dies, a larger one keeps the engine busier")
+    address: str | None = Field(None, description="ray: an existing Ray cluster (ray://head:10001, or 'auto' for the "
+                                "one this machine belongs to); None starts a local Ray for the stage and stops it after")
+    startup_timeout_s: float = Field(900, gt=0, description="ray: give up when no answer has come back this long "
+                                     "after Ray started (engine start, model load and the first batch)")
+
+
 class TeacherConfig(ServedModelConfig):
     model: ModelId = Field("demo:qwen2.5-coder-0.5b-instruct", description="demo:NAME for a bundled model, a local HF folder, or a hub id (org/name)")
     endpoints: list[str] = Field(default_factory=list, description="replicas of the same model, no balancer in front: "
@@ -240,6 +260,8 @@ class TeacherConfig(ServedModelConfig):
                                  "the others and is not used again that run; the fingerprint names the model, not the "
                                  "replicas; instead of endpoint, not with it")
     routes: dict[str, RouteGeneration] = Field(default_factory=dict, description="per-route generation options")
+    batch: BatchConfig = Field(default_factory=BatchConfig, description="how labeling runs the teacher: HTTP server(s) "
+                               "or Ray Data's vLLM engines")
 
     @field_validator("endpoints")
     @classmethod
@@ -255,6 +277,30 @@ class TeacherConfig(ServedModelConfig):
         if twice:
             raise ValueError(f"replica listed twice: {', '.join(twice)} (list each server once)")
         return v
+
+    @field_validator("batch")
+    @classmethod
+    def _ray_can_run_it(cls, batch: BatchConfig, info) -> BatchConfig:
+        """What the Ray batch path (models/ray_batch.py) cannot do, refused when the config is read, not mid-night."""
+        if batch.engine != "ray":
+            return batch
+        reached = next((k for k in ("endpoint", "endpoints") if info.data.get(k)), None)
+        if reached:
+            raise ValueError(f"teacher.batch.engine is 'ray' and teacher.{reached} is set: Ray runs its own vLLM engines "
+                             f"from teacher.model, it calls no server; remove teacher.{reached} or set "
+                             "teacher.batch.engine: server")
+        for route, g in sorted(info.data.get("routes", {}).items()):
+            if g.n > 1:  # Ray Data's vLLM stage keeps only the first of a request's samples
+                raise ValueError(f"teacher.routes.{route}.n = {g.n}: the Ray batch path returns one sample per prompt; "
+                                 "set it to 1 or teacher.batch.engine: server")
+            if g.top_logprobs:  # its logprobs are keyed by token id, not the server's tokens: not stored by this path
+                raise ValueError(f"teacher.routes.{route}.top_logprobs = {g.top_logprobs}: the Ray batch path does not "
+                                 "record logprobs; remove it or set teacher.batch.engine: server")
+        launch = info.data.get("launch")
+        if launch and launch.extra_args:
+            raise ValueError("teacher.launch.extra_args are vLLM server flags and the Ray batch path starts no server; "
+                             "empty them or set teacher.batch.engine: server")
+        return batch
 
     @model_validator(mode="after")
     def _one_way_to_reach_the_teacher(self):
@@ -633,7 +679,8 @@ def judge_spec(teacher: TeacherConfig, judge: "JudgeConfig | PairJudgeConfig") -
     """The judge as a served model: its own endpoint/model when the judge section names one, else the teacher's
     (its endpoint, or the same managed vLLM server, which is then reused rather than started twice)."""
     # With teacher replicas (teacher.endpoints) the judge asks the first one.
-    return ServedModelConfig(**teacher.model_dump(exclude={"routes", "endpoint", "endpoints", "served_name", "api_key_env"}),
+    served = teacher.model_dump(exclude={"routes", "endpoint", "endpoints", "served_name", "api_key_env", "batch"})
+    return ServedModelConfig(**served,
                              endpoint=judge.endpoint or teacher.endpoint or next(iter(teacher.endpoints), None),
                              served_name=judge.model or teacher.served_name,
                              api_key_env=judge.api_key_env if judge.endpoint else teacher.api_key_env)

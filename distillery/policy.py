@@ -2,7 +2,8 @@
 
 Anyone who can reach the Prefect API can start a deployment with parameters. Those parameters must not be able
 to point the teacher at their own host and have the worker send it a secret from its environment
-(`teacher.endpoint` or one of `teacher.endpoints` + `teacher.api_key_env`), run SQL with the worker's database credentials (`source.query`),
+(`teacher.endpoint` or one of `teacher.endpoints` + `teacher.api_key_env`) or send the prompts to their own Ray
+cluster (`teacher.batch.address`), run SQL with the worker's database credentials (`source.query`),
 pass flags to vLLM (`launch.extra_args`) or write outside the store (`store.root`). The config *file* is the
 operator's (it lives on the worker's machine); a run's parameters may change everything else.
 
@@ -23,8 +24,9 @@ import yaml
 
 # Dotted keys a run's parameters may not set unless the operator's policy allows them: the source (its URL holds
 # credentials, its query is SQL), the store (paths on the worker), where a served model is (endpoint, or the
-# teacher's replicas, endpoints) and which secret it gets, vLLM's extra flags and the address it binds.
-PROTECTED_PATTERN = r"^(source|store)(\.|$)|\.(endpoints?|api_key_env|extra_args)$|\.launch(\.host)?$"
+# teacher's replicas, endpoints) and which secret it gets, vLLM's extra flags and the address it binds, and which
+# Ray cluster labels the prompts (teacher.batch.address: the prompts go there).
+PROTECTED_PATTERN = r"^(source|store)(\.|$)|\.(endpoints?|api_key_env|extra_args|batch\.address)$|\.launch(\.host)?$"
 # The same rule turned into a pattern the allowed keys match, for the deployments' parameter schema (a negative
 # lookahead, not JSON-schema `not`: the Prefect UI's form fails on `not`). Its `^` can only match at the start.
 ALLOWED_KEY_PATTERN = rf"^(?!.*?(?:{PROTECTED_PATTERN}))"

