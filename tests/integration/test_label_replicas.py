@@ -11,7 +11,6 @@ survivor, and stage-label.json must count what each replica did.
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,20 +24,11 @@ from distillery.config import load_config
 from models.vllm_server import free_port, is_healthy, stop_process_group
 from tasks.sampling.stage import run_sample
 from tests.conftest import REPO
+from tests.integration.test_label_vllm import committed
 
 pytestmark = pytest.mark.slow  # minutes: two vLLM starts
 
 N = 10
-
-
-def committed(store: Path) -> int:
-    if not (store / "labels.sqlite").is_file():
-        return 0
-    with sqlite3.connect(store / "labels.sqlite", timeout=30) as db:
-        try:
-            return db.execute("SELECT COUNT(*) FROM labels").fetchone()[0]
-        except sqlite3.OperationalError:  # the stage has created the file but not yet its table
-            return 0
 
 
 def cli(*args: str) -> list[str]:

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date
 
 import httpx
 import pyarrow.parquet as pq
@@ -20,10 +19,8 @@ from models.client_pool import teacher_fingerprint
 from models.vllm_server import free_port
 from tasks.labeling.stage import LabelError, run_label
 from tasks.labeling.summary import summarize
-from tasks.sampling.stage import run_sample
 from tests.conftest import REPO, wait_for_http
-
-N_PROMPTS = 30
+from tests.unit.test_label_faults import N_PROMPTS, sampled  # noqa: F401 (a fixture: the same 30 prompts)
 
 
 class Fake:
@@ -45,15 +42,6 @@ class Fake:
         self.proc.wait()
 
 
-@pytest.fixture(scope="module")
-def sampled(demo_log, tmp_path_factory):
-    run = tmp_path_factory.mktemp("sampled")
-    cfg = load_config(REPO / "configs/demo.yaml", [f"source.url=sqlite:///{demo_log / 'production.db'}",
-                                                   f"sampling.budget={N_PROMPTS}", f"store.root={run}"])
-    run_sample(cfg, run, date(2026, 11, 23))
-    return run / "prompts.parquet"
-
-
 @pytest.fixture
 def fakes():
     """Three fresh replicas; whatever a test killed is gone with them."""
@@ -73,7 +61,7 @@ def fakes():
 
 
 @pytest.fixture
-def run(sampled, tmp_path, monkeypatch):
+def run(sampled, tmp_path, monkeypatch):  # noqa: F811 (the imported fixture)
     monkeypatch.chdir(REPO)  # the routes' schema paths are relative to the repo root
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "prompts.parquet").write_bytes(sampled.read_bytes())
