@@ -283,16 +283,11 @@ class ClientPool:
 
 
 def replica_endpoints(spec) -> list[Endpoint]:
-    """teacher.endpoints as Endpoints; the key comes from the environment and is checked for every replica before any
-    request (distillery/policy.py): sent only over https or to this machine, and a remote one without it fails."""
-    import os
+    """teacher.endpoints as Endpoints, each made as a single external endpoint is (models/vllm_server.py): the key
+    comes from the environment and is checked for every replica before any request is sent (distillery/policy.py)."""
+    from models.vllm_server import external_endpoint
 
-    from distillery.policy import check_key_transport
-
-    key = os.environ.get(spec.api_key_env)
-    for url in spec.endpoints:
-        check_key_transport(url, spec.api_key_env, key)
-    return [Endpoint(url.rstrip("/"), spec.served_name or spec.model, key or "EMPTY") for url in spec.endpoints]
+    return [external_endpoint(spec, url) for url in spec.endpoints]
 
 
 @dataclass
