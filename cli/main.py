@@ -222,6 +222,7 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
         console.print(f"flow run on the local Prefect server: {local.removesuffix('/api')}", highlight=False)
     elif not os.environ.get("PREFECT_API_URL"):
         start_temporary_server()
+    from flows.known_errors import stage_errors
     from flows.nightly import nightly  # imports Prefect: only once the models are ready
 
     try:
@@ -237,24 +238,6 @@ def demo(config: ConfigOpt = None, override: OverrideOpt = None, run_date: RunDa
                   f"{100 * t['overhead_ratio']:.1f}%); run folder: {folder.resolve()}", highlight=False, soft_wrap=True)
     logging.getLogger("prefect").setLevel(logging.WARNING)  # its temporary server says goodbye at exit: not after the path
     print(result["report"])  # the last line: the page to open
-
-
-def stage_errors() -> tuple[type[Exception], ...]:
-    """The stages' own errors: each ends a run with its one-line message, not a traceback."""
-    from distillery.policy import PolicyError
-    from models.merge import MergeError
-    from models.registry import RegistryError
-    from models.resolve import ModelNotReady
-    from models.vllm_server import ServerError
-    from tasks.curation.stage import CurateError
-    from tasks.evaluation.items import EvalError
-    from tasks.export.stage import ExportError
-    from tasks.labeling.stage import LabelError
-    from tasks.report.costs import ReportError
-    from tasks.training.loop import TrainError
-
-    return (LabelError, ServerError, ModelNotReady, CurateError, TrainError, ExportError, MergeError, EvalError,
-            RegistryError, ReportError, PolicyError)
 
 
 def resolve_run(cfg: RunConfig, run_date: Optional[str], run_dir: Optional[Path]):

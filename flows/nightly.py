@@ -23,6 +23,7 @@ from distillery.config import RunConfig
 from distillery.paths import run_dir as store_run_dir
 from distillery.paths import run_id_for
 from distillery.store import write_json
+from flows.known_errors import quiet_known_errors
 from flows.parameters import DEFAULT_FILE, KNOBS, ConfigFile, Overrides, RunDate, described, form_overrides, knob, remember_prices, resolve_config
 from flows.pools import STAGE_POOLS_ENV, run_stage_elsewhere, stage_deployments, stage_pools
 from flows.slots import machine_slot
@@ -57,7 +58,7 @@ def nightly(config_file: ConfigFile = DEFAULT_FILE, run_date: RunDate = None,
     export it (merged, parity-checked), evaluate that against the teacher (promoting it only if non-inferior)
     and write the cost report. Every field left empty keeps the config file's value."""
     knobs = {name: value for name, value in locals().items() if name in KNOBS}  # first line: locals are the parameters
-    show_progress()
+    run_logs()
     config = resolve_config(config_file, knobs, overrides, from_run=deployment.id is not None)
     remember_prices(config, overrides, f"run {flow_run.name}")
     elsewhere = stages_elsewhere()  # before any work: a wrong setting fails the run, not its label stage
@@ -74,6 +75,12 @@ def stages_elsewhere() -> dict[str, tuple[str, str]]:
         get_run_logger().info("%s is set, but this run is not from a deployment: every stage runs here", STAGE_POOLS_ENV)
         return {}
     return stage_deployments(pools)
+
+
+def run_logs() -> None:
+    """A flow run's logs: the stages' progress lines shown, their known errors as one line each."""
+    show_progress()
+    quiet_known_errors()
 
 
 def show_progress() -> None:

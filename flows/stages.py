@@ -14,7 +14,7 @@ from pydantic import Field
 
 from distillery.paths import RUN_ID_PATTERN
 from distillery.paths import run_dir as store_run_dir
-from flows.nightly import show_progress
+from flows.nightly import run_logs
 from flows.parameters import DEFAULT_FILE, ConfigFile, Overrides, described, remember_prices, resolve_config
 from flows.pools import check_run_here
 from flows.slots import machine_slot
@@ -41,7 +41,7 @@ def re_evaluate(run_id: RunId, adapter: Adapter = None, config_file: ConfigFile 
                 overrides: Overrides = None) -> dict:
     """Evaluate an adapter (default: the one the run trained) on a past run's held-out prompts, then rebuild its
     report. Promotes it only if it passes the gate."""
-    show_progress()
+    run_logs()
     config = resolve_config(config_file, {}, overrides, from_run=deployment.id is not None)
     remember_prices(config, overrides, f"run {flow_run.name}")
     run_dir = str(store_run_dir(config.store.root, run_id))
@@ -57,7 +57,7 @@ def re_evaluate(run_id: RunId, adapter: Adapter = None, config_file: ConfigFile 
 def rebuild_report(run_id: RunId, config_file: ConfigFile = DEFAULT_FILE, overrides: Overrides = None) -> dict:
     """Rebuild a past run's report.html, cost.csv and PDF from its records. A price in the overrides (e.g.
     {"pricing.teacher.api.output_per_mtok": "12"}) becomes the store's price table: later reports keep it."""
-    show_progress()
+    run_logs()
     config = resolve_config(config_file, {}, overrides, from_run=deployment.id is not None)
     remember_prices(config, overrides, f"run {flow_run.name}")
     record = publish_report(config, str(store_run_dir(config.store.root, run_id)))
@@ -75,7 +75,7 @@ def label_stage(run_id: RunId, config_file: ConfigFile = DEFAULT_FILE, overrides
     teacher's GPUs when the operator sends the label stage there (DISTILLERY_STAGE_POOLS, docs/cluster.md), with
     the run's config file and form as overrides. Sends the teacher only the prompts without a committed label
     (the store's label database), holding this machine's slot."""
-    show_progress()
+    run_logs()
     config = resolve_config(config_file, {}, overrides, from_run=deployment.id is not None)
     run_dir = check_run_here(config, run_id)  # the same run (config hash) in the same, shared, store
     with machine_slot("label", run_id):  # a managed teacher is a vLLM server on this machine

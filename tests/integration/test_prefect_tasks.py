@@ -49,3 +49,41 @@ def test_the_report_task_publishes_the_verdict_tables_and_a_link(prefect_server,
     assert f"${record['summary']['saving_monthly']:,.2f}" in str(Artifact.get("report-summary").data)
     assert "schema_validity" in str(Artifact.get("ab-results").data)
     assert (run / "report.html").resolve().as_uri() in str(Artifact.get("report-page").data)
+
+
+def test_a_stage_error_under_the_demo_flow_reads_as_one_line_not_three_tracebacks(prefect_server, tmp_path):
+    """`distillery demo` with no log at source.url: the sample stage's message (naming the file) ends the run with
+    exit 1, and Prefect's task and flow failure logs carry the message without their tracebacks (466 lines before)."""
+    from prefect.settings import PREFECT_API_URL
+
+    from tests.conftest import run_cli
+
+    missing = tmp_path / "production.db"
+    done = run_cli("demo", "-o", f"source.url=sqlite:///{missing}", "-o", f"store.root={tmp_path / 'store'}",
+                   "-o", "teacher.model=demo:smollm2-135m-instruct", env={"PREFECT_API_URL": PREFECT_API_URL.value()})
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out[-3000:]
+    assert "Traceback" not in out and "│" not in out, out[-3000:]  # neither Python's nor rich's traceback
+    last = " ".join(out.split()).split("error: ")[-1]
+    assert last.startswith(f"SourceError: source.url 'sqlite:///{missing}': no database file at {missing}"), out
+    assert "make data generates the demo log" in last
+    assert len(out.splitlines()) < 60, out
+
+
+def test_the_filter_drops_the_traceback_of_a_known_error_only():
+    import logging
+    import sys
+
+    from flows.known_errors import WithoutTraceback
+    from tasks.sampling.sources import SourceError
+
+    def record_of(exc: Exception) -> logging.LogRecord:
+        try:
+            raise exc
+        except Exception:
+            return logging.LogRecord("prefect.task_runs", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+
+    keep_out = WithoutTraceback((SourceError,))
+    known, other = record_of(SourceError("no database file")), record_of(KeyError("bug"))
+    assert keep_out.filter(known) and known.exc_info is None
+    assert keep_out.filter(other) and other.exc_info is not None and other.exc_info[0] is KeyError
