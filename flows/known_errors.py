@@ -3,8 +3,9 @@
 Each stage raises a known error (a missing log file, an unreachable teacher, too few examples) whose message says
 what is wrong and what to do. Under the nightly flow the stage runs as a Prefect task, and Prefect logs a failed
 task, then the failed flow, each with the full traceback, to the console and to the run's log tab in the UI: 466
-lines of `distillery demo` output for a missing database file (2026-12-03), the message itself at the very end. For a known error the traceback says nothing the message does not, so the filter
-drops it from the log record; any other exception keeps its traceback.
+lines of `distillery demo` output for a missing database file (2026-12-03), the message itself at the very end.
+For a known error the traceback says nothing the message does not, so the filter drops it from the log record;
+any other exception keeps its traceback.
 """
 
 import logging
