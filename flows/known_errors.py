@@ -48,11 +48,11 @@ class WithoutTraceback(logging.Filter):
 LOGGERS = ("", "prefect", "prefect.flow_runs", "prefect.task_runs")
 
 
-def quiet_known_errors(logger_names: tuple[str, ...] = LOGGERS) -> None:
+def quiet_known_errors() -> None:
     """Attach the filter to the handlers these loggers write through (a handler's filter also sees the records
     that propagate to it from child loggers such as prefect.task_runs; a logger's own filter would not)."""
     keep_out = WithoutTraceback(stage_errors())
-    for name in logger_names:
+    for name in LOGGERS:
         for handler in logging.getLogger(name).handlers:
             if not any(isinstance(f, WithoutTraceback) for f in handler.filters):
                 handler.addFilter(keep_out)
