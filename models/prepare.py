@@ -6,6 +6,7 @@ the model cache. A folder with a matching marker is never touched again (a secon
 no-op), and a failed step leaves the cache as it was.
 """
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -58,10 +59,20 @@ def prepare(name: str, cache: Path | None = None) -> Prepared:
         raise PrepareError(f"unknown bundled model {name!r}; bundled: {', '.join(BUNDLED)}")
     spec = BUNDLED[name]
     cache = cache or model_cache_dir()
-    target = model_dir(name, cache)
     if is_prepared(spec, cache):
-        return Prepared(name, target, "cached", 0.0)
+        return Prepared(name, model_dir(name, cache), "cached", 0.0)
+    cache.mkdir(parents=True, exist_ok=True)
+    # Two processes preparing the same model (two demo runs, the test suite's two workers) would share and
+    # delete each other's build folder: the second waits for the first, then finds the model cached.
+    with open(cache / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if is_prepared(spec, cache):
+            return Prepared(name, model_dir(name, cache), "cached", 0.0)
+        return _build(spec, cache)
 
+
+def _build(spec: BundledModel, cache: Path) -> Prepared:
+    name, target = spec.name, model_dir(spec.name, cache)
     start = time.monotonic()
     work = cache / f".build-{name}"
     shutil.rmtree(work, ignore_errors=True)
