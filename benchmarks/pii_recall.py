@@ -47,6 +47,8 @@ from stdnum.iso7064 import mod_11_10
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pii_blind  # noqa: E402
+import pii_blind2  # noqa: E402
 import pii_heldout  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
@@ -299,6 +301,8 @@ SETS = {  # name -> (templates, id labels, clean templates, clean filler)
     "original": (T, ID_LABELS, CLEAN, None),
     "heldout": (pii_heldout.T, pii_heldout.LABELS, pii_heldout.CLEAN, pii_heldout.fill_clean),
     "fresh": (pii_heldout.T_FRESH, pii_heldout.LABELS_FRESH, pii_heldout.CLEAN_FRESH, pii_heldout.fill_clean),
+    "blind": (pii_blind.T_BLIND, pii_blind.LABELS_BLIND, pii_blind.CLEAN_BLIND, pii_heldout.fill_clean),
+    "blind2": (pii_blind2.T_BLIND2, pii_blind2.LABELS_BLIND2, pii_blind2.CLEAN_BLIND2, pii_heldout.fill_clean),
 }
 CLEAN_EXAMPLES = MISS_EXAMPLES = 6  # how many altered clean texts and misses per kind a set reports
 TARGET = {**{k: 0.995 for k in STRUCTURED}, "person": 0.90}
@@ -391,7 +395,7 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=800, help="planted texts per kind and set (spread over the locales)")
     parser.add_argument("--clean", type=int, default=3000, help="clean business texts per set")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--set", choices=("all", *SETS), default="all", help="one set of templates, or all three")
+    parser.add_argument("--set", choices=("all", *SETS), default="all", help="one set of templates, or all of them")
     args = parser.parse_args()
     names = list(SETS) if args.set == "all" else [args.set]
     sets = {name: run(args.per_kind, args.clean, args.seed, name) for name in names}

@@ -48,10 +48,14 @@ _REFERENCE_WORDS = (
     "zamówienie", "zamówienia", "faktura", "faktury", "przesyłka", "przesyłki", "umowa", "umowy", "zgłoszenie",
     "beställning", "ordernummer", "ärende", "referens", "kundnummer", "försändelse", "bestilling", "sak",
     "tilaus", "lasku", "viite", "asiakasnumero", "lähetys", "tilausnumero",
+    # Postcodes: 01310-100 (Brazil's CEP) or 00185 is a place, not a phone whose trunk 0 it looks like
+    "zip", "zip code", "postcode", "postal code", "plz", "postleitzahl", "code postal", "cp", "código postal",
+    "codigo postal", "cep", "cap", "kod pocztowy", "postnummer", "postinumero",
 )
 _NUMBER_WORD = r"(?:no|nr|n[°º]|nº|num|number|nummer|numéro|número|numero|numer|nro|id|code|#)"
 _REFERENCE = re.compile(
-    r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(_REFERENCE_WORDS, key=len, reverse=True))) + r")"
+    # a compound's last part counts too: "Zoom-Meeting 971 9890 2280", "Kunden-Nr."
+    r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(_REFERENCE_WORDS, key=len, reverse=True))) + r")"
     rf"\.?(?:[ \t]+{_NUMBER_WORD}\.?)?[ \t]*[:#=-]?[ \t]*#?[ \t]*$")
 _CURRENCY = (r"(?:€|\$|£|¥|₹|₽|₺|₩|R\$|C\$|A\$|CHF|EUR|USD|GBP|JPY|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|CAD|AUD|TRY|"
              r"zł|zl|kr|kn|Kč|Ft|lei|euro|euros|dollars?)")

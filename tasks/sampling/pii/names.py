@@ -51,7 +51,14 @@ _STRONG = (r"my name is|my name's|(?<!\w\s)name:|under the name(?: of)?|passenge
            r"me llamo|mi nombre es|atentamente,?|saludos,?|un saludo,?|"
            r"mi chiamo|il mio nome è|cordiali saluti,?|distinti saluti,?|saluti,?|"
            r"mijn naam is|ik heet|met vriendelijke groet(?:en)?,?|groeten,?|groet,?|mvg,?|"
-           r"meu nome é|me chamo|chamo-me|atenciosamente,?|cumprimentos,?|abraços,?")
+           r"meu nome é|me chamo|chamo-me|atenciosamente,?|cumprimentos,?|abraços,?|"
+           # Nordic, Polish, Czech, Finnish and Turkish sign-offs and name fields
+           r"med vänlig hälsning,?|vänliga hälsningar,?|hälsningar,?|med vennlig hilsen,?|vennlig hilsen,?|"
+           r"med venlig hilsen,?|venlig hilsen,?|hilsen,?|mvh,?|namn:|navn:|"
+           r"z poważaniem,?|pozdrawiam,?|pozdrowienia,?|imię i nazwisko:|nazwisko:|"
+           r"s pozdravem,?|s přátelským pozdravem,?|jméno:|"
+           r"terveisin,?|ystävällisin terveisin,?|parhain terveisin,?|nimi:|"
+           r"saygılarımla,?|iyi çalışmalar,?|ad soyad:|isim:")
 _INTRO = r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala"
 _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|bonjour|salut|cher|chère|"
              r"hola|estimado|estimada|querido|querida|buenos días|ciao|salve|gentile|caro|cara|buongiorno|hoi|"

@@ -54,13 +54,22 @@ _WORDS = re.compile(
     r"(?:mi|nuestro|meu|nosso) número|cellulare|fisso|chiam\w*|recapito|contattar\w*|contattami|"
     r"(?:il mio|nostro) numero|telefoon\w*|mobiel\w*|bel|bellen|belt|gebeld|terugbellen|bereikbaar|mijn nummer|"
     r"ligue|ligar|liga|ligou|contato|contacto|komórk\w*|zadzwo\w*|dzwoni\w*|kontakt\w*|"
-    r"ring|ringa|ringe|ringer|ringde|ringt|tlf|mitt nummer|mit nummer|puh|puhelin\w*|soita\w*|soitt\w*|numeroni"
+    r"ring|ringa|ringe|ringer|ringde|ringt|tlf|mitt nummer|mit nummer|puh|puhelin\w*|soita\w*|soitt\w*|numeroni|"
+    # More everyday ways of saying "phone me", in the same languages and a few more (Czech, Turkish, Danish); not
+    # bare words with other common readings (Portuguese "CEP" is a postcode, chat "whats" is "what's"):
+    r"get hold of|get in touch|give (?:me|us) a (?:call|ring|buzz)|drop (?:me|us) a text|message me|msg me|"
+    r"(?:an|zu|zurück|rück|durch)rufen|ruft? (?:mich|uns) an|melden sie sich|"
+    r"márcame|llamada|wasap|guasap|zapzap|(?:manda|mande|mandar|envia|envie) (?:uma )?mensagem|ligação|fone|"
+    r"telefonami|squill\w*|bereik\w*|bel me|app me|appen|gsm-nummer|nå (?:meg|mig)|sms:a|smsa|kännyk\w*|"
+    r"tekstiviest\w*|volejte|zavolejte|zavolat|arayın|arayabilirsiniz|numaram|cep telefonu\w*"
     r")(?!\w)")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 _ADJACENT = re.compile(r"(?<!\w)(?:text|call|dial|sms|message|msg|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|"
                        r"op|på|pod))?[ \t:]*$")
 # A signature line's label: "T +49 ...", "M: 0171 ...", "Tel. ...", "Puh. ..." at the start of the line.
-_LINE_LABEL = re.compile(r"(?:^|\n)[ \t]*(?:T|M|P|F|Ph|Mob|Tel|Tél|Tfn|Tlf|Fon|Puh|Cel)\.?[ \t]*:?[ \t]*$")
+# In any case when a colon follows ("m: 0171 ...", "tel: ..."): lower case alone is too common a letter.
+_LINE_LABEL = re.compile(r"(?:^|\n)[ \t]*(?:(?:T|M|P|F|Ph|Mob|Tel|Tél|Tfn|Tlf|Fon|Puh|Cel)\.?[ \t]*:?|"
+                         r"(?i:t|m|p|f|ph|mob|tel|tél|tfn|tlf|fon|puh|cel|w|o|h)\.?[ \t]*:)[ \t]*$")
 _DATE = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{4}|\d{2})(?: \d{1,2})?")
 
 
