@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pii_blind  # noqa: E402
 import pii_blind2  # noqa: E402
+import pii_blind3  # noqa: E402
 import pii_heldout  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
@@ -303,6 +304,7 @@ SETS = {  # name -> (templates, id labels, clean templates, clean filler)
     "fresh": (pii_heldout.T_FRESH, pii_heldout.LABELS_FRESH, pii_heldout.CLEAN_FRESH, pii_heldout.fill_clean),
     "blind": (pii_blind.T_BLIND, pii_blind.LABELS_BLIND, pii_blind.CLEAN_BLIND, pii_heldout.fill_clean),
     "blind2": (pii_blind2.T_BLIND2, pii_blind2.LABELS_BLIND2, pii_blind2.CLEAN_BLIND2, pii_heldout.fill_clean),
+    "blind3": (pii_blind3.T_BLIND3, pii_blind3.LABELS_BLIND3, pii_blind3.CLEAN_BLIND3, pii_heldout.fill_clean),
 }
 CLEAN_EXAMPLES = MISS_EXAMPLES = 6  # how many altered clean texts and misses per kind a set reports
 TARGET = {**{k: 0.995 for k in STRUCTURED}, "person": 0.90}

@@ -203,6 +203,13 @@ def test_unknown_settings_are_refused():
     ("Med vänlig hälsning\nOrvar Teuta", "person"),
     ("S pozdravem,\nTeuta Benz", "person"),
     ("cc#: 561219671758, please delete it after the refund", "card"),
+    # after the second blind set's first run, in other words than it used:
+    ("Het sofinr. is 111222333", "national_id"),  # "...nummer" abbreviated "...nr"
+    ("Ihre B.S.N. lautet 111222333", "national_id"),  # an acronym with dots
+    ("Plata cu cardul 561219671758 a eșuat", "card"),  # Romanian "cardul"
+    ("Potete richiamarmi al 3456789012 domani?", "phone"),
+    ("Pozdrawiam serdecznie\nTeuta Benz", "person"),  # the longer sign-off wins over "Pozdrawiam"
+    ("Groetjes,\nTeuta Benz", "person"),  # a cue is whole words: not "groet" + "jes"
     ("Victoria Hernández approved the refund", "person"),  # a first name that is also a word, before a surname
 ])
 def test_finds_pii_by_its_context(text, kind):
@@ -250,6 +257,12 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     "Kortet ble belastet 1 234 567 kr for abonnementet",  # a card word beside an amount
     "Teams-Meeting 845 1234 5678 um 10 Uhr",  # a compound's last part is the reference label
     "Service-Ticket 0171 2345678 abgeschlossen",
+    # after the second blind set's first run, in other words than it used:
+    "RMA 0171 2345678 approved, label attached",  # a return's number
+    "İade 532 123 45 67 onaylandı",  # Turkish "return", before a number shaped like a Turkish mobile
+    "Payment reference 4539578763621486 for the March invoice",  # 16 Luhn-valid digits after a reference label
+    "Call no. 0171 2345678 lasted 4 min, resolved",  # a call-log record, not "call 0171 ..."
+    "Entrega em 04538-132, São Paulo; retirada no 00434-000",  # a CEP's 5-3 shape, with 00 too
 ])
 def test_leaves_references_and_quantities_alone(text):
     s = Scrubber()

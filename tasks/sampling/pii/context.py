@@ -48,15 +48,33 @@ _REFERENCE_WORDS = (
     "zamówienie", "zamówienia", "faktura", "faktury", "przesyłka", "przesyłki", "umowa", "umowy", "zgłoszenie",
     "beställning", "ordernummer", "ärende", "referens", "kundnummer", "försändelse", "bestilling", "sak",
     "tilaus", "lasku", "viite", "asiakasnumero", "lähetys", "tilausnumero",
+    # Turkish, Czech, Romanian, Hungarian, Croatian
+    "sipariş", "siparis", "sipariş no", "kargo", "takip", "takip no", "objednávka", "objednávky", "zásilka",
+    "comanda", "comandă", "factura", "factură", "rendelés", "számla", "narudžba", "račun", "pošiljka",
+    # Returns: a return's number is the shop's
+    "return", "returns", "rma", "retoure", "rücksendung", "retour", "retourzending", "devolución", "devolução",
+    "reso", "zwrot", "retur", "returnering", "palautus", "iade", "i\u0307ade", "vrácení", "reklamace", "reklamation",
+    # ("İade".lower() is "i" + a combining dot: the second spelling is the capitalised word, lowered)
+    # Payment references: 16 Luhn-valid digits there are a bank's reference, not a card
+    "payment reference", "payment ref", "référence de paiement", "referencia de pago", "riferimento pagamento",
+    "zahlungsreferenz", "verwendungszweck", "betalingskenmerk", "betalingsreferentie", "betalningsreferens", "ocr",
+    "ocr-nummer", "bankgiro", "plusgiro", "kid", "kid-nummer", "viitenumero", "boleto", "nosso número",
+    "linha digitável", "tytuł przelewu", "variabilní symbol",
     # Postcodes: 01310-100 (Brazil's CEP) or 00185 is a place, not a phone whose trunk 0 it looks like
     "zip", "zip code", "postcode", "postal code", "plz", "postleitzahl", "code postal", "cp", "código postal",
     "codigo postal", "cep", "cap", "kod pocztowy", "postnummer", "postinumero",
 )
-_NUMBER_WORD = r"(?:no|nr|n[°º]|nº|num|number|nummer|numéro|número|numero|numer|nro|id|code|#)"
+# A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
+# call-log record. Without the number word these announce a phone ("call 020 7946 0958"), so they are no
+# reference on their own.
+_RECORD_WORDS = ("call", "calls", "chiamata", "anruf", "appel", "llamada", "ligação", "chamada", "gesprek", "samtal",
+                 "opkald", "puhelu", "połączenie", "hovor", "arama", "message", "sms")
+_NUMBER_WORD = r"(?:no|nr|n|n[°º]|nº|num|number|nummer|numéro|número|numero|numer|nro|id|code|#)"  # n: "Chiamata n."
 _REFERENCE = re.compile(
     # a compound's last part counts too: "Zoom-Meeting 971 9890 2280", "Kunden-Nr."
-    r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(_REFERENCE_WORDS, key=len, reverse=True))) + r")"
-    rf"\.?(?:[ \t]+{_NUMBER_WORD}\.?)?[ \t]*[:#=-]?[ \t]*#?[ \t]*$")
+    r"(?<!\w)(?:(?:" + "|".join(map(re.escape, sorted(_REFERENCE_WORDS, key=len, reverse=True))) + r")"
+    rf"\.?(?:[ \t]+{_NUMBER_WORD}\.?)?|(?:" + "|".join(map(re.escape, _RECORD_WORDS)) + rf")(?:[ \t]*-|[ \t]+){_NUMBER_WORD}\.?)"
+    r"[ \t]*[:#=-]?[ \t]*#?[ \t]*$")
 _CURRENCY = (r"(?:€|\$|£|¥|₹|₽|₺|₩|R\$|C\$|A\$|CHF|EUR|USD|GBP|JPY|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|CAD|AUD|TRY|"
              r"zł|zl|kr|kn|Kč|Ft|lei|euro|euros|dollars?)")
 _UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|sztuk|kpl|kWh|MWh|kW|km|m²|m2|kg|"

@@ -58,14 +58,34 @@ _STRONG = (r"my name is|my name's|(?<!\w\s)name:|under the name(?: of)?|passenge
            r"z poważaniem,?|pozdrawiam,?|pozdrowienia,?|imię i nazwisko:|nazwisko:|"
            r"s pozdravem,?|s přátelským pozdravem,?|jméno:|"
            r"terveisin,?|ystävällisin terveisin,?|parhain terveisin,?|nimi:|"
-           r"saygılarımla,?|iyi çalışmalar,?|ad soyad:|isim:")
+           r"saygılarımla,?|iyi çalışmalar,?|ad soyad:|isim:|"
+           r"groetjes,?|saludos cordiales,?|cordiales saludos,?|un abrazo,?|pozdrawiam serdecznie,?|cu stimă,?|"
+           r"cu stima,?|cu drag,?|un caro saluto,?|un saluto,?|me ektimisi,?|me filikous xairetismous,?|"
+           r"üdvözlettel,?|s úctou,?|srdečně,?|lijep pozdrav,?|srdačan pozdrav,?|s poštovanjem,?")
 _INTRO = r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala"
 _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|bonjour|salut|cher|chère|"
              r"hola|estimado|estimada|querido|querida|buenos días|ciao|salve|gentile|caro|cara|buongiorno|hoi|"
              r"beste|geachte|olá|ola|oi|prezado|prezada|bom dia|"
              # mail headers, as mail clients write them in these languages: a person when a name part is known
              r"from:|to:|cc:|bcc:|reply-to:|von:|an:|de ?:|à ?:|para:|da:|van:|aan:|opened by|account owner")
-_CUE = re.compile(rf"(?<![\w'’])(?:({_STRONG})|({_INTRO})|({_GREETING}))[\s,:-]*")
+
+
+def _longest_first(alternatives: str) -> str:
+    """The same alternation with its longest branches first: the regex engine takes the first branch that
+    matches, and "pozdrawiam" must not win over "pozdrawiam serdecznie" (whose next word is no name)."""
+    branches, depth, start = [], 0, 0
+    for i, c in enumerate(alternatives):
+        depth += (c == "(") - (c == ")")
+        if c == "|" and depth == 0:
+            branches.append(alternatives[start:i])
+            start = i + 1
+    branches.append(alternatives[start:])
+    return "|".join(sorted(branches, key=len, reverse=True))
+
+
+# A cue is whole words: "groet" must not stop at the start of "Groetjes".
+_CUE = re.compile(rf"(?<![\w'’])(?:({_longest_first(_STRONG)})|({_longest_first(_INTRO)})|({_longest_first(_GREETING)}))"
+                  r"(?!\w)[\s,:-]*")
 _CUE_ANY_CASE = re.compile(_CUE.pattern, re.IGNORECASE)
 # Place names built on a saint's name: San Estefanía, Santa Maria, São João, St. Anna.
 _SAINT = re.compile(r"(?<!\w)(?:San|Santa|Santo|São|Sao|Saint|Sainte|St\.?|Ste\.?|Sankt|Sint)\s+")

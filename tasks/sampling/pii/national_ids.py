@@ -19,7 +19,8 @@ from functools import lru_cache
 
 # Words that name some identifier, in the prompts' languages; each scheme adds its own below.
 GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id nr", "id-nr", "id-no", "id-nummer",
-                 "identity number",
+                 "identity number", "identity no", "identity nr", "identnummer", "identitetsnummer", "número de identidad",
+                 "numero di identità", "numéro d'identité", "social insurance no", "social insurance number",
                  "identification number", "personal number", "personal id", "personal identity", "tax id",
                  "tax number", "tax identification", "taxpayer", "tin", "social security", "ssn", "id card",
                  "identity card", "citizen id", "ausweisnummer", "personalausweis", "identifikationsnummer",
@@ -105,6 +106,16 @@ def _valid_nino(value: str) -> bool:
     return compact[:2] not in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
 
 
+def _spellings(word: str) -> str:
+    """The regex of a naming word as people abbreviate it: "...nummer" also as "...nr" ("burgerservicenr."), and
+    a short acronym with dots between its letters ("c.p.f." for cpf)."""
+    if word.endswith("nummer") and len(word) > 8:
+        return re.escape(word[:-6]) + "(?:nummer|nr)"
+    if word.isalpha() and 2 < len(word) <= 5 and word == word.lower() and not re.search(r"[aeiouy]{2}", word):
+        return r"\.?".join(map(re.escape, word)) + r"\.?"
+    return re.escape(word)
+
+
 @lru_cache(maxsize=16)
 def _compiled(names: tuple[str, ...]):
     """Per scheme: written and plain patterns, the naming-word pattern; plus the combined letters pattern."""
@@ -112,7 +123,7 @@ def _compiled(names: tuple[str, ...]):
     for name in names:
         s = SCHEMES[name]
         words = s.words + GENERIC_WORDS
-        folded = "|".join(map(re.escape, (w for w in words if not w.isupper())))
+        folded = "|".join(map(_spellings, (w for w in words if not w.isupper())))
         exact = "".join("|" + re.escape(w) for w in words if w.isupper())
         words = re.compile(rf"(?<!\w)(?:(?i:{folded}){exact})(?!\w)")
         out[name] = (re.compile(s.written) if s.written else None, re.compile(s.plain) if s.plain else None, words)

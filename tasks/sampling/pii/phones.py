@@ -61,7 +61,9 @@ _WORDS = re.compile(
     r"(?:an|zu|zurück|rück|durch)rufen|ruft? (?:mich|uns) an|melden sie sich|"
     r"márcame|llamada|wasap|guasap|zapzap|(?:manda|mande|mandar|envia|envie) (?:uma )?mensagem|ligação|fone|"
     r"telefonami|squill\w*|bereik\w*|bel me|app me|appen|gsm-nummer|nå (?:meg|mig)|sms:a|smsa|kännyk\w*|"
-    r"tekstiviest\w*|volejte|zavolejte|zavolat|arayın|arayabilirsiniz|numaram|cep telefonu\w*"
+    r"tekstiviest\w*|volejte|zavolejte|zavolat|arayın|arayabilirsiniz|numaram|cep telefonu\w*|"
+    r"caller id|richiam\w*|nieuwe? nummer|(?:mon|mi|my|mein) num|tavoit\w*|sunați|sunati|sună|numărul meu|"
+    r"telefonul\w*|kinito|tilefono"
     r")(?!\w)")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 _ADJACENT = re.compile(r"(?<!\w)(?:text|call|dial|sms|message|msg|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|"
@@ -70,6 +72,7 @@ _ADJACENT = re.compile(r"(?<!\w)(?:text|call|dial|sms|message|msg|ring|whatsapp)
 # In any case when a colon follows ("m: 0171 ...", "tel: ..."): lower case alone is too common a letter.
 _LINE_LABEL = re.compile(r"(?:^|\n)[ \t]*(?:(?:T|M|P|F|Ph|Mob|Tel|Tél|Tfn|Tlf|Fon|Puh|Cel)\.?[ \t]*:?|"
                          r"(?i:t|m|p|f|ph|mob|tel|tél|tfn|tlf|fon|puh|cel|w|o|h)\.?[ \t]*:)[ \t]*$")
+_POSTCODE = re.compile(r"\d{5}-\d{3}")
 _DATE = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{4}|\d{2})(?: \d{1,2})?")
 
 
@@ -100,6 +103,8 @@ class Phones:
             return False
         if value.startswith("(") and ")" not in value:
             value = value[1:]  # "(0140 199530)": the bracket is the sentence's
+        if _POSTCODE.fullmatch(value) and not announced:
+            return False  # 03082-000, Brazil's CEP: phones there are written 4-4 or 5-4 (00434-000 is no 00 prefix)
         separated = bool(re.search(r"[ .-]", value))
         if value.startswith("+"):
             # Announced, a + number is a phone even where the plan has no such range (a typo, a new range).
