@@ -1,6 +1,6 @@
 """How much planted PII does the scrubber catch, and how many clean business texts does it alter?
 
-    .venv/bin/python benchmarks/pii_recall.py            # ~20 s on 2 cores; --per-kind N for a bigger sample
+    .venv/bin/python benchmarks/pii_recall.py            # ~40 s on 2 cores; --per-kind N for a bigger sample
     .venv/bin/python benchmarks/pii_recall.py --set fresh --per-kind 1600 --seed 8
 
 Independent of the detector: values come from Faker's providers in 16 locales (phone_number, ssn and the
@@ -11,9 +11,11 @@ full of order and invoice numbers, amounts, dates, times, SKUs, versions, barcod
 hashes and company names. Seeded: same seed, same figures (Faker's clock, its global `random` and the hash
 order of its sets are pinned, see freeze_faker and main).
 
-Three sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
-"heldout" and "fresh" (pii_heldout.py: other sentences, cue words and value styles; the held-out set was
-written before tuning but its misses were read since, the fresh one after tuning and not tuned on).
+Six sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
+"heldout" and "fresh" (pii_heldout.py: other sentences, cue words and value styles, written by the project;
+their misses were read since), and "blind", "blind2", "blind3" (pii_blind*.py: written by helpers that never
+saw the detector; each module's docstring says whether its misses have been read, after which it is no longer
+blind). The last unread one's first run is the figure to quote.
 
 A planted value counts as caught when none of its pieces survives: no run of 3+ letters/digits of it
 (a phone's groups, an IBAN's blocks) and no word of a name is left in the output. Output: one JSON line per
