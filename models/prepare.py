@@ -62,7 +62,7 @@ def prepare(name: str, cache: Path | None = None) -> Prepared:
     if is_prepared(spec, cache):
         return Prepared(name, model_dir(name, cache), "cached", 0.0)
     cache.mkdir(parents=True, exist_ok=True)
-    # Two processes preparing the same model (two demo runs, the test suite's two workers) would share and
+    # Two processes preparing the same model (two demo runs, or a demo and the test suite) would share and
     # delete each other's build folder: the second waits for the first, then finds the model cached.
     with open(cache / f".{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -1,4 +1,4 @@
-"""Two processes preparing the same bundled model at once (two demo runs, `make test`'s two workers) build it
+"""Two processes preparing the same bundled model at once (two demo runs, or a demo beside the test suite) build it
 once: the second waits on the cache's lock file and then finds it cached, instead of deleting the first one's
 build folder under it."""
 
