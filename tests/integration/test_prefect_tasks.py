@@ -68,6 +68,22 @@ def test_a_stage_error_under_the_demo_flow_reads_as_one_line_not_three_traceback
     assert last.startswith(f"SourceError: source.url 'sqlite:///{missing}': no database file at {missing}"), out
     assert "make data generates the demo log" in last
     assert len(out.splitlines()) < 60, out
+    # What the UI's log tab shows: the run's logs on the server carry the message, and no traceback either.
+    logs = _server_logs_of_latest_failed_run(PREFECT_API_URL.value())
+    assert any("no database file at" in line for line in logs), logs
+    assert not any("Traceback" in line for line in logs), logs
+
+
+def _server_logs_of_latest_failed_run(api: str) -> list[str]:
+    """The messages (with any traceback Prefect attached) of the newest failed flow run, read as the UI reads them."""
+    runs = httpx.post(f"{api}/flow_runs/filter", json={"sort": "EXPECTED_START_TIME_DESC", "limit": 10,
+                                                        "flow_runs": {"state": {"type": {"any_": ["FAILED"]}}}})
+    runs.raise_for_status()
+    assert runs.json(), "no failed flow run on the server"
+    run_id = runs.json()[0]["id"]
+    logs = httpx.post(f"{api}/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200})
+    logs.raise_for_status()
+    return [entry["message"] for entry in logs.json()]
 
 
 def test_the_filter_drops_the_traceback_of_a_known_error_only():
