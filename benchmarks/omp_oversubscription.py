@@ -4,7 +4,8 @@
 
 The same small-matrix loop (a 135M model's layer width, batch 64: the size of the suite's training and
 parity steps) is timed solo with 2 threads (the baseline), then as two concurrent processes with 2 threads each
-(what pytest-xdist's two workers do when both train), with OMP_WAIT_POLICY=PASSIVE, and with 1 thread each.
+(what pytest-xdist's two workers do when both train), with OMP_WAIT_POLICY=PASSIVE, and with 1 thread each;
+and solo with OMP_WAIT_POLICY=PASSIVE (what passive waiting costs a job that runs alone).
 Prints one JSON line: each arm's seconds per process and its throughput relative to running the two jobs one
 after the other with 2 threads (1.0 = as good as serial; above 1 = parallel pays).
 """
@@ -37,10 +38,12 @@ def main() -> None:
     iters = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     start = time.perf_counter()
     solo = run(1, 2, iters)
+    solo_passive = run(1, 2, iters, {"OMP_WAIT_POLICY": "PASSIVE"})
     arms = {"two_procs_2_threads": run(2, 2, iters),
             "two_procs_2_threads_passive": run(2, 2, iters, {"OMP_WAIT_POLICY": "PASSIVE"}),
             "two_procs_1_thread": run(2, 1, iters)}
     print(json.dumps({"benchmark": "omp_oversubscription", "iters": iters, "solo_2_threads_s": round(solo, 2),
+                      "solo_2_threads_passive_s": round(solo_passive, 2),
                       **{f"{k}_s": round(v, 2) for k, v in arms.items()},
                       **{f"{k}_throughput_vs_serial": round(2 * solo / v, 2) for k, v in arms.items()},
                       "cpus": os.cpu_count(), "wall_s": round(time.perf_counter() - start, 1)}))

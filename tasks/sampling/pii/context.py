@@ -50,7 +50,7 @@ _REFERENCE_WORDS = (
     "tilaus", "lasku", "viite", "asiakasnumero", "lähetys", "tilausnumero",
     # Turkish, Czech, Romanian, Hungarian, Croatian
     "sipariş", "siparis", "sipariş no", "kargo", "takip", "takip no", "objednávka", "objednávky", "zásilka",
-    "comanda", "comandă", "factura", "factură", "rendelés", "számla", "narudžba", "račun", "pošiljka",
+    "comanda", "comandă", "factură", "rendelés", "számla", "narudžba", "račun", "pošiljka",
     # Returns: a return's number is the shop's
     "return", "returns", "rma", "retoure", "rücksendung", "retour", "retourzending", "devolución", "devolução",
     "reso", "zwrot", "retur", "returnering", "palautus", "iade", "i\u0307ade", "vrácení", "reklamace", "reklamation",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Words that name some identifier, in the prompts' languages; each scheme adds its own below.
-GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id nr", "id-nr", "id-no", "id-nummer",
+GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id nr", "id-no", "id-nummer",
                  "identity number", "identity no", "identity nr", "identnummer", "identitetsnummer", "número de identidad",
                  "numero di identità", "numéro d'identité", "social insurance no", "social insurance number",
                  "identification number", "personal number", "personal id", "personal identity", "tax id",
@@ -59,9 +59,9 @@ SCHEMES: dict[str, Scheme] = {
     "in_.aadhaar": Scheme("in_.aadhaar", None, r"\d{4} ?\d{4} ?\d{4}", ("aadhaar", "aadhar", "uidai")),
     "pl.pesel": Scheme("pl.pesel", None, r"\d{11}", ("pesel",)),
     "se.personnummer": Scheme("se.personnummer", r"(?:\d{2})?\d{6}[-+]\d{4}", r"\d{10}|\d{12}",
-                              ("personnummer", "personnr", "person number", "pnr", "p-nr", "personnumret")),
-    "dk.cpr": Scheme("dk.cpr", None, r"\d{6}-?\d{4}", ("cpr", "cpr-nr", "cpr-nummer", "personnummer")),
-    "no.fodselsnummer": Scheme("no.fodselsnummer", None, r"\d{6} ?\d{5}", ("fødselsnummer", "fodselsnummer", "personnummer", "fødselsnr", "f.nr", "fnr", "personnr")),
+                              ("personnummer", "person number", "pnr", "p-nr", "personnumret")),
+    "dk.cpr": Scheme("dk.cpr", None, r"\d{6}-?\d{4}", ("cpr", "cpr-nummer", "personnummer")),
+    "no.fodselsnummer": Scheme("no.fodselsnummer", None, r"\d{6} ?\d{5}", ("fødselsnummer", "fodselsnummer", "personnummer", "fnr")),
     "fi.hetu": Scheme("fi.hetu", r"\d{6}[-+A-FU-Y]\d{3}[\dA-FHJ-NPR-Y]", None, ("hetu", "henkilötunnus", "henkilötunnukseni", "sotu"), letters=True),
     "ch.ssn": Scheme("ch.ssn", r"756\.\d{4}\.\d{4}\.\d{2}", r"756\d{10}", ("ahv", "avs", "sozialversicherung")),
     "at.vnr": Scheme("at.vnr", None, r"\d{4} ?\d{6}", ("sozialversicherungsnummer", "svnr", "sv-nummer", "versicherungsnummer")),

@@ -28,9 +28,9 @@ _CARD_SHAPE = re.compile(r"\d{12,19}|\d{4}(?:([ -])\d{4}){2,3}(?:\1\d{1,4})?|\d{
 # Words that say a number is a payment card, before or after it in its sentence: the card itself, a brand, paying
 # with it, its expiry or security code.
 _CARD_WORDS = re.compile(
-    r"(?i)(?<!\w)(?:\w*card|card\w*|karte\w*|\w*karte|\w*kártyá?\w*|carte|cb|cc|pan|tarjeta|carta|kaart|cartão|cartao|kart\w*|"
+    r"(?i)(?<!\w)(?:\w*card|card\w*|\w*karte|\w*kártyá?\w*|carte|cb|cc|pan|tarjeta|carta|kaart|cartão|cartao|kart\w*|"
     # the Nordic "kort" and the Dutch "pas" in their compounds: kortnummer, kreditkort, betalkortet, pinpas, bankpas
-    r"\w*kort|kort\w*|\w*kortet|kortti\w*|\w*korttia|pinpas|bankpas|betaalpas|creditcardnummer|"
+    r"\w*kort|kort\w*|\w*kortet|\w*korttia|pinpas|bankpas|betaalpas|creditcardnummer|"
     r"visa|mastercard|maestro|amex|american express|discover|jcb|diners|unionpay|debit|credit|"
     r"pay|paid|paying|payment|charge[sd]?|charging|billed|purchase[sd]?|checkout|"
     r"bezahlt|zahlung|belastet|abgebucht|payé|payée|paiement|débité|pago|pagos|pagar|pagado|pagué|cargo|cobr\w*|"
@@ -120,4 +120,4 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool) -> 
         return True
     if len(digits) == 12 and digits.startswith(_MAESTRO_IIN):
         return True
-    return not reference and bool(_CARD_WORDS.search(head) or _CARD_WORDS.search(tail[:30]))
+    return bool(_CARD_WORDS.search(head) or _CARD_WORDS.search(tail[:30]))

@@ -58,7 +58,7 @@ _WORDS = re.compile(
     # More everyday ways of saying "phone me", in the same languages and a few more (Czech, Turkish, Danish); not
     # bare words with other common readings (Portuguese "CEP" is a postcode, chat "whats" is "what's"):
     r"get hold of|get in touch|give (?:me|us) a (?:call|ring|buzz)|drop (?:me|us) a text|message me|msg me|"
-    r"(?:an|zu|zurück|rück|durch)rufen|ruft? (?:mich|uns) an|melden sie sich|"
+    r"(?:zu|zurück|durch)rufen|ruft? (?:mich|uns) an|melden sie sich|"
     r"márcame|llamada|wasap|guasap|zapzap|(?:manda|mande|mandar|envia|envie) (?:uma )?mensagem|ligação|fone|"
     r"telefonami|squill\w*|bereik\w*|bel me|app me|appen|gsm-nummer|nå (?:meg|mig)|sms:a|smsa|kännyk\w*|"
     r"tekstiviest\w*|volejte|zavolejte|zavolat|arayın|arayabilirsiniz|numaram|cep telefonu\w*|"
