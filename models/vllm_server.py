@@ -31,6 +31,7 @@ from distillery.paths import state_dir
 from distillery.policy import check_key_transport
 from models.device import serving_dtype
 from models.resolve import resolve_model
+from models.vllm_cpu_launch import SERVER_MODULE
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,13 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def server_command(model_path: str, served_name: str, launch: LaunchConfig, port: int) -> list[str]:
     # `python -m` because the `vllm` console script of vllm-cpu looks up a distribution named "vllm".
-    cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server",
+    cuda = _cuda_available()
+    module = "models.vllm_cpu_launch" if launch.cpu_fork_engine and not cuda else SERVER_MODULE
+    cmd = [sys.executable, "-m", module,
            "--model", model_path, "--served-model-name", served_name,
            "--host", launch.host, "--port", str(port),
            "--max-model-len", str(launch.max_model_len),
-           "--dtype", serving_dtype(launch.dtype, _cuda_available()).dtype_name,
+           "--dtype", serving_dtype(launch.dtype, cuda).dtype_name,
            "--tensor-parallel-size", str(launch.tensor_parallel_size),
            "--disable-uvicorn-access-log"]
     if launch.data_parallel_size > 1:  # engine replicas behind the one server: vLLM balances between them
@@ -76,7 +79,7 @@ def server_command(model_path: str, served_name: str, launch: LaunchConfig, port
         cmd.append("--enforce-eager")
     if launch.block_size:
         cmd += ["--block-size", str(launch.block_size)]
-    if _cuda_available():
+    if cuda:
         cmd += ["--gpu-memory-utilization", str(launch.gpu_memory_utilization)]
     elif launch.cpu_single_process:
         cmd += ["--distributed-executor-backend", "uni"]

@@ -77,7 +77,7 @@ def label_requests(teacher_url: str) -> int:
 
 def vllm_servers_for(store) -> list[int]:
     return [p.pid for p in psutil.process_iter(["cmdline"])
-            if p.info["cmdline"] and "vllm.entrypoints.openai.api_server" in " ".join(p.info["cmdline"])
+            if p.info["cmdline"] and "--served-model-name" in p.info["cmdline"]
             and str(store) in " ".join(p.info["cmdline"])]
 
 
