@@ -36,7 +36,23 @@ fi
 # The stamp is keyed on everything that decides what gets installed.
 key=$( (cat pyproject.toml requirements/cpu.lock; echo "$mode") | sha256sum | cut -c1-16)
 stamp=.venv/.installed-$key
+
+# Bytecode for every installed package, once. uv does not compile by default, and where PYTHONDONTWRITEBYTECODE is
+# set (these machines set it) Python never writes a .pyc either, so every process compiled torch, transformers and
+# vLLM from source again: `import vllm.entrypoints.openai.api_server` took 43 s instead of 20 s, and every vLLM
+# start, `distillery` run and test process paid it (docs/facts.md "Bytecode"). Reading a .pyc is unaffected by
+# that variable. A few files are Python 3.12-only syntax (torch's own tests): compileall reports them and exits 1.
+compile_bytecode() {
+  local site
+  site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  local t=$SECONDS
+  .venv/bin/python -m compileall -q -j 0 "$site" >/dev/null 2>&1 || true
+  touch .venv/.bytecode-"$1"
+  echo "install: compiled the packages' bytecode in $((SECONDS - t)) s"
+}
+
 if [ -f "$stamp" ]; then
+  [ -f .venv/.bytecode-"$key" ] || compile_bytecode "$key"
   echo "install: .venv is up to date ($mode)"
   exit 0
 fi
@@ -81,6 +97,8 @@ case "$mode" in
     ;;
 esac
 
-rm -f .venv/.installed-*
-touch .venv/.installed-"$( (cat pyproject.toml requirements/cpu.lock; echo "$mode") | sha256sum | cut -c1-16)"
+rm -f .venv/.installed-* .venv/.bytecode-*
+key=$( (cat pyproject.toml requirements/cpu.lock; echo "$mode") | sha256sum | cut -c1-16)
+compile_bytecode "$key"
+touch .venv/.installed-"$key"
 echo "install: done in $((SECONDS - start)) s ($mode)"

@@ -110,3 +110,15 @@ def test_an_undeclared_import_is_caught(tmp_path):
                                               ("importlib.import_module('lingua')", ["lingua"])])
 def test_dynamic_imports_are_seen(source, expected):
     assert _names(ast.parse(source).body[0].value) == expected
+
+
+@pytest.mark.parametrize("module", ["torch", "transformers", "vllm.entrypoints.openai.api_server", "prefect"])
+def test_the_heavy_packages_are_installed_with_their_bytecode(module):
+    """scripts/install.sh compiles every package once: without it, where PYTHONDONTWRITEBYTECODE is set, each
+    process compiles them from source again and a vLLM start imports for 46 s instead of 20 s
+    (benchmarks/bytecode_imports.py)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    cached = Path(importlib.util.cache_from_source(spec.origin))
+    assert cached.exists(), f"{module} has no compiled bytecode at {cached}: run `bash scripts/install.sh`"
