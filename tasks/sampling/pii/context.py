@@ -15,6 +15,9 @@ import re
 # Sentence or line ends: . ! ? before a capital, a semicolon, a line break (not after a colon). "Tel. 0171 ..."
 # and "Nr. 5" are not ends: a digit follows.
 _END = re.compile(r"[.!?](?=\s+[A-ZÀ-ÞĀ-Ž])|;|(?<!:)[ \t]*\n")
+# The same without the semicolon: an identifier's name may stand in the clause before one ("me piden el PESEL;
+# es el 73031439903"); such names are specific enough to be read across it, a phone's cue words are not.
+_END_NOT_SEMICOLON = re.compile(r"[.!?](?=\s+[A-ZÀ-ÞĀ-Ž])|(?<!:)[ \t]*\n")
 
 # Labels of business references, in the prompts' languages; an optional "number"/"no."/"#" may follow.
 _REFERENCE_WORDS = (
@@ -33,6 +36,7 @@ _REFERENCE_WORDS = (
     "rechnungsnummer", "rechnungs-nr", "kundennummer", "kunden-nr", "kundennr", "kunde", "sendung", "sendungsnummer",
     "paket", "paketnummer", "lieferschein", "lieferung", "vertrag", "vertragsnummer", "vorgang", "vorgangsnummer",
     "aktenzeichen", "artikel", "artikelnummer", "seriennummer", "buchung", "buchungsnummer", "ticketnummer",
+    "kassenbon", "bon", "beleg", "belegnummer", "quittung", "filiale",
     # French
     "commande", "facture", "référence", "réf", "dossier", "colis", "suivi", "numéro de suivi", "contrat", "devis",
     "bon de commande", "réservation", "article",
@@ -85,14 +89,17 @@ _AMOUNT_AFTER = re.compile(rf"^[ \t\u00a0]*(?:,-|,\d{{1,2}}|\.\d{{1,2}})?[ \t\u0
                            re.IGNORECASE)
 
 
-def clause(text: str, start: int, end: int, before: int = 60, after: int = 40) -> tuple[str, str]:
+def clause(text: str, start: int, end: int, before: int = 60, after: int = 40,
+           semicolon_ends: bool = True) -> tuple[str, str]:
     """(the text before text[start:end], the text after it), each at most `before`/`after` characters and not
-    past the end of the sentence or line the span sits in."""
+    past the end of the sentence or line the span sits in (nor past a semicolon, unless `semicolon_ends` is
+    False)."""
+    ends = _END if semicolon_ends else _END_NOT_SEMICOLON
     lo = max(0, start - before)
     cut = lo
-    for m in _END.finditer(text, lo, start):
+    for m in ends.finditer(text, lo, start):
         cut = m.end()
-    m = _END.search(text, end, end + after + 2)  # two more: a lookahead's room
+    m = ends.search(text, end, end + after + 2)  # two more: a lookahead's room
     return text[cut:start], text[end : min(m.start(), end + after) if m else end + after]
 
 

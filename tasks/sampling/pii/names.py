@@ -61,7 +61,12 @@ _STRONG = (r"my name is|my name's|(?<!\w\s)name:|under the name(?: of)?|passenge
            r"saygılarımla,?|iyi çalışmalar,?|ad soyad:|isim:|"
            r"groetjes,?|saludos cordiales,?|cordiales saludos,?|un abrazo,?|pozdrawiam serdecznie,?|cu stimă,?|"
            r"cu stima,?|cu drag,?|un caro saluto,?|un saluto,?|me ektimisi,?|me filikous xairetismous,?|"
-           r"üdvözlettel,?|s úctou,?|srdečně,?|lijep pozdrav,?|srdačan pozdrav,?|s poštovanjem,?")
+           r"üdvözlettel,?|s úctou,?|srdečně,?|lijep pozdrav,?|srdačan pozdrav,?|s poštovanjem,?|"
+           # more sign-offs, Romance, Nordic, Finnish, Hungarian, Turkish, Slovak and Czech; ticket fields
+           r"amicalement,?|bien cordialement,?|um abraço,?|abraço,?|beijos,?|a presto[,!]?|"
+           r"mange hilsner,?|hilsner,?|kiittäen,?|kiitos,|üdv,?|üdvözlet,?|sevgiler,?|selamlar,?|"
+           r"s pozdravom,?|pozdrav,?|pozdravy,?|přeji hezký den,?|hezký den,?|"
+           r"assignee:|assigned to:?|agent:|owner:|reporter:|requester:|requested by:?|submitted by:?")
 _INTRO = r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala"
 _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|bonjour|salut|cher|chère|"
              r"hola|estimado|estimada|querido|querida|buenos días|ciao|salve|gentile|caro|cara|buongiorno|hoi|"

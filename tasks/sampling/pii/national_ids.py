@@ -26,7 +26,11 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  "identity card", "citizen id", "ausweisnummer", "personalausweis", "identifikationsnummer",
                  "steuernummer", "numéro d'identification", "numéro fiscal", "pièce d'identité", "número de identificación",
                  "documento de identidad", "número fiscal", "documento", "codice identificativo", "identiteitsnummer",
-                 "persoonsnummer", "número de identidade", "identidade", "contribuinte")
+                 "persoonsnummer", "número de identidade", "identidade", "contribuinte",
+                 # Czech, Slovak, Croatian/Serbian/Slovenian, Hungarian, Dutch: "personal identification number"
+                 "identifikační číslo", "identifikačné číslo", "rodné číslo", "osobní číslo", "osobné číslo", "oib",
+                 "jmbg", "emšo", "osobni identifikacijski broj", "személyi szám", "személyi azonosító",
+                 "adóazonosító jel", "identificatienummer", "personal identification")
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ _CARD_SHAPE = re.compile(r"\d{12,19}|\d{4}(?:([ -])\d{4}){2,3}(?:\1\d{1,4})?|\d{
 _CARD_WORDS = re.compile(
     r"(?i)(?<!\w)(?:\w*card|card\w*|\w*karte|\w*kártyá?\w*|carte|cb|cc|pan|tarjeta|carta|kaart|cartão|cartao|kart\w*|"
     # the Nordic "kort" and the Dutch "pas" in their compounds: kortnummer, kreditkort, betalkortet, pinpas, bankpas
-    r"\w*kort|kort\w*|\w*kortet|\w*korttia|pinpas|bankpas|betaalpas|creditcardnummer|"
+    r"\w*kort|kort\w*|\w*kortet|\w*korttia|\w*kortt?i\w*|pinpas|bankpas|betaalpas|creditcardnummer|"
     r"visa|mastercard|maestro|amex|american express|discover|jcb|diners|unionpay|debit|credit|"
     r"pay|paid|paying|payment|charge[sd]?|charging|billed|purchase[sd]?|checkout|"
     r"bezahlt|zahlung|belastet|abgebucht|payé|payée|paiement|débité|pago|pagos|pagar|pagado|pagué|cargo|cobr\w*|"
@@ -65,8 +65,8 @@ class Numbers:
             body, last = value.rsplit(" ", 1)
             if self._kind(body, text, start, people) == "iban":
                 return hit("iban") + " " + last
-        if " " not in value:
-            return value
+        if " " not in value or context.reference_before(context.clause(text, start, start + len(value))[0]):
+            return value  # "Ticket 0849 4725112": after a reference label, its pieces are the reference's too
         # Two numbers side by side: judge each space-separated piece on its own.
         return _PIECE.sub(lambda m: hit(k) if (k := self._kind(m.group(0), text, start + m.start(), people)) else m.group(0),
                           value)
@@ -80,7 +80,8 @@ class Numbers:
         head, tail = context.clause(text, start, end)
         reference = context.reference_before(head)  # "order 0612345678": a reference, whatever it validates as
         quantity = context.amount(head, tail)
-        if "national_id" in self.detectors and self.ids.classify(value, head, tail, reference or quantity,
+        if "national_id" in self.detectors and self.ids.classify(value, *context.clause(text, start, end, semicolon_ends=False),
+                                                                 reference or quantity,
                                                                  lambda: self._beside_person(text, start, end, people)):
             return "national_id"
         digits = re.sub(r"\D", "", value)

@@ -48,7 +48,7 @@ _WORDS = re.compile(
     r"contact(?:ed|ing)?|(?:my|our|his|her|their|your|new|old|best|direct|home|work|private|contact) number|"
     r"telefo\w*|handy\w*|mobil\w*|rufnummer|festnetz\w*|rückruf\w*|ruf (?:mich|uns)|anruf\w*|angerufen|erreich\w*|"
     r"durchwahl|(?:meine|neue|unter der) nummer|gsm|"
-    r"tél|téléphone|portable|fixe|appel\w*|rappel\w*|joindre|joignable|contacter|contactez|texto|"
+    r"tél|téléphone|portable|fixe|appel(?!s(?!\w))\w*|rappel\w*|joindre|joignable|contacter|contactez|texto|"
     r"(?:mon|mon nouveau|notre) numéro|"
     r"teléfono|telemóvel|telemovel|móvil|movil|celular|fijo|llam\w*|llám\w*|contáct\w*|contactar\w*|"
     r"(?:mi|nuestro|meu|nosso) número|cellulare|fisso|chiam\w*|recapito|contattar\w*|contattami|"
@@ -63,7 +63,12 @@ _WORDS = re.compile(
     r"telefonami|squill\w*|bereik\w*|bel me|app me|appen|gsm-nummer|nå (?:meg|mig)|sms:a|smsa|kännyk\w*|"
     r"tekstiviest\w*|volejte|zavolejte|zavolat|arayın|arayabilirsiniz|numaram|cep telefonu\w*|"
     r"caller id|richiam\w*|nieuwe? nummer|(?:mon|mi|my|mein) num|tavoit\w*|sunați|sunati|sună|numărul meu|"
-    r"telefonul\w*|kinito|tilefono"
+    r"telefonul\w*|kinito|tilefono|"
+    # A signature's line names and the South Slavic, Slovak, Hungarian and Turkish ways of saying "call me"
+    # (not bare Croatian "broj" or Turkish "numara": both also name an order's number)
+    r"(?:direct|phone|mobile|office|private|work|home) line|direct dial|"
+    r"nazov\w*|nazvat\w*|nazvati|pozovi\w*|poklič\w*|na broj|broj (?:telefona|mobitela|mobilnog)|mobitel\w*|"
+    r"telefón\w*|zavolajte|zavolať|volajte|volať|hívj\w*|hívjon|hívhat\w*|felhív\w*|ulaş\w*|numaramdan|numarasından"
     r")(?!\w)")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 _ADJACENT = re.compile(r"(?<!\w)(?:text|call|dial|sms|message|msg|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|"
