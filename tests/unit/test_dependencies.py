@@ -122,3 +122,13 @@ def test_the_heavy_packages_are_installed_with_their_bytecode(module):
     spec = importlib.util.find_spec(module)
     cached = Path(importlib.util.cache_from_source(spec.origin))
     assert cached.exists(), f"{module} has no compiled bytecode at {cached}: run `bash scripts/install.sh`"
+
+
+def test_doctor_warns_with_the_fix_when_the_bytecode_is_missing(monkeypatch, tmp_path):
+    from cli.doctor import check_bytecode
+
+    assert check_bytecode().ok
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))  # where Python would look instead: empty
+    check = check_bytecode()
+    assert not check.ok and not check.required  # slower, not broken
+    assert "torch" in check.detail and "scripts/install.sh" in check.fix
