@@ -39,7 +39,7 @@ stamp=.venv/.installed-$key
 
 # Bytecode for every installed package, once. uv does not compile by default, and where PYTHONDONTWRITEBYTECODE is
 # set (these machines set it) Python never writes a .pyc either, so every process compiled torch, transformers and
-# vLLM from source again: `import vllm.entrypoints.openai.api_server` took 43 s instead of 20 s, and every vLLM
+# vLLM from source again: `import vllm.entrypoints.openai.api_server` took 46 s instead of 20 s, and every vLLM
 # start, `distillery` run and test process paid it (docs/facts.md "Bytecode"). Reading a .pyc is unaffected by
 # that variable. A few files are Python 3.12-only syntax (torch's own tests): compileall reports them and exits 1.
 compile_bytecode() {

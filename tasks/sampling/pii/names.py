@@ -62,17 +62,18 @@ _STRONG = (r"my name is|my name's|(?<!\w\s)name:|under the name(?: of)?|passenge
            r"groetjes,?|saludos cordiales,?|cordiales saludos,?|un abrazo,?|pozdrawiam serdecznie,?|cu stimă,?|"
            r"cu stima,?|cu drag,?|un caro saluto,?|un saluto,?|me ektimisi,?|me filikous xairetismous,?|"
            r"üdvözlettel,?|s úctou,?|srdečně,?|lijep pozdrav,?|srdačan pozdrav,?|s poštovanjem,?|"
-           # more sign-offs, Romance, Nordic, Finnish, Hungarian, Turkish, Slovak and Czech; ticket fields
+           # more sign-offs, Romance, Nordic, Finnish, Hungarian, Turkish, Slovak and Czech
            r"amicalement,?|bien cordialement,?|um abraço,?|abraço,?|beijos,?|a presto[,!]?|"
            r"mange hilsner,?|hilsner,?|kiittäen,?|kiitos,|üdv,?|üdvözlet,?|sevgiler,?|selamlar,?|"
-           r"s pozdravom,?|pozdrav,?|pozdravy,?|přeji hezký den,?|hezký den,?|"
-           r"assignee:|assigned to:?|agent:|owner:|reporter:|requester:|requested by:?|submitted by:?")
+           r"s pozdravom,?|pozdrav,?|pozdravy,?|přeji hezký den,?|hezký den,?")
 _INTRO = r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala"
 _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|bonjour|salut|cher|chère|"
              r"hola|estimado|estimada|querido|querida|buenos días|ciao|salve|gentile|caro|cara|buongiorno|hoi|"
              r"beste|geachte|olá|ola|oi|prezado|prezada|bom dia|"
              # mail headers, as mail clients write them in these languages: a person when a name part is known
-             r"from:|to:|cc:|bcc:|reply-to:|von:|an:|de ?:|à ?:|para:|da:|van:|aan:|opened by|account owner")
+             r"from:|to:|cc:|bcc:|reply-to:|von:|an:|de ?:|à ?:|para:|da:|van:|aan:|opened by|account owner|"
+             # a ticket's people fields: "Assignee: Support Team" and "User-Agent: Mozilla" are no people
+             r"assignee:|assigned to:?|reporter:|requester:|requested by:?|submitted by:?")
 
 
 def _longest_first(alternatives: str) -> str:
