@@ -19,8 +19,11 @@ data: $(DEMO_LOG)   ## generate the demo production log (deterministic; seconds)
 demo: install data  ## run the main job on the embedded demo (prepares the models it uses)
 	$(VENV_BIN)/distillery demo --config $(CONFIG)
 
+# Two workers, each pinned to its own core with every process it starts (tests/conftest.py pin_test_worker):
+# while one imports or starts a server on one core, the other computes on the other. Whole modules per worker.
+TEST_WORKERS ?= 2
 test: install       ## the test suite; tests prepare the small models they need themselves
-	$(VENV_BIN)/python -m pytest
+	$(VENV_BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 doctor: install     ## is this machine ready? exit 1 with a one-line fix when not
 	$(VENV_BIN)/distillery doctor --config $(CONFIG)

@@ -16,6 +16,7 @@ quantization, dtype) into the model cache.
 
 import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 import logging
@@ -43,9 +44,18 @@ def dequantized_base(student: StudentConfig) -> Path:
     out = model_cache_dir() / "dequantized" / f"{base_hash(base)}-{quant}-{choice.dtype_name}"
     if (out / "config.json").is_file():
         return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}.lock", "w") as lock:  # two runs (or test workers) at once build it once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "config.json").is_file():
+            _dequantize(student, choice.dtype_name, out)
+    return out
+
+
+def _dequantize(student: StudentConfig, dtype_name: str, out: Path) -> None:
     from models.student import load_student
 
-    log.info("dequantizing the NF4 base of %s to %s for serving -> %s", student.model, choice.dtype_name, out)
+    log.info("dequantizing the NF4 base of %s to %s for serving -> %s", student.model, dtype_name, out)
     model, tokenizer, _ = load_student(student)
     model = model.dequantize(dtype=model.dtype)
     if hasattr(model.config, "quantization_config"):
@@ -56,7 +66,6 @@ def dequantized_base(student: StudentConfig) -> Path:
     tokenizer.save_pretrained(tmp)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
-    return out
 
 
 def lora_rank_limit(r: int) -> int:

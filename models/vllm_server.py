@@ -29,6 +29,7 @@ import httpx
 from distillery.config import LaunchConfig, ServedModelConfig
 from distillery.paths import state_dir
 from distillery.policy import check_key_transport
+from models.cpu_cores import allowed_bind
 from models.device import serving_dtype
 from models.resolve import resolve_model
 from models.vllm_cpu_launch import SERVER_MODULE
@@ -101,8 +102,10 @@ def engine_env(launch: LaunchConfig, model_path: str, cuda: bool | None = None) 
     if not (_cuda_available() if cuda is None else cuda):
         # Measured on 2 cores: binding both cores explicitly was ~5.7x faster than 'auto'.
         env["VLLM_CPU_KVCACHE_SPACE"] = str(launch.cpu_kvcache_space_gib)
-        env["VLLM_CPU_OMP_THREADS_BIND"] = launch.cpu_omp_threads_bind
-        env["OMP_NUM_THREADS"] = str(launch.omp_num_threads)
+        # inside the cores this process may use (taskset, a cpuset, a pinned test worker): models/cpu_cores.py
+        bind, threads = allowed_bind(launch.cpu_omp_threads_bind, launch.omp_num_threads)
+        env["VLLM_CPU_OMP_THREADS_BIND"] = bind
+        env["OMP_NUM_THREADS"] = str(threads)
         if launch.cpu_single_process:  # one process fewer to import vLLM into: ~15 s of every start (docs/facts.md)
             env["VLLM_ENABLE_V1_MULTIPROCESSING"] = "0"
     return env

@@ -13,12 +13,41 @@ REPO = Path(__file__).resolve().parents[1]
 SMALL_MODEL = "smollm2-135m-instruct"
 
 
+# The modules that take minutes, longest first (the fresh-clone run of cbf51e9: README "Where the suite's time
+# goes"). `make test` runs two pytest-xdist workers, each handed whole modules in collection order: starting with
+# the longest keeps one worker from being left with a long module at the end while the other idles.
+LONGEST_FIRST = ("test_evaluate.py", "test_kill_anywhere.py", "test_nightly_deployment.py", "test_label_vllm.py",
+                 "test_teacher_server.py", "test_label_replicas.py", "test_label_ray.py", "test_train_distributed.py",
+                 "test_train.py", "test_student_qlora.py", "test_prefect_tasks.py", "test_curate.py")
+
+
+def pin_test_worker() -> None:
+    """Under pytest-xdist (`make test`: two workers), each worker and every process it starts (vLLM servers,
+    `distillery` runs, training) runs on its own share of the cores with one OpenMP thread per core. Two unpinned
+    workers, each with a 2-thread pool spinning on both cores, ran their compute at 0.17x the throughput of one
+    worker; pinned, at 1.23x (docs/facts.md "Two test workers on 2 cores"). Children inherit the affinity, and a
+    vLLM server binds inside it (models/cpu_cores.py). Before torch is imported: it reads OMP_NUM_THREADS once."""
+    worker, count = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if not worker or not count:
+        return
+    cores = sorted(os.sched_getaffinity(0))
+    mine = cores[int(worker.removeprefix("gw")) % len(cores)::int(count)] or cores
+    os.sched_setaffinity(0, mine)
+    os.environ["OMP_NUM_THREADS"] = str(len(mine))
+
+
+pin_test_worker()
+
+
 def pytest_collection_modifyitems(items):
     """Every test under tests/integration is `integration` (real models or servers), so `-m "not integration"` is
-    the seconds-long tier; the minutes-long modules also carry `slow` themselves (`-m "not slow"` skips them)."""
+    the seconds-long tier; the minutes-long modules also carry `slow` themselves (`-m "not slow"` skips them).
+    The longest modules run first (LONGEST_FIRST); a module's own tests keep their order."""
     for item in items:
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.integration)
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -159,8 +159,9 @@ def launch(processes: int, spec: dict, folder: Path) -> int:
     run's workers would go on writing checkpoints into the run folder that its resumed run trains in."""
     (folder / "launch.json").write_text(json.dumps(spec))
     env = dict(os.environ)
-    # torchrun would set 1 thread per process with a warning; share the cores instead (1 each on a 2-core machine)
-    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // processes)))
+    # torchrun would set 1 thread per process with a warning; share the cores instead (1 each on a 2-core machine):
+    # the cores this process may use, not the machine's (taskset, a container's cpuset)
+    env.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // processes)))
     repo = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, env.get("PYTHONPATH")) if p)
     torchrun = ["--standalone", f"--nproc-per-node={processes}", "-m", WORKER, str(folder)]

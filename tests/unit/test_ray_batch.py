@@ -21,6 +21,7 @@ from models.ray_batch import (
     sampling_params,
     server_defaults,
 )
+from models.cpu_cores import allowed_bind
 from models.vllm_server import engine_env, server_command
 from tasks.labeling.stage import LabelError, run_label
 from tasks.sampling.stage import run_sample
@@ -103,7 +104,8 @@ def test_engines_are_launched_as_the_managed_server_is(cuda, monkeypatch):
         assert placement(load_config(overrides=["teacher.batch.cpus_per_engine=3"]).teacher.batch, launch, cuda) == {
             "bundle_per_worker": {"CPU": 3}, "strategy": "PACK"}
         env = engine_env(launch, "/m", cuda)
-        assert env["VLLM_CPU_OMP_THREADS_BIND"] == launch.cpu_omp_threads_bind
+        assert (env["VLLM_CPU_OMP_THREADS_BIND"], env["OMP_NUM_THREADS"]) == tuple(
+            map(str, allowed_bind(launch.cpu_omp_threads_bind, launch.omp_num_threads)))
         assert env["VLLM_CPU_KVCACHE_SPACE"] == str(launch.cpu_kvcache_space_gib)
 
 
