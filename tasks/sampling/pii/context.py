@@ -14,10 +14,12 @@ import re
 
 # Sentence or line ends: . ! ? before a capital, a semicolon, a line break (not after a colon). "Tel. 0171 ..."
 # and "Nr. 5" are not ends: a digit follows.
-_END = re.compile(r"[.!?](?=\s+[A-ZÀ-ÞĀ-Ž])|;|(?<!:)[ \t]*\n")
+# A short capitalised abbreviation's dot ends nothing: "Social Ins. No. 587 940 818", "Mr. Smith".
+_ABBREVIATION = r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})"
+_END = re.compile(rf"(?:{_ABBREVIATION}\.|[!?])(?=\s+[A-ZÀ-ÞĀ-Ž])|;|(?<!:)[ \t]*\n")
 # The same without the semicolon: an identifier's name may stand in the clause before one ("me piden el PESEL;
 # es el 73031439903"); such names are specific enough to be read across it, a phone's cue words are not.
-_END_NOT_SEMICOLON = re.compile(r"[.!?](?=\s+[A-ZÀ-ÞĀ-Ž])|(?<!:)[ \t]*\n")
+_END_NOT_SEMICOLON = re.compile(rf"(?:{_ABBREVIATION}\.|[!?])(?=\s+[A-ZÀ-ÞĀ-Ž])|(?<!:)[ \t]*\n")
 
 # Labels of business references, in the prompts' languages; an optional "number"/"no."/"#" may follow.
 _REFERENCE_WORDS = (
@@ -25,7 +27,7 @@ _REFERENCE_WORDS = (
     "order", "order no", "purchase order", "po", "ref", "reference", "your ref", "our ref", "ticket", "case", "incident",
     "issue", "request", "req", "invoice", "inv", "receipt", "quote", "quotation", "estimate", "tracking", "shipment",
     "parcel", "package", "consignment", "delivery", "awb", "waybill", "booking", "reservation", "confirmation",
-    "transaction", "txn", "account", "acct", "customer", "customer id", "client", "member", "membership", "contract",
+    "transaction", "txn", "customer", "customer id", "client", "member", "membership", "contract",
     "policy", "claim", "serial", "s/n", "sn", "sku", "item", "article", "part", "model", "batch", "lot", "build",
     "version", "release", "job", "run", "meeting", "meeting id", "conference id", "webinar", "room", "call id",
     "session", "id", "uid", "code", "error", "error code", "exit code", "barcode", "ean", "gtin", "upc", "isbn",
@@ -74,9 +76,19 @@ _REFERENCE_WORDS = (
 _RECORD_WORDS = ("call", "calls", "chiamata", "anruf", "appel", "llamada", "ligação", "chamada", "gesprek", "samtal",
                  "opkald", "puhelu", "połączenie", "hovor", "arama", "message", "sms")
 _NUMBER_WORD = r"(?:no|nr|n|n[°º]|nº|num|number|nummer|numéro|número|numero|numer|nro|id|code|#)"  # n: "Chiamata n."
+
+
+def _inflected(word: str) -> str:
+    """A reference word with its case endings: a long word ending in a vowel may end in one or two other letters
+    (Croatian "broj narudžbe" for narudžba, Polish "faktury", Czech "objednávky", Italian "pratiche")."""
+    if len(word) >= 7 and word.isalpha() and word[-1] in "aeiouyąęě":
+        return re.escape(word[:-1]) + r"\w{1,2}"
+    return re.escape(word)
+
+
 _REFERENCE = re.compile(
     # a compound's last part counts too: "Zoom-Meeting 971 9890 2280", "Kunden-Nr."
-    r"(?<!\w)(?:(?:" + "|".join(map(re.escape, sorted(_REFERENCE_WORDS, key=len, reverse=True))) + r")"
+    r"(?<!\w)(?:(?:" + "|".join(map(_inflected, sorted(_REFERENCE_WORDS, key=len, reverse=True))) + r")"
     rf"\.?(?:[ \t]+{_NUMBER_WORD}\.?)?|(?:" + "|".join(map(re.escape, _RECORD_WORDS)) + rf")(?:[ \t]*-|[ \t]+){_NUMBER_WORD}\.?)"
     r"[ \t]*[:#=-]?[ \t]*#?[ \t]*$")
 _CURRENCY = (r"(?:€|\$|£|¥|₹|₽|₺|₩|R\$|C\$|A\$|CHF|EUR|USD|GBP|JPY|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|CAD|AUD|TRY|"
@@ -103,9 +115,67 @@ def clause(text: str, start: int, end: int, before: int = 60, after: int = 40,
     return text[cut:start], text[end : min(m.start(), end + after) if m else end + after]
 
 
+# A question right before the number's sentence, on its line or the (quoted) line above: "Could you send your
+# BSN before Friday?\nSure - 521930765", "Czy mogę podać PESEL? To 88041956883". It names what the answer is.
+# After its "?" only a short lead-in may come ("Sure - ", "To "), no other sentence.
+_ANSWER_AFTER_QUESTION = re.compile(r"\?[ \t\"'»”)]*(?:\n[ \t>]*)*[^.!?\n]{0,30}$")
+
+# A form's or record's lines: "Paid by: MASTERCARD\nAccount: 4392...", "f-nr: 29045711100" under "name: ...".
+_FIELD_LINE = re.compile(r"^[ \t>-]*[\w\- .()/]{1,40}:[ \t]*\S")
+
+
+def cues_around(text: str, start: int, end: int) -> str:
+    """Text outside the number's own sentence that still says what it is, as a reader would take it: the
+    question right before it, the previous field of the same form or record, the header of its column in a
+    delimited table. For cue words (a phone, card or id word) only: a reference label there vetoes nothing."""
+    out = [question_before(text, start)]
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start: len(text) if line_end < 0 else line_end]
+    if line_start and _FIELD_LINE.match(line):
+        previous = text[text.rfind("\n", 0, line_start - 1) + 1: line_start - 1]
+        if _FIELD_LINE.match(previous):
+            out.append(previous)
+    out.append(column_header(text, line_start, line, start - line_start))
+    return " \n ".join(x for x in out if x)
+
+
+def question_before(text: str, start: int) -> str:
+    """The question (its own sentence) that the text right before `start` answers, or ""."""
+    window = text[max(0, start - 200):start]
+    m = _ANSWER_AFTER_QUESTION.search(window)
+    if not m:
+        return ""
+    asked = window[:m.start() + 1]
+    cut = max((e.end() for e in _END.finditer(asked, 0, len(asked) - 1)), default=0)
+    return asked[cut:].lstrip(" \t>")
+
+
+def column_header(text: str, line_start: int, line: str, offset: int) -> str:
+    """In a delimited table (CSV with ",", ";", tab or "|"), the first line's cell above the value: "mobile" for
+    "Juhani Harju;0088203139;yes" under "name;mobile;sms_opt_in". Empty when the line is not such a row."""
+    for sep in (";", "\t", "|", ","):
+        if line.count(sep) < 1:
+            continue
+        block_start = text.rfind("\n\n", 0, line_start)
+        header = text[block_start + 2 if block_start >= 0 else 0:].split("\n", 1)[0]
+        if header == line or header.count(sep) != line.count(sep) or re.search(r"\d", header):
+            continue
+        return header.split(sep)[line[:offset].count(sep)].strip()
+    return ""
+
+
+# "backlog 321 tickets, oldest 482-711-4485": the number is one of the references the clause just counted.
+_ONE_OF_THEM = re.compile(r"(?<!\w)(?:oldest|newest|latest|last|first|next|previous|earliest)[ \t:]*$")
+_COUNTED = re.compile(r"(?<!\w)(?:tickets|orders|cases|invoices|requests|incidents|shipments|parcels|bookings|claims|"
+                      r"returns|jobs|issues|records|items)(?!\w)")
+
+
 def reference_before(head: str) -> bool:
-    """A reference label ends `head` (the text right before a number), in any case."""
-    return bool(_REFERENCE.search(head[-40:].lower()))
+    """A reference label ends `head` (the text right before a number), in any case; or the number is the oldest,
+    latest, ... of the references its clause counts."""
+    lowered = head[-40:].lower()
+    return bool(_REFERENCE.search(lowered) or _ONE_OF_THEM.search(lowered) and _COUNTED.search(head.lower()))
 
 
 def amount(head: str, tail: str) -> bool:

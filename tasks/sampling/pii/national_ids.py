@@ -30,7 +30,9 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  # Czech, Slovak, Croatian/Serbian/Slovenian, Hungarian, Dutch: "personal identification number"
                  "identifikační číslo", "identifikačné číslo", "rodné číslo", "osobní číslo", "osobné číslo", "oib",
                  "jmbg", "emšo", "osobni identifikacijski broj", "személyi szám", "személyi azonosító",
-                 "adóazonosító jel", "identificatienummer", "personal identification")
+                 "adóazonosító jel", "identificatienummer", "personal identification",
+                 # Polish, French and Finnish "identification number" / "personal identifier"
+                 "numer identyfikacyjny", "identifiant personnel", "yksilöivä tunnus")
 
 
 @dataclass(frozen=True)
@@ -111,13 +113,24 @@ def _valid_nino(value: str) -> bool:
 
 
 def _spellings(word: str) -> str:
-    """The regex of a naming word as people abbreviate it: "...nummer" also as "...nr" ("burgerservicenr."), and
-    a short acronym with dots between its letters ("c.p.f." for cpf)."""
+    """The regex of a naming word as people abbreviate it: "...nummer" also as "...nr" ("burgerservicenr."), a
+    short acronym with dots or hyphens between its letters ("c.p.f." for cpf, "f-nr" for fnr), and a phrase's
+    later long words cut short with a dot ("Social Ins. No." for social insurance no)."""
     if word.endswith("nummer") and len(word) > 8:
         return re.escape(word[:-6]) + "(?:nummer|nr)"
     if word.isalpha() and 2 < len(word) <= 5 and word == word.lower() and not re.search(r"[aeiouy]{2}", word):
-        return r"\.?".join(map(re.escape, word)) + r"\.?"
+        return r"[.-]?".join(map(re.escape, word)) + r"\.?"
+    if " " in word:
+        first, *rest = word.split(" ")
+        return " ".join([re.escape(first), *(_cut_short(w) for w in rest)])
     return re.escape(word)
+
+
+def _cut_short(word: str) -> str:
+    """A word of a naming phrase, whole or cut to three or more of its letters and a dot: insurance, ins., insur."""
+    if len(word) < 6 or not word.isalpha():
+        return re.escape(word)
+    return re.escape(word[:3]) + f"(?:{re.escape(word[3:])}|{'?'.join(map(re.escape, word[3:6]))}?\\.)"
 
 
 @lru_cache(maxsize=16)

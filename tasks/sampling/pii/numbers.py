@@ -30,7 +30,7 @@ _CARD_SHAPE = re.compile(r"\d{12,19}|\d{4}(?:([ -])\d{4}){2,3}(?:\1\d{1,4})?|\d{
 _CARD_WORDS = re.compile(
     r"(?i)(?<!\w)(?:\w*card|card\w*|\w*karte|\w*kártyá?\w*|carte|cb|cc|pan|tarjeta|carta|kaart|cartão|cartao|kart\w*|"
     # the Nordic "kort" and the Dutch "pas" in their compounds: kortnummer, kreditkort, betalkortet, pinpas, bankpas
-    r"\w*kort|kort\w*|\w*kortet|\w*korttia|\w*kortt?i\w*|pinpas|bankpas|betaalpas|creditcardnummer|"
+    r"\w*kort|kort\w*|\w*kortet|\w*korttia|\w*kortt?i\w*|pinpas|bankpas|betaalpas|creditcardnummer|kk-nummer|kk-nr|"
     r"visa|mastercard|maestro|amex|american express|discover|jcb|diners|unionpay|debit|credit|"
     r"pay|paid|paying|payment|charge[sd]?|charging|billed|purchase[sd]?|checkout|"
     r"bezahlt|zahlung|belastet|abgebucht|payé|payée|paiement|débité|pago|pagos|pagar|pagado|pagué|cargo|cobr\w*|"
@@ -80,16 +80,19 @@ class Numbers:
         head, tail = context.clause(text, start, end)
         reference = context.reference_before(head)  # "order 0612345678": a reference, whatever it validates as
         quantity = context.amount(head, tail)
-        if "national_id" in self.detectors and self.ids.classify(value, *context.clause(text, start, end, semicolon_ends=False),
-                                                                 reference or quantity,
-                                                                 lambda: self._beside_person(text, start, end, people)):
-            return "national_id"
+        # The question before it, its form's previous field, its column's header: cue words, never a veto
+        cues = context.cues_around(text, start, end)
+        if "national_id" in self.detectors:
+            id_head, id_tail = context.clause(text, start, end, after=60, semicolon_ends=False)
+            if self.ids.classify(value, id_head, f"{id_tail}\n{cues}", reference or quantity,
+                                 lambda: self._beside_person(text, start, end, people)):
+                return "national_id"
         digits = re.sub(r"\D", "", value)
-        if "card" in self.detectors and _is_card(value, digits, head, tail, reference):
+        if "card" in self.detectors and _is_card(value, digits, head, tail, reference, cues):
             return "card"
         if "phone" not in self.detectors or (reference or quantity) and not value.startswith(("+", "00")):
             return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes
-        if self.phones.is_phone(value, head, tail) or (
+        if self.phones.is_phone(value, head, f"{tail}\n{cues}" if cues else tail) or (
                 self.phones.valid_bare(value) and self._beside_person(text, start, end, people)):
             return "phone"  # beside a name, a number valid as a phone is that person's ("Hannah Spieß (0456724205)")
         return None
@@ -104,11 +107,12 @@ class Numbers:
                    or 0 <= s - end <= 4 and not text[end:s].strip(" ,;:/|()-–—\t") for s, e in people[0])
 
 
-def _is_card(value: str, digits: str, head: str, tail: str, reference: bool) -> bool:
+def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cues: str = "") -> bool:
     """Luhn-valid and written like a card. Two lookalikes need more: a 12-digit number (one random 12-digit
     reference in ten passes Luhn) and a 13-digit one that is also a valid barcode (EAN-13/ISBN-13, which pass Luhn
     one time in ten; 13-digit Visa numbers are rare). They are cards after a word about a card or a payment in
-    their sentence ("paid with", "Kreditkarte", "kartą", "exp 11/26", "CVC"), not after a reference label; a
+    their sentence ("paid with", "Kreditkarte", "kartą", "exp 11/26", "CVC") or in `cues` (context.cues_around: the
+    form's previous field "Paid by: MASTERCARD", a column named "card"), not after a reference label; a
     12-digit one that starts with one of Maestro's own IINs needs no word. After a reference label only the
     4-4-4-4 grouping makes a card: a bank's payment reference passes Luhn one time in ten."""
     if not 12 <= len(digits) <= 19 or not _CARD_SHAPE.fullmatch(value):
@@ -121,4 +125,4 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool) -> 
         return True
     if len(digits) == 12 and digits.startswith(_MAESTRO_IIN):
         return True
-    return bool(_CARD_WORDS.search(head) or _CARD_WORDS.search(tail[:30]))
+    return bool(_CARD_WORDS.search(head) or _CARD_WORDS.search(tail[:30]) or _CARD_WORDS.search(cues))

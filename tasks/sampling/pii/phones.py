@@ -43,7 +43,7 @@ _VERSION = re.compile(r"(?=.*(?<![\d])\d(?![\d]))\d+(?:\.\d+){2,}|\d{1,2}\.\d+\.
 _WORDS = re.compile(
     r"(?<!\w)(?:"
     r"\w*phone\w*|tel|tels|telephone|mob|mobile|cell|cellular|fax|landline|hotline|helpline|voicemail|whatsapp|"
-    r"signal|telegram|viber|sms|text (?:me|us|him|her)|texted|texting|call(?:ed|ing)? (?:me|us|him|her|back|from)|"
+    r"signal|telegram|viber|sms|text (?:me|us|him|her)|texted|texting|call(?:ed|ing)? (?:me|us|him|her|you|back|from)|"
     r"callback|call-back|missed call|ring(?:ing)? (?:me|us|him|her)|dial(?:l?ed)?|reach|reachable|"
     r"contact(?:ed|ing)?|(?:my|our|his|her|their|your|new|old|best|direct|home|work|private|contact) number|"
     r"telefo\w*|handy\w*|mobil\w*|rufnummer|festnetz\w*|rückruf\w*|ruf (?:mich|uns)|anruf\w*|angerufen|erreich\w*|"
@@ -68,7 +68,11 @@ _WORDS = re.compile(
     # (not bare Croatian "broj" or Turkish "numara": both also name an order's number)
     r"(?:direct|phone|mobile|office|private|work|home) line|direct dial|"
     r"nazov\w*|nazvat\w*|nazvati|pozovi\w*|poklič\w*|na broj|broj (?:telefona|mobitela|mobilnog)|mobitel\w*|"
-    r"telefón\w*|zavolajte|zavolať|volajte|volať|hívj\w*|hívjon|hívhat\w*|felhív\w*|ulaş\w*|numaramdan|numarasından"
+    r"telefón\w*|zavolajte|zavolať|volajte|volať|hívj\w*|hívjon|hívhat\w*|felhív\w*|ulaş\w*|numaramdan|numarasından|"
+    # Catalan "truqueu-me", Slovak/Czech "ozvite sa", Croatian "javite mi se", Estonian "helistage", Portuguese
+    # "me dá um toque", German "(durch)klingeln" and "neue Nr."
+    r"truc\w*|truqu\w*|ozvi\w*|javi\w* (?:mi|nam) se|helista\w*|(?:dá|dar|dê|dá-me) um toque|\w*klingel\w*|"
+    r"(?:meine|neue|handy) ?nr"
     r")(?!\w)")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 _ADJACENT = re.compile(r"(?<!\w)(?:text|call|dial|sms|message|msg|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|"
