@@ -30,8 +30,9 @@ def pin_test_worker() -> None:
     worker, count = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("PYTEST_XDIST_WORKER_COUNT")
     if not worker or not count:
         return
-    cores = sorted(os.sched_getaffinity(0))
-    mine = cores[int(worker.removeprefix("gw")) % len(cores)::int(count)] or cores
+    cores, index, count = sorted(os.sched_getaffinity(0)), int(worker.removeprefix("gw")), int(count)
+    # fewer workers than cores: every count-th core each; more: one core each, shared round-robin
+    mine = cores[index::count] if count <= len(cores) else [cores[index % len(cores)]]
     os.sched_setaffinity(0, mine)
     os.environ["OMP_NUM_THREADS"] = str(len(mine))
 
