@@ -21,7 +21,7 @@ demo: install data  ## run the main job on the embedded demo (prepares the model
 
 # Two workers, each pinned to its own core with every process it starts (tests/conftest.py pin_test_worker):
 # while one imports or starts a server on one core, the other computes on the other. Whole modules per worker.
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 2
 test: install       ## the test suite; tests prepare the small models they need themselves
 	$(VENV_BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 

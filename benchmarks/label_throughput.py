@@ -13,9 +13,9 @@ process; each side's median round counts (the ratio of the best rounds is printe
 The stage's time is the whole run_label call: its fixed costs (reading prompts, opening the store, the server's
 model id, writing labels.parquet) count against it.
 
-The stage posts a body it serialised itself through the SDK's client (models/client_pool.py), so against the SDK's
-`create` (which walks every body, JSON schema included, in Python) the ratio can exceed 1; --raw httpx is the
-stricter baseline.
+The stage posts a body it serialised itself with httpx (models/client_pool.py), so against the SDK's `create`
+(which walks every body, JSON schema included, in Python) the ratio can exceed 1; --raw httpx is the stricter
+baseline.
 
 Target (issue): stage_req_s / raw_req_s >= 0.95. The last stdout line is one JSON document.
 """

@@ -5,9 +5,12 @@ retries are off (max_retries=0): retries happen here, on connection errors, time
 never on another 4xx (the request itself is wrong; sending it again pays again for the same error). 408 and 429
 are retried after the server's Retry-After; when they run out, that request has failed, not the server.
 
-The request body is serialised here (json.dumps, ~10 us) and posted through the SDK's own client, so its
-errors, auth and timeouts are the SDK's, without its per-request walk over the body (the route's whole JSON
-schema, ~0.3 ms of CPU) or its response models (docs/facts.md "Label stage overhead").
+The request body is serialised here (json.dumps, ~10 us) and posted with httpx itself, the HTTP client the OpenAI
+SDK is built on: the SDK's per-request walk over the body (the route's whole JSON schema, ~0.3 ms of CPU), its
+request options and its response models cost client CPU on every request, which at 32 in flight on 2 shared cores
+kept the stage under a bare httpx client's throughput (docs/facts.md "Label stage overhead"). What the SDK gave is
+done here: the bearer key, the timeout, and the errors (HTTPFailure for a status >= 400, httpx's own for
+connections and timeouts).
 
 ReplicaPool spreads one job list over several replicas of one model with no balancer in front
 (teacher.endpoints): each replica has its own `concurrency` slots fed from one shared queue, so a faster replica
@@ -98,12 +101,21 @@ RETRY_LATER = (408, 429)
 MAX_RETRY_AFTER_S = 60.0
 
 
-def _retryable(exc: BaseException) -> bool:
-    import openai
+class HTTPFailure(Exception):
+    """The server answered with a status >= 400; `response` holds its headers (Retry-After) and body."""
 
-    if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError)):  # timeout is a connection error subclass
+    def __init__(self, response):
+        self.response, self.status_code = response, response.status_code
+        super().__init__(f"HTTP {response.status_code} {response.reason_phrase}: {response.text[:300]}")
+
+
+def _retryable(exc: BaseException) -> bool:
+    """Worth sending again: a lost connection, a timeout, a 5xx, or a 408/429 (after Retry-After)."""
+    import httpx
+
+    if isinstance(exc, httpx.TransportError):  # connect, read and write errors and timeouts
         return True
-    return isinstance(exc, openai.APIStatusError) and (exc.status_code >= 500 or exc.status_code in RETRY_LATER)
+    return isinstance(exc, HTTPFailure) and (exc.status_code >= 500 or exc.status_code in RETRY_LATER)
 
 
 def _retry_after(exc: BaseException) -> float | None:
@@ -144,7 +156,7 @@ def _refused_connection(exc: BaseException) -> bool:
     """Nothing listens there: the TCP connection itself was refused (not a reset or a timeout mid-request)."""
     import httpx
 
-    return isinstance(exc.__cause__, httpx.ConnectError)
+    return isinstance(exc, httpx.ConnectError)
 
 
 class ClientPool:
@@ -152,12 +164,16 @@ class ClientPool:
 
     def __init__(self, endpoint: Endpoint, spec: ServedModelConfig, role: str = "teacher", http_client=None,
                  totals: Stats | None = None):
-        from openai import AsyncOpenAI
+        import httpx
 
         self.endpoint, self.spec, self.role = endpoint, spec, role  # role: who this is, in messages
         # http_client: a ReplicaPool's httpx.AsyncClient for this replica (its TLS context shared with the others)
-        self.client = AsyncOpenAI(base_url=endpoint.base_url, api_key=endpoint.api_key, max_retries=0,
-                                  timeout=spec.request_timeout_s, http_client=http_client)
+        self._owns_client = http_client is None
+        self.client = http_client or httpx.AsyncClient(timeout=spec.request_timeout_s, follow_redirects=True, limits=httpx.Limits(
+            max_connections=spec.concurrency + 1, max_keepalive_connections=spec.concurrency + 1))
+        self.url = endpoint.base_url.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {endpoint.api_key}", "Content-Type": "application/json",
+                        "Accept": "application/json"}
         self.gate = asyncio.Semaphore(spec.concurrency)
         self.stats = Stats()
         self.totals = totals  # a ReplicaPool's sums over its replicas (in flight, max in flight)
@@ -195,7 +211,6 @@ class ClientPool:
         """One prompt's completion, or the reason it failed for good (a 4xx). Raises EndpointStalled when
         retries run out on a connection error, timeout or 5xx: the server is sick, not the prompt."""
         import httpx
-        import openai
 
         body = self._body(messages, params)
         async with self.gate:
@@ -203,14 +218,15 @@ class ClientPool:
                 self._started()
                 started = time.monotonic()
                 try:
-                    response = await self.client.post("/chat/completions", cast_to=httpx.Response, content=body,
-                                                      options={"security": {"bearer_auth": True}})
+                    response = await self.client.post(f"{self.url}/chat/completions", content=body, headers=self.headers)
+                    if response.status_code >= 400:
+                        raise HTTPFailure(response)
                     answer = _completion(response.content, time.monotonic() - started, attempt)
-                except openai.APIStatusError as exc:
+                except HTTPFailure as exc:
                     if not _retryable(exc):
                         return self._failed_for_good(f"http_{exc.status_code}", str(exc))
                     error = exc
-                except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+                except httpx.TransportError as exc:
                     if self.fail_fast() and _refused_connection(exc):
                         self.stats.last_error = f"connection refused at {self.endpoint.base_url}"
                         raise EndpointDown(f"{self.role} at {self.endpoint.base_url} refused the connection "
@@ -226,7 +242,8 @@ class ClientPool:
                     return answer
                 finally:
                     self._ended()
-                self.stats.last_error = f"{type(error).__name__}: {str(error)[:200]}"
+                self.stats.last_error = str(error)[:200] if isinstance(error, HTTPFailure) else \
+                    f"{type(error).__name__}: {str(error)[:200]}"
                 if attempt > self.spec.max_retries:
                     if getattr(error, "status_code", None) in RETRY_LATER:
                         reason = f"http_{error.status_code}"
@@ -264,22 +281,22 @@ class ClientPool:
         """What the endpoint says it serves (GET /models): {"id": the first model's name, "root": its weights when
         vLLM says}; {} when it does not answer."""
         import httpx
-        import openai
 
         try:
-            response = await self.client.get("/models", cast_to=httpx.Response,
-                                             options={"timeout": timeout_s, "security": {"bearer_auth": True}})
+            response = await self.client.get(f"{self.url}/models", headers=self.headers, timeout=timeout_s)
+            response.raise_for_status()
             models = json.loads(response.content)["data"]
             first = next((m for m in models if m.get("id") == self.endpoint.model), models[0])
             if first.get("id") != self.endpoint.model:
                 log.warning("%s at %s serves %s, not %s: requests there will fail", self.role, self.endpoint.base_url,
                             ", ".join(str(m.get("id")) for m in models), self.endpoint.model)
             return {"id": models[0].get("id"), "root": first.get("root")}
-        except (openai.APIError, ValueError, KeyError, IndexError, TypeError, AttributeError):
+        except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError, AttributeError):
             return {}
 
     async def close(self) -> None:
-        await self.client.close()
+        if self._owns_client:  # a ReplicaPool closes the clients it handed out
+            await self.client.aclose()
 
 
 def replica_endpoints(spec) -> list[Endpoint]:
