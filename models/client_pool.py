@@ -9,7 +9,7 @@ The request body is serialised here (json.dumps, ~10 us) and posted with httpx i
 SDK is built on: the SDK's per-request walk over the body (the route's whole JSON schema, ~0.3 ms of CPU), its
 request options and its response models cost client CPU on every request, which at 32 in flight on 2 shared cores
 kept the stage under a bare httpx client's throughput (docs/facts.md "Label stage overhead"). What the SDK gave is
-done here: the bearer key, the timeout, and the errors (HTTPFailure for a status >= 400, httpx's own for
+done here: the bearer key, the timeout, and the errors (HTTPFailure for a status >= 400, httpx's RequestError for
 connections and timeouts).
 
 ReplicaPool spreads one job list over several replicas of one model with no balancer in front
@@ -113,7 +113,7 @@ def _retryable(exc: BaseException) -> bool:
     """Worth sending again: a lost connection, a timeout, a 5xx, or a 408/429 (after Retry-After)."""
     import httpx
 
-    if isinstance(exc, httpx.TransportError):  # connect, read and write errors and timeouts
+    if isinstance(exc, httpx.RequestError):  # connect, read and write errors, timeouts, an undecodable body
         return True
     return isinstance(exc, HTTPFailure) and (exc.status_code >= 500 or exc.status_code in RETRY_LATER)
 
@@ -226,7 +226,7 @@ class ClientPool:
                     if not _retryable(exc):
                         return self._failed_for_good(f"http_{exc.status_code}", str(exc))
                     error = exc
-                except httpx.TransportError as exc:
+                except httpx.RequestError as exc:
                     if self.fail_fast() and _refused_connection(exc):
                         self.stats.last_error = f"connection refused at {self.endpoint.base_url}"
                         raise EndpointDown(f"{self.role} at {self.endpoint.base_url} refused the connection "

@@ -12,6 +12,7 @@ import pytest
 
 from distillery.config import ConfigError, LaunchConfig, load_config
 from distillery.policy import PolicyError, check_run_keys
+from models.cpu_cores import allowed_bind
 from models.ray_batch import (
     INSTALL_HINT,
     RayBatchError,
@@ -21,7 +22,6 @@ from models.ray_batch import (
     sampling_params,
     server_defaults,
 )
-from models.cpu_cores import allowed_bind
 from models.vllm_server import engine_env, server_command
 from tasks.labeling.stage import LabelError, run_label
 from tasks.sampling.stage import run_sample
