@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from distillery.failpoints import failpoint
+from tasks.training.answer_loss import answer_loss
 from tasks.training.data import Encoded, collate, length_batches
 from tasks.training.distributed import World, start, world
 
@@ -62,7 +63,7 @@ def eval_loss(model, examples: list[Encoded], batch_size: int, pad_id: int, rank
                 continue
             batch = collate(sorted(examples[i : i + batch_size], key=lambda e: len(e.input_ids)), pad_id)
             n = int((batch["labels"][:, 1:] != -100).sum())
-            total += float(model(**_to(batch, model)).loss) * n
+            total += float(answer_loss(model, _to(batch, model))) * n
             count += n
     model.train()
     total, count = ranks.sum(total, count)
@@ -151,7 +152,7 @@ def _backward(model, group: list, pad_id: int, tokens: int, step: int, cfg: "Tra
             continue
         batch = collate(b, pad_id)
         n = int((batch["labels"][:, 1:] != -100).sum())
-        loss = model(**_to(batch, model)).loss * (n / tokens)  # token-weighted across the accumulated batches
+        loss = answer_loss(model, _to(batch, model)) * (n / tokens)  # token-weighted across the accumulated batches
         if diverge:
             loss = loss * float("nan")
         if not torch.isfinite(loss):

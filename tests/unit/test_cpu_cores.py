@@ -31,11 +31,12 @@ def test_parse_refuses_what_is_not_a_core_list():
 
 
 def test_a_server_started_under_taskset_binds_the_core_it_was_given():
-    """A real child process limited to the last core, as `taskset -c N distillery ...` would be: the engine's
-    environment names that core, whatever the config says."""
+    """A real child process limited to one core, as `taskset -c N distillery ...` would be: the engine's
+    environment names that core, whatever the config says. The config names that core and the next one, so the
+    bind reaches outside the child's core even when this test runs in a worker pinned to core 0."""
     last = max(os.sched_getaffinity(0))
     code = ("import os; from distillery.config import LaunchConfig; from models.vllm_server import engine_env; "
-            f"os.sched_setaffinity(0, {{{last}}}); e = engine_env(LaunchConfig(cpu_omp_threads_bind='0-{last}', "
+            f"os.sched_setaffinity(0, {{{last}}}); e = engine_env(LaunchConfig(cpu_omp_threads_bind='{last}-{last + 1}', "
             "omp_num_threads=2), '/m', cuda=False); print(e['VLLM_CPU_OMP_THREADS_BIND'], e['OMP_NUM_THREADS'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == [str(last), "1"]
