@@ -351,7 +351,7 @@ class LoraConfig(Section):
                    "higher learns more and trains slower")
     alpha: int = Field(32, ge=1, description="LoRA scaling (alpha / r multiplies the update); usually 2 x r")
     dropout: float = Field(0.05, ge=0, lt=1, description="dropout on the LoRA inputs while training; 0 is faster "
-                           "on CPU (docs/facts.md \"A short run teaches the format\")")
+                           "on CPU (docs/facts.md \"Answer-only logits and LoRA dropout\")")
     target_modules: list[str] | Literal["all-linear"] = Field(
         "all-linear", description="which linear layers get an adapter; all-linear is the QLoRA paper's choice")
 
