@@ -1,6 +1,6 @@
 """What a training step costs: logits at every position or at answer positions only, LoRA dropout or none.
 
-    .venv/bin/python benchmarks/answer_logits.py                 # ~2 min on 2 cores, demo student, JSON routes
+    .venv/bin/python benchmarks/answer_logits.py                 # ~3.5 min on 2 cores, demo student, JSON routes
     .venv/bin/python benchmarks/answer_logits.py --routes all    # every route, support-reply's long answers too
 
 For each length-bucketed batch of demo examples (student prompt shape, the log's answers), one forward and

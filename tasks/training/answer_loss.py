@@ -5,7 +5,7 @@ multiply-adds per token for the demo student's 49k-token vocabulary, a fifth of 
 those logits to fp32, then ignores the prompt's positions (label -100). The student's prompts are most of its
 tokens, so that work is mostly thrown away. Here the decoder runs as before, and only the hidden states that
 predict an answer token go through the output layer: the same loss (mean cross-entropy over answer tokens, as
-transformers' ForCausalLMLoss computes it), less compute and memory (docs/facts.md "Answer-only logits").
+transformers' ForCausalLMLoss computes it), less compute and memory (docs/facts.md "Answer-only logits and LoRA dropout").
 
 Written by hand because transformers' `logits_to_keep` keeps one set of sequence positions for the whole batch,
 while the answers of a right-padded batch start at a different position in every row.
