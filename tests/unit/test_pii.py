@@ -234,6 +234,17 @@ def test_unknown_settings_are_refused():
     ("tax ident. number 44051401359 on file", "national_id"),  # a naming phrase cut short
     ("the f.n.r 14094546886 is mine", "national_id"),  # an acronym with dots
     ("Statement for acct holder: 4539578763621486 was charged twice", "card"),  # "account" labels no reference
+    # after the fifth blind set's misses were read: rules on the shape of a label, not new words
+    ("<applicant><taxId>43872510881</taxId></applicant>", "national_id"),  # an XML key's words: "tax id"
+    ('{"customer": "A17", "bsn_number": "164505234"}', "national_id"),  # a JSON key's words: "bsn number"
+    ("Aadhhar: 2464 8485 0695 (copy attached)", "national_id"),  # an id's name with a typo
+    ("Steuerident.-Nr. 43872510881 liegt bei", "national_id"),  # a long id name cut short before its "Nr."
+    ("S.I.N. 103 755 807 for the payroll form", "national_id"),  # an upper-case acronym written with dots
+    ("Número de identificação civil: 83421746713", "national_id"),  # the identity stem, in any language
+    ("Voici mon matricule: 164505234", "national_id"),  # someone's own number: a possessive before it
+    ("Bitte um Rückruf unter\n0463478612", "phone"),  # alone on its line: the line before explains it
+    ("Rückrufnummer 0171 2345678", "phone"),  # a number word's compound that names a phone
+    ("Numéro de portable : 06 12 34 56 78", "phone"),
 ])
 def test_finds_pii_by_its_context(text, kind):
     s = Scrubber()
@@ -296,6 +307,13 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     "Queue today: 48 orders, latest 415-555-0132, 3 refunds",  # one of the references the clause counts
     "Did you get my message? Order 4815162342 is still open",  # a question names nothing the reference answers
     "sku;ean;qty\nA17;0463478612;4",  # a column that is no phone's
+    # after the fifth blind set's misses were read: the label names another number, in any words
+    "Störungsnummer 206-523-4848 wurde geschlossen",  # a compound ending in a number word
+    "Num. de série 415 555 0132 reparado",  # a label that starts with the number word
+    "incident_ref: 44 12 35 67 89",  # a YAML key: "incident ref"
+    "<TrackingCode>0576 4405459</TrackingCode>",  # an XML key: "tracking code"
+    "Why did my order 83421746713 never arrive?",  # a possessive, but before a reference: a valid PESEL stays
+    "identifiant de tâche 246484850695 en échec",  # "identifier" is any record's key, not an identity's
 ])
 def test_leaves_references_and_quantities_alone(text):
     s = Scrubber()

@@ -111,8 +111,39 @@ def clause(text: str, start: int, end: int, before: int = 60, after: int = 40,
     cut = lo
     for m in ends.finditer(text, lo, start):
         cut = m.end()
+    if cut == start and _alone_on_line(text, start, end):
+        # A number alone on its line is explained by the line before, as a label's value is: "souhaite être
+        # rappelée au\n0463478612", "The correct one is\n7363 0024 2500".
+        previous = text.rfind("\n", 0, max(0, start - 1))
+        cut = max(lo, previous + 1)
     m = ends.search(text, end, end + after + 2)  # two more: a lookahead's room
-    return text[cut:start], text[end : min(m.start(), end + after) if m else end + after]
+    return readable(text[cut:start]), text[end : min(m.start(), end + after) if m else end + after]
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return line_start > 0 and not text[line_start:start].strip() \
+        and not text[end: len(text) if line_end < 0 else line_end].strip(" \t.,;)")
+
+
+# A key of structured text right before the value: an XML tag (<citizenId>), a JSON key ("order_id": "), a YAML,
+# .env or log key (change_ticket: , ORDER_REF=, orderId=). Its words say what the value is, as a label's do.
+_KEY_BEFORE = re.compile(r"""(?:<([A-Za-z_][\w.:-]*)(?:\s[^<>]*)?>|["']([^"'\n]{1,40})["']\s*:|"""
+                         r"""(?:^|(?<=[\s{,]))([A-Za-z][A-Za-z\d]*_\w*|[a-z]+[A-Z]\w*)[ \t]*[:=])[ \t]*["']?[ \t]*$""")
+
+
+def readable(head: str) -> str:
+    """`head` with the key right before the value written as words and a colon, as a label is: "<citizenId>"
+    -> "citizen id: ", '"order_ref": "' -> "order ref: ", "change_ticket: " -> "change ticket: ". Cue words
+    and reference labels are written as words; keys join them with capitals or underscores. Dots and hyphens
+    stay: "f.nr." and "C.P.F." are abbreviations, not keys."""
+    m = _KEY_BEFORE.search(head)
+    if not m:
+        return head
+    key = next(g for g in m.groups() if g)
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])|[_\s]+", " ", key).strip()
+    return f"{head[:m.start()]}{words}: "
 
 
 # A question right before the number's sentence, on its line or the (quoted) line above: "Could you send your
@@ -176,6 +207,28 @@ def reference_before(head: str) -> bool:
     latest, ... of the references its clause counts."""
     lowered = head[-40:].lower()
     return bool(_REFERENCE.search(lowered) or _ONE_OF_THEM.search(lowered) and _COUNTED.search(head.lower()))
+
+
+# Words for "number" (and "id", "code") that end a label's compound or start a label: Storingsnummer, Rendelésszám,
+# Auftrags-Nr., OrderId; "ID de réunion", "Nr referencyjny zwrotu", "número de pedido".
+_NUMBER_WORDS = (r"(?:nummer|numero|número|numéro|numer|number|numara\w*|szám\w*|čísl\w*|broj\w*|nr|no|nro|num|"
+                 r"id|kod|kód|kode|koodi|code)")
+_COMPOUND_LABEL = re.compile(rf"(?i)(?<![\w-])([^\W\d_]{{3,}}-?{_NUMBER_WORDS})\.?[ \t]*[:#=–-]?[ \t]*#?[ \t]*$")
+_NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*({_NUMBER_WORDS}\.?[ \t]+(?:[^\W\d_]+['’]?[ \t]*){{1,3}}?)"
+                                r"[ \t]*[:#=–-]?[ \t]*$")
+# Parts of a label that make it a phone's or a contact's: Telefonnummer, Handynr, Rückrufnummer, numéro de portable.
+_CONTACT_PART = re.compile(r"(?i)tel|fon|phon|handy|mobil|cell|fax|ruf|wahl|kontakt|contact|contat|whats|gsm|puhelin|"
+                           r"portable|móvil|movil|celular|privat|notfall|sms|komórk|mobitel|numaram")
+
+
+def names_another_number(head: str) -> bool:
+    """The label right before the value names a number that is not a phone's: a compound ending in a number word
+    ("Storingsnummer", "Rendelésszám", "Auftrags-Nr.", "order Id: ") or a label that starts with one and names
+    what it numbers ("ID de réunion", "Nr referencyjny zwrotu"), with no phone or contact word in it. For phones
+    only: such a number is whatever its label says, even when it is grouped like a phone. A bare "Nummer:" or
+    "my number is" is no such label."""
+    m = _COMPOUND_LABEL.search(head[-40:]) or _NUMBER_WORD_FIRST.search(head[-50:])
+    return bool(m) and not _CONTACT_PART.search(m.group(1))
 
 
 def amount(head: str, tail: str) -> bool:

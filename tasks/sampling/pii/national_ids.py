@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tasks.sampling.pii import phones
+
 # Words that name some identifier, in the prompts' languages; each scheme adds its own below.
 GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id nr", "id-no", "id-nummer",
                  "identity number", "identity no", "identity nr", "identnummer", "identitetsnummer", "número de identidad",
@@ -117,13 +119,21 @@ def _spellings(word: str) -> str:
     short acronym with dots or hyphens between its letters ("c.p.f." for cpf, "f-nr" for fnr), and a phrase's
     later long words cut short with a dot ("Social Ins. No." for social insurance no)."""
     if word.endswith("nummer") and len(word) > 8:
-        return re.escape(word[:-6]) + "(?:nummer|nr)"
+        return re.escape(word[:-6]) + r"[- .]?(?:nummer|nr)"  # burgerservicenr, burgerservice-nr
     if word.isalpha() and 2 < len(word) <= 5 and word == word.lower() and not re.search(r"[aeiouy]{2}", word):
         return r"[.-]?".join(map(re.escape, word)) + r"\.?"
     if " " in word:
         first, *rest = word.split(" ")
         return " ".join([re.escape(first), *(_cut_short(w) for w in rest)])
     return re.escape(word)
+
+
+def _dotted(acronym: str) -> str:
+    """An upper-case acronym as written, or with a dot after each letter: SIN, S.I.N."""
+    plain = re.escape(acronym)
+    if not (acronym.isalpha() and 2 <= len(acronym) <= 5):
+        return plain
+    return f"{plain}|{''.join(re.escape(c) + '[.]' for c in acronym)}"
 
 
 def _cut_short(word: str) -> str:
@@ -141,7 +151,7 @@ def _compiled(names: tuple[str, ...]):
         s = SCHEMES[name]
         words = s.words + GENERIC_WORDS
         folded = "|".join(map(_spellings, (w for w in words if not w.isupper())))
-        exact = "".join("|" + re.escape(w) for w in words if w.isupper())
+        exact = "".join("|" + _dotted(w) for w in words if w.isupper())
         words = re.compile(rf"(?<!\w)(?:(?i:{folded}){exact})(?!\w)")
         out[name] = (re.compile(s.written) if s.written else None, re.compile(s.plain) if s.plain else None, words)
     lettered = [(n, SCHEMES[n].written) for n in names if SCHEMES[n].letters]
@@ -176,6 +186,8 @@ class NationalIds:
                     continue
                 if words.search(named):
                     return True
+                if not excluded and _loosely_named(head, tail, self.names):
+                    return True
                 if beside_person is not None and not excluded:
                     if person is None:
                         person = beside_person()
@@ -192,3 +204,59 @@ class NationalIds:
             name = self.lettered_names[int(m.lastgroup[1:])]
             return hit("national_id") if _validator(SCHEMES[name].module)(m.group(0)) else m.group(0)
         return self.lettered.sub(one, text)
+
+
+# "identification", "identità", "identidad", "Identität", "identiteit", "identyfikacyjny", "identifikační": the stem
+# names an identity document's number in every language these prompts use, whatever words stand around it. Not
+# "identifier", "identifiant", "identificador", "Identifikator": any record's key ("identifiant de tâche").
+_IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ikator))(?:if|it|id|yf)\w*")
+# Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number. A first-
+# or third-person singular possessive is a closed class in every language, unlike the names people give their
+# identifiers. With a validator's yes and no reference label or amount next to it (the caller's check), the number
+# is that person's. Not "58 min" (minutes).
+_OWNER = re.compile(r"(?i)(?<!\d )(?<!\w)(?:my|mine|his|her|your|mein|meine|meinen|meiner|meines|seine?|ihre?|mon|ma|mes|"
+                    r"son|sa|ses|mi|mis|meu|minha|seu|sua|mio|mia|suo|mijn|m'n|zijn|haar|min|mitt|mina|mine|mit|hans|"
+                    r"hennes|minun|hänen|mój|moja|moje|mojego|mojej|jego|jej|můj|moji|mého|benim|onun|mea|moj|"
+                    r"mou|tou|tis)(?!\w)")
+_TOKEN = re.compile(r"[^\W\d_][\w.-]*[^\W\d_]\.?")
+_NUMBER_SUFFIX = re.compile(r"(?:nummer|number|nr|no|num)\.?$")
+
+
+def _loosely_named(head: str, tail: str, names: tuple[str, ...]) -> bool:
+    """An identifier named as people write it when no exact naming word matched: a word with the identity stem,
+    a possessive ("my ...", "il mio ..."), an id name with one typo ("adhaar" for aadhaar, "pesle"), or one cut short before its number word
+    ("Steuer-Ident-Nr." for Steueridentifikationsnummer, "Sozialvers.-Nr."). Not after a reference label or
+    next to an amount (the caller checks): "Transaction identifier 123456789" stays."""
+    clause = f"{head} {tail}"
+    if _IDENTITY_STEM.search(clause) or _OWNER.search(head) and not phones.announces(head, tail):
+        return True  # "call me on my mobile 601234567" is a phone, whatever it validates as
+    single, compact = _name_forms(names)
+    for token in _TOKEN.findall(clause.lower()):
+        word = re.sub(r"[.-]", "", token)
+        if len(word) >= 6 and any(_one_edit(word, n) for n in single if abs(len(n) - len(word)) <= 1):
+            return True
+        stem = _NUMBER_SUFFIX.sub("", word)
+        if stem != word and len(stem) >= 6 and any(n.startswith(stem) and len(n) >= len(stem) + 3 for n in compact):
+            return True
+    return False
+
+
+@lru_cache(maxsize=16)
+def _name_forms(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """(one-word naming words of 6+ letters, every naming word with spaces, dots and hyphens removed), lower case."""
+    words = {w.lower() for name in names for w in SCHEMES[name].words} | set(GENERIC_WORDS)
+    single = frozenset(w for w in words if w.isalpha() and len(w) >= 6)
+    return single, frozenset(re.sub(r"[ .'-]", "", w) for w in words)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one insertion, deletion, substitution or swap of neighbours (not equal: an exact name
+    matched already). Hand-written: one bounded comparison does not warrant an edit-distance dependency."""
+    if a == b:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    return a[i:] == b[i + 1:]

@@ -90,7 +90,8 @@ class Numbers:
         digits = re.sub(r"\D", "", value)
         if "card" in self.detectors and _is_card(value, digits, head, tail, reference, cues):
             return "card"
-        if "phone" not in self.detectors or (reference or quantity) and not value.startswith(("+", "00")):
+        if "phone" not in self.detectors or (reference or quantity or context.names_another_number(head)) \
+                and not value.startswith(("+", "00")):
             return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes
         if self.phones.is_phone(value, head, f"{tail}\n{cues}" if cues else tail) or (
                 self.phones.valid_bare(value) and self._beside_person(text, start, end, people)):

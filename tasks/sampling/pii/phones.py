@@ -98,9 +98,7 @@ class Phones:
     def is_phone(self, value: str, head: str, tail: str) -> bool:
         """A digit run with `head` and `tail` the text of its clause before and after it (context.clause): a
         phone number? The caller has already set aside references ("order 0612345678") and amounts."""
-        lowered = head.lower()
-        announced = bool(_WORDS.search(lowered) or _WORDS.search(tail.lower()) or _ADJACENT.search(lowered)
-                         or _LINE_LABEL.search(head))
+        announced = announces(head, tail)
         key = (value, announced)
         if key not in self._cache:  # amounts and dates repeat across rows; parsing is the slow part
             self._cache[key] = self._judge(value, announced)
@@ -171,6 +169,13 @@ class Phones:
                     return True
                 break
         return False
+
+
+def announces(head: str, tail: str) -> bool:
+    """A word in the clause (`head` before the number, `tail` after it) says the number is a phone's."""
+    lowered = head.lower()
+    return bool(_WORDS.search(lowered) or _WORDS.search(tail.lower()) or _ADJACENT.search(lowered)
+                or _LINE_LABEL.search(head))
 
 
 def _is_date(value: str) -> bool:
