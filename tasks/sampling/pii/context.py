@@ -3,10 +3,14 @@
 Validators alone cannot tell a phone, a card or an id from an order number (docs/facts.md "PII validators and
 lookalikes"), so the detectors also read the number's surroundings, the way a person would:
 - `clause`: the text before and after the number, cut at the sentence or line it sits in (a cue word in the
-  next sentence says nothing about this number). A line ending in ":" runs on into the next ("Phone:\\n...").
+  next sentence says nothing about this number). A line ending in ":" runs on into the next ("Phone:\\n..."),
+  and a number alone on its line is read with the line before. A structured key right before the number is
+  given as words (`readable`: `<citizenId>` -> "citizen Id: ").
 - `reference_before`: a business label right before the number ("order", "Ref.", "ticket #", "Meeting ID:",
   "Kundennummer", "pedido nº", "facture n°"): what follows is a reference, not a phone, card or id, even in a
   sentence that also says "call me".
+- `names_another_number`: a label built on a number word ("Storingsnummer", "ID de réunion") names a number
+  that is not a phone's, unless part of it is a phone or contact word.
 - `amount`: a currency or a unit right before or after ("€ 1 234 567", "796 509 330 zł", "12 345 units").
 """
 

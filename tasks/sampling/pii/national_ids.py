@@ -3,8 +3,9 @@
 Each scheme says how the number is usually written. A written form distinctive enough on its own (SSN
 123-45-6789, CPF 123.456.789-09, a codice fiscale, a Finnish HETU) is scrubbed when its validator accepts it.
 A bare run of digits is scrubbed only with a word naming an identifier in its sentence, before or after it
-("BSN", "PESEL", "tax ID", "... is the burgerservicenummer on file"), or right beside a person's name with only
-punctuation between ("Kenan Rogner, 48179250306, Mühlhausen": a record about that person), and never after a
+("BSN", "PESEL", "tax ID", "... is the burgerservicenummer on file"; also as people misspell, shorten or dot it,
+or a word with the identity stem), after a possessive ("my ...: 52871403956"), or right beside a person's name
+with only punctuation between ("Kenan Rogner, 48179250306, Mühlhausen": a record about that person), and never after a
 reference label ("Kundennummer", "order") or next to a currency: 88% of random 9-digit numbers are valid SSNs
 (there is no check digit), 9% valid BSNs, and 4% of random 11-digit numbers pass one of the 11-digit schemes
 (docs/facts.md "PII validators and lookalikes"), so the checksum alone would scrub order numbers. A scheme's
@@ -210,9 +211,9 @@ class NationalIds:
 # names an identity document's number in every language these prompts use, whatever words stand around it. Not
 # "identifier", "identifiant", "identificador", "Identifikator": any record's key ("identifiant de tâche").
 _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ikator))(?:if|it|id|yf)\w*")
-# Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number. A first-
-# or third-person singular possessive is a closed class in every language, unlike the names people give their
-# identifiers. With a validator's yes and no reference label or amount next to it (the caller's check), the number
+# Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number. A
+# singular possessive (first, second or third person) is a closed class in every language, unlike the names people
+# give their identifiers. With a validator's yes and no reference label or amount next to it (the caller's check), the number
 # is that person's. Not "58 min" (minutes).
 _OWNER = re.compile(r"(?i)(?<!\d )(?<!\w)(?:my|mine|his|her|your|mein|meine|meinen|meiner|meines|seine?|ihre?|mon|ma|mes|"
                     r"son|sa|ses|mi|mis|meu|minha|seu|sua|mio|mia|suo|mijn|m'n|zijn|haar|min|mitt|mina|mine|mit|hans|"
@@ -224,9 +225,10 @@ _NUMBER_SUFFIX = re.compile(r"(?:nummer|number|nr|no|num)\.?$")
 
 def _loosely_named(head: str, tail: str, names: tuple[str, ...]) -> bool:
     """An identifier named as people write it when no exact naming word matched: a word with the identity stem,
-    a possessive ("my ...", "il mio ..."), an id name with one typo ("adhaar" for aadhaar, "pesle"), or one cut short before its number word
-    ("Steuer-Ident-Nr." for Steueridentifikationsnummer, "Sozialvers.-Nr."). Not after a reference label or
-    next to an amount (the caller checks): "Transaction identifier 123456789" stays."""
+    a possessive before the number ("my ...", "il mio ..."), an id name with one typo ("adhaar" for aadhaar,
+    "pesle"), or one cut short before its number word ("Steuer-Ident-Nr." for Steueridentifikationsnummer,
+    "Sozialvers.-Nr."). Not after a reference label or next to an amount (the caller checks): "Transaction
+    identifier 123456789" stays."""
     clause = f"{head} {tail}"
     if _IDENTITY_STEM.search(clause) or _OWNER.search(head) and not phones.announces(head, tail):
         return True  # "call me on my mobile 601234567" is a phone, whatever it validates as
