@@ -79,7 +79,10 @@ _REFERENCE_WORDS = (
 # reference on their own.
 _RECORD_WORDS = ("call", "calls", "chiamata", "anruf", "appel", "llamada", "ligação", "chamada", "gesprek", "samtal",
                  "opkald", "puhelu", "połączenie", "hovor", "arama", "message", "sms")
-_NUMBER_WORD = r"(?:no|nr|n|n[°º]|nº|num|number|nummer|numéro|número|numero|numer|nro|id|code|#)"  # n: "Chiamata n."
+# "Number" as a label writes it, in the prompts' languages; the reference labels and the number-word labels below
+# both build on it.
+_NUMBER_NOUNS = r"no|nr|num|number|nummer|numéro|número|numero|numer|nro|id|code"
+_NUMBER_WORD = rf"(?:{_NUMBER_NOUNS}|n|n[°º]|nº|#)"  # n: "Chiamata n."
 
 
 def _inflected(word: str) -> str:
@@ -215,8 +218,7 @@ def reference_before(head: str) -> bool:
 
 # Words for "number" (and "id", "code") that end a label's compound or start a label: Storingsnummer, Rendelésszám,
 # Auftrags-Nr., OrderId; "ID de réunion", "Nr referencyjny zwrotu", "número de pedido".
-_NUMBER_WORDS = (r"(?:nummer|numero|número|numéro|numer|number|numara\w*|szám\w*|čísl\w*|broj\w*|nr|no|nro|num|"
-                 r"id|kod|kód|kode|koodi|code)")
+_NUMBER_WORDS = rf"(?:{_NUMBER_NOUNS}|numara\w*|szám\w*|čísl\w*|broj\w*|kod|kód|kode|koodi)"
 _COMPOUND_LABEL = re.compile(rf"(?i)(?<![\w-])([^\W\d_]{{3,}}-?{_NUMBER_WORDS})\.?[ \t]*[:#=–-]?[ \t]*#?[ \t]*$")
 _NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*({_NUMBER_WORDS}\.?[ \t]+(?:[^\W\d_]+['’]?[ \t]*){{1,3}}?)"
                                 r"[ \t]*[:#=–-]?[ \t]*$")

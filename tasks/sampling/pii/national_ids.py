@@ -175,6 +175,7 @@ class NationalIds:
         "... (Steueridentifikationsnummer)"), or, unless `excluded` (a reference label or a currency next to
         it), a person's name right beside it (`beside_person()`: "Kenan Rogner, 48179250306, Mühlhausen")."""
         named = None  # the clause, joined once and only if a plain form matches
+        loose = None  # _loosely_named's answer: the same for every scheme, so asked once
         person = None
         for name in self.names:
             written, plain, words = self.patterns[name]
@@ -187,8 +188,11 @@ class NationalIds:
                     continue
                 if words.search(named):
                     return True
-                if not excluded and _loosely_named(head, tail, self.names):
-                    return True
+                if not excluded:
+                    if loose is None:
+                        loose = _loosely_named(head, tail, self.names)
+                    if loose:
+                        return True
                 if beside_person is not None and not excluded:
                     if person is None:
                         person = beside_person()
