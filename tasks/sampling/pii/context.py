@@ -47,7 +47,7 @@ _REFERENCE_WORDS = (
     "commande", "facture", "référence", "réf", "dossier", "colis", "suivi", "numéro de suivi", "contrat", "devis",
     "bon de commande", "réservation", "article",
     # Spanish, Portuguese
-    "pedido", "factura", "referencia", "expediente", "envío", "envio", "seguimiento", "contrato", "cliente", "albarán",
+    "pedido", "orden", "ordem", "factura", "referencia", "expediente", "envío", "envio", "seguimiento", "contrato", "cliente", "albarán",
     "presupuesto", "reserva", "fatura", "nota fiscal", "referência", "encomenda", "protocolo", "rastreio", "chamado",
     # Italian
     "ordine", "fattura", "riferimento", "rif", "pratica", "spedizione", "contratto", "preventivo", "prenotazione",
@@ -93,16 +93,31 @@ def _inflected(word: str) -> str:
     return re.escape(word)
 
 
+# A reference word may close a compound written as one word ("Reparaturauftrag", "Huoltotilaus": German, Dutch,
+# Nordic and Finnish join a noun to what it qualifies); only words of 5+ letters after 3+ letters of stem, so that
+# "remember" is no "member".
+_LONG_REFERENCE = sorted((w for w in _REFERENCE_WORDS if len(w) >= 5 and w.isalpha()), key=len, reverse=True)
+# What may stand between a reference label and its number: a short qualifier after a preposition that joins
+# nouns ("referência de pagamento", "orden de trabajo"; not English "of"/"for": "in case of emergency" announces a
+# phone), and a copula after the number word ("Your ticket number is 428 970 5547", "número de pedido es"; not after
+# the bare label: "the contact for the delivery is ..." is a phone).
+_QUALIFIER = r"(?:[ \t]+(?:de|do|da|di|del|della|du|des|van|für|för|na|za)[ \t]+[^\W\d_]{3,})?"
+_COPULA = r"(?:[ \t]+(?:is|was|es|era|est|ist|war|lautet|é|è|er|är|on|jest|je|ni))?"
 _REFERENCE = re.compile(
     # a compound's last part counts too: "Zoom-Meeting 971 9890 2280", "Kunden-Nr."
-    r"(?<!\w)(?:(?:" + "|".join(map(_inflected, sorted(_REFERENCE_WORDS, key=len, reverse=True))) + r")"
-    rf"\.?(?:[ \t]+{_NUMBER_WORD}\.?)?|(?:" + "|".join(map(re.escape, _RECORD_WORDS)) + rf")(?:[ \t]*-|[ \t]+){_NUMBER_WORD}\.?)"
+    r"(?<!\w)(?:(?:" + "|".join(map(_inflected, sorted(_REFERENCE_WORDS, key=len, reverse=True)))
+    + r"|(?P<stem>[^\W\d_]{3,})(?:" + "|".join(map(_inflected, _LONG_REFERENCE)) + r"))"
+    rf"{_QUALIFIER}\.?(?:[ \t]+{_NUMBER_WORD}\.?{_COPULA})?|(?:" + "|".join(map(re.escape, _RECORD_WORDS))
+    + rf")(?:[ \t]*-|[ \t]+){_NUMBER_WORD}\.?)"
     r"[ \t]*[:#=-]?[ \t]*#?[ \t]*$")
 _CURRENCY = (r"(?:€|\$|£|¥|₹|₽|₺|₩|R\$|C\$|A\$|CHF|EUR|USD|GBP|JPY|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|CAD|AUD|TRY|"
              r"zł|zl|kr|kn|Kč|Ft|lei|euro|euros|dollars?)")
 _UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|sztuk|kpl|kWh|MWh|kW|km|m²|m2|kg|"
           r"ms|sec|seconds?|minutes?|hours?|days?|MB|GB|TB|KB|bytes?|rows|records|users|requests|views|"
-          r"visits|calls|jobs|tickets|orders|%)")
+          r"visits|calls|jobs|tickets|orders|"
+          # counts of people and things a business reports ("428.477.022 contacts in 2020", "741 369 322 customers")
+          r"contacts|customers|clients|subscribers|members|accounts|employees|people|persons|messages|e-?mails|"
+          r"transactions|sessions|downloads|clicks|impressions|devices|shipments|parcels|packages|cases|%)")
 _AMOUNT_BEFORE = re.compile(rf"{_CURRENCY}[ \t\u00a0]*$", re.IGNORECASE)
 _AMOUNT_AFTER = re.compile(rf"^[ \t\u00a0]*(?:,-|,\d{{1,2}}|\.\d{{1,2}})?[ \t\u00a0]*(?:{_CURRENCY}|{_UNITS})(?![\w])",
                            re.IGNORECASE)
@@ -136,7 +151,7 @@ def _alone_on_line(text: str, start: int, end: int) -> bool:
 
 # A key of structured text right before the value: an XML tag (<citizenId>), a JSON key ("order_id": "), a YAML,
 # .env or log key (change_ticket: , ORDER_REF=, orderId=). Its words say what the value is, as a label's do.
-_KEY_BEFORE = re.compile(r"""(?:<([A-Za-z_][\w.:-]*)(?:\s[^<>]*)?>|["']([^"'\n]{1,40})["']\s*:|"""
+_KEY_BEFORE = re.compile(r"""(?:<([A-Za-z_][\w.:-]*)(\s[^<>]*)?>|["']([^"'\n]{1,40})["']\s*:|"""
                          r"""(?:^|(?<=[\s{,]))([A-Za-z][A-Za-z\d]*_\w*|[a-z]+[A-Z]\w*)[ \t]*[:=])[ \t]*["']?[ \t]*$""")
 
 
@@ -148,9 +163,11 @@ def readable(head: str) -> str:
     m = _KEY_BEFORE.search(head)
     if not m:
         return head
-    key = next(g for g in m.groups() if g)
+    key = next(g for i, g in enumerate(m.groups()) if g and i != 1)
+    # An XML element's attributes qualify it: <PersonalIdentifier kind="fødselsnummer"> -> "... kind fødselsnummer"
+    attributes = " ".join(re.findall(r"""=\s*["']([^"'<>]{1,40})["']""", m.group(2) or ""))
     words = re.sub(r"(?<=[a-z])(?=[A-Z])|[_\s]+", " ", key).strip()
-    return f"{head[:m.start()]}{words}: "
+    return f"{head[:m.start()]}{words}{' ' + attributes if attributes else ''}: "
 
 
 # A question right before the number's sentence, on its line or the (quoted) line above: "Could you send your
@@ -166,7 +183,7 @@ def cues_around(text: str, start: int, end: int) -> str:
     """Text outside the number's own sentence that still says what it is, as a reader would take it: the
     question right before it, the previous field of the same form or record, the header of its column in a
     delimited table. For cue words (a phone, card or id word) only: a reference label there vetoes nothing."""
-    out = [question_before(text, start)]
+    out = [question_before(text, start), sentence_before(text, start)]
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start: len(text) if line_end < 0 else line_end]
@@ -189,6 +206,26 @@ def question_before(text: str, start: int) -> str:
     return asked[cut:].lstrip(" \t>")
 
 
+_LEAD_IN = 30  # "It is ", "Eccolo: ", "Here you go - ": what may open the answer before its number
+
+
+def sentence_before(text: str, start: int) -> str:
+    """The sentence (or quoted line) before the one the number opens, when the number's own sentence starts with
+    it or a short lead-in: that sentence asked for it or said what it is ("I was asked for my tax number. It is
+    ...", "> Merci de nous transmettre votre NIR.\n\n1 84 12 ... – désolé"). Else ""."""
+    lo = max(0, start - 2 * _LEAD_IN)
+    cut = None
+    for m in _END.finditer(text, lo, start):
+        cut = m.end()
+    if cut is None or len(text[cut:start].strip()) > _LEAD_IN or re.search(r"\d", text[cut:start]):
+        return ""
+    before = text[max(0, cut - 200):cut].rstrip(" \t\n>")
+    if text[cut - 1:cut] == "\n":  # the number's sentence opens its line: the last line with words before it
+        return before[before.rfind("\n") + 1:].strip(" \t>")
+    ends = [m.end() for m in _END.finditer(before, 0, max(0, len(before) - 1))]
+    return before[ends[-1] if ends else 0:].strip(" \t\n>")
+
+
 def column_header(text: str, line_start: int, line: str, offset: int) -> str:
     """In a delimited table (CSV with ",", ";", tab or "|"), the first line's cell above the value: "mobile" for
     "Juhani Harju;0088203139;yes" under "name;mobile;sms_opt_in". Empty when the line is not such a row."""
@@ -209,11 +246,24 @@ _COUNTED = re.compile(r"(?<!\w)(?:tickets|orders|cases|invoices|requests|inciden
                       r"returns|jobs|issues|records|items)(?!\w)")
 
 
+def column_names_reference(text: str, start: int) -> bool:
+    """In a delimited table, the column's header is a reference label ("ticket", "order_no", "Auftragsnummer"):
+    its cells are references, however they are grouped."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start: len(text) if line_end < 0 else line_end]
+    header = column_header(text, line_start, line, start - line_start) if line_start else ""
+    return bool(header) and (reference_before(readable(header + ": ")) or names_another_number(readable(header + ": ")))
+
+
 def reference_before(head: str) -> bool:
     """A reference label ends `head` (the text right before a number), in any case; or the number is the oldest,
     latest, ... of the references its clause counts."""
-    lowered = head[-40:].lower()
-    return bool(_REFERENCE.search(lowered) or _ONE_OF_THEM.search(lowered) and _COUNTED.search(head.lower()))
+    lowered = head[-50:].lower()
+    m = _REFERENCE.search(lowered)
+    if m and m.group("stem") and _CONTACT_PART.search(m.group("stem")):
+        m = None  # "Rückrufauftrag": a compound with a phone or contact part is about a call
+    return bool(m or _ONE_OF_THEM.search(lowered) and _COUNTED.search(head.lower()))
 
 
 # Words for "number" (and "id", "code") that end a label's compound or start a label: Storingsnummer, Rendelésszám,

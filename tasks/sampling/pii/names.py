@@ -34,6 +34,10 @@ _NOT_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin",
               "Ruby", "Summer", "Sky", "Joy", "Faith", "Dawn", "Art", "Guy", "Rich", "Gene", "Chip", "Pat", "Sunny",
               "Lane", "Drew", "Miles", "Major", "Paris", "London", "Berlin", "Madrid", "Roma", "Lima", "Sofia",
               "Vienna", "Mai", "Juni", "Juli", "August", "April", "Marti", "Hi", "Hello", "Dear", "Van", "Del"}
+# A sign-off's words that name a team, not a person ("Your Support Team", "Kundenservice Nord")
+_TEAM_WORDS = {"The", "Your", "Service", "Services", "Support", "Desk", "Helpdesk", "Department", "Customer", "Customers",
+               "Office", "Sales", "Accounts", "Accounting", "Operations", "Kundenservice", "Kundendienst", "Équipe",
+               "Equipo", "Servicio", "Servizio", "Klantenservice", "Atendimento", "Staff", "Management", "Admin"}
 # Of those, the ones that are people's first names too: a person when a known surname follows.
 _WORD_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin", "Florence", "Victoria", "Jordan",
                "Chelsea", "Madison", "Carolina", "Georgia", "Virginia", "Santiago", "Ruby", "Summer", "Joy", "Faith",
@@ -93,6 +97,10 @@ def _longest_first(alternatives: str) -> str:
 _CUE = re.compile(rf"(?<![\w'’])(?:({_longest_first(_STRONG)})|({_longest_first(_INTRO)})|({_longest_first(_GREETING)}))"
                   r"(?!\w)[\s,:-]*")
 _CUE_ANY_CASE = re.compile(_CUE.pattern, re.IGNORECASE)
+# A sign-off in any language: a short line ending in "," or "!" ("Szép napot!", "Pagarbiai,", "Asante sana,"), then
+# a line holding only two to four words: the writer's name, as mail is signed everywhere.
+_CLOSING = re.compile(r"(?:^|\n)[ \t]*[^\W\d_][^\n\d:;]{0,28}[,!][ \t]*\n[ \t]*"
+                      r"(?=(?:[^\W\d_][\w'’.-]*[ \t]+){1,3}[^\W\d_][\w'’-]*[ \t]*(?:\n|$))")
 # Place names built on a saint's name: San Estefanía, Santa Maria, São João, St. Anna.
 _SAINT = re.compile(r"(?<!\w)(?:San|Santa|Santo|São|Sao|Saint|Sainte|St\.?|Ste\.?|Sankt|Sint)\s+")
 # Titles are matched with their case ("M. Dupont", not the "m." of "p.m."); the whole title stands alone.
@@ -152,6 +160,7 @@ def cues(text: str) -> dict[int, str]:
     lowered = text.lower()  # matching lower-cased text is 4x faster than IGNORECASE; the same offsets unless
     cue = _CUE if len(lowered) == len(text) else _CUE_ANY_CASE  # lower() changed a length (İ -> i̇)
     found = {m.end(): ("strong", "intro", "greeting")[m.lastindex - 1] for m in cue.finditer(lowered if cue is _CUE else text)}
+    found.update((m.end(), "closing") for m in _CLOSING.finditer(text) if m.end() not in found)
     found.update((m.end(), "saint") for m in _SAINT.finditer(text))
     found.update((m.end(), "strong") for m in _TITLE.finditer(text))
     return found
@@ -215,6 +224,8 @@ def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: fro
         return False
     if cue == "strong":
         return len(parts) > 1 or parts[0] not in _NOT_NAMES  # "Thanks, Team" is no one
+    if cue == "closing" and len(parts) >= 2 and not any(p in _NOT_NAMES or p in _TEAM_WORDS for p in parts):
+        return True  # "Malika Wirth"; not "The Support Team" (which may still hold a known name: read on)
     if cue == "intro":
         return known_first or len(parts) >= 2
     if cue == "greeting":

