@@ -259,6 +259,16 @@ def test_unknown_settings_are_refused():
     ("2026-11-30 INFO pbx: caller_number=0456724205 queue=sales", "phone"),
     ("Contact in case of emergency: 0456724205", "phone"),  # "case of" is no reference label
     ("Paljon kiitoksia!\nOrvokki Hämäläinen", "person"),  # any sign-off line, then a line holding only a name
+    # after the seventh blind set's misses were read
+    ("Emergency phone for the booking: 415-555-0132", "phone"),  # the reference is what the phone is for
+    ("Card used for the delivery: 4539578763621486", "card"),
+    ("El meu mòbil és el 612 345 678", "phone"),  # a cue word with an accent is also read folded (mobil)
+    ("deploy.env: STRIPE_HOOK_SIGNING=Kx9vQ2mPzR7tW4nB8cJ5dF1h", "secret"),  # a random value right after "="
+    ("escalated by\nOrvokki Hämäläinen", "person"),  # a "... by" field
+    ('{"reviewer": "Orvokki Hämäläinen", "state": "open"}', "person"),  # a role that holds a person
+    ("2026-11-30 09:12 audit: approver 'Orvokki Hämäläinen' signed off", "person"),
+    ("Am 2. Dez. 2026 um 10:15 schrieb Orvokki Hämäläinen:\n> Hallo", "person"),  # a quoted mail's writer
+    ("Paní Orvokki Hämäläinen volala", "person"),  # a Czech form of address
 ])
 def test_finds_pii_by_its_context(text, kind):
     s = Scrubber()
@@ -339,6 +349,17 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     # the id's clause reaches 120 characters back, a possessive counts only in the last 60
     "Your order 8873662968 was split into 80 parcels for the move; the first one (230163975144) is out today",
     "Thanks!\nThe Support Team",  # a sign-off, then a team
+    # after the seventh blind set's misses were read
+    "Forklift truck for bay 12, lot 46044237 loaded",  # "truck" is not the Catalan "truca" (call)
+    "GET /api/parcels/LX238512930DE HTTP/1.1 200",  # an absolute path's last segment, not a token
+    "Refund for the order 415 555 0132 approved",  # no colon: the number is the order's
+    "Tracking number for the order: 415 555 0132",  # the label's head noun is itself a reference
+    'ticket = "44 12 35 67 89"',  # a quote may open the value after a reference label
+    "Radni nalog 0171 2345678 zatvoren",  # a work order (Croatian)
+    "Your return authorisation 189-477-9056 is approved",
+    "SSCC 005635918865219088, 12 cartons",  # a GS1 shipping container code
+    "owner: Platform Team\nstatus: open",  # a role field holding a team
+    "Am 2. Dez. 2026 schrieb Ufficio Personale:\n> Hallo",  # an office, not a person
 ])
 def test_leaves_references_and_quantities_alone(text):
     s = Scrubber()

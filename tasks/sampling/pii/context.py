@@ -36,7 +36,8 @@ _REFERENCE_WORDS = (
     "version", "release", "job", "run", "meeting", "meeting id", "conference id", "webinar", "room", "call id",
     "session", "id", "uid", "code", "error", "error code", "exit code", "barcode", "ean", "gtin", "upc", "isbn",
     "imei", "vin", "issn", "credit note", "gutschrift", "avoir", "record", "row", "file", "document", "doc",
-    "report", "project", "task", "pr", "bug", "store",
+    "report", "project", "task", "pr", "bug", "store", "change", "change request", "authorisation", "authorization",
+    "work order", "service order", "sscc", "gln",
     # German
     "bestellung", "bestellnummer", "bestell-nr", "auftrag", "auftragsnummer", "auftrags-nr", "rechnung",
     "rechnungsnummer", "rechnungs-nr", "kundennummer", "kunden-nr", "kundennr", "kunde", "sendung", "sendungsnummer",
@@ -44,23 +45,23 @@ _REFERENCE_WORDS = (
     "aktenzeichen", "artikel", "artikelnummer", "seriennummer", "buchung", "buchungsnummer", "ticketnummer",
     "kassenbon", "bon", "beleg", "belegnummer", "quittung", "filiale",
     # French
-    "commande", "facture", "référence", "réf", "dossier", "colis", "suivi", "numéro de suivi", "contrat", "devis",
+    "commande", "livraison", "série", "facture", "référence", "réf", "dossier", "colis", "suivi", "numéro de suivi", "contrat", "devis",
     "bon de commande", "réservation", "article",
     # Spanish, Portuguese
-    "pedido", "orden", "ordem", "factura", "referencia", "expediente", "envío", "envio", "seguimiento", "contrato", "cliente", "albarán",
+    "pedido", "orden", "ordem", "serie", "factura", "referencia", "expediente", "envío", "envio", "seguimiento", "contrato", "cliente", "albarán",
     "presupuesto", "reserva", "fatura", "nota fiscal", "referência", "encomenda", "protocolo", "rastreio", "chamado",
     # Italian
     "ordine", "fattura", "riferimento", "rif", "pratica", "spedizione", "contratto", "preventivo", "prenotazione",
     # Dutch
     "bestelling", "bestelnummer", "factuur", "factuurnummer", "referentie", "kenmerk", "zending", "klantnummer",
-    "offerte", "boeking",
+    "offerte", "boeking", "werkbon", "werkorder",
     # Polish, Swedish, Norwegian, Danish, Finnish
     "zamówienie", "zamówienia", "faktura", "faktury", "przesyłka", "przesyłki", "umowa", "umowy", "zgłoszenie",
     "beställning", "ordernummer", "ärende", "referens", "kundnummer", "försändelse", "bestilling", "sak",
-    "tilaus", "lasku", "viite", "asiakasnumero", "lähetys", "tilausnumero",
+    "ordre", "tilaus", "lasku", "viite", "asiakasnumero", "lähetys", "tilausnumero",
     # Turkish, Czech, Romanian, Hungarian, Croatian
     "sipariş", "siparis", "sipariş no", "kargo", "takip", "takip no", "objednávka", "objednávky", "zásilka",
-    "comanda", "comandă", "factură", "rendelés", "számla", "narudžba", "račun", "pošiljka",
+    "comanda", "comandă", "factură", "rendelés", "számla", "narudžba", "račun", "pošiljka", "nalog", "emri",
     # Returns: a return's number is the shop's
     "return", "returns", "rma", "retoure", "rücksendung", "retour", "retourzending", "devolución", "devolução",
     "reso", "zwrot", "retur", "returnering", "palautus", "iade", "i\u0307ade", "vrácení", "reklamace", "reklamation",
@@ -109,7 +110,7 @@ _REFERENCE = re.compile(
     + r"|(?P<stem>[^\W\d_]{3,})(?:" + "|".join(map(_inflected, _LONG_REFERENCE)) + r"))"
     rf"{_QUALIFIER}\.?(?:[ \t]+{_NUMBER_WORD}\.?{_COPULA})?|(?:" + "|".join(map(re.escape, _RECORD_WORDS))
     + rf")(?:[ \t]*-|[ \t]+){_NUMBER_WORD}\.?)"
-    r"[ \t]*[:#=-]?[ \t]*#?[ \t]*$")
+    r"[ \t]*[:#=-]?[ \t]*[#\"']?[ \t]*$")
 _CURRENCY = (r"(?:€|\$|£|¥|₹|₽|₺|₩|R\$|C\$|A\$|CHF|EUR|USD|GBP|JPY|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|CAD|AUD|TRY|"
              r"zł|zl|kr|kn|Kč|Ft|lei|euro|euros|dollars?)")
 _UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|sztuk|kpl|kWh|MWh|kW|km|m²|m2|kg|"
@@ -263,7 +264,15 @@ def reference_before(head: str) -> bool:
     m = _REFERENCE.search(lowered)
     if m and m.group("stem") and _CONTACT_PART.search(m.group("stem")):
         m = None  # "Rückrufauftrag": a compound with a phone or contact part is about a call
+    if m and ":" in m.group(0) and (p := _PREPOSITION_BEFORE.search(lowered, 0, m.start())):
+        # "Contact phone for the claim: ...", "Card used for the order: ...": the reference is what the label's
+        # head noun is for; the head noun says what the number is
+        return reference_before(lowered[:p.start()])
     return bool(m or _ONE_OF_THEM.search(lowered) and _COUNTED.search(head.lower()))
+
+
+_PREPOSITION_BEFORE = re.compile(r"(?<!\w)(?:for|of|on|für|pour|para|per|voor|til|på|do|da)"
+                                 r"(?:[ \t]+(?:the|a|an|this|that|your|my|die|der|den|das|le|la|les|el|il|lo|o))?[ \t]+$")
 
 
 # Words for "number" (and "id", "code") that end a label's compound or start a label: Storingsnummer, Rendelésszám,

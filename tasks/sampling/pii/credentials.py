@@ -48,6 +48,9 @@ _ASSIGN_WORDS = ("pass", "pwd", "pin code", "secret", "key", "token", "kennwort"
                  "senha", "wachtwoord", "parola")  # a word each alternative of _ASSIGNED contains
 # Long runs of base64/url-safe characters; kept only when they look random (see _looks_random).
 _TOKEN = re.compile(r"(?<![\w/+=.-])[A-Za-z0-9+/_-]{20,}={0,2}(?![\w/+=-])")
+# The same right after a key's "=" ("PAYMENT_KEY=AvAi/ll99...", "sig=..."), which _TOKEN's look-behind skips so as
+# not to start inside a token; the value must still look random.
+_ASSIGNED_TOKEN = re.compile(r"(?<=[A-Za-z_]=)[A-Za-z0-9+/_-]{20,}={0,2}(?![\w/+=-])")
 _OBJECT_ID = re.compile(r"[a-z]{2,5}_[A-Za-z0-9]+$")
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"'`]+")
 _USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@\s?#]+)@")
@@ -79,7 +82,8 @@ def secrets(text: str, hit: Hit) -> str:
         text = _AUTH_HEADER.sub(lambda m: _replace_group(m, hit) if _mixed(m.group(1)) else m.group(0), text)
     if any(w in lowered for w in _ASSIGN_WORDS):
         text = _ASSIGNED.sub(lambda m: _replace_group(m, hit) if _mixed(m.group(1)) else m.group(0), text)
-    return _TOKEN.sub(lambda m: hit("secret") if _looks_random(m.group(0)) else m.group(0), text)
+    text = _TOKEN.sub(lambda m: hit("secret") if _looks_random(m.group(0)) else m.group(0), text)
+    return _ASSIGNED_TOKEN.sub(lambda m: hit("secret") if _looks_random(m.group(0)) else m.group(0), text)
 
 
 def _replace_group(m: re.Match, hit: Hit) -> str:
@@ -110,8 +114,10 @@ def _looks_random(token: str) -> bool:
         return False  # words and numbers joined (Chevalier-sur-Descamps-60): a name, not a secret
     segments = [part for part in body.split("/") if part]
     words = sum(part.isalpha() and (part.islower() or part.istitle() or part.isupper()) for part in segments)
-    if len(segments) > 3 and 2 * words >= len(segments):
-        return False  # a path: four or more segments, half of them words (base64 has slashes too, between noise)
+    if (len(segments) > 3 or body.startswith("/") and len(segments) > 1) and 2 * words >= len(segments):
+        # a path: four or more segments, or an absolute one ("/api/shipments/LX238512930DE"), half of them words
+        # (base64 has slashes too, between noise)
+        return False
     if body.count("_") > 3 or body.count("-") > 3:
         return False  # a slug, not an encoded secret
     counts = Counter(body)

@@ -37,7 +37,8 @@ _NOT_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin",
 # A sign-off's words that name a team, not a person ("Your Support Team", "Kundenservice Nord")
 _TEAM_WORDS = {"The", "Your", "Service", "Services", "Support", "Desk", "Helpdesk", "Department", "Customer", "Customers",
                "Office", "Sales", "Accounts", "Accounting", "Operations", "Kundenservice", "Kundendienst", "Équipe",
-               "Equipo", "Servicio", "Servizio", "Klantenservice", "Atendimento", "Staff", "Management", "Admin"}
+               "Equipo", "Servicio", "Servizio", "Klantenservice", "Atendimento", "Staff", "Management", "Admin",
+               "Ufficio", "Büro", "Bureau", "Oficina", "Kantoor", "Personale", "Personal", "Abteilung", "Afdeling"}
 # Of those, the ones that are people's first names too: a person when a known surname follows.
 _WORD_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin", "Florence", "Victoria", "Jordan",
                "Chelsea", "Madison", "Carolina", "Georgia", "Virginia", "Santiago", "Ruby", "Summer", "Joy", "Faith",
@@ -98,17 +99,38 @@ _CUE = re.compile(rf"(?<![\w'’])(?:({_longest_first(_STRONG)})|({_longest_firs
                   r"(?!\w)[\s,:-]*")
 _CUE_ANY_CASE = re.compile(_CUE.pattern, re.IGNORECASE)
 # A sign-off in any language: a short line ending in "," or "!" ("Szép napot!", "Pagarbiai,", "Asante sana,"), then
-# a line holding only two to four words: the writer's name, as mail is signed everywhere.
-_CLOSING = re.compile(r"(?:^|\n)[ \t]*[^\W\d_][^\n\d:;]{0,28}[,!][ \t]*\n[ \t]*"
-                      r"(?=(?:[^\W\d_][\w'’.-]*[ \t]+){1,3}[^\W\d_][\w'’-]*[ \t]*(?:\n|$))")
+# a line holding only two to four words: the writer's name, as mail is signed everywhere. Without the "," or "!"
+# only when that line ends the text ("Předem děkuji\nAleksi Väisänen").
+_NAME_LINE = r"(?:[^\W\d_][\w'’.-]*[ \t]+){1,3}[^\W\d_][\w'’-]*[ \t]*"
+_CLOSING = re.compile(rf"(?:^|\n)[ \t]*[^\W\d_][^\n\d:;]{{0,28}}[,!][ \t]*\n[ \t]*(?={_NAME_LINE}(?:\n|$))|"
+                      rf"(?:^|\n)[ \t]*[^\W\d_]\w*[ \t]+[^\W\d_A-Z][^\n\d:;,.!?]{{0,24}}\n[ \t]*(?={_NAME_LINE}$)")
+# A field or role that holds a person, as forms, logs, tickets and configs write it: "Caller: ...", "user 'Linda
+# Patel' approved", '"displayName": "..."', "reviewers:\n  - ...", 'maintainers = ["..."]', "account holder, ...",
+# "raised by ...". Like a sign-off, it needs two capitalised words that name no team.
+_PERSON_FIELDS = (r"user|username|owner|assignee|reviewer|maintainer|caller|patient|applicant|holder|account holder|"
+                  r"cardholder|display ?name|recipient|sender|approver|employee|author|technician|courier|passenger|"
+                  r"tenant|landlord|signatory|witness|beneficiary|insured|guest|candidate|mitarbeiter|mitarbeiterin|"
+                  r"empleado|employé|dipendente|medewerker|pracownik|paciente|patiente|paziente|patiënt")
+_FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\n]{{0,40}}\))?"
+                    r"(?:[ \t]*[:=,][ \t]*(?:\n[ \t]*-?[ \t]*)?|[ \t]+)[\"'\[]*[ \t]*"
+                    r"|(?<!\w)(?:raised|reported|created|opened|submitted|requested|approved|signed|handled|assigned|"
+                    r"collected|received|sent|written|closed|issued|authori[sz]ed|prepared|checked|verified|reviewed|"
+                    r"completed|company) by[ \t]*:?[ \t]*\n?[ \t]*"
+                    # a quoted mail's header with the verb first: "Am 2. Dez. 2026 um 10:15 schrieb ...:"
+                    r"|(?<!\w)(?:schrieb|schreef|skrev|skrevet)[ \t]+")
+# A quoted mail's header names its writer right before the verb: "... Satu Pesonen ha scritto:", "X wrote:".
+_WROTE = re.compile(r"[ \t]*(?:<[^>\n]*>[ \t]*)?(?:wrote|ha scritto|schrieb|a écrit|escribió|escreveu|schreef|"
+                    r"napisał\w*|skrev|kirjoitti|írta|napsal\w*|yazdı|scrise)[ \t]*:")
 # Place names built on a saint's name: San Estefanía, Santa Maria, São João, St. Anna.
 _SAINT = re.compile(r"(?<!\w)(?:San|Santa|Santo|São|Sao|Saint|Sainte|St\.?|Ste\.?|Sankt|Sint)\s+")
 # Titles are matched with their case ("M. Dupont", not the "m." of "p.m."); the whole title stands alone.
 _TITLE = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Hr|M|Mme|Mlle|Sr|Sra|Srta|Sig|Sig\.ra|"
                     r"Dott|Dott\.ssa|Dhr|Mevr|Monsieur|Madame|Mademoiselle|Señor|Señora|Señorita|Signor|"
-                    r"Signora|Signorina|Senhor|Senhora|Meneer|Mevrouw|Doña|Dona)\.?\s+")
+                    r"Signora|Signorina|Senhor|Senhora|Meneer|Mevrouw|Doña|Dona|"
+                    # Polish, Czech, Slovak, Croatian, Albanian, Maltese, Nordic and Turkish forms of address
+                    r"Pan|Pani|Paní|Pán|Gospođa|Gospodin|Gđa|Gđica|Zonja|Zoti|Is-Sur|Is-Sinjura|Fru|Frk|Sayın|Bayan)\.?\s+")
 _UPPER = re.escape("".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()))
-_START = re.compile(rf"(?<![\w'’-])(?:[{_UPPER}]|(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})(?=\s)|"
+_START = re.compile(rf"(?<![\w’-])(?<!\w')(?:[{_UPPER}]|(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})(?=\s)|"
                     rf"[dl]['’][{_UPPER}])")
 # Words that make a capitalised run a company, not a person ("Todd Inc.", "Porfirio Company Sevillano S.L.").
 _COMPANY = {"Inc", "Ltd", "Llc", "LLC", "GmbH", "AG", "KG", "SA", "SAS", "SARL", "SE", "BV", "NV", "SpA", "Srl", "SRL",
@@ -161,6 +183,7 @@ def cues(text: str) -> dict[int, str]:
     cue = _CUE if len(lowered) == len(text) else _CUE_ANY_CASE  # lower() changed a length (İ -> i̇)
     found = {m.end(): ("strong", "intro", "greeting")[m.lastindex - 1] for m in cue.finditer(lowered if cue is _CUE else text)}
     found.update((m.end(), "closing") for m in _CLOSING.finditer(text) if m.end() not in found)
+    found.update((m.end(), "closing") for m in _FIELD.finditer(text) if m.end() not in found)
     found.update((m.end(), "saint") for m in _SAINT.finditer(text))
     found.update((m.end(), "strong") for m in _TITLE.finditer(text))
     return found
@@ -182,6 +205,8 @@ def name_spans(text: str) -> list[tuple[int, int]]:
             continue
         run = _run(text, start)
         parts = [w for w in run if _capitalised(w)]
+        if cue is None and _WROTE.match(text, start + len(" ".join(run))):
+            cue = "closing"  # the writer of a quoted mail
         if parts and not _company(parts, text, start + len(" ".join(run))) \
                 and _is_name(parts, cue, first, last, len(run) == len(parts)):
             done = start + len(" ".join(run))

@@ -37,7 +37,9 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  # Polish, French and Finnish "identification number" / "personal identifier"
                  "numer identyfikacyjny", "identifiant personnel", "yksilöivä tunnus", "personal identifier",
                  # Turkish "identity number", German and Austrian "personal identification number"
-                 "kimlik numarası", "kimlik no", "personenkennzahl", "personenkennnummer", "personenkennziffer")
+                 "kimlik numarası", "kimlik no", "personenkennzahl", "personenkennnummer", "personenkennziffer",
+                 # Basque "identity number", "identity card"
+                 "nortasun-zenbakia", "nortasun zenbakia", "nortasun agiria")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from stdnum import ean, iban, luhn
 
-from tasks.sampling.pii import context, names
+from tasks.sampling.pii import context, names, phones
 from tasks.sampling.pii.national_ids import NationalIds
 from tasks.sampling.pii.phones import Phones
 
@@ -28,7 +28,7 @@ _CARD_SHAPE = re.compile(r"\d{12,19}|\d{4}(?:([ -])\d{4}){2,3}(?:\1\d{1,4})?|\d{
 # Words that say a number is a payment card, before or after it in its sentence: the card itself, a brand, paying
 # with it, its expiry or security code.
 _CARD_WORDS = re.compile(
-    r"(?i)(?<!\w)(?:\w*card|card\w*|\w*karte|\w*kártyá?\w*|carte|cb|cc|pan|tarjeta|carta|kaart|cartão|cartao|kart\w*|"
+    r"(?i)(?<!\w)(?:\w*card|card\w*|\w*karte|\w*kártyá?\w*|carte|cb|cc|pan|tarjeta|targeta|\w*carta|kaart|cartão|cartao|kart\w*|"
     # the Nordic "kort" and the Dutch "pas" in their compounds: kortnummer, kreditkort, betalkortet, pinpas, bankpas
     r"\w*kort|kort\w*|\w*kortet|\w*korttia|\w*kortt?i\w*|pinpas|bankpas|betaalpas|creditcardnummer|kk-nummer|kk-nr|"
     r"visa|mastercard|maestro|amex|american express|discover|jcb|diners|unionpay|debit|credit|"
@@ -135,4 +135,5 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
         return True
     if len(digits) == 12 and digits.startswith(_MAESTRO_IIN):
         return True
-    return bool(_CARD_WORDS.search(head) or _CARD_WORDS.search(tail[:30]) or _CARD_WORDS.search(cues))
+    words = f"{head}\n{tail[:30]}\n{cues}"
+    return bool(_CARD_WORDS.search(words) or _CARD_WORDS.search(phones.fold(words)))  # "cárta", "crèdit"

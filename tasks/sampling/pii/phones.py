@@ -18,6 +18,7 @@ the + already says what it is.
 """
 
 import re
+import unicodedata
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
@@ -72,10 +73,13 @@ _WORDS = re.compile(
     r"telefón\w*|zavolajte|zavolať|volajte|volať|hívj\w*|hívjon|hívhat\w*|felhív\w*|ulaş\w*|numaramdan|numarasından|"
     # Catalan "truqueu-me", Slovak/Czech "ozvite sa", Croatian "javite mi se", Estonian "helistage", Portuguese
     # "me dá um toque", German "(durch)klingeln" and "neue Nr."
-    r"truc\w*|truqu\w*|ozvi\w*|javi\w* (?:mi|nam) se|helista\w*|(?:dá|dar|dê|dá-me) um toque|\w*klingel\w*|"
+    r"truc(?!k)\w*|truqu\w*|ozvi\w*|javi\w* (?:mi|nam) se|helista\w*|(?:dá|dar|dê|dá-me) um toque|\w*klingel\w*|"
     r"(?:meine|neue|handy) ?nr|"
-    # Icelandic "sími", Latvian "tālrunis", Estonian "mobiil", Swahili "simu" (read in blind 6's misses)
-    r"sím\w*|tālru\w*|mobiil\w*|simu"
+    # Icelandic "sími", Latvian "tālrunis", Estonian "mobiil", Swahili "simu" (read in blind 6's misses); Maltese
+    # "mowbajl", "ċempel", Irish "fón", "glaoigh", Welsh "ffôn", Vietnamese "điện thoại", Slovak "zavolá", "buzz me"
+    # (blind 7's); the text is also read with its accents folded (mòbil, móbil, telèfon)
+    r"sím\w*|tālru\w*|mobiil\w*|simu|mowbajl|ċempl\w*|cempl\w*|fón|foin|ffôn|ffon\w*|glaoigh|điện thoại|dien thoai|"
+    r"zavol\w*|liguem|buzz (?:me|us)"
     r")(?!\w)")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 _ADJACENT = re.compile(r"(?<!\w)(?:text|call|dial|sms|message|msg|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|"
@@ -175,10 +179,17 @@ class Phones:
 
 
 def announces(head: str, tail: str) -> bool:
-    """A word in the clause (`head` before the number, `tail` after it) says the number is a phone's."""
-    lowered = head.lower()
-    return bool(_WORDS.search(lowered) or _WORDS.search(tail.lower()) or _ADJACENT.search(lowered)
-                or _LINE_LABEL.search(head))
+    """A word in the clause (`head` before the number, `tail` after it) says the number is a phone's, as written
+    or with its accents folded ("mòbil", "telèfon" for mobil, telefon)."""
+    lowered, after = head.lower(), tail.lower()
+    return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
+                or _LINE_LABEL.search(head) or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after)))
+
+
+def fold(text: str) -> str:
+    """The text without accents (NFKD, combining marks dropped; đ -> d), for words people type either way."""
+    text = text.replace("đ", "d").replace("ł", "l")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _is_date(value: str) -> bool:
