@@ -45,11 +45,12 @@ _REFERENCE_WORDS = (
     "aktenzeichen", "artikel", "artikelnummer", "seriennummer", "buchung", "buchungsnummer", "ticketnummer",
     "kassenbon", "bon", "beleg", "belegnummer", "quittung", "filiale",
     # French
-    "commande", "livraison", "série", "facture", "référence", "réf", "dossier", "colis", "suivi", "numéro de suivi", "contrat", "devis",
-    "bon de commande", "réservation", "article",
+    "commande", "livraison", "série", "facture", "référence", "réf", "dossier", "colis", "suivi", "numéro de suivi",
+    "contrat", "devis", "bon de commande", "réservation", "article",
     # Spanish, Portuguese
-    "pedido", "orden", "ordem", "serie", "factura", "referencia", "expediente", "envío", "envio", "seguimiento", "contrato", "cliente", "albarán",
-    "presupuesto", "reserva", "fatura", "nota fiscal", "referência", "encomenda", "protocolo", "rastreio", "chamado",
+    "pedido", "orden", "ordem", "serie", "factura", "referencia", "expediente", "envío", "envio", "seguimiento",
+    "contrato", "cliente", "albarán", "presupuesto", "reserva", "fatura", "nota fiscal", "referência", "encomenda",
+    "protocolo", "rastreio", "chamado",
     # Italian
     "ordine", "fattura", "riferimento", "rif", "pratica", "spedizione", "contratto", "preventivo", "prenotazione",
     # Dutch
