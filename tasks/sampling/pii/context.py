@@ -45,10 +45,10 @@ _REFERENCE_WORDS = (
     "aktenzeichen", "artikel", "artikelnummer", "seriennummer", "buchung", "buchungsnummer", "ticketnummer",
     "kassenbon", "bon", "beleg", "belegnummer", "quittung", "filiale",
     # French
-    "commande", "livraison", "série", "facture", "référence", "réf", "dossier", "colis", "suivi", "numéro de suivi",
+    "commande", "livraison", "série", "sinistre", "facture", "référence", "réf", "dossier", "colis", "suivi", "numéro de suivi",
     "contrat", "devis", "bon de commande", "réservation", "article",
     # Spanish, Portuguese
-    "pedido", "orden", "ordem", "serie", "factura", "referencia", "expediente", "envío", "envio", "seguimiento",
+    "pedido", "orden", "ordem", "serie", "siniestro", "sinistro", "factura", "referencia", "expediente", "envío", "envio", "seguimiento",
     "contrato", "cliente", "albarán", "presupuesto", "reserva", "fatura", "nota fiscal", "referência", "encomenda",
     "protocolo", "rastreio", "chamado",
     # Italian
@@ -63,6 +63,7 @@ _REFERENCE_WORDS = (
     # Turkish, Czech, Romanian, Hungarian, Croatian
     "sipariş", "siparis", "sipariş no", "kargo", "takip", "takip no", "objednávka", "objednávky", "zásilka",
     "comanda", "comandă", "factură", "rendelés", "számla", "narudžba", "račun", "pošiljka", "nalog", "emri",
+    "munkalap",
     # Returns: a return's number is the shop's
     "return", "returns", "rma", "retoure", "rücksendung", "retour", "retourzending", "devolución", "devolução",
     "reso", "zwrot", "retur", "returnering", "palautus", "iade", "i\u0307ade", "vrácení", "reklamace", "reklamation",
@@ -194,7 +195,28 @@ def cues_around(text: str, start: int, end: int) -> str:
         if _FIELD_LINE.match(previous):
             out.append(previous)
     out.append(column_header(text, line_start, line, start - line_start))
+    out.append(sql_column(text, start))
     return " \n ".join(x for x in out if x)
+
+
+_INSERT = re.compile(r"(?is)insert\s+into\s+[\w.\"`\[\]]+\s*\(([^()]{1,400})\)\s*values\s*\(")
+
+
+def sql_column(text: str, start: int) -> str:
+    """In an SQL INSERT, the column named at the value's position: "personal_id_no" for the second value of
+    "INSERT INTO persons (full_name, personal_id_no, city) VALUES ('...', '44051401359', ...)". Else ""."""
+    m = None
+    for m in _INSERT.finditer(text, 0, start):
+        pass
+    if m is None or ")" in text[m.end():start]:
+        return ""
+    # Hand-written: counting the commas outside quotes before the value is all an INSERT row needs here
+    index, quoted = 0, False
+    for c in text[m.end():start]:
+        quoted = quoted != (c == "'")
+        index += c == "," and not quoted
+    columns = [c.strip(" \t\n\"`[]") for c in m.group(1).split(",")]
+    return readable(columns[index] + ": ") if index < len(columns) else ""
 
 
 def question_before(text: str, start: int) -> str:
@@ -265,6 +287,8 @@ def reference_before(head: str) -> bool:
     m = _REFERENCE.search(lowered)
     if m and m.group("stem") and _CONTACT_PART.search(m.group("stem")):
         m = None  # "Rückrufauftrag": a compound with a phone or contact part is about a call
+    if m and _GENERIC_LABEL.match(m.group(0)) and _PHONE_OWNER.search(lowered, 0, m.start()):
+        m = None  # "caller_id=", "WhatsApp ID:", "phone no.": the number word belongs to a phone (not "dial-in ID")
     if m and ":" in m.group(0) and (p := _PREPOSITION_BEFORE.search(lowered, 0, m.start())):
         # "Contact phone for the claim: ...", "Card used for the order: ...": the reference is what the label's
         # head noun is for; the head noun says what the number is
@@ -272,6 +296,9 @@ def reference_before(head: str) -> bool:
     return bool(m or _ONE_OF_THEM.search(lowered) and _COUNTED.search(head.lower()))
 
 
+_GENERIC_LABEL = re.compile(r"(?:id|uid|no|nr|num|number|code)\b")
+_PHONE_OWNER = re.compile(r"(?<!\w)(?:caller|phone|telephone|mobile|cell|whatsapp|telegram|signal|viber|msisdn|sender)"
+                          r"[ _-]?$")
 _PREPOSITION_BEFORE = re.compile(r"(?<!\w)(?:for|of|on|für|pour|para|per|voor|til|på|do|da)"
                                  r"(?:[ \t]+(?:the|a|an|this|that|your|my|die|der|den|das|le|la|les|el|il|lo|o))?[ \t]+$")
 
@@ -279,7 +306,10 @@ _PREPOSITION_BEFORE = re.compile(r"(?<!\w)(?:for|of|on|für|pour|para|per|voor|t
 # Words for "number" (and "id", "code") that end a label's compound or start a label: Storingsnummer, Rendelésszám,
 # Auftrags-Nr., OrderId; "ID de réunion", "Nr referencyjny zwrotu", "número de pedido".
 _NUMBER_WORDS = rf"(?:{_NUMBER_NOUNS}|numara\w*|szám\w*|čísl\w*|broj\w*|kod|kód|kode|koodi)"
-_COMPOUND_LABEL = re.compile(rf"(?i)(?<![\w-])([^\W\d_]{{3,}}-?{_NUMBER_WORDS})\.?[ \t]*[:#=–-]?[ \t]*#?[ \t]*$")
+# Joined without a hyphen only with a number word of four or more letters: "Storingsnummer", but not "inquilino"
+# (whose "no" is no number word) nor "casino".
+_LONG_NUMBER_WORDS = r"(?:number|nummer|numéro|número|numero|numer|code|numara\w*|szám\w*|čísl\w*|broj\w*|kode|koodi)"
+_COMPOUND_LABEL = re.compile(rf"(?i)(?<![\w-])([^\W\d_]{{3,}}(?:-{_NUMBER_WORDS}|{_LONG_NUMBER_WORDS}))\.?[ \t]*[:#=–-]?[ \t]*#?[ \t]*$")
 _NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*({_NUMBER_WORDS}\.?[ \t]+(?:[^\W\d_]+['’]?[ \t]*){{1,3}}?)"
                                 r"[ \t]*[:#=–-]?[ \t]*$")
 # Parts of a label that make it a phone's or a contact's: Telefonnummer, Handynr, Rückrufnummer, numéro de portable.

@@ -23,6 +23,8 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
+from tasks.sampling.pii import context
+
 # Faker locales with Latin-script names (ja_JP contributes its romaji).
 _FAKER_LOCALES = ("en_US", "en_GB", "en_IN", "de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "nl_NL", "pt_BR", "pt_PT",
                   "sv_SE", "tr_TR", "ru_RU", "hi_IN", "ja_JP", "zh_CN", "ar_AA", "es_MX", "de_AT", "fr_CH", "da_DK",
@@ -110,14 +112,22 @@ _CLOSING = re.compile(rf"(?:^|\n)[ \t]*[^\W\d_][^\n\d:;]{{0,28}}[,!][ \t]*\n[ \t
 _PERSON_FIELDS = (r"user|username|owner|assignee|reviewer|maintainer|caller|patient|applicant|holder|account holder|"
                   r"cardholder|display ?name|recipient|sender|approver|employee|author|technician|courier|passenger|"
                   r"tenant|landlord|signatory|witness|beneficiary|insured|guest|candidate|mitarbeiter|mitarbeiterin|"
-                  r"empleado|employé|dipendente|medewerker|pracownik|paciente|patiente|paziente|patiënt")
+                  r"empleado|employé|dipendente|medewerker|pracownik|paciente|patiente|paziente|patiënt|student|"
+                  # a tenant, a customer and a name key in other languages and forms (full_name=, customerName)
+                  r"mieter|mieterin|huurder|locataire|inquilino|inquilina|leietaker|lejer|hyresgäst|cliente|kunde|"
+                  r"kunden|klient|klientas|(?:full|first|last|given|family|customer|contact|legal|patient|client|"
+                  r"guest|passenger|person|holder|owner)[_ -]?name")
 _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\n]{{0,40}}\))?"
                     r"(?:[ \t]*[:=,][ \t]*(?:\n[ \t]*-?[ \t]*)?|[ \t]+)[\"'\[]*[ \t]*"
                     r"|(?<!\w)(?:raised|reported|created|opened|submitted|requested|approved|signed|handled|assigned|"
                     r"collected|received|sent|written|closed|issued|authori[sz]ed|prepared|checked|verified|reviewed|"
-                    r"completed|company) by[ \t]*:?[ \t]*\n?[ \t]*"
+                    r"completed|referred|company) by[ \t]*:?[ \t]*\n?[ \t]*"
                     # a quoted mail's header with the verb first: "Am 2. Dez. 2026 um 10:15 schrieb ...:"
-                    r"|(?<!\w)(?:schrieb|schreef|skrev|skrevet)[ \t]+")
+                    r"|(?<!\w)(?:schrieb|schreef|skrev|skrevet)[ \t]+"
+                    # a chat export's speaker: "[03/12/2026, 09:14] ...: running late"
+                    r"|(?:^|(?<=\n))\[[\d/.,: -]{8,24}\][ \t]*(?:-[ \t]*)?")
+# The answer to a question for a name, on the next line: "may I have your full name please?\nSPEAKER_01: ..."
+_NAME_ANSWER = re.compile(r"(?i)\bnames?\b[^\n?]{0,40}\?[ \t]*\n[ \t]*(?:[\w.-]{1,20}:[ \t]*)?")
 # A quoted mail's header names its writer right before the verb: "... Satu Pesonen ha scritto:", "X wrote:".
 _WROTE = re.compile(r"[ \t]*(?:<[^>\n]*>[ \t]*)?(?:wrote|ha scritto|schrieb|a écrit|escribió|escreveu|schreef|"
                     r"napisał\w*|skrev|kirjoitti|írta|napsal\w*|yazdı|scrise)[ \t]*:")
@@ -128,7 +138,8 @@ _TITLE = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Hr|M|Mme|Mlle|
                     r"Dott|Dott\.ssa|Dhr|Mevr|Monsieur|Madame|Mademoiselle|Señor|Señora|Señorita|Signor|"
                     r"Signora|Signorina|Senhor|Senhora|Meneer|Mevrouw|Doña|Dona|"
                     # Polish, Czech, Slovak, Croatian, Albanian, Maltese, Nordic and Turkish forms of address
-                    r"Pan|Pani|Paní|Pán|Gospođa|Gospodin|Gđa|Gđica|Zonja|Zoti|Is-Sur|Is-Sinjura|Fru|Frk|Sayın|Bayan)\.?\s+")
+                    r"Pan|Pani|Paní|Pán|Gospođa|Gospodin|Gđa|Gđica|Zonja|Zoti|Is-Sur|Is-Sinjura|Fru|Frk|Sayın|Bayan|"
+                    r"Mnr|Mev)\.?\s+")  # (Afrikaans)
 _UPPER = re.escape("".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()))
 _START = re.compile(rf"(?<![\w’-])(?<!\w')(?:[{_UPPER}]|(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})(?=\s)|"
                     rf"[dl]['’][{_UPPER}])")
@@ -183,7 +194,9 @@ def cues(text: str) -> dict[int, str]:
     cue = _CUE if len(lowered) == len(text) else _CUE_ANY_CASE  # lower() changed a length (İ -> i̇)
     found = {m.end(): ("strong", "intro", "greeting")[m.lastindex - 1] for m in cue.finditer(lowered if cue is _CUE else text)}
     found.update((m.end(), "closing") for m in _CLOSING.finditer(text) if m.end() not in found)
-    found.update((m.end(), "closing") for m in _FIELD.finditer(text) if m.end() not in found)
+    # a field is more specific than a greeting at the same place ("submitted by" is both)
+    found.update((m.end(), "closing") for m in _FIELD.finditer(text) if found.get(m.end()) in (None, "greeting"))
+    found.update((m.end(), "closing") for m in _NAME_ANSWER.finditer(text) if m.end() not in found)
     found.update((m.end(), "saint") for m in _SAINT.finditer(text))
     found.update((m.end(), "strong") for m in _TITLE.finditer(text))
     return found
@@ -205,13 +218,29 @@ def name_spans(text: str) -> list[tuple[int, int]]:
             continue
         run = _run(text, start)
         parts = [w for w in run if _capitalised(w)]
-        if cue is None and _WROTE.match(text, start + len(" ".join(run))):
-            cue = "closing"  # the writer of a quoted mail
+        if cue is None and (_WROTE.match(text, start + len(" ".join(run))) or _person_column(text, start)):
+            cue = "closing"  # the writer of a quoted mail; a cell under "Owner", "Claimant", "Mieter"
         if parts and not _company(parts, text, start + len(" ".join(run))) \
                 and _is_name(parts, cue, first, last, len(run) == len(parts)):
             done = start + len(" ".join(run))
             spans.append((start, done))
     return spans
+
+
+# Not a bare "name": a product table has one too ("sku,name\nA17,Steel Bracket").
+_PERSON_COLUMN = re.compile(rf"(?i)(?:{_PERSON_FIELDS}|claimant|contact|customer|client|member|staff|agent|"
+                            r"mitarbeiter\w*)s?")
+
+
+def _person_column(text: str, start: int) -> bool:
+    """The word at `start` opens a cell of a delimited table whose column's header names people."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not line_start:
+        return False
+    line_end = text.find("\n", start)
+    line = text[line_start: len(text) if line_end < 0 else line_end]
+    header = context.column_header(text, line_start, line, start - line_start)
+    return bool(header) and bool(_PERSON_COLUMN.fullmatch(header.strip(" |\"'")))
 
 
 def _run(text: str, start: int) -> list[str]:
@@ -249,8 +278,10 @@ def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: fro
         return False
     if cue == "strong":
         return len(parts) > 1 or parts[0] not in _NOT_NAMES  # "Thanks, Team" is no one
-    if cue == "closing" and len(parts) >= 2 and not any(p in _NOT_NAMES or p in _TEAM_WORDS for p in parts):
-        return True  # "Malika Wirth"; not "The Support Team" (which may still hold a known name: read on)
+    if cue == "closing":  # "Malika Wirth"; not "The Support Team"; a known name as after a greeting ("Assignee: Hanna")
+        if len(parts) >= 2 and not any(p in _NOT_NAMES or p in _TEAM_WORDS for p in parts):
+            return True
+        cue = "greeting"
     if cue == "intro":
         return known_first or len(parts) >= 2
     if cue == "greeting":

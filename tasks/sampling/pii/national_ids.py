@@ -232,6 +232,10 @@ _OWNER = re.compile(r"(?i)(?<!\d )(?<!\w)(?:my|mine|his|her|your|mein|meine|mein
                     r"son|sa|ses|mi|mis|meu|minha|seu|sua|mio|mia|suo|mijn|m'n|zijn|haar|min|mitt|mina|mine|mit|hans|"
                     r"hennes|minun|hänen|mój|moja|moje|mojego|mojej|jego|jej|můj|moji|mého|benim|onun|mea|moj|"
                     r"mou|tou|tis)(?!\w)")
+# A person's or citizen's number as keys and forms name it: "Personal No.", "CitizenNo", "personal_id_no",
+# "national-person-id" (words joined by spaces, hyphens or underscores; keys are read as words first)
+_PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:national|person|personal|citizen|civil|resident)"
+                            r"(?:[ _-]?(?:person|personal|identity|id))?[ _-]?(?:id|no|nr|num|number)(?![^\W_])")
 _TOKEN = re.compile(r"[^\W\d_][\w.-]*[^\W\d_]\.?")
 _NUMBER_SUFFIX = re.compile(r"(?:nummer|number|nr|no|num)\.?$")
 
@@ -245,7 +249,8 @@ def _loosely_named(head: str, tail: str, names: tuple[str, ...]) -> bool:
     clause = f"{head} {tail}"
     # The possessive only in the words just before the number: "Your order ... split into 80 parcels; the first
     # one (230163975144)" is no one's id
-    if _IDENTITY_STEM.search(clause) or _OWNER.search(head[-60:]) and not phones.announces(head, tail):
+    if _IDENTITY_STEM.search(clause) or _PERSON_NUMBER.search(clause) \
+            or _OWNER.search(head[-60:]) and not phones.announces(head, tail):
         return True  # "call me on my mobile 601234567" is a phone, whatever it validates as
     single, compact = _name_forms(names)
     words = [re.sub(r"[.-]", "", token) for token in _TOKEN.findall(clause.lower())]

@@ -58,6 +58,11 @@ class Numbers:
     def _classify(self, value: str, text: str, start: int, hit, people: list) -> str:
         if value.startswith("(") and ")" not in value:  # "(266-82-4136" of "(266-82-4136)": the bracket is the text's
             return "(" + self._classify(value[1:], text, start + 1, hit, people)
+        if " " in value:
+            body, last = value.rsplit(" ", 1)
+            if len(last) <= 3 and context.amount("", text[start + len(value):start + len(value) + 16]) \
+                    and (k := self._kind(body, text, start, people)):
+                return hit(k) + " " + last  # "on 459 01 714 30 minutes before": the last group counts the minutes
         kind = self._kind(value, text, start, people)
         if kind:
             return hit(kind)
@@ -80,6 +85,9 @@ class Numbers:
             return "iban" if ok else None
         head, tail = context.clause(text, start, end)
         reference = context.reference_before(head)  # "order 0612345678": a reference, whatever it validates as
+        if not reference and (earlier := text.find(value, 0, start)) >= 0:
+            # "your case number is 706-354-9315, I'll repeat that, 706-354-9315": a repeat is what it was the first time
+            reference = context.reference_before(context.clause(text, earlier, earlier + len(value))[0])
         quantity = context.amount(head, tail)
         # The question before it, its form's previous field, its column's header: cue words, never a veto
         cues = context.cues_around(text, start, end)
@@ -131,9 +139,18 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
         return True
     if reference or not luhn.is_valid(digits):
         return False  # "Betalingskenmerk 0664545800339260": a labelled reference passes Luhn one time in ten
-    if not (len(digits) == 12 or (len(digits) == 13 and ean.is_valid(digits))):
+    if not (len(digits) == 12 or (len(digits) == 13 and ean.is_valid(digits))) and digits[0] not in "789":
         return True
     if len(digits) == 12 and digits.startswith(_MAESTRO_IIN):
         return True
+    if len(digits) > 12 and digits[0] in "789" and not digits.startswith("9792"):
+        # ISO/IEC 7812: 7 petroleum, 8 healthcare and telecom, 9 national use; no card network issues them (Troy's
+        # 9792 aside), so such a number is a card only with a word ("Idempotency-Key: 983780464275273481" is none)
+        return _card_word(head, tail, cues)
+    return _card_word(head, tail, cues)
+
+
+def _card_word(head: str, tail: str, cues: str) -> bool:
+    """A word about a card or a payment before the number or just after it, or in the cues around it."""
     words = f"{head}\n{tail[:30]}\n{cues}"
     return bool(_CARD_WORDS.search(words) or _CARD_WORDS.search(phones.fold(words)))  # "cárta", "crèdit"

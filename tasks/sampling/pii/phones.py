@@ -46,7 +46,8 @@ _WORDS = re.compile(
     r"\w*phone\w*|tel|tels|telephone|mob|mobile|cell|cellular|fax|landline|hotline|helpline|voicemail|whatsapp|"
     r"signal|telegram|viber|sms|text (?:me|us|him|her)|texted|texting|call(?:ed|ing)? (?:me|us|him|her|you|back|from)|"
     r"callback|call-back|missed call|ring(?:ing)? (?:me|us|him|her)|dial(?:l?ed)?|reach|reachable|"
-    r"contact(?:ed|ing)?|(?:my|our|his|her|their|your|new|old|best|direct|home|work|private|contact|\w+['’]s) number|"
+    r"contact(?:ed|ing)?|(?:my|our|his|her|their|your|new|old|best|direct|home|work|private|contact|"
+    r"\w+['’]s(?: \w+)?) number|number to (?:call|ring|text|dial)|reached|txt|msisdn|"
     r"caller|ph\.? ?(?:no|nr|#)|cal+ (?:me|us)|"
     r"telefo\w*|handy\w*|mobil\w*|rufnummer|festnetz\w*|rückruf\w*|ruf (?:mich|uns)|anruf\w*|angerufen|erreich\w*|"
     r"durchwahl|(?:meine|neue|unter der) nummer|gsm|"
@@ -79,11 +80,15 @@ _WORDS = re.compile(
     # "mowbajl", "ċempel", Irish "fón", "glaoigh", Welsh "ffôn", Vietnamese "điện thoại", Slovak "zavolá", "buzz me"
     # (blind 7's); the text is also read with its accents folded (mòbil, móbil, telèfon)
     r"sím\w*|tālru\w*|mobiil\w*|simu|mowbajl|ċempl\w*|cempl\w*|fón|foin|ffôn|ffon\w*|glaoigh|điện thoại|dien thoai|"
-    r"zavol\w*|liguem|buzz (?:me|us)"
+    r"zavol\w*|liguem|buzz (?:me|us)|"
+    # Lithuanian "paskambinti", Portuguese "me chama", German formal "rufen Sie mich ... an" (blind 8's)
+    r"\w*skambin\w*|me chama|me liga|rufen (?:sie|s['’]?) (?:mich|uns)"
     r")(?!\w)")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
-_ADJACENT = re.compile(r"(?<!\w)(?:text|call|dial|sms|message|msg|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|"
-                       r"op|på|pod))?[ \t:]*$")
+# "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
+_ADJACENT = re.compile(r"(?<!\w)(?:(?:text|call|dial|sms|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|op|på|pod))?|"
+                       r"(?:message|msg)(?: (?:me|us)(?: (?:at|on|to|an|au|al|op|på|pod))?| (?:at|on|to|an|au|al|op|på|pod)))"
+                       r"[ \t:]*$")
 # A signature line's label: "T +49 ...", "M: 0171 ...", "Tel. ...", "Puh. ..." at the start of the line.
 # In any case when a colon follows ("m: 0171 ...", "tel: ..."): lower case alone is too common a letter.
 _LINE_LABEL = re.compile(r"(?:^|\n)[ \t]*(?:(?:T|M|P|F|Ph|Mob|Tel|Tél|Tfn|Tlf|Fon|Puh|Cel)\.?[ \t]*:?|"
