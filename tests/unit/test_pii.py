@@ -280,6 +280,12 @@ def test_unknown_settings_are_refused():
     ("[30/11/2026, 18:02] Orvokki Hämäläinen: running late", "person"),  # a chat export's speaker
     ("Tenant,Flat,Since\nOrvokki Hämäläinen,4B,2021", "person"),  # a column that holds people
     ("Could you spell your name for me?\nAGENT: Orvokki Hämäläinen", "person"),  # the answer to a name question
+    # a possessive before (or after) a few words, then a number valid as a phone: someone's own number, in any
+    # language's closed class of possessives (Welsh, Italian, Latvian, Indonesian here)
+    ("Fy rhif newydd yw 5123456789", "phone"),
+    ("Il numero mio è 3471234567", "phone"),
+    ("Mans jaunais numurs: 29123456", "phone"),
+    ("nomor baru saya 081234567890", "phone"),
 ])
 def test_finds_pii_by_its_context(text, kind):
     s = Scrubber()
@@ -379,6 +385,7 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     "Idempotency-Key: 983780464275273481",  # Luhn-valid 18 digits, but no card network issues a 9...
     "sku,name\nA17,Steel Bracket",  # a bare "name" column: products have names too
     "Contacto telefónico do inquilino: ver abaixo",  # "inquilino" ends in "no" but is no number word
+    "Meu pedido 912345678 chegou",  # a possessive, but before a reference label
 ])
 def test_leaves_references_and_quantities_alone(text):
     s = Scrubber()

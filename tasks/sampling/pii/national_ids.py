@@ -224,14 +224,11 @@ class NationalIds:
 # names an identity document's number in every language these prompts use, whatever words stand around it. Not
 # "identifier", "identifiant", "identificador", "Identifikator": any record's key ("identifiant de tâche").
 _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ikator))(?:if|it|id|yf)\w*")
-# Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number. A
-# singular possessive (first, second or third person) is a closed class in every language, unlike the names people
-# give their identifiers. With a validator's yes and no reference label or amount next to it (the caller's check), the number
-# is that person's. Not "58 min" (minutes).
-_OWNER = re.compile(r"(?i)(?<!\d )(?<!\w)(?:my|mine|his|her|your|mein|meine|meinen|meiner|meines|seine?|ihre?|mon|ma|mes|"
-                    r"son|sa|ses|mi|mis|meu|minha|seu|sua|mio|mia|suo|mijn|m'n|zijn|haar|min|mitt|mina|mine|mit|hans|"
-                    r"hennes|minun|hänen|mój|moja|moje|mojego|mojej|jego|jej|můj|moji|mého|benim|onun|mea|moj|"
-                    r"mou|tou|tis)(?!\w)")
+# Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
+# (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).
+# With a validator's yes and no reference label or amount next to it (the caller's check), the number is that
+# person's.
+_OWNER = phones.OWNER
 # A person's or citizen's number as keys and forms name it: "Personal No.", "CitizenNo", "personal_id_no",
 # "national-person-id" (words joined by spaces, hyphens or underscores; keys are read as words first)
 _PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:national|person|personal|citizen|civil|resident)"

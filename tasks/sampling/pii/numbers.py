@@ -111,8 +111,10 @@ class Numbers:
                 and not value.startswith(("+", "00")):
             return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes
         if self.phones.is_phone(value, head, f"{tail}\n{cues}" if cues else tail) or (
-                self.phones.valid_bare(value) and self._beside_person(text, start, end, people)):
-            return "phone"  # beside a name, a number valid as a phone is that person's ("Hannah Spieß (0456724205)")
+                self.phones.valid_bare(value) and (phones.owned(head) or self._beside_person(text, start, end, people))):
+            # someone's own ("meu whats é 94054405"), or beside a name ("Hannah Spieß (0456724205)"), a number valid
+            # as a phone is that person's
+            return "phone"
         return None
 
     @staticmethod

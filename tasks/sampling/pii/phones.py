@@ -89,6 +89,17 @@ _WORDS = re.compile(
 _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|call|dial|sms|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|op|på|pod))?|"
                        r"(?:message|msg)(?: (?:me|us)(?: (?:at|on|to|an|au|al|op|på|pod))?| (?:at|on|to|an|au|al|op|på|pod)))"
                        r"[ \t:]*$")
+# A singular possessive (first, second or third person), in the prompts' languages and more: a closed class, unlike
+# the words people use for what they own. Before the thing ("my", "mon", "il mio", "mój", "fy", "mans") or after it
+# ("síminn minn", "namba yangu", "số của tôi"). Not "58 min" (minutes), not German "im" nor Irish "mo" (Monday).
+OWNER = re.compile(r"(?i)(?<!\d )(?<!\w)(?:my|mine|his|her|your|mein|meine|meinen|meiner|meines|seine?|ihre?|mon|ma|mes|"
+                   r"son|sa|ses|mi|mis|meu|minha|seu|sua|mio|mia|suo|mijn|m'n|zijn|haar|min|mitt|mina|mine|mit|hans|"
+                   r"hennes|minun|hänen|mój|moja|moje|mojego|mojej|jego|jej|můj|moji|mého|benim|onun|mea|moj|"
+                   r"mou|tou|tis|meva|môj|moja|minn|mín|minu|mans|mana|mano|fy|yangu|wangu|saya|tiegħi|"
+                   r"của tôi|cua toi|nire|ime)(?!\w)")
+# A possessive, then at most three words and a copula or colon, right before the number: "my daughter's number is",
+# "Síminn minn er", "Namba yangu ya simu ni", "El meu mòbil és el".
+_OWNED = re.compile(rf"{OWNER.pattern}(?:[ \t]+[^\W\d_][\w'’.-]*){{0,3}}[ \t]*[:=]?[ \t]*$")
 # A signature line's label: "T +49 ...", "M: 0171 ...", "Tel. ...", "Puh. ..." at the start of the line.
 # In any case when a colon follows ("m: 0171 ...", "tel: ..."): lower case alone is too common a letter.
 _LINE_LABEL = re.compile(r"(?:^|\n)[ \t]*(?:(?:T|M|P|F|Ph|Mob|Tel|Tél|Tfn|Tlf|Fon|Puh|Cel)\.?[ \t]*:?|"
@@ -181,6 +192,12 @@ class Phones:
                     return True
                 break
         return False
+
+
+def owned(head: str) -> bool:
+    """Someone's own number: a possessive and at most three words right before it ("meu whats é", "Mans tālruņa
+    numurs ir"). With a number valid as a phone and no reference label before it, that is their phone."""
+    return bool(_OWNED.search(head[-60:]))
 
 
 def announces(head: str, tail: str) -> bool:
