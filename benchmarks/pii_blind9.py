@@ -55,7 +55,7 @@ Runs so far, figures only (the misses and altered clean texts were never printed
   person 0.965, clean 5.7%;
 - fe56a5d (blind 7 read): structured 0.992 (phone 0.9575), person 0.9675, clean 5.3%;
 - 5f535cf (blind 8 read): structured 0.992, person 0.9688, clean 5.2%;
-- the next commit (a possessive before a number valid as a phone, decided on blinds 5-8 only): structured 0.9927
+- e0d0567 (a possessive before a number valid as a phone, decided on blinds 5-8 only): structured 0.9927
   (phone 0.9625, labelled id 0.9925, card 0.9862), no-label id 0.9663, person 0.9688, clean 5.3%.
 
 Shapes as T_BLIND8, LABELS_BLIND8, CLEAN_BLIND8 in pii_blind8.py: T_BLIND9 (kind -> templates), LABELS_BLIND9
