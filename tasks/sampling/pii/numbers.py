@@ -134,21 +134,22 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
     their sentence ("paid with", "Kreditkarte", "kartą", "exp 11/26", "CVC") or in `cues` (context.cues_around: the
     form's previous field "Paid by: MASTERCARD", a column named "card"), not after a reference label; a
     12-digit one that starts with one of Maestro's own IINs needs no word. After a reference label only the
-    4-4-4-4 grouping makes a card: a bank's payment reference passes Luhn one time in ten."""
+    4-4-4-4 grouping makes a card: a bank's payment reference passes Luhn one time in ten. A number no card network
+    issues (first digit 7, 8 or 9) needs a word too."""
     if not 12 <= len(digits) <= 19 or not _CARD_SHAPE.fullmatch(value):
         return False
     if _CARD_GROUPED.fullmatch(value):
         return True
     if reference or not luhn.is_valid(digits):
         return False  # "Betalingskenmerk 0664545800339260": a labelled reference passes Luhn one time in ten
-    if not (len(digits) == 12 or (len(digits) == 13 and ean.is_valid(digits))) and digits[0] not in "789":
+    # ISO/IEC 7812: a first digit of 7 (petroleum), 8 (healthcare, telecom) or 9 (national use) is no card
+    # network's (Turkey's Troy, 9792, aside): such a number is a card only with a word ("Idempotency-Key:
+    # 983780464275273481" is none)
+    network = digits[0] not in "789" or digits.startswith("9792")
+    if network and not (len(digits) == 12 or (len(digits) == 13 and ean.is_valid(digits))):
         return True
     if len(digits) == 12 and digits.startswith(_MAESTRO_IIN):
         return True
-    if len(digits) > 12 and digits[0] in "789" and not digits.startswith("9792"):
-        # ISO/IEC 7812: 7 petroleum, 8 healthcare and telecom, 9 national use; no card network issues them (Troy's
-        # 9792 aside), so such a number is a card only with a word ("Idempotency-Key: 983780464275273481" is none)
-        return _card_word(head, tail, cues)
     return _card_word(head, tail, cues)
 
 
