@@ -385,6 +385,7 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     "Idempotency-Key: 983780464275273481",  # Luhn-valid 18 digits, but no card network issues a 9...
     "sku,name\nA17,Steel Bracket",  # a bare "name" column: products have names too
     "Contacto telefónico do inquilino: ver abaixo",  # "inquilino" ends in "no" but is no number word
+    "OrderId 0612 345 678 shipped",  # a camel-case compound with a short number word still names a reference
     "Meu pedido 912345678 chegou",  # a possessive, but before a reference label
 ])
 def test_leaves_references_and_quantities_alone(text):

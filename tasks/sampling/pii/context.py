@@ -45,12 +45,12 @@ _REFERENCE_WORDS = (
     "aktenzeichen", "artikel", "artikelnummer", "seriennummer", "buchung", "buchungsnummer", "ticketnummer",
     "kassenbon", "bon", "beleg", "belegnummer", "quittung", "filiale",
     # French
-    "commande", "livraison", "série", "sinistre", "facture", "référence", "réf", "dossier", "colis", "suivi", "numéro de suivi",
-    "contrat", "devis", "bon de commande", "réservation", "article",
+    "commande", "livraison", "série", "sinistre", "facture", "référence", "réf", "dossier", "colis", "suivi",
+    "numéro de suivi", "contrat", "devis", "bon de commande", "réservation", "article",
     # Spanish, Portuguese
-    "pedido", "orden", "ordem", "serie", "siniestro", "sinistro", "factura", "referencia", "expediente", "envío", "envio", "seguimiento",
-    "contrato", "cliente", "albarán", "presupuesto", "reserva", "fatura", "nota fiscal", "referência", "encomenda",
-    "protocolo", "rastreio", "chamado",
+    "pedido", "orden", "ordem", "serie", "siniestro", "sinistro", "factura", "referencia", "expediente", "envío",
+    "envio", "seguimiento", "contrato", "cliente", "albarán", "presupuesto", "reserva", "fatura", "nota fiscal",
+    "referência", "encomenda", "protocolo", "rastreio", "chamado",
     # Italian
     "ordine", "fattura", "riferimento", "rif", "pratica", "spedizione", "contratto", "preventivo", "prenotazione",
     # Dutch
@@ -306,10 +306,11 @@ _PREPOSITION_BEFORE = re.compile(r"(?<!\w)(?:for|of|on|für|pour|para|per|voor|t
 # Words for "number" (and "id", "code") that end a label's compound or start a label: Storingsnummer, Rendelésszám,
 # Auftrags-Nr., OrderId; "ID de réunion", "Nr referencyjny zwrotu", "número de pedido".
 _NUMBER_WORDS = rf"(?:{_NUMBER_NOUNS}|numara\w*|szám\w*|čísl\w*|broj\w*|kod|kód|kode|koodi)"
-# Joined without a hyphen only with a number word of four or more letters: "Storingsnummer", but not "inquilino"
-# (whose "no" is no number word) nor "casino".
+# Joined without a hyphen only with a number word of four or more letters ("Storingsnummer") or in camel case
+# ("OrderId", "KundenNr"): not "inquilino", whose "no" is no number word, nor "casino".
 _LONG_NUMBER_WORDS = r"(?:number|nummer|numéro|número|numero|numer|code|numara\w*|szám\w*|čísl\w*|broj\w*|kode|koodi)"
-_COMPOUND_LABEL = re.compile(rf"(?i)(?<![\w-])([^\W\d_]{{3,}}(?:-{_NUMBER_WORDS}|{_LONG_NUMBER_WORDS}))\.?[ \t]*[:#=–-]?[ \t]*#?[ \t]*$")
+_COMPOUND_LABEL = re.compile(rf"(?i)(?<![\w-])([^\W\d_]{{3,}}(?:-{_NUMBER_WORDS}|{_LONG_NUMBER_WORDS}|"
+                             r"(?-i:(?<=[a-z])(?:Id|ID|Nr|No|Num))))\.?[ \t]*[:#=–-]?[ \t]*#?[ \t]*$")
 _NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*({_NUMBER_WORDS}\.?[ \t]+(?:[^\W\d_]+['’]?[ \t]*){{1,3}}?)"
                                 r"[ \t]*[:#=–-]?[ \t]*$")
 # Parts of a label that make it a phone's or a contact's: Telefonnummer, Handynr, Rückrufnummer, numéro de portable.
