@@ -12,6 +12,8 @@ lookalikes"), so the detectors also read the number's surroundings, the way a pe
 - `names_another_number`: a label built on a number word ("Storingsnummer", "ID de réunion") names a number
   that is not a phone's, unless part of it is a phone or contact word.
 - `amount`: a currency or a unit right before or after ("€ 1 234 567", "796 509 330 zł", "12 345 units").
+- `cues_around`: words outside the number's sentence that still say what it is: the question or the sentence
+  before it, the form's previous field, its column's header, its SQL INSERT column.
 """
 
 import re

@@ -11,6 +11,11 @@ a person
   capitalised words, or one known first name (German nouns are capitalised: "ich bin Neukunde");
 - after a greeting ("Dear", "Hallo", "Bonjour"): only when a word is a known first or last name, because
   "Dear Acme Cloud" is a company;
+- after a short sign-off line in any language ("Pagarbiai,", "Szép napot!") when the next line holds only the
+  name, in a role field of a form, log or config ("Caller:", "assignee", `user '...'`, "approved by", a chat
+  export's speaker, a column headed "Tenant"), as a quoted mail's writer ("... wrote:", "schrieb ...:"), or as
+  the answer to a question for a name: two capitalised words that name no team or office, else as after a
+  greeting;
 - anywhere: a known first name followed by a capitalised surname (after a particle, a known surname:
   "Duarte do Galho" is a town).
 Never a person: a run with a company word (GmbH, Inc., S.L.) or after San/Santa/São/St. (places).

@@ -3,8 +3,9 @@
 Each scheme says how the number is usually written. A written form distinctive enough on its own (SSN
 123-45-6789, CPF 123.456.789-09, a codice fiscale, a Finnish HETU) is scrubbed when its validator accepts it.
 A bare run of digits is scrubbed only with a word naming an identifier in its sentence, before or after it
-("BSN", "PESEL", "tax ID", "... is the burgerservicenummer on file"; also as people misspell, shorten or dot it,
-or a word with the identity stem), after a possessive ("my ...: 52871403956"), or right beside a person's name
+("BSN", "PESEL", "tax ID", "... is the burgerservicenummer on file"; also as people misspell, shorten, dot,
+inflect, write apart or spell out it: "fødselsnummeret", "burger service nummer", "Cadastro de Pessoas Físicas";
+a word with the identity stem, a person's or citizen's number key), after a possessive ("my ...: 52871403956"), or right beside a person's name
 with only punctuation between ("Kenan Rogner, 48179250306, Mühlhausen": a record about that person), and never after a
 reference label ("Kundennummer", "order") or next to a currency: 88% of random 9-digit numbers are valid SSNs
 (there is no check digit), 9% valid BSNs, and 4% of random 11-digit numbers pass one of the 11-digit schemes

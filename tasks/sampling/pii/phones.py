@@ -6,7 +6,10 @@ alone would scrub every order number. A national-format number therefore also ne
 (docs/facts.md "PII recall" has the rates):
 - a word announcing a phone in its sentence, before or after it ("Tel.", "Handy", "call me", "my number",
   "Emergency contact:", "ist meine Handynummer", "soita", a signature's "T"/"M" label): then any 7 to 15 digits,
-  valid today or not (a new range, a typo, a test number is still someone's number as written);
+  valid today or not (a new range, a typo, a test number is still someone's number as written); the words are
+  also matched with the text's accents folded;
+- or a possessive from a closed class ("my", "meu", "mans", "yangu") and at most three words before a number
+  valid in a configured region: someone's own number ("El meu mòbil és el 612345678", in any language);
 - or the shape people write phones in, and valid in a configured region: a parenthesised area code,
   415-555-0132, pairs (06 12 34 56 78), space-separated groups of 2-4 (914 36 537), the trunk prefix 0 with a
   separator (0171 2345678), or exactly the groups of the number's own national format (84 9600-9523, Brazil;
