@@ -286,6 +286,12 @@ def test_unknown_settings_are_refused():
     ("Il numero mio è 3471234567", "phone"),
     ("Mans jaunais numurs: 29123456", "phone"),
     ("nomor baru saya 081234567890", "phone"),
+    # after the ninth blind set's misses were read
+    ("📞 5123456789 any time after six", "phone"),  # a phone emoji
+    ("Inombolo yami ngu-0821234567", "phone"),  # after Zulu's copula prefix: "my number is ..."
+    ("The plumber must ring the site manager on 5123456789 first", "phone"),
+    ("This is to certify that\nOrvokki Hämäläinen\nhas completed the course", "person"),
+    ("<Booking><Guest>Orvokki Hämäläinen</Guest></Booking>", "person"),  # an XML element holding a person
 ])
 def test_finds_pii_by_its_context(text, kind):
     s = Scrubber()
@@ -298,6 +304,7 @@ def test_finds_pii_by_its_context(text, kind):
     ("Jan Kowalski, 44051401359, Kraków", "<PERSON>, <NATIONAL_ID>, Kraków"),  # an unlabelled id beside its owner
     ("Hannah Berg (0456724205) asked for the annual plan", "<PERSON> (<PHONE>) asked for the annual plan"),
     ("Mieterin: Jan Kowalski, ID-Nr. 44051401359", "Mieterin: <PERSON>, ID-Nr. <NATIONAL_ID>"),  # the id's own word
+    ("Jan Kowalski · 44051401359 · Kraków", "<PERSON> · <NATIONAL_ID> · Kraków"),  # fields split by middle dots
 ])
 def test_a_number_beside_a_person_is_theirs(text, expected):
     assert Scrubber().scrub(text) == expected
@@ -387,6 +394,11 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     "Contacto telefónico do inquilino: ver abaixo",  # "inquilino" ends in "no" but is no number word
     "OrderId 0612 345 678 shipped",  # a camel-case compound with a short number word still names a reference
     "Meu pedido 912345678 chegou",  # a possessive, but before a reference label
+    # after the ninth blind set's misses were read
+    "Voucher batch 2129-2129-2129-2129 issued",  # 4-4-4-4 after a reference label, no check digit: no card
+    "Where: room 4, dial-in 595 851 1546, PIN 2231",  # a conference's dial-in is the meeting's number
+    "Your repair reference is 696.721.3353 - keep it",  # a reference noun with a copula
+    "Zlecenie nr 919.225.9602 zakończone",  # a work order (Polish)
 ])
 def test_leaves_references_and_quantities_alone(text):
     s = Scrubber()

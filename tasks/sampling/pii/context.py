@@ -39,7 +39,9 @@ _REFERENCE_WORDS = (
     "session", "id", "uid", "code", "error", "error code", "exit code", "barcode", "ean", "gtin", "upc", "isbn",
     "imei", "vin", "issn", "credit note", "gutschrift", "avoir", "record", "row", "file", "document", "doc",
     "report", "project", "task", "pr", "bug", "store", "change", "change request", "authorisation", "authorization",
-    "work order", "service order", "sscc", "gln",
+    "work order", "service order", "sscc", "gln", "requisition", "dispute", "chargeback",
+    # a conference's dial-in is the meeting's number, not a person's
+    "dial-in", "dial in", "conference line", "conference bridge", "audio conference", "bridge",
     # German
     "bestellung", "bestellnummer", "bestell-nr", "auftrag", "auftragsnummer", "auftrags-nr", "rechnung",
     "rechnungsnummer", "rechnungs-nr", "kundennummer", "kunden-nr", "kundennr", "kunde", "sendung", "sendungsnummer",
@@ -65,7 +67,7 @@ _REFERENCE_WORDS = (
     # Turkish, Czech, Romanian, Hungarian, Croatian
     "sipariş", "siparis", "sipariş no", "kargo", "takip", "takip no", "objednávka", "objednávky", "zásilka",
     "comanda", "comandă", "factură", "rendelés", "számla", "narudžba", "račun", "pošiljka", "nalog", "emri",
-    "munkalap",
+    "munkalap", "zlecenie", "zlecenia", "zakázka", "zakázky", "litige", "disputa",
     # Returns: a return's number is the shop's
     "return", "returns", "rma", "retoure", "rücksendung", "retour", "retourzending", "devolución", "devolução",
     "reso", "zwrot", "retur", "returnering", "palautus", "iade", "i\u0307ade", "vrácení", "reklamace", "reklamation",
@@ -108,11 +110,16 @@ _LONG_REFERENCE = sorted((w for w in _REFERENCE_WORDS if len(w) >= 5 and w.isalp
 # the bare label: "the contact for the delivery is ..." is a phone).
 _QUALIFIER = r"(?:[ \t]+(?:de|do|da|di|del|della|du|des|van|für|för|na|za)[ \t]+[^\W\d_]{3,})?"
 _COPULA = r"(?:[ \t]+(?:is|was|es|era|est|ist|war|lautet|é|è|er|är|on|jest|je|ni))?"
+# Labels that name nothing but a reference may take the copula without a number word: "your repair reference is
+# 696.721.3353", "la referencia es ..."
+_REFERENCE_NOUNS = (r"(?:reference|ref|référence|referencia|referência|riferimento|referentie|referens|ticket|case|"
+                    r"booking|invoice|claim|tracking|rma|dispute)")
 _REFERENCE = re.compile(
     # a compound's last part counts too: "Zoom-Meeting 971 9890 2280", "Kunden-Nr."
     r"(?<!\w)(?:(?:" + "|".join(map(_inflected, sorted(_REFERENCE_WORDS, key=len, reverse=True)))
     + r"|(?P<stem>[^\W\d_]{3,})(?:" + "|".join(map(_inflected, _LONG_REFERENCE)) + r"))"
-    rf"{_QUALIFIER}\.?(?:[ \t]+{_NUMBER_WORD}\.?{_COPULA})?|(?:" + "|".join(map(re.escape, _RECORD_WORDS))
+    rf"{_QUALIFIER}\.?(?:[ \t]+{_NUMBER_WORD}\.?{_COPULA})?|{_REFERENCE_NOUNS}[ \t]+(?:is|es|est|ist|é|è|lautet)|(?:"
+    + "|".join(map(re.escape, _RECORD_WORDS))
     + rf")(?:[ \t]*-|[ \t]+){_NUMBER_WORD}\.?)"
     r"[ \t]*[:#=-]?[ \t]*[#\"']?[ \t]*$")
 _CURRENCY = (r"(?:€|\$|£|¥|₹|₽|₺|₩|R\$|C\$|A\$|CHF|EUR|USD|GBP|JPY|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|CAD|AUD|TRY|"

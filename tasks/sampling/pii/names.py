@@ -109,7 +109,7 @@ _CUE_ANY_CASE = re.compile(_CUE.pattern, re.IGNORECASE)
 # a line holding only two to four words: the writer's name, as mail is signed everywhere. Without the "," or "!"
 # only when that line ends the text ("Předem děkuji\nAleksi Väisänen").
 _NAME_LINE = r"(?:[^\W\d_][\w'’.-]*[ \t]+){1,3}[^\W\d_][\w'’-]*[ \t]*"
-_CLOSING = re.compile(rf"(?:^|\n)[ \t]*[^\W\d_][^\n\d:;]{{0,28}}[,!][ \t]*\n[ \t]*(?={_NAME_LINE}(?:\n|$))|"
+_CLOSING = re.compile(rf"(?:^|\n)[ \t]*[^\W\d_][^\n\d:;]{{0,40}}[,!][ \t]*\n[ \t]*(?={_NAME_LINE}(?:\n|$))|"
                       rf"(?:^|\n)[ \t]*[^\W\d_]\w*[ \t]+[^\W\d_A-Z][^\n\d:;,.!?]{{0,24}}\n[ \t]*(?={_NAME_LINE}$)")
 # A field or role that holds a person, as forms, logs, tickets and configs write it: "Caller: ...", "user 'Linda
 # Patel' approved", '"displayName": "..."', "reviewers:\n  - ...", 'maintainers = ["..."]', "account holder, ...",
@@ -120,13 +120,15 @@ _PERSON_FIELDS = (r"user|username|owner|assignee|reviewer|maintainer|caller|pati
                   r"empleado|employé|dipendente|medewerker|pracownik|paciente|patiente|paziente|patiënt|student|"
                   # a tenant, a customer and a name key in other languages and forms (full_name=, customerName)
                   r"mieter|mieterin|huurder|locataire|inquilino|inquilina|leietaker|lejer|hyresgäst|cliente|kunde|"
-                  r"kunden|klient|klientas|(?:full|first|last|given|family|customer|contact|legal|patient|client|"
-                  r"guest|passenger|person|holder|owner)[_ -]?name")
+                  r"kunden|klient|klientas|vuokralainen|pupil|pharmacist|attendees?|"
+                  r"(?:full|first|last|given|family|customer|contact|legal|patient|client|guest|passenger|person|"
+                  r"holder|owner|donor|member|user|employee|tenant|student|beneficiary|sender|recipient)[_ -]?name")
 _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\n]{{0,40}}\))?"
-                    r"(?:[ \t]*[:=,][ \t]*(?:\n[ \t]*-?[ \t]*)?|[ \t]+)[\"'\[]*[ \t]*"
+                    r"(?:[ \t]*[:=,>][ \t]*(?:\n[ \t]*-?[ \t]*)?|[ \t]+)[\"'\[]*[ \t]*"
                     r"|(?<!\w)(?:raised|reported|created|opened|submitted|requested|approved|signed|handled|assigned|"
                     r"collected|received|sent|written|closed|issued|authori[sz]ed|prepared|checked|verified|reviewed|"
-                    r"completed|referred|company) by[ \t]*:?[ \t]*\n?[ \t]*"
+                    r"completed|referred|company) by[ \t]*:?[ \t]*\n?[ \t]*|(?<!\w)reassigned to[ \t]*"
+                    r"|(?<!\w)certif(?:y|ies) that[ \t]*\n?[ \t]*|(?<!\w)signed(?: as)?[ \t]*[\"“]"
                     # a quoted mail's header with the verb first: "Am 2. Dez. 2026 um 10:15 schrieb ...:"
                     r"|(?<!\w)(?:schrieb|schreef|skrev|skrevet)[ \t]+"
                     # a chat export's speaker: "[03/12/2026, 09:14] ...: running late"
@@ -144,7 +146,7 @@ _TITLE = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Hr|M|Mme|Mlle|
                     r"Signora|Signorina|Senhor|Senhora|Meneer|Mevrouw|Doña|Dona|"
                     # Polish, Czech, Slovak, Croatian, Albanian, Maltese, Nordic and Turkish forms of address
                     r"Pan|Pani|Paní|Pán|Gospođa|Gospodin|Gđa|Gđica|Zonja|Zoti|Is-Sur|Is-Sinjura|Fru|Frk|Sayın|Bayan|"
-                    r"Mnr|Mev)\.?\s+")  # (Afrikaans)
+                    r"Mnr|Mev|Councillor|Cllr|Rev|Revd)\.?\s+")  # (Afrikaans, then English offices)
 _UPPER = re.escape("".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()))
 _START = re.compile(rf"(?<![\w’-])(?<!\w')(?:[{_UPPER}]|(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})(?=\s)|"
                     rf"[dl]['’][{_UPPER}])")

@@ -40,7 +40,11 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  # Turkish "identity number", German and Austrian "personal identification number"
                  "kimlik numarası", "kimlik no", "personenkennzahl", "personenkennnummer", "personenkennziffer",
                  # Basque "identity number", "identity card"
-                 "nortasun-zenbakia", "nortasun zenbakia", "nortasun agiria")
+                 "nortasun-zenbakia", "nortasun zenbakia", "nortasun agiria",
+                 # Croatian "personal number", "identity card"; Vietnamese "identification", "citizen id card";
+                 # Finnish "identity card"
+                 "osobni broj", "osobna iskaznica", "osobne iskaznice", "định danh", "dinh danh", "căn cước",
+                 "can cuoc", "cccd", "henkilöllisyystodistus", "henkilöllisyystodistuksesta", "henkilökortti")
 
 
 @dataclass(frozen=True)

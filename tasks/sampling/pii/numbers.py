@@ -18,7 +18,8 @@ from tasks.sampling.pii.phones import Phones
 # The run may end before a phone extension (415-555-0132x204, "x204" stays: useless without the number).
 # An area code with a slash is how German, Austrian and Swiss numbers are often written: 0171/2345678.
 # Not inside another token: a UUID's groups (2c104dda-9491-4595-...) or a grouped figure's tail (620,626,008).
-_CANDIDATE = re.compile(r"(?<![\w+])(?<!\w-)(?<!\d[,.])(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+# After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ...").
+_CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-))(?<!\d[,.])(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
@@ -29,6 +30,8 @@ _CARD_SHAPE = re.compile(r"\d{12,19}|\d{4}(?:([ -])\d{4}){2,3}(?:\1\d{1,4})?|\d{
 # with it, its expiry or security code.
 _CARD_WORDS = re.compile(
     r"(?i)(?<!\w)(?:\w*card|card\w*|\w*karte|\w*kártyá?\w*|carte|cb|cc|pan|tarjeta|targeta|\w*carta|kaart|cartão|cartao|kart\w*|"
+    # Zulu "ikhadi", Hausa "katin", Somali "kaarka", Vietnamese "thẻ"; a deposit, a refund, bought with
+    r"\w*khadi|katin\w*|kaark\w*|thẻ|deposit|refund\w*|(?:bought|purchased) with|"
     # the Nordic "kort" and the Dutch "pas" in their compounds: kortnummer, kreditkort, betalkortet, pinpas, bankpas
     r"\w*kort|kort\w*|\w*kortet|\w*korttia|\w*kortt?i\w*|pinpas|bankpas|betaalpas|creditcardnummer|kk-nummer|kk-nr|"
     r"visa|mastercard|maestro|amex|american express|discover|jcb|diners|unionpay|debit|credit|"
@@ -123,8 +126,8 @@ class Numbers:
         48179250306, Mühlhausen", "Applicant Tom Haugen - 17076612870"): a record about that person."""
         if not people:
             people.append(names.name_spans(text))
-        return any(0 <= start - e <= 4 and not text[e:start].strip(" ,;:/|()-–—\t")
-                   or 0 <= s - end <= 4 and not text[end:s].strip(" ,;:/|()-–—\t") for s, e in people[0])
+        return any(0 <= start - e <= 4 and not text[e:start].strip(" ,;:/|()-–—·•\t")
+                   or 0 <= s - end <= 4 and not text[end:s].strip(" ,;:/|()-–—·•\t") for s, e in people[0])
 
 
 def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cues: str = "") -> bool:
@@ -138,8 +141,8 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
     issues (first digit 7, 8 or 9) needs a word too."""
     if not 12 <= len(digits) <= 19 or not _CARD_SHAPE.fullmatch(value):
         return False
-    if _CARD_GROUPED.fullmatch(value):
-        return True
+    if _CARD_GROUPED.fullmatch(value) and (not reference or luhn.is_valid(digits)):
+        return True  # grouped 4-4-4-4; after a reference label only with its check digit ("Voucher batch 2129-...")
     if reference or not luhn.is_valid(digits):
         return False  # "Betalingskenmerk 0664545800339260": a labelled reference passes Luhn one time in ten
     # ISO/IEC 7812: a first digit of 7 (petroleum), 8 (healthcare, telecom) or 9 (national use) is no card

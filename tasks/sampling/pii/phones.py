@@ -85,12 +85,17 @@ _WORDS = re.compile(
     r"sím\w*|tālru\w*|mobiil\w*|simu|mowbajl|ċempl\w*|cempl\w*|fón|foin|ffôn|ffon\w*|glaoigh|điện thoại|dien thoai|"
     r"zavol\w*|liguem|buzz (?:me|us)|"
     # Lithuanian "paskambinti", Portuguese "me chama", German formal "rufen Sie mich ... an" (blind 8's)
-    r"\w*skambin\w*|me chama|me liga|rufen (?:sie|s['’]?) (?:mich|uns)"
+    r"\w*skambin\w*|me chama|me liga|rufen (?:sie|s['’]?) (?:mich|uns)|"
+    # a phone emoji; "når mig", "a call(back)", Romanian "suna", Maori "waea", Somali "taleefan" (blind 9's)
+    r"☎️?|📞|📱|📲|når (?:meg|mig|oss)|a (?:phone )?call(?:back)?|suna|waea|taleefan\w*|"
+    r"call(?:ed|ing)?(?: [^\W\d_]+){1,3} back"
     r")(?!\w)")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
 _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|call|dial|sms|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|op|på|pod))?|"
-                       r"(?:message|msg)(?: (?:me|us)(?: (?:at|on|to|an|au|al|op|på|pod))?| (?:at|on|to|an|au|al|op|på|pod)))"
+                       r"(?:message|msg)(?: (?:me|us)(?: (?:at|on|to|an|au|al|op|på|pod))?| (?:at|on|to|an|au|al|op|på|pod))|"
+                       # "call the tenant on", "ring the site manager at"
+                       r"(?:call|ring|text|phone)(?: [^\W\d_]+){1,3} (?:on|at))"
                        r"[ \t:]*$")
 # A singular possessive (first, second or third person), in the prompts' languages and more: a closed class, unlike
 # the words people use for what they own. Before the thing ("my", "mon", "il mio", "mój", "fy", "mans") or after it
@@ -99,7 +104,7 @@ OWNER = re.compile(r"(?i)(?<!\d )(?<!\w)(?:my|mine|his|her|your|mein|meine|meine
                    r"son|sa|ses|mi|mis|meu|minha|seu|sua|mio|mia|suo|mijn|m'n|zijn|haar|min|mitt|mina|mine|mit|hans|"
                    r"hennes|minun|hänen|mój|moja|moje|mojego|mojej|jego|jej|můj|moji|mého|benim|onun|mea|moj|"
                    r"mou|tou|tis|meva|môj|moja|minn|mín|minu|mans|mana|mano|fy|yangu|wangu|saya|tiegħi|"
-                   r"của tôi|cua toi|nire|ime)(?!\w)")
+                   r"của tôi|cua toi|nire|ime|yami|wami|lami)(?!\w)")
 # A possessive, then at most three words and a copula or colon, right before the number: "my daughter's number is",
 # "Síminn minn er", "Namba yangu ya simu ni", "El meu mòbil és el".
 _OWNED = re.compile(rf"{OWNER.pattern}(?:[ \t]+[^\W\d_][\w'’.-]*){{0,3}}[ \t]*[:=]?[ \t]*$")
