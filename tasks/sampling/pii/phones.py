@@ -103,7 +103,7 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|call|dial|sms|ring|whatsapp)(?: (?:me
 OWNER = re.compile(r"(?i)(?<!\d )(?<!\w)(?:my|mine|his|her|your|mein|meine|meinen|meiner|meines|seine?|ihre?|mon|ma|mes|"
                    r"son|sa|ses|mi|mis|meu|minha|seu|sua|mio|mia|suo|mijn|m'n|zijn|haar|min|mitt|mina|mine|mit|hans|"
                    r"hennes|minun|hänen|mój|moja|moje|mojego|mojej|jego|jej|můj|moji|mého|benim|onun|mea|moj|"
-                   r"mou|tou|tis|meva|môj|moja|minn|mín|minu|mans|mana|mano|fy|yangu|wangu|saya|tiegħi|"
+                   r"mou|tou|tis|meva|môj|minn|mín|minu|mans|mana|mano|fy|yangu|wangu|saya|tiegħi|"
                    r"của tôi|cua toi|nire|ime|yami|wami|lami)(?!\w)")
 # A possessive, then at most three words and a copula or colon, right before the number: "my daughter's number is",
 # "Síminn minn er", "Namba yangu ya simu ni", "El meu mòbil és el".
