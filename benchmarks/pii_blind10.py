@@ -49,6 +49,11 @@ Runs so far, figures only (the misses and altered clean texts were never printed
 - e0d0567 (blinds 7 and 8 read, the possessive rule): structured 0.9905 (phone 0.9387), person 0.9625, clean 17.0%;
 - 855738c (blind 9 read): structured 0.9905 (phone 0.9387, labelled id 0.9912, card 0.9938), no-label id 0.89,
   person 0.9637, clean 15.7%.
+Read on 2026-12-04 (afternoon): every miss and altered clean text of a seed-7 run was printed and read, and the
+detector changed in response: it is no longer blind. After: structured 0.9942 (phone 0.9637, labelled id 0.9912,
+card 0.9988), no-label id 0.96, person 0.97, clean 11.3%. Blind 11 (pii_blind11.py) was written before these
+misses were read. One rule tried here was dropped: an article before a label that starts with its number word
+("il numero d'ordine giusto è ...") cut phones on the fresh set from 0.99 to 0.955 ("Il numero mio è ...").
 
 Shapes as T_BLIND9, LABELS_BLIND9, CLEAN_BLIND9 in pii_blind9.py: T_BLIND10 (kind -> templates), LABELS_BLIND10
 (locale -> the national id's name as written there), CLEAN_BLIND10 (templates for pii_heldout.fill_clean).

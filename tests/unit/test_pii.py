@@ -292,6 +292,13 @@ def test_unknown_settings_are_refused():
     ("The plumber must ring the site manager on 5123456789 first", "phone"),
     ("This is to certify that\nOrvokki Hämäläinen\nhas completed the course", "person"),
     ("<Booking><Guest>Orvokki Hämäläinen</Guest></Booking>", "person"),  # an XML element holding a person
+    # after the tenth blind set's misses were read
+    ("Wrong number in my last mail, the correct number is 5123456789", "phone"),  # a correction names it
+    ("chat with me here: https://wa.me/5123456789", "phone"),  # a WhatsApp link
+    ("I'm on 5123456789 till six", "phone"),
+    ("[10:02] Agent: the number on your identity document?\n[10:02] Customer: 44051401359", "national_id"),
+    ("Die Nummer auf meinem Ausweis ist 44051401359", "national_id"),  # the ID card's name
+    ("— Orvokki Hämäläinen, sent from my phone", "person"),  # a signature after a dash
 ])
 def test_finds_pii_by_its_context(text, kind):
     s = Scrubber()
@@ -399,6 +406,12 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     "Where: room 4, dial-in 595 851 1546, PIN 2231",  # a conference's dial-in is the meeting's number
     "Your repair reference is 696.721.3353 - keep it",  # a reference noun with a copula
     "Zlecenie nr 919.225.9602 zakończone",  # a work order (Polish)
+    # after the tenth blind set's misses were read
+    "[10:02] Agent: what's the order number?\n[10:02] Caller: 0931 1324854",  # the answer to a reference question
+    '=TEXT(A2; "000-000-0000")',  # a format, nobody's number
+    "Queue 890-463-3974: 847 waiting",  # a call-centre queue's id
+    "Billet n° 4, porte 12, rang 14, place 203",  # French "rang" is a row, not "rang (called)"
+    "Numer zamówienia to 0283 8006873",  # a label that starts with its number word, then a copula
 ])
 def test_leaves_references_and_quantities_alone(text):
     s = Scrubber()

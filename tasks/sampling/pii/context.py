@@ -41,7 +41,7 @@ _REFERENCE_WORDS = (
     "report", "project", "task", "pr", "bug", "store", "change", "change request", "authorisation", "authorization",
     "work order", "service order", "sscc", "gln", "requisition", "dispute", "chargeback",
     # a conference's dial-in is the meeting's number, not a person's
-    "dial-in", "dial in", "conference line", "conference bridge", "audio conference", "bridge",
+    "dial-in", "dial in", "conference line", "conference bridge", "audio conference", "bridge", "queue",
     # German
     "bestellung", "bestellnummer", "bestell-nr", "auftrag", "auftragsnummer", "auftrags-nr", "rechnung",
     "rechnungsnummer", "rechnungs-nr", "kundennummer", "kunden-nr", "kundennr", "kunde", "sendung", "sendungsnummer",
@@ -67,7 +67,7 @@ _REFERENCE_WORDS = (
     # Turkish, Czech, Romanian, Hungarian, Croatian
     "sipariş", "siparis", "sipariş no", "kargo", "takip", "takip no", "objednávka", "objednávky", "zásilka",
     "comanda", "comandă", "factură", "rendelés", "számla", "narudžba", "račun", "pošiljka", "nalog", "emri",
-    "munkalap", "zlecenie", "zlecenia", "zakázka", "zakázky", "litige", "disputa",
+    "munkalap", "zlecenie", "zlecenia", "zakázka", "zakázky", "litige", "disputa", "reklamacija",
     # Returns: a return's number is the shop's
     "return", "returns", "rma", "retoure", "rücksendung", "retour", "retourzending", "devolución", "devolução",
     "reso", "zwrot", "retur", "returnering", "palautus", "iade", "i\u0307ade", "vrácení", "reklamace", "reklamation",
@@ -117,7 +117,7 @@ _REFERENCE_NOUNS = (r"(?:reference|ref|référence|referencia|referência|riferi
 _REFERENCE = re.compile(
     # a compound's last part counts too: "Zoom-Meeting 971 9890 2280", "Kunden-Nr."
     r"(?<!\w)(?:(?:" + "|".join(map(_inflected, sorted(_REFERENCE_WORDS, key=len, reverse=True)))
-    + r"|(?P<stem>[^\W\d_]{3,})(?:" + "|".join(map(_inflected, _LONG_REFERENCE)) + r"))"
+    + r"|(?P<stem>[^\W\d_]{3,})(?:" + "|".join(map(_inflected, _LONG_REFERENCE)) + r"))s?"
     rf"{_QUALIFIER}\.?(?:[ \t]+{_NUMBER_WORD}\.?{_COPULA})?|{_REFERENCE_NOUNS}[ \t]+(?:is|es|est|ist|é|è|lautet)|(?:"
     + "|".join(map(re.escape, _RECORD_WORDS))
     + rf")(?:[ \t]*-|[ \t]+){_NUMBER_WORD}\.?)"
@@ -289,9 +289,21 @@ def column_names_reference(text: str, start: int) -> bool:
     return bool(header) and (reference_before(readable(header + ": ")) or names_another_number(readable(header + ": ")))
 
 
+# A chat transcript's speaker tag ("[10:02] Customer: ..."): who speaks, not what the number is.
+_SPEAKER = re.compile(r"^[ \t>]*\[[\d/.,: -]{4,24}\][ \t]*[^\W\d_]+[ \t]*:[ \t]*$")
+
+
+def question_names_reference(text: str, start: int) -> bool:
+    """The question the number answers asks for a reference ("what's the order number?\n[10:02] Caller: ...")."""
+    asked = question_before(text, start)
+    return bool(asked) and reference_before(asked.rstrip(" ?¿\"'»”)") + ": ")
+
+
 def reference_before(head: str) -> bool:
     """A reference label ends `head` (the text right before a number), in any case; or the number is the oldest,
     latest, ... of the references its clause counts."""
+    if _SPEAKER.match(head):
+        return False
     lowered = head[-50:].lower()
     m = _REFERENCE.search(lowered)
     if m and m.group("stem") and _CONTACT_PART.search(m.group("stem")):
@@ -321,7 +333,7 @@ _LONG_NUMBER_WORDS = r"(?:number|nummer|numéro|número|numero|numer|code|numara
 _COMPOUND_LABEL = re.compile(rf"(?i)(?<![\w-])([^\W\d_]{{3,}}(?:-{_NUMBER_WORDS}|{_LONG_NUMBER_WORDS}|"
                              r"(?-i:(?<=[a-z])(?:Id|ID|Nr|No|Num))))\.?[ \t]*[:#=–-]?[ \t]*#?[ \t]*$")
 _NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*({_NUMBER_WORDS}\.?[ \t]+(?:[^\W\d_]+['’]?[ \t]*){{1,3}}?)"
-                                r"[ \t]*[:#=–-]?[ \t]*$")
+                                r"(?:[ \t]+(?:is|es|est|è|é|ist|er|är|on|to|jest|je|yw))?[ \t]*[:#=–-]?[ \t]*$")
 # Parts of a label that make it a phone's or a contact's: Telefonnummer, Handynr, Rückrufnummer, numéro de portable.
 _CONTACT_PART = re.compile(r"(?i)tel|fon|phon|handy|mobil|cell|fax|ruf|wahl|kontakt|contact|contat|whats|gsm|puhelin|"
                            r"portable|móvil|movil|celular|privat|notfall|sms|komórk|mobitel|numaram")

@@ -120,7 +120,7 @@ _PERSON_FIELDS = (r"user|username|owner|assignee|reviewer|maintainer|caller|pati
                   r"empleado|employé|dipendente|medewerker|pracownik|paciente|patiente|paziente|patiënt|student|"
                   # a tenant, a customer and a name key in other languages and forms (full_name=, customerName)
                   r"mieter|mieterin|huurder|locataire|inquilino|inquilina|leietaker|lejer|hyresgäst|cliente|kunde|"
-                  r"kunden|klient|klientas|vuokralainen|pupil|pharmacist|attendees?|"
+                  r"kunden|klient|klientas|vuokralainen|pupil|pharmacist|attendees?|complainant|policyholder|c/o|"
                   r"(?:full|first|last|given|family|customer|contact|legal|patient|client|guest|passenger|person|"
                   r"holder|owner|donor|member|user|employee|tenant|student|beneficiary|sender|recipient)[_ -]?name")
 _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\n]{{0,40}}\))?"
@@ -132,7 +132,9 @@ _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\
                     # a quoted mail's header with the verb first: "Am 2. Dez. 2026 um 10:15 schrieb ...:"
                     r"|(?<!\w)(?:schrieb|schreef|skrev|skrevet)[ \t]+"
                     # a chat export's speaker: "[03/12/2026, 09:14] ...: running late"
-                    r"|(?:^|(?<=\n))\[[\d/.,: -]{8,24}\][ \t]*(?:-[ \t]*)?")
+                    r"|(?:^|(?<=\n))\[[\d/.,: -]{8,24}\][ \t]*(?:-[ \t]*)?"
+                    # a signature after a dash: "— Fatmir Stadelmann, sent from my phone"
+                    r"|(?:^|(?<=\n))[ \t]*(?:—|–|--)[ \t]*")
 # The answer to a question for a name, on the next line: "may I have your full name please?\nSPEAKER_01: ..."
 _NAME_ANSWER = re.compile(r"(?i)\bnames?\b[^\n?]{0,40}\?[ \t]*\n[ \t]*(?:[\w.-]{1,20}:[ \t]*)?")
 # A quoted mail's header names its writer right before the verb: "... Satu Pesonen ha scritto:", "X wrote:".

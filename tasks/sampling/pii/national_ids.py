@@ -44,7 +44,10 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  # Croatian "personal number", "identity card"; Vietnamese "identification", "citizen id card";
                  # Finnish "identity card"
                  "osobni broj", "osobna iskaznica", "osobne iskaznice", "định danh", "dinh danh", "căn cước",
-                 "can cuoc", "cccd", "henkilöllisyystodistus", "henkilöllisyystodistuksesta", "henkilökortti")
+                 "can cuoc", "cccd", "henkilöllisyystodistus", "henkilöllisyystodistuksesta", "henkilökortti",
+                 # identity card in German, Czech, Hungarian and Swahili; a government-issued id
+                 "ausweis", "občanka", "občance", "občanský průkaz", "igazolvány", "személyi igazolvány",
+                 "kitambulisho", "government-issued", "government id")
 
 
 @dataclass(frozen=True)
@@ -264,7 +267,11 @@ def _loosely_named(head: str, tail: str, names: tuple[str, ...]) -> bool:
             return True
         # A compound name with an ending ("fødselsnummeret", "Personalausweises": the definite article or a case
         # ending), or written apart ("burger service nummer", "fodsels nummer")
-        if len(word) >= 9 and any(word.startswith(n) and len(word) - len(n) <= 3 for n in single if len(n) >= 8):
+        if len(word) >= 9 and any(word.startswith(n) and len(word) - len(n) <= (5 if len(n) >= 9 else 3)
+                                  for n in single if len(n) >= 8):
+            return True
+        # a long name whose ending changes with its case ("henkilöllisyystodistukseni" for ...todistus)
+        if len(word) >= 12 and any(len(n) >= 12 and word[:len(n) - 2] == n[:-2] for n in single):
             return True
         if any("".join(words[i:i + k]) in compact for k in (2, 3) if i + k <= len(words)):
             return True

@@ -87,6 +87,9 @@ class Numbers:
             ok = "iban" in self.detectors and _IBAN.fullmatch(value) and iban.is_valid(value, check_country=False)
             return "iban" if ok else None
         head, tail = context.clause(text, start, end)
+        digits = re.sub(r"\D", "", value)
+        if len(set(digits)) == 1:
+            return None  # "000-000-0000", "1111 1111 1111": a placeholder or a format, nobody's number
         reference = context.reference_before(head)  # "order 0612345678": a reference, whatever it validates as
         if not reference and (earlier := text.find(value, 0, start)) >= 0:
             # "your case number is 706-354-9315, I'll repeat that, 706-354-9315": a repeat is what it was the first time
@@ -106,8 +109,8 @@ class Numbers:
                 return "national_id"
         # A cell of the column "ticket" or "order_no" is a reference, however it is grouped (for ids, the header's
         # words are cues: a "national_id" column holds ids)
-        reference = reference or context.column_names_reference(text, start)
-        digits = re.sub(r"\D", "", value)
+        # ... or the answer to a question for one ("what's the order number?")
+        reference = reference or context.column_names_reference(text, start) or context.question_names_reference(text, start)
         if "card" in self.detectors and _is_card(value, digits, head, tail, reference, cues):
             return "card"
         if "phone" not in self.detectors or (reference or quantity or context.names_another_number(head)) \

@@ -88,14 +88,22 @@ _WORDS = re.compile(
     r"\w*skambin\w*|me chama|me liga|rufen (?:sie|s['’]?) (?:mich|uns)|"
     # a phone emoji; "når mig", "a call(back)", Romanian "suna", Maori "waea", Somali "taleefan" (blind 9's)
     r"☎️?|📞|📱|📲|når (?:meg|mig|oss)|a (?:phone )?call(?:back)?|suna|waea|taleefan\w*|"
-    r"call(?:ed|ing)?(?: [^\W\d_]+){1,3} back"
+    r"call(?:ed|ing)?(?: [^\W\d_]+){1,3} back|"
+    # a correction names the number it corrects: "wrong number, the right one is ..." (blind 10's)
+    r"wrong (?:phone )?number|falsche? nummer|fel nummer|feil nummer|sbagliato (?:il )?numero|número equivocado|"
+    r"mauvais numéro|verkeerde? nummer|(?:right|correct|new|updated|current) (?:phone |mobile )?number|"
+    r"número (?:bueno|correcto|nuevo)|numero (?:giusto|corretto|nuovo)|richtige nummer|neue nummer|bon numéro|"
+    r"rätt nummer|riktig nummer|juiste nummer|fange mig"
     r")(?!\w)")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
-_ADJACENT = re.compile(r"(?<!\w)(?:(?:text|call|dial|sms|ring|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|op|på|pod))?|"
+# "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14").
+_ADJACENT = re.compile(r"(?<!\w)(?:(?:text|call|dial|sms|ring|rang|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|op|på|pod))?|"
                        r"(?:message|msg)(?: (?:me|us)(?: (?:at|on|to|an|au|al|op|på|pod))?| (?:at|on|to|an|au|al|op|på|pod))|"
                        # "call the tenant on", "ring the site manager at"
-                       r"(?:call|ring|text|phone)(?: [^\W\d_]+){1,3} (?:on|at))"
+                       r"(?:call|ring|text|phone)(?: [^\W\d_]+){1,3} (?:on|at)|"
+                       # "I'm on 07700 900123 till six", a WhatsApp or tel: link
+                       r"i['’]?m on|wa\.me/|tel:)"
                        r"[ \t:]*$")
 # A singular possessive (first, second or third person), in the prompts' languages and more: a closed class, unlike
 # the words people use for what they own. Before the thing ("my", "mon", "il mio", "mój", "fy", "mans") or after it
