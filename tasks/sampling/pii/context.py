@@ -203,7 +203,7 @@ def cues_around(text: str, start: int, end: int) -> str:
         previous = text[text.rfind("\n", 0, line_start - 1) + 1: line_start - 1]
         if _FIELD_LINE.match(previous):
             out.append(previous)
-    out.append(column_header(text, line_start, line, start - line_start))
+    out.append(header_at(text, start))
     out.append(sql_column(text, start))
     return " \n ".join(x for x in out if x)
 
@@ -259,6 +259,16 @@ def sentence_before(text: str, start: int) -> str:
     return before[ends[-1] if ends else 0:].strip(" \t\n>")
 
 
+def header_at(text: str, start: int) -> str:
+    """The header of the delimited-table column whose cell holds text[start], or "" outside such a table."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not line_start:
+        return ""
+    line_end = text.find("\n", start)
+    line = text[line_start: len(text) if line_end < 0 else line_end]
+    return column_header(text, line_start, line, start - line_start)
+
+
 def column_header(text: str, line_start: int, line: str, offset: int) -> str:
     """In a delimited table (CSV with ",", ";", tab or "|"), the first line's cell above the value: "mobile" for
     "Juhani Harju;0088203139;yes" under "name;mobile;sms_opt_in". Empty when the line is not such a row."""
@@ -282,10 +292,7 @@ _COUNTED = re.compile(r"(?<!\w)(?:tickets|orders|cases|invoices|requests|inciden
 def column_names_reference(text: str, start: int) -> bool:
     """In a delimited table, the column's header is a reference label ("ticket", "order_no", "Auftragsnummer"):
     its cells are references, however they are grouped."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line = text[line_start: len(text) if line_end < 0 else line_end]
-    header = column_header(text, line_start, line, start - line_start) if line_start else ""
+    header = header_at(text, start)
     return bool(header) and (reference_before(readable(header + ": ")) or names_another_number(readable(header + ": ")))
 
 
@@ -326,10 +333,11 @@ _PREPOSITION_BEFORE = re.compile(r"(?<!\w)(?:for|of|on|für|pour|para|per|voor|t
 
 # Words for "number" (and "id", "code") that end a label's compound or start a label: Storingsnummer, Rendelésszám,
 # Auftrags-Nr., OrderId; "ID de réunion", "Nr referencyjny zwrotu", "número de pedido".
-_NUMBER_WORDS = rf"(?:{_NUMBER_NOUNS}|numara\w*|szám\w*|čísl\w*|broj\w*|kod|kód|kode|koodi)"
+_OTHER_NUMBER_WORDS = r"numara\w*|szám\w*|čísl\w*|broj\w*|kode|koodi"
+_NUMBER_WORDS = rf"(?:{_NUMBER_NOUNS}|{_OTHER_NUMBER_WORDS}|kod|kód)"
 # Joined without a hyphen only with a number word of four or more letters ("Storingsnummer") or in camel case
 # ("OrderId", "KundenNr"): not "inquilino", whose "no" is no number word, nor "casino".
-_LONG_NUMBER_WORDS = r"(?:number|nummer|numéro|número|numero|numer|code|numara\w*|szám\w*|čísl\w*|broj\w*|kode|koodi)"
+_LONG_NUMBER_WORDS = "(?:" + "|".join(w for w in _NUMBER_NOUNS.split("|") if len(w) >= 4) + f"|{_OTHER_NUMBER_WORDS})"
 _COMPOUND_LABEL = re.compile(rf"(?i)(?<![\w-])([^\W\d_]{{3,}}(?:-{_NUMBER_WORDS}|{_LONG_NUMBER_WORDS}|"
                              r"(?-i:(?<=[a-z])(?:Id|ID|Nr|No|Num))))\.?[ \t]*[:#=–-]?[ \t]*#?[ \t]*$")
 _NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*({_NUMBER_WORDS}\.?[ \t]+(?:[^\W\d_]+['’]?[ \t]*){{1,3}}?)"

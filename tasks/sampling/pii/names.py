@@ -243,12 +243,7 @@ _PERSON_COLUMN = re.compile(rf"(?i)(?:{_PERSON_FIELDS}|claimant|contact|customer
 
 def _person_column(text: str, start: int) -> bool:
     """The word at `start` opens a cell of a delimited table whose column's header names people."""
-    line_start = text.rfind("\n", 0, start) + 1
-    if not line_start:
-        return False
-    line_end = text.find("\n", start)
-    line = text[line_start: len(text) if line_end < 0 else line_end]
-    header = context.column_header(text, line_start, line, start - line_start)
+    header = context.header_at(text, start)
     return bool(header) and bool(_PERSON_COLUMN.fullmatch(header.strip(" |\"'")))
 
 
