@@ -301,6 +301,18 @@ def test_unknown_settings_are_refused():
     ("— Orvokki Hämäläinen, sent from my phone", "person"),  # a signature after a dash
     # the card networks' first digits: a 9 needs a card word, except Turkey's Troy (9792), a card network's own
     ("Taksit planı 9792123456789018 ile onaylandı", "card"),
+    # after the eleventh blind set's misses were read
+    ("date,card,amount\n2026-11-28,6011000990139424,78 EUR", "card"),  # a CSV cell after a cell ending in a digit
+    ("Customer: ok here goes\nCustomer: 4539578763621486\nCustomer: exp 10/27\nAgent: never send that in chat!",
+     "card"),  # the next turn's expiry
+    ("User: 0806668364\nBot: Is this the mobile we should text the code to?", "phone"),  # the next turn says it
+    ("Customer: can you call me instead?\nAgent: sure, which number?\nCustomer: 0711 1648065", "phone"),
+    ("Agent: and the number from your identity document?\nCustomer: hold on\nCustomer: 44051401359", "national_id"),
+    ('<contact type="mobile" owner="customer">0806668364</contact>', "phone"),  # an attribute's value says it
+    ('<citizen city="Luleå" idno="44051401359"/>', "national_id"),  # an attribute's key says it
+    ('{"city": "Luleå", "id_document_number": "44051401359"}', "national_id"),
+    ("Agent: last thing, your Steueridentnummer\nCustomer: 44051401359. Do you need a photo?", "national_id"),
+    ("SELECT * FROM clients WHERE nat_id = '44051401359';", "national_id"),
 ])
 def test_finds_pii_by_its_context(text, kind):
     s = Scrubber()
@@ -414,6 +426,13 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     "Queue 890-463-3974: 847 waiting",  # a call-centre queue's id
     "Billet n° 4, porte 12, rang 14, place 203",  # French "rang" is a row, not "rang (called)"
     "Numer zamówienia to 0283 8006873",  # a label that starts with its number word, then a copula
+    # after the eleventh blind set's misses were read
+    "Bot: Enter your booking reference.\nUser: 976 419 1967\nBot: Found it: 36 nights",  # the turn that asked
+    "Customer: 44051401359\nStatus: open",  # a record's customer number: no one speaks in a record
+    "Statement ref 8172 8172 8172 8172: 95 lines",  # one group repeated: a placeholder (and a reference)
+    "Serial range 6296587162965871 to 6296587162965871 recalled",  # Luhn-valid, but one block twice
+    "Meter point 1977204513889: reading 386 m³",  # Luhn-valid 13 digits, but only Visa's start with 4
+    "Total 620,626,008 units",  # a grouped figure's tail is no new CSV cell
 ])
 def test_leaves_references_and_quantities_alone(text):
     s = Scrubber()

@@ -161,9 +161,10 @@ def _alone_on_line(text: str, start: int, end: int) -> bool:
         and not text[end: len(text) if line_end < 0 else line_end].strip(" \t.,;)")
 
 
-# A key of structured text right before the value: an XML tag (<citizenId>), a JSON key ("order_id": "), a YAML,
-# .env or log key (change_ticket: , ORDER_REF=, orderId=). Its words say what the value is, as a label's do.
-_KEY_BEFORE = re.compile(r"""(?:<([A-Za-z_][\w.:-]*)(\s[^<>]*)?>|["']([^"'\n]{1,40})["']\s*:|"""
+# A key of structured text right before the value: an XML tag (<citizenId>) or attribute (idno="), a JSON key
+# ("order_id": "), a YAML, .env or log key (change_ticket: , ORDER_REF=, orderId=). Its words say what the value
+# is, as a label's do.
+_KEY_BEFORE = re.compile(r"""(?:<([A-Za-z_][\w.:-]*)(\s[^<>]*)?>|["']([^"'\n]{1,40})["']\s*:|(?<=\s)([A-Za-z][\w.:-]*)=(?=["'])|"""
                          r"""(?:^|(?<=[\s{,]))([A-Za-z][A-Za-z\d]*_\w*|[a-z]+[A-Z]\w*)[ \t]*[:=])[ \t]*["']?[ \t]*$""")
 
 
@@ -179,13 +180,17 @@ def readable(head: str) -> str:
     # An XML element's attributes qualify it: <PersonalIdentifier kind="fødselsnummer"> -> "... kind fødselsnummer"
     attributes = " ".join(re.findall(r"""=\s*["']([^"'<>]{1,40})["']""", m.group(2) or ""))
     words = re.sub(r"(?<=[a-z])(?=[A-Z])|[_\s]+", " ", key).strip()
-    return f"{head[:m.start()]}{words}{' ' + attributes if attributes else ''}: "
+    return f"{head[:m.start()]}{attributes + ' ' if attributes else ''}{words}: "
 
 
 # A question right before the number's sentence, on its line or the (quoted) line above: "Could you send your
 # BSN before Friday?\nSure - 521930765", "Czy mogę podać PESEL? To 88041956883". It names what the answer is.
-# After its "?" only a short lead-in may come ("Sure - ", "To "), no other sentence.
-_ANSWER_AFTER_QUESTION = re.compile(r"\?[ \t\"'»”)]*(?:\n[ \t>]*)*[^.!?\n]{0,30}$")
+# After its "?" only a short lead-in may come ("Sure - ", "To "), no other sentence; in a chat, up to two short
+# turns without a number may come between ("Customer: hold on\n").
+_ANSWER_AFTER_QUESTION = re.compile(r"\?[ \t\"'»”)]*(?:\n[^\n?\d]{0,30}){0,2}?(?:\n[ \t>]*)*[^.!?\n]{0,30}$")
+# A chat turn: an optional time stamp, a one- or two-word speaker, a colon ("[10:02] Agent: ", "Bot: ").
+_TURN = re.compile(r"^[ \t>]*(?:\[[\d/.,: -]{4,24}\][ \t]*)?[^\W\d_][\w.-]*(?: [^\W\d_][\w.-]*)?[ \t]*:[ \t]*")
+_SHORT_QUESTION = 3  # words: "which number?", "and yours?" refer back to the turn before them
 
 # A form's or record's lines: "Paid by: MASTERCARD\nAccount: 4392...", "f-nr: 29045711100" under "name: ...".
 _FIELD_LINE = re.compile(r"^[ \t>-]*[\w\- .()/]{1,40}:[ \t]*\S")
@@ -194,7 +199,8 @@ _FIELD_LINE = re.compile(r"^[ \t>-]*[\w\- .()/]{1,40}:[ \t]*\S")
 def cues_around(text: str, start: int, end: int) -> str:
     """Text outside the number's own sentence that still says what it is, as a reader would take it: the
     question right before it, the previous field of the same form or record, the header of its column in a
-    delimited table. For cue words (a phone, card or id word) only: a reference label there vetoes nothing."""
+    delimited table, the line after a value that ends its line. For cue words (a phone, card or id word) only: a
+    reference label there vetoes nothing."""
     out = [question_before(text, start), sentence_before(text, start)]
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
@@ -205,7 +211,18 @@ def cues_around(text: str, start: int, end: int) -> str:
             out.append(previous)
     out.append(header_at(text, start))
     out.append(sql_column(text, start))
+    out.append(line_after(text, end))
     return " \n ".join(x for x in out if x)
+
+
+def line_after(text: str, end: int) -> str:
+    """The next line (a chat turn's words, without its speaker) when the value ends its own line: what comes
+    right after a value given alone says what it was ("4295962120830733766\nCustomer: exp 10/27"). Else ""."""
+    line_end = text.find("\n", end)
+    if line_end < 0 or text[end:line_end].strip(" \t.,;)"):
+        return ""
+    following = text[line_end + 1:].split("\n", 1)[0]
+    return _TURN.sub("", following).strip()
 
 
 _INSERT = re.compile(r"(?is)insert\s+into\s+[\w.\"`\[\]]+\s*\(([^()]{1,400})\)\s*values\s*\(")
@@ -229,14 +246,45 @@ def sql_column(text: str, start: int) -> str:
 
 
 def question_before(text: str, start: int) -> str:
-    """The question (its own sentence) that the text right before `start` answers, or ""."""
+    """The question (its own sentence) that the text right before `start` answers, or "". A short one ("sure,
+    which number?") comes with the line before it, which says what it asks about ("can you call me instead?").
+    In a chat, a turn that asks without a question mark counts too ("Bot: Enter your booking reference.\nUser: ")."""
     window = text[max(0, start - 200):start]
     m = _ANSWER_AFTER_QUESTION.search(window)
     if not m:
-        return ""
+        return _prompting_turn(window)
     asked = window[:m.start() + 1]
     cut = max((e.end() for e in _END.finditer(asked, 0, len(asked) - 1)), default=0)
-    return asked[cut:].lstrip(" \t>")
+    question = asked[cut:].lstrip(" \t>")
+    line_start = asked.rfind("\n", 0, cut) + 1
+    if len(_TURN.sub("", question).split()) <= _SHORT_QUESTION and line_start:
+        return f"{asked[asked.rfind(chr(10), 0, line_start - 1) + 1:line_start - 1].strip()}\n{question}"
+    return question
+
+
+def opens_chat_turn(text: str, start: int) -> bool:
+    """text[start] opens a turn of a dialogue: its line is "<speaker>: <value>" and one of the three lines before or
+    after is another speaker saying something, a question or three words at least ("Agent: and the number from
+    your ID?\nCustomer: 62458291038"). "Customer:" is then who speaks, not a customer number's label; in a record
+    ("Customer: 62458291038\nStatus: open", "Agent: Jan Kowalski") the other lines hold values, not sayings."""
+    line_start = text.rfind("\n", 0, start) + 1
+    tag = text[line_start:start]
+    if not _TURN.fullmatch(tag):
+        return False
+    speaker = tag.split(":")[0].strip(" \t>").lower()
+    lines = text[max(0, line_start - 300):line_start].split("\n")[-4:-1] + text[start:start + 300].split("\n")[1:4]
+    return any((m := _TURN.match(line)) and line.split(":")[0].strip(" \t>").lower() != speaker
+               and ("?" in line[m.end():] or len(line[m.end():].split()) >= 3) for line in lines)
+
+
+def _prompting_turn(window: str) -> str:
+    """The other speaker's turn right before a chat turn that opens with the value ("Bot: Enter your booking
+    reference.\nUser: 976 419 1967"), or "" outside a chat."""
+    lines = window.split("\n")
+    if len(lines) < 2 or not _TURN.match(lines[-1]) or _TURN.sub("", lines[-1]).strip():
+        return ""
+    previous = lines[-2]
+    return _TURN.sub("", previous).strip() if _TURN.match(previous) else ""
 
 
 _LEAD_IN = 30  # "It is ", "Eccolo: ", "Here you go - ": what may open the answer before its number

@@ -47,7 +47,9 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  "can cuoc", "cccd", "henkilöllisyystodistus", "henkilöllisyystodistuksesta", "henkilökortti",
                  # identity card in German, Czech, Hungarian and Swahili; a government-issued id
                  "ausweis", "občanka", "občance", "občanský průkaz", "igazolvány", "személyi igazolvány",
-                 "kitambulisho", "government-issued", "government id")
+                 "kitambulisho", "government-issued", "government id",
+                 # an identity document's number, and keys that shorten "ID number" or "national id"
+                 "identity document", "id document", "idno", "nat id")
 
 
 @dataclass(frozen=True)

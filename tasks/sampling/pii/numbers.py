@@ -17,9 +17,11 @@ from tasks.sampling.pii.phones import Phones
 
 # The run may end before a phone extension (415-555-0132x204, "x204" stays: useless without the number).
 # An area code with a slash is how German, Austrian and Swiss numbers are often written: 0171/2345678.
-# Not inside another token: a UUID's groups (2c104dda-9491-4595-...) or a grouped figure's tail (620,626,008).
+# Not inside another token: a UUID's groups (2c104dda-9491-4595-...) or a grouped figure's tail (620,626,008,
+# 1.234.567). After a comma a first group of four digits or more is a new cell of a CSV row ("2026-11-28,6011...").
 # After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ...").
-_CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-))(?<!\d[,.])(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+_CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-))(?<!\d\.)"
+                        r"(?:(?<!\d,)|(?=\d{4}))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
@@ -88,9 +90,11 @@ class Numbers:
             return "iban" if ok else None
         head, tail = context.clause(text, start, end)
         digits = re.sub(r"\D", "", value)
-        if len(set(digits)) == 1:
-            return None  # "000-000-0000", "1111 1111 1111": a placeholder or a format, nobody's number
-        reference = context.reference_before(head)  # "order 0612345678": a reference, whatever it validates as
+        if _periodic(digits):
+            return None  # "000-000-0000", "4382 4382 4382 4382": a placeholder or a format, nobody's number
+        # "order 0612345678": a reference, whatever it validates as ("Customer: 0612345678" too, unless a chat's
+        # speaker says it)
+        reference = context.reference_before(head) and not context.opens_chat_turn(text, start)
         if not reference and (earlier := text.find(value, 0, start)) >= 0:
             # "your case number is 706-354-9315, I'll repeat that, 706-354-9315": a repeat is what it was the first time
             reference = context.reference_before(context.clause(text, earlier, earlier + len(value))[0])
@@ -151,12 +155,20 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
     # ISO/IEC 7812: a first digit of 7 (petroleum), 8 (healthcare, telecom) or 9 (national use) is no card
     # network's (Turkey's Troy, 9792, aside): such a number is a card only with a word ("Idempotency-Key:
     # 983780464275273481" is none)
-    network = digits[0] not in "789" or digits.startswith("9792")
+    # Visa alone issued 13-digit numbers, all starting with 4: "Meter point 1977204513889" is no card without a word
+    network = (digits[0] not in "789" or digits.startswith("9792")) and (len(digits) != 13 or digits[0] == "4")
     if network and not (len(digits) == 12 or (len(digits) == 13 and ean.is_valid(digits))):
         return True
     if len(digits) == 12 and digits.startswith(_MAESTRO_IIN):
         return True
     return _card_word(head, tail, cues)
+
+
+def _periodic(digits: str) -> bool:
+    """One block repeated to the end ("0000000000", "4382 4382 4382 4382", "62965871 62965871"): how placeholders
+    and test values are made up. A real number does so about once in 10^(its length / 2)."""
+    return any(len(digits) % size == 0 and digits == digits[:size] * (len(digits) // size)
+               for size in range(1, len(digits) // 2 + 1))
 
 
 def _card_word(head: str, tail: str, cues: str) -> bool:
