@@ -313,6 +313,13 @@ def test_unknown_settings_are_refused():
     ('{"city": "Luleå", "id_document_number": "44051401359"}', "national_id"),
     ("Agent: last thing, your Steueridentnummer\nCustomer: 44051401359. Do you need a photo?", "national_id"),
     ("SELECT * FROM clients WHERE nat_id = '44051401359';", "national_id"),
+    ("I waited all day and nobody called 5123456789. Not once.", "phone"),
+    ("You can get me on 5123456789 most mornings", "phone"),
+    ("Give us a bell on 5123456789, arvo's best", "phone"),
+    ("Vaccination reminders should go to 5123456789.", "phone"),  # where a reminder is sent
+    ("Accompanying person: Orvokki Hämäläinen", "person"),
+    ("Deceased: Orvokki Hämäläinen", "person"),
+    ("14:05 mgr: name?\n14:06 desk: Orvokki Hämäläinen", "person"),  # the answer's speaker after its time
 ])
 def test_finds_pii_by_its_context(text, kind):
     s = Scrubber()
@@ -433,6 +440,10 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     "Serial range 6296587162965871 to 6296587162965871 recalled",  # Luhn-valid, but one block twice
     "Meter point 1977204513889: reading 386 m³",  # Luhn-valid 13 digits, but only Visa's start with 4
     "Total 620,626,008 units",  # a grouped figure's tail is no new CSV cell
+    "Rental agreement 268-675-8516: class C, fuel 8/8",
+    "Rezerwacja 539.472.6277 potwierdzona",  # a reservation (Polish)
+    "Verhuisopdracht 173-419-9828: 668 m³",  # a removal order (Dutch compound)
+    "Person: Support Desk",  # a person field holding a desk
 ])
 def test_leaves_references_and_quantities_alone(text):
     s = Scrubber()

@@ -33,7 +33,8 @@ _REFERENCE_WORDS = (
     "order", "order no", "purchase order", "po", "ref", "reference", "your ref", "our ref", "ticket", "case", "incident",
     "issue", "request", "req", "invoice", "inv", "receipt", "quote", "quotation", "estimate", "tracking", "shipment",
     "parcel", "package", "consignment", "delivery", "awb", "waybill", "booking", "reservation", "confirmation",
-    "transaction", "txn", "customer", "customer id", "client", "member", "membership", "contract",
+    "transaction", "txn", "customer", "customer id", "client", "member", "membership", "contract", "agreement",
+    "rental", "hire",
     "policy", "claim", "serial", "s/n", "sn", "sku", "item", "article", "part", "model", "batch", "lot", "build",
     "version", "release", "job", "run", "meeting", "meeting id", "conference id", "webinar", "room", "call id",
     "session", "id", "uid", "code", "error", "error code", "exit code", "barcode", "ean", "gtin", "upc", "isbn",
@@ -59,9 +60,10 @@ _REFERENCE_WORDS = (
     "ordine", "fattura", "riferimento", "rif", "pratica", "spedizione", "contratto", "preventivo", "prenotazione",
     # Dutch
     "bestelling", "bestelnummer", "factuur", "factuurnummer", "referentie", "kenmerk", "zending", "klantnummer",
-    "offerte", "boeking", "werkbon", "werkorder",
+    "offerte", "boeking", "werkbon", "werkorder", "opdracht",
     # Polish, Swedish, Norwegian, Danish, Finnish
     "zamówienie", "zamówienia", "faktura", "faktury", "przesyłka", "przesyłki", "umowa", "umowy", "zgłoszenie",
+    "rezerwacja", "rezerwacji",
     "beställning", "ordernummer", "ärende", "referens", "kundnummer", "försändelse", "bestilling", "sak",
     "ordre", "tilaus", "lasku", "viite", "asiakasnumero", "lähetys", "tilausnumero",
     # Turkish, Czech, Romanian, Hungarian, Croatian

@@ -116,6 +116,8 @@ _CLOSING = re.compile(rf"(?:^|\n)[ \t]*[^\W\d_][^\n\d:;]{{0,40}}[,!][ \t]*\n[ \t
 # "raised by ...". Like a sign-off, it needs two capitalised words that name no team.
 _PERSON_FIELDS = (r"user|username|owner|assignee|reviewer|maintainer|caller|patient|applicant|holder|account holder|"
                   r"cardholder|display ?name|recipient|sender|approver|employee|author|technician|courier|passenger|"
+                  # "Contact person:", "Accompanying person:", a death notice's "Deceased:" (blind 11's)
+                  r"person|deceased|"
                   r"tenant|landlord|signatory|witness|beneficiary|insured|guest|candidate|mitarbeiter|mitarbeiterin|"
                   r"empleado|employé|dipendente|medewerker|pracownik|paciente|patiente|paziente|patiënt|student|"
                   # a tenant, a customer and a name key in other languages and forms (full_name=, customerName)
@@ -136,7 +138,8 @@ _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\
                     # a signature after a dash: "— Fatmir Stadelmann, sent from my phone"
                     r"|(?:^|(?<=\n))[ \t]*(?:—|–|--)[ \t]*")
 # The answer to a question for a name, on the next line: "may I have your full name please?\nSPEAKER_01: ..."
-_NAME_ANSWER = re.compile(r"(?i)\bnames?\b[^\n?]{0,40}\?[ \t]*\n[ \t]*(?:[\w.-]{1,20}:[ \t]*)?")
+_NAME_ANSWER = re.compile(r"(?i)\bnames?\b[^\n?]{0,40}\?[ \t]*\n[ \t]*(?:(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+)?"
+                          r"[\w.-]{1,20}:[ \t]*)?")  # the answer's speaker, after its time ("14:06 desk: ")
 # A quoted mail's header names its writer right before the verb: "... Satu Pesonen ha scritto:", "X wrote:".
 _WROTE = re.compile(r"[ \t]*(?:<[^>\n]*>[ \t]*)?(?:wrote|ha scritto|schrieb|a écrit|escribió|escreveu|schreef|"
                     r"napisał\w*|skrev|kirjoitti|írta|napsal\w*|yazdı|scrise)[ \t]*:")

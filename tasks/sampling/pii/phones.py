@@ -103,7 +103,12 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|call|dial|sms|ring|rang|whatsapp)(?: 
                        # "call the tenant on", "ring the site manager at"
                        r"(?:call|ring|text|phone)(?: [^\W\d_]+){1,3} (?:on|at)|"
                        # "I'm on 07700 900123 till six", a WhatsApp or tel: link
-                       r"i['’]?m on|wa\.me/|tel:)"
+                       r"i['’]?m on|wa\.me/|tel:|"
+                       # "nobody called 0493...", "get me on", "reach us at", "give us a bell on" (blind 11's)
+                       r"called|dialled|dialed|texted|(?:me|us) (?:on|at)|a (?:bell|buzz|shout|tinkle) on|"
+                       # where a reminder, an alert or a code is sent: "Boarding reminder sent to 41 8188-7633"
+                       r"(?:reminders?|alerts?|notifications?|codes?|otp)(?: [^\W\d_]+){0,3} "
+                       r"(?:sent|send|go|goes|going|delivered|forwarded) to)"
                        r"[ \t:]*$")
 # A singular possessive (first, second or third person), in the prompts' languages and more: a closed class, unlike
 # the words people use for what they own. Before the thing ("my", "mon", "il mio", "mój", "fy", "mans") or after it
