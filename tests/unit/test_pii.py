@@ -320,6 +320,7 @@ def test_unknown_settings_are_refused():
     ("Accompanying person: Orvokki Hämäläinen", "person"),
     ("Deceased: Orvokki Hämäläinen", "person"),
     ("14:05 mgr: name?\n14:06 desk: Orvokki Hämäläinen", "person"),  # the answer's speaker after its time
+    ("Wrong phone number on file, it's 5123456789", "phone"),  # a correction of a phone's number is a phone
 ])
 def test_finds_pii_by_its_context(text, kind):
     s = Scrubber()
@@ -444,6 +445,7 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     "Rezerwacja 539.472.6277 potwierdzona",  # a reservation (Polish)
     "Verhuisopdracht 173-419-9828: 668 m³",  # a removal order (Dutch compound)
     "Person: Support Desk",  # a person field holding a desk
+    "Wrong job number on the van sheet, it's 510.590.6251, not 4753136644.",  # a correction names a reference
 ])
 def test_leaves_references_and_quantities_alone(text):
     s = Scrubber()

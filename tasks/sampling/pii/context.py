@@ -356,6 +356,19 @@ def question_names_reference(text: str, start: int) -> bool:
     return bool(asked) and reference_before(asked.rstrip(" ?¿\"'»”)") + ": ")
 
 
+# A correction that names what it corrects, then gives the value: "Wrong job number on the van sheet, it's ...".
+_CORRECTION = re.compile(r"(?i)(?<!\w)(?:wrong|incorrect|correct|right|old|new|updated)[ \t]+((?:[^\W\d_]+[ \t]+){0,2}?"
+                         r"(?:number|no|nr|id|code|ref|reference))(?!\w)[^.!?\n]{0,60}?"
+                         r"(?:it['’]?s|is|should be|=|:)[ \t]*$")
+
+
+def corrects_reference(head: str) -> bool:
+    """The clause corrects a reference's number and gives the right one: "Wrong job number on the van sheet,
+    it's ...", "the correct order no. is ...". Not a phone's ("wrong number, the right one is ..." names none)."""
+    m = _CORRECTION.search(head[-120:])
+    return bool(m) and reference_before(m.group(1) + ": ")
+
+
 def reference_before(head: str) -> bool:
     """A reference label ends `head` (the text right before a number), in any case; or the number is the oldest,
     latest, ... of the references its clause counts."""

@@ -114,7 +114,9 @@ class Numbers:
         # A cell of the column "ticket" or "order_no" is a reference, however it is grouped (for ids, the header's
         # words are cues: a "national_id" column holds ids)
         # ... or the answer to a question for one ("what's the order number?")
-        reference = reference or context.column_names_reference(text, start) or context.question_names_reference(text, start)
+        # ... or the correction of one ("Wrong job number on the van sheet, it's ...")
+        reference = reference or context.column_names_reference(text, start) or context.question_names_reference(text, start) \
+            or context.corrects_reference(head)
         if "card" in self.detectors and _is_card(value, digits, head, tail, reference, cues):
             return "card"
         if "phone" not in self.detectors or (reference or quantity or context.names_another_number(head)) \
