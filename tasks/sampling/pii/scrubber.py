@@ -21,6 +21,25 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IP = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\w)")
 
 
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), and Korean, whose
+# particles attach to what they follow, join Latin and digit tokens to their letters: "IP地址是10.0.0.1",
+# "携帯番号は+16067861675です", "카드 4111...로". Every detector finds a token by the non-word characters around it,
+# so while they scan, a marked space splits each such join; the marked spaces are removed after.
+_UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+             "\uf900-\ufaff\uff66-\uff9f")
+_JOIN_BEFORE = re.compile(rf"(?<=[{_UNSPACED}])(?=[A-Za-z0-9+])")
+_JOIN_AFTER = re.compile(rf"(?<=[A-Za-z0-9])(?=[{_UNSPACED}])")
+_MARK = "\u2063"  # INVISIBLE SEPARATOR: no word character and no space, so no detector takes it into a span
+
+
+def _split_joins(text: str) -> str:
+    return _JOIN_AFTER.sub(" " + _MARK, _JOIN_BEFORE.sub(_MARK + " ", text))
+
+
+def _unsplit_joins(text: str) -> str:
+    return text.replace(_MARK + " ", "").replace(" " + _MARK, "")
+
+
 @dataclass
 class Scrubber:
     detectors: tuple[str, ...] = ORDER
@@ -47,6 +66,12 @@ class Scrubber:
 
     def scrub(self, text: str) -> str:
         """Replace every detected PII span in `text` with its typed placeholder; count hits per detector."""
+        joined = _MARK not in text and (_JOIN_BEFORE.search(text) or _JOIN_AFTER.search(text))
+        text = _split_joins(text) if joined else text
+        text = self._scrub(text)
+        return _unsplit_joins(text) if joined else text
+
+    def _scrub(self, text: str) -> str:
         on = self._on
         if "credential" in on:
             text = credentials.credential_urls(text, self._hit)
