@@ -87,7 +87,7 @@ _REFERENCE_WORDS = (
 # call-log record. Without the number word these announce a phone ("call 020 7946 0958"), so they are no
 # reference on their own.
 _RECORD_WORDS = ("call", "calls", "chiamata", "anruf", "appel", "llamada", "ligação", "chamada", "gesprek", "samtal",
-                 "opkald", "puhelu", "połączenie", "hovor", "arama", "message", "sms")
+                 "opkald", "puhelu", "połączenie", "hovor", "arama", "message")
 # "Number" as a label writes it, in the prompts' languages; the reference labels and the number-word labels below
 # both build on it.
 _NUMBER_NOUNS = r"no|nr|num|number|nummer|numéro|número|numero|numer|nro|id|code"
@@ -266,17 +266,17 @@ def question_before(text: str, start: int) -> str:
 
 def opens_chat_turn(text: str, start: int) -> bool:
     """text[start] opens a turn of a dialogue: its line is "<speaker>: <value>" and one of the three lines before or
-    after is another speaker saying something, a question or three words at least ("Agent: and the number from
-    your ID?\nCustomer: 62458291038"). "Customer:" is then who speaks, not a customer number's label; in a record
-    ("Customer: 62458291038\nStatus: open", "Agent: Jan Kowalski") the other lines hold values, not sayings."""
+    after is a speaker saying something, a question or three words at least ("Agent: and the number from your
+    ID?\nCustomer: 62458291038", "Customer: my number is\nCustomer: 0882 ..."). "Customer:" is then who speaks,
+    not a customer number's label; in a record ("Customer: 62458291038\nStatus: open", "Agent: Jan Kowalski") the
+    other lines hold values, not sayings."""
     line_start = text.rfind("\n", 0, start) + 1
     tag = text[line_start:start]
     if not _TURN.fullmatch(tag):
         return False
-    speaker = tag.split(":")[0].strip(" \t>").lower()
     lines = text[max(0, line_start - 300):line_start].split("\n")[-4:-1] + text[start:start + 300].split("\n")[1:4]
-    return any((m := _TURN.match(line)) and line.split(":")[0].strip(" \t>").lower() != speaker
-               and ("?" in line[m.end():] or len(line[m.end():].split()) >= 3) for line in lines)
+    return any((m := _TURN.match(line)) and ("?" in line[m.end():] or len(line[m.end():].split()) >= 3)
+               for line in lines)
 
 
 def _prompting_turn(window: str) -> str:
@@ -375,6 +375,8 @@ def reference_before(head: str) -> bool:
     if _SPEAKER.match(head):
         return False
     lowered = head[-50:].lower()
+    if _ON_FILE.search(lowered):
+        return False  # "New card on file 6011...": stored, not a file's number
     m = _REFERENCE.search(lowered)
     if m and m.group("stem") and _CONTACT_PART.search(m.group("stem")):
         m = None  # "Rückrufauftrag": a compound with a phone or contact part is about a call
@@ -387,6 +389,7 @@ def reference_before(head: str) -> bool:
     return bool(m or _ONE_OF_THEM.search(lowered) and _COUNTED.search(head.lower()))
 
 
+_ON_FILE = re.compile(r"(?<!\w)on (?:file|record)[ \t:]*$")
 _GENERIC_LABEL = re.compile(r"(?:id|uid|no|nr|num|number|code)\b")
 _PHONE_OWNER = re.compile(r"(?<!\w)(?:caller|phone|telephone|mobile|cell|whatsapp|telegram|signal|viber|msisdn|sender)"
                           r"[ _-]?$")

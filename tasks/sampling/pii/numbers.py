@@ -41,7 +41,11 @@ _CARD_WORDS = re.compile(
     r"bezahlt|zahlung|belastet|abgebucht|payé|payée|paiement|débité|pago|pagos|pagar|pagado|pagué|cargo|cobr\w*|"
     r"pagamento|pagato|pagata|pagou|paguei|addebit\w*|betaal\w*|betaald|betaling|afgeschreven|płatno\w*|płac\w*|"
     r"zapłac\w*|obciąż\w*|betal\w*|dragits|maks\w*|veloitet\w*|"
-    r"exp|expiry|expires|expiration|valid thru|valid until|gültig bis|cvv|cvv2|cvc|cvc2|ccv|csc)(?!\w)")
+    r"exp|expiry|expires|expiration|valid thru|valid until|gültig bis|cvv|cvv2|cvc|cvc2|ccv|csc|"
+    # "card" in Devanagari, Cyrillic, Greek, Arabic and Persian (blind 12's)
+    r"कार्ड|карт\w*|κάρτ\w*|بطاق\w*|کارت)(?!\w)")
+# "Card" in scripts written without spaces, matched inside their runs: カード, 卡 (银行卡, 信用卡), 카드, บัตร
+_UNSPACED_CARD_WORDS = re.compile(r"カード|卡|카드|บัตร")
 # Maestro's own IINs (the ranges Mastercard publishes for it): a 12-digit Luhn-valid number that starts with one
 # is a card without a word; other 12-digit numbers pass Luhn one time in ten and need one.
 _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
@@ -176,4 +180,5 @@ def _periodic(digits: str) -> bool:
 def _card_word(head: str, tail: str, cues: str) -> bool:
     """A word about a card or a payment before the number or just after it, or in the cues around it."""
     words = f"{head}\n{tail[:30]}\n{cues}"
-    return bool(_CARD_WORDS.search(words) or _CARD_WORDS.search(phones.fold(words)))  # "cárta", "crèdit"
+    return bool(_CARD_WORDS.search(words) or _CARD_WORDS.search(phones.fold(words))  # "cárta", "crèdit"
+                or _UNSPACED_CARD_WORDS.search(words))

@@ -93,8 +93,18 @@ _WORDS = re.compile(
     r"wrong (?:phone )?number|falsche? nummer|fel nummer|feil nummer|sbagliato (?:il )?numero|número equivocado|"
     r"mauvais numéro|verkeerde? nummer|(?:right|correct|new|updated|current) (?:phone |mobile )?number|"
     r"número (?:bueno|correcto|nuevo)|numero (?:giusto|corretto|nuovo)|richtige nummer|neue nummer|bon numéro|"
-    r"rätt nummer|riktig nummer|juiste nummer|fange mig"
+    r"rätt nummer|riktig nummer|juiste nummer|fange mig|"
+    # "phone" and "mobile" in scripts written with spaces: Devanagari, Bengali, Arabic, Persian, Urdu, Cyrillic,
+    # Greek, Hebrew, Amharic (blind 12's); a closed class, a word or two per language
+    r"फोन|फ़ोन|मोबाइल|ফোন|মোবাইল|هاتف\w*|جوال\w*|موبایل|تلفن\w*|فون|телефон\w*|мобильн\w*|мобилн\w*|"
+    r"звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
+    # another number of the same person: "alternative number 515888718"; texts and calls that go to it
+    r"(?:alternative|alternate|backup|second|spare|other) (?:phone |mobile |contact )?number|"
+    r"(?:texts|calls|sms(?:es)?) (?:on|to|at)"
     r")(?!\w)")
+# The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
+# 전화, โทร (Chinese, Japanese, Korean, Thai)
+_UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락처|โทร|เบอร์|มือถือ")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
 # "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14").
@@ -226,7 +236,8 @@ def announces(head: str, tail: str) -> bool:
     or with its accents folded ("mòbil", "telèfon" for mobil, telefon)."""
     lowered, after = head.lower(), tail.lower()
     return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
-                or _LINE_LABEL.search(head) or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after)))
+                or _LINE_LABEL.search(head) or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
+                or _UNSPACED_WORDS.search(head) or _UNSPACED_WORDS.search(tail))
 
 
 def fold(text: str) -> str:
