@@ -327,7 +327,9 @@ def column_header(text: str, line_start: int, line: str, offset: int) -> str:
             continue
         block_start = text.rfind("\n\n", 0, line_start)
         header = text[block_start + 2 if block_start >= 0 else 0:].split("\n", 1)[0]
-        if header == line or header.count(sep) != line.count(sep) or re.search(r"\d", header):
+        # a header names its columns: no cell of it starts with a digit ("Aadhaar no. (12 digits)" may hold one)
+        if header == line or header.count(sep) != line.count(sep) \
+                or any(re.match(r"\s*[\d+-]", cell) for cell in header.split(sep)):
             continue
         return header.split(sep)[line[:offset].count(sep)].strip()
     return ""

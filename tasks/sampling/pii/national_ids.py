@@ -234,6 +234,11 @@ class NationalIds:
 # names an identity document's number in every language these prompts use, whatever words stand around it. Not
 # "identifier", "identifiant", "identificador", "Identifikator": any record's key ("identifiant de tâche").
 _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ikator))(?:if|it|id|yf)\w*")
+# "Identity" and the identity card in other scripts and in Turkish (blind 12's): Greek, Cyrillic, Devanagari,
+# Arabic, Persian; and inside the runs of scripts written without spaces: Chinese, Japanese, Korean, Thai
+_IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτοτητ\w*|удостоверени\w*|паспорт\w*|पहचान|"
+                                 r"هوي[ةت]\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id)(?!\w)")
+_IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|주민등록|신분증|บัตรประชาชน")
 # Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
 # (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).
 # With a validator's yes and no reference label or amount next to it (the caller's check), the number is that
@@ -256,7 +261,8 @@ def _loosely_named(head: str, tail: str, names: tuple[str, ...]) -> bool:
     clause = f"{head} {tail}"
     # The possessive only in the words just before the number: "Your order ... split into 80 parcels; the first
     # one (230163975144)" is no one's id
-    if _IDENTITY_STEM.search(clause) or _PERSON_NUMBER.search(clause) \
+    if _IDENTITY_STEM.search(clause) or _PERSON_NUMBER.search(clause) or _IDENTITY_ELSEWHERE.search(clause) \
+            or _IDENTITY_UNSPACED.search(clause) \
             or _OWNER.search(head[-60:]) and not phones.announces(head, tail):
         return True  # "call me on my mobile 601234567" is a phone, whatever it validates as
     single, compact = _name_forms(names)

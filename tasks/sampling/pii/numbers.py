@@ -18,10 +18,11 @@ from tasks.sampling.pii.phones import Phones
 # The run may end before a phone extension (415-555-0132x204, "x204" stays: useless without the number).
 # An area code with a slash is how German, Austrian and Swiss numbers are often written: 0171/2345678.
 # Not inside another token: a UUID's groups (2c104dda-9491-4595-...) or a grouped figure's tail (620,626,008,
-# 1.234.567). After a comma a first group of four digits or more is a new cell of a CSV row ("2026-11-28,6011...").
+# 1.234.567). After a comma a first group of four digits or more, or one a hyphen or a 4-digit group follows, is a
+# new cell of a CSV row ("2026-11-28,6011...", "10442,706-48-4803", "10442,756.3987.1425.67").
 # After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ...").
 _CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-))(?<!\d\.)"
-                        r"(?:(?<!\d,)|(?=\d{4}))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
@@ -33,7 +34,7 @@ _CARD_SHAPE = re.compile(r"\d{12,19}|\d{4}(?:([ -])\d{4}){2,3}(?:\1\d{1,4})?|\d{
 _CARD_WORDS = re.compile(
     r"(?i)(?<!\w)(?:\w*card|card\w*|\w*karte|\w*kártyá?\w*|carte|cb|cc|pan|tarjeta|targeta|\w*carta|kaart|cartão|cartao|kart\w*|"
     # Zulu "ikhadi", Hausa "katin", Somali "kaarka", Vietnamese "thẻ"; a deposit, a refund, bought with
-    r"\w*khadi|katin\w*|kaark\w*|thẻ|deposit|refund\w*|(?:bought|purchased) with|"
+    r"\w*khadi|katin\w*|kaark\w*|thẻ|kadi|deposit|refund\w*|(?:bought|purchased) with|"
     # the Nordic "kort" and the Dutch "pas" in their compounds: kortnummer, kreditkort, betalkortet, pinpas, bankpas
     r"\w*kort|kort\w*|\w*kortet|\w*korttia|\w*kortt?i\w*|pinpas|bankpas|betaalpas|creditcardnummer|kk-nummer|kk-nr|"
     r"visa|mastercard|maestro|amex|american express|discover|jcb|diners|unionpay|debit|credit|"
@@ -51,6 +52,9 @@ _UNSPACED_CARD_WORDS = re.compile(r"カード|卡|카드|บัตร")
 _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
 _PIECE = re.compile(r"\S+")
 _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|número|numero|n[°º]|#)\.?[ \t]*[:#]?[ \t]*$")
+# A line that opens with one or two words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
+# "Recall notice 135.567.2876: 8057 units". The number names that thing, as a heading or a log line's subject does.
+_HEADING = re.compile(r"[ \t>]*[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?[ \t]+")
 # A phone's extension goes with it: "x204" means nothing alone, but it is part of the number.
 _EXTENSION = re.compile(r"(?<=<PHONE>)\s?(?:x|ext\.?|extension|durchwahl|poste)\s?\d{1,6}\b", re.I)
 
@@ -120,7 +124,7 @@ class Numbers:
         # ... or the answer to a question for one ("what's the order number?")
         # ... or the correction of one ("Wrong job number on the van sheet, it's ...")
         reference = reference or context.column_names_reference(text, start) or context.question_names_reference(text, start) \
-            or context.corrects_reference(head)
+            or context.corrects_reference(head) or self._heading(text, start, end, people)
         if "card" in self.detectors and _is_card(value, digits, head, tail, reference, cues):
             return "card"
         if "phone" not in self.detectors or (reference or quantity or context.names_another_number(head)) \
@@ -132,6 +136,15 @@ class Numbers:
             # as a phone is that person's
             return "phone"
         return None
+
+    def _heading(self, text: str, start: int, end: int, people: list) -> bool:
+        """The number follows the one or two words that open its line and a colon follows it ("Outage 0382 9163929:
+        ..."): it is that thing's number. Not when the words say whose or what phone it is ("Mobile 0171 2345678:",
+        "Mum 07700 900123:", "Hannah Spieß 0456724205:")."""
+        line_start = text.rfind("\n", 0, start) + 1
+        words = text[line_start:start]
+        return text[end:end + 1] == ":" and bool(_HEADING.fullmatch(words)) and not phones.announces(words, "") \
+            and not phones.owned(words) and not self._beside_person(text, start, end, people)
 
     @staticmethod
     def _beside_person(text: str, start: int, end: int, people: list) -> bool:

@@ -100,7 +100,9 @@ _WORDS = re.compile(
     r"звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
     # another number of the same person: "alternative number 515888718"; texts and calls that go to it
     r"(?:alternative|alternate|backup|second|spare|other) (?:phone |mobile |contact )?number|"
-    r"(?:texts|calls|sms(?:es)?) (?:on|to|at)"
+    r"(?:texts|calls|sms(?:es)?) (?:on|to|at)|"
+    # Vietnamese "call", Danish and Norwegian "can be reached", Irish "call", Hausa "phone" (blind 12's)
+    r"gọi|goi cho|træffes|treffes|glao|waya\w*"
     r")(?!\w)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
