@@ -280,8 +280,8 @@ def opens_chat_turn(text: str, start: int) -> bool:
 
 
 def _prompting_turn(window: str) -> str:
-    """The other speaker's turn right before a chat turn that opens with the value ("Bot: Enter your booking
-    reference.\nUser: 976 419 1967"), or "" outside a chat."""
+    """The turn right before a chat turn that opens with the value ("Bot: Enter your booking reference.\nUser: 976
+    419 1967"): what it asked for, without its speaker. "" outside a chat."""
     lines = window.split("\n")
     if len(lines) < 2 or not _TURN.match(lines[-1]) or _TURN.sub("", lines[-1]).strip():
         return ""

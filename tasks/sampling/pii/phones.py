@@ -99,7 +99,7 @@ _WORDS = re.compile(
     r"फोन|फ़ोन|मोबाइल|ফোন|মোবাইল|هاتف\w*|جوال\w*|موبایل|تلفن\w*|فون|телефон\w*|мобильн\w*|мобилн\w*|"
     r"звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
     # another number of the same person: "alternative number 515888718"; texts and calls that go to it
-    r"(?:alternative|alternate|backup|second|spare|other) (?:phone |mobile |contact )?number|"
+    r"(?:alternative|alternate|backup|spare) (?:phone |mobile |contact )?number|"
     r"(?:texts|calls|sms(?:es)?) (?:on|to|at)|"
     # Vietnamese "call", Danish and Norwegian "can be reached", Irish "call", Hausa "phone" (blind 12's)
     r"gọi|goi cho|træffes|treffes|glao|waya\w*"
