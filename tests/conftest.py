@@ -13,6 +13,16 @@ REPO = Path(__file__).resolve().parents[1]
 SMALL_MODEL = "smollm2-135m-instruct"
 
 
+def load_benchmark(name: str):
+    """benchmarks/<name>.py as a module: the benchmarks are scripts, not a package, so the tests load them by path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / f"benchmarks/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 # The modules that take minutes, longest first (the fresh-clone run of cbf51e9: README "Where the suite's time
 # goes"). `make test` runs two pytest-xdist workers, each handed whole modules in collection order: starting with
 # the longest keeps one worker from being left with a long module at the end while the other idles.

@@ -5,20 +5,16 @@ with the demo's teacher, so the split must count every item once, and a label th
 read as the truth.
 """
 
-import importlib.util
 import json
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("agreement_ceiling", REPO / "benchmarks/agreement_ceiling.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("agreement_ceiling")
 
 
 BAD = "<invalid>"

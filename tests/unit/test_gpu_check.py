@@ -5,7 +5,7 @@ dry runs hide those two the same way (a sitecustomize that blocks their import),
 (every NF4 path runs on the CPU) and once without (the NF4 parts must say so, the rest must still run).
 """
 
-import importlib.util
+import importlib
 import json
 import os
 import subprocess
@@ -14,14 +14,11 @@ import zipfile
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, load_benchmark
 
 
 def gpu_check():
-    spec = importlib.util.spec_from_file_location("gpu_check", REPO / "benchmarks/gpu_check.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("gpu_check")
 
 
 def dry_run(tmp_path, hidden: tuple[str, ...], *args: str) -> dict:

@@ -5,7 +5,6 @@ generator's output (or lightly edited) would measure the generator's templates, 
 scoring must count every ticket: an answer that is not the schema's JSON is wrong, never dropped.
 """
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from distillery.config import load_config
 from distillery.text.textnorm import normalize, shingles
-from tests.conftest import REPO
+from tests.conftest import REPO, load_benchmark
 
 DATA = REPO / "data/handlabelled/ticket-triage.jsonl"
 SCHEMA = json.loads((REPO / "data/routes/ticket-triage.schema.json").read_text())
@@ -25,10 +24,7 @@ MAX_JACCARD = 0.5  # word-trigram Jaccard above this with a demo message: a copy
 
 
 def benchmark():
-    spec = importlib.util.spec_from_file_location("handlabelled", REPO / "benchmarks/handlabelled.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("handlabelled")
 
 
 @pytest.fixture(scope="module")

@@ -4,20 +4,16 @@ The confidence must come from the token that opens the category's value (not the
 an AUC must say 0.5 when the confidence carries no signal and 1.0 when it separates the groups.
 """
 
-import importlib.util
 import math
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("teacher_confidence", REPO / "benchmarks/teacher_confidence.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("teacher_confidence")
 
 
 def test_the_confidence_is_the_category_values_first_token(bench):
