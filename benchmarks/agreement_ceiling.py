@@ -96,25 +96,35 @@ def ceiling(cells: dict[str, int], target: float = TARGET_AGREEMENT) -> dict:
             "copied_errors_needed": max(0, math.ceil(target * n - 1e-9) - teacher_right)}
 
 
-def score_run(run: Path, log: Path, confidence: float = 0.95) -> dict:
-    """One run's figures (see the module docstring)."""
+def labelled_items(run: Path, log: Path) -> dict:
+    """A run's held-out triage items joined with the log's label through prompts.parquet's request_id: the items
+    (eval.parquet rows) that have a label, and per field the truth and both arms' answers as the schema reads them
+    (benchmarks/handlabelled.py's parse: INVALID where an answer gives no allowed value)."""
     import pyarrow.parquet as pq
 
     hl = _handlabelled()
-    schema = json.loads((ROOT / f"data/routes/{ROUTE}.schema.json").read_text())
-    enums = hl.schema_enums(schema)
+    enums = hl.schema_enums(json.loads((ROOT / f"data/routes/{ROUTE}.schema.json").read_text()))
     evals = [r for r in pq.read_table(run / "eval.parquet").to_pylist() if r["route"] == ROUTE]
     request_of = {p["prompt_id"]: p["request_id"] for p in
                   pq.read_table(run / "prompts.parquet", columns=["prompt_id", "request_id"]).to_pylist()}
     labels, unusable = log_labels(log, ROUTE)
     known = [(r, labels[request_of[r["prompt_id"]]]) for r in evals if request_of.get(r["prompt_id"]) in labels]
-    truth = {f: [label.get(f) for _, label in known] for f in hl.FIELDS}
     student = [hl.parse_answer(r["student_answer"], enums) for r, _ in known]
     teacher = [hl.parse_answer(r["teacher_answer"], enums) for r, _ in known]
-    out: dict = {"run": run.name, "route": ROUTE, "n": len(known), "eval_items": len(evals),
-                 "without_label": len(evals) - len(known), "log_ids_unusable": len(unusable)}
-    for f in hl.FIELDS:
-        s, t, y = [p[f] for p in student], [p[f] for p in teacher], truth[f]
+    return {"items": [r for r, _ in known], "eval_items": len(evals), "log_ids_unusable": len(unusable),
+            "fields": {f: {"truth": [label.get(f) for _, label in known], "student": [a[f] for a in student],
+                           "teacher": [a[f] for a in teacher]} for f in hl.FIELDS}}
+
+
+def score_run(run: Path, log: Path, confidence: float = 0.95) -> dict:
+    """One run's figures (see the module docstring)."""
+    hl = _handlabelled()
+    joined = labelled_items(run, log)
+    n = len(joined["items"])
+    out: dict = {"run": run.name, "route": ROUTE, "n": n, "eval_items": joined["eval_items"],
+                 "without_label": joined["eval_items"] - n, "log_ids_unusable": joined["log_ids_unusable"]}
+    for f, arms in joined["fields"].items():
+        s, t, y = arms["student"], arms["teacher"], arms["truth"]
         cells = decompose(s, t, y, hl.INVALID)
         out[f] = {"teacher_accuracy": _rounded(hl.accuracy(t, y, confidence)),
                   "student_accuracy": _rounded(hl.accuracy(s, y, confidence)),

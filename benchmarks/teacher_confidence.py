@@ -83,8 +83,8 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 3)
 
 
-def ask_teacher(cfg, run: Path) -> tuple[list[dict], dict[str, list], float]:
-    """The run's held-out triage items, and the teacher's logprobs for each (by prompt_id)."""
+def ask_teacher(cfg, run: Path, items: list[dict]) -> tuple[list[list], float]:
+    """The teacher's logprobs for each held-out item (eval.parquet rows), asked as the label stage asks them."""
     import pyarrow.parquet as pq
 
     from distillery.routes import messages_for, plan_route
@@ -94,13 +94,12 @@ def ask_teacher(cfg, run: Path) -> tuple[list[dict], dict[str, list], float]:
     plan = plan_route(cfg, ROUTE)
     params = {**plan.params, "logprobs": True, "top_logprobs": 1}
     prompts = {p["prompt_id"]: p for p in pq.read_table(run / "prompts.parquet").to_pylist()}
-    evals = [r for r in pq.read_table(run / "eval.parquet").to_pylist() if r["route"] == ROUTE]
 
     async def all_of(endpoint):
         pool = ClientPool(endpoint, cfg.teacher)
         try:
             return await asyncio.gather(*(pool.complete(messages_for(prompts[r["prompt_id"]], plan), params)
-                                          for r in evals))
+                                          for r in items))
         finally:
             await pool.close()
 
@@ -108,9 +107,7 @@ def ask_teacher(cfg, run: Path) -> tuple[list[dict], dict[str, list], float]:
         started = time.monotonic()
         answers = asyncio.run(all_of(endpoint))
         seconds = time.monotonic() - started
-    tokens = {r["prompt_id"]: ([] if isinstance(a, str) else json.loads(a.logprobs[0] or "[]"))
-              for r, a in zip(evals, answers)}
-    return evals, tokens, seconds
+    return [[] if isinstance(a, str) else json.loads(a.logprobs[0] or "[]") for a in answers], seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,25 +120,20 @@ def main(argv: list[str] | None = None) -> int:
     from distillery.config import load_config
 
     cfg = load_config(args.config, args.override)
-    hl = agreement_ceiling._handlabelled()
-    enums = hl.schema_enums(json.loads((ROOT / f"data/routes/{ROUTE}.schema.json").read_text()))
-    import pyarrow.parquet as pq
-
-    request_of = {p["prompt_id"]: p["request_id"] for p in
-                  pq.read_table(args.run / "prompts.parquet", columns=["prompt_id", "request_id"]).to_pylist()}
-    labels, _ = agreement_ceiling.log_labels(args.log, ROUTE)
-    evals, tokens, seconds = ask_teacher(cfg, args.run)
+    joined = agreement_ceiling.labelled_items(args.run, args.log)  # only items with a label are asked
+    arms = joined["fields"]["category"]
+    invalid = agreement_ceiling._handlabelled().INVALID
+    tokens, seconds = ask_teacher(cfg, args.run, joined["items"])
     rows = []
-    for r in evals:
-        truth = labels.get(request_of.get(r["prompt_id"]), {}).get("category")
-        confidence = category_confidence(tokens[r["prompt_id"]])
-        if truth is None or confidence is None:
+    for i, answer in enumerate(tokens):
+        confidence = category_confidence(answer)
+        if confidence is None:
             continue
-        s, t = (hl.parse_answer(r[k], enums)["category"] for k in ("student_answer", "teacher_answer"))
-        cell = next(k for k, v in agreement_ceiling.decompose([s], [t], [truth], hl.INVALID).items() if v)
-        rows.append({"cell": cell, "confidence": confidence, "agrees": s == t, "teacher_right": t == truth})
-    print(json.dumps({"run": args.run.name, "route": ROUTE, "teacher": cfg.teacher.model, "eval_items": len(evals),
-                      "answer_s": round(seconds, 1), **summarize(rows)}))
+        s, t, y = arms["student"][i], arms["teacher"][i], arms["truth"][i]
+        cell = next(k for k, v in agreement_ceiling.decompose([s], [t], [y], invalid).items() if v)
+        rows.append({"cell": cell, "confidence": confidence, "agrees": s == t, "teacher_right": t == y})
+    print(json.dumps({"run": args.run.name, "route": ROUTE, "teacher": cfg.teacher.model,
+                      "eval_items": joined["eval_items"], "answer_s": round(seconds, 1), **summarize(rows)}))
     return 0
 
 

@@ -358,6 +358,17 @@ def test_a_number_beside_a_person_is_theirs(text, expected):
     assert Scrubber().scrub(text) == expected
 
 
+# A line's opening words, the number and a colon make a heading ("Outage 0382 9163929: ..."), never when the words
+# say it is a phone or whose it is: the whole number goes, not only its last group.
+@pytest.mark.parametrize("text, expected", [
+    ("Mobile 0171 2345678: after six", "Mobile <PHONE>: after six"),
+    ("My mobile 0171 2345678: after six", "My mobile <PHONE>: after six"),
+    ("Hannah Berg 0456724205: after six", "<PERSON> <PHONE>: after six"),
+])
+def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
+    assert Scrubber().scrub(text) == expected
+
+
 @pytest.mark.parametrize("text", [
     "Ref. 548-401-8169 - please quote it in every reply",  # shaped like a US phone, labelled a reference
     "Order 808 552 8063 was cancelled by the customer",

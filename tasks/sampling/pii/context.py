@@ -190,8 +190,10 @@ def readable(head: str) -> str:
 # After its "?" only a short lead-in may come ("Sure - ", "To "), no other sentence; in a chat, up to two short
 # turns without a number may come between ("Customer: hold on\n").
 _ANSWER_AFTER_QUESTION = re.compile(r"\?[ \t\"'»”)]*(?:\n[^\n?\d]{0,30}){0,2}?(?:\n[ \t>]*)*[^.!?\n]{0,30}$")
+# A chat line's time stamp ("[10:02] ", "[03/12/2026, 09:14] ").
+_STAMP = r"\[[\d/.,: -]{4,24}\][ \t]*"
 # A chat turn: an optional time stamp, a one- or two-word speaker, a colon ("[10:02] Agent: ", "Bot: ").
-_TURN = re.compile(r"^[ \t>]*(?:\[[\d/.,: -]{4,24}\][ \t]*)?[^\W\d_][\w.-]*(?: [^\W\d_][\w.-]*)?[ \t]*:[ \t]*")
+_TURN = re.compile(rf"^[ \t>]*(?:{_STAMP})?[^\W\d_][\w.-]*(?: [^\W\d_][\w.-]*)?[ \t]*:[ \t]*")
 _SHORT_QUESTION = 3  # words: "which number?", "and yours?" refer back to the turn before them
 
 # A form's or record's lines: "Paid by: MASTERCARD\nAccount: 4392...", "f-nr: 29045711100" under "name: ...".
@@ -223,8 +225,7 @@ def line_after(text: str, end: int) -> str:
     line_end = text.find("\n", end)
     if line_end < 0 or text[end:line_end].strip(" \t.,;)"):
         return ""
-    following = text[line_end + 1:].split("\n", 1)[0]
-    return _TURN.sub("", following).strip()
+    return _said(text[line_end + 1:].split("\n", 1)[0])
 
 
 _INSERT = re.compile(r"(?is)insert\s+into\s+[\w.\"`\[\]]+\s*\(([^()]{1,400})\)\s*values\s*\(")
@@ -259,9 +260,15 @@ def question_before(text: str, start: int) -> str:
     cut = max((e.end() for e in _END.finditer(asked, 0, len(asked) - 1)), default=0)
     question = asked[cut:].lstrip(" \t>")
     line_start = asked.rfind("\n", 0, cut) + 1
-    if len(_TURN.sub("", question).split()) <= _SHORT_QUESTION and line_start:
-        return f"{asked[asked.rfind(chr(10), 0, line_start - 1) + 1:line_start - 1].strip()}\n{question}"
+    if len(_said(question).split()) <= _SHORT_QUESTION and line_start:
+        line_before = asked[asked.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip()
+        return f"{line_before}\n{question}"
     return question
+
+
+def _said(line: str) -> str:
+    """A chat line's words without its speaker ("Agent: sure, which number?" -> "sure, which number?")."""
+    return _TURN.sub("", line).strip()
 
 
 def opens_chat_turn(text: str, start: int) -> bool:
@@ -283,10 +290,9 @@ def _prompting_turn(window: str) -> str:
     """The turn right before a chat turn that opens with the value ("Bot: Enter your booking reference.\nUser: 976
     419 1967"): what it asked for, without its speaker. "" outside a chat."""
     lines = window.split("\n")
-    if len(lines) < 2 or not _TURN.match(lines[-1]) or _TURN.sub("", lines[-1]).strip():
+    if len(lines) < 2 or not _TURN.match(lines[-1]) or _said(lines[-1]):
         return ""
-    previous = lines[-2]
-    return _TURN.sub("", previous).strip() if _TURN.match(previous) else ""
+    return _said(lines[-2]) if _TURN.match(lines[-2]) else ""
 
 
 _LEAD_IN = 30  # "It is ", "Eccolo: ", "Here you go - ": what may open the answer before its number
@@ -349,7 +355,7 @@ def column_names_reference(text: str, start: int) -> bool:
 
 
 # A chat transcript's speaker tag ("[10:02] Customer: ..."): who speaks, not what the number is.
-_SPEAKER = re.compile(r"^[ \t>]*\[[\d/.,: -]{4,24}\][ \t]*[^\W\d_]+[ \t]*:[ \t]*$")
+_SPEAKER = re.compile(rf"^[ \t>]*{_STAMP}[^\W\d_]+[ \t]*:[ \t]*$")
 
 
 def question_names_reference(text: str, start: int) -> bool:

@@ -234,8 +234,8 @@ class NationalIds:
 # names an identity document's number in every language these prompts use, whatever words stand around it. Not
 # "identifier", "identifiant", "identificador", "Identifikator": any record's key ("identifiant de tâche").
 _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ikator))(?:if|it|id|yf)\w*")
-# "Identity" and the identity card in other scripts and in Turkish (blind 12's): Greek, Cyrillic, Devanagari,
-# Arabic, Persian; and inside the runs of scripts written without spaces: Chinese, Japanese, Korean, Thai
+# "Identity" and the identity card in other scripts (blind 12's): Greek, Cyrillic, Devanagari, Arabic, Persian; in
+# Turkish; a `GovId` key; and inside the runs of scripts written without spaces: Chinese, Japanese, Korean, Thai
 _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτοτητ\w*|удостоверени\w*|паспорт\w*|पहचान|"
                                  r"هوي[ةت]\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id)(?!\w)")
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|주민등록|신분증|บัตรประชาชน")
