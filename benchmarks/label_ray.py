@@ -56,7 +56,8 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     common = [f"teacher.model={args.model}", "teacher.launch.cpu_kvcache_space_gib=1", "teacher.launch.max_model_len=1024",
-              *(f"teacher.routes.{r}.max_tokens={args.max_tokens}" for r in ROUTES)]
+              *(f"teacher.routes.{r}.max_tokens={args.max_tokens}" for r in ROUTES),
+              *(f"teacher.routes.{r}.top_logprobs=null" for r in ROUTES)]  # Ray records none; the demo config keeps them
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         prompts = sampled_prompts(work, args.prompts)

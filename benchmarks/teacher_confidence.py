@@ -19,8 +19,6 @@ The demo log's answers are true labels (see agreement_ceiling.py); a production 
 import argparse
 import asyncio
 import json
-import math
-import re
 import statistics
 import sys
 import time
@@ -32,20 +30,17 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import agreement_ceiling  # noqa: E402
 
+from tasks.evaluation.confidence import field_confidences  # noqa: E402
+
 ROUTE = agreement_ceiling.ROUTE
 THRESHOLDS = (0.5, 0.7, 0.9)
-_VALUE_OPENS = re.compile(r'"category"\s*:\s*"$')
 
 
 def category_confidence(tokens: list) -> float | None:
     """The probability of the token that opens the category's value, from a completion's logprobs
-    ([[token, logprob, alternatives], ...], models.client_pool.Completion); None when the answer has no category."""
-    text = ""
-    for token, logprob, _ in tokens:
-        if _VALUE_OPENS.search(text):
-            return math.exp(logprob)
-        text += token
-    return None
+    ([[token, logprob, alternatives], ...], models.client_pool.Completion); None when the answer has no category.
+    The evaluate stage's own reading (tasks/evaluation/confidence.py), for this route's one field."""
+    return field_confidences(json.dumps(tokens), ["category"]).get("category")
 
 
 def auc(positives: list[float], negatives: list[float]) -> float | None:

@@ -454,6 +454,10 @@ class EvaluationConfig(Section):
                                   "as the teacher was asked and as production would serve it")
     unguided_diagnostic: bool = Field(True, description="with guided_decoding, also ask the student once without the "
                                       "schema: the report shows the validity its weights reach alone (never gated)")
+    teacher_sure: float = Field(0.7, gt=0, lt=1, description="on routes whose labels carry logprobs "
+                                "(teacher.routes.<route>.top_logprobs), each exact field's agreement is also reported "
+                                "where the teacher's probability of its value is at least this, and where it is below "
+                                "(never gated; tasks/evaluation/confidence.py)")
     min_items: int = Field(30, ge=1, description="a gated route (or overall) judged on fewer items is 'insufficient "
                            "evidence', never a promotion: at 10-20 items a 95% interval is +/-0.15-0.3 wide "
                            "(benchmarks/ci_coverage.py)")

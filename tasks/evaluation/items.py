@@ -45,6 +45,7 @@ class Item:
     teacher_second: str | None = None       # a second teacher sample (n >= 2): the teacher's self-agreement
     arms: dict[str, Answer] = field(default_factory=dict)   # "student", "base"
     night: str = ""                         # the run folder the prompt and its teacher answer come from
+    teacher_logprobs: str | None = None     # its first sample's, when the route records them (top_logprobs)
 
 
 def load_items(cfg: RunConfig, run_dir: Path) -> tuple[list[Item], dict]:
@@ -125,7 +126,8 @@ def _join(prompts: list[dict], label_rows: list[dict], fingerprint: str, plans: 
         items.append(Item(p["prompt_id"], p["route"], p["user"], system,
                           Answer(first["text"], first["prompt_tokens"], first["completion_tokens"], first["latency_s"],
                                  first["finish_reason"]),
-                          rows[1]["text"] if len(rows) > 1 else None, night=night))
+                          rows[1]["text"] if len(rows) > 1 else None, night=night,
+                          teacher_logprobs=first.get("logprobs")))
     return items, unlabeled
 
 

@@ -15,6 +15,7 @@ inferior, when its whole interval lies below the margin: `verdict`).
 import json
 
 from distillery.routes import schema_valid
+from tasks.evaluation.confidence import agreement_by_confidence, field_confidences
 from tasks.evaluation.items import Item
 from tasks.evaluation.judge import outcome
 from tasks.evaluation.metrics import agreement, chrf, field_kinds, field_matches, field_similarity, mean
@@ -33,6 +34,9 @@ def item_metrics(item: Item, schema: dict | None) -> dict:
     exact = [f for f, k in kinds.items() if k == "exact"]
     text = [f for f, k in kinds.items() if k == "text"]
     second = item.teacher_second
+    confidence = field_confidences(item.teacher_logprobs, exact)
+    if confidence:  # the teacher's probability of each exact field's value: where it was sure (never gated)
+        m["confidence_teacher"] = json.dumps({f: round(p, 4) for f, p in confidence.items()}, sort_keys=True)
     m["schema_valid_teacher"] = float(schema_valid(item.teacher.text, schema))
     answers = {"teacher": second, **{arm: a.text for arm, a in item.arms.items()}}
     for arm, answer in answers.items():
@@ -131,8 +135,10 @@ UNGUIDED = "student_unguided"  # the student asked without the schema: what its 
 FEWSHOT = "base_fewshot"  # the untrained base with teacher-labelled examples in its prompt: the in-context baseline
 
 
-def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_items: int = 1) -> dict:
-    """Per route and overall: student vs teacher (gated), and student vs the untrained base (what training bought)."""
+def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_items: int = 1,
+              teacher_sure: float | None = None) -> dict:
+    """Per route and overall: student vs teacher (gated), and student vs the untrained base (what training bought);
+    per route, with `teacher_sure`, agreement where the teacher was sure and where it was not (never gated)."""
     scopes = {route: [r for r in rows if r["route"] == route] for route in sorted({r["route"] for r in rows})}
     scopes["overall"] = rows
     out = {}
@@ -145,6 +151,9 @@ def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_it
         unguided = [r[f"schema_valid_{UNGUIDED}"] for r in scoped if r.get(f"schema_valid_{UNGUIDED}") is not None]
         if unguided:  # a diagnostic, never gated: production serves the student guided
             entry["diagnostics"] = {"unguided_schema_validity": mean_ci(unguided, **stats)}
+        sure = agreement_by_confidence(scoped, teacher_sure, stats) if teacher_sure and scope != "overall" else None
+        if sure:  # 'overall' mixes routes whose fields differ: said per route only
+            entry["teacher_sure"] = sure
         out[scope] = entry
     return out
 

@@ -79,7 +79,7 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
                    judge_outcome=judge_outcomes([v])[0] if v else None)
     e = cfg.evaluation
     stats = {"resamples": e.bootstrap_resamples, "confidence": e.confidence, "seed": e.seed}
-    summary = summarize(rows, e.gates, stats, e.include_base, e.min_items)
+    summary = summarize(rows, e.gates, stats, e.include_base, e.min_items, e.teacher_sure)
     asked = [v for v in verdicts if v is not None]
     judged = reliability(asked, e.judge, judge_usage.get("failures"), calibration) if e.judge.enabled else None
     if judged is not None:  # the routes the judge was configured for: its gate applies there only

@@ -2,6 +2,7 @@
 (distillery/summary.py)."""
 
 from distillery.summary import Summary, ab_rows
+from tasks.evaluation.confidence import sure_notes
 
 
 def summarize(ab: dict) -> Summary:
@@ -12,7 +13,7 @@ def summarize(ab: dict) -> Summary:
         title=f"{ab['candidate']} vs teacher {ab['teacher']}",
         headline=f"decision: **{d['action']}** (champion {d['champion_before']} -> {d['champion_after']})" + routed(d),
         rows=ab_rows(ab),
-        notes=plan_notes(d) + list(d["reasons"]) + judge_notes(ab),
+        notes=plan_notes(d) + list(d["reasons"]) + judge_notes(ab) + sure_notes(ab["scopes"]),
         key="evaluation-verdict")
 
 

@@ -67,7 +67,9 @@ def test_labels_on_ray_once_under_the_server_fingerprint(small_model, demo_log, 
                  "teacher.launch.max_model_len=1024",
                  # short answers keep the engine's part small; the JSON route gets room to close its object
                  "teacher.routes.support-reply.max_tokens=16", "teacher.routes.invoice-extract.max_tokens=16",
-                 "teacher.routes.ticket-triage.max_tokens=64"]
+                 "teacher.routes.ticket-triage.max_tokens=64",
+                 # Ray records no logprobs; the demo config keeps them for the JSON routes
+                 "teacher.routes.ticket-triage.top_logprobs=null", "teacher.routes.invoice-extract.top_logprobs=null"]
     server_cfg = load_config(REPO / "configs/demo.yaml", overrides)
     run_sample(server_cfg, tmp_path / "run", date(2026, 11, 23))
     ray = [*overrides, "teacher.batch.engine=ray", "teacher.batch.cpus_per_engine=2", "teacher.batch.batch_size=8"]

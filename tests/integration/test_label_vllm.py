@@ -15,6 +15,7 @@ import pytest
 
 from distillery.config import load_config
 from models.vllm_server import _pid_alive, stop_process_group
+from tasks.evaluation.confidence import field_confidences
 from tasks.labeling.stage import run_label
 from tasks.sampling.stage import run_sample
 from tests.conftest import REPO
@@ -72,6 +73,11 @@ def test_killed_labeling_resumes_and_labels_each_prompt_once(small_model, demo_l
         triage = [x for x in labels if x["route"] == "ticket-triage"]
         assert triage and all(json.loads(x["text"])["category"] for x in triage if x["finish_reason"] == "stop"), \
             "guided decoding must make triage answers schema-valid JSON"
+        # the demo config keeps the JSON routes' logprobs: the teacher's probability of its category's value is
+        # readable under guided decoding (the evaluate stage's "where the teacher was sure")
+        done = [x for x in triage if x["finish_reason"] == "stop"]
+        sure = [field_confidences(x["logprobs"], ["category", "urgency"]) for x in done]
+        assert done and all(set(c) == {"category", "urgency"} and all(0 < p <= 1 for p in c.values()) for c in sure), sure
         assert record["server_model"] == small_model and record["tokens"]["completion"] > 0
         replies = [x for x in labels if x["route"] == "support-reply"]
         for x in replies:  # top-2 logprobs per generated token, kept for logit distillation

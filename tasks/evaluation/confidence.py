@@ -1,0 +1,78 @@
+"""Where the teacher was sure: its probability of each field's value, and the student's agreement on either side.
+
+Agreement with the teacher is capped by the teacher's own mistakes, and those sit where it was unsure
+(docs/facts.md "The teacher knows where it is unsure": on the demo's tickets the probability of the first token of
+the teacher's category tells the student's agreements from its disagreements with AUC 0.82-0.88). The label stage
+records the teacher's logprobs when a route sets teacher.routes.<route>.top_logprobs; this reads, per exact field,
+the probability of the first token of its value, and splits each field's agreement at evaluation.teacher_sure.
+
+Reported beside the gate, never gated: a gate on the sure items only would need its own margin and coverage figures.
+The first token is the one that carries the choice (a category's first word piece, a total's first digit); the
+quote a schema forces before a string value says nothing and is skipped.
+"""
+
+import json
+import math
+import re
+
+from tasks.evaluation.stats import mean_ci
+
+_KEY_ENDS = re.compile(r'"([^"\\]+)"\s*:\s*"?$')  # the text so far ends at a key, its colon and a value's opening quote
+
+
+def field_confidences(logprobs: str | None, fields: list[str]) -> dict[str, float]:
+    """The probability of the first token of each listed top-level field's value, from a label's logprobs
+    (JSON [[token, logprob, alternatives], ...], models.client_pool.Completion); fields it never reaches are absent."""
+    if not logprobs:
+        return {}
+    wanted, out, pending, text = set(fields), {}, None, ""
+    for token, logprob, *_ in json.loads(logprobs):
+        if pending is None:
+            key = _KEY_ENDS.search(text)
+            if key and key.group(1) in wanted and key.group(1) not in out:
+                pending = key.group(1)
+        if pending is not None and token.strip() not in ("", '"'):
+            out[pending] = math.exp(logprob)
+            pending = None
+        text += token
+    return out
+
+
+def agreement_by_confidence(rows: list[dict], threshold: float, stats: dict) -> dict | None:
+    """Per exact field: the student's agreement where the teacher's confidence is at least `threshold` ("sure") and
+    where it is below ("unsure"), with intervals; None when no row carries a confidence (no logprobs recorded)."""
+    split: dict[str, tuple[list[float], list[float]]] = {}
+    for r in rows:
+        if not r.get("confidence_teacher") or not r.get("fields_student"):
+            continue
+        confidence, matches = json.loads(r["confidence_teacher"]), json.loads(r["fields_student"])
+        for field, p in confidence.items():
+            if field in matches:
+                sure, unsure = split.setdefault(field, ([], []))
+                (sure if p >= threshold else unsure).append(float(matches[field]))
+    if not split:
+        return None
+    return {"threshold": threshold,
+            "fields": {f: {"sure": mean_ci(sure, **stats), "unsure": mean_ci(unsure, **stats),
+                           "share_sure": round(len(sure) / (len(sure) + len(unsure)), 3)}
+                       for f, (sure, unsure) in sorted(split.items())}}
+
+
+def sure_notes(scopes: dict) -> list[str]:
+    """One line per route and field where the teacher's confidence was recorded: agreement on either side of it."""
+    out = []
+    for scope, s in scopes.items():
+        block = s.get("teacher_sure")
+        if not block:
+            continue
+        for field, f in block["fields"].items():
+            out.append(f"{scope}: {field} agreement where the teacher is sure (p >= {block['threshold']}) "
+                       f"{_said(f['sure'])}, where it is unsure {_said(f['unsure'])} (not gated)")
+    return out
+
+
+def _said(m: dict) -> str:
+    if not m["n"]:
+        return "no item"
+    lo, hi = m["ci"]
+    return f"{m['estimate']:.2f} [{lo:.2f}, {hi:.2f}] (n={m['n']})"
