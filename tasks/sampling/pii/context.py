@@ -82,6 +82,9 @@ _REFERENCE_WORDS = (
     # Postcodes: 01310-100 (Brazil's CEP) or 00185 is a place, not a phone whose trunk 0 it looks like
     "zip", "zip code", "postcode", "postal code", "plz", "postleitzahl", "code postal", "cp", "código postal",
     "codigo postal", "cep", "cap", "kod pocztowy", "postnummer", "postinumero",
+    # Permits, customs and tariff codes; "shipment", "order", "invoice", "parcel" in Arabic and Vietnamese (blind 13's)
+    "permit", "permit to work", "ptw", "mrn", "hs", "hs code", "taric", "cn code",
+    "شحنة", "الشحنة", "طلب", "الطلب", "فاتورة", "الفاتورة", "طرد", "lô hàng", "đơn hàng", "hóa đơn", "vận đơn",
 )
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
 # call-log record. Without the number word these announce a phone ("call 020 7946 0958"), so they are no
@@ -189,9 +192,12 @@ def readable(head: str) -> str:
 # BSN before Friday?\nSure - 521930765", "Czy mogę podać PESEL? To 88041956883". It names what the answer is.
 # After its "?" only a short lead-in may come ("Sure - ", "To "), no other sentence; in a chat, up to two short
 # turns without a number may come between ("Customer: hold on\n").
-_ANSWER_AFTER_QUESTION = re.compile(r"\?[ \t\"'»”)]*(?:\n[^\n?\d]{0,30}){0,2}?(?:\n[ \t>]*)*[^.!?\n]{0,30}$")
 # A chat line's time stamp ("[10:02] ", "[03/12/2026, 09:14] ").
 _STAMP = r"\[[\d/.,: -]{4,24}\][ \t]*"
+# The question, a short rest of its line ("? Finance lost it."), then at most two short lines without digits but for a
+# time stamp (a chat's speaker line: "[14:22] Freelancer", "you  11:03 AM"), then the answer's line (blind 13's).
+_ANSWER_AFTER_QUESTION = re.compile(rf"\?[^\n?]{{0,40}}?(?:\n(?:{_STAMP}|\d{{1,2}}:\d{{2}}|[^\n?\d]){{0,30}}){{0,2}}?"
+                                    r"(?:\n[ \t>]*)*[^.!?\n]{0,30}$")
 # A chat turn: an optional time stamp, a one- or two-word speaker, a colon ("[10:02] Agent: ", "Bot: ").
 _TURN = re.compile(rf"^[ \t>]*(?:{_STAMP})?[^\W\d_][\w.-]*(?: [^\W\d_][\w.-]*)?[ \t]*:[ \t]*")
 _SHORT_QUESTION = 3  # words: "which number?", "and yours?" refer back to the turn before them
@@ -286,10 +292,19 @@ def opens_chat_turn(text: str, start: int) -> bool:
                for line in lines)
 
 
+# A chat export's speaker line, the words on the lines after it: "[14:22] Freelancer", "claims-bot  11:02 AM".
+_SPEAKER_LINE = re.compile(rf"[ \t]*(?:{_STAMP}[^\W\d_][\w.-]*(?:[ \t]+[^\W\d_][\w.-]*){{0,2}}|"
+                           r"[^\W\d_][\w.-]*(?:[ \t]+[^\W\d_][\w.-]*){0,2}[ \t]+\d{1,2}:\d{2}(?:[ \t]?[AaPp][Mm])?)[ \t]*")
+
+
 def _prompting_turn(window: str) -> str:
     """The turn right before a chat turn that opens with the value ("Bot: Enter your booking reference.\nUser: 976
-    419 1967"): what it asked for, without its speaker. "" outside a chat."""
+    419 1967", or in an export whose speakers stand on their own lines, "claims-bot 11:02 AM\nPlease type ...\nyou
+    11:03 AM\n3098 ..."): what it asked for, without its speaker. "" outside a chat."""
     lines = window.split("\n")
+    if len(lines) >= 4 and not lines[-1].strip() and _SPEAKER_LINE.fullmatch(lines[-2]) \
+            and _SPEAKER_LINE.fullmatch(lines[-4]):
+        return lines[-3].strip()
     if len(lines) < 2 or not _TURN.match(lines[-1]) or _said(lines[-1]):
         return ""
     return _said(lines[-2]) if _TURN.match(lines[-2]) else ""
@@ -370,10 +385,19 @@ _CORRECTION = re.compile(r"(?i)(?<!\w)(?:wrong|incorrect|correct|right|old|new|u
                          r"(?:it['’]?s|is|should be|=|:)[ \t]*$")
 
 
+# A label, the start of its number (spoken or in digits), then the speaker starts again: "reference two two four,
+# sorry, 932 601 3123" (blind 13's speech-to-text). The number after the restart is the label's.
+_RESTARTED = re.compile(r"(?i)((?:[^\W\d_]+[ \t]+){0,2}?[^\W\d_]+)[ \t]+(?:(?:\d+|zero|oh|one|two|three|four|five|six|"
+                        r"seven|eight|nine|double|triple)[ \t,-]*)+(?:sorry|i mean|correction|no wait|scratch that|"
+                        r"let me start again)[ \t,.-]*$")
+
+
 def corrects_reference(head: str) -> bool:
     """The clause corrects a reference's number and gives the right one: "Wrong job number on the van sheet,
-    it's ...", "the correct order no. is ...". Not a phone's ("wrong number, the right one is ..." names none)."""
-    m = _CORRECTION.search(head[-120:])
+    it's ...", "the correct order no. is ...", "reference two two four, sorry, ...". Not a phone's ("wrong number,
+    the right one is ..." names none)."""
+    tail = head[-120:]
+    m = _CORRECTION.search(tail) or _RESTARTED.search(tail)
     return bool(m) and reference_before(m.group(1) + ": ")
 
 
@@ -401,8 +425,10 @@ _ON_FILE = re.compile(r"(?<!\w)on (?:file|record)[ \t:]*$")
 _GENERIC_LABEL = re.compile(r"(?:id|uid|no|nr|num|number|code)\b")
 _PHONE_OWNER = re.compile(r"(?<!\w)(?:caller|phone|telephone|mobile|cell|whatsapp|telegram|signal|viber|msisdn|sender)"
                           r"[ _-]?$")
+# ... with up to two words between: "mobile for the court session:" (blind 13's)
 _PREPOSITION_BEFORE = re.compile(r"(?<!\w)(?:for|of|on|für|pour|para|per|voor|til|på|do|da)"
-                                 r"(?:[ \t]+(?:the|a|an|this|that|your|my|die|der|den|das|le|la|les|el|il|lo|o))?[ \t]+$")
+                                 r"(?:[ \t]+(?:the|a|an|this|that|your|my|die|der|den|das|le|la|les|el|il|lo|o))?"
+                                 r"(?:[ \t]+[^\W\d_][\w'’-]*){0,2}?[ \t]+$")
 
 
 # Words for "number" (and "id", "code") that end a label's compound or start a label: Storingsnummer, Rendelésszám,
@@ -421,6 +447,9 @@ _CONTACT_PART = re.compile(r"(?i)tel|fon|phon|handy|mobil|cell|fax|ruf|wahl|kont
                            r"portable|móvil|movil|celular|privat|notfall|sms|komórk|mobitel|numaram")
 
 
+_COPULA_ONLY = re.compile(rf"(?i){_NUMBER_WORDS}\.?[ \t]+(?:is|es|est|è|é|ist|er|är|on|to|jest|je|yw|was|ist es)[ \t]*")
+
+
 def names_another_number(head: str) -> bool:
     """The label right before the value names a number that is not a phone's: a compound ending in a number word
     ("Storingsnummer", "Rendelésszám", "Auftrags-Nr.", "order Id: ") or a label that starts with one and names
@@ -428,7 +457,8 @@ def names_another_number(head: str) -> bool:
     only: such a number is whatever its label says, even when it is grouped like a phone. A bare "Nummer:" or
     "my number is" is no such label."""
     m = _COMPOUND_LABEL.search(head[-40:]) or _NUMBER_WORD_FIRST.search(head[-50:])
-    return bool(m) and not _CONTACT_PART.search(m.group(1))
+    # "..., number is": a copula after the number word names nothing (blind 13's "had a typo, number is ...")
+    return bool(m) and not _CONTACT_PART.search(m.group(1)) and not _COPULA_ONLY.fullmatch(m.group(1))
 
 
 def amount(head: str, tail: str) -> bool:

@@ -49,7 +49,9 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  "ausweis", "občanka", "občance", "občanský průkaz", "igazolvány", "személyi igazolvány",
                  "kitambulisho", "government-issued", "government id",
                  # an identity document's number, and keys that shorten "ID number" or "national id"
-                 "identity document", "id document", "idno", "nat id")
+                 "identity document", "id document", "idno", "nat id",
+                 # Indonesian: the population identity number (NIK) and the identity card (KTP) (blind 13's)
+                 "nomor induk kependudukan", "nik", "ktp", "e-ktp", "nomor ktp")
 
 
 @dataclass(frozen=True)
@@ -234,10 +236,11 @@ class NationalIds:
 # names an identity document's number in every language these prompts use, whatever words stand around it. Not
 # "identifier", "identifiant", "identificador", "Identifikator": any record's key ("identifiant de tâche").
 _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ikator))(?:if|it|id|yf)\w*")
-# "Identity" and the identity card in other scripts (blind 12's): Greek, Cyrillic, Devanagari, Arabic, Persian; in
+# "Identity" and the identity card in other scripts (blind 12's): Greek, Cyrillic, Devanagari, Arabic (with its
+# article joined: "الهوية", blind 13's), Persian; in
 # Turkish; a `GovId` key; and inside the runs of scripts written without spaces: Chinese, Japanese, Korean, Thai
 _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτοτητ\w*|удостоверени\w*|паспорт\w*|पहचान|"
-                                 r"هوي[ةت]\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id)(?!\w)")
+                                 r"(?:ال)?هوي[ةت]\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id)(?!\w)")
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|주민등록|신분증|บัตรประชาชน")
 # Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
 # (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).

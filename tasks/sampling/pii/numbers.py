@@ -18,11 +18,14 @@ from tasks.sampling.pii.phones import Phones
 # The run may end before a phone extension (415-555-0132x204, "x204" stays: useless without the number).
 # An area code with a slash is how German, Austrian and Swiss numbers are often written: 0171/2345678.
 # Not inside another token: a UUID's groups (2c104dda-9491-4595-...) or a grouped figure's tail (620,626,008,
-# 1.234.567). After a comma a first group of four digits or more, or one a hyphen or a 4-digit group follows, is a
-# new cell of a CSV row ("2026-11-28,6011...", "10442,706-48-4803", "10442,756.3987.1425.67").
-# After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ...").
-_CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-))(?<!\d\.)"
-                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+# 1.234.567). After a comma a first group of four digits or more, or one a hyphen or a 4-digit group follows, or an
+# IBAN's country and check digits, is a new cell of a CSV row ("2026-11-28,6011...", "10442,706-48-4803",
+# "10442,756.3987.1425.67", "4471,GB23VCTR...").
+# After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ..."), their locative
+# "ku-0821234567" ("on ..."), and a Hebrew one-letter prefix joined by a hyphen or maqaf: "ל-+33 1 34 95 41 85" ("to").
+_CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-)|(?<=\bku-)"
+                        r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be]))(?<!\d\.)"
+                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
@@ -52,9 +55,14 @@ _UNSPACED_CARD_WORDS = re.compile(r"カード|卡|카드|บัตร")
 _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
 _PIECE = re.compile(r"\S+")
 _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|número|numero|n[°º]|#)\.?[ \t]*[:#]?[ \t]*$")
-# A line that opens with one or two words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
-# "Recall notice 135.567.2876: 8057 units". The number names that thing, as a heading or a log line's subject does.
-_HEADING = re.compile(r"[ \t>]*[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?[ \t]+")
+# A line that opens with one to three words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
+# "Recall notice 135.567.2876: 8057 units", "Water main burst 0247 3670504: ...". The number names that thing, as a heading or a log line's subject does.
+_HEADING = re.compile(r"[ \t>]*[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2}[ \t]+")
+# ... unless those words tell someone to call it: "Call mum 07700 900123: she is home".
+_CALL_FIRST = re.compile(r"(?i)[ \t>]*(?:call|ring|text|phone|dial|sms|whatsapp)(?!\w)")
+_ASIDE = re.compile(r"[ \t]\(\d{1,4}$")
+_BEFORE_EXPIRY = re.compile(r"[ \t]\d{2}$")
+_EXPIRY_NEXT = re.compile(r"/\d{2}(?:\d{2})?(?!\d)")
 # A phone's extension goes with it: "x204" means nothing alone, but it is part of the number.
 _EXTENSION = re.compile(r"(?<=<PHONE>)\s?(?:x|ext\.?|extension|durchwahl|poste)\s?\d{1,6}\b", re.I)
 
@@ -71,6 +79,12 @@ class Numbers:
     def _classify(self, value: str, text: str, start: int, hit, people: list) -> str:
         if value.startswith("(") and ")" not in value:  # "(266-82-4136" of "(266-82-4136)": the bracket is the text's
             return "(" + self._classify(value[1:], text, start + 1, hit, people)
+        if (aside := _ASIDE.search(value)) and "(" not in value[:aside.start()]:
+            # "SIN: 233 914 399 (18+ ok)": a bracket opened after the number is an aside, not an area code
+            return self._classify(value[:aside.start()], text, start, hit, people) + value[aside.start():]
+        if (expiry := _BEFORE_EXPIRY.search(value)) and _EXPIRY_NEXT.match(text, start + len(value)):
+            # "Guest: 3019 8719 5011 04 07/28": the last group is an expiry's month, not the card's
+            return self._classify(value[:expiry.start()], text, start, hit, people) + value[expiry.start():]
         if " " in value:
             body, last = value.rsplit(" ", 1)
             if len(last) <= 3 and context.amount("", text[start + len(value):start + len(value) + 16]) \
@@ -140,10 +154,11 @@ class Numbers:
     def _heading(self, text: str, start: int, end: int, people: list) -> bool:
         """The number follows the one or two words that open its line and a colon follows it ("Outage 0382 9163929:
         ..."): it is that thing's number. Not when the words say whose or what phone it is ("Mobile 0171 2345678:",
-        "Mum 07700 900123:", "Hannah Spieß 0456724205:")."""
+        "Mum 07700 900123:", "Hannah Spieß 0456724205:") or to call it ("Call mum 07700 900123:")."""
         line_start = text.rfind("\n", 0, start) + 1
         words = text[line_start:start]
         return text[end:end + 1] == ":" and bool(_HEADING.fullmatch(words)) and not phones.announces(words, "") \
+            and not _CALL_FIRST.match(words) \
             and not phones.owned(words) and not self._beside_person(text, start, end, people)
 
     @staticmethod

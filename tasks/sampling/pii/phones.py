@@ -53,7 +53,8 @@ _WORDS = re.compile(
     r"\w+['’]s(?: \w+)?) number|number to (?:call|ring|text|dial)|reached|txt|msisdn|"
     r"caller|ph\.? ?(?:no|nr|#)|cal+ (?:me|us)|"
     r"telefo\w*|handy\w*|mobil\w*|rufnummer|festnetz\w*|rückruf\w*|ruf (?:mich|uns)|anruf\w*|angerufen|erreich\w*|"
-    r"durchwahl|(?:meine|neue|unter der) nummer|gsm|"
+    r"durchwahl|(?:meine|neue|unter der) nummer|(?<!\d )(?<!\d)gsm|"  # not paper's "80 gsm"
+
     r"tél|téléphone|portable|fixe|appel(?!s(?!\w))\w*|rappel\w*|joindre|joignable|contacter|contactez|texto|"
     r"(?:mon|mon nouveau|notre) numéro|"
     r"teléfono|telemóvel|telemovel|móvil|movil|celular|fijo|llam\w*|llám\w*|contáct\w*|contactar\w*|"
@@ -102,18 +103,27 @@ _WORDS = re.compile(
     r"(?:alternative|alternate|backup|spare) (?:phone |mobile |contact )?number|"
     r"(?:texts|calls|sms(?:es)?) (?:on|to|at)|"
     # Vietnamese "call", Danish and Norwegian "can be reached", Irish "call", Hausa "phone" (blind 12's)
-    r"gọi|goi cho|træffes|treffes|glao|waya\w*"
+    r"gọi|goi cho|træffes|treffes|glao|waya\w*|"
+    # "call me" where the earlier lists had only "phone": Arabic, Persian "contact", Urdu and Hindi "call", Hebrew,
+    # Tamil, Swahili, Zulu, Spanish "dial", Hinglish "call karo"; who holds a site's keys (blind 13's)
+    r"اتصل\w*|تماس|کال|कॉल|תתקשר\w*|התקשר\w*|להתקשר|அழை\w*|\w*pigi\w*|piga simu|\w*shayel\w*|"
+    r"marcan|marcar\w*|marcame|márcanos|(?:call|phone|fone) kar\w*|keyholders?|key holders?|next of kin"
     r")(?!\w)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
-_UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락처|โทร|เบอร์|มือถือ")
+_UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락처|โทร|เบอร์|มือถือ|"
+                             r"请打|請打|打给|打給|拨打|撥打|致电|致電")  # "please dial", "call" (blind 13's)
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
-# "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14").
-_ADJACENT = re.compile(r"(?<!\w)(?:(?:text|call|dial|sms|ring|rang|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|op|på|pod))?|"
+# "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14"). A "vessel call", "port call" or
+# "service call" is a visit or a job with its own number (blind 13's).
+_ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!service )(?<!sales )(?<!conference )call|"
+                       r"dial|sms|ring|rang|whatsapp)(?: (?:me|us))?(?: (?:at|on|to|an|au|al|op|på|pod))?|"
                        r"(?:message|msg)(?: (?:me|us)(?: (?:at|on|to|an|au|al|op|på|pod))?| (?:at|on|to|an|au|al|op|på|pod))|"
-                       # "call the tenant on", "ring the site manager at"
-                       r"(?:call|ring|text|phone)(?: [^\W\d_]+){1,3} (?:on|at)|"
+                       # "call the tenant on", "ring the site manager at", "rang the parent at 11:40 on",
+                       # "Policyholder rang from"; "Parent to call if ill:" (blind 13's)
+                       r"(?:call|ring|rang|rung|text|phone|phoned)(?: (?:[^\W\d_]+|\d{1,2}[:.]\d{2})){1,4} (?:on|at)|"
+                       r"(?:rang|rung|phoned) from|to (?:call|ring|text|phone)(?: [^\W\d_]+){0,3}|"
                        # "I'm on 07700 900123 till six", a WhatsApp or tel: link
                        r"i['’]?m on|wa\.me/|tel:|"
                        # "nobody called 0493...", "get me on", "reach us at", "give us a bell on" (blind 11's)
