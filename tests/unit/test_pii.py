@@ -369,6 +369,60 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
     assert Scrubber().scrub(text) == expected
 
 
+# Blind 13's round: each rule with the exact output, and beside it the business text it must leave alone.
+@pytest.mark.parametrize("text, expected", [
+    # a Hebrew one-letter prefix and Zulu's locative joined to the number by a hyphen
+    ("תתקשרו אליי ל-+33 1 34 95 41 85 כשהרכב מוכן.", "תתקשרו אליי ל-<PHONE> כשהרכב מוכן."),
+    ("Ngicela ungishayele ku-0228.810.112 uma imoto isilungile.", "Ngicela ungishayele ku-<PHONE> uma imoto isilungile."),
+    # call verbs in Arabic, Persian, Urdu, Chinese; "rang ... on" past a time; "to call ...:"; a keyholder
+    ("اتصلوا بي على 0491660536 عندما تكون السيارة جاهزة.", "اتصلوا بي على <PHONE> عندما تكون السيارة جاهزة."),
+    ("وقتی ماشین آماده شد با 0830805169 تماس بگیرید.", "وقتی ماشین آماده شد با <PHONE> تماس بگیرید."),
+    ("گاڑی تیار ہو جائے تو 22 9998-5082 پر کال کریں۔", "گاڑی تیار ہو جائے تو <PHONE> پر کال کریں۔"),
+    ("车修好了请打0197409694通知我。", "车修好了请打<PHONE>通知我。"),
+    ("we rang the parent at 11:40 on 08081570207.", "we rang the parent at 11:40 on <PHONE>."),
+    ("Policyholder rang from 95870956, wants an update", "Policyholder rang from <PHONE>, wants an update"),
+    ("Parent to call if ill: 01214960844", "Parent to call if ill: <PHONE>"),
+    ("Site keyholder 1703764764", "Site keyholder <PHONE>"),
+    ("Call mum 07700 900123: she is home", "Call mum <PHONE>: she is home"),  # the heading rule yields to "call"
+    # "number is" after a comma names no other number; a phone for a court session is the translator's
+    ("sorry my last msg had a typo, number is 1 (796) 475-8932", "sorry my last msg had a typo, number is <PHONE>"),
+    ("Sworn translator's mobile for the court session: 37164170214",
+     "Sworn translator's mobile for the court session: <PHONE>"),
+    # an aside in brackets and a card's expiry are not the number's last group
+    ("Rider Service Canada SIN: 233 914 399 (18+ ok)", "Rider Service Canada SIN: <NATIONAL_ID> (18+ ok)"),
+    ("Guest: 3019 8719 5011 04 07/28", "Guest: <CARD> 07/28"),
+    # an IBAN cell after a number cell
+    ("member_no,iban,amount\n4471,GB23VCTR57855784366480,8898 EUR", "member_no,iban,amount\n4471,<IBAN>,8898 EUR"),
+    # a question answered after a chat's speaker line; a Slack export's prompt without a question mark
+    ("[14:20] PM\nCan you resend your Steuer-ID vom BZSt? Finance lost it.\n[14:22] Freelancer\n84429130670",
+     "[14:20] PM\nCan you resend your Steuer-ID vom BZSt? Finance lost it.\n[14:22] Freelancer\n<NATIONAL_ID>"),
+    ("claims-bot  11:02 AM\nPlease type the Aadhaar no. of the policyholder.\nyou  11:03 AM\n3098 4514 8360",
+     "claims-bot  11:02 AM\nPlease type the Aadhaar no. of the policyholder.\nyou  11:03 AM\n<NATIONAL_ID>"),
+    # "identity" with Arabic's article joined; Indonesia's population number
+    ("رقم الهوية الوطنية للمؤمن عليه: 15241327663", "رقم الهوية الوطنية للمؤمن عليه: <NATIONAL_ID>"),
+    ("Nomor induk kependudukan pelanggan: 787 465 848", "Nomor induk kependudukan pelanggan: <NATIONAL_ID>"),
+])
+def test_blind_13s_cues_and_joins(text, expected):
+    assert Scrubber().scrub(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Water main burst 0247 3670504: 100 properties affected, valve 05344 closed at 07:49.",  # a 3-word heading
+    "Vessel call 568 704 9984: ETA 23:31, berth 52, draft 52 m.",  # a port call, not "call 568 ..."
+    "Print job 1739689: 523 047 066 A5 flyers, 747 gsm, plate set 4950.",  # paper's gsm is no GSM phone
+    'Speech-to-text: "reference two two four, sorry, 932 601 3123, for the pallet pickup"',  # a restarted reference
+    "شحنة 20 59 20 88 30 وصلت الميناء الساعة 11:47.",  # "shipment" in Arabic
+    "Lô hàng 89 43 80 54 67 đã thông quan lúc 16:36.",  # and in Vietnamese
+    "BEGIN:VEVENT\nDESCRIPTION:Permit 0636 2100396\nEND:VEVENT",
+    "Customs entry 3062490610: HS 0886.38.38, duty 26.393,42 EUR, released 12:46.",
+    "Replacement phone for order 0612345678",  # a phone word, then "for" a reference: the order's number
+    "Booking for the Smith family: 0612345678",
+])
+def test_blind_13s_business_numbers_stay(text):
+    s = Scrubber()
+    assert s.scrub(text) == text, s.hits
+
+
 @pytest.mark.parametrize("text", [
     "Ref. 548-401-8169 - please quote it in every reply",  # shaped like a US phone, labelled a reference
     "Order 808 552 8063 was cancelled by the customer",
