@@ -51,7 +51,7 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  # an identity document's number, and keys that shorten "ID number" or "national id"
                  "identity document", "id document", "idno", "nat id",
                  # Indonesian: the population identity number (NIK) and the identity card (KTP) (blind 13's)
-                 "nomor induk kependudukan", "nik", "ktp", "e-ktp", "nomor ktp")
+                 "nomor induk kependudukan", "nik ktp", "ktp", "e-ktp", "nomor ktp")
 
 
 @dataclass(frozen=True)
