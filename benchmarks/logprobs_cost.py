@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def log_prompts(db: Path, route: str, n: int) -> list[dict]:
-    """The first `n` distinct requests of `route` in the demo log, as prompts.parquet rows carry them."""
+def log_prompts(db: Path, route: str, n: int, max_chars: int) -> list[dict]:
+    """The first `n` distinct requests of `route` in the demo log, as prompts.parquet rows carry them; those the
+    sample stage would quarantine as too long (sampling.max_prompt_chars) are left out, as it leaves them out."""
     con = sqlite3.connect(db)
     try:
         rows = con.execute("SELECT messages FROM requests WHERE route = ? ORDER BY created_at", (route,)).fetchall()
@@ -34,9 +35,11 @@ def log_prompts(db: Path, route: str, n: int) -> list[dict]:
     out, seen = [], set()
     for (messages,) in rows:
         try:
-            json.loads(messages)
-        except (TypeError, ValueError):
+            chars = sum(len(m.get("content") or "") for m in json.loads(messages))
+        except (TypeError, ValueError, AttributeError):
             continue  # the log's planted dirt
+        if chars > max_chars:
+            continue
         if messages not in seen:
             seen.add(messages)
             out.append({"messages": messages})
@@ -54,7 +57,7 @@ async def one_round(pool, prompts: list[dict], plan, params: dict) -> tuple[floa
     seconds = time.monotonic() - started
     failed = [a for a in answers if isinstance(a, str)]
     if failed:
-        raise SystemExit(f"{len(failed)} of {len(prompts)} requests failed: {failed[0]}")
+        raise SystemExit(f"{len(failed)} of {len(prompts)} requests failed: {failed[0]}")  # the reason, as the pool gives it
     return seconds, sum(bool(a.logprobs[0]) for a in answers)
 
 
@@ -75,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = plan_route(cfg, args.route)
     plain = {k: v for k, v in plan.params.items() if k not in ("logprobs", "top_logprobs")}
     with_lp = {**plain, "logprobs": True, "top_logprobs": 1}
-    prompts = log_prompts(args.db, args.route, 5 * args.prompts)
+    prompts = log_prompts(args.db, args.route, 5 * args.prompts, cfg.sampling.max_prompt_chars)
     if len(prompts) < 5 * args.prompts:
         raise SystemExit(f"{args.db} has {len(prompts)} usable {args.route} prompts; lower --prompts")
     rounds = [prompts[i * args.prompts:(i + 1) * args.prompts] for i in range(5)]
