@@ -11,9 +11,9 @@ full of order and invoice numbers, amounts, dates, times, SKUs, versions, barcod
 hashes and company names. Seeded: same seed, same figures (Faker's clock, its global `random` and the hash
 order of its sets are pinned, see freeze_faker and main).
 
-Seventeen sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
+Eighteen sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
 "heldout" and "fresh" (pii_heldout.py: other sentences, cue words and value styles, written by the project;
-their misses were read since), and "blind", "blind2", ..., "blind14" (pii_blind*.py: written by helpers that never
+their misses were read since), and "blind", "blind2", ..., "blind15" (pii_blind*.py: written by helpers that never
 saw the detector; each module's docstring says whether its misses have been read, after which it is no longer
 blind). The last unread one's first run is the figure to quote.
 
@@ -63,6 +63,7 @@ import pii_blind11  # noqa: E402
 import pii_blind12  # noqa: E402
 import pii_blind13  # noqa: E402
 import pii_blind14  # noqa: E402
+import pii_blind15  # noqa: E402
 import pii_heldout  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
@@ -329,6 +330,7 @@ SETS = {  # name -> (templates, id labels, clean templates, clean filler)
     "blind12": (pii_blind12.T_BLIND12, pii_blind12.LABELS_BLIND12, pii_blind12.CLEAN_BLIND12, pii_heldout.fill_clean),
     "blind13": (pii_blind13.T_BLIND13, pii_blind13.LABELS_BLIND13, pii_blind13.CLEAN_BLIND13, pii_heldout.fill_clean),
     "blind14": (pii_blind14.T_BLIND14, pii_blind14.LABELS_BLIND14, pii_blind14.CLEAN_BLIND14, pii_heldout.fill_clean),
+    "blind15": (pii_blind15.T_BLIND15, pii_blind15.LABELS_BLIND15, pii_blind15.CLEAN_BLIND15, pii_heldout.fill_clean),
 }
 CLEAN_EXAMPLES = MISS_EXAMPLES = 6  # how many altered clean texts and misses per kind a set reports
 TARGET = {**{k: 0.995 for k in STRUCTURED}, "person": 0.90}

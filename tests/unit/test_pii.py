@@ -406,6 +406,50 @@ def test_blind_13s_cues_and_joins(text, expected):
     assert Scrubber().scrub(text) == expected
 
 
+# Blind 14's round, the same way.
+@pytest.mark.parametrize("text, expected", [
+    ("the bride's mother wants all seating questions sent to 86 1049-7465.", "the bride's mother wants all seating questions sent to <PHONE>."),
+    ("스키 강습 관련해서 0463478612로 연락 주세요.", "스키 강습 관련해서 <PHONE>로 연락 주세요."),
+    ("ਵੀਜ਼ਾ ਬਾਰੇ ਮੈਨੂੰ 0547223101 ਤੇ ਫ਼ੋਨ ਕਰੋ।", "ਵੀਜ਼ਾ ਬਾਰੇ ਮੈਨੂੰ <PHONE> ਤੇ ਫ਼ੋਨ ਕਰੋ।"),
+    ("За термин у амбасади позовите ме на 0122490054.", "За термин у амбасади позовите ме на <PHONE>."),
+    ("number for the auction is (137)484-7771x83417 - my husband's", "number for the auction is <PHONE> - my husband's"),
+    ("Baptism enquiry from 01214960844", "Baptism enquiry from <PHONE>"),
+    ("the parent of the six-year-old in group Bambini 2 is on 0587722152 during lessons.",
+     "the parent of the six-year-old in group Bambini 2 is on <PHONE> during lessons."),
+    ("Plot 22 tenant 95870956", "Plot 22 tenant <PHONE>"),
+    ("Householder (wasps) 723 373 474", "Householder (wasps) <PHONE>"),
+    ("Mum 07700 900123: home", "Mum <PHONE>: home"),  # a role: no heading
+    ("Push to courier 936 51 684: new order ready", "Push to courier <PHONE>: new order ready"),
+    ("|===\n|Unit |Tenant phone\n|214 |36000497\n|===", "|===\n|Unit |Tenant phone\n|214 |<PHONE>\n|==="),
+    ("FOURTH time I've rung about the visiting order. 056 480 79 89. Call me back.",
+     "FOURTH time I've rung about the visiting order. <PHONE>. Call me back."),
+    ("[21:14] <dispatch> locksmith needs the caller's number\n[21:14] <callhandler> 07752753",
+     "[21:14] <dispatch> locksmith needs the caller's number\n[21:14] <callhandler> <PHONE>"),
+    ("[Today at 9:01 AM] bot: Please send your PESEL\n[Today at 9:03 AM] newrider: 11310259110",
+     "[Today at 9:01 AM] bot: Please send your PESEL\n[Today at 9:03 AM] newrider: <NATIONAL_ID>"),
+    ("מרכז הוויזות חייב את הכרטיס 5657-5512-3587 פעמיים.", "מרכז הוויזות חייב את הכרטיס <CARD> פעמיים."),
+    ("hi, the card for the auction invoice is 6304-8232-3536, please charge it",
+     "hi, the card for the auction invoice is <CARD>, please charge it"),
+    ("Lab request: patient's national identifier 468 468 772", "Lab request: patient's national identifier <NATIONAL_ID>"),
+    ("申請者の個人番号：81012606143", "申請者の個人番号：<NATIONAL_ID>"),
+    ("الرقم الشخصي لمقدم الطلب: 344667356359", "الرقم الشخصي لمقدم الطلب: <NATIONAL_ID>"),
+])
+def test_blind_14s_cues_and_joins(text, expected):
+    assert Scrubber().scrub(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "ERROR [09:02] job=62598790 tenant=2692417617 retry=40 elapsed=81490ms",  # a log's key, not a tenant
+    "The shipment is on 0612345678 manifest",  # "is on" only after a person
+    "Backup job is on 2692417617",
+    'Speech-to-text: "reference, uh, 0912 1603902, for the locker refill"',  # a filler after the label
+    "Rechnungsnr. 0612345678 bitte angeben",  # an abbreviation's full stop is no sentence's end
+])
+def test_blind_14s_business_numbers_stay(text):
+    s = Scrubber()
+    assert s.scrub(text) == text, s.hits
+
+
 @pytest.mark.parametrize("text", [
     "Water main burst 0247 3670504: 100 properties affected, valve 05344 closed at 07:49.",  # a 3-word heading
     "Vessel call 568 704 9984: ETA 23:31, berth 52, draft 52 m.",  # a port call, not "call 568 ..."

@@ -82,9 +82,10 @@ _REFERENCE_WORDS = (
     # Postcodes: 01310-100 (Brazil's CEP) or 00185 is a place, not a phone whose trunk 0 it looks like
     "zip", "zip code", "postcode", "postal code", "plz", "postleitzahl", "code postal", "cp", "código postal",
     "codigo postal", "cep", "cap", "kod pocztowy", "postnummer", "postinumero",
-    # Permits, customs and tariff codes; "shipment", "order", "invoice", "parcel" in Arabic and Vietnamese (blind 13's)
+    # Permits, customs and tariff codes; "shipment", "invoice", "parcel" in Arabic, and "order" too in Vietnamese
+    # (blind 13's; not Arabic "الطلب", also "the application": "الرقم الشخصي لمقدم الطلب" is the applicant's id)
     "permit", "permit to work", "ptw", "mrn", "hs", "hs code", "taric", "cn code",
-    "شحنة", "الشحنة", "طلب", "الطلب", "فاتورة", "الفاتورة", "طرد", "lô hàng", "đơn hàng", "hóa đơn", "vận đơn",
+    "شحنة", "الشحنة", "فاتورة", "الفاتورة", "طرد", "lô hàng", "đơn hàng", "hóa đơn", "vận đơn",
 )
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
 # call-log record. Without the number word these announce a phone ("call 020 7946 0958"), so they are no
@@ -193,13 +194,15 @@ def readable(head: str) -> str:
 # After its "?" only a short lead-in may come ("Sure - ", "To "), no other sentence; in a chat, up to two short
 # turns without a number may come between ("Customer: hold on\n").
 # A chat line's time stamp ("[10:02] ", "[03/12/2026, 09:14] ").
-_STAMP = r"\[[\d/.,: -]{4,24}\][ \t]*"
+# Discord writes words in it ("[Today at 9:03 AM] "): letters may come with the digits (blind 14's).
+_STAMP = r"\[(?=[^\]\n]*\d)[\w/.,: -]{4,30}\][ \t]*"
 # The question, a short rest of its line ("? Finance lost it."), then at most two short lines without digits but for a
 # time stamp (a chat's speaker line: "[14:22] Freelancer", "you  11:03 AM"), then the answer's line (blind 13's).
 _ANSWER_AFTER_QUESTION = re.compile(rf"\?[^\n?]{{0,40}}?(?:\n(?:{_STAMP}|\d{{1,2}}:\d{{2}}|[^\n?\d]){{0,30}}){{0,2}}?"
                                     r"(?:\n[ \t>]*)*[^.!?\n]{0,30}$")
 # A chat turn: an optional time stamp, a one- or two-word speaker, a colon ("[10:02] Agent: ", "Bot: ").
-_TURN = re.compile(rf"^[ \t>]*(?:{_STAMP})?[^\W\d_][\w.-]*(?: [^\W\d_][\w.-]*)?[ \t]*:[ \t]*")
+# IRC's "<nick> " too (blind 14's "[21:14] <callhandler> 07752753").
+_TURN = re.compile(rf"^[ \t>]*(?:{_STAMP})?(?:[^\W\d_][\w.-]*(?: [^\W\d_][\w.-]*)?[ \t]*:|<[^\W\d_][\w.-]*>)[ \t]*")
 _SHORT_QUESTION = 3  # words: "which number?", "and yours?" refer back to the turn before them
 
 # A form's or record's lines: "Paid by: MASTERCARD\nAccount: 4392...", "f-nr: 29045711100" under "name: ...".
@@ -222,7 +225,21 @@ def cues_around(text: str, start: int, end: int) -> str:
     out.append(header_at(text, start))
     out.append(sql_column(text, start))
     out.append(line_after(text, end))
+    out.append(sentence_after(text, start, end))
     return " \n ".join(x for x in out if x)
+
+
+_ALONE_BEFORE = re.compile(r"(?:^|[.!?][ \t]+|\n[ \t>]*)$")
+_NEXT_SENTENCE = re.compile(r"[ \t]*[.!?][ \t]+([^.!?\n]{1,80}[.!?]?)")
+
+
+def sentence_after(text: str, start: int, end: int) -> str:
+    """The next sentence when the number is a sentence of its own ("... the visiting order. 056 480 79 89. Call me
+    back."): it may say what the number is. Else ""."""
+    if not _ALONE_BEFORE.search(text[max(0, start - 4):start]):
+        return ""
+    m = _NEXT_SENTENCE.match(text, end)
+    return m.group(1) if m else ""
 
 
 def line_after(text: str, end: int) -> str:
@@ -340,6 +357,9 @@ def header_at(text: str, start: int) -> str:
     return column_header(text, line_start, line, start - line_start)
 
 
+_FENCE = re.compile(r"\|?=+|\+[-+=]+\+?|-{3,}")
+
+
 def column_header(text: str, line_start: int, line: str, offset: int) -> str:
     """In a delimited table (CSV with ",", ";", tab or "|"), the first line's cell above the value: "mobile" for
     "Juhani Harju;0088203139;yes" under "name;mobile;sms_opt_in". Empty when the line is not such a row."""
@@ -347,7 +367,9 @@ def column_header(text: str, line_start: int, line: str, offset: int) -> str:
         if line.count(sep) < 1:
             continue
         block_start = text.rfind("\n\n", 0, line_start)
-        header = text[block_start + 2 if block_start >= 0 else 0:].split("\n", 1)[0]
+        block = text[block_start + 2 if block_start >= 0 else 0:].split("\n", 2)
+        # an AsciiDoc or ASCII table's fence ("|===", "+----+") opens the block: the header is the line after it
+        header = block[1] if len(block) > 1 and _FENCE.fullmatch(block[0].strip()) else block[0]
         # a header names its columns: no cell of it starts with a digit ("Aadhaar no. (12 digits)" may hold one)
         if header == line or header.count(sep) != line.count(sep) \
                 or any(re.match(r"\s*[\d+-]", cell) for cell in header.split(sep)):
@@ -406,7 +428,9 @@ def reference_before(head: str) -> bool:
     latest, ... of the references its clause counts."""
     if _SPEAKER.match(head):
         return False
-    lowered = head[-50:].lower()
+    lowered = _FILLERS_AT_END.sub(" ", head[-50:].lower())  # "reference, uh, 0912 ...": the filler is no word
+    if _SENTENCE_ENDS.search(lowered):
+        return False  # "... about the visiting order. 056 480 79 89.": the label's sentence ended before the number
     if _ON_FILE.search(lowered):
         return False  # "New card on file 6011...": stored, not a file's number
     m = _REFERENCE.search(lowered)
@@ -414,14 +438,21 @@ def reference_before(head: str) -> bool:
         m = None  # "Rückrufauftrag": a compound with a phone or contact part is about a call
     if m and _GENERIC_LABEL.match(m.group(0)) and _PHONE_OWNER.search(lowered, 0, m.start()):
         m = None  # "caller_id=", "WhatsApp ID:", "phone no.": the number word belongs to a phone (not "dial-in ID")
-    if m and ":" in m.group(0) and (p := _PREPOSITION_BEFORE.search(lowered, 0, m.start())):
-        # "Contact phone for the claim: ...", "Card used for the order: ...": the reference is what the label's
-        # head noun is for; the head noun says what the number is
+    if m and (":" in m.group(0) or _COPULA_END.search(m.group(0))) \
+            and (p := _PREPOSITION_BEFORE.search(lowered, 0, m.start())):
+        # "Contact phone for the claim: ...", "Card used for the order: ...", "the card for the auction invoice
+        # is ...": the reference is what the label's head noun is for; the head noun says what the number is
         return reference_before(lowered[:p.start()])
     return bool(m or _ONE_OF_THEM.search(lowered) and _COUNTED.search(head.lower()))
 
 
 _ON_FILE = re.compile(r"(?<!\w)on (?:file|record)[ \t:]*$")
+# A sentence of three words or more that ends in a full word and a full stop right before the number; not a label's
+# abbreviation ("Rechnungsnr. 12345", "Ref. 548-...", "Order no. ...").
+_SENTENCE_ENDS = re.compile(r"(?:[^\W\d_][\w'’-]*[ \t]+){2,}(?![\w-]*(?:nr|no|num|nummer|number|ref|id)\.)"
+                            r"[^\W\d_]{4,}\.[ \t]+$")
+_FILLERS_AT_END = re.compile(r"(?:[ \t]*,?[ \t]*(?<!\w)(?:uh+|um+|erm+|ehm|ähm|äh|euh|eh)(?!\w))+[ \t]*,?[ \t]*$")
+_COPULA_END = re.compile(r"(?<!\w)(?:is|es|est|ist|é|è|lautet)[ \t]*$")
 _GENERIC_LABEL = re.compile(r"(?:id|uid|no|nr|num|number|code)\b")
 _PHONE_OWNER = re.compile(r"(?<!\w)(?:caller|phone|telephone|mobile|cell|whatsapp|telegram|signal|viber|msisdn|sender)"
                           r"[ _-]?$")

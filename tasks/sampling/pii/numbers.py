@@ -47,7 +47,9 @@ _CARD_WORDS = re.compile(
     r"zapłac\w*|obciąż\w*|betal\w*|dragits|maks\w*|veloitet\w*|"
     r"exp|expiry|expires|expiration|valid thru|valid until|gültig bis|cvv|cvv2|cvc|cvc2|ccv|csc|"
     # "card" in Devanagari, Cyrillic, Greek, Arabic and Persian (blind 12's)
-    r"कार्ड|карт\w*|κάρτ\w*|بطاق\w*|کارت)(?!\w)")
+    r"कार्ड|карт\w*|κάρτ\w*|بطاق\w*|کارت|"
+    # Hebrew, with its article or a preposition joined (blind 14's "הכרטיס")
+    r"[הבל]?כרטיס\w*)(?!\w)")
 # "Card" in scripts written without spaces, matched inside their runs: カード, 卡 (银行卡, 信用卡), 카드, บัตร
 _UNSPACED_CARD_WORDS = re.compile(r"カード|卡|카드|บัตร")
 # Maestro's own IINs (the ranges Mastercard publishes for it): a 12-digit Luhn-valid number that starts with one
@@ -59,7 +61,7 @@ _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|nú
 # "Recall notice 135.567.2876: 8057 units", "Water main burst 0247 3670504: ...". The number names that thing, as a heading or a log line's subject does.
 _HEADING = re.compile(r"[ \t>]*[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2}[ \t]+")
 # ... unless those words tell someone to call it: "Call mum 07700 900123: she is home".
-_CALL_FIRST = re.compile(r"(?i)[ \t>]*(?:call|ring|text|phone|dial|sms|whatsapp)(?!\w)")
+_CALL_FIRST = re.compile(r"(?i)[ \t>]*(?:call|ring|text|phone|dial|sms|whatsapp|push)(?!\w)")
 _ASIDE = re.compile(r"[ \t]\(\d{1,4}$")
 _BEFORE_EXPIRY = re.compile(r"[ \t]\d{2}$")
 _EXPIRY_NEXT = re.compile(r"/\d{2}(?:\d{2})?(?!\d)")
@@ -141,11 +143,15 @@ class Numbers:
             or context.corrects_reference(head) or self._heading(text, start, end, people)
         if "card" in self.detectors and _is_card(value, digits, head, tail, reference, cues):
             return "card"
-        if "phone" not in self.detectors or (reference or quantity or context.names_another_number(head)) \
-                and not value.startswith(("+", "00")):
+        if "phone" not in self.detectors:
+            return None
+        if phones.owned_after(tail) and not quantity and self.phones.is_phone(value, "phone ", tail):
+            return "phone"  # "number for the auction is 062 896 92 91 - my husband's": his, whatever the label says
+        if (reference or quantity or context.names_another_number(head)) and not value.startswith(("+", "00")):
             return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes
         if self.phones.is_phone(value, head, f"{tail}\n{cues}" if cues else tail) or (
-                self.phones.valid_bare(value) and (phones.owned(head) or self._beside_person(text, start, end, people))):
+                self.phones.valid_bare(value) and (phones.owned(head) or phones.role_before(head)
+                                                   or self._beside_person(text, start, end, people))):
             # someone's own ("meu whats é 94054405"), or beside a name ("Hannah Spieß (0456724205)"), a number valid
             # as a phone is that person's
             return "phone"
@@ -158,7 +164,7 @@ class Numbers:
         line_start = text.rfind("\n", 0, start) + 1
         words = text[line_start:start]
         return text[end:end + 1] == ":" and bool(_HEADING.fullmatch(words)) and not phones.announces(words, "") \
-            and not _CALL_FIRST.match(words) \
+            and not _CALL_FIRST.match(words) and not phones.role_before(words) \
             and not phones.owned(words) and not self._beside_person(text, start, end, people)
 
     @staticmethod

@@ -107,12 +107,19 @@ _WORDS = re.compile(
     # "call me" where the earlier lists had only "phone": Arabic, Persian "contact", Urdu and Hindi "call", Hebrew,
     # Tamil, Swahili, Zulu, Spanish "dial", Hinglish "call karo"; who holds a site's keys (blind 13's)
     r"اتصل\w*|تماس|کال|कॉल|תתקשר\w*|התקשר\w*|להתקשר|அழை\w*|\w*pigi\w*|piga simu|\w*shayel\w*|"
-    r"marcan|marcar\w*|marcame|márcanos|(?:call|phone|fone) kar\w*|keyholders?|key holders?|next of kin"
+    r"marcan|marcar\w*|marcame|márcanos|(?:call|phone|fone) kar\w*|keyholders?|key holders?|next of kin|"
+    # "phone" and "call" in Malayalam, Telugu, Punjabi, Gujarati, Kannada, Tamil; Serbian "позовите", Greek
+    # "καλέστε", Spanish "háblenme", "textéame", Swiss German "alüte" (blind 14's)
+    r"\w*ഫോൺ\w*|വിളിക്ക\w*|ఫోన్\w*|కాల్\w*|ਫ਼ੋਨ\w*|ਫੋਨ\w*|ફોન\w*|ಫೋನ್\w*|ಕರೆ\w*|போன்\w*|தொலைபேசி\w*|"
+    r"позов\w*|καλέστε|καλεστε|τηλεφωνήστε|h[áa]bl(?:en|a)me|text[ée]a\w*|a+lü+t\w*"
     r")(?!\w)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
-_UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락처|โทร|เบอร์|มือถือ|"
-                             r"请打|請打|打给|打給|拨打|撥打|致电|致電")  # "please dial", "call" (blind 13's)
+_UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|โทร|เบอร์|มือถือ|"
+                             r"请打|請打|打给|打給|拨打|撥打|致电|致電")  # "please dial", "call" (blind 13's); 연락 "contact"
+# Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
+_ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
+          r"neighbou?r|host|bride|groom|applicant|visitor|courier|mum|mom|dad")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
 # "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14"). A "vessel call", "port call" or
@@ -124,6 +131,12 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        # "Policyholder rang from"; "Parent to call if ill:" (blind 13's)
                        r"(?:call|ring|rang|rung|text|phone|phoned)(?: (?:[^\W\d_]+|\d{1,2}[:.]\d{2})){1,4} (?:on|at)|"
                        r"(?:rang|rung|phoned) from|to (?:call|ring|text|phone)(?: [^\W\d_]+){0,3}|"
+                       # "the parent of the six-year-old ... is on 0587722152" (a person is on a number; "the shipment
+                       # is on ..." is not), "enquiry from", "questions sent to" (blind 14's)
+                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:he|she)['’]s on|(?:they|we|you) are on|"
+                       r"(?:enquiry|inquiry|enquiries|inquiries|voicemail|missed call) from|"
+                       r"(?:questions|messages|texts|queries|updates|photos|pictures)(?: [^\W\d_]+){0,3} "
+                       r"(?:sent|send|go|goes|going|forwarded) to|"
                        # "I'm on 07700 900123 till six", a WhatsApp or tel: link
                        r"i['’]?m on|wa\.me/|tel:|"
                        # "nobody called 0493...", "get me on", "reach us at", "give us a bell on" (blind 11's)
@@ -235,6 +248,25 @@ class Phones:
                     return True
                 break
         return False
+
+
+# Whose it is, right after the number: "... is 062 896 92 91 - my husband's", "(my sister's)" (blind 14's)
+_OWNED_AFTER = re.compile(rf"(?i)(?:x\d{{1,6}})?[ \t]*[-–—,(]?[ \t]*(?:(?:is|it['’]s|that['’]s)[ \t]+)?"
+                          rf"{OWNER.pattern.removeprefix('(?i)')}[ \t]+[^\W\d_]+['’]s(?!\w)")
+# A person named by their role right before the number: "Plot 22 tenant 95870956", "Spaniel's owner: ...",
+# "Learner driver 0882...", "Householder (wasps) 723 373 474". A closed class of roles people hold, not of things.
+_ROLE = re.compile(rf"(?i)(?<!\w)(?:{_ROLES})"
+                   r"(?:[ \t]*\([^()\n]{1,20}\))?[ \t]*[:-]?[ \t]*$")  # not a log's "tenant=2692417617"
+
+
+def owned_after(tail: str) -> bool:
+    """A possessive right after the number says whose phone it is ("- my husband's")."""
+    return bool(_OWNED_AFTER.match(tail))
+
+
+def role_before(head: str) -> bool:
+    """A person's role right before the number ("tenant 95870956"): with a number valid as a phone, theirs."""
+    return bool(_ROLE.search(head[-40:]))
 
 
 def owned(head: str) -> bool:
