@@ -409,9 +409,12 @@ _CORRECTION = re.compile(r"(?i)(?<!\w)(?:wrong|incorrect|correct|right|old|new|u
 
 # A label, the start of its number (spoken or in digits), then the speaker starts again: "reference two two four,
 # sorry, 932 601 3123" (blind 13's speech-to-text). The number after the restart is the label's.
-_RESTARTED = re.compile(r"(?i)((?:[^\W\d_]+[ \t]+){0,2}?[^\W\d_]+)[ \t]+(?:(?:\d+|zero|oh|one|two|three|four|five|six|"
-                        r"seven|eight|nine|double|triple)[ \t,-]*)+(?:sorry|i mean|correction|no wait|scratch that|"
-                        r"let me start again)[ \t,.-]*$")
+# The digits' tokens are separated, so a run of digits has one reading (no backtracking through its splits); the
+# restart's words are looked for first, in plain text, since they are rare.
+_DIGIT_TOKEN = r"(?:\d+|zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)"
+_RESTART_WORDS = ("sorry", "i mean", "correction", "no wait", "scratch that", "start again")
+_RESTARTED = re.compile(rf"(?i)((?:[^\W\d_]+[ \t]+){{0,2}}?[^\W\d_]+)[ \t]+{_DIGIT_TOKEN}(?:[ \t,-]+{_DIGIT_TOKEN})*"
+                        r"[ \t,-]+(?:sorry|i mean|correction|no wait|scratch that|let me start again)[ \t,.-]*$")
 
 
 def corrects_reference(head: str) -> bool:
@@ -419,7 +422,7 @@ def corrects_reference(head: str) -> bool:
     it's ...", "the correct order no. is ...", "reference two two four, sorry, ...". Not a phone's ("wrong number,
     the right one is ..." names none)."""
     tail = head[-120:]
-    m = _CORRECTION.search(tail) or _RESTARTED.search(tail)
+    m = _CORRECTION.search(tail) or (any(w in tail.lower() for w in _RESTART_WORDS) and _RESTARTED.search(tail))
     return bool(m) and reference_before(m.group(1) + ": ")
 
 
