@@ -119,7 +119,7 @@ _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|�
                              r"请打|請打|打给|打給|拨打|撥打|致电|致電")  # "please dial", "call" (blind 13's); 연락 "contact"
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
-          r"neighbou?r|host|bride|groom|applicant|visitor|courier|mum|mom|dad")
+          r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
 # "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14"). A "vessel call", "port call" or
