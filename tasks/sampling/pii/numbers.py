@@ -145,7 +145,7 @@ class Numbers:
             return "card"
         if "phone" not in self.detectors:
             return None
-        if phones.owned_after(tail) and not quantity and self.phones.is_phone(value, "phone ", tail):
+        if phones.owned_after(tail) and not quantity and self.phones.is_announced_phone(value):
             return "phone"  # "number for the auction is 062 896 92 91 - my husband's": his, whatever the label says
         if (reference or quantity or context.names_another_number(head)) and not value.startswith(("+", "00")):
             return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes

@@ -177,7 +177,13 @@ class Phones:
     def is_phone(self, value: str, head: str, tail: str) -> bool:
         """A digit run with `head` and `tail` the text of its clause before and after it (context.clause): a
         phone number? The caller has already set aside references ("order 0612345678") and amounts."""
-        announced = announces(head, tail)
+        return self._judged(value, announces(head, tail))
+
+    def is_announced_phone(self, value: str) -> bool:
+        """Judged as a number some word already says is a phone's (an owner named right after it, for one)."""
+        return self._judged(value, True)
+
+    def _judged(self, value: str, announced: bool) -> bool:
         key = (value, announced)
         if key not in self._cache:  # amounts and dates repeat across rows; parsing is the slow part
             self._cache[key] = self._judge(value, announced)
