@@ -11,9 +11,9 @@ full of order and invoice numbers, amounts, dates, times, SKUs, versions, barcod
 hashes and company names. Seeded: same seed, same figures (Faker's clock, its global `random` and the hash
 order of its sets are pinned, see freeze_faker and main).
 
-Eighteen sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
+Nineteen sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
 "heldout" and "fresh" (pii_heldout.py: other sentences, cue words and value styles, written by the project;
-their misses were read since), and "blind", "blind2", ..., "blind15" (pii_blind*.py: written by helpers that never
+their misses were read since), and "blind", "blind2", ..., "blind16" (pii_blind*.py: written by helpers that never
 saw the detector; each module's docstring says whether its misses have been read, after which it is no longer
 blind). The last unread one's first run is the figure to quote.
 
@@ -64,6 +64,7 @@ import pii_blind12  # noqa: E402
 import pii_blind13  # noqa: E402
 import pii_blind14  # noqa: E402
 import pii_blind15  # noqa: E402
+import pii_blind16  # noqa: E402
 import pii_heldout  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
@@ -250,7 +251,8 @@ def planted(kind: str, fakes: dict[str, Faker], locale: str, rng: random.Random,
 
 
 def leaked(secret: str, kind: str, out: str, template: str) -> bool:
-    """Whether any identifying piece of `secret` is still in `out` (pieces the template itself has excepted)."""
+    """Whether any identifying piece of `secret` is still in `out` (pieces the template itself has excepted; the
+    caller fills the template's id label first, so "AHV-Nummer (756.)" leaves its own "756" out of the count)."""
     if kind == "person":
         pieces = [w for w in re.findall(r"[^\W\d_]{2,}(?:['’-][^\W\d_]+)*", secret) if w[0].isupper()]
         return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", out) and p not in template for p in pieces)
@@ -331,6 +333,7 @@ SETS = {  # name -> (templates, id labels, clean templates, clean filler)
     "blind13": (pii_blind13.T_BLIND13, pii_blind13.LABELS_BLIND13, pii_blind13.CLEAN_BLIND13, pii_heldout.fill_clean),
     "blind14": (pii_blind14.T_BLIND14, pii_blind14.LABELS_BLIND14, pii_blind14.CLEAN_BLIND14, pii_heldout.fill_clean),
     "blind15": (pii_blind15.T_BLIND15, pii_blind15.LABELS_BLIND15, pii_blind15.CLEAN_BLIND15, pii_heldout.fill_clean),
+    "blind16": (pii_blind16.T_BLIND16, pii_blind16.LABELS_BLIND16, pii_blind16.CLEAN_BLIND16, pii_heldout.fill_clean),
 }
 CLEAN_EXAMPLES = MISS_EXAMPLES = 6  # how many altered clean texts and misses per kind a set reports
 TARGET = {**{k: 0.995 for k in STRUCTURED}, "person": 0.90}
@@ -390,7 +393,7 @@ def run(per_kind: int, clean_n: int, seed: int, which: str = "original") -> dict
             text = template.format(v=value, name=f"{fake.first_name()} {fake.last_name()}" if kind != "person" else value,
                                    label=labels[locale], city=fake.city(), amount=f"{rng.randrange(10, 9999)} EUR")
             out = scrubber.scrub(text)
-            ok = not leaked(secret, kind, out, template)
+            ok = not leaked(secret, kind, out, template.replace("{label}", labels[locale]))
             results[kind].append(ok)
             if group := subgroup(kind, value, locale):
                 breakdown[group].append(ok)

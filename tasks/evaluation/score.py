@@ -195,6 +195,10 @@ def scope_reasons(scope: str, s: dict, gates: dict, judge: dict | None, min_item
         if metric == "judge_win_rate" and judge is not None and judge.get("routes") and scope not in judge["routes"]:
             continue  # evaluation.judge.routes leaves this route out on purpose: the judge's gate is not its gate
         measured += metric in s["vs_teacher"]
+        if metric == "judge_win_rate" and judge is not None and scope in judge.get("too_few", {}):
+            reasons.append(f"{scope}: {metric} has insufficient evidence: {judge['too_few'][scope]} items < "
+                           f"evaluation.min_items {min_items}, so the judge was not asked")
+            continue
         if metric == "judge_win_rate" and judge is not None and not judge["available"]:
             reasons.append(f"{JUDGE_UNAVAILABLE}: the judge is not reliable this run ({'; '.join(judge['reasons'])})")
             continue

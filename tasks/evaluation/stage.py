@@ -18,6 +18,7 @@ stops before the judge's starts.
 import asyncio
 import json
 import logging
+from collections import Counter
 from pathlib import Path
 
 from distillery.config import RunConfig, judge_spec
@@ -81,10 +82,8 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     stats = {"resamples": e.bootstrap_resamples, "confidence": e.confidence, "seed": e.seed}
     summary = summarize(rows, e.gates, stats, e.include_base, e.min_items, e.teacher_sure)
     asked = [v for v in verdicts if v is not None]
-    judged = reliability(asked, e.judge, judge_usage.get("failures"), calibration) if e.judge.enabled else None
-    if judged is not None:  # the routes the judge was configured for: its gate applies there only
-        judged["routes"] = sorted({it.route for it in items if not e.judge.routes or it.route in e.judge.routes})
-    if judged and not judged["available"]:
+    judged = judge_record(cfg, items, asked, judge_usage, calibration)
+    if judged and judged["asked"] and not judged["available"]:
         log.warning("the judge is not reliable this run: %s", "; ".join(judged["reasons"]))
     decision = apply_decision(registry, version, decide_routes(summary, e.gates, judged, e.min_items), run_dir)
     ab = {"candidate": version, "teacher": cfg.teacher.model, "student_base": cfg.student.model,
@@ -112,13 +111,40 @@ def read_train(run_dir: Path) -> list[dict]:
     return pq.read_table(path, columns=["prompt_id", "route", "split", "answer", "messages"]).to_pylist() if path.is_file() else []
 
 
+def judge_record(cfg: RunConfig, items: list[Item], asked: list, usage: dict, calibration: dict | None) -> dict | None:
+    """The judge's reliability (None when it is off), with the routes its gate applies to and those it was not asked
+    on for too few items (`too_few`: route -> items)."""
+    e = cfg.evaluation
+    if not e.judge.enabled:
+        return None
+    too_few = usage.get("too_few", {})
+    judged = reliability(asked, e.judge, usage.get("failures"), calibration) if asked else \
+        {"items": 0, "available": False, "calibration": None,
+         "reasons": [f"not asked: {', '.join(f'{r} has {n} items' for r, n in sorted(too_few.items()))}, fewer than "
+                     f"evaluation.min_items {e.min_items}"] if too_few else ["no item of a judged route"]}
+    # the routes the judge was configured for: its gate applies there only
+    judged["routes"] = sorted({it.route for it in items if not e.judge.routes or it.route in e.judge.routes})
+    return {**judged, "asked": bool(asked), "too_few": too_few}
+
+
 def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, dict | None, dict]:
     """Student vs teacher in both orders for every item of the judged routes (`evaluation.judge.routes`; None in the
-    list for the others), and the calibration pairs (known answers, from the judged items) the same way."""
+    list for the others), and the calibration pairs (known answers, from the judged items) the same way. A route
+    with fewer than evaluation.min_items items is not judged: its verdict could not count (the gate says
+    "insufficient evidence" either way), and the judge costs a server start and two calls an item."""
     j = cfg.evaluation.judge
+    usage = {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    if not j.enabled:
+        return [], None, usage
     judged = [it for it in items if not j.routes or it.route in j.routes]
-    if not j.enabled or not judged:
-        return [], None, {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    per_route = Counter(it.route for it in judged)
+    too_few = {r: n for r, n in sorted(per_route.items()) if n < cfg.evaluation.min_items}
+    if too_few:
+        log.info("judge: not asked on %s: fewer than evaluation.min_items %d, so its verdict could not count",
+                 ", ".join(f"{r} ({n} items)" for r, n in too_few.items()), cfg.evaluation.min_items)
+        judged = [it for it in judged if it.route not in too_few]
+    if not judged:
+        return [], None, {**usage, "too_few": too_few}
     from models.client_pool import ClientPool
     from models.vllm_server import served_endpoint
 
@@ -134,7 +160,8 @@ def run_judge(cfg: RunConfig, items: list[Item]) -> tuple[list, dict | None, dic
                                              [kind for _, kind in known])
             st = pool.stats  # every request is billed, retries included: the report prices these tokens
             return verdicts, calibration, {"calls": st.sent, "prompt_tokens": st.prompt_tokens,
-                                           "completion_tokens": st.completion_tokens, "failures": dict(st.failures)}
+                                           "completion_tokens": st.completion_tokens, "failures": dict(st.failures),
+                                           "too_few": too_few}
         finally:
             await pool.close()
 

@@ -22,6 +22,8 @@ def judge_notes(ab: dict) -> list[str]:
     rel = (ab.get("judge") or {}).get("reliability")
     if not rel or rel["available"] or "judge_win_rate" in ab["config"]["gates"]:
         return []  # reliable, not run, or already among the decision's reasons
+    if rel.get("asked") is False:  # too few items on its routes: nothing was wrong with it
+        return [f"judge {'; '.join(rel['reasons'])}"]
     return [f"judge win rate not usable this run: {'; '.join(rel['reasons'])}"]
 
 

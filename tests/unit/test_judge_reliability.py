@@ -151,14 +151,65 @@ def test_the_judge_is_asked_only_on_the_routes_it_is_configured_for(fake_teacher
 
     cfg = load_config(REPO / "configs/demo.yaml", [f"store.root={tmp_path}", f"evaluation.judge.endpoint={fake_teacher}/v1",
                                                    "evaluation.judge.model=fake-teacher", "evaluation.judge.routes=[support-reply]",
-                                                   "evaluation.judge.calibration_items=4"])
+                                                   "evaluation.judge.calibration_items=4", "evaluation.min_items=5"])
     httpx.post(f"{fake_teacher}/control", json={"reset": True, "judge": "json"}).raise_for_status()
-    replies = [Item(f"r{i}", "support-reply", f"question {i}", "Reply kindly.",
-                    Answer(f"Thanks for writing, we will refund order {i} today."), arms={"student": Answer("We will refund it.")})
-               for i in range(5)]
-    tickets = [Item(f"t{i}", "ticket-triage", f"ticket {i}", "Answer as JSON.", Answer(SHORT), arms={"student": Answer(LONG)})
-               for i in range(6)]
-    verdicts, calibration, usage = run_judge(cfg, tickets[:3] + replies + tickets[3:])
+    verdicts, calibration, usage = run_judge(cfg, TICKETS[:3] + REPLIES + TICKETS[3:])
     assert [v is None for v in verdicts] == [True] * 3 + [False] * 5 + [True] * 3
     assert calibration["pairs"] == 4 and usage["calls"] == 2 * (5 + 4)
     assert httpx.get(f"{fake_teacher}/stats").json()["pairwise"] == 2 * (5 + 4)
+
+
+REPLIES = [Item(f"r{i}", "support-reply", f"question {i}", "Reply kindly.",
+                Answer(f"Thanks for writing, we will refund order {i} today."), arms={"student": Answer("We will refund it.")})
+           for i in range(5)]
+TICKETS = [Item(f"t{i}", "ticket-triage", f"ticket {i}", "Answer as JSON.", Answer(SHORT), arms={"student": Answer(LONG)})
+           for i in range(6)]
+
+
+def test_a_route_with_too_few_items_is_not_judged_and_says_why(fake_teacher, tmp_path):
+    """A judged route with fewer than evaluation.min_items items could not pass on its verdict anyway: the judge is
+    not asked there (no server, no call), and the route stays with the teacher for insufficient evidence, not for an
+    unreliable judge. A route with enough items is still judged."""
+    from distillery.config import load_config
+    from tasks.evaluation.score import decide_routes
+    from tasks.evaluation.stage import judge_record, run_judge
+
+    cfg = load_config(REPO / "configs/demo.yaml", [f"store.root={tmp_path}", f"evaluation.judge.endpoint={fake_teacher}/v1",
+                                                   "evaluation.judge.model=fake-teacher", "evaluation.judge.routes=[]",
+                                                   "evaluation.judge.calibration_items=4", "evaluation.min_items=6"])
+    httpx.post(f"{fake_teacher}/control", json={"reset": True, "judge": "json"}).raise_for_status()
+    items = REPLIES + TICKETS  # 5 replies (< 6), 6 tickets
+    verdicts, calibration, usage = run_judge(cfg, items)
+    assert [v is None for v in verdicts] == [True] * 5 + [False] * 6
+    assert usage["too_few"] == {"support-reply": 5}
+    assert httpx.get(f"{fake_teacher}/stats").json()["pairwise"] == 2 * (6 + 4)  # the tickets and their calibration
+
+    httpx.post(f"{fake_teacher}/control", json={"reset": True, "judge": "json"}).raise_for_status()
+    cfg = cfg.model_copy(update={"evaluation": cfg.evaluation.model_copy(update={"min_items": 30})})
+    verdicts, calibration, usage = run_judge(cfg, items)
+    assert verdicts == [] and calibration is None and usage["calls"] == 0
+    assert httpx.get(f"{fake_teacher}/stats").json()["pairwise"] == 0
+    judged = judge_record(cfg, items, [], usage, calibration)
+    assert not judged["available"] and not judged["asked"]
+    assert judged["reasons"] == ["not asked: support-reply has 5 items, ticket-triage has 6 items, fewer than "
+                                 "evaluation.min_items 30"]
+    rows = [{"route": it.route, "judge_outcome": None} for it in items]
+    summary = summarize(rows, GATES, STATS, has_base=False)
+    routes = decide_routes(summary, GATES, judged, 30)
+    for route, n in (("support-reply", 5), ("ticket-triage", 6)):
+        assert not routes[route]["promote"]
+        assert routes[route]["reasons"] == [f"{route}: judge_win_rate has insufficient evidence: {n} items < "
+                                            "evaluation.min_items 30, so the judge was not asked"]
+
+
+def test_the_run_notes_tell_a_judge_not_asked_from_an_unreliable_one():
+    from tasks.evaluation.summary import judge_notes
+
+    ungated = {"config": {"gates": {"field_agreement": 0.2}}}
+    not_asked = {"available": False, "asked": False, "reasons": ["not asked: support-reply has 5 items, fewer than "
+                                                                 "evaluation.min_items 30"]}
+    unreliable = {"available": False, "asked": True, "reasons": ["no usable verdict on 12 items"]}
+    assert judge_notes({**ungated, "judge": {"reliability": not_asked}}) == [
+        "judge not asked: support-reply has 5 items, fewer than evaluation.min_items 30"]
+    assert judge_notes({**ungated, "judge": {"reliability": unreliable}}) == [
+        "judge win rate not usable this run: no usable verdict on 12 items"]

@@ -427,6 +427,30 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
     ("Lab request: patient's national identifier 468 468 772", "Lab request: patient's national identifier <NATIONAL_ID>"),
     ("申請者の個人番号：81012606143", "申請者の個人番号：<NATIONAL_ID>"),
     ("الرقم الشخصي لمقدم الطلب: 344667356359", "الرقم الشخصي لمقدم الطلب: <NATIONAL_ID>"),
+    # blind 15's round: a log's snake_case words, whom to notify, who rings from or asked to be called on a number
+    ('level=info event=call_back_requested to="0491570156"', 'level=info event=call_back_requested to="<PHONE>"'),
+    ("Please notify the agent at 0612345678 on arrival.", "Please notify the agent at <PHONE> on arrival."),
+    ("Reception: the patient rings from 0612345678 about tomorrow.",
+     "Reception: the patient rings from <PHONE> about tomorrow."),
+    ("Asked to be called on 0612345678 after six.", "Asked to be called on <PHONE> after six."),
+    ("my shore number while I'm on leave 0612345678", "my shore number while I'm on leave <PHONE>"),
+    ("new no. 612 345 678 - old one is gone", "new no. <PHONE> - old one is gone"),  # grouped like an amount
+    ("Votre numéro est le 0612345678 ?", "Votre numéro est le <PHONE> ?"),
+    ("אפשר להשיג אותי ב-0521234567", "אפשר להשיג אותי ב-<PHONE>"),
+    ("Este a 0612345678 számon érnek el.", "Este a <PHONE> számon érnek el."),
+    ("Drone pilot: 0612345678", "Drone pilot: <PHONE>"),
+    ("Volunteer 0612345678 covers Sunday", "Volunteer <PHONE> covers Sunday"),
+    # chat speakers of Discord and of WhatsApp on Android, a job before a name
+    ("[Yesterday at 3:12 PM] Oskari Tuominen: running late", "[Yesterday at 3:12 PM] <PERSON>: running late"),
+    ("12/11/2026, 18:02 - Kaisa Rautio: landed", "12/11/2026, 18:02 - <PERSON>: landed"),
+    ("Enumerator Satu Kivelä", "Enumerator <PERSON>"),
+    # "personal identification number" in Chinese, Hebrew and Malay
+    ("工人的个人身份号码：44051401359", "工人的个人身份号码：<NATIONAL_ID>"),
+    ("מספר זהות: 44051401359", "מספר זהות: <NATIONAL_ID>"),
+    ("Nombor pengenalan diri: 44051401359", "Nombor pengenalan diri: <NATIONAL_ID>"),
+    # a real card's sentence may say what the card is not
+    ("Paid with 4111 1111 1111 1111, not my usual card", "Paid with <CARD>, not my usual card"),
+    ("Card 4111 1111 1111 1111 declined, no card on file now", "Card <CARD> declined, no card on file now"),
 ])
 def test_blind_rounds_cues_and_joins(text, expected):
     assert Scrubber().scrub(text) == expected
@@ -449,6 +473,14 @@ def test_blind_rounds_cues_and_joins(text, expected):
     "Backup job is on 2692417617",
     'Speech-to-text: "reference, uh, 0912 1603902, for the locker refill"',  # a filler after the label
     "Rechnungsnr. 0612345678 bitte angeben",  # an abbreviation's full stop is no sentence's end
+    # blind 15's round
+    "Voicemail: container 4821937 is ready at gate 3",  # a container's number, in a voicemail
+    "Mine output, week 12: 355 512 575 t hoisted.",  # tonnes (and a valid SIN)
+    "Promo batch 4111 1111 1111 1111 - not a payment card, just the print run.",  # the text says what it is not
+    "Our account number 0612345678 is on the invoice.",  # a possessive before a record's number word
+    "my order number 0612345678 shipped",
+    "The migration was led by Platform Engineering.",  # a team leads too
+    "name = Billing Service",
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

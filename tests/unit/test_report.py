@@ -221,3 +221,14 @@ def test_an_unreliable_judge_is_said_on_the_report(run):
     run_report(config(), run)
     text = " ".join((run / "report.html").read_text().split())
     assert "40 without a verdict (100%)" in text and "Its win rate is unavailable this run: no usable verdict on 40 items" in text
+
+
+def test_a_judge_not_asked_for_too_few_items_is_said_as_such(run):
+    ab = json.loads((run / "ab.json").read_text())
+    ab["judge"] = {"reliability": {"items": 0, "available": False, "asked": False, "too_few": {"support-reply": 5},
+                                   "reasons": ["not asked: support-reply has 5 items, fewer than evaluation.min_items 30"]}}
+    (run / "ab.json").write_text(json.dumps(ab))
+    run_report(config(), run)
+    text = " ".join((run / "report.html").read_text().split())
+    assert "Judge: not asked: support-reply has 5 items, fewer than evaluation.min_items 30: a route's verdict" in text
+    assert "unavailable this run" not in text and "items judged in both orders" not in text

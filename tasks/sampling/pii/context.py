@@ -85,6 +85,8 @@ _REFERENCE_WORDS = (
     # Permits, customs and tariff codes; "shipment", "invoice", "parcel" in Arabic, and "order" too in Vietnamese
     # (blind 13's; not Arabic "الطلب", also "the application": "الرقم الشخصي لمقدم الطلب" is the applicant's id)
     "permit", "permit to work", "ptw", "mrn", "hs", "hs code", "taric", "cn code",
+    # a shipping container's number (ISO 6346 or the depot's own), said in a voicemail too (blind 15's)
+    "container", "cntr", "box no",
     "شحنة", "الشحنة", "فاتورة", "الفاتورة", "طرد", "lô hàng", "đơn hàng", "hóa đơn", "vận đơn",
 )
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
@@ -135,7 +137,9 @@ _UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|s
           r"visits|calls|jobs|tickets|orders|"
           # counts of people and things a business reports ("428.477.022 contacts in 2020", "741 369 322 customers")
           r"contacts|customers|clients|subscribers|members|accounts|employees|people|persons|messages|e-?mails|"
-          r"transactions|sessions|downloads|clicks|impressions|devices|shipments|parcels|packages|cases|%)")
+          r"transactions|sessions|downloads|clicks|impressions|devices|shipments|parcels|packages|cases|"
+          # weights a mine, a farm or a port reports ("260 152 087 t ore hoisted", blind 15's)
+          r"t|tonnes?|tons?|tonnen|toneladas|lbs?|oz|%)")
 _AMOUNT_BEFORE = re.compile(rf"{_CURRENCY}[ \t\u00a0]*$", re.IGNORECASE)
 _AMOUNT_AFTER = re.compile(rf"^[ \t\u00a0]*(?:,-|,\d{{1,2}}|\.\d{{1,2}})?[ \t\u00a0]*(?:{_CURRENCY}|{_UNITS})(?![\w])",
                            re.IGNORECASE)

@@ -45,7 +45,11 @@ _NOT_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin",
 _TEAM_WORDS = {"The", "Your", "Service", "Services", "Support", "Desk", "Helpdesk", "Department", "Customer", "Customers",
                "Office", "Sales", "Accounts", "Accounting", "Operations", "Kundenservice", "Kundendienst", "Équipe",
                "Equipo", "Servicio", "Servizio", "Klantenservice", "Atendimento", "Staff", "Management", "Admin",
-               "Ufficio", "Büro", "Bureau", "Oficina", "Kantoor", "Personale", "Personal", "Abteilung", "Afdeling"}
+               "Ufficio", "Büro", "Bureau", "Oficina", "Kantoor", "Personale", "Personal", "Abteilung", "Afdeling",
+               # the functions a firm's teams are named for ("led by Platform Engineering", "approved by Finance Ops")
+               "Engineering", "Platform", "Finance", "Legal", "HR", "IT", "Marketing", "Security", "Research",
+               "Product", "Design", "Data", "Infrastructure", "Ops", "DevOps", "Board", "Committee", "Council",
+               "Logistics", "Procurement", "Quality", "Compliance", "Facilities", "Payroll", "Analytics"}
 # Of those, the ones that are people's first names too: a person when a known surname follows.
 _WORD_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin", "Florence", "Victoria", "Jordan",
                "Chelsea", "Madison", "Carolina", "Georgia", "Virginia", "Santiago", "Ruby", "Summer", "Joy", "Faith",
@@ -123,18 +127,28 @@ _PERSON_FIELDS = (r"user|username|owner|assignee|reviewer|maintainer|caller|pati
                   # a tenant, a customer and a name key in other languages and forms (full_name=, customerName)
                   r"mieter|mieterin|huurder|locataire|inquilino|inquilina|leietaker|lejer|hyresgäst|cliente|kunde|"
                   r"kunden|klient|klientas|vuokralainen|pupil|pharmacist|attendees?|complainant|policyholder|c/o|"
+                  # people named by their job (blind 15's); not a bare "name" key: products and hosts have names
+                  r"foreman|forewoman|enumerator|interviewer|inventor|goldsmith|conductor|remote pilot|"
                   r"(?:full|first|last|given|family|customer|contact|legal|patient|client|guest|passenger|person|"
                   r"holder|owner|donor|member|user|employee|tenant|student|beneficiary|sender|recipient)[_ -]?name")
 _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\n]{{0,40}}\))?"
                     r"(?:[ \t]*[:=,>][ \t]*(?:\n[ \t]*-?[ \t]*)?|[ \t]+)[\"'\[]*[ \t]*"
                     r"|(?<!\w)(?:raised|reported|created|opened|submitted|requested|approved|signed|handled|assigned|"
                     r"collected|received|sent|written|closed|issued|authori[sz]ed|prepared|checked|verified|reviewed|"
-                    r"completed|referred|company) by[ \t]*:?[ \t]*\n?[ \t]*|(?<!\w)reassigned to[ \t]*"
+                    r"completed|referred|company|"
+                    # what people do for others: "the keynote will be given by", "led by", "chaired by" (blind 15's)
+                    r"given|led|chaired|hosted|presented|conducted|taught|interviewed|examined|treated|supervised|"
+                    r"performed|attended) by[ \t]*:?[ \t]*\n?[ \t]*|(?<!\w)reassigned to[ \t]*"
                     r"|(?<!\w)certif(?:y|ies) that[ \t]*\n?[ \t]*|(?<!\w)signed(?: as)?[ \t]*[\"“]"
                     # a quoted mail's header with the verb first: "Am 2. Dez. 2026 um 10:15 schrieb ...:"
                     r"|(?<!\w)(?:schrieb|schreef|skrev|skrevet)[ \t]+"
                     # a chat export's speaker: "[03/12/2026, 09:14] ...: running late"
                     r"|(?:^|(?<=\n))\[[\d/.,: -]{8,24}\][ \t]*(?:-[ \t]*)?"
+                    # ... with words in its stamp ("[Today at 9:41 AM] ...:", Discord), or none in brackets
+                    # ("03/12/2026, 06:45 - ...:", WhatsApp on Android) (blind 15's)
+                    r"|(?:^|(?<=\n))\[(?=[^\]\n]*\d)[\w/.,: -]{4,30}\][ \t]*"
+                    r"|(?:^|(?<=\n))\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4},?[ \t]+\d{1,2}[:.]\d{2}(?:[ \t]?[AaPp]\.?[Mm]\.?)?"
+                    r"[ \t]+-[ \t]+"
                     # a signature after a dash: "— Fatmir Stadelmann, sent from my phone"
                     r"|(?:^|(?<=\n))[ \t]*(?:—|–|--)[ \t]*")
 # The answer to a question for a name, on the next line: "may I have your full name please?\nSPEAKER_01: ..."

@@ -53,7 +53,9 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  # Indonesian: the population identity number (NIK) and the identity card (KTP) (blind 13's)
                  "nomor induk kependudukan", "nik ktp", "ktp", "e-ktp", "nomor ktp",
                  # a national identifier (not any "identifier"), Finnish "personal number", Spanish "cédula" (blind 14's)
-                 "national identifier", "henkilönumero", "cédula", "cedula", "cédula de identidad")
+                 "national identifier", "henkilönumero", "cédula", "cedula", "cédula de identidad",
+                 # Hebrew "identity number", "identity card"; Malay "identification", "identity card" (blind 15's)
+                 "מספר זהות", "תעודת זהות", "ת.ז", "ת\"ז", "nombor pengenalan", "kad pengenalan", "mykad", "no. kp")
 
 
 @dataclass(frozen=True)
@@ -243,7 +245,9 @@ _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ik
 # Turkish; a `GovId` key; and inside the runs of scripts written without spaces: Chinese, Japanese, Korean, Thai
 _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτοτητ\w*|удостоверени\w*|паспорт\w*|पहचान|"
                                  r"(?:ال)?هوي[ةت]\w*|الرقم (?:الشخصي|القومي|الوطني)|идентификацион\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id)(?!\w)")
-_IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน")
+# ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
+_IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"
+                                r"身份号码|身份號碼|个人识别|個人識別|识别号|識別番号|개인식별|식별번호")
 # Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
 # (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).
 # With a validator's yes and no reference label or amount next to it (the caller's check), the number is that

@@ -141,7 +141,8 @@ class Numbers:
         # ... or the correction of one ("Wrong job number on the van sheet, it's ...")
         reference = reference or context.column_names_reference(text, start) or context.question_names_reference(text, start) \
             or context.corrects_reference(head) or self._heading(text, start, end, people)
-        if "card" in self.detectors and _is_card(value, digits, head, tail, reference, cues):
+        if "card" in self.detectors and _is_card(value, digits, head, tail, reference, cues) \
+                and not _said_no_card(text, start, end):
             return "card"
         if "phone" not in self.detectors:
             return None
@@ -202,6 +203,21 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
     if len(digits) == 12 and digits.startswith(_MAESTRO_IIN):
         return True
     return _card_word(head, tail, cues)
+
+
+# The text itself says the number is no card ("Coupon batch 4417 2290 ...: not a payment card", "(batch number, not
+# a card)", blind 15's): a writer who says so is believed; a card pasted by accident comes with no such sentence.
+# Not "no card on file" (a real card may come with that): the writer must say what the number is not.
+_NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+)?(?:(?:real|actual|payment|credit|"
+                         r"debit|bank)[ \t]+)*card(?:[ \t]+number)?(?!\w)|kein\w*[ \t]+(?:\w*karte|kartennummer)|"
+                         r"pas une carte|pas un numéro de carte|no es una tarjeta|não é (?:um )?cartão|"
+                         r"non è una carta|geen (?:\w*pas|\w*kaart)")
+
+
+def _said_no_card(text: str, start: int, end: int) -> bool:
+    """Its sentence says the number is no card (up to 100 characters after it: the remark comes last)."""
+    head, tail = context.clause(text, start, end, after=100)
+    return bool(_NOT_A_CARD.search(f"{head}\n{tail}"))
 
 
 def _periodic(digits: str) -> bool:

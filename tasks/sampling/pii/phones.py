@@ -56,7 +56,7 @@ _WORDS = re.compile(
     r"durchwahl|(?:meine|neue|unter der) nummer|(?<!\d )(?<!\d)gsm|"  # not paper's "80 gsm"
 
     r"tél|téléphone|portable|fixe|appel(?!s(?!\w))\w*|rappel\w*|joindre|joignable|contacter|contactez|texto|"
-    r"(?:mon|mon nouveau|notre) numéro|"
+    r"(?:mon|mon nouveau|notre|ton|votre|son) numéro|"
     r"teléfono|telemóvel|telemovel|móvil|movil|celular|fijo|llam\w*|llám\w*|contáct\w*|contactar\w*|"
     r"(?:mi|nuestro|meu|nosso) número|cellulare|fisso|chiam\w*|recapito|contattar\w*|contattami|"
     r"(?:il mio|nostro) numero|telefoon\w*|mobiel\w*|bel|bellen|belt|gebeld|terugbellen|bereikbaar|mijn nummer|"
@@ -101,6 +101,13 @@ _WORDS = re.compile(
     r"звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
     # another number of the same person: "alternative number 515888718"; texts and calls that go to it
     r"(?:alternative|alternate|backup|spare) (?:phone |mobile |contact )?number|"
+    # a possessive, one word that names no business record, then "number": "my shore number", "her work number"
+    # (blind 15's); "my order number", "our account number" are not phones
+    r"(?:my|our|his|her|their|your) (?!(?:order|account|customer|client|member\w*|tracking|reference|ref|case|"
+    r"ticket|invoice|booking|policy|contract|claim|serial|card|id|tax|vat|passport|licen[cs]e|registration|"
+    r"insurance|social|patient|staff|employee|payroll|bank|iban|routing|sort)(?!\w))[^\W\d_]+ number|"
+    # Hebrew "reach me", Hungarian "can be reached", "call" (blind 15's)
+    r"להשיג|ניתן להשיג|érnek el|elérhető|elér\w*|hívható|"
     r"(?:texts|calls|sms(?:es)?) (?:on|to|at)|"
     # Vietnamese "call", Danish and Norwegian "can be reached", Irish "call", Hausa "phone" (blind 12's)
     r"gọi|goi cho|træffes|treffes|glao|waya\w*|"
@@ -119,7 +126,12 @@ _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|�
                              r"请打|請打|打给|打給|拨打|撥打|致电|致電")  # "please dial", "call" (blind 13's); 연락 "contact"
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
-          r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too
+          r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad|"
+          # people on a job or at a counter (blind 15's): not "client", "member", "patient" or "guest", whose
+          # numbers are as often their file's ("Client 20231145", "Guest 40123456")
+          r"pilot|buyer|seller|artist|respondent|guard|medic|foreman|forewoman|haulier|consignee|candidate|"
+          r"volunteer|nurse|carer|nanny|babysitter|cleaner|plumber|electrician|contractor|wearer|claimant|"
+          r"witness|inventor|interviewer|enumerator|locum|steward|stewardess|chaperone")  # not "host": a machine too
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
 # "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14"). A "vessel call", "port call" or
@@ -130,7 +142,12 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        # "call the tenant on", "ring the site manager at", "rang the parent at 11:40 on",
                        # "Policyholder rang from"; "Parent to call if ill:" (blind 13's)
                        r"(?:call|ring|rang|rung|text|phone|phoned)(?: (?:[^\W\d_]+|\d{1,2}[:.]\d{2})){1,4} (?:on|at)|"
-                       r"(?:rang|rung|phoned) from|to (?:call|ring|text|phone)(?: [^\W\d_]+){0,3}|"
+                       r"(?:rang|rung|rings|ringing|phoned|phones|phoning|calls|calling) from|"
+                       r"to (?:call|ring|text|phone)(?: [^\W\d_]+){0,3}|"
+                       # whom to notify, and how: "Consignee to be notified on", "notify the buyer at" (blind 15's)
+                       r"notif(?:y|ied|ication)(?: [^\W\d_]+){0,3} (?:on|at|via)|"
+                       # a new number of one's own: "new no. 790 643 302", "my nr 0612..."
+                       r"(?:my|new|mobile|cell) (?:no|nr)\.?|"
                        # "the parent of the six-year-old ... is on 0587722152" (a person is on a number; "the shipment
                        # is on ..." is not), "enquiry from", "questions sent to" (blind 14's)
                        rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:he|she)['’]s on|(?:they|we|you) are on|"
@@ -140,7 +157,8 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        # "I'm on 07700 900123 till six", a WhatsApp or tel: link
                        r"i['’]?m on|wa\.me/|tel:|"
                        # "nobody called 0493...", "get me on", "reach us at", "give us a bell on" (blind 11's)
-                       r"called|dialled|dialed|texted|(?:me|us) (?:on|at)|a (?:bell|buzz|shout|tinkle) on|"
+                       r"(?:called|dialled|dialed|texted)(?: (?:on|at))?|(?:me|us) (?:on|at)|"
+                       r"a (?:bell|buzz|shout|tinkle) on|"
                        # where a reminder, an alert or a code is sent: "Boarding reminder sent to 41 8188-7633"
                        r"(?:reminders?|alerts?|notifications?|codes?|otp)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|delivered|forwarded) to)"
@@ -285,6 +303,8 @@ def announces(head: str, tail: str) -> bool:
     """A word in the clause (`head` before the number, `tail` after it) says the number is a phone's, as written
     or with its accents folded ("mòbil", "telèfon" for mobil, telefon)."""
     lowered, after = head.lower(), tail.lower()
+    if "_" in lowered or "_" in after:  # a log's or a key's words: "evt=sms_sent to=", "caller_no", "call_back"
+        lowered, after = lowered.replace("_", " "), after.replace("_", " ")
     return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
                 or _LINE_LABEL.search(head) or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
                 or _UNSPACED_WORDS.search(head) or _UNSPACED_WORDS.search(tail))

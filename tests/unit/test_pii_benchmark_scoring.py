@@ -1,0 +1,19 @@
+"""benchmarks/pii_recall.py counts a planted value as leaked when a piece of it is left in the scrubbed text, except
+the pieces the template's own words already hold, its id label included: a replaced value must read as caught (blind
+15's "AHV-Nummer (756.)" label read as 49 false misses before), and a value left in, whole or in part, as leaked."""
+
+from tests.conftest import load_benchmark
+
+LABEL = "AHV-Nummer (756.)"
+TEMPLATE = "Lohnblatt: {label} {v}"
+VALUE = "756.1234.5678.97"
+
+
+def test_a_label_that_holds_part_of_the_value_is_not_a_leak():
+    leaked = load_benchmark("pii_recall").leaked
+    filled = TEMPLATE.replace("{label}", LABEL)
+    assert not leaked(VALUE, "national_id", f"Lohnblatt: {LABEL} <NATIONAL_ID>", filled)
+    assert leaked(VALUE, "national_id", f"Lohnblatt: {LABEL} {VALUE}", filled)
+    assert leaked(VALUE, "national_id", f"Lohnblatt: {LABEL} <NATIONAL_ID> 5678", filled)  # one group left behind
+    # scored against the bare template, the label's own "756" reads as a piece of the value
+    assert leaked(VALUE, "national_id", f"Lohnblatt: {LABEL} <NATIONAL_ID>", TEMPLATE)
