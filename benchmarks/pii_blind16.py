@@ -66,6 +66,14 @@ Runs so far, figures only (misses and altered clean texts never printed or read;
   person 0.9575 (0.68 for the locales not in the name lists), clean altered 0.90%;
 - after blind 15 was read (the commit that registers this set): structured 0.9945 (phone 0.9625), no-label id
   0.9563, person 0.9587 (0.69), clean 0.47%.
+
+READ on 2026-12-04 (late evening): its misses and altered clean texts were printed and read, and the detector was
+changed in response (the commit that registers blind 17: a number to port, "is on" after more people, a reminder on,
+texts from, "get me", call/contact/text words in Bulgarian, Italian, Yoruba, Japanese and Korean, money taken from a
+card or a plan renewed on it, "personal number" in Russian and Ukrainian, Romania's CNP spelled out, Hebrew's identity
+card with its article, tour guides, examiners, adjusters, consuls, clergy and orders of service before names, a
+venue's hold, a count of numbers). This set is no longer blind: after the round it measures structured 0.9992
+(phone 0.9938), no-label id 1.0, person 0.9675, clean 0%.
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's

@@ -87,6 +87,8 @@ _REFERENCE_WORDS = (
     "permit", "permit to work", "ptw", "mrn", "hs", "hs code", "taric", "cn code",
     # a shipping container's number (ISO 6346 or the depot's own), said in a voicemail too (blind 15's)
     "container", "cntr", "box no",
+    # a venue's or a room's hold on a date (blind 16's)
+    "hold", "venue hold", "room hold",
     "شحنة", "الشحنة", "فاتورة", "الفاتورة", "طرد", "lô hàng", "đơn hàng", "hóa đơn", "vận đơn",
 )
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
@@ -136,7 +138,7 @@ _UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|s
           r"ms|sec|seconds?|minutes?|hours?|days?|MB|GB|TB|KB|bytes?|rows|records|users|requests|views|"
           r"visits|calls|jobs|tickets|orders|"
           # counts of people and things a business reports ("428.477.022 contacts in 2020", "741 369 322 customers")
-          r"contacts|customers|clients|subscribers|members|accounts|employees|people|persons|messages|e-?mails|"
+          r"contacts|customers|clients|subscribers|members|accounts|employees|people|persons|messages|e-?mails|numbers|"
           r"transactions|sessions|downloads|clicks|impressions|devices|shipments|parcels|packages|cases|"
           # weights a mine, a farm or a port reports ("260 152 087 t ore hoisted", blind 15's)
           r"t|tonnes?|tons?|tonnen|toneladas|lbs?|oz|%)")
@@ -482,7 +484,9 @@ _NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*({_NUMBER_W
                                 r"(?:[ \t]+(?:is|es|est|è|é|ist|er|är|on|to|jest|je|yw))?[ \t]*[:#=–-]?[ \t]*$")
 # Parts of a label that make it a phone's or a contact's: Telefonnummer, Handynr, Rückrufnummer, numéro de portable.
 _CONTACT_PART = re.compile(r"(?i)tel|fon|phon|handy|mobil|cell|fax|ruf|wahl|kontakt|contact|contat|whats|gsm|puhelin|"
-                           r"portable|móvil|movil|celular|privat|notfall|sms|komórk|mobitel|numaram")
+                           r"portable|móvil|movil|celular|privat|notfall|sms|komórk|mobitel|numaram|"
+                           # the number a customer moves to another carrier ("Number to port:", blind 16's)
+                           r"to port|ported|porting")
 
 
 _COPULA_ONLY = re.compile(rf"(?i){_NUMBER_WORDS}\.?[ \t]+(?:is|es|est|è|é|ist|er|är|on|to|jest|je|yw|was|ist es)[ \t]*")

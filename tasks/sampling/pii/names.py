@@ -57,7 +57,7 @@ _WORD_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin"
 _PARTICLES = {"van", "der", "den", "de", "la", "le", "les", "del", "della", "di", "da", "das", "do", "dos", "du", "von",
               "zu", "ten", "ter", "te", "bin", "ibn", "al", "el", "af"}  # not y/e: "Garza y Amaya" is a firm
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*")
-_STRONG = (r"my name is|my name's|(?<!\w\s)name:|under the name(?: of)?|passenger:|guest:|full name:?|customer name:?|contact name:?|passenger name:?|guest name:?|"
+_STRONG = (r"in loving memory of|my name is|my name's|(?<!\w\s)name:|under the name(?: of)?|passenger:|guest:|full name:?|customer name:?|contact name:?|passenger name:?|guest name:?|"
            r"cardholder:?|contact person:?|ansprechpartner:?|nom ?:|nombre:|nome:|naam:|i am|i'm|ask for|attn:?|"
            r"regards,?|sincerely,?|signed,?|contact:|thanks,|"
            r"thank you,|cheers,|best,|yours,|"
@@ -129,6 +129,8 @@ _PERSON_FIELDS = (r"user|username|owner|assignee|reviewer|maintainer|caller|pati
                   r"kunden|klient|klientas|vuokralainen|pupil|pharmacist|attendees?|complainant|policyholder|c/o|"
                   # people named by their job (blind 15's); not a bare "name" key: products and hosts have names
                   r"foreman|forewoman|enumerator|interviewer|inventor|goldsmith|conductor|remote pilot|"
+                  # (blind 16's)
+                  r"tour guide|examiner|loss adjuster|adjuster|wedding planner|consul|patrol|vet|veterinarian|"
                   r"(?:full|first|last|given|family|customer|contact|legal|patient|client|guest|passenger|person|"
                   r"holder|owner|donor|member|user|employee|tenant|student|beneficiary|sender|recipient)[_ -]?name")
 _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\n]{{0,40}}\))?"
@@ -165,7 +167,7 @@ _TITLE = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Hr|M|Mme|Mlle|
                     r"Signora|Signorina|Senhor|Senhora|Meneer|Mevrouw|Doña|Dona|"
                     # Polish, Czech, Slovak, Croatian, Albanian, Maltese, Nordic and Turkish forms of address
                     r"Pan|Pani|Paní|Pán|Gospođa|Gospodin|Gđa|Gđica|Zonja|Zoti|Is-Sur|Is-Sinjura|Fru|Frk|Sayın|Bayan|"
-                    r"Mnr|Mev|Councillor|Cllr|Rev|Revd)\.?\s+")  # (Afrikaans, then English offices)
+                    r"Mnr|Mev|Councillor|Cllr|Rev|Revd|Father|Pastor|Rabbi|Imam)\.?\s+")  # (Afrikaans, then English offices and clergy)
 _UPPER = re.escape("".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()))
 _START = re.compile(rf"(?<![\w’-])(?<!\w')(?:[{_UPPER}]|(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})(?=\s)|"
                     rf"[dl]['’][{_UPPER}])")

@@ -55,7 +55,9 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  # a national identifier (not any "identifier"), Finnish "personal number", Spanish "cédula" (blind 14's)
                  "national identifier", "henkilönumero", "cédula", "cedula", "cédula de identidad",
                  # Hebrew "identity number", "identity card"; Malay "identification", "identity card" (blind 15's)
-                 "מספר זהות", "תעודת זהות", "ת.ז", "ת\"ז", "nombor pengenalan", "kad pengenalan", "mykad", "no. kp")
+                 "מספר זהות", "תעודת זהות", "ת.ז", "ת\"ז", "nombor pengenalan", "kad pengenalan", "mykad", "no. kp",
+                 # the same with Hebrew's article; Romania's personal numeric code spelled out (blind 16's)
+                 "תעודת הזהות", "מספר הזהות", "cod numeric personal", "codul numeric personal")
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,8 @@ _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ik
 # article joined: "الهوية", blind 13's), Persian; in
 # Turkish; a `GovId` key; and inside the runs of scripts written without spaces: Chinese, Japanese, Korean, Thai
 _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτοτητ\w*|удостоверени\w*|паспорт\w*|पहचान|"
+                                 # Russian and Ukrainian "personal number", Ukrainian "identification" (blind 16's)
+                                 r"персональн\w* номер\w*|особист\w* номер\w*|ідентифікаційн\w*|"
                                  r"(?:ال)?هوي[ةت]\w*|الرقم (?:الشخصي|القومي|الوطني)|идентификацион\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id)(?!\w)")
 # ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"

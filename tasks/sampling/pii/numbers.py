@@ -45,6 +45,8 @@ _CARD_WORDS = re.compile(
     r"bezahlt|zahlung|belastet|abgebucht|payé|payée|paiement|débité|pago|pagos|pagar|pagado|pagué|cargo|cobr\w*|"
     r"pagamento|pagato|pagata|pagou|paguei|addebit\w*|betaal\w*|betaald|betaling|afgeschreven|płatno\w*|płac\w*|"
     r"zapłac\w*|obciąż\w*|betal\w*|dragits|maks\w*|veloitet\w*|"
+    # money taken from it, a subscription renewed on it (blind 16's)
+    r"took (?:\w+ ){0,2}off|taken (?:from|off)|deducted|renew\w*|"
     r"exp|expiry|expires|expiration|valid thru|valid until|gültig bis|cvv|cvv2|cvc|cvc2|ccv|csc|"
     # "card" in Devanagari, Cyrillic, Greek, Arabic and Persian (blind 12's)
     r"कार्ड|карт\w*|κάρτ\w*|بطاق\w*|کارت|"

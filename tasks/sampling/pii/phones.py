@@ -108,7 +108,11 @@ _WORDS = re.compile(
     r"insurance|social|patient|staff|employee|payroll|bank|iban|routing|sort)(?!\w))[^\W\d_]+ number|"
     # Hebrew "reach me", Hungarian "can be reached", "call" (blind 15's)
     r"להשיג|ניתן להשיג|érnek el|elérhető|elér\w*|hívható|"
-    r"(?:texts|calls|sms(?:es)?) (?:on|to|at)|"
+    r"(?:texts|calls|sms(?:es)?) (?:on|to|at|from)|"
+    # a number moved between carriers; "you can get me on"; Bulgarian "call", Italian "reachable", Yoruba "call
+    # me" (blind 16's)
+    r"number to (?:port|transfer|keep)|ported number|(?:get|reach|find) (?:me|us)|обад\w*|"
+    r"raggiungibil\w*|pè mí|"
     # Vietnamese "call", Danish and Norwegian "can be reached", Irish "call", Hausa "phone" (blind 12's)
     r"gọi|goi cho|træffes|treffes|glao|waya\w*|"
     # "call me" where the earlier lists had only "phone": Arabic, Persian "contact", Urdu and Hindi "call", Hebrew,
@@ -122,7 +126,8 @@ _WORDS = re.compile(
     r")(?!\w)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
-_UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|โทร|เบอร์|มือถือ|"
+# ... "contact" in Japanese, "text message" in Korean (blind 16's)
+_UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
                              r"请打|請打|打给|打給|拨打|撥打|致电|致電")  # "please dial", "call" (blind 13's); 연락 "contact"
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
@@ -132,6 +137,10 @@ _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|dr
           r"pilot|buyer|seller|artist|respondent|guard|medic|foreman|forewoman|haulier|consignee|candidate|"
           r"volunteer|nurse|carer|nanny|babysitter|cleaner|plumber|electrician|contractor|wearer|claimant|"
           r"witness|inventor|interviewer|enumerator|locum|steward|stewardess|chaperone")  # not "host": a machine too
+# People whose number may follow "is on" ("the member who lost his permit card is on ...", blind 16's), though a
+# number right after the word is as often their file's ("Member 12345678", "Patient 0612345678")
+_PEOPLE = (r"member|customer|client|patient|guest|caller|learner|student|pupil|user|widow|widower|husband|wife|son|"
+           r"daughter|mother|father|brother|sister|friend|colleague")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
 # "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14"). A "vessel call", "port call" or
@@ -150,7 +159,7 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:my|new|mobile|cell) (?:no|nr)\.?|"
                        # "the parent of the six-year-old ... is on 0587722152" (a person is on a number; "the shipment
                        # is on ..." is not), "enquiry from", "questions sent to" (blind 14's)
-                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:he|she)['’]s on|(?:they|we|you) are on|"
+                       rf"(?:{_ROLES}|{_PEOPLE}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:he|she)['’]s on|(?:they|we|you) are on|"
                        r"(?:enquiry|inquiry|enquiries|inquiries|voicemail|missed call) from|"
                        r"(?:questions|messages|texts|queries|updates|photos|pictures)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|forwarded) to|"
@@ -160,6 +169,8 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:called|dialled|dialed|texted)(?: (?:on|at))?|(?:me|us) (?:on|at)|"
                        r"a (?:bell|buzz|shout|tinkle) on|"
                        # where a reminder, an alert or a code is sent: "Boarding reminder sent to 41 8188-7633"
+                       # "wants a reminder on 0680...", "a reminder by SMS to" (blind 16's)
+                       r"reminders?(?: by (?:sms|text))? (?:on|to|at)|"
                        r"(?:reminders?|alerts?|notifications?|codes?|otp)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|delivered|forwarded) to)"
                        r"[ \t:]*$")
