@@ -122,8 +122,9 @@ def judge_record(cfg: RunConfig, items: list[Item], asked: list, usage: dict, ca
         {"items": 0, "available": False, "calibration": None,
          "reasons": [f"not asked: {', '.join(f'{r} has {n} items' for r, n in sorted(too_few.items()))}, fewer than "
                      f"evaluation.min_items {e.min_items}"] if too_few else ["no item of a judged route"]}
-    # the routes the judge was configured for: its gate applies there only
-    judged["routes"] = sorted({it.route for it in items if not e.judge.routes or it.route in e.judge.routes})
+    # the routes the judge was configured for: its gate applies there only (a night without their items leaves
+    # the other routes to their own gates)
+    judged["routes"] = sorted(e.judge.routes) if e.judge.routes else sorted({it.route for it in items})
     return {**judged, "asked": bool(asked), "too_few": too_few}
 
 

@@ -202,6 +202,26 @@ def test_a_route_with_too_few_items_is_not_judged_and_says_why(fake_teacher, tmp
                                             "evaluation.min_items 30, so the judge was not asked"]
 
 
+def test_a_night_without_the_judged_routes_items_leaves_the_others_to_their_gates(tmp_path):
+    """evaluation.judge.routes names support-reply; a night that sampled no reply is not judged, and the ticket route
+    is decided by its own gates, not blocked by a judge that had nothing to judge."""
+    from distillery.config import load_config
+    from tasks.evaluation.score import decide_routes
+    from tasks.evaluation.stage import judge_record, run_judge
+
+    cfg = load_config(REPO / "configs/demo.yaml", [f"store.root={tmp_path}", "evaluation.judge.routes=[support-reply]",
+                                                   "evaluation.min_items=6"])
+    verdicts, calibration, usage = run_judge(cfg, TICKETS)
+    assert verdicts == [] and usage["calls"] == 0
+    judged = judge_record(cfg, TICKETS, [], usage, calibration)
+    assert judged["routes"] == ["support-reply"] and not judged["asked"]
+    gates = {**GATES, "schema_validity": 0.5}
+    rows = [{"route": "ticket-triage", "judge_outcome": None, "schema_valid_teacher": 1.0, "schema_valid_student": 1.0}
+            for _ in TICKETS]
+    routes = decide_routes(summarize(rows, gates, STATS, has_base=False), gates, judged, 6)
+    assert routes["ticket-triage"] == {"promote": True, "reasons": []}, routes
+
+
 def test_the_run_notes_tell_a_judge_not_asked_from_an_unreliable_one():
     from tasks.evaluation.summary import judge_notes
 

@@ -434,6 +434,7 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
      "Reception: the patient rings from <PHONE> about tomorrow."),
     ("Asked to be called on 0612345678 after six.", "Asked to be called on <PHONE> after six."),
     ("my shore number while I'm on leave 0612345678", "my shore number while I'm on leave <PHONE>"),
+    ("The diver gave 0612345678 as his own number.", "The diver gave <PHONE> as his own number."),  # said after it
     ("new no. 612 345 678 - old one is gone", "new no. <PHONE> - old one is gone"),  # grouped like an amount
     ("Votre numéro est le 0612345678 ?", "Votre numéro est le <PHONE> ?"),
     ("אפשר להשיג אותי ב-0521234567", "אפשר להשיג אותי ב-<PHONE>"),
@@ -503,6 +504,7 @@ def test_blind_rounds_cues_and_joins(text, expected):
     "Promo batch 4111 1111 1111 1111 - not a payment card, just the print run.",  # the text says what it is not
     "Our account number 0612345678 is on the invoice.",  # a possessive before a record's number word
     "my order number 0612345678 shipped",
+    "Your confirmation number for Friday's trip is 0612345678.",  # a record's word between: no one's phone
     "The migration was led by Platform Engineering.",  # a team leads too
     "name = Billing Service",
     # blind 16's round

@@ -26,6 +26,8 @@ import unicodedata
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
+from tasks.sampling.pii.context import REFERENCE_WORDS
+
 DEFAULT_REGIONS = ("US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "LU", "ES", "PT", "IT", "PL", "CZ",
                    "SE", "NO", "DK", "FI", "BR", "MX", "AR", "CO", "CL", "IN", "JP", "KR", "CN", "SG", "AU", "NZ",
                    "ZA", "TR", "IL", "AE")
@@ -101,11 +103,6 @@ _WORDS = re.compile(
     r"звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
     # another number of the same person: "alternative number 515888718"; texts and calls that go to it
     r"(?:alternative|alternate|backup|spare) (?:phone |mobile |contact )?number|"
-    # a possessive, one word that names no business record, then "number": "my shore number", "her work number"
-    # (blind 15's); "my order number", "our account number" are not phones
-    r"(?:my|our|his|her|their|your) (?!(?:order|account|customer|client|member\w*|tracking|reference|ref|case|"
-    r"ticket|invoice|booking|policy|contract|claim|serial|card|id|tax|vat|passport|licen[cs]e|registration|"
-    r"insurance|social|patient|staff|employee|payroll|bank|iban|routing|sort)(?!\w))[^\W\d_]+ number|"
     # Hebrew "reach me", Hungarian "can be reached", "call" (blind 15's)
     r"להשיג|ניתן להשיג|érnek el|elérhető|elér\w*|hívható|"
     r"(?:texts|calls|sms(?:es)?) (?:on|to|at|from)|"
@@ -317,8 +314,21 @@ def announces(head: str, tail: str) -> bool:
     if "_" in lowered or "_" in after:  # a log's or a key's words: "evt=sms_sent to=", "caller_no", "call_back"
         lowered, after = lowered.replace("_", " "), after.replace("_", " ")
     return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
-                or _LINE_LABEL.search(head) or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
+                or _own_number(lowered) or _own_number(after) or _LINE_LABEL.search(head) or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
                 or _UNSPACED_WORDS.search(head) or _UNSPACED_WORDS.search(tail))
+
+
+# A possessive, one word, then "number": "my shore number", "her work number" (blind 15's); the word must name no
+# record ("my order number", "your confirmation number", "our account number" are not phones)
+_OWN_WORD_NUMBER = re.compile(r"(?<!\w)(?:my|our|his|her|their|your) ([^\W\d_]+) number(?!\w)")
+_RECORDS = frozenset(w for w in REFERENCE_WORDS if " " not in w) | {
+    "account", "card", "id", "tax", "vat", "passport", "licence", "license", "registration", "insurance", "social",
+    "patient", "staff", "employee", "payroll", "bank", "iban", "routing", "sort", "voucher", "coupon", "pin", "seat",
+    "table", "flight", "train", "membership", "tracking", "confirmation", "reservation", "transaction", "bib", "lucky"}
+
+
+def _own_number(lowered: str) -> bool:
+    return any(m.group(1) not in _RECORDS for m in _OWN_WORD_NUMBER.finditer(lowered))
 
 
 def fold(text: str) -> str:
