@@ -59,10 +59,11 @@ Runs so far, figures only (misses and altered clean texts never printed or read;
   the name lists), clean altered 1.17%;
 - after blind 14 was read (the commit that registers this set): structured 0.9858 (labelled id 0.9375, the rest as
   before), no-label id 0.9337, person 0.9625, clean 1.17%.
-- Correction (2026-12-04, late evening): 49 of the 50 labelled-id "misses" were the de_CH label "AHV-Nummer (756.)",
+- Correction (2026-12-04, late evening): all 50 labelled-id "misses" were the de_CH label "AHV-Nummer (756.)",
   whose own "756" the benchmark counted as a piece of the value left in the text; the value itself was replaced.
-  The benchmark now fills the label into the template before it looks for leftover pieces. Rescored, 61eacb4 (the
-  detector both runs above measured): structured 0.9936, labelled id 1.0, the rest as above.
+  The benchmark now fills the label into the template before it looks for leftover pieces. Rescored at 61eacb4
+  (the detector of the second run above; the review commit after it changed no output): structured 0.9936,
+  labelled id 1.0, the rest as in the second run.
 
 READ on 2026-12-04 (late evening): its misses and altered clean texts were printed and read, and the detector was
 changed in response (the commit that registers blind 16: a log's snake_case words, whom to notify, "rings from",
@@ -70,7 +71,7 @@ changed in response (the commit that registers blind 16: a log's snake_case word
 Discord and of WhatsApp on Android, "led/given/chaired by", "personal identification number" in
 Chinese, Japanese, Korean, Hebrew and Malay, a container's number, tonnes, a text that says a number is not a
 card). This set is no longer blind: after the round it measures structured 0.9969 (phone 0.9775), no-label id 1.0,
-person 0.9775, clean 0%.
+person 0.9762, clean 0%.
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's

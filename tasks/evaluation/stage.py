@@ -121,10 +121,16 @@ def judge_record(cfg: RunConfig, items: list[Item], asked: list, usage: dict, ca
     judged = reliability(asked, e.judge, usage.get("failures"), calibration) if asked else \
         {"items": 0, "available": False, "calibration": None,
          "reasons": [f"not asked: {', '.join(f'{r} has {n} items' for r, n in sorted(too_few.items()))}, fewer than "
-                     f"evaluation.min_items {e.min_items}"] if too_few else ["no item of a judged route"]}
+                     f"evaluation.min_items {e.min_items}"] if too_few else
+         [f"not asked: no eval item of its routes ({', '.join(e.judge.routes)}) in this run"]}
     # the routes the judge was configured for: its gate applies there only (a night without their items leaves
     # the other routes to their own gates)
     judged["routes"] = sorted(e.judge.routes) if e.judge.routes else sorted({it.route for it in items})
+    absent = sorted(set(e.judge.routes) - {it.route for it in items})
+    if absent:  # a night without them, or a typo: a misspelt route would leave the free-text route unjudged
+        log.warning("evaluation.judge.routes names %s, which has no eval item in this run (routes here: %s); the "
+                    "judge's gate applies to its routes only, so check the spelling", ", ".join(absent),
+                    ", ".join(sorted({it.route for it in items})) or "none")
     return {**judged, "asked": bool(asked), "too_few": too_few}
 
 

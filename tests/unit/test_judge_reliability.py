@@ -202,7 +202,7 @@ def test_a_route_with_too_few_items_is_not_judged_and_says_why(fake_teacher, tmp
                                             "evaluation.min_items 30, so the judge was not asked"]
 
 
-def test_a_night_without_the_judged_routes_items_leaves_the_others_to_their_gates(tmp_path):
+def test_a_night_without_the_judged_routes_items_leaves_the_others_to_their_gates(tmp_path, caplog):
     """evaluation.judge.routes names support-reply; a night that sampled no reply is not judged, and the ticket route
     is decided by its own gates, not blocked by a judge that had nothing to judge."""
     from distillery.config import load_config
@@ -215,6 +215,8 @@ def test_a_night_without_the_judged_routes_items_leaves_the_others_to_their_gate
     assert verdicts == [] and usage["calls"] == 0
     judged = judge_record(cfg, TICKETS, [], usage, calibration)
     assert judged["routes"] == ["support-reply"] and not judged["asked"]
+    assert judged["reasons"] == ["not asked: no eval item of its routes (support-reply) in this run"]
+    assert "evaluation.judge.routes names support-reply, which has no eval item in this run" in caplog.text  # a typo?
     gates = {**GATES, "schema_validity": 0.5}
     rows = [{"route": "ticket-triage", "judge_outcome": None, "schema_valid_teacher": 1.0, "schema_valid_student": 1.0}
             for _ in TICKETS]

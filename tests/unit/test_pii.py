@@ -476,6 +476,17 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
     ("Tour guide Oskari Tuominen meets the group at nine.", "Tour guide <PERSON> meets the group at nine."),
     ("The funeral mass will be said by Father Jouni Kuusela.", "The funeral mass will be said by Father <PERSON>."),
     ("In loving memory of\nKaisa Rautio\n1939 - 2026", "In loving memory of\n<PERSON>\n1939 - 2026"),
+    # what those rounds' rules must not take away (a review's probes): a unit letter, a fraud report's "not a card
+    # I ...", a call on hold
+    ("Mob 0612345678 T 0201234567", "Mob <PHONE> T <PHONE>"),
+    ("Bel 0612345678 t.a.v. Jan", "Bel <PHONE> t.a.v. Jan"),
+    ("Phone 0612345678 tons of thanks", "Phone <PHONE> tons of thanks"),
+    ("Someone charged 4532 0151 1283 0366 twice, that is not a card I have ever used.",
+     "Someone charged <CARD> twice, that is not a card I have ever used."),
+    ("Refund 4532 0151 1283 0366 please, this was not a card payment I authorised.",
+     "Refund <CARD> please, this was not a card payment I authorised."),
+    ("geen paspoort 4111 1111 1111 1111", "geen paspoort <CARD>"),
+    ("Caller on hold 0612345678", "Caller on hold <PHONE>"),
 ])
 def test_blind_rounds_cues_and_joins(text, expected):
     assert Scrubber().scrub(text) == expected
@@ -512,6 +523,13 @@ def test_blind_rounds_cues_and_joins(text, expected):
     "Room hold 0612 3456789 for 14/05/2026: 80 covers.",  # a venue's hold
     "Opening hours Mo-Fr Sa So closed",  # no "Fr" title
     "Ref 527311904421 renewed",  # a labelled reference stays one
+    "your meter number 12345678",  # a record's number word, not a line's
+    "[Step 1] Open Settings",  # a bracket and two capitalised words are no chat speaker without a colon
+    "2026-03-12 10:15 - Deploy Started",
+    "The cluster is hosted by Google Cloud.",
+    "Father Christmas visits at 5",
+    "Can you get me the status of 0612345678?",
+    "Account number to transfer to: 0612345678",
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

@@ -231,4 +231,13 @@ def test_a_judge_not_asked_for_too_few_items_is_said_as_such(run):
     run_report(config(), run)
     text = " ".join((run / "report.html").read_text().split())
     assert "Judge: not asked: support-reply has 5 items, fewer than evaluation.min_items 30: a route's verdict" in text
+    assert "stay where they were for insufficient evidence" in text
     assert "unavailable this run" not in text and "items judged in both orders" not in text
+    # judged on one route, not asked on another: the judge's paragraph names the one it skipped
+    ab["judge"] = {"reliability": {"items": 40, "failed": 0, "failure_rate": 0.0, "position_bias": 0.1, "available": True,
+                                   "asked": True, "too_few": {"support-reply": 5}, "reasons": []}}
+    (run / "ab.json").write_text(json.dumps(ab))
+    run_report(config(), run)
+    text = " ".join((run / "report.html").read_text().split())
+    assert "40 items judged in both orders" in text and "Its win rate is usable." in text
+    assert "Not asked on support-reply (5 items): fewer than" in text

@@ -87,8 +87,8 @@ REFERENCE_WORDS = (
     "permit", "permit to work", "ptw", "mrn", "hs", "hs code", "taric", "cn code",
     # a shipping container's number (ISO 6346 or the depot's own), said in a voicemail too (blind 15's)
     "container", "cntr", "box no",
-    # a venue's or a room's hold on a date (blind 16's)
-    "hold", "venue hold", "room hold",
+    # a venue's or a room's hold on a date (blind 16's); not a bare "hold": "Caller on hold 0612345678"
+    "venue hold", "room hold",
     "شحنة", "الشحنة", "فاتورة", "الفاتورة", "طرد", "lô hàng", "đơn hàng", "hóa đơn", "vận đơn",
 )
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
@@ -140,8 +140,9 @@ _UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|s
           # counts of people and things a business reports ("428.477.022 contacts in 2020", "741 369 322 customers")
           r"contacts|customers|clients|subscribers|members|accounts|employees|people|persons|messages|e-?mails|numbers|"
           r"transactions|sessions|downloads|clicks|impressions|devices|shipments|parcels|packages|cases|"
-          # weights a mine, a farm or a port reports ("260 152 087 t ore hoisted", blind 15's)
-          r"t|tonnes?|tons?|tonnen|toneladas|lbs?|oz|%)")
+          # weights a mine, a farm or a port reports ("260 152 087 t ore hoisted", blind 15's): a lower-case "t"
+          # before a word only ("0612345678 T: 020 ..." is a signature's next line, "t.a.v." Dutch for "attn")
+          r"(?-i:t)(?=[ \t]+[a-z]{2,})|tonnes|tonnen|toneladas|%)")
 _AMOUNT_BEFORE = re.compile(rf"{_CURRENCY}[ \t\u00a0]*$", re.IGNORECASE)
 _AMOUNT_AFTER = re.compile(rf"^[ \t\u00a0]*(?:,-|,\d{{1,2}}|\.\d{{1,2}})?[ \t\u00a0]*(?:{_CURRENCY}|{_UNITS})(?![\w])",
                            re.IGNORECASE)
@@ -486,7 +487,7 @@ _NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*({_NUMBER_W
 _CONTACT_PART = re.compile(r"(?i)tel|fon|phon|handy|mobil|cell|fax|ruf|wahl|kontakt|contact|contat|whats|gsm|puhelin|"
                            r"portable|móvil|movil|celular|privat|notfall|sms|komórk|mobitel|numaram|"
                            # the number a customer moves to another carrier ("Number to port:", blind 16's)
-                           r"to port|ported|porting")
+                           r"\bto port\b|\bported\b|\bporting\b")
 
 
 _COPULA_ONLY = re.compile(rf"(?i){_NUMBER_WORDS}\.?[ \t]+(?:is|es|est|è|é|ist|er|är|on|to|jest|je|yw|was|ist es)[ \t]*")

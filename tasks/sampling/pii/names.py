@@ -138,9 +138,9 @@ _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\
                     r"|(?<!\w)(?:raised|reported|created|opened|submitted|requested|approved|signed|handled|assigned|"
                     r"collected|received|sent|written|closed|issued|authori[sz]ed|prepared|checked|verified|reviewed|"
                     r"completed|referred|company|"
-                    # what people do for others: "the keynote will be given by", "led by", "chaired by" (blind 15's)
-                    r"given|led|chaired|hosted|presented|conducted|taught|interviewed|examined|treated|supervised|"
-                    r"performed|attended) by[ \t]*:?[ \t]*\n?[ \t]*|(?<!\w)reassigned to[ \t]*"
+                    # what people do, not firms or channels ("hosted by Google Cloud", "interviewed by Channel Four"):
+                    # "led by", "chaired by" (blind 15's)
+                    r"led|chaired|taught|examined|supervised) by[ \t]*:?[ \t]*\n?[ \t]*|(?<!\w)reassigned to[ \t]*"
                     r"|(?<!\w)certif(?:y|ies) that[ \t]*\n?[ \t]*|(?<!\w)signed(?: as)?[ \t]*[\"“]"
                     # a quoted mail's header with the verb first: "Am 2. Dez. 2026 um 10:15 schrieb ...:"
                     r"|(?<!\w)(?:schrieb|schreef|skrev|skrevet)[ \t]+"
@@ -148,9 +148,11 @@ _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\
                     r"|(?:^|(?<=\n))\[[\d/.,: -]{8,24}\][ \t]*(?:-[ \t]*)?"
                     # ... with words in its stamp ("[Today at 9:41 AM] ...:", Discord), or none in brackets
                     # ("03/12/2026, 06:45 - ...:", WhatsApp on Android) (blind 15's)
-                    r"|(?:^|(?<=\n))\[(?=[^\]\n]*\d)[\w/.,: -]{4,30}\][ \t]*"
+                    # (the speaker's colon must follow: "[Step 1] Open Settings" and a log's "... 10:15 - Deploy
+                    # Started" are no chats)
+                    r"|(?:^|(?<=\n))\[(?=[^\]\n]*\d)[\w/.,: -]{4,30}\][ \t]*(?=[^\n:\[\]]{2,60}:)"
                     r"|(?:^|(?<=\n))\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4},?[ \t]+\d{1,2}[:.]\d{2}(?:[ \t]?[AaPp]\.?[Mm]\.?)?"
-                    r"[ \t]+-[ \t]+"
+                    r"[ \t]+-[ \t]+(?=[^\n:]{2,60}:)"
                     # a signature after a dash: "— Fatmir Stadelmann, sent from my phone"
                     r"|(?:^|(?<=\n))[ \t]*(?:—|–|--)[ \t]*")
 # The answer to a question for a name, on the next line: "may I have your full name please?\nSPEAKER_01: ..."
@@ -167,7 +169,7 @@ _TITLE = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Hr|M|Mme|Mlle|
                     r"Signora|Signorina|Senhor|Senhora|Meneer|Mevrouw|Doña|Dona|"
                     # Polish, Czech, Slovak, Croatian, Albanian, Maltese, Nordic and Turkish forms of address
                     r"Pan|Pani|Paní|Pán|Gospođa|Gospodin|Gđa|Gđica|Zonja|Zoti|Is-Sur|Is-Sinjura|Fru|Frk|Sayın|Bayan|"
-                    r"Mnr|Mev|Councillor|Cllr|Rev|Revd|Father|Pastor|Rabbi|Imam)\.?\s+")  # (Afrikaans, then English offices and clergy)
+                    r"Mnr|Mev|Councillor|Cllr|Rev|Revd|Father(?!\s+(?:Christmas|Time)\b)|Pastor|Rabbi|Imam)\.?\s+")  # (Afrikaans, then English offices and clergy)
 _UPPER = re.escape("".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()))
 _START = re.compile(rf"(?<![\w’-])(?<!\w')(?:[{_UPPER}]|(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})(?=\s)|"
                     rf"[dl]['’][{_UPPER}])")

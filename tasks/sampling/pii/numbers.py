@@ -209,11 +209,13 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
 
 # The text itself says the number is no card ("Coupon batch 4417 2290 ...: not a payment card", "(batch number, not
 # a card)", blind 15's): a writer who says so is believed; a card pasted by accident comes with no such sentence.
-# Not "no card on file" (a real card may come with that): the writer must say what the number is not.
+# Not "no card on file" (a real card may come with that), nor "not a card I have ever used", "not a card payment I
+# authorised" (a fraud report names a real card): the remark must end at "card" ("..., not a payment card.").
 _NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+)?(?:(?:real|actual|payment|credit|"
-                         r"debit|bank)[ \t]+)*card(?:[ \t]+number)?(?!\w)|kein\w*[ \t]+(?:\w*karte|kartennummer)|"
-                         r"pas une carte|pas un numéro de carte|no es una tarjeta|não é (?:um )?cartão|"
-                         r"non è una carta|geen (?:\w*pas|\w*kaart)")
+                         r"debit|bank)[ \t]+)*card(?:[ \t]+number)?[ \t]*(?=[.,;:)!\n]|$)|"
+                         r"(?:keine|kein)[ \t]+(?:kredit|zahlungs|bank)?karte(?:nnummer)?[ \t]*(?=[.,;:)!\n]|$)|"
+                         r"(?:pas une carte|pas un numéro de carte|no es una tarjeta|não é (?:um )?cartão|non è una carta|"
+                         r"geen (?:bank|betaal|credit)?(?:pas|kaart))[ \t]*(?=[.,;:)!\n]|$)")
 
 
 def _said_no_card(text: str, start: int, end: int) -> bool:

@@ -26,8 +26,6 @@ import unicodedata
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
-from tasks.sampling.pii.context import REFERENCE_WORDS
-
 DEFAULT_REGIONS = ("US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "LU", "ES", "PT", "IT", "PL", "CZ",
                    "SE", "NO", "DK", "FI", "BR", "MX", "AR", "CO", "CL", "IN", "JP", "KR", "CN", "SG", "AU", "NZ",
                    "ZA", "TR", "IL", "AE")
@@ -108,7 +106,7 @@ _WORDS = re.compile(
     r"(?:texts|calls|sms(?:es)?) (?:on|to|at|from)|"
     # a number moved between carriers; "you can get me on"; Bulgarian "call", Italian "reachable", Yoruba "call
     # me" (blind 16's)
-    r"number to (?:port|transfer|keep)|ported number|(?:get|reach|find) (?:me|us)|обад\w*|"
+    r"number to (?:port|keep)|ported number|обад\w*|"
     r"raggiungibil\w*|pè mí|"
     # Vietnamese "call", Danish and Norwegian "can be reached", Irish "call", Hausa "phone" (blind 12's)
     r"gọi|goi cho|træffes|treffes|glao|waya\w*|"
@@ -168,6 +166,9 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        # where a reminder, an alert or a code is sent: "Boarding reminder sent to 41 8188-7633"
                        # "wants a reminder on 0680...", "a reminder by SMS to" (blind 16's)
                        r"reminders?(?: by (?:sms|text))? (?:on|to|at)|"
+                       # "you can get me, I'm the widow, on ...": "on"/"at" right before the number, in the sentence
+                       # ("get me the status of 0612345678" is no phone)
+                       r"(?:get|reach|find) (?:me|us)\b[^\n.?!]{0,30}? (?:on|at)|"
                        r"(?:reminders?|alerts?|notifications?|codes?|otp)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|delivered|forwarded) to)"
                        r"[ \t:]*$")
@@ -318,17 +319,15 @@ def announces(head: str, tail: str) -> bool:
                 or _UNSPACED_WORDS.search(head) or _UNSPACED_WORDS.search(tail))
 
 
-# A possessive, one word, then "number": "my shore number", "her work number" (blind 15's); the word must name no
-# record ("my order number", "your confirmation number", "our account number" are not phones)
-_OWN_WORD_NUMBER = re.compile(r"(?<!\w)(?:my|our|his|her|their|your) ([^\W\d_]+) number(?!\w)")
-_RECORDS = frozenset(w for w in REFERENCE_WORDS if " " not in w) | {
-    "account", "card", "id", "tax", "vat", "passport", "licence", "license", "registration", "insurance", "social",
-    "patient", "staff", "employee", "payroll", "bank", "iban", "routing", "sort", "voucher", "coupon", "pin", "seat",
-    "table", "flight", "train", "membership", "tracking", "confirmation", "reservation", "transaction", "bib", "lucky"}
+# A possessive, one word that says where or whose the line is, then "number": "my shore number", "his own number",
+# "her work number" (blind 15's). A closed list: "your meter/product/confirmation number" is a record's.
+_OWN_WORD_NUMBER = re.compile(r"(?<!\w)(?:my|our|his|her|their|your) (?:own|shore|work|home|office|direct|private|"
+                              r"personal|daytime|evening|weekend|night|other|second|usual|current|landline|emergency|"
+                              r"local|uk|us|eu|contact|reachable|best) number(?!\w)")
 
 
 def _own_number(lowered: str) -> bool:
-    return any(m.group(1) not in _RECORDS for m in _OWN_WORD_NUMBER.finditer(lowered))
+    return bool(_OWN_WORD_NUMBER.search(lowered))
 
 
 def fold(text: str) -> str:
