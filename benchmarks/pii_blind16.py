@@ -73,7 +73,7 @@ texts from, "get me", call/contact/text words in Bulgarian, Italian, Yoruba, Jap
 card or a plan renewed on it, "personal number" in Russian and Ukrainian, Romania's CNP spelled out, Hebrew's identity
 card with its article, tour guides, examiners, adjusters, consuls, clergy and orders of service before names, a
 venue's hold, a count of numbers). This set is no longer blind: after the round it measures structured 0.9992
-(phone 0.9938), no-label id 1.0, person 0.9675, clean 0%.
+(phone 0.9938), no-label id 1.0, person 0.9675, clean 0%; after the reviews' fixes person 0.9637, the rest the same.
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's

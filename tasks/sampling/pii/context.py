@@ -141,8 +141,9 @@ _UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|s
           r"contacts|customers|clients|subscribers|members|accounts|employees|people|persons|messages|e-?mails|numbers|"
           r"transactions|sessions|downloads|clicks|impressions|devices|shipments|parcels|packages|cases|"
           # weights a mine, a farm or a port reports ("260 152 087 t ore hoisted", blind 15's): a lower-case "t"
-          # before a word only ("0612345678 T: 020 ..." is a signature's next line, "t.a.v." Dutch for "attn")
-          r"(?-i:t)(?=[ \t]+[a-z]{2,})|tonnes|tonnen|toneladas|%)")
+          # only before what is weighed ("0612345678 T: 020 ..." is a signature's next line, Dutch "'t is" is "it")
+          r"(?-i:t)(?=[ \t]+(?:of|ore|coal|grain|steel|cargo|co2e?|per|hoisted|mined|shipped|produced|loaded|"
+          r"landed|handled|milled)\b)|tonnes|tonnen|toneladas|%)")
 _AMOUNT_BEFORE = re.compile(rf"{_CURRENCY}[ \t\u00a0]*$", re.IGNORECASE)
 _AMOUNT_AFTER = re.compile(rf"^[ \t\u00a0]*(?:,-|,\d{{1,2}}|\.\d{{1,2}})?[ \t\u00a0]*(?:{_CURRENCY}|{_UNITS})(?![\w])",
                            re.IGNORECASE)

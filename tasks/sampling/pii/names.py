@@ -49,7 +49,7 @@ _TEAM_WORDS = {"The", "Your", "Service", "Services", "Support", "Desk", "Helpdes
                # the functions a firm's teams are named for ("led by Platform Engineering", "approved by Finance Ops")
                "Engineering", "Platform", "Finance", "Legal", "HR", "IT", "Marketing", "Security", "Research",
                "Product", "Design", "Data", "Infrastructure", "Ops", "DevOps", "Board", "Committee", "Council",
-               "Logistics", "Procurement", "Quality", "Compliance", "Facilities", "Payroll", "Analytics"}
+               "Logistics", "Procurement", "Quality", "Compliance", "Facilities", "Payroll", "Analytics", "Bot"}
 # Of those, the ones that are people's first names too: a person when a known surname follows.
 _WORD_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin", "Florence", "Victoria", "Jordan",
                "Chelsea", "Madison", "Carolina", "Georgia", "Virginia", "Santiago", "Ruby", "Summer", "Joy", "Faith",
@@ -89,7 +89,11 @@ _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|g
              # mail headers, as mail clients write them in these languages: a person when a name part is known
              r"from:|to:|cc:|bcc:|reply-to:|von:|an:|de ?:|à ?:|para:|da:|van:|aan:|opened by|account owner|"
              # a ticket's people fields: "Assignee: Support Team" and "User-Agent: Mozilla" are no people
-             r"assignee:|assigned to:?|reporter:|requester:|requested by:?|submitted by:?")
+             r"assignee:|assigned to:?|reporter:|requester:|requested by:?|submitted by:?|"
+             # what people do, and firms too ("led by Sequoia Capital"): a known name decides (blind 15's)
+             r"led by|chaired by|taught by|examined by|supervised by|"
+             # jobs whose word also names things ("Conductor: Annealed Copper", "vet Northwind Traders") (blind 16's)
+             r"vet|veterinarian|patrol|remote pilot|examiner|adjuster")
 
 
 def _longest_first(alternatives: str) -> str:
@@ -127,20 +131,17 @@ _PERSON_FIELDS = (r"user|username|owner|assignee|reviewer|maintainer|caller|pati
                   # a tenant, a customer and a name key in other languages and forms (full_name=, customerName)
                   r"mieter|mieterin|huurder|locataire|inquilino|inquilina|leietaker|lejer|hyresgäst|cliente|kunde|"
                   r"kunden|klient|klientas|vuokralainen|pupil|pharmacist|attendees?|complainant|policyholder|c/o|"
-                  # people named by their job (blind 15's); not a bare "name" key: products and hosts have names
-                  r"foreman|forewoman|enumerator|interviewer|inventor|goldsmith|conductor|remote pilot|"
-                  # (blind 16's)
-                  r"tour guide|examiner|loss adjuster|adjuster|wedding planner|consul|patrol|vet|veterinarian|"
+                  # people named by their job (blind 15's and 16's); not a bare "name" key: products and hosts have
+                  # names
+                  r"foreman|forewoman|enumerator|interviewer|inventor|goldsmith|tour guide|loss adjuster|"
+                  r"wedding planner|consul|"
                   r"(?:full|first|last|given|family|customer|contact|legal|patient|client|guest|passenger|person|"
                   r"holder|owner|donor|member|user|employee|tenant|student|beneficiary|sender|recipient)[_ -]?name")
 _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\n]{{0,40}}\))?"
                     r"(?:[ \t]*[:=,>][ \t]*(?:\n[ \t]*-?[ \t]*)?|[ \t]+)[\"'\[]*[ \t]*"
                     r"|(?<!\w)(?:raised|reported|created|opened|submitted|requested|approved|signed|handled|assigned|"
                     r"collected|received|sent|written|closed|issued|authori[sz]ed|prepared|checked|verified|reviewed|"
-                    r"completed|referred|company|"
-                    # what people do, not firms or channels ("hosted by Google Cloud", "interviewed by Channel Four"):
-                    # "led by", "chaired by" (blind 15's)
-                    r"led|chaired|taught|examined|supervised) by[ \t]*:?[ \t]*\n?[ \t]*|(?<!\w)reassigned to[ \t]*"
+                    r"completed|referred|company) by[ \t]*:?[ \t]*\n?[ \t]*|(?<!\w)reassigned to[ \t]*"
                     r"|(?<!\w)certif(?:y|ies) that[ \t]*\n?[ \t]*|(?<!\w)signed(?: as)?[ \t]*[\"“]"
                     # a quoted mail's header with the verb first: "Am 2. Dez. 2026 um 10:15 schrieb ...:"
                     r"|(?<!\w)(?:schrieb|schreef|skrev|skrevet)[ \t]+"
@@ -150,8 +151,10 @@ _FIELD = re.compile(rf"(?i)(?<![\w-])(?:{_PERSON_FIELDS})s?[\"']?(?:[ \t]*\([^)\
                     # ("03/12/2026, 06:45 - ...:", WhatsApp on Android) (blind 15's)
                     # (the speaker's colon must follow: "[Step 1] Open Settings" and a log's "... 10:15 - Deploy
                     # Started" are no chats)
-                    r"|(?:^|(?<=\n))\[(?=[^\]\n]*\d)[\w/.,: -]{4,30}\][ \t]*(?=[^\n:\[\]]{2,60}:)"
-                    r"|(?:^|(?<=\n))\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4},?[ \t]+\d{1,2}[:.]\d{2}(?:[ \t]?[AaPp]\.?[Mm]\.?)?"
+                    # (Discord's words only, not a log level's: "[ERROR 2024-05-12 10:15:03] Payment Gateway:"; the
+                    # comma WhatsApp writes, not a log's "2024-05-12 10:15 - Backup Job:")
+                    r"|(?:^|(?<=\n))\[(?:Today|Yesterday) at \d{1,2}:\d{2}(?: ?[AP]M)?\][ \t]*(?=[^\n:\[\]]{2,60}:)"
+                    r"|(?:^|(?<=\n))\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4},[ \t]+\d{1,2}[:.]\d{2}(?:[ \t]?[AaPp]\.?[Mm]\.?)?"
                     r"[ \t]+-[ \t]+(?=[^\n:]{2,60}:)"
                     # a signature after a dash: "— Fatmir Stadelmann, sent from my phone"
                     r"|(?:^|(?<=\n))[ \t]*(?:—|–|--)[ \t]*")
@@ -169,7 +172,7 @@ _TITLE = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Hr|M|Mme|Mlle|
                     r"Signora|Signorina|Senhor|Senhora|Meneer|Mevrouw|Doña|Dona|"
                     # Polish, Czech, Slovak, Croatian, Albanian, Maltese, Nordic and Turkish forms of address
                     r"Pan|Pani|Paní|Pán|Gospođa|Gospodin|Gđa|Gđica|Zonja|Zoti|Is-Sur|Is-Sinjura|Fru|Frk|Sayın|Bayan|"
-                    r"Mnr|Mev|Councillor|Cllr|Rev|Revd|Father(?!\s+(?:Christmas|Time)\b)|Pastor|Rabbi|Imam)\.?\s+")  # (Afrikaans, then English offices and clergy)
+                    r"Mnr|Mev|Councillor|Cllr|Rev|Revd|Father(?!\s+(?:Christmas|Time|Son|Daughter|Figure|Of)\b)|Pastor|Rabbi|Imam)\.?\s+")  # (Afrikaans, then English offices and clergy)
 _UPPER = re.escape("".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()))
 _START = re.compile(rf"(?<![\w’-])(?<!\w')(?:[{_UPPER}]|(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})(?=\s)|"
                     rf"[dl]['’][{_UPPER}])")

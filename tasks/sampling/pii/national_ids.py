@@ -247,11 +247,11 @@ _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ik
 # Turkish; a `GovId` key; and inside the runs of scripts written without spaces: Chinese, Japanese, Korean, Thai
 _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτοτητ\w*|удостоверени\w*|паспорт\w*|पहचान|"
                                  # Russian and Ukrainian "personal number", Ukrainian "identification" (blind 16's)
-                                 r"персональн\w* номер\w*|особист\w* номер\w*|ідентифікаційн\w*|"
+                                 r"персональн\w* номер\w*(?! заказ)|особист\w* номер\w*|ідентифікаційн\w*|"
                                  r"(?:ال)?هوي[ةت]\w*|الرقم (?:الشخصي|القومي|الوطني)|идентификацион\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id)(?!\w)")
 # ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"
-                                r"身份号码|身份號碼|个人识别|個人識別|识别号|識別番号|개인식별|식별번호")
+                                r"身份号码|身份號碼|个人识别|個人識別|개인식별")  # not a product's 识别号
 # Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
 # (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).
 # With a validator's yes and no reference label or amount next to it (the caller's check), the number is that

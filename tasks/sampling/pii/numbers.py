@@ -45,8 +45,9 @@ _CARD_WORDS = re.compile(
     r"bezahlt|zahlung|belastet|abgebucht|payé|payée|paiement|débité|pago|pagos|pagar|pagado|pagué|cargo|cobr\w*|"
     r"pagamento|pagato|pagata|pagou|paguei|addebit\w*|betaal\w*|betaald|betaling|afgeschreven|płatno\w*|płac\w*|"
     r"zapłac\w*|obciąż\w*|betal\w*|dragits|maks\w*|veloitet\w*|"
-    # money taken from it, a subscription renewed on it (blind 16's)
-    r"took (?:\w+ ){0,2}off|taken (?:from|off)|deducted|renew\w*|"
+    # money taken from it, a plan renewed on it (blind 16's); not stock taken from a shelf
+    r"took money(?: \w+){0,2} off|(?:balance|money|payment|deposit|fee|amount|sum)\b[^\n.]{0,40}\btaken (?:from|off)|"
+    r"(?:subscription|plan|membership)\b[^\n.]{0,20}\brenewed (?:on|with)|"
     r"exp|expiry|expires|expiration|valid thru|valid until|gültig bis|cvv|cvv2|cvc|cvc2|ccv|csc|"
     # "card" in Devanagari, Cyrillic, Greek, Arabic and Persian (blind 12's)
     r"कार्ड|карт\w*|κάρτ\w*|بطاق\w*|کارت|"
@@ -211,9 +212,10 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
 # a card)", blind 15's): a writer who says so is believed; a card pasted by accident comes with no such sentence.
 # Not "no card on file" (a real card may come with that), nor "not a card I have ever used", "not a card payment I
 # authorised" (a fraud report names a real card): the remark must end at "card" ("..., not a payment card.").
-_NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+)?(?:(?:real|actual|payment|credit|"
-                         r"debit|bank)[ \t]+)*card(?:[ \t]+number)?[ \t]*(?=[.,;:)!\n]|$)|"
-                         r"(?:keine|kein)[ \t]+(?:kredit|zahlungs|bank)?karte(?:nnummer)?[ \t]*(?=[.,;:)!\n]|$)|"
+# Not "a debit card, not a credit card" either: the remark names no kind of card a person holds.
+_NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+)?(?:(?:real|actual|payment|bank)[ \t]+)?"
+                         r"card(?:[ \t]+number)?[ \t]*(?=[.,;:)!\n]|$)|"
+                         r"(?:keine|kein)[ \t]+(?:zahlungs)?karte(?:nnummer)?[ \t]*(?=[.,;:)!\n]|$)|"
                          r"(?:pas une carte|pas un numéro de carte|no es una tarjeta|não é (?:um )?cartão|non è una carta|"
                          r"geen (?:bank|betaal|credit)?(?:pas|kaart))[ \t]*(?=[.,;:)!\n]|$)")
 

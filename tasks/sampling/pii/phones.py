@@ -103,7 +103,7 @@ _WORDS = re.compile(
     r"(?:alternative|alternate|backup|spare) (?:phone |mobile |contact )?number|"
     # Hebrew "reach me", Hungarian "can be reached", "call" (blind 15's)
     r"להשיג|ניתן להשיג|érnek el|elérhető|elér\w*|hívható|"
-    r"(?:texts|calls|sms(?:es)?) (?:on|to|at|from)|"
+    r"(?:texts|calls|sms(?:es)?) (?:on|to|at)|"
     # a number moved between carriers; "you can get me on"; Bulgarian "call", Italian "reachable", Yoruba "call
     # me" (blind 16's)
     r"number to (?:port|keep)|ported number|обад\w*|"
@@ -126,16 +126,16 @@ _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|�
                              r"请打|請打|打给|打給|拨打|撥打|致电|致電")  # "please dial", "call" (blind 13's); 연락 "contact"
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
-          r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad|"
-          # people on a job or at a counter (blind 15's): not "client", "member", "patient" or "guest", whose
-          # numbers are as often their file's ("Client 20231145", "Guest 40123456")
-          r"pilot|buyer|seller|artist|respondent|guard|medic|foreman|forewoman|haulier|consignee|candidate|"
-          r"volunteer|nurse|carer|nanny|babysitter|cleaner|plumber|electrician|contractor|wearer|claimant|"
-          r"witness|inventor|interviewer|enumerator|locum|steward|stewardess|chaperone")  # not "host": a machine too
+          r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too
 # People whose number may follow "is on" ("the member who lost his permit card is on ...", blind 16's), though a
 # number right after the word is as often their file's ("Member 12345678", "Patient 0612345678")
-_PEOPLE = (r"member|customer|client|patient|guest|caller|learner|student|pupil|user|widow|widower|husband|wife|son|"
-           r"daughter|mother|father|brother|sister|friend|colleague")
+# Right before "is on", or with a "who ..." clause between ("the customer account is on 48320194" is a tariff's). The
+# roles of blind 15 are here too: before a number they as often name a record ("Seller: 2125551234", "Claimant 077...")
+_PEOPLE = (r"member|customer|client|patient|guest|caller|learner|student|pupil|widow|widower|husband|wife|son|"
+           r"daughter|mother|father|brother|sister|friend|colleague|pilot|buyer|seller|artist|respondent|guard|medic|"
+           r"foreman|forewoman|haulier|consignee|candidate|volunteer|nurse|carer|nanny|babysitter|cleaner|plumber|"
+           r"electrician|contractor|wearer|claimant|witness|inventor|interviewer|enumerator|locum|steward|"
+           r"stewardess|chaperone")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
 # "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14"). A "vessel call", "port call" or
@@ -146,15 +146,15 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        # "call the tenant on", "ring the site manager at", "rang the parent at 11:40 on",
                        # "Policyholder rang from"; "Parent to call if ill:" (blind 13's)
                        r"(?:call|ring|rang|rung|text|phone|phoned)(?: (?:[^\W\d_]+|\d{1,2}[:.]\d{2})){1,4} (?:on|at)|"
-                       r"(?:rang|rung|rings|ringing|phoned|phones|phoning|calls|calling) from|"
+                       r"(?:rang|rung|rings|ringing|phoned|phones|phoning|calls|calling|texts|texting) from|"
                        r"to (?:call|ring|text|phone)(?: [^\W\d_]+){0,3}|"
                        # whom to notify, and how: "Consignee to be notified on", "notify the buyer at" (blind 15's)
-                       r"notif(?:y|ied|ication)(?: [^\W\d_]+){0,3} (?:on|at|via)|"
-                       # a new number of one's own: "new no. 790 643 302", "my nr 0612..."
-                       r"(?:my|new|mobile|cell) (?:no|nr)\.?|"
+                       r"notif(?:y|ied)(?: [^\W\d_]+){0,3} (?:on|at|via)|"
+                       # one's own number: "my new no. 790 643 302", "my nr 0612..." (not a reissued invoice's "new no.")
+                       r"(?:my|my new|mobile|cell) (?:no|nr)\.?|"
                        # "the parent of the six-year-old ... is on 0587722152" (a person is on a number; "the shipment
                        # is on ..." is not), "enquiry from", "questions sent to" (blind 14's)
-                       rf"(?:{_ROLES}|{_PEOPLE}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:he|she)['’]s on|(?:they|we|you) are on|"
+                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:{_PEOPLE})(?: who(?: [\w'’-]+){{1,8}})? is on|(?:he|she)['’]s on|(?:they|we|you) are on|"
                        r"(?:enquiry|inquiry|enquiries|inquiries|voicemail|missed call) from|"
                        r"(?:questions|messages|texts|queries|updates|photos|pictures)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|forwarded) to|"
@@ -165,7 +165,7 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"a (?:bell|buzz|shout|tinkle) on|"
                        # where a reminder, an alert or a code is sent: "Boarding reminder sent to 41 8188-7633"
                        # "wants a reminder on 0680...", "a reminder by SMS to" (blind 16's)
-                       r"reminders?(?: by (?:sms|text))? (?:on|to|at)|"
+                       r"(?:a|me a) reminder(?: by (?:sms|text))? (?:on|to|at)|reminders? by (?:sms|text) (?:on|to|at)|"
                        # "you can get me, I'm the widow, on ...": "on"/"at" right before the number, in the sentence
                        # ("get me the status of 0612345678" is no phone)
                        r"(?:get|reach|find) (?:me|us)\b[^\n.?!]{0,30}? (?:on|at)|"
@@ -312,8 +312,8 @@ def announces(head: str, tail: str) -> bool:
     """A word in the clause (`head` before the number, `tail` after it) says the number is a phone's, as written
     or with its accents folded ("mòbil", "telèfon" for mobil, telefon)."""
     lowered, after = head.lower(), tail.lower()
-    if "_" in lowered or "_" in after:  # a log's or a key's words: "evt=sms_sent to=", "caller_no", "call_back"
-        lowered, after = lowered.replace("_", " "), after.replace("_", " ")
+    if "_" in lowered or "_" in after:  # a log's or a key's words: "evt=sms_sent to=", "call_back_requested"
+        lowered, after = _split_snake(lowered), _split_snake(after)
     return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
                 or _own_number(lowered) or _own_number(after) or _LINE_LABEL.search(head) or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
                 or _UNSPACED_WORDS.search(head) or _UNSPACED_WORDS.search(tail))
@@ -323,7 +323,16 @@ def announces(head: str, tail: str) -> bool:
 # "her work number" (blind 15's). A closed list: "your meter/product/confirmation number" is a record's.
 _OWN_WORD_NUMBER = re.compile(r"(?<!\w)(?:my|our|his|her|their|your) (?:own|shore|work|home|office|direct|private|"
                               r"personal|daytime|evening|weekend|night|other|second|usual|current|landline|emergency|"
-                              r"local|uk|us|eu|contact|reachable|best) number(?!\w)")
+                              r"local|uk|us|eu|contact|reachable|best) number(?!\w| of\b)")
+
+
+# Only snake_case words about calls are split: "signal_lost", "ring_buffer" are not about a phone
+_SNAKE = re.compile(r"\w*_\w*")
+_SNAKE_CUE = re.compile(r"sms|phone|call|mobile|msisdn|whatsapp")
+
+
+def _split_snake(text: str) -> str:
+    return _SNAKE.sub(lambda m: m.group(0).replace("_", " ") if _SNAKE_CUE.search(m.group(0)) else m.group(0), text)
 
 
 def _own_number(lowered: str) -> bool:
