@@ -127,10 +127,9 @@ _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|�
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
           r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too
-# People whose number may follow "is on" ("the member who lost his permit card is on ...", blind 16's), though a
-# number right after the word is as often their file's ("Member 12345678", "Patient 0612345678")
-# Right before "is on", or with a "who ..." clause between ("the customer account is on 48320194" is a tariff's). The
-# roles of blind 15 are here too: before a number they as often name a record ("Seller: 2125551234", "Claimant 077...")
+# People whose number may follow "is on" ("the member who lost his permit card is on ...", blind 16's): right before
+# it, or with a "who ..." clause between ("the customer account is on 48320194" is a tariff's). Not in _ROLES: right
+# before a number these words as often name a record ("Member 12345678", "Seller: 2125551234", "Claimant 077...").
 _PEOPLE = (r"member|customer|client|patient|guest|caller|learner|student|pupil|widow|widower|husband|wife|son|"
            r"daughter|mother|father|brother|sister|friend|colleague|pilot|buyer|seller|artist|respondent|guard|medic|"
            r"foreman|forewoman|haulier|consignee|candidate|volunteer|nurse|carer|nanny|babysitter|cleaner|plumber|"
@@ -154,7 +153,8 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:my|my new|mobile|cell) (?:no|nr)\.?|"
                        # "the parent of the six-year-old ... is on 0587722152" (a person is on a number; "the shipment
                        # is on ..." is not), "enquiry from", "questions sent to" (blind 14's)
-                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:{_PEOPLE})(?: who(?: [\w'’-]+){{1,8}})? is on|(?:he|she)['’]s on|(?:they|we|you) are on|"
+                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:{_PEOPLE})(?: who(?: [\w'’-]+){{1,8}})? is on|"
+                       r"(?:he|she)['’]s on|(?:they|we|you) are on|"
                        r"(?:enquiry|inquiry|enquiries|inquiries|voicemail|missed call) from|"
                        r"(?:questions|messages|texts|queries|updates|photos|pictures)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|forwarded) to|"
@@ -315,7 +315,8 @@ def announces(head: str, tail: str) -> bool:
     if "_" in lowered or "_" in after:  # a log's or a key's words: "evt=sms_sent to=", "call_back_requested"
         lowered, after = _split_snake(lowered), _split_snake(after)
     return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
-                or _own_number(lowered) or _own_number(after) or _LINE_LABEL.search(head) or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
+                or _own_number(lowered) or _own_number(after) or _LINE_LABEL.search(head)
+                or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
                 or _UNSPACED_WORDS.search(head) or _UNSPACED_WORDS.search(tail))
 
 
