@@ -28,7 +28,7 @@ _END = re.compile(rf"(?:{_ABBREVIATION}\.|[!?])(?=\s+[A-ZÀ-ÞĀ-Ž])|;|(?<!:)[ 
 _END_NOT_SEMICOLON = re.compile(rf"(?:{_ABBREVIATION}\.|[!?])(?=\s+[A-ZÀ-ÞĀ-Ž])|(?<!:)[ \t]*\n")
 
 # Labels of business references, in the prompts' languages; an optional "number"/"no."/"#" may follow.
-REFERENCE_WORDS = (
+_REFERENCE_WORDS = (
     # English
     "order", "order no", "purchase order", "po", "ref", "reference", "your ref", "our ref", "ticket", "case", "incident",
     "issue", "request", "req", "invoice", "inv", "receipt", "quote", "quotation", "estimate", "tracking", "shipment",
@@ -113,7 +113,7 @@ def _inflected(word: str) -> str:
 # A reference word may close a compound written as one word ("Reparaturauftrag", "Huoltotilaus": German, Dutch,
 # Nordic and Finnish join a noun to what it qualifies); only words of 5+ letters after 3+ letters of stem, so that
 # "remember" is no "member".
-_LONG_REFERENCE = sorted((w for w in REFERENCE_WORDS if len(w) >= 5 and w.isalpha()), key=len, reverse=True)
+_LONG_REFERENCE = sorted((w for w in _REFERENCE_WORDS if len(w) >= 5 and w.isalpha()), key=len, reverse=True)
 # What may stand between a reference label and its number: a short qualifier after a preposition that joins
 # nouns ("referência de pagamento", "orden de trabajo"; not English "of"/"for": "in case of emergency" announces a
 # phone), and a copula after the number word ("Your ticket number is 428 970 5547", "número de pedido es"; not after
@@ -126,7 +126,7 @@ _REFERENCE_NOUNS = (r"(?:reference|ref|référence|referencia|referência|riferi
                     r"booking|invoice|claim|tracking|rma|dispute)")
 _REFERENCE = re.compile(
     # a compound's last part counts too: "Zoom-Meeting 971 9890 2280", "Kunden-Nr."
-    r"(?<!\w)(?:(?:" + "|".join(map(_inflected, sorted(REFERENCE_WORDS, key=len, reverse=True)))
+    r"(?<!\w)(?:(?:" + "|".join(map(_inflected, sorted(_REFERENCE_WORDS, key=len, reverse=True)))
     + r"|(?P<stem>[^\W\d_]{3,})(?:" + "|".join(map(_inflected, _LONG_REFERENCE)) + r"))s?"
     rf"{_QUALIFIER}\.?(?:[ \t]+{_NUMBER_WORD}\.?{_COPULA})?|{_REFERENCE_NOUNS}[ \t]+(?:is|es|est|ist|é|è|lautet)|(?:"
     + "|".join(map(re.escape, _RECORD_WORDS))
