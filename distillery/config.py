@@ -127,6 +127,8 @@ class PiiConfig(Section):
                                     description="national identifiers to scrub, as python-stdnum modules (us.ssn, nl.bsn, ...)")
     ner: Literal["auto", "off"] = Field("auto", description="auto: an installed Presidio or spaCy adds person names; "
                                         "off: cue phrases and name lists only (neither is installed by default)")
+    phone_context: bool = Field(True, description="a learned model of the words around a number also scrubs phones no "
+                                "cue word announces (README 'Security'); false: cue words and number shapes only")
 
     @field_validator("phone_region", "phone_regions")
     @classmethod

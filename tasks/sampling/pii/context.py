@@ -491,6 +491,27 @@ _CONTACT_PART = re.compile(r"(?i)tel|fon|phon|handy|mobil|cell|fax|ruf|wahl|kont
                            r"\bto port\b|\bported\b|\bporting\b")
 
 
+# A business record named anywhere in the number's clause, for the learned second opinion only (phone_context.py):
+# the rules read a phone's cue wherever it stands, the model guesses from the words around a number, and it must not
+# guess inside a sentence about a booking, a shipment or an account number ("Booking for the Smith family:
+# 0612345678", "Printer 0612345678 jammed"). The reference words of four letters or more, not those that also name
+# people ("customer phoned from ..."), things that carry serial numbers, and the number nouns; a contact word in
+# the clause lifts it ("the customer's contact number").
+_PEOPLE_REFERENCES = {"customer", "customer id", "client", "member", "membership", "kunde", "cliente"}
+_RECORD_IN_CLAUSE = re.compile(
+    r"(?i)(?<!\w)(?:" + "|".join(map(_inflected, sorted((w for w in _REFERENCE_WORDS if len(w) >= 4
+                                                          and w not in _PEOPLE_REFERENCES), key=len, reverse=True)))
+    + r"|status|account|konto|compte|cuenta|conta|number|nummer|numéro|número|numero|numer|"
+    r"device|printer|scanner|sensor|camera|meter|pump|valve|tank|machine|terminal|asset|equipment|vehicle|truck|"
+    r"trailer|pallet|shelf|locker|gateway|router|server|host|node)s?(?!\w)")
+
+
+def names_a_record(head: str, tail: str) -> bool:
+    """The number's clause (context.clause) names a business record, and no phone or contact word."""
+    near = f"{head[-60:]} {tail[:40]}"
+    return bool(_RECORD_IN_CLAUSE.search(near)) and not _CONTACT_PART.search(near)
+
+
 _COPULA_ONLY = re.compile(rf"(?i){_NUMBER_WORDS}\.?[ \t]+(?:is|es|est|è|é|ist|er|är|on|to|jest|je|yw|was|ist es)[ \t]*")
 
 

@@ -13,6 +13,7 @@ from stdnum import ean, iban, luhn
 
 from tasks.sampling.pii import context, names, phones
 from tasks.sampling.pii.national_ids import NationalIds
+from tasks.sampling.pii.phone_context import PhoneContext
 from tasks.sampling.pii.phones import Phones
 
 # The run may end before a phone extension (415-555-0132x204, "x204" stays: useless without the number).
@@ -73,8 +74,8 @@ _EXTENSION = re.compile(r"(?<=<PHONE>)\s?(?:x|ext\.?|extension|durchwahl|poste)\
 
 
 class Numbers:
-    def __init__(self, detectors: set[str], ids: NationalIds, phones: Phones):
-        self.detectors, self.ids, self.phones = detectors, ids, phones
+    def __init__(self, detectors: set[str], ids: NationalIds, phones: Phones, learned: PhoneContext | None = None):
+        self.detectors, self.ids, self.phones, self.learned = detectors, ids, phones, learned
 
     def scrub(self, text: str, hit: Callable[[str], str]) -> str:
         people: list = []  # person-name spans of this text, found once and only if an id needs them
@@ -159,6 +160,9 @@ class Numbers:
             # someone's own ("meu whats é 94054405"), or beside a name ("Hannah Spieß (0456724205)"), a number valid
             # as a phone is that person's
             return "phone"
+        if self.learned and self.phones.could_be(value) and not context.names_a_record(head, tail) \
+                and self.learned.is_phone(value, head, tail, cues):
+            return "phone"  # no rule knew this text's way of saying it; the words around it do (phone_context.py)
         return None
 
     def _heading(self, text: str, start: int, end: int, people: list) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from tasks.sampling.pii import credentials, names, ner
 from tasks.sampling.pii.national_ids import DEFAULT_SCHEMES, NationalIds
 from tasks.sampling.pii.numbers import Numbers
+from tasks.sampling.pii.phone_context import PhoneContext
 from tasks.sampling.pii.phones import DEFAULT_REGIONS, Phones
 
 KINDS = ("email", "ip", "phone", "card", "iban", "national_id", "secret", "credential", "person")
@@ -47,6 +48,7 @@ class Scrubber:
     phone_regions: tuple[str, ...] = DEFAULT_REGIONS
     national_ids: tuple[str, ...] = DEFAULT_SCHEMES
     ner: str = "auto"  # 'auto': an installed Presidio or spaCy adds person spans; 'off': cues and name lists only
+    phone_context: bool = True  # the learned second opinion on numbers no rule called a phone (phone_context.py)
     hits: Counter = field(default_factory=Counter)  # detector -> placeholders inserted so far
 
     def __post_init__(self):
@@ -55,14 +57,15 @@ class Scrubber:
             raise ValueError(f"sampling.pii.detectors: {unknown} unknown; known: {list(KINDS)}")
         self._on = set(self.detectors)
         self._ids = NationalIds(self.national_ids)
-        self._numbers = Numbers(self._on, self._ids, Phones(self.phone_regions, self.phone_region))
+        self._numbers = Numbers(self._on, self._ids, Phones(self.phone_regions, self.phone_region),
+                                PhoneContext.bundled() if self.phone_context and "phone" in self._on else None)
         self._ner = ner.load(self.ner) if "person" in self._on else None
 
     @classmethod
     def from_config(cls, pii) -> "Scrubber":
         """From a `sampling.pii` section (distillery.config.PiiConfig)."""
         return cls(tuple(pii.detectors) if pii.enabled else (), pii.phone_region, tuple(pii.phone_regions),
-                   tuple(pii.national_ids), pii.ner)
+                   tuple(pii.national_ids), pii.ner, pii.phone_context)
 
     def scrub(self, text: str) -> str:
         """Replace every detected PII span in `text` with its typed placeholder; count hits per detector."""

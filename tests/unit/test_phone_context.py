@@ -1,0 +1,83 @@
+"""The learned phone context (tasks/sampling/pii/phone_context.py): it scrubs phones no rule announces, it is never
+asked about a number its sentence names as a record's, it can be switched off, and it never learned the unread set."""
+
+import json
+import zlib
+
+import pytest
+
+from distillery.config import PiiConfig
+from tasks.sampling.pii import Scrubber, context
+from tasks.sampling.pii.phone_context import META, PhoneContext, features, hashed
+
+
+@pytest.mark.parametrize("text", [
+    "ping me 0612345678 when you land",
+    "Neighbour with the spare key: 0612345678",
+    "Tom the plumber 0612345678",
+    "Bleep 0612345678 for the duty registrar",
+    "If the alarm goes off, Jens can be woken at 0612345678.",
+])
+def test_scrubs_phones_no_rule_announces(text):
+    rules_only, learned = Scrubber(phone_context=False), Scrubber()
+    assert rules_only.scrub(text) == text  # no cue word, no shape rule: the rules alone let it through
+    out = learned.scrub(text)
+    assert "0612345678" not in out and "<PHONE>" in out, out
+    assert learned.hits["phone"] == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Booking for the Smith family: 0612345678",
+    "The shipment is on 0612345678 manifest",
+    "Can you get me the status of 0612345678?",
+    "Account number to transfer to: 0612345678",
+    "Printer 0612345678 jammed",
+])
+def test_a_record_named_in_the_sentence_keeps_the_model_out(text):
+    """The model alone would call these phones (the shape of a Dutch mobile): the record word in the sentence is
+    what keeps them, so dropping the veto fails here."""
+    start = text.index("0612345678")
+    head, tail = context.clause(text, start, start + 10)
+    model = PhoneContext.bundled()
+    assert model.probability("0612345678", head, tail, context.cues_around(text, start, start + 10)) >= model.threshold
+    assert context.names_a_record(head, tail)
+    assert Scrubber().scrub(text) == text
+
+
+def test_a_contact_word_lifts_the_record_veto():
+    assert not context.names_a_record("the customer's contact number for the booking is ", "")
+    assert context.names_a_record("the number for the booking is ", "")
+
+
+def test_business_numbers_in_sentences_without_phone_words_stay():
+    for text in ("Order #4815162342 shipped by DHL to Rotterdam", "We shipped 4155550132 units last year",
+                 "Meter reading 0612345678 kWh", "Build 20260412 passed in 14 minutes"):
+        assert Scrubber().scrub(text) == text
+
+
+def test_switched_off_by_config():
+    text = "ping me 0612345678 when you land"
+    assert Scrubber.from_config(PiiConfig()).scrub(text) != text
+    assert Scrubber.from_config(PiiConfig(phone_context=False)).scrub(text) == text
+
+
+def test_features_hash_the_same_in_every_process():
+    """crc32, not hash(): a weight trained in one process must land on the same index in another."""
+    names = features("0612345678", "ping me ", " when you land", "", False, False)
+    assert "hw:ping" in names and "tw:when" in names and "grp:10" in names and "lead:0" in names
+    assert hashed(["bias"], 1 << 16) == {zlib.crc32(b"bias") & 0xFFFF: 1.0}
+
+
+def test_never_trained_on_the_unread_set():
+    """The unread blind set's figure is the honest one only while the model never saw it."""
+    meta = json.loads(META.read_text())
+    assert "blind17" in meta["never_read"] and "blind17" not in meta["trained_on"]
+    assert len(PhoneContext.bundled().weights) == meta["dim"]
+    assert 0.5 <= meta["threshold"] < 1
+    left_out = meta["left_out"][str(meta["threshold"])]
+    assert left_out["flagged"] <= meta["max_clean_rate"] * left_out["clean_numbers"]
+
+
+def test_text_that_is_not_valid_unicode_is_read_too():
+    """A log row may carry a lone surrogate (hypothesis found one in tests/unit/test_bad_input.py)."""
+    assert "<PHONE>" in Scrubber().scrub("ping me \ud800 0612345678 when you land")
