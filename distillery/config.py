@@ -460,6 +460,11 @@ class EvaluationConfig(Section):
                                 "(teacher.routes.<route>.top_logprobs), each exact field's agreement is also reported "
                                 "where the teacher's probability of its value is at least this, and where it is below "
                                 "(never gated; tasks/evaluation/confidence.py)")
+    student_sure: float | None = Field(0.7, gt=0, lt=1, description="the student's answers also carry its logprobs: "
+                                       "on each JSON route, the share of requests where its probability of every exact "
+                                       "field's value is at least this, and its agreement there; what a router that sends "
+                                       "only those to the student and defers the rest to the teacher would serve (never "
+                                       "gated; tasks/evaluation/confidence.py). null: not asked")
     min_items: int = Field(30, ge=1, description="a gated route (or overall) judged on fewer items is 'insufficient "
                            "evidence', never a promotion: at 10-20 items a 95% interval is +/-0.15-0.3 wide "
                            "(benchmarks/ci_coverage.py)")

@@ -33,11 +33,13 @@ def fewshot_examples(train_rows: list[dict], k: int) -> dict[str, list[tuple[str
     return out
 
 
-def answer_params(cfg: RunConfig, route: str, guided: bool = True) -> dict:
+def answer_params(cfg: RunConfig, route: str, guided: bool = True, logprobs: bool = False) -> dict:
     """Greedy, with the teacher's answer budget for the route (the student must fit the same answers). Guided: a JSON
     route's answers are constrained to its schema, as the teacher's were and as production would serve the student
     (`distillery serve student` says so); unguided shows what the weights alone produce, a diagnostic."""
     params = {"max_tokens": answer_budget(cfg, route), "temperature": 0.0}
+    if logprobs:  # the chosen tokens' own logprobs: where the student is sure of its answer (evaluation.student_sure)
+        params["logprobs"] = True
     schema = route_schema(cfg, route) if guided else None
     if schema:
         params["response_format"] = {"type": "json_schema",
@@ -46,7 +48,7 @@ def answer_params(cfg: RunConfig, route: str, guided: bool = True) -> dict:
 
 
 def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str, guided: bool = True,
-               shots: dict[str, list[tuple[str, str]]] | None = None) -> None:
+               shots: dict[str, list[tuple[str, str]]] | None = None, logprobs: bool = False) -> None:
     """Fill item.arms[arm] for every item; a request that fails for good leaves an empty answer, counted. `shots`
     (route -> [(request, teacher answer)]) puts worked examples before each request: the in-context baseline."""
     from models.client_pool import ClientPool
@@ -58,7 +60,7 @@ def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str, guided: bo
         pool = ClientPool(endpoint, served, role="student")
         try:
             return await asyncio.gather(*(pool.complete(in_context(it.route, it.user, (shots or {}).get(it.route, [])),
-                                                        answer_params(cfg, it.route, guided))
+                                                        answer_params(cfg, it.route, guided, logprobs))
                                           for it in items))
         finally:
             await pool.close()
@@ -71,7 +73,8 @@ def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str, guided: bo
             failed += 1
             it.arms[arm] = Answer("", finish_reason=f"error: {r}")
         else:
-            it.arms[arm] = Answer(r.texts[0], r.prompt_tokens, r.completion_tokens, r.latency_s, r.finish_reasons[0])
+            it.arms[arm] = Answer(r.texts[0], r.prompt_tokens, r.completion_tokens, r.latency_s, r.finish_reasons[0],
+                                  r.logprobs[0])
     seconds = time.monotonic() - started
     tokens = sum(it.arms[arm].completion_tokens for it in items)
     log.info("%s%s: %d answers in %.0f s (%.1f tok/s)%s", arm, "" if guided or "unguided" in arm else " (unguided)", len(items), seconds, tokens / max(seconds, 1e-9),

@@ -7,6 +7,8 @@ records the teacher's logprobs when a route sets teacher.routes.<route>.top_logp
 the probability of the first token of its value, and splits each field's agreement at evaluation.teacher_sure.
 
 Reported beside the gate, never gated: a gate on the sure items only would need its own margin and coverage figures.
+The same reading of the student's own answers (`deferral`) shows what a router could do with no teacher at hand:
+send the student only the requests it is sure of, and the rest to the teacher.
 The first token is the one that carries the choice (a category's first word piece, a total's first digit); the
 quote a schema forces before a string value says nothing and is skipped.
 """
@@ -58,6 +60,28 @@ def agreement_by_confidence(rows: list[dict], threshold: float, stats: dict) -> 
                        for f, (sure, unsure) in sorted(split.items())}}
 
 
+def deferral(rows: list[dict], threshold: float, stats: dict) -> dict | None:
+    """What the student would serve if a router sent it only the requests where its own probability of every exact
+    field's value is at least `threshold` and deferred the rest to the teacher: the share it would answer
+    (coverage), each field's agreement on those ("served"), and the route's agreement with the rest answered by the
+    teacher ("with_deferral": a deferred item agrees by definition, so it is the per-item mean of "agrees, or
+    deferred"). Clopper-Pearson intervals, every item counted once. None without the student's logprobs.
+
+    A router needs nothing the teacher knows: the student's own logprobs, at serving time. Never gated: the
+    threshold is fixed before the run (evaluation.student_sure), and promotion still counts every item."""
+    scored = [(json.loads(r["confidence_student"]), json.loads(r["fields_student"])) for r in rows
+              if r.get("confidence_student") and r.get("fields_student")]
+    if not scored:
+        return None
+    sure = [bool(own) and min(own.values()) >= threshold for own, _ in scored]
+    fields = {}
+    for f in sorted({f for _, matches in scored for f in matches}):
+        served = [float(m[f]) for (_, m), s in zip(scored, sure) if s and f in m]
+        with_deferral = [float(m[f]) if s else 1.0 for (_, m), s in zip(scored, sure) if f in m]
+        fields[f] = {"served": mean_ci(served, **stats), "with_deferral": mean_ci(with_deferral, **stats)}
+    return {"threshold": threshold, "coverage": mean_ci([float(s) for s in sure], **stats), "fields": fields}
+
+
 def sure_notes(scopes: dict) -> list[str]:
     """One line per route and field where the teacher's confidence was recorded: agreement on either side of it."""
     out = []
@@ -68,6 +92,14 @@ def sure_notes(scopes: dict) -> list[str]:
         for field, f in block["fields"].items():
             out.append(f"{scope}: {field} agreement where the teacher is sure (p >= {block['threshold']}) "
                        f"{_said(f['sure'])}, where it is unsure {_said(f['unsure'])} (not gated)")
+    for scope, s in scopes.items():
+        block = s.get("student_sure")
+        if not block or not block["coverage"]["n"]:
+            continue
+        fields = "; ".join(f"{field} {_said(f['served'])} there, {f['with_deferral']['estimate']:.2f} with the rest "
+                           f"deferred" for field, f in block["fields"].items())
+        out.append(f"{scope}: where the student is sure (p >= {block['threshold']} on every field) it would answer "
+                   f"{_said(block['coverage'])} of requests: {fields} (not gated)")
     return out
 
 

@@ -33,6 +33,7 @@ class Answer:
     completion_tokens: int = 0
     latency_s: float = 0.0
     finish_reason: str = ""
+    logprobs: str | None = None  # JSON [[token, logprob, alternatives], ...] when asked for (evaluation.student_sure)
 
 
 @dataclass

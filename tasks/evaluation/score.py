@@ -15,7 +15,7 @@ inferior, when its whole interval lies below the margin: `verdict`).
 import json
 
 from distillery.routes import schema_valid
-from tasks.evaluation.confidence import agreement_by_confidence, field_confidences
+from tasks.evaluation.confidence import agreement_by_confidence, deferral, field_confidences
 from tasks.evaluation.items import Item
 from tasks.evaluation.judge import outcome
 from tasks.evaluation.metrics import agreement, chrf, field_kinds, field_matches, field_similarity, mean
@@ -37,6 +37,10 @@ def item_metrics(item: Item, schema: dict | None) -> dict:
     confidence = field_confidences(item.teacher_logprobs, exact)
     if confidence:  # the teacher's probability of each exact field's value: where it was sure (never gated)
         m["confidence_teacher"] = json.dumps({f: round(p, 4) for f, p in confidence.items()}, sort_keys=True)
+    student = item.arms.get("student")
+    if exact and student and student.logprobs:  # the student's own: where a router could trust it (never gated)
+        own = field_confidences(student.logprobs, exact)
+        m["confidence_student"] = json.dumps({f: round(own.get(f, 0.0), 4) for f in exact}, sort_keys=True)
     m["schema_valid_teacher"] = float(schema_valid(item.teacher.text, schema))
     answers = {"teacher": second, **{arm: a.text for arm, a in item.arms.items()}}
     for arm, answer in answers.items():
@@ -136,9 +140,10 @@ FEWSHOT = "base_fewshot"  # the untrained base with teacher-labelled examples in
 
 
 def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_items: int = 1,
-              teacher_sure: float | None = None) -> dict:
+              teacher_sure: float | None = None, student_sure: float | None = None) -> dict:
     """Per route and overall: student vs teacher (gated), and student vs the untrained base (what training bought);
-    per route, with `teacher_sure`, agreement where the teacher was sure and where it was not (never gated)."""
+    per route, with `teacher_sure`, agreement where the teacher was sure and where it was not, and with
+    `student_sure`, what the student would serve if it answered only where it is sure (both never gated)."""
     scopes = {route: [r for r in rows if r["route"] == route] for route in sorted({r["route"] for r in rows})}
     scopes["overall"] = rows
     out = {}
@@ -154,6 +159,9 @@ def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_it
         sure = agreement_by_confidence(scoped, teacher_sure, stats) if teacher_sure and scope != "overall" else None
         if sure:  # 'overall' mixes routes whose fields differ: said per route only
             entry["teacher_sure"] = sure
+        deferred = deferral(scoped, student_sure, stats) if student_sure and scope != "overall" else None
+        if deferred:
+            entry["student_sure"] = deferred
         out[scope] = entry
     return out
 

@@ -57,7 +57,8 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     export = registry.export_record(version)
     logs = Path(cfg.store.root) / "logs"
     with served_candidate(cfg, version, registry.dir / version, Path(export["model_dir"]), logs) as endpoint:
-        answer_all(cfg, endpoint, items, "student", cfg.evaluation.guided_decoding)
+        answer_all(cfg, endpoint, items, "student", cfg.evaluation.guided_decoding,
+                   logprobs=cfg.evaluation.student_sure is not None)
         json_items = [it for it in items if route_schema(cfg, it.route)]
         if cfg.evaluation.guided_decoding and cfg.evaluation.unguided_diagnostic and json_items:
             answer_all(cfg, endpoint, json_items, UNGUIDED, guided=False)
@@ -80,7 +81,7 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
                    judge_outcome=judge_outcomes([v])[0] if v else None)
     e = cfg.evaluation
     stats = {"resamples": e.bootstrap_resamples, "confidence": e.confidence, "seed": e.seed}
-    summary = summarize(rows, e.gates, stats, e.include_base, e.min_items, e.teacher_sure)
+    summary = summarize(rows, e.gates, stats, e.include_base, e.min_items, e.teacher_sure, e.student_sure)
     asked = [v for v in verdicts if v is not None]
     judged = judge_record(cfg, items, asked, judge_usage, calibration)
     if judged and judged["asked"] and not judged["available"]:

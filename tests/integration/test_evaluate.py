@@ -152,6 +152,11 @@ def test_a_short_run_teaches_the_triage_format_the_base_does_not_produce(evaluat
     assert fewshot["diff"]["n"] == EVAL_ITEMS, fewshot
     rows = pq.read_table(evaluated["good_run"] / "eval.parquet").to_pylist()
     assert all(r["base_fewshot_prompt_tokens"] > r["base_prompt_tokens"] for r in rows), "the examples were in the prompt"
+    # the student's own logprobs came back with its guided answers: each field's probability, and the deferral view
+    own = [json.loads(r["confidence_student"]) for r in rows]
+    assert all(set(c) == {"category", "urgency"} and all(0 <= p <= 1 for p in c.values()) for c in own), own[:3]
+    assert any(p > 0.5 for c in own for p in c.values()), own[:3]
+    assert triage["student_sure"]["coverage"]["n"] == EVAL_ITEMS, triage["student_sure"]
     losses = json.loads((evaluated["good_run"] / "stage-train.json").read_text())["losses"]["eval"]
     assert losses[-1] < losses[0], f"validation loss should fall over the epochs: {losses}"
 
