@@ -1,4 +1,93 @@
-"""DOCSTRING PLACEHOLDER"""
+"""An eighteenth blind set for the PII benchmark: templates, id labels and clean texts written without sight of the detector.
+
+Written on 2026-12-04/05 by a helper that never opened the detector's code, its word lists, its tests, its docs, the
+README, the tasks, tests, docs, flows, models, distillery or scripts folders, anything under /tmp but its own scratch
+folder (/tmp/blind18_scratch), or the project's history (it ran no git command at all). It read only pii_blind17.py
+(its docstring, templates, labels and clean texts, as text, and its templates and placeholders per kind, counted
+via ast), the fill_clean function of pii_heldout.py and that file's two import lines (random and phonenumbers),
+both printed via Python's ast module, and the docstrings of pii_blind10.py ... pii_blind16.py (printed via ast), and
+it parsed pii_recall.py, pii_heldout.py and pii_blind.py, pii_blind2.py ... pii_blind17.py with ast (never importing
+pii_recall.py, which loads the detector's package) only to collect their string constants for the near-duplicate
+check, printing nothing of them but the check's results (this set's own lines that came close, the file they came
+close to and the ratio). It never ran the benchmark or anything that calls the detector. The only checks it ran,
+with the project's .venv Python under nice -n 19 and without writing bytecode, were a syntax parse, a plain import
+of this module alone (with pii_heldout.py and Faker) to count templates per kind, a check of the placeholders each
+template names (only those blind 17 uses per kind, out of {v}, {name}, {label}, {city}, {amount}; {v} in every
+template but the person ones, {name} in every person template and {v} in none, {label} in every labelled-id
+template and in none of the others; the kinds and the 16 locale keys checked to be blind 17's), a check that no
+label holds a digit, a format of every template with dummy values for each of the 16 labels, a fill of every clean
+template with pii_heldout.fill_clean in six Faker locales (en_US, de_DE, fr_FR, ja_JP, pt_BR, pl_PL), a check for
+exact duplicates within this set, and a near-duplicate check of its lines and labels against each other and
+against the string constants of pii_recall.py, pii_heldout.py and pii_blind.py ... pii_blind17.py (case-insensitive
+exact matches; otherwise candidates sharing 3+ words of 5+ letters, or all of their long words for strings with
+fewer than three, either way round, then a length bound, case-insensitive difflib quick_ratio and ratio above
+0.85). The first draft (894 templates, 188 clean texts) was cut by 117 lines to about blind 17's spread over the
+kinds. 45 strings had come too close (44 against the earlier files, 8 of them exact matches, and one pair within
+this set: a FHIR phone line and a FHIR e-mail line); 15 of them were among the lines cut, and the other 30 were
+rewritten: 16 template lines (4 of them exact matches: a Japanese IP sentence, an .npmrc line, a Spring datasource
+line and a DATABASE_URL line), 7 clean lines and 7 of the 16 labels (1 exact); one rewritten label (en_CA) then
+matched an earlier set's label exactly and was rewritten a second time. After that none came close at all. Seven
+lines were then reworded for clarity (a stronger phone, card or home-IP cue) and the checks above were run again.
+The texts imitate the traffic of sectors the earlier sets touched little: forestry contractors and sawmills (log
+yards, kilns, felling licences), tree surgeons, vineyards and harvest crews, greenhouse nurseries and seasonal
+pickers, beekeepers' associations and honey co-ops (swarms, apiary registers), livestock auctions (store cattle,
+ear tags), farriers, shearing gangs, county shows, farm payments agencies, offshore wind O&M (SCADA, blade
+inspections), overhead power-line crews, heat networks, nuclear site contractor vetting, aircraft line maintenance
+(tech logs, licensed engineers), air traffic control rostering, gliding clubs, skydive centres, railway signalling
+and track possessions, tram depots, winter gritting, canal licensing and locks, harbour offices, superyacht crew
+agencies, telecom mast sites, data-centre remote hands, lift entrapments, alarm receiving centres (keyholders),
+sprinklers, facility management, nightclubs, casinos (self-exclusion, cage), racing yards and jockeys, marathons
+and chip timing, lifeboat stations, mountain rescue, volunteer fire brigades, blood bikes, hospital porters, sleep
+clinics, occupational health, travel clinics, exam boards and university exams offices, interlibrary loans, museum
+registrars (private lenders), excavations, choirs, referees, golf clubs, swimming pools and lifeguards, summer
+camps, au pair agencies, food banks, night shelters, tenants' unions, cemeteries, monumental masons, register
+offices, cremation, genealogy, festival stewards, observatories, research cruises, national park rangers and
+paragliding schools. Formats: Outlook-style headers in Swedish, Danish, Czech, Russian and Japanese, Gmail-style
+reply headers in Swedish, Turkish, Russian, Finnish and European Portuguese, Lotus Notes "Forwarded by" lines;
+chat copies in Skype-, Zulip-, DingTalk- and Feishu-like styles, Intercom conversations, HubSpot, Salesforce-style
+case comments, Zoho Desk and Trello cards, POCSAG pager messages, a VHF radio log, an IVR log, a CAD incident line,
+call notes and transcripts, voicemail and speech-to-text (Dutch, Italian, Polish, English; digits partly in words);
+FHIR resources and a FHIR PATCH, LDIF entries, an MQTT publish, CEF and journald/GELF JSON events, Java properties,
+EDN, Lua, Perl, C#, Go, Node, Celery and Django lines, a pandas frame, JSON, CSV (comma and semicolon), TSV, YAML,
+XML (incl. an ISO 20022 debtor fragment), TOML, INI, logfmt, syslog (asterisk, dovecot, pg_dump), an Exim log
+line, a HAProxy log line, a RADIUS accounting record, an ISC DHCP lease, HTTP requests and a Forwarded header, SQL,
+kubectl, gh, heroku and AWS credentials-file lines, a SWIFT MT103 fragment, vCard 4.0, iCalendar, a METAR, an
+NMEA sentence, an MT940-style header, a NOTAM, PDF-to-text, OCR with 0/O and 1/l noise (plot application, permit to
+work, market receipt, mandates, registration forms), SMS, a telegram with STOPs, handwritten sign-in and intake
+books, tally boards and whiteboards. Registers run from formal letters and signatures to careless chat (typos,
+corrections, values given in a later chat turn, capitals). About a fifth of each kind are plain one-liners.
+Languages: English, German, Luxembourgish, French, Spanish, Catalan, Galician, Basque, Italian, Dutch, Portuguese
+(PT and BR), Polish, Czech, Slovak, Slovenian, Croatian, Serbian (Cyrillic), Macedonian, Bulgarian, Russian,
+Ukrainian, Hungarian, Romanian, Greek, Turkish, Azerbaijani, Kazakh, Armenian, Georgian, Swedish, Norwegian,
+Danish, Finnish, Estonian, Latvian, Lithuanian, Irish, Scottish Gaelic, Welsh, Maltese, Albanian, Arabic, Hebrew,
+Persian, Kurdish (Sorani), Urdu, Hindi, Punjabi (Gurmukhi), Gujarati, Bengali, Tamil, Telugu, Kannada, Malayalam,
+Thai, Chinese (simplified and traditional), Japanese, Korean, Vietnamese, Indonesian, Malay, Filipino, Cebuano,
+Swahili, Somali, Kinyarwanda, Amharic, Hausa, Yoruba, Zulu, Afrikaans and Haitian Creole (templates only: the
+labels stay keyed by the benchmark's 16 locales). In each planted text a careful human reader would see that {v}
+is that kind of personal data (for "person", that {name} is a person). The clean texts hold no personal data, only
+business numbers, many of them lookalikes: possessions, outage permits, mast leases, alarm signalling paths, gritting
+and sawmill references in phone-like groupings, a 16-digit cross-connect order and a 16-digit exam-script barcode
+run stated not to be cards, an internal account code stated not to be a bank account or an IBAN and an IBAN-shaped
+grain-pool cost key stated not to be one, ear-tag batches stated to be animal ids, felling licences, timber and
+honey lots, tech log pages, engine serials, a NOTAM, a METAR, an NMEA sentence, meter, lift, sprinkler and turbine
+figures, object numbers, tracking numbers, GTINs, builds, versions, a kernel, a commit, an MD5, a UUID,
+coordinates, amounts, dates and times, in the same variety of formats and languages.
+
+Do not tune the detector on this set. It is blind only while its misses stay unread: once anyone reads its
+misses (or its altered clean texts) and changes the detector in response, say so here (date and what was
+read), and have another blind set written by someone who has not seen the detector.
+
+Shapes as T_BLIND17, LABELS_BLIND17, CLEAN_BLIND17 in pii_blind17.py: T_BLIND18 (kind -> templates), LABELS_BLIND18
+(locale -> the national id's name as written there), CLEAN_BLIND18 (templates for pii_heldout.fill_clean).
+
+Runs so far, figures only (misses and altered clean texts never printed or read; 800 per kind, 3,000 clean), once
+each, 2026-12-05, after it was registered (the commit that registers it), the detector as it stands there:
+- rules alone (Scrubber(phone_context=False)), seed 7: structured 0.9903 (phone 0.9575, card 0.9862, ip 0.9788,
+  labelled id, iban, email, secret and credential 1.0), no-label id 0.915, person 0.9563 (0.67 for the locales not in
+  the name lists), clean altered 3.13%; seed 1: structured 0.9914 (phone 0.9725), clean 2.37%;
+- with the learned phone context (tasks/sampling/pii/phone_context.py, never trained on this set), seed 7:
+  structured 0.9920 (phone 0.9712), no-label id 0.92, clean altered 3.53%; seed 1: 0.9923 (phone 0.98), clean 2.93%.
+"""
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's
 # locale (LABELS_BLIND18), {city} a city, {amount} a sum such as "420 EUR". For "person", {name} is the value.
@@ -6,13 +95,11 @@ T_BLIND18 = {}
 
 T_BLIND18["phone"] = [
     # forestry, sawmills, tree surgeons, vineyards, greenhouses, beekeepers, livestock markets, farriers, shearing
-    # gangs, agricultural shows, offshore wind, power lines, gas safety, district heating, nuclear vetting, aircraft
-    # maintenance, air traffic control, gliding, skydiving, railway signalling, trams, gritting, canals, harbours,
-    # superyachts, telecom towers, data centres, lifts, alarm receiving centres, sprinklers, facility management,
-    # nightclubs, casinos, racing stables, marathons, lifeboats, mountain rescue, fire brigades, blood bikes,
-    # porters, sleep clinics, occupational health, travel clinics, exams offices, museum loans, digs, choirs,
-    # referees, golf, pools, summer camps, au pairs, food banks, night shelters, tenants' unions, cemeteries,
-    # stonemasons, register offices, festivals, observatories, research cruises, park rangers and paragliding
+    # gangs, agricultural shows, offshore wind, power lines, nuclear vetting, aircraft maintenance, air traffic
+    # control, gliding, skydiving, railway signalling, trams, gritting, canals, harbours, superyachts, telecom
+    # towers, lifts, alarm receiving centres, casinos, racing stables, marathons, lifeboats, mountain rescue, fire
+    # brigades, blood bikes, sleep clinics, exams offices, museum loans, digs, choirs, referees, golf, cemeteries,
+    # stonemasons, festivals and paragliding
     "Forestry contractor: the harvester operator in compartment 14 loses signal after dark; his own mobile is {v}.",
     "Sawmill log yard: the haulier who brought in the spruce wants a ring on {v} once the grader has measured his load.",
     "Tree surgeon's enquiry form: the homeowner with the leaning oak asked for a call back on {v} after five.",
@@ -165,7 +252,7 @@ T_BLIND18["phone"] = [
     # one-liners
     "Harvester operator's mobile: {v}",
     "Picker's own phone {v}",
-    "Swarm collector: {v}",
+    "Swarm collector's phone: {v}",
     "Heifer buyer (lot 212) mob. {v}",
     "Mare owner — text {v}",
     "Shearing gang boss, mobile {v}",
@@ -185,20 +272,20 @@ T_BLIND18["phone"] = [
     "Runner 4471 ICE: {v}",
     "Blood-bike rider tonight: {v}",
     "Extra-time student's mobile {v}",
-    "Lender of the portraits: {v}",
+    "Lender of the portraits, tel. {v}",
     "Saturday's assistant referee {v}",
-    "Camper's father: {v}",
+    "Camper's father, call {v}",
     "Host mother (au pair) {v}",
     "Food bank client callback {v}",
-    "Widow, double plot: {v}",
+    "Widow (double plot), ring {v}",
     "Bride's phone on the day: {v}",
-    "Lost boy's father {v}",
+    "Lost boy's father, mob. {v}",
 ]
 
 T_BLIND18["national_id"] = [
     "Offshore wind induction: the technician's training record is matched on his {label}, {v}.",
     "Nuclear site vetting: the contractor's {label} {v} goes on the security clearance request.",
-    "Airside pass application: the ramp agent gave her {label} as {v}; the background check is pending.",
+    "Airport ID centre: the baggage handler's {label} {v} went in with her airside pass form for the criminal record check.",
     "ATC licensing: the trainee controller's {label} is {v}, the medical certificate is attached.",
     "Aircraft engineer licence application: applicant {name}, {label} {v}, type ratings listed on page 3.",
     "Track safety card renewal: the lookout's {label} {v} was checked against the sponsor's records.",
@@ -253,7 +340,7 @@ T_BLIND18["national_id"] = [
     "Voicemail (0:31) for the register office: 'hi, it's the groom, you wanted my {label}, it's {v}'",
     "Speech-to-text (casino reception): \"her {label} is... hang on... {v}\"",
     # structured
-    '{{"resourceType": "Patient", "identifier": [{{"type": {{"text": "{label}"}}, "value": "{v}"}}], "name": [{{"text": "{name}"}}]}}',
+    '{{"kind": "occupational_health.employee", "national_id": {{"scheme": "{label}", "number": "{v}"}}, "audiogram": "AUD-0412"}}',
     "dn: uid=steward118,ou=festival,dc=example\ncn: {name}\nnationalIdLabel: {label}\nnationalId: {v}",
     "picker;{label};start\n{name};{v};2026-09-14",
     "Linesman\t{label}\tCrew\n{name}\t{v}\tC3",
@@ -439,7 +526,7 @@ T_BLIND18["card"] = [
     "Headstone deposit card {v}",
     "Ceremony fee card: {v}",
     "DNA kit card {v}",
-    "Harbour dues paid on {v}",
+    "Harbour dues paid on card {v}",
     "Resit fee card {v}",
     "Farrier paid by card {v}",
     "Backcountry booking card: {v}",
@@ -477,15 +564,15 @@ T_BLIND18["iban"] = [
     "钉钉 · 财务\n出纳：采摘工的工资账户改为{v}",
     "HubSpot · Note · Member's direct debit IBAN {v} · Mandate signed",
     "Zoho Desk #9330 · Customer's IBAN: {v} · Refund: {amount}",
-    "Call transcript, farm payments\nAGENT: which account should the payment go to?\nFARMER: {v}\nAGENT: thank you, updated.",
+    "Phone call, farm payments agency\nADVISER: where would you like the basic payment sent?\nFARMER: into {v}, same as last year\nADVISER: noted.",
     "Speech-to-text: \"the IBAN for my riding fees is {v}, it's in my own name\"",
     ":20:HARVEST-W41\n:32A:261204EUR1850,00\n:59:/{v}\n1/SEASONAL PICKER\n:70:WAGES WEEK 41",
     # structured
-    '{{"payee": {{"name": "{name}", "iban": "{v}"}}, "amount": "{amount}", "reason": "match fees"}}',
+    '{{"referee_fees": {{"official": "{name}", "pay_to_iban": "{v}", "total": "{amount}"}}, "season": "2026/27"}}',
     "dn: uid=lifeguard12,ou=staff,dc=pool,dc=example\ncn: {name}\npayrollIban: {v}",
     "picker;iban;week\nP-118;{v};41",
     "Invigilator\tIBAN\n{name}\t{v}",
-    "mandate:\n  ref: DD-GOLF-4471\n  debtor_iban: \"{v}\"",
+    "sepa_dd:\n  creditor: golf-club\n  mandate_id: GC-4471-SUBS\n  account_of_member: \"{v}\"\n  frequency: yearly",
     "<Dbtr><Nm>{name}</Nm></Dbtr><DbtrAcct><Id><IBAN>{v}</IBAN></Id></DbtrAcct><RmtInf><Ustrd>SUBS 2027</Ustrd></RmtInf>",
     "payroll.shearer.iban={v}\npayroll.shearer.rate=per_head",
     "{{:payee/role :jockey :payee/iban \"{v}\"}}",
@@ -499,7 +586,7 @@ T_BLIND18["iban"] = [
     "Picker: iban\nPicker: {v}",
     "pls send the honey money to {v} not cheque",
     # other languages
-    "Bitte überweisen Sie den Erntelohn auf mein Konto {v}.",
+    "Den Lohn für die Weinlese bitte auf mein Girokonto {v} überweisen, danke.",
     "Les frais d'arbitrage doivent être virés sur mon compte {v}.",
     "La devolución del campamento a la cuenta {v}, por favor.",
     "Il compenso per la sorveglianza agli esami va sul mio IBAN {v}.",
@@ -561,7 +648,7 @@ T_BLIND18["email"] = [
     "Call transcript, marathon helpline\nAGENT: and an e-mail for the certificate?\nRUNNER: {v}\nAGENT: great, it'll come from the results team.",
     "Speech-to-text (camp line): \"send it to {v}, all lower case\"",
     # structured
-    '{{"resourceType": "Patient", "id": "sleep-2207", "telecom": [{{"system": "email", "value": "{v}"}}]}}',
+    'PATCH /fhir/Patient/sleep-2207 HTTP/1.1\n\n[{{"op": "add", "path": "/telecom/-", "value": {{"system": "email", "value": "{v}"}}}}]',
     "dn: uid=crew118,ou=volunteers,dc=lifeboat,dc=example\nmail: {v}",
     "member_id,personal_email\nBK-0183,{v}",
     "Owner\tE-mail\tHorse\nOWN-44\t{v}\tgrey mare",
@@ -626,9 +713,9 @@ T_BLIND18["ip"] = [
     "User-Name = \"subscriber-4471\"\nFramed-IP-Address = {v}\nAcct-Status-Type = Start",
     "lease {v} {{\n  starts 4 2026/12/03 07:12:44;\n  client-hostname \"family-router\";\n}}",
     "Dec  3 23:41:10 mail dovecot: imap-login: Login: user=<member4471>, rip={v} (member's home)",
-    "{v}:51822 [03/Dec/2026:22:41:10.118] fe_tickets be_resale/web2 0/0/1/12/13 200 812 - - ---- \"POST /resale/list HTTP/1.1\"",
+    "{v}:51822 [03/Dec/2026:22:41:10.118] fe_tickets be_resale/web2 0/0/1/12/13 200 812 - - ---- \"POST /resale/list HTTP/1.1\"  (client: the reseller's home broadband)",
     "Forwarded: for={v};proto=https\nX-Member: WC-4471\nX-Note: member's home connection",
-    "INSERT INTO home_ips (member_id, ip) VALUES ('WC-4471', '{v}');",
+    "UPDATE wine_members SET last_home_ip = '{v}' WHERE member_no = 4471;  -- member's home broadband",
     "the casino says {v} is banned but thats my house, my dad uses it too",
     "its {v}, looked it up on the router in the hallway",
     "Meine IP daheim ist {v}, das Prüfungsportal lässt mich trotzdem nicht rein.",
@@ -637,7 +724,7 @@ T_BLIND18["ip"] = [
     "Il mio IP di casa è {v}, il sito della maratona mi blocca.",
     "Moje domowe IP to {v}, portal egzaminacyjny mnie nie wpuszcza.",
     "我家宽带的IP是{v}，不是代理。",
-    "自宅のIPアドレスは{v}です。",
+    "ワインクラブの注文は自宅の回線（IP {v}）から出しました。",
     "Runner's home IP {v}",
     "Casino player home IP: {v}",
     "Coursework uploaded from {v} (candidate's home)",
@@ -660,9 +747,9 @@ T_BLIND18["secret"] = [
     "钉钉 · 机器人\n运维：新的机器人签名密钥{v}，看完请撤回",
     "SEC-4412 · Exposed credential: {v} · Location: beehive firmware",
     '{{"integration": "timing-chips", "env": "prod", "api_token": "{v}"}}',
-    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: lift-gateway\nstringData:\n  DEVICE_TOKEN: {v}",
+    "kubectl create secret generic lift-gateway --from-literal=DEVICE_TOKEN={v} -n iot",
     "[default]\naws_access_key_id = AKIAEXAMPLEKEY\naws_secret_access_key = {v}",
-    "//registry.npmjs.org/:_authToken={v}",
+    "[registries.hive-scale]\ntoken = \"{v}\"",
     "scada.vendor.api_key={v}",
     "Key                Value\n---                -----\nstation_upload_key {v}",
     "{{:integration :tee-sheet :secret \"{v}\"}}",
@@ -693,16 +780,16 @@ T_BLIND18["credential"] = [
     '{{"job": "scada-export", "dsn": "{v}"}}',
     "service,dsn\nself-exclusion,{v}",
     "production:\n  url: {v}\n  pool: 5",
-    "spring.datasource.url={v}",
+    "DATABASES = {{'default': dj_database_url.parse('{v}')}}  # race results",
     "[claims_store]\nprimary_dsn = \"{v}\"\npool = 8",
     "time=2026-12-03T02:40:09Z app=scans msg=\"db timeout\" dsn={v}",
-    "DATABASE_URL={v}",
+    "heroku config:set CLAIMS_DATABASE_URL={v} -a farm-claims",
     "export AIRFLOW_CONN_RESULTS_DB={v}",
     "db, err := sql.Open(\"postgres\", \"{v}\")",
     "const pool = new Pool({{ connectionString: '{v}' }}); // lift events",
     "app.conf.broker_url = '{v}'  # keyholder sync",
     "{{:db/spec \"{v}\" :db/pool 4}}",
-    "Dec  3 02:40:09 hist-bk backup[77]: pushing dump to {v}",
+    "Dec  3 03:05:51 scada-hist pg_dump[4120]: nightly dump of the historian sent to {v} (took 412 s)",
     "./load_results.sh --target {v}",
     "Der Export der Schlüsselhalterliste nach {v} schlägt fehl.",
     "La base des résultats du marathon pointe vers {v}.",
@@ -779,7 +866,7 @@ T_BLIND18["person"] = [
     "Call transcript, farm payments\nAGENT: who am I speaking to?\nCALLER: {name}\nAGENT: thanks, and your holding number?",
     "Voicemail: 'hi, it's {name}, the farrier, I'll be at the yard at eight'",
     # structured
-    '{{"resourceType": "Practitioner", "name": [{{"text": "{name}"}}], "qualification": "sleep technician"}}',
+    '{{"resourceType": "PractitionerRole", "practitioner": {{"display": "{name}"}}, "code": [{{"text": "sleep physiologist"}}]}}',
     "dn: uid=coxswain,ou=crew,dc=lifeboat,dc=example\ncn: {name}\ntitle: Coxswain",
     "auctioneer,sale\n{name},store cattle",
     "Jockey\tHorse\tRace\n{name}\tRed Marlin\t3.15",
@@ -790,7 +877,7 @@ T_BLIND18["person"] = [
     "INSERT INTO referees (name, grade) VALUES ('{name}', 'national');",
     "   name  role\n0  {name}  harbour master",
     "BEGIN:VCARD\nVERSION:4.0\nFN:{name}\nTITLE:Site director (excavation)\nEND:VCARD",
-    "ORGANIZER;CN={name}:mailto:choir-office@example.org",
+    "BEGIN:VEVENT\nSUMMARY:Spring concert rehearsal\nORGANIZER;CN={name}:mailto:rehearsals@choir.example\nEND:VEVENT",
     "OCR - grave marker order\nIn loving memory of\n{name}\n1941 - 2026",
     "Handwritten on the shearing shed's tally board: top shearer today -> {name}",
     # careless
@@ -855,14 +942,14 @@ T_BLIND18["person"] = [
     "Team leader, mountain rescue: {name}",
 ]
 
-LABELS_BLIND18 = {"en_US": "SSN (U.S. Social Security)", "en_GB": "UK NINO (National Insurance)",
-                  "de_DE": "persönliche Steuer-ID (IdNr)", "fr_FR": "n° de sécurité sociale de la carte Vitale",
+LABELS_BLIND18 = {"en_US": "SSA-issued Social Security number", "en_GB": "UK NINO (National Insurance)",
+                  "de_DE": "Steuer-Identifikationsnummer (elfstellig)", "fr_FR": "NIR (numéro de sécu du titulaire)",
                   "es_ES": "DNI del titular (NIF personal)", "it_IT": "codice fiscale riportato sulla tessera sanitaria",
                   "nl_NL": "burgerservicenummer uit het paspoort", "pt_BR": "número do CPF (Receita Federal)",
                   "pl_PL": "numer PESEL z dowodu osobistego", "sv_SE": "svenskt personnummer enligt Skatteverket",
-                  "en_IN": "Aadhaar number issued by UIDAI", "en_CA": "SIN (Social Insurance Number, Canada)",
-                  "de_CH": "Sozialversicherungsnummer AHV", "fi_FI": "suomalainen henkilötunnus (HETU)",
-                  "es_MX": "CURP del solicitante", "no_NO": "norsk fødselsnummer (elleve sifre)"}
+                  "en_IN": "Aadhaar number issued by UIDAI", "en_CA": "Canadian Social Insurance No. (NAS/SIN)",
+                  "de_CH": "Schweizer AHV-Nummer der Ausgleichskasse", "fi_FI": "HETU eli henkilötunnus",
+                  "es_MX": "clave CURP de la persona", "no_NO": "norsk fødselsnummer (elleve sifre)"}
 
 # Clean business texts: no personal data, many numbers, several of them phone-, card-, IBAN- or id-like.
 # Placeholders are pii_heldout.fill_clean's.
@@ -930,16 +1017,16 @@ CLEAN_BLIND18 = [
     "Research cruise {year}-{n2}: CTD cast {n3} at {lat}, {lon}, depth {n4} m.",
     "Ranger station {n2}: fire danger index {n2}, {n3} permits issued.",
     "Paragliding site {n3}: wind {n2} km/h, launch {n4} m, {n2} flights.",
-    "Ledger code 7720-{n4}-{n4}-{n2} is an internal income line for harbour dues (not an IBAN, not a bank account): {eur_de} EUR booked.",
+    "Account code 9130/{n4}/{n4} in the co-op's chart of accounts (internal, not a bank account or IBAN): harbour dues {eur_de} EUR.",
     "Cost key FR00 {n4} {n4} {n4} {n4} {n3} is the co-op's internal grain pool (looks like an IBAN but is not one).",
     "Replacement blade bolt kit left the depot, carrier tracking {track}.",
     "Turbine controller firmware {ver}, HMI build {build}.",
     "Gateway image uses kernel {kver}.",
     "Commit 4e9a7c1d merged for the race card page.",
     "Object f3a1c8d2-5b7e-4e19-a6d0-2c8b9e7f1a34 archived after {n3} days.",
-    "MD5 of the tech log export: 9e107d9d372bb6826bd81d3542a419d6",
-    "Product GTIN {gtin}, {n2} bottles per case, lot {n8}.",
-    "Co-op AGM dial-in, meeting ID {zoom}.",
+    "Checksum of the tech log export (MD5): 5f2b9c81d07e4a63b1c8e9f04d7a2e16",
+    "Wine GTIN {gtin}: case of {n2}, vintage {year}, pallet lot {n8}.",
+    "Dial-in for the growers' AGM: conference ID {zoom}, passcode {n6}.",
     "Depot costs: CHF {chf} in Sion, INR {inr} in Nashik.",
     # e-mail headers, chat apps, tools, transcripts
     "Från: Skogsavdelningen\nSkickat: den 3 december 2026 08:02\nTill: Sågverket\nÄmne: SV: virkesorder {n6}\n\n{n3} m³ levereras {date_fr}.",
@@ -1026,9 +1113,9 @@ CLEAN_BLIND18 = [
     "מחסום {n3}: {n2} רכבות.",
     "محموله‌ی چوب {n6}: {n3} متر مکعب.",
     "کھیپ {n8}: {n3} بوریاں۔",
-    "बैच {n8}: {n3} डिब्बे, {time} बजे रवाना।",
-    "ব্যাচ {n8}: {n3} বস্তা।",
-    "தொகுதி {n8}: {n3} மூட்டைகள்.",
+    "लकड़ी की खेप {n6}: {n3} लट्ठे, ट्रक {time} पर निकला।",
+    "মধুর ব্যাচ {n8}: {n3} বোতল, {date_fr} তারিখে বোতলজাত।",
+    "தேன் தொகுதி {n8}: {n3} பாட்டில்கள் நிரப்பப்பட்டன.",
     "లాట్ {n8}: {n3} సంచులు.",
     "ಬ್ಯಾಚ್ {n8}: {n3} ಚೀಲಗಳು.",
     "ബാച്ച് {n8}: {n3} ചാക്കുകൾ.",

@@ -127,8 +127,16 @@ class PiiConfig(Section):
                                     description="national identifiers to scrub, as python-stdnum modules (us.ssn, nl.bsn, ...)")
     ner: Literal["auto", "off"] = Field("auto", description="auto: an installed Presidio or spaCy adds person names; "
                                         "off: cue phrases and name lists only (neither is installed by default)")
-    phone_context: bool = Field(True, description="a learned model of the words around a number also scrubs phones no "
-                                "cue word announces (README 'Security'); false: cue words and number shapes only")
+    phone_context: Literal["auto", "on", "off"] = Field(
+        "auto", description="a learned model of the words around a number also scrubs phones no cue word announces: "
+        "more phones caught, and some phone-shaped business numbers scrubbed too (README 'Security'). auto: on when "
+        "a teacher or judge endpoint is off this machine (what the scrubber misses leaves it), off when distillery "
+        "launches the teacher or it listens on loopback")
+
+    @field_validator("phone_context", mode="before")
+    @classmethod
+    def _yaml_on_off(cls, value):
+        return {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) else value  # YAML reads on/off as booleans
 
     @field_validator("phone_region", "phone_regions")
     @classmethod

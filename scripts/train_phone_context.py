@@ -1,7 +1,7 @@
 """Train the phone context model (tasks/sampling/pii/phone_context.py) on the PII benchmark's read sets.
 
     PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py            # 2-3 min on 2 cores
-    PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py --unread blind17 --unread blind18
+    PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py --unread blind18 --unread blind19
 
 Examples: every digit run the scrubber's candidate scan finds in each set's texts (filled with Faker, seed 11; the
 benchmark scores with seed 7), labelled 1 where it is the planted phone number and 0 where it is any other number
@@ -9,9 +9,10 @@ of a phone text or a clean text; the planted values of the other kinds (ids, car
 as a phone is no harm). The unread sets (--unread) are never read: their figures must stay an honest measure.
 
 Then, for each read set in turn, a model trained on all the others scores that set: how many of its phones the
-rules missed does it catch, and how many of its clean numbers (and of their phone-shaped lookalikes) does it flag,
-per threshold, counting only the numbers numbers.py would ask it about. The threshold kept is
-the lowest whose left-out clean numbers are flagged at most --max-clean-rate of the time. Last, the model is fitted
+rules missed does it catch, how many of the clean numbers no rule claims does it flag, and how many of their
+phone-shaped lookalikes, per threshold (phones and lookalikes counted where numbers.py would ask it). The threshold
+kept is the lowest that flags at most --max-clean-rate of those clean numbers and --max-lookalike-rate of the
+lookalikes it is asked about. Last, the model is fitted
 on every read set and written beside phone_context.py with that threshold and the left-out table.
 
 A hashed logistic regression fitted with scipy's L-BFGS: scipy is a dependency already and the fit is ten lines.
@@ -95,9 +96,9 @@ def _runs(name: str, kind: str, text: str, planted: tuple[int, int] | None, rule
         reference, quantity = context.reference_before(head), context.amount(head, tail)
         x = features(value, head, tail, context.cues_around(text, start, end), reference, quantity)
         # what numbers.py would ask the model about: a run no rule claimed, not a reference's, an amount or a record's
-        asked = not (reference or quantity or context.names_a_record(head, tail)) and rules.phones.could_be(value) \
-            and rules._kind(value, text, start, []) is None
-        out.append({"set": name, "kind": kind, "label": int(is_planted), "x": x, "asked": asked})
+        unclaimed = rules._kind(value, text, start, []) is None
+        asked = unclaimed and not (reference or quantity) and rules.may_ask(value, text, head, tail)
+        out.append({"set": name, "kind": kind, "label": int(is_planted), "x": x, "asked": asked, "unclaimed": unclaimed})
     return out
 
 
@@ -121,8 +122,9 @@ def fit(x, y: np.ndarray, weight: np.ndarray, c: float) -> np.ndarray:
 
 
 def left_out(rows: list[dict], x, y: np.ndarray, weight: np.ndarray, c: float) -> dict:
-    """Per threshold: the phones the rules missed that a model trained without their set catches, and the clean
-    numbers the rules left alone that it flags, summed over the sets."""
+    """Per threshold: the phones the rules missed that a model trained without their set catches (of those it is
+    asked about), the clean numbers the rules left alone that it flags (of all of them: the business numbers at
+    risk), and the phone-shaped lookalikes it flags (of those it is asked about), summed over the sets."""
     table = {t: {"missed_phones": 0, "caught": 0, "clean_numbers": 0, "flagged": 0, "lookalikes": 0,
                  "lookalikes_flagged": 0} for t in THRESHOLDS}
     names = np.array([r["set"] for r in rows])
@@ -130,15 +132,15 @@ def left_out(rows: list[dict], x, y: np.ndarray, weight: np.ndarray, c: float) -
         inside = names == name
         p = 1 / (1 + np.exp(-(x[inside] @ fit(x[~inside], y[~inside], weight[~inside], c))))
         for r, pi in zip((r for r, i in zip(rows, inside) if i), p):
-            if not r["asked"]:
-                continue
             for t, row in table.items():
+                if r["kind"] == "clean" and r["unclaimed"]:
+                    row["clean_numbers"] += 1
+                    row["flagged"] += int(r["asked"] and pi >= t)
+                if not r["asked"]:
+                    continue
                 if r["label"]:
                     row["missed_phones"] += 1
                     row["caught"] += int(pi >= t)
-                elif r["kind"] == "clean":
-                    row["clean_numbers"] += 1
-                    row["flagged"] += int(pi >= t)
                 elif r["kind"] == "lookalike":
                     row["lookalikes"] += 1
                     row["lookalikes_flagged"] += int(pi >= t)
@@ -155,11 +157,14 @@ def main() -> None:
     parser.add_argument("--clean", type=int, default=1200, help="clean texts per set")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--c", type=float, default=4.0, help="inverse L2 strength")
-    parser.add_argument("--max-clean-rate", type=float, default=0.002)
+    parser.add_argument("--max-clean-rate", type=float, default=0.002,
+                        help="at most this share of the clean numbers no rule claims may be flagged (left out)")
+    parser.add_argument("--max-lookalike-rate", type=float, default=0.02,
+                        help="at most this share of the phone-shaped lookalikes it is asked about may be flagged")
     parser.add_argument("--lookalike-weight", type=float, default=0.0,
                         help="how much a business text with phone-shaped numbers counts against a phone text")
     args = parser.parse_args()
-    unread = args.unread or ["blind17"]
+    unread = args.unread or ["blind17", "blind18"]
     started = time.monotonic()
     pii_recall.freeze_faker()
     rules = Scrubber(phone_context=False)._numbers
@@ -169,13 +174,15 @@ def main() -> None:
     weight = np.array([args.lookalike_weight if r["kind"] == "lookalike" else 1.0 for r in rows])
     print(f"{len(rows)} numbers, {int(y.sum())} phones, from {len(pii_recall.SETS) - len(unread)} sets", file=sys.stderr)
     table = left_out(rows, x, y, weight, args.c)
-    fine = [float(t) for t, row in table.items() if row["flagged"] <= args.max_clean_rate * row["clean_numbers"]]
+    fine = [float(t) for t, row in table.items() if row["flagged"] <= args.max_clean_rate * row["clean_numbers"]
+            and row["lookalikes_flagged"] <= args.max_lookalike_rate * row["lookalikes"]]
     threshold = min(fine) if fine else max(THRESHOLDS)
     np.save(WEIGHTS, fit(x, y, weight, args.c).astype(np.float16))
     META.write_text(json.dumps({
         "dim": DIM, "threshold": threshold, "c": args.c, "seed": args.seed, "per_kind": args.per_kind,
         "clean": args.clean, "trained_on": [n for n in pii_recall.SETS if n not in unread], "never_read": unread,
         "numbers": len(rows), "phones": int(y.sum()), "max_clean_rate": args.max_clean_rate,
+        "max_lookalike_rate": args.max_lookalike_rate,
         "lookalike_weight": args.lookalike_weight, "left_out": table,
         "command": "PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py"
                    + "".join(f" --unread {u}" for u in unread)}, indent=1) + "\n")

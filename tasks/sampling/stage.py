@@ -34,6 +34,7 @@ import numpy as np
 
 from distillery.config import RunConfig
 from distillery.failpoints import failpoint
+from distillery.policy import is_loopback
 from distillery.store import StageClock, atomic_path, file_sha256, versions, write_json, write_parquet
 from distillery.text import dedup
 from distillery.text.language import LanguageCheck
@@ -109,10 +110,17 @@ def _storable(text: str) -> str:
 
 
 def sample_config_hash(cfg: RunConfig) -> str:
-    """What decides this stage's output: the source and sampling sections only."""
-    canonical = json.dumps({"source": cfg.source.model_dump(mode="json"), "sampling": cfg.sampling.model_dump(mode="json")},
-                           sort_keys=True)
+    """What decides this stage's output: the source and sampling sections, and whether prompts leave the machine
+    (it turns the learned phone context on: a teacher moved off the machine is scrubbed again, not reused)."""
+    canonical = json.dumps({"source": cfg.source.model_dump(mode="json"), "sampling": cfg.sampling.model_dump(mode="json"),
+                            **({"prompts_leave": True} if prompts_leave(cfg) else {})}, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def prompts_leave(cfg: RunConfig) -> bool:
+    """A teacher or judge endpoint off this machine: whatever the scrubber misses leaves it."""
+    urls = [cfg.teacher.endpoint, *cfg.teacher.endpoints, cfg.evaluation.judge.endpoint]
+    return any(url and not is_loopback(url) for url in urls)
 
 
 def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
@@ -123,7 +131,9 @@ def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
     start, end = s.window.bounds(run_date)
     source = read_source(cfg.source, Slice(start, end, tuple(s.routes)))
 
-    scrubber = Scrubber.from_config(s.pii)
+    scrubber = Scrubber.from_config(s.pii, prompts_leave=prompts_leave(cfg))
+    log.info("PII: learned phone context %s (sampling.pii.phone_context: %s)",
+             "on" if scrubber.phone_context else "off", s.pii.phone_context)
     spill = run_dir / ".quarantine-parts"
     shutil.rmtree(spill, ignore_errors=True)  # a killed run's parts
     quarantine = Quarantine(spill_dir=spill)
@@ -182,7 +192,7 @@ def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
         "inputs": {"source": source.display, "source_digest": digest.hexdigest(), "pushdown": source.pushdown},
         "config_hash": sample_config_hash(cfg), "funnel": funnel,
         "pii": {"enabled": s.pii.enabled, "detectors": list(scrubber.detectors), "hits": dict(sorted(scrubber.hits.items())),
-                "prompts_with_pii": rows_with_pii},
+                "prompts_with_pii": rows_with_pii, "phone_context": scrubber.phone_context},
         "earlier_runs_prompts": len(history), "outputs": outputs, "device": "cpu",
         "versions": versions("numpy", "pyarrow", "sqlalchemy", "lingua-language-detector", "phonenumbers", "python-stdnum", "faker"),
         **clock.totals(),

@@ -55,10 +55,24 @@ def test_business_numbers_in_sentences_without_phone_words_stay():
         assert Scrubber().scrub(text) == text
 
 
-def test_switched_off_by_config():
+def test_on_by_default_only_where_prompts_leave_the_machine():
+    """auto: a teacher or judge endpoint off this machine turns it on; a managed or loopback teacher leaves it off."""
+    from distillery.config import RunConfig
+    from tasks.sampling.stage import prompts_leave, sample_config_hash
+
     text = "ping me 0612345678 when you land"
-    assert Scrubber.from_config(PiiConfig()).scrub(text) != text
-    assert Scrubber.from_config(PiiConfig(phone_context=False)).scrub(text) == text
+    assert Scrubber.from_config(PiiConfig()).scrub(text) == text
+    assert Scrubber.from_config(PiiConfig(), prompts_leave=True).scrub(text) != text
+    assert Scrubber.from_config(PiiConfig(phone_context="on")).scrub(text) != text
+    assert Scrubber.from_config(PiiConfig(phone_context=False), prompts_leave=True).scrub(text) == text  # YAML's "off"
+    assert PiiConfig(phone_context=True).phone_context == "on"
+
+    local, loopback = RunConfig(), RunConfig.model_validate({"teacher": {"endpoint": "http://127.0.0.1:8000/v1"}})
+    remote = RunConfig.model_validate({"teacher": {"endpoint": "https://api.example.com/v1"}})
+    judged = RunConfig.model_validate({"evaluation": {"judge": {"endpoint": "https://judge.example.com/v1"}}})
+    assert not prompts_leave(local) and not prompts_leave(loopback) and prompts_leave(remote) and prompts_leave(judged)
+    # a teacher moved off the machine is a new sample: its prompts are scrubbed again, not reused
+    assert sample_config_hash(remote) != sample_config_hash(local) == sample_config_hash(loopback)
 
 
 def test_features_hash_the_same_in_every_process():
@@ -81,3 +95,19 @@ def test_never_trained_on_the_unread_set():
 def test_text_that_is_not_valid_unicode_is_read_too():
     """A log row may carry a lone surrogate (hypothesis found one in tests/unit/test_bad_input.py)."""
     assert "<PHONE>" in Scrubber().scrub("ping me \ud800 0612345678 when you land")
+
+
+@pytest.mark.parametrize("text", [
+    "Intel server 0612345678 fan failure.",            # "Intel" holds "tel": no contact word, the veto holds
+    "Uw bestelling is onder 0612345678 geregistreerd.",  # "bestelling" too
+    "Bitte 0000123456 aus der Kreditsperre nehmen.",    # zero-padded: valid as a phone nowhere, never asked
+    "Picked: 0612345678 0612345679 0612345680",         # a series of ids
+    "0612345678",                                       # no word around it says anything
+])
+def test_what_a_review_found_it_must_not_be_asked_about(text):
+    assert Scrubber().scrub(text) == text
+
+
+def test_a_contact_word_at_the_start_of_a_word_still_lifts_the_veto():
+    assert not context.names_a_record("Telefonnummer für die Bestellung ", "")
+    assert context.names_a_record("Hersteller hat die Sendung für ", " verschoben")

@@ -496,7 +496,8 @@ _CONTACT_PART = re.compile(r"(?i)tel|fon|phon|handy|mobil|cell|fax|ruf|wahl|kont
 # guess inside a sentence about a booking, a shipment or an account number ("Booking for the Smith family:
 # 0612345678", "Printer 0612345678 jammed"). The reference words of four letters or more, not those that also name
 # people ("customer phoned from ..."), things that carry serial numbers, and the number nouns; a contact word in
-# the clause lifts it ("the customer's contact number").
+# the clause lifts it ("the customer's contact number"), at the start of a word only: "Bestellung", "hotel", "Intel"
+# and "cancelled" hold "tel", "cell" and "fon" and are no contact words (a review's finding).
 _PEOPLE_REFERENCES = {"customer", "customer id", "client", "member", "membership", "kunde", "cliente"}
 _RECORD_IN_CLAUSE = re.compile(
     r"(?i)(?<!\w)(?:" + "|".join(map(_inflected, sorted((w for w in _REFERENCE_WORDS if len(w) >= 4
@@ -509,9 +510,11 @@ _RECORD_IN_CLAUSE = re.compile(
 def names_a_record(head: str, tail: str) -> bool:
     """The number's clause (context.clause) names a business record, and no phone or contact word."""
     near = f"{head[-60:]} {tail[:40]}"
-    return bool(_RECORD_IN_CLAUSE.search(near)) and not _CONTACT_PART.search(near)
+    return bool(_RECORD_IN_CLAUSE.search(near)) and not _CONTACT_WORD.search(near)
 
 
+_CONTACT_WORD = re.compile(rf"(?<![^\W\d_])(?:{_CONTACT_PART.pattern.removeprefix('(?i)')}|rückruf|durchwahl)",
+                           re.IGNORECASE)
 _COPULA_ONLY = re.compile(rf"(?i){_NUMBER_WORDS}\.?[ \t]+(?:is|es|est|è|é|ist|er|är|on|to|jest|je|yw|was|ist es)[ \t]*")
 
 

@@ -160,10 +160,17 @@ class Numbers:
             # someone's own ("meu whats é 94054405"), or beside a name ("Hannah Spieß (0456724205)"), a number valid
             # as a phone is that person's
             return "phone"
-        if self.learned and self.phones.could_be(value) and not context.names_a_record(head, tail) \
-                and self.learned.is_phone(value, head, tail, cues):
+        if self.learned and self.may_ask(value, text, head, tail) and self.learned.is_phone(value, head, tail, cues):
             return "phone"  # no rule knew this text's way of saying it; the words around it do (phone_context.py)
         return None
+
+    def may_ask(self, value: str, text: str, head: str, tail: str) -> bool:
+        """What the learned second opinion may be asked about (phone_context.py), besides what every phone rule
+        excludes (a reference label, an amount): a number valid as a phone in a configured region as written (a
+        zero-padded ERP number, 0000123456, is none), with words around it (a bare cell or line says nothing), in a
+        clause that names no record, and not one of a series ("0612345678 0612345679 ..." are ids)."""
+        return self.phones.valid_bare(value) and bool(_WORD.search(head) or _WORD.search(tail)) \
+            and not context.names_a_record(head, tail) and not _in_a_series(text, value)
 
     def _heading(self, text: str, start: int, end: int, people: list) -> bool:
         """The number follows the one or two words that open its line and a colon follows it ("Outage 0382 9163929:
@@ -228,6 +235,16 @@ def _said_no_card(text: str, start: int, end: int) -> bool:
     """Its sentence says the number is no card (up to 100 characters after it: the remark comes last)."""
     head, tail = context.clause(text, start, end, after=100)
     return bool(_NOT_A_CARD.search(f"{head}\n{tail}"))
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _in_a_series(text: str, value: str) -> bool:
+    """Another number in the text with as many digits and the same digits but the last three: consecutive ids."""
+    digits = re.sub(r"\D", "", value)
+    others = {re.sub(r"\D", "", run) for run in re.findall(r"\d[\d.-]*\d", text)}
+    return any(other != digits and len(other) == len(digits) and other[:-3] == digits[:-3] for other in others)
 
 
 def _periodic(digits: str) -> bool:

@@ -249,11 +249,6 @@ class Phones:
         # A number unassigned today is still someone's phone when written as one: 555-013-2204 has no other reading.
         return nanp and self._possible_somewhere(value)
 
-    def could_be(self, value: str) -> bool:
-        """7 to 15 digits, neither a date nor a version: what the learned second opinion may be asked about."""
-        return 7 <= len(re.sub(r"\D", "", value)) <= 15 and not _is_date(value) \
-            and not (_VERSION.fullmatch(value) and not _NANP.fullmatch(value))
-
     def valid_bare(self, value: str) -> bool:
         """8 to 15 digits, valid in a configured region as written, neither a date nor a version."""
         if not 8 <= len(re.sub(r"\D", "", value)) <= 15 or value.startswith("+") or _is_date(value) \

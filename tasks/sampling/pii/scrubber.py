@@ -62,10 +62,12 @@ class Scrubber:
         self._ner = ner.load(self.ner) if "person" in self._on else None
 
     @classmethod
-    def from_config(cls, pii) -> "Scrubber":
-        """From a `sampling.pii` section (distillery.config.PiiConfig)."""
+    def from_config(cls, pii, prompts_leave: bool = False) -> "Scrubber":
+        """From a `sampling.pii` section (distillery.config.PiiConfig); `prompts_leave`: a teacher or judge endpoint
+        is off this machine, which turns `phone_context: auto` on."""
+        learned = pii.phone_context == "on" or (pii.phone_context == "auto" and prompts_leave)
         return cls(tuple(pii.detectors) if pii.enabled else (), pii.phone_region, tuple(pii.phone_regions),
-                   tuple(pii.national_ids), pii.ner, pii.phone_context)
+                   tuple(pii.national_ids), pii.ner, learned)
 
     def scrub(self, text: str) -> str:
         """Replace every detected PII span in `text` with its typed placeholder; count hits per detector."""
