@@ -119,7 +119,8 @@ def sample_config_hash(cfg: RunConfig) -> str:
 
 def prompts_leave(cfg: RunConfig) -> bool:
     """A teacher or judge endpoint off this machine: whatever the scrubber misses leaves it."""
-    urls = [cfg.teacher.endpoint, *cfg.teacher.endpoints, cfg.evaluation.judge.endpoint]
+    judge = cfg.evaluation.judge
+    urls = [cfg.teacher.endpoint, *cfg.teacher.endpoints, judge.endpoint if judge.enabled else None]
     return any(url and not is_loopback(url) for url in urls)
 
 

@@ -506,6 +506,9 @@ _RECORD_IN_CLAUSE = re.compile(
     r"device|printer|scanner|sensor|camera|meter|pump|valve|tank|machine|terminal|asset|equipment|vehicle|truck|"
     r"trailer|pallet|shelf|locker|gateway|router|server|host|node)s?(?!\w)")
 
+_CONTACT_WORD = re.compile(rf"(?<![^\W\d_])(?:{_CONTACT_PART.pattern.removeprefix('(?i)')}|rückruf|durchwahl)",
+                           re.IGNORECASE)
+
 
 def names_a_record(head: str, tail: str) -> bool:
     """The number's clause (context.clause) names a business record, and no phone or contact word."""
@@ -513,8 +516,6 @@ def names_a_record(head: str, tail: str) -> bool:
     return bool(_RECORD_IN_CLAUSE.search(near)) and not _CONTACT_WORD.search(near)
 
 
-_CONTACT_WORD = re.compile(rf"(?<![^\W\d_])(?:{_CONTACT_PART.pattern.removeprefix('(?i)')}|rückruf|durchwahl)",
-                           re.IGNORECASE)
 _COPULA_ONLY = re.compile(rf"(?i){_NUMBER_WORDS}\.?[ \t]+(?:is|es|est|è|é|ist|er|är|on|to|jest|je|yw|was|ist es)[ \t]*")
 
 
