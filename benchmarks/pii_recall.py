@@ -24,6 +24,10 @@ set, and last a summary document (structured recall, targets met, per set).
 
 Targets (issue "Privacy you can show an auditor"): structured kinds recall >= 0.995, names >= 0.90, clean
 texts altered <= 1%.
+
+The scrubber runs as `Scrubber()` builds it: with the learned phone context on (tasks/sampling/pii/phone_context.py;
+the product's `sampling.pii.phone_context: auto` turns it on only where prompts leave the machine). It was trained
+on the read sets, never on the unread ones (its phone_context.json says which).
 """
 
 import argparse
