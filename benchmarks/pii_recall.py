@@ -377,7 +377,14 @@ def freeze_faker(today: datetime.date = FAKER_TODAY) -> None:
         importlib.import_module(f"faker.providers.ssn.{locale}").datetime = clock
 
 
-def run(per_kind: int, clean_n: int, seed: int, which: str = "original") -> dict:
+def filled(template: str, kind: str, value: str, fake: Faker, label: str, rng: random.Random) -> str:
+    """A template with its value, a person ("First Last"; the value itself for "person"), the locale's id label, a
+    city and an amount; the draws in this order, so a seed gives the same texts."""
+    return template.format(v=value, name=value if kind == "person" else f"{fake.first_name()} {fake.last_name()}",
+                           label=label, city=fake.city(), amount=f"{rng.randrange(10, 9999)} EUR")
+
+
+def run(per_kind: int, clean_n: int, seed: int, which: str = "original", phone_context: bool = True) -> dict:
     """One set's figures: recall per kind and subgroup, clean texts altered, the first misses."""
     templates, labels, clean_templates, clean_fill = SETS[which]
     heldout = which != "original"  # the held-out and fresh sets write phones and cards in more styles
@@ -387,7 +394,7 @@ def run(per_kind: int, clean_n: int, seed: int, which: str = "original") -> dict
     fakes = {loc: Faker(loc) for loc in LOCALES}
     Faker.seed(seed)
     DROPPED.clear()
-    scrubber = Scrubber()
+    scrubber = Scrubber(phone_context=phone_context)  # False: the rules alone, without the learned phone context
     results: dict[str, list[bool]] = defaultdict(list)
     breakdown: dict[str, list[bool]] = defaultdict(list)
     misses: dict[str, list[str]] = defaultdict(list)
@@ -398,8 +405,7 @@ def run(per_kind: int, clean_n: int, seed: int, which: str = "original") -> dict
             fake = fakes[locale]
             template = rng.choice(templates[kind])
             value, secret = planted(kind, fakes, locale, rng, heldout)
-            text = template.format(v=value, name=f"{fake.first_name()} {fake.last_name()}" if kind != "person" else value,
-                                   label=labels[locale], city=fake.city(), amount=f"{rng.randrange(10, 9999)} EUR")
+            text = filled(template, kind, value, fake, labels[locale], rng)
             out = scrubber.scrub(text)
             ok = not leaked(secret, kind, out, template.replace("{label}", labels[locale]))
             results[kind].append(ok)
@@ -435,9 +441,10 @@ def main() -> None:
     parser.add_argument("--clean", type=int, default=3000, help="clean business texts per set")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--set", choices=("all", *SETS), default="all", help="one set of templates, or all of them")
+    parser.add_argument("--rules-only", action="store_true", help="without the learned phone context (Scrubber(phone_context=False))")
     args = parser.parse_args()
     names = list(SETS) if args.set == "all" else [args.set]
-    sets = {name: run(args.per_kind, args.clean, args.seed, name) for name in names}
+    sets = {name: run(args.per_kind, args.clean, args.seed, name, not args.rules_only) for name in names}
     kinds = list(next(iter(sets.values()))["recall"])
     for kind in kinds:  # one line per kind (and subgroup): each set's recall side by side
         line = {"benchmark": "pii_recall", "kind": kind, "target": TARGET.get(kind)}

@@ -60,8 +60,7 @@ def examples(name: str, per_kind: int, clean: int, seed: int, rules) -> list[dic
             fake = fakes[locale]
             template = rng.choice(templates[kind])
             value, _ = pii_recall.planted(kind, fakes, locale, rng, heldout=name != "original")
-            text = template.format(v=value, name=value if kind == "person" else f"{fake.first_name()} {fake.last_name()}",
-                                   label=labels[locale], city=fake.city(), amount=f"{rng.randrange(10, 9999)} EUR")
+            text = pii_recall.filled(template, kind, value, fake, labels[locale], rng)
             at = text.find(value) if kind != "person" else -1
             out += _runs(name, kind, text, (at, at + len(value)) if at >= 0 else None, rules)
     fakes_cycle = [fakes[loc] for loc in pii_recall.LOCALES]
