@@ -471,8 +471,15 @@ class EvaluationConfig(Section):
     student_sure: float | None = Field(0.7, gt=0, lt=1, description="the student's answers also carry its logprobs: "
                                        "on each JSON route, the share of requests where its probability of every exact "
                                        "field's value is at least this, and its agreement there; what a router that sends "
-                                       "only those to the student and defers the rest to the teacher would serve (never "
-                                       "gated; tasks/evaluation/confidence.py). null: not asked")
+                                       "only those to the student and defers the rest to the teacher would serve "
+                                       "(tasks/evaluation/confidence.py). null: not asked")
+    defer_to_teacher: bool = Field(True, description="with student_sure, a JSON route the student fails alone may be "
+                                   "promoted with deferral: the student answers where it is that sure, the teacher the "
+                                   "rest; that deployment must pass the same gates over every item, and the routing "
+                                   "plan says so (defer_below). false: the student alone or nothing")
+    min_served_share: float = Field(0.25, gt=0, le=1, description="with defer_to_teacher, the lower bound of the share "
+                                    "of requests the student would answer must reach this: a router that sends it "
+                                    "almost nothing pays for a student and saves nothing")
     min_items: int = Field(30, ge=1, description="a gated route (or overall) judged on fewer items is 'insufficient "
                            "evidence', never a promotion: at 10-20 items a 95% interval is +/-0.15-0.3 wide "
                            "(benchmarks/ci_coverage.py)")

@@ -146,31 +146,42 @@ class Registry:
 
     # ------------------------------------------------------------ promotion: every change is a history entry
 
-    def promote(self, version: str, reason: str, routes: list[str] | None = None, run: str | None = None) -> bool:
-        """Make `version` the champion and send `routes` to it in the plan (None: every route the plan has);
-        False (and nothing written) when it already is the champion for all of them."""
+    def promote(self, version: str, reason: str, routes: list[str] | None = None, run: str | None = None,
+                terms: dict[str, dict] | None = None) -> bool:
+        """Make `version` the champion and send `routes` to it in the plan (None: every route the plan has), each on
+        its `terms` if any ({"defer_below": p, "served_share": s}: the student answers only where it is that sure);
+        False (and nothing written) when it already is the champion for all of them, on the same terms."""
         self.lineage(version)  # refuses unknown versions
         status = self.status()
         plan = dict(status.get("routes", {}))
         routes = sorted(plan) if routes is None else sorted(routes)
-        if status["champion"] == version and all(plan.get(r, {}).get("version") == version for r in routes):
+        terms = terms or {}
+        entries = {r: {"to": "student", "version": version, "since": run, "why": reason, **terms.get(r, {})} for r in routes}
+        if status["champion"] == version and all(_same_terms(plan.get(r, {}), entries[r]) for r in routes):
             return False
         status["history"].append({"action": "promote", "version": version, "previous": status["champion"],
                                   "reason": reason, "routes": routes, "plan_before": dict(plan), "at": _now()})
-        for r in routes:
-            plan[r] = {"to": "student", "version": version, "since": run, "why": reason}
+        plan.update(entries)
         status.update(champion=version, routes=plan)
         status["candidates"] = [v for v in status["candidates"] if v != version]
         self._write_status(status)
         return True
 
     def decide_routes(self, version: str, decisions: dict[str, dict], run: str) -> dict:
-        """Apply an evaluation's per-route decisions ({route: {"promote", "reasons"}}) to the routing plan: promoted
-        routes go to `version`; a failed route keeps the student version that passed it before, else the teacher.
-        Returns the new plan."""
+        """Apply an evaluation's per-route decisions ({route: {"promote", "reasons", and "defer_below",
+        "served_share" when it passed only with deferral}}) to the routing plan: promoted routes go to `version`; a
+        failed route keeps the student version that passed it before, else the teacher. A route a student serves
+        alone is not handed to a candidate that passes only with deferral: that would serve it less. Returns the new
+        plan."""
+        plan = self.plan()
+        decisions = {r: d if not (d["promote"] and d.get("defer_below") and _alone(plan.get(r, {}))) else
+                     {"promote": False, "reasons": [f"passed only with deferral below p {d['defer_below']}; "
+                                                    f"{plan[r]['version']} serves this route alone"]}
+                     for r, d in decisions.items()}
         promoted = sorted(r for r, d in decisions.items() if d["promote"])
         if promoted:
-            self.promote(version, f"non-inferior on every gated metric ({run})", promoted, run)
+            terms = {r: {k: decisions[r][k] for k in DEFERRAL_TERMS} for r in promoted if decisions[r].get("defer_below")}
+            self.promote(version, f"non-inferior on every gated metric ({run})", promoted, run, terms)
         status = self.status()
         plan = dict(status.get("routes", {}))
         for route, d in sorted(decisions.items()):
@@ -191,7 +202,9 @@ class Registry:
         return plan
 
     def plan(self) -> dict:
-        """The routing plan: route -> {"to": "student" | "teacher", "version", "since", "why"}."""
+        """The routing plan: route -> {"to": "student" | "teacher", "version", "since", "why"}, and on a route the
+        student serves only where it is sure, "defer_below" (its own probability of every exact field's value below
+        which the request goes to the teacher) and "served_share" (the share of requests it answered at evaluation)."""
         return self.status().get("routes", {})
 
     def plan_versions(self) -> list[str]:
@@ -239,6 +252,19 @@ class Registry:
                                   "reason": reason, "at": _now()})
         self._write_status(status)
         return status["champion"]
+
+
+DEFERRAL_TERMS = ("defer_below", "served_share")  # a route the student serves only where it is sure
+
+
+def _alone(entry: dict) -> bool:
+    """A plan entry that sends the route's every request to a student."""
+    return entry.get("to") == "student" and not entry.get("defer_below")
+
+
+def _same_terms(held: dict, new: dict) -> bool:
+    """The same version on the same terms (a change of deferral is a new promotion)."""
+    return held.get("version") == new["version"] and all(held.get(k) == new.get(k) for k in DEFERRAL_TERMS)
 
 
 def _now() -> str:

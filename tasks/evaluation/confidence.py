@@ -6,9 +6,10 @@ the teacher's category tells the student's agreements from its disagreements wit
 records the teacher's logprobs when a route sets teacher.routes.<route>.top_logprobs; this reads, per exact field,
 the probability of the first token of its value, and splits each field's agreement at evaluation.teacher_sure.
 
-Reported beside the gate, never gated: a gate on the sure items only would need its own margin and coverage figures.
-The same reading of the student's own answers (`deferral`) shows what a router could do with no teacher at hand:
-send the student only the requests it is sure of, and the rest to the teacher.
+The teacher's side is reported beside the gate, never gated: a gate on the sure items only would need its own margin
+and coverage figures. The same reading of the student's own answers (`deferral`, `cascade_rows`) shows what a router
+could do with no teacher at hand: send the student only the requests it is sure of, and the rest to the teacher; that
+deployment is gated like the student alone, over every item (score.py `decide_routes`).
 The first token is the one that carries the choice (a category's first word piece, a total's first digit); the
 quote a schema forces before a string value says nothing and is skipped.
 """
@@ -60,26 +61,55 @@ def agreement_by_confidence(rows: list[dict], threshold: float, stats: dict) -> 
                        for f, (sure, unsure) in sorted(split.items())}}
 
 
+def sure_flags(rows: list[dict], threshold: float) -> list[bool] | None:
+    """Per row, whether the student's own probability of every exact field's value is at least `threshold`; None when
+    no row carries the student's confidence (its logprobs were not asked for). A row without it (a request that
+    failed, an answer with no logprobs) is not sure: a router that cannot read a confidence defers."""
+    if not any(r.get("confidence_student") for r in rows):
+        return None
+    return [bool(own) and min(own.values()) >= threshold
+            for own in (json.loads(r.get("confidence_student") or "{}") for r in rows)]
+
+
+CASCADE = "cascade"  # the arm a router serves: the student where it is sure, the teacher elsewhere
+_ARM_COLUMNS = ("schema_valid", "fields", "agreement", "text_fields", "chrf")
+
+
+def cascade_rows(rows: list[dict], threshold: float) -> list[dict] | None:
+    """`rows` with the cascade arm's columns: the student's where it is sure, the teacher's elsewhere. The teacher's
+    are those of a fresh teacher answer against its first (its second sample; a greedy teacher agrees with itself),
+    so a deferred item scores what production would get from the teacher, not a free 1.0 beyond that."""
+    flags = sure_flags(rows, threshold)
+    if flags is None:
+        return None
+    out = []
+    for r, sure in zip(rows, flags):
+        arm = "student" if sure else "teacher"
+        out.append({**r, "sure_student": sure,
+                    **{f"{c}_{CASCADE}": r[f"{c}_{arm}"] for c in _ARM_COLUMNS if f"{c}_{arm}" in r}})
+    return out
+
+
 def deferral(rows: list[dict], threshold: float, stats: dict) -> dict | None:
     """What the student would serve if a router sent it only the requests where its own probability of every exact
     field's value is at least `threshold` and deferred the rest to the teacher: the share it would answer
     (coverage), each field's agreement on those ("served"), and the route's agreement with the rest answered by the
-    teacher ("with_deferral": a deferred item agrees by definition, so it is the per-item mean of "agrees, or
-    deferred"). Clopper-Pearson intervals, every item counted once. None without the student's logprobs.
+    teacher ("with_deferral": the cascade arm, `cascade_rows`). Clopper-Pearson intervals, every item counted once.
+    None without the student's logprobs, or on a route without exact fields.
 
-    A router needs nothing the teacher knows: the student's own logprobs, at serving time. Never gated: the
-    threshold is fixed before the run (evaluation.student_sure), and promotion still counts every item."""
-    scored = [(json.loads(r["confidence_student"]), json.loads(r["fields_student"])) for r in rows
-              if r.get("confidence_student") and r.get("fields_student")]
-    if not scored:
+    A router needs nothing the teacher knows: the student's own logprobs, at serving time. The threshold is fixed
+    before the run (evaluation.student_sure); whether the route may be promoted this way is the gate's call
+    (tasks/evaluation/score.py `decide_routes`, evaluation.defer_to_teacher)."""
+    cascade = cascade_rows([r for r in rows if r.get("fields_student")], threshold)
+    if not cascade:
         return None
-    sure = [bool(own) and min(own.values()) >= threshold for own, _ in scored]
     fields = {}
-    for f in sorted({f for _, matches in scored for f in matches}):
-        served = [float(m[f]) for (_, m), s in zip(scored, sure) if s and f in m]
-        with_deferral = [float(m[f]) if s else 1.0 for (_, m), s in zip(scored, sure) if f in m]
+    for f in sorted({f for r in cascade for f in json.loads(r["fields_student"])}):
+        served = [float(json.loads(r["fields_student"])[f]) for r in cascade if r["sure_student"]]
+        with_deferral = [float(json.loads(r[f"fields_{CASCADE}"])[f]) for r in cascade]
         fields[f] = {"served": mean_ci(served, **stats), "with_deferral": mean_ci(with_deferral, **stats)}
-    return {"threshold": threshold, "coverage": mean_ci([float(s) for s in sure], **stats), "fields": fields}
+    return {"threshold": threshold, "coverage": mean_ci([float(r["sure_student"]) for r in cascade], **stats),
+            "fields": fields}
 
 
 def sure_notes(scopes: dict) -> list[str]:

@@ -15,7 +15,7 @@ inferior, when its whole interval lies below the margin: `verdict`).
 import json
 
 from distillery.routes import schema_valid
-from tasks.evaluation.confidence import agreement_by_confidence, deferral, field_confidences
+from tasks.evaluation.confidence import CASCADE, agreement_by_confidence, cascade_rows, deferral, field_confidences
 from tasks.evaluation.items import Item
 from tasks.evaluation.judge import outcome
 from tasks.evaluation.metrics import agreement, chrf, field_kinds, field_matches, field_similarity, mean
@@ -143,7 +143,8 @@ def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_it
               teacher_sure: float | None = None, student_sure: float | None = None) -> dict:
     """Per route and overall: student vs teacher (gated), and student vs the untrained base (what training bought);
     per route, with `teacher_sure`, agreement where the teacher was sure and where it was not, and with
-    `student_sure`, what the student would serve if it answered only where it is sure (both never gated)."""
+    `student_sure`, what the student would serve if it answered only where it is sure (the teacher's view never
+    gated; the student's compared with the teacher like the student alone, for `decide_routes`)."""
     scopes = {route: [r for r in rows if r["route"] == route] for route in sorted({r["route"] for r in rows})}
     scopes["overall"] = rows
     out = {}
@@ -160,7 +161,9 @@ def summarize(rows: list[dict], gates: dict, stats: dict, has_base: bool, min_it
         if sure:  # 'overall' mixes routes whose fields differ: said per route only
             entry["teacher_sure"] = sure
         deferred = deferral(scoped, student_sure, stats) if student_sure and scope != "overall" else None
-        if deferred:
+        if deferred:  # the cascade arm against the teacher, compared and gated like the student alone
+            deferred["vs_teacher"] = compare(cascade_rows(scoped, student_sure), CASCADE, "teacher", METRICS[:3], gates,
+                                             stats, min_items)
             entry["student_sure"] = deferred
         out[scope] = entry
     return out
@@ -175,16 +178,47 @@ def decide(summary: dict, gates: dict, judge: dict | None = None, min_items: int
     return not reasons, judge_first(reasons)
 
 
-def decide_routes(summary: dict, gates: dict, judge: dict | None = None, min_items: int = 1) -> dict[str, dict]:
+def decide_routes(summary: dict, gates: dict, judge: dict | None = None, min_items: int = 1,
+                  min_served: float | None = None) -> dict[str, dict]:
     """Each route on its own: promoted when every gated metric that applies to it is non-inferior on at least
-    `min_items` of its items. 'overall' decides nothing: it mixes routes, and production routes by route."""
+    `min_items` of its items. 'overall' decides nothing: it mixes routes, and production routes by route.
+
+    With `min_served` (evaluation.defer_to_teacher), a route the student fails alone may still be promoted with
+    deferral: the student answers where its own confidence reaches evaluation.student_sure, the teacher the rest,
+    and that cascade passes the same gates on every item (`with_deferral`) while the share of requests the student
+    would answer has a lower bound of at least `min_served` (a router that sends it almost nothing saves nothing).
+    Two deployments are tested on the same items, each at the gate's level: the chance that an inferior one is
+    promoted is at most the sum of the two tests' (Bonferroni), twice the single test's."""
     out = {}
     for route, s in summary.items():
         if route == "overall":
             continue
         reasons = judge_first(scope_reasons(route, s, gates, judge, min_items))
         out[route] = {"promote": not reasons, "reasons": reasons}
+        if reasons and min_served is not None and s.get("student_sure", {}).get("vs_teacher"):
+            out[route] = with_deferral(route, s["student_sure"], reasons, gates, judge, min_items, min_served)
     return out
+
+
+def with_deferral(route: str, block: dict, alone: list[str], gates: dict, judge: dict | None, min_items: int,
+                  min_served: float) -> dict:
+    """The decision for a route the student fails alone: promoted with deferral when the cascade passes every gate
+    and the student would answer enough of the requests; otherwise not, with the cascade's reasons after its own."""
+    said = f"with deferral below p {block['threshold']}"
+    reasons = [f"{said}: {r}" for r in judge_first(scope_reasons(route, block, gates, judge, min_items))]
+    served = block["coverage"]
+    if served["ci"][0] is None or served["ci"][0] < min_served:
+        reasons.append(f"{said}: {route}: the student would answer {_share(served)} of requests; the lower bound is "
+                       f"below evaluation.min_served_share {min_served}")
+    if reasons:
+        return {"promote": False, "reasons": alone + reasons}
+    return {"promote": True, "reasons": [], "defer_below": block["threshold"], "served_share": served["estimate"],
+            "served_ci": served["ci"], "alone": alone}
+
+
+def _share(m: dict) -> str:
+    lo, hi = m["ci"]
+    return f"{m['estimate']:.2f} [{lo:.2f}, {hi:.2f}] (n={m['n']})" if m["n"] else "none (no item)"
 
 
 def judge_first(reasons: list[str]) -> list[str]:
@@ -240,7 +274,8 @@ def inferior(scope: str, metric: str, m: dict, margin: float, min_items: int) ->
         # more items only help a student that might be as good: one worse across the whole interval is just worse
         more = "" if hi < -margin else (f"; this n resolves +/-{p['resolution']}; at equal quality the margin needs about "
                                         f"{p['items_needed'] or 'more than 100000'} items")
-        out.append(f"{scope}: {name} student {p['student']['estimate']} vs teacher {p['teacher']['estimate']}, "
+        arm = "student" if "student" in p else CASCADE  # the student alone, or the student with deferral
+        out.append(f"{scope}: {name} {arm} {p[arm]['estimate']} vs teacher {p['teacher']['estimate']}, "
                    f"difference CI [{lo:+.3f}, {hi:+.3f}] reaches below -{margin} (n={p['diff']['n']}{more})")
     return out
 

@@ -86,9 +86,11 @@ def run_evaluate(cfg: RunConfig, run_dir: Path, version: str | None = None) -> d
     judged = judge_record(cfg, items, asked, judge_usage, calibration)
     if judged and judged["asked"] and not judged["available"]:
         log.warning("the judge is not reliable this run: %s", "; ".join(judged["reasons"]))
-    decision = apply_decision(registry, version, decide_routes(summary, e.gates, judged, e.min_items), run_dir)
+    min_served = e.min_served_share if e.defer_to_teacher and e.student_sure else None  # None: the student alone
+    decision = apply_decision(registry, version, decide_routes(summary, e.gates, judged, e.min_items, min_served), run_dir)
     ab = {"candidate": version, "teacher": cfg.teacher.model, "student_base": cfg.student.model,
-          "counts": counts, "config": {"gates": e.gates, "min_items": e.min_items, "fewshot_examples": e.fewshot_examples, **stats}, "scopes": summary,
+          "counts": counts, "config": {"gates": e.gates, "min_items": e.min_items, "min_served_share": min_served,
+                                       "fewshot_examples": e.fewshot_examples, **stats}, "scopes": summary,
           "decision": decision, "parity": parity,
           "judge": {"enabled": e.judge.enabled, "prompt": JUDGE_SYSTEM, "prompt_hash": JUDGE_HASH, **judge_usage,
                     "routes": sorted({it.route for it, v in zip(items, verdicts) if v is not None}),
@@ -216,7 +218,11 @@ def apply_decision(registry: Registry, version: str, routes: dict[str, dict], ru
     before = registry.status()["champion"]
     plan = registry.decide_routes(version, routes, run_dir.name)
     after = registry.status()["champion"]
-    promoted = sorted(r for r, d in routes.items() if d["promote"])
+    for r, d in routes.items():  # the registry keeps a route a student serves alone from a deferring candidate
+        if d["promote"] and plan[r].get("version") != version:
+            routes[r] = {"promote": False, "reasons": [plan[r]["last_candidate"]]}
+    promoted = sorted(r + (f" (deferring below p {d['defer_below']})" if d.get("defer_below") else "")
+                      for r, d in routes.items() if d["promote"])
     action = ("promoted" if after != before else "already champion") if promoted else "kept champion"
     reasons = list(dict.fromkeys(r for d in routes.values() for r in d["reasons"]))  # a run-wide reason once
     log.info("decision: %s (champion %s -> %s); to the student: %s%s", action, before, after, ", ".join(promoted) or "none",

@@ -113,3 +113,19 @@ def test_the_judge_gate_applies_only_on_the_routes_the_judge_is_configured_for()
     unreliable = {"available": False, "reasons": ["calibration 3 of 12"], "routes": ["support-reply"]}
     decided = decide_routes(summarize(data, gates, STATS, has_base=False), gates, unreliable)
     assert decided["ticket-triage"]["promote"] and decided["support-reply"]["reasons"][0].startswith("judge_win_rate is unavailable")
+
+
+def test_a_route_promoted_with_deferral_carries_its_terms_and_never_displaces_a_student_serving_alone(registry):
+    deferring = {"promote": True, "reasons": [], "defer_below": 0.7, "served_share": 0.51, "served_ci": [0.39, 0.63],
+                 "alone": ["ticket-triage: field_agreement on category ... inferior"]}
+    plan = registry.decide_routes("v0001", {"ticket-triage": deferring}, "2026-11-01-aaa")
+    assert plan["ticket-triage"] == {"to": "student", "version": "v0001", "since": "2026-11-01-aaa",
+                                     "why": "non-inferior on every gated metric (2026-11-01-aaa)",
+                                     "defer_below": 0.7, "served_share": 0.51}
+    # the same version passing alone the next night is a new promotion: the route loses its deferral
+    assert registry.promote("v0001", "alone now", ["ticket-triage"], "2026-11-02-bbb")
+    assert "defer_below" not in registry.plan()["ticket-triage"]
+    # a newer candidate that passes only with deferral does not take a route a student serves alone
+    plan = registry.decide_routes("v0002", {"ticket-triage": deferring}, "2026-11-03-ccc")
+    assert plan["ticket-triage"]["version"] == "v0001" and "defer_below" not in plan["ticket-triage"]
+    assert "passed only with deferral below p 0.7; v0001 serves this route alone" in plan["ticket-triage"]["last_candidate"]

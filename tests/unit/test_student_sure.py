@@ -1,8 +1,10 @@
 """If the student answered only where it is sure (tasks/evaluation/confidence.py `deferral`): its own logprobs,
 asked for at evaluation, read field by field; the share of requests it would answer, its agreement there, the route's
-agreement with the rest deferred to the teacher; and what it may never do: promote.
+agreement with the rest deferred to the teacher; and the gate on that deployment (score.py `decide_routes` with
+evaluation.defer_to_teacher): the cascade must pass the same gates over every item, and serve enough requests.
 
-A student sure of its wrong answers must show it (served agreement below 1), and without logprobs nothing is said.
+A student sure of its wrong answers must show it (served agreement below 1) and must not pass with deferral, a
+router that would serve almost nothing must not pass, and without logprobs nothing is said or promoted.
 """
 
 import json
@@ -60,7 +62,7 @@ def test_coverage_served_agreement_and_agreement_with_deferral():
     assert deferral(rows(0, 0, 5, 5), 0.7, STATS)["coverage"]["estimate"] == 0.0
 
 
-def test_never_gated_and_said_only_with_logprobs():
+def test_the_student_alone_is_not_promoted_by_its_sure_items_and_nothing_is_said_without_logprobs():
     # 40 sure and right, 30 unsure of which 10 right: 50/70 = 0.71 overall, inferior at the 0.2 margin
     scopes = summarize(rows(40, 0, 10, 20), GATES, STATS, has_base=False, min_items=30, student_sure=0.7)
     served = scopes["ticket-triage"]["student_sure"]["fields"]["category"]["served"]
@@ -102,3 +104,56 @@ def test_a_report_without_the_students_logprobs_has_no_such_section(tmp_path):
     run_report(config(), run)
     assert "If the student answered only where it is sure" not in (run / "report.html").read_text()
     assert not [n for n in sure_notes(json.loads((run / "ab.json").read_text())["scopes"]) if "student is sure" in n]
+
+
+def test_a_route_the_student_fails_alone_is_promoted_with_deferral_when_the_cascade_passes():
+    # alone: 50/70 categories, inferior at 0.2; with deferral: the 40 sure all agree, the 30 deferred are the
+    # teacher's own (it agrees with itself): 70/70, and the student answers 0.57 [0.45, 0.69] >= 0.25
+    scopes = summarize(rows(40, 0, 10, 20), GATES, STATS, has_base=False, min_items=30, student_sure=0.7)
+    cascade = scopes["ticket-triage"]["student_sure"]["vs_teacher"]["field_agreement"]
+    assert cascade["cascade"]["estimate"] == 1.0 and cascade["verdict"] == "non-inferior"
+    d = decide_routes(scopes, GATES, None, 30, min_served=0.25)["ticket-triage"]
+    assert d["promote"] and d["defer_below"] == 0.7 and d["served_share"] == round(40 / 70, 4)
+    assert "field_agreement on category" in d["alone"][0], "why the student could not take the route alone is kept"
+
+
+def test_a_student_sure_of_its_wrong_answers_does_not_pass_with_deferral():
+    # 20 sure and right, 20 sure and WRONG: the cascade agrees on (20 + 30) / 70 = 0.71, inferior at 0.2
+    scopes = summarize(rows(20, 20, 10, 20), GATES, STATS, has_base=False, min_items=30, student_sure=0.7)
+    d = decide_routes(scopes, GATES, None, 30, min_served=0.25)["ticket-triage"]
+    assert not d["promote"] and "defer_below" not in d
+    assert any(r.startswith("with deferral below p 0.7: ticket-triage: field_agreement on category cascade 0.71")
+               for r in d["reasons"]), d["reasons"]
+
+
+def test_a_router_that_would_serve_almost_nothing_does_not_pass():
+    # 5 sure and right of 70: the cascade agrees on 55/70 + ... but the student answers 0.07 [0.02, 0.16] < 0.25
+    scopes = summarize(rows(5, 0, 30, 35), GATES, STATS, has_base=False, min_items=30, student_sure=0.7)
+    d = decide_routes(scopes, GATES, None, 30, min_served=0.25)["ticket-triage"]
+    assert not d["promote"]
+    assert d["reasons"][-1] == ("with deferral below p 0.7: ticket-triage: the student would answer 0.07 [0.02, 0.16] "
+                                "(n=70) of requests; the lower bound is below evaluation.min_served_share 0.25")
+    assert not decide_routes(scopes, GATES, None, 30, min_served=None)["ticket-triage"]["promote"]
+
+
+def test_a_student_that_passes_alone_takes_the_route_alone_and_a_failed_request_is_deferred():
+    good = rows(60, 0, 10, 0)
+    d = decide_routes(summarize(good, GATES, STATS, has_base=False, min_items=30, student_sure=0.7), GATES, None, 30, 0.25)
+    assert d["ticket-triage"] == {"promote": True, "reasons": []}, "the whole route: no deferral needed"
+    # a request whose answer carries no logprobs (it failed) is not sure: a router defers it, and so does the gate
+    failed = rows(40, 0, 10, 20)
+    for r in failed[:10]:
+        del r["confidence_student"]
+    block = deferral(failed, 0.7, STATS)
+    assert block["coverage"]["estimate"] == round(30 / 70, 4) and block["coverage"]["n"] == 70
+
+
+def test_a_route_the_judge_gates_cannot_pass_with_deferral():
+    """The judge's verdicts are about the student's answers alone: with its gate on the route, the cascade has none."""
+    gates = {**GATES, "judge_win_rate": 0.1}
+    data = [{**r, "judge_outcome": "tie"} for r in rows(40, 0, 10, 20)]
+    scopes = summarize(data, gates, STATS, has_base=False, min_items=30, student_sure=0.7)
+    judge = {"available": True, "reasons": [], "routes": ["ticket-triage"]}
+    d = decide_routes(scopes, gates, judge, 30, min_served=0.25)["ticket-triage"]
+    assert not d["promote"]
+    assert "with deferral below p 0.7: ticket-triage: judge_win_rate is gated but has no judge verdicts" in " ".join(d["reasons"])
