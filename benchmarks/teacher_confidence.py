@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import agreement_ceiling  # noqa: E402
 
-from tasks.evaluation.confidence import field_confidences  # noqa: E402
+from models.answer_confidence import field_confidences  # noqa: E402
 
 ROUTE = agreement_ceiling.ROUTE
 THRESHOLDS = (0.5, 0.7, 0.9)

@@ -472,11 +472,15 @@ def serve_student(config: ConfigOpt = None, override: OverrideOpt = None,
 
 
 def routing_lines(plan: dict, by_version: bool, served_name: str) -> str:
-    """The plan as the client must follow it: the model name to ask per student route, and the teacher's routes."""
-    lines = ["\nrouting plan (routing.json):"] if plan else []
+    """The plan as the client must follow it: the model name to ask per student route, the rule on a route served
+    with deferral (models/router.py applies it), and the teacher's routes."""
+    lines = ["\nrouting plan (routing.json; models/router.py follows it):"] if plan else []
     for route, p in sorted(plan.items()):
         model = (p["version"] if by_version else served_name) if p["to"] == "student" else None
-        lines.append(f"\n  {route}: " + (f"student, model={model}" if model else f"teacher ({p.get('why', '')})"))
+        defer = (f", asked with logprobs=true; the teacher answers instead when the student's probability of the first "
+                 f"token of any of {', '.join(p['fields'])}'s values is below {p['defer_below']} "
+                 f"({p['served_share']:.0%} of requests stayed with the student at evaluation)") if p.get("defer_below") else ""
+        lines.append(f"\n  {route}: " + (f"student, model={model}{defer}" if model else f"teacher ({p.get('why', '')})"))
     return "".join(lines)
 
 

@@ -149,7 +149,7 @@ class Registry:
     def promote(self, version: str, reason: str, routes: list[str] | None = None, run: str | None = None,
                 terms: dict[str, dict] | None = None) -> bool:
         """Make `version` the champion and send `routes` to it in the plan (None: every route the plan has), each on
-        its `terms` if any ({"defer_below": p, "served_share": s}: the student answers only where it is that sure);
+        its `terms` if any ({"defer_below", "fields", "served_share"}: the student answers only where it is sure);
         False (and nothing written) when it already is the champion for all of them, on the same terms."""
         self.lineage(version)  # refuses unknown versions
         status = self.status()
@@ -203,8 +203,9 @@ class Registry:
 
     def plan(self) -> dict:
         """The routing plan: route -> {"to": "student" | "teacher", "version", "since", "why"}, and on a route the
-        student serves only where it is sure, "defer_below" (its own probability of every exact field's value below
-        which the request goes to the teacher) and "served_share" (the share of requests it answered at evaluation)."""
+        student serves only where it is sure, "defer_below" and "fields" (the request goes to the teacher when the
+        student's probability of any of these fields' values is below that) and "served_share" (the share of requests
+        it answered at evaluation)."""
         return self.status().get("routes", {})
 
     def plan_versions(self) -> list[str]:
@@ -254,7 +255,9 @@ class Registry:
         return status["champion"]
 
 
-DEFERRAL_TERMS = ("defer_below", "served_share")  # a route the student serves only where it is sure
+# a route the student serves only where it is sure: below which probability of which fields' values it defers to the
+# teacher (models/router.py reads them), and the share of requests it answered at evaluation
+DEFERRAL_TERMS = ("defer_below", "fields", "served_share")
 
 
 def _alone(entry: dict) -> bool:

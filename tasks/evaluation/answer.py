@@ -7,8 +7,7 @@ import logging
 import time
 
 from distillery.config import RunConfig, ServedModelConfig
-from distillery.routes import answer_budget, route_schema, served_schema
-from models.prompt_shape import student_messages
+from models.prompt_shape import student_messages, student_params
 from tasks.evaluation.items import Answer, Item
 
 log = logging.getLogger(__name__)
@@ -33,20 +32,6 @@ def fewshot_examples(train_rows: list[dict], k: int) -> dict[str, list[tuple[str
     return out
 
 
-def answer_params(cfg: RunConfig, route: str, guided: bool = True, logprobs: bool = False) -> dict:
-    """Greedy, with the teacher's answer budget for the route (the student must fit the same answers). Guided: a JSON
-    route's answers are constrained to its schema, as the teacher's were and as production would serve the student
-    (`distillery serve student` says so); unguided shows what the weights alone produce, a diagnostic."""
-    params = {"max_tokens": answer_budget(cfg, route), "temperature": 0.0}
-    if logprobs:  # the chosen tokens' own logprobs: where the student is sure of its answer (evaluation.student_sure)
-        params["logprobs"] = True
-    schema = route_schema(cfg, route) if guided else None
-    if schema:
-        params["response_format"] = {"type": "json_schema",
-                                     "json_schema": {"name": route.replace("-", "_"), "schema": served_schema(schema)}}
-    return params
-
-
 def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str, guided: bool = True,
                shots: dict[str, list[tuple[str, str]]] | None = None, logprobs: bool = False) -> None:
     """Fill item.arms[arm] for every item; a request that fails for good leaves an empty answer, counted. `shots`
@@ -60,7 +45,7 @@ def answer_all(cfg: RunConfig, endpoint, items: list[Item], arm: str, guided: bo
         pool = ClientPool(endpoint, served, role="student")
         try:
             return await asyncio.gather(*(pool.complete(in_context(it.route, it.user, (shots or {}).get(it.route, [])),
-                                                        answer_params(cfg, it.route, guided, logprobs))
+                                                        student_params(cfg, it.route, guided, logprobs))
                                           for it in items))
         finally:
             await pool.close()

@@ -9,36 +9,14 @@ the probability of the first token of its value, and splits each field's agreeme
 The teacher's side is reported beside the gate, never gated: a gate on the sure items only would need its own margin
 and coverage figures. The same reading of the student's own answers (`deferral`, `cascade_rows`) shows what a router
 could do with no teacher at hand: send the student only the requests it is sure of, and the rest to the teacher; that
-deployment is gated like the student alone, over every item (score.py `decide_routes`).
-The first token is the one that carries the choice (a category's first word piece, a total's first digit); the
-quote a schema forces before a string value says nothing and is skipped.
+deployment is gated like the student alone, over every item (score.py `decide_routes`). The reading itself is
+models/answer_confidence.py, shared with the router that serves such a route (models/router.py).
 """
 
 import json
-import math
-import re
 
+from models.answer_confidence import is_sure
 from tasks.evaluation.stats import mean_ci
-
-_KEY_ENDS = re.compile(r'"([^"\\]+)"\s*:\s*"?$')  # the text so far ends at a key, its colon and a value's opening quote
-
-
-def field_confidences(logprobs: str | None, fields: list[str]) -> dict[str, float]:
-    """The probability of the first token of each listed top-level field's value, from a label's logprobs
-    (JSON [[token, logprob, alternatives], ...], models.client_pool.Completion); fields it never reaches are absent."""
-    if not logprobs:
-        return {}
-    wanted, out, pending, text = set(fields), {}, None, ""
-    for token, logprob, *_ in json.loads(logprobs):
-        if pending is None:
-            key = _KEY_ENDS.search(text)
-            if key and key.group(1) in wanted and key.group(1) not in out:
-                pending = key.group(1)
-        if pending is not None and token.strip() not in ("", '"'):
-            out[pending] = math.exp(logprob)
-            pending = None
-        text += token
-    return out
 
 
 def agreement_by_confidence(rows: list[dict], threshold: float, stats: dict) -> dict | None:
@@ -67,7 +45,7 @@ def sure_flags(rows: list[dict], threshold: float) -> list[bool] | None:
     failed, an answer with no logprobs) is not sure: a router that cannot read a confidence defers."""
     if not any(r.get("confidence_student") for r in rows):
         return None
-    return [bool(own) and min(own.values()) >= threshold
+    return [bool(own) and is_sure(own, list(own), threshold)
             for own in (json.loads(r.get("confidence_student") or "{}") for r in rows)]
 
 
@@ -128,8 +106,9 @@ def sure_notes(scopes: dict) -> list[str]:
             continue
         fields = "; ".join(f"{field} {_said(f['served'])} there, {f['with_deferral']['estimate']:.2f} with the rest "
                            f"deferred" for field, f in block["fields"].items())
+        gated = "gated as the student with deferral" if block.get("vs_teacher") else "not gated"
         out.append(f"{scope}: where the student is sure (p >= {block['threshold']} on every field) it would answer "
-                   f"{_said(block['coverage'])} of requests: {fields} (not gated)")
+                   f"{_said(block['coverage'])} of requests: {fields} ({gated})")
     return out
 
 

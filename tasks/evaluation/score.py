@@ -15,7 +15,8 @@ inferior, when its whole interval lies below the margin: `verdict`).
 import json
 
 from distillery.routes import schema_valid
-from tasks.evaluation.confidence import CASCADE, agreement_by_confidence, cascade_rows, deferral, field_confidences
+from models.answer_confidence import field_confidences
+from tasks.evaluation.confidence import CASCADE, agreement_by_confidence, cascade_rows, deferral
 from tasks.evaluation.items import Item
 from tasks.evaluation.judge import outcome
 from tasks.evaluation.metrics import agreement, chrf, field_kinds, field_matches, field_similarity, mean
@@ -212,8 +213,9 @@ def with_deferral(route: str, block: dict, alone: list[str], gates: dict, judge:
                        f"below evaluation.min_served_share {min_served}")
     if reasons:
         return {"promote": False, "reasons": alone + reasons}
-    return {"promote": True, "reasons": [], "defer_below": block["threshold"], "served_share": served["estimate"],
-            "served_ci": served["ci"], "alone": alone}
+    # the fields whose confidence decides, for the router (models/router.py): the ones the gate measured it on
+    return {"promote": True, "reasons": [], "defer_below": block["threshold"], "fields": sorted(block["fields"]),
+            "served_share": served["estimate"], "served_ci": served["ci"], "alone": alone}
 
 
 def _share(m: dict) -> str:

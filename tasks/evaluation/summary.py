@@ -31,7 +31,7 @@ def routed(d: dict) -> str:
     """Which routes this candidate takes over (decisions from before per-route promotion have no routes)."""
     if "routes" not in d:
         return ""
-    promoted = [r for r, x in sorted(d["routes"].items()) if x["promote"]]
+    promoted = [r + (" (with deferral)" if x.get("defer_below") else "") for r, x in sorted(d["routes"].items()) if x["promote"]]
     return f"; to the student: **{', '.join(promoted) or 'no route'}**"
 
 
@@ -40,5 +40,8 @@ def plan_notes(d: dict) -> list[str]:
     out = []
     for route, p in sorted(d.get("plan", {}).items()):
         where = f"student {p['version']}" if p["to"] == "student" else "teacher"
+        if p.get("defer_below"):  # promoted with deferral: the router's rule, as serve student prints it
+            where += (f" where its probability of every field's value is at least {p['defer_below']} "
+                      f"({p['served_share']:.0%} of requests at evaluation), else the teacher")
         out.append(f"routing plan: {route} -> {where} (since {p.get('since') or 'manual'})")
     return out

@@ -98,16 +98,27 @@ def gpu_seconds_cost(usd_per_gpu_hour: float, gpu_seconds: float) -> float:
 
 
 @dataclass(frozen=True)
+class Deferred:
+    """The requests the student passes on to the teacher (routes promoted with deferral): their share of the
+    student's requests, and the teacher's tokens per deferred request. The student answered them first, so each
+    costs a student answer (already in the student's traffic) and a teacher answer."""
+
+    share: float
+    traffic: Traffic
+
+
+@dataclass(frozen=True)
 class Comparison:
     requests_per_day: float
     teacher_daily: float
     student_daily: float
     pipeline_daily: float          # the nightly distillation run, every night
     student_replicas: int | None
+    deferred_daily: float = 0.0    # the teacher's bill for the requests the student defers
 
     @property
     def saving_daily(self) -> float:
-        return self.teacher_daily - self.student_daily - self.pipeline_daily
+        return self.teacher_daily - self.student_daily - self.deferred_daily - self.pipeline_daily
 
     @property
     def saving_monthly(self) -> float:
@@ -120,29 +131,37 @@ class Comparison:
 
 
 def compare(teacher: ApiPrice | GpuPrice, teacher_t: Traffic, student: ApiPrice | GpuPrice, student_t: Traffic,
-            requests_per_day: float, pipeline_daily: float) -> Comparison:
+            requests_per_day: float, pipeline_daily: float, deferred: Deferred | None = None) -> Comparison:
     replicas = replicas_needed(student, requests_per_day, student_t) if isinstance(student, GpuPrice) else None
+    deferred_daily = daily_cost(teacher, requests_per_day * deferred.share, deferred.traffic) \
+        if deferred and deferred.share > 0 else 0.0
     return Comparison(requests_per_day, daily_cost(teacher, requests_per_day, teacher_t),
-                      daily_cost(student, requests_per_day, student_t), pipeline_daily, replicas)
+                      daily_cost(student, requests_per_day, student_t), pipeline_daily, replicas, deferred_daily)
 
 
 def break_even_volume(teacher, teacher_t: Traffic, student, student_t: Traffic, pipeline_daily: float,
-                      max_requests_per_day: float = 1e9) -> float | None:
-    """The smallest daily volume at which the student (plus the nightly pipeline) costs no more than the teacher.
+                      max_requests_per_day: float = 1e9, deferred: Deferred | None = None) -> float | None:
+    """The smallest daily volume at which the student (plus the teacher on the requests it defers, plus the nightly
+    pipeline) costs no more than the teacher.
 
-    Between replica steps both costs are linear in volume, so each band is solved exactly; None when it
+    Between replica steps every cost is linear in volume, so each band is solved exactly; None when it
     never pays below `max_requests_per_day`.
     """
     bounds = {0.0, max_requests_per_day}
-    for price, t in ((teacher, teacher_t), (student, student_t)):
+    deferring = deferred is not None and deferred.share > 0
+    sized = [(teacher, teacher_t, 1.0), (student, student_t, 1.0)] + ([(teacher, deferred.traffic, deferred.share)]
+                                                                      if deferring else [])
+    for price, t, share in sized:
         if isinstance(price, GpuPrice) and t.completion_tokens > 0:
-            step = price.replica_tokens_per_day * price.share / t.completion_tokens   # this model's requests per replica-day
+            # this model's requests per replica-day (a deferred share reaches a step at 1/share times the volume)
+            step = price.replica_tokens_per_day * price.share / t.completion_tokens / share
             bounds.update(k * step for k in range(1, min(10_000, int(max_requests_per_day / step)) + 1))
     edges = sorted(b for b in bounds if b <= max_requests_per_day)
     for lo, hi in zip(edges, edges[1:]):
         # inside (lo, hi] the replica counts are those at hi; saving(v) = slope * v - fixed
-        at_hi = compare(teacher, teacher_t, student, student_t, hi, pipeline_daily)
-        slope = _per_request(teacher, teacher_t) - _per_request(student, student_t)
+        at_hi = compare(teacher, teacher_t, student, student_t, hi, pipeline_daily, deferred)
+        slope = _per_request(teacher, teacher_t) - _per_request(student, student_t) \
+            - (deferred.share * _per_request(teacher, deferred.traffic) if deferring else 0.0)
         fixed = slope * hi - at_hi.saving_daily
         if at_hi.saving_daily < 0:
             continue
@@ -163,9 +182,9 @@ def payback_days(one_off_usd: float, saving_daily: float) -> float | None:
 
 
 def sensitivity(teacher, teacher_t: Traffic, student: ApiPrice | GpuPrice, student_t: Traffic, pipeline_daily: float,
-                volumes: list[float], factors: list[float]) -> list[dict]:
+                volumes: list[float], factors: list[float], deferred: Deferred | None = None) -> list[dict]:
     """Monthly saving over a grid of daily volumes x the student's price at `factors` times today's (its GPU's
     hourly rate, or its per-token prices): one row per volume, one value per factor."""
     return [{"requests_per_day": v,
-             "saving_monthly": [round(compare(teacher, teacher_t, scaled(student, f), student_t, v, pipeline_daily)
-                                      .saving_monthly, 2) for f in factors]} for v in volumes]
+             "saving_monthly": [round(compare(teacher, teacher_t, scaled(student, f), student_t, v, pipeline_daily,
+                                              deferred).saving_monthly, 2) for f in factors]} for v in volumes]

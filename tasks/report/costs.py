@@ -41,7 +41,8 @@ from tasks.report.prefix import cache_note, cached_by_route, repeated_prefix
 from tasks.report.pricing import how_priced, measured_serving, price_of, student_options
 from tasks.report.records import ReportError, read_record, read_records
 from tasks.report.savings import cheapest, one_decimal, price_option, rounded
-from tasks.report.traffic import Routing, arm_traffic, measured_volume, mix_note, months_to_reach, route_mix, route_plan, route_volumes
+from tasks.report.traffic import (Routing, arm_traffic, deferred_traffic, measured_volume, mix_note, months_to_reach, route_mix,
+                                  route_plan, route_volumes)
 
 # Line and ReportError are what callers of run_costs handle (the CLI imports ReportError from here).
 __all__ = ["Line", "ReportError", "run_costs"]
@@ -66,7 +67,8 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
     run_lines = night_lines(cfg, run_dir, label, train, rows, teacher, dedicated, cached)
     per_night = sum(x.usd for x in run_lines)
     pipeline_daily = per_night * p.nights_per_month / cm.DAYS_PER_MONTH
-    priced = [price_option(o, teacher, teacher_t, student_t, volume, pipeline_daily, per_night) for o in options]
+    deferred = deferred_traffic(priced_rows, mix, routing, cached)
+    priced = [price_option(o, teacher, teacher_t, student_t, volume, pipeline_daily, per_night, deferred) for o in options]
     best = cheapest(priced)
     teacher_daily = cm.daily_cost(teacher, volume, teacher_t)
     covers = coverage(routing)
@@ -76,6 +78,7 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
                      share_note(routing, mix_source)),
                 Line("daily", "teacher", volume, "requests", teacher_daily, "derived", f"{how_priced(teacher)}; {covers}")]
              + option_lines(priced, best, volume, covers)
+             + deferred_lines(deferred, best, volume, routing, teacher)
              + [Line("daily", "nightly pipeline, amortised", p.nights_per_month, "nights/month", pipeline_daily, "derived")]
              + run_lines)
     top = rounded(best)
@@ -99,8 +102,24 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
                "cached_prefix": {"tokens_per_request": round(teacher_t.cached_prompt_tokens, 1),
                                  "by_route": {r: round(x.tokens, 1) for r, x in prefixes.items()},
                                  "billed_by_route": {r: round(x, 1) for r, x in cached.items()}, "note": caching},
-               "tokens": {"teacher": asdict(teacher_t), "student": asdict(student_t)}}
+               "tokens": {"teacher": asdict(teacher_t), "student": asdict(student_t)},
+               "deferred": None if deferred is None else
+               {"share": round(deferred.share, 4), "daily": top["deferred_daily"], "by_route": routing.deferred,
+                "tokens": asdict(deferred.traffic)}}
     return lines, summary
+
+
+def deferred_lines(deferred: cm.Deferred | None, best: dict, volume: float, routing: Routing, teacher) -> list[Line]:
+    """The teacher's day on the requests the student passes on (routes promoted with deferral): each was answered by
+    the student first, so the student's own line already counts it, and the teacher's answer is paid on top."""
+    if deferred is None:
+        return []
+    routes = ", ".join(f"{r} {share:.0%}" for r, share in sorted(routing.deferred.items()))
+    return [Line("daily", "teacher on the requests the student defers", volume * deferred.share, "requests",
+                 best["deferred_daily"], "derived",
+                 f"{how_priced(teacher)}; the share each route deferred at evaluation ({routes}; ab.json decision.plan "
+                 f"served_share), {deferred.traffic.prompt_tokens:.0f} / {deferred.traffic.completion_tokens:.0f} "
+                 "tokens in / out per deferred request (the teacher's mean on those routes' eval items)")]
 
 
 def routing_summary(routing: Routing, volume: float) -> dict:

@@ -31,21 +31,26 @@ def _figure(width: float = 6.0, height: float = 2.8):
 def cost_per_day(summary: dict) -> str:
     """Bars: what a day costs with the teacher, with the student (+ the nightly pipeline)."""
     fig, ax = _figure(6.0, 1.9)
-    ax.barh(["student + pipeline", "teacher"], [summary["student_daily"], summary["teacher_daily"]], color=["#2b6cb0", "#999"])
-    ax.barh(["student + pipeline"], [summary["pipeline_daily"]], left=[summary["student_daily"]], color="#90cdf4")
+    deferred = (summary.get("deferred") or {}).get("daily", 0.0)  # the teacher on the requests the student defers
+    label = "student + deferred + pipeline" if deferred else "student + pipeline"
+    ax.barh([label, "teacher"], [summary["student_daily"], summary["teacher_daily"]], color=["#2b6cb0", "#999"])
+    if deferred:
+        ax.barh([label], [deferred], left=[summary["student_daily"]], color="#bbb")
+    ax.barh([label], [summary["pipeline_daily"]], left=[summary["student_daily"] + deferred], color="#90cdf4")
     ax.set_xlabel(f"{summary['currency']} per day at {summary['requests_per_day']:,.0f} requests/day")
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig)
 
 
 def saving_vs_volume(teacher, teacher_t: cm.Traffic, student, student_t: cm.Traffic, pipeline_daily: float,
-                     volume: float, break_even: float | None) -> str:
+                     volume: float, break_even: float | None, deferred: cm.Deferred | None = None) -> str:
     """Monthly saving against daily volume (log scale), with today's volume and the break-even point marked."""
     import numpy as np
 
     top = max(volume, break_even or 0) * 20
     volumes = np.unique(np.geomspace(max(1.0, min(volume, break_even or volume) / 20), top, 200).round())
-    savings = [cm.compare(teacher, teacher_t, student, student_t, v, pipeline_daily).saving_monthly for v in volumes]
+    savings = [cm.compare(teacher, teacher_t, student, student_t, v, pipeline_daily, deferred).saving_monthly
+               for v in volumes]
     fig, ax = _figure()
     ax.plot(volumes, savings, color="#2b6cb0")
     ax.axhline(0, color="#555", linewidth=0.8)

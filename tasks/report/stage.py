@@ -60,6 +60,8 @@ def plan_rows(ab: dict) -> list[dict]:
     plan = ab["decision"].get("plan") or {}
     evidence = ab.get("counts", {}).get("evidence") or {}
     return [{"route": route, "to": p.get("to", "teacher"), "version": p.get("version"), "since": p.get("since"),
+             "defer": (f"where it is sure (p ≥ {p['defer_below']}): {p['served_share']:.0%} of requests, the rest to the "
+                       "teacher") if p.get("defer_below") else "",
              "why": "; ".join(x for x in (p.get("why"), p.get("last_candidate")) if x),  # a newer candidate that failed it
              "evidence": evidence_words(evidence.get(route)) if evidence else ""} for route, p in sorted(plan.items())]
 
@@ -91,16 +93,19 @@ def write_pdf(run_dir: Path) -> bool:
 
 def pictures(cfg: RunConfig, s: dict) -> dict[str, str]:
     from tasks.report import plots
-    from tasks.report.cost_model import Traffic
+    from tasks.report.cost_model import Deferred, Traffic
     from tasks.report.pricing import price_of, student_options
 
     teacher_t, student_t = Traffic(**s["tokens"]["teacher"]), Traffic(**s["tokens"]["student"])
+    d = s.get("deferred")
+    deferred = Deferred(d["share"], Traffic(**d["tokens"])) if d else None
     # the recommended way to pay for the student: the one the headline numbers are about
     student = next(o.price for o in student_options(cfg.pricing.student, s["student_output_tok_s"]) if o.key == s["student_option"])
     volume = s["student_requests_per_day"]  # both pictures are about the requests the student takes
     return {"cost_per_day": plots.cost_per_day({**s, "requests_per_day": volume}),
             "saving_vs_volume": plots.saving_vs_volume(price_of(cfg.pricing.teacher), teacher_t, student, student_t,
-                                                       s["pipeline_daily"], volume, s["break_even_requests_per_day"])}
+                                                       s["pipeline_daily"], volume, s["break_even_requests_per_day"],
+                                                       deferred)}
 
 
 def recommendation(ab: dict, s: dict) -> str:
@@ -148,13 +153,24 @@ def route_recommendation(d: dict, s: dict, on_student: list[str]) -> str:
     at = f"their {s['student_requests_per_day']:,.0f} of {s['requests_per_day']:,.0f} requests/day"
     if s["saving_daily"] <= 0:
         be = s["break_even_requests_per_day"]
-        return (f"Keep the teacher for now on {names(priced)}: the student is as good there, but at {at} it costs "
+        return (f"Keep the teacher for now on {names(deferring(d, priced))}: the student is as good there, but at {at} it costs "
                 f"${-s['saving_daily']:,.2f} a day more ({how} + nightly pipeline, its cheapest way)"
                 + (f"; it pays from {be:,} requests/day on them" if be else "; it does not pay at any volume with these prices")
                 + rest)
     payback = f", paying back the first run in {s['payback_days']} days" if s["payback_days"] is not None else ""
-    return (f"Switch to the student on {names(priced)} ({how}): as good as the teacher on every gated metric there, "
-            f"saving ${s['saving_monthly']:,.2f} a month at {at}{payback}" + rest)
+    return (f"Switch to the student on {names(deferring(d, priced))} ({how}): as good as the teacher on every gated "
+            f"metric there, saving ${s['saving_monthly']:,.2f} a month at {at}{payback}" + rest)
+
+
+def deferring(d: dict, routes: list[str]) -> list[str]:
+    """Each route, with its terms where the student serves it only where it is sure: 'ticket-triage (where the student
+    is sure, 51% of its requests; the rest to the teacher)'."""
+    out = []
+    for r in routes:
+        p = d["plan"].get(r, {})
+        out.append(f"{r} (where the student is sure, {p['served_share']:.0%} of its requests; the rest to the teacher)"
+                   if p.get("defer_below") else r)
+    return out
 
 
 def unpriced_clause(s: dict, on_student: list[str]) -> str:
@@ -176,7 +192,10 @@ def teacher_clause(d: dict, s: dict) -> str:
 def short_reason(d: dict, route: str) -> str:
     """A route's reasons in a few words: each gated metric and what held it back."""
     reasons = [r.removeprefix(f"{route}: ") for r in d.get("routes", {}).get(route, {}).get("reasons", [])]
-    kinds = dict.fromkeys(reason_kind(r) for r in reasons)  # ordered, without repeats (a metric's fields)
+    # the student with deferral, tried after it failed alone: said as such ("with deferral: share served too low")
+    alone = [reason_kind(r) for r in reasons if not r.startswith(WITH_DEFERRAL)]
+    cascade = [deferral_kind(r.split(": ", 1)[1].removeprefix(f"{route}: ")) for r in reasons if r.startswith(WITH_DEFERRAL)]
+    kinds = dict.fromkeys(alone + [f"with deferral: {k}" for k in cascade])  # ordered, without repeats (a metric's fields)
     if kinds:
         return ", ".join(kinds)
     return d["plan"].get(route, {}).get("why") or "not evaluated this run"
@@ -185,6 +204,14 @@ def short_reason(d: dict, route: str) -> str:
 # What held a gated metric back, by the words tasks/evaluation/score.py's reasons use; anything else is inferior.
 REASON_KINDS = (("insufficient evidence", "too few items"), (" is unavailable", "unavailable"),
                 ("no judge verdicts", "no verdicts"))
+
+
+WITH_DEFERRAL = "with deferral below p "  # tasks/evaluation/score.py `with_deferral`'s reasons open so
+
+
+def deferral_kind(reason: str) -> str:
+    """What held the student with deferral back: a gated metric, or too small a share served."""
+    return "too few requests served" if "min_served_share" in reason else reason_kind(reason)
 
 
 def reason_kind(reason: str) -> str:

@@ -11,7 +11,7 @@ part of the saving.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from tasks.report import cost_model as cm
@@ -106,6 +106,7 @@ class Routing:
     share: float                  # the student routes' share of production requests (1: the whole volume)
     hypothetical: bool            # no route goes to the student: priced as if every evaluated route did
     planned: bool                 # from a per-route plan; False: an ab.json from before it (all or nothing)
+    deferred: dict[str, float] = field(default_factory=dict)  # priced route -> share of its requests the student defers
 
 
 def route_plan(decision: dict | None, rows: list[dict], mix: dict[str, float]) -> Routing:
@@ -124,7 +125,25 @@ def route_plan(decision: dict | None, rows: list[dict], mix: dict[str, float]) -
     teacher = tuple(sorted((set(plan) | set(evaluated) | production_routes(mix)) - set(to_student)))
     if not priced:  # nothing the student takes can be priced: the hypothetical over every evaluated route, as before
         return Routing(tuple(evaluated), teacher, unpriced, 1.0, True, True)
-    return Routing(tuple(priced), teacher, unpriced, sum(weights[r] for r in priced) / sum(weights.values()), False, True)
+    deferred = {r: round(1 - plan[r]["served_share"], 4) for r in priced if plan[r].get("defer_below")}
+    return Routing(tuple(priced), teacher, unpriced, sum(weights[r] for r in priced) / sum(weights.values()), False, True,
+                   deferred)
+
+
+def deferred_traffic(rows: list[dict], mix: dict[str, float], routing: Routing,
+                     cached: dict[str, float] | None = None) -> cm.Deferred | None:
+    """The requests the student defers to the teacher on the routes it serves with deferral: their share of the
+    student's requests (each route's deferred share at evaluation, weighted by its traffic), and the teacher's tokens
+    per deferred request (its mean on those routes' eval items, weighted the same way). None when it defers nothing."""
+    if not routing.deferred or routing.hypothetical:
+        return None
+    weights = traffic_weights(rows, mix)
+    deferring = {r: weights[r] * share for r, share in routing.deferred.items() if share > 0}
+    if not deferring:
+        return None
+    share = sum(deferring.values()) / sum(weights[r] for r in routing.student)
+    return cm.Deferred(share, cm.mix_traffic(route_traffic([r for r in rows if r["route"] in deferring], "teacher", cached),
+                                              deferring))
 
 
 def production_routes(mix: dict[str, float]) -> set[str]:

@@ -124,7 +124,7 @@ def evaluated(small_model, demo_log, fake_teacher, tmp_path_factory):
     pairs = triage_chats(demo_log)
     eval_pairs, train_pairs = pairs[:EVAL_ITEMS], pairs[EVAL_ITEMS : EVAL_ITEMS + 64]
     cfg = config(store, str(base), fake_teacher)
-    out = {"store": store, "cfg": cfg, "base": base}
+    out = {"store": store, "cfg": cfg, "base": base, "teacher_url": fake_teacher}
     for name, rows in (("good", train_rows(train_pairs)),
                        ("bad", [{**r, "messages": json.dumps(json.loads(r["messages"])[:1] + [{"role": "assistant", "content": a}]),
                                  "answer": a} for r, a in zip(train_rows(train_pairs), random.Random(0).sample(prose_answers(demo_log), 64))])):
@@ -380,10 +380,41 @@ def test_the_champion_export_is_served_under_a_stable_name_in_the_compressed_sha
         answer = client.chat.completions.create(model="student", messages=student_messages("ticket-triage", ticket),
                                                 max_tokens=64, temperature=0).choices[0].message.content
         assert json.loads(answer)["category"], answer
+        routed_by_the_plan(evaluated, url, ticket)
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0
     assert not os.path.exists(f"/proc/{proc.pid}")
+
+
+def routed_by_the_plan(evaluated: dict, student_url: str, ticket: str) -> None:
+    """models/router.py against the served student and a live teacher: a route served with deferral goes to the
+    student where its own confidence reaches the plan's threshold and to the teacher below it; the teacher's routes
+    never reach the student."""
+    from models.router import Router
+    from models.vllm_server import Endpoint
+
+    cfg, teacher_url = evaluated["cfg"], evaluated["teacher_url"]
+    student, teacher = Endpoint(student_url, "student", "EMPTY"), Endpoint(f"{teacher_url}/v1", "fake-teacher", "EMPTY")
+    messages = [{"role": "system", "content": "production's own system prompt"}, {"role": "user", "content": ticket}]
+    fields = ["category", "urgency"]
+
+    def routed(plan: dict):
+        before = httpx.get(f"{teacher_url}/stats").json()["requests"]
+        out = Router(cfg, {"ticket-triage": plan}, student, teacher).answer("ticket-triage", messages)
+        return out, httpx.get(f"{teacher_url}/stats").json()["requests"] - before
+
+    student_plan = {"to": "student", "version": "v0001", "defer_below": 1e-6, "fields": fields}
+    sure, asked = routed(student_plan)
+    assert sure.by == "student" and asked == 0 and set(sure.confidence) == set(fields), sure
+    lowest = min(sure.confidence.values())
+    assert 0 < lowest < 1, sure.confidence
+    unsure, asked = routed({**student_plan, "defer_below": (lowest + 1) / 2})  # above the student's own confidence
+    assert unsure.by == "teacher" and asked == 1 and unsure.confidence == sure.confidence
+    assert json.loads(unsure.text)["category"] in ("billing", "account_access", "technical_bug", "feature_request",
+                                                   "shipping", "outage", "security", "general_question")
+    kept, asked = routed({"to": "teacher", "version": None})
+    assert kept.by == "teacher" and asked == 1 and not kept.confidence
 
 
 def test_the_parity_gate_blocks_a_wrong_merge(exported, evaluated):

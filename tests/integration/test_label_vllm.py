@@ -15,7 +15,7 @@ import pytest
 
 from distillery.config import load_config
 from models.vllm_server import _pid_alive, stop_process_group
-from tasks.evaluation.confidence import field_confidences
+from models.answer_confidence import field_confidences
 from tasks.labeling.stage import run_label
 from tasks.sampling.stage import run_sample
 from tests.conftest import REPO

@@ -4,6 +4,7 @@ import pytest
 
 from tasks.report.cost_model import (
     ApiPrice,
+    Deferred,
     GpuPrice,
     Traffic,
     api_cost_per_request,
@@ -107,3 +108,27 @@ def test_tokens_per_request_follow_the_traffic_mix_not_the_eval_counts():
     assert mix_traffic(by_route, {"triage": 0.75, "reply": 0.25}) == Traffic(550, 40, 450)
     # a route without tokens (no eval item) is left out and the rest rescaled
     assert mix_traffic(by_route, {"triage": 0.6, "reply": 0.2, "invoice": 0.2}) == Traffic(550, 40, 450)
+
+
+def test_the_requests_the_student_defers_are_paid_to_the_teacher_on_top_of_the_student():
+    """A route promoted with deferral: the student answers every request and the teacher a share of them again."""
+    deferred = Deferred(0.4, TEACHER_T)
+    c = compare(TEACHER_API, TEACHER_T, student_gpu(0.8), STUDENT_T, 10_000, PIPELINE_DAILY, deferred)
+    # the teacher on 4,000 of the 10,000 requests: 4,000 * 0.0027 = $10.80, on top of the student's $19.20
+    assert c.student_daily == pytest.approx(19.2) and c.deferred_daily == pytest.approx(10.8)
+    assert c.saving_daily == pytest.approx(27.0 - 19.2 - 10.8 - 2.0)
+    # break-even: the replica day and the pipeline, paid by the 60% the teacher no longer answers
+    assert break_even_volume(TEACHER_API, TEACHER_T, student_gpu(0.8), STUDENT_T, PIPELINE_DAILY, deferred=deferred) == \
+        pytest.approx((19.2 + 2) / (0.6 * 0.0027))
+    # deferring everything never pays; deferring nothing is the student alone
+    assert break_even_volume(TEACHER_API, TEACHER_T, student_gpu(0.8), STUDENT_T, PIPELINE_DAILY, deferred=Deferred(1.0, TEACHER_T)) is None
+    assert compare(TEACHER_API, TEACHER_T, student_gpu(0.8), STUDENT_T, 10_000, 0, Deferred(0.0, TEACHER_T)).deferred_daily == 0
+
+
+def test_a_self_hosted_teacher_keeps_a_whole_replica_up_for_the_requests_the_student_defers():
+    teacher_gpu = GpuPrice(usd_per_gpu_hour=2.0, output_tok_s=500, utilization=0.6)  # 648,000 answers of 40 tokens a day
+    student_api = ApiPrice(input_per_mtok=0.1, output_per_mtok=0.4)
+    c = compare(teacher_gpu, TEACHER_T, student_api, STUDENT_T, 10_000, 0.0, Deferred(0.1, TEACHER_T))
+    assert c.teacher_daily == pytest.approx(48.0) and c.deferred_daily == pytest.approx(48.0), \
+        "a few deferred requests still keep one teacher replica up all day: the student saves nothing there"
+    assert c.saving_daily < 0

@@ -67,6 +67,35 @@ def test_the_student_is_priced_on_its_routes_share_of_the_requests(tmp_path):
     assert "routes outside the comparison (50% of traffic: the teacher's" in lines["teacher: tokens out"].note
 
 
+def test_a_route_the_student_serves_with_deferral_pays_the_teacher_for_what_it_defers(tmp_path):
+    decision = plan_decision(["ticket-triage"], ["support-reply", "invoice-extract"])
+    decision["plan"]["ticket-triage"].update(defer_below=0.7, served_share=0.6)
+    lines, s = costs(cost_config(), with_decision(make_run(tmp_path), decision))
+    _, alone = costs(cost_config(), with_decision(make_run(tmp_path / "alone"),
+                                                  plan_decision(["ticket-triage"], ["support-reply", "invoice-extract"])))
+    # 40% of triage's 5,000 requests go on to the teacher: 2,000 * (666 * 3 + 25 * 15) / 1e6 = $4.746 a day
+    assert s["deferred"]["share"] == 0.4 and s["deferred"]["by_route"] == {"ticket-triage": 0.4}
+    assert s["deferred"]["daily"] == pytest.approx(4.75, abs=0.005)
+    line = lines["teacher on the requests the student defers"]
+    assert line.quantity == 2_000 and "ticket-triage 40%" in line.note
+    assert s["student_daily"] == alone["student_daily"], "the student answered every request, deferred ones too"
+    assert s["saving_daily"] == pytest.approx(alone["saving_daily"] - 4.746, abs=0.01)
+    assert alone["deferred"] is None
+
+
+def test_the_page_says_the_route_is_served_with_deferral_and_what_it_costs(tmp_path):
+    run = finished_run(tmp_path)
+    ab = json.loads((run / "ab.json").read_text())
+    ab["decision"] = plan_decision(["ticket-triage"], [])
+    ab["decision"]["plan"]["ticket-triage"].update(defer_below=0.7, served_share=0.51)
+    (run / "ab.json").write_text(json.dumps(ab))
+    run_report(report_config(), run)
+    text = " ".join((run / "report.html").read_text().split())
+    assert "where it is sure (p ≥ 0.7): 51% of requests, the rest to the teacher" in text
+    assert 'id="deferred"><td>teacher on the 49% of these requests the student defers</td>' in text
+    assert "ticket-triage (where the student is sure, 51% of its requests; the rest to the teacher)" in text
+
+
 def test_an_ab_json_from_before_the_plan_still_prices_every_route(tmp_path):
     run = with_decision(make_run(tmp_path), {"promote": True, "action": "promoted", "reasons": []})
     lines, s = costs(cost_config(), run)

@@ -116,12 +116,13 @@ def test_the_judge_gate_applies_only_on_the_routes_the_judge_is_configured_for()
 
 
 def test_a_route_promoted_with_deferral_carries_its_terms_and_never_displaces_a_student_serving_alone(registry):
-    deferring = {"promote": True, "reasons": [], "defer_below": 0.7, "served_share": 0.51, "served_ci": [0.39, 0.63],
+    deferring = {"promote": True, "reasons": [], "defer_below": 0.7, "fields": ["category", "urgency"],
+                 "served_share": 0.51, "served_ci": [0.39, 0.63],
                  "alone": ["ticket-triage: field_agreement on category ... inferior"]}
     plan = registry.decide_routes("v0001", {"ticket-triage": deferring}, "2026-11-01-aaa")
     assert plan["ticket-triage"] == {"to": "student", "version": "v0001", "since": "2026-11-01-aaa",
                                      "why": "non-inferior on every gated metric (2026-11-01-aaa)",
-                                     "defer_below": 0.7, "served_share": 0.51}
+                                     "defer_below": 0.7, "fields": ["category", "urgency"], "served_share": 0.51}
     # the same version passing alone the next night is a new promotion: the route loses its deferral
     assert registry.promote("v0001", "alone now", ["ticket-triage"], "2026-11-02-bbb")
     assert "defer_below" not in registry.plan()["ticket-triage"]
@@ -129,3 +130,17 @@ def test_a_route_promoted_with_deferral_carries_its_terms_and_never_displaces_a_
     plan = registry.decide_routes("v0002", {"ticket-triage": deferring}, "2026-11-03-ccc")
     assert plan["ticket-triage"]["version"] == "v0001" and "defer_below" not in plan["ticket-triage"]
     assert "passed only with deferral below p 0.7; v0001 serves this route alone" in plan["ticket-triage"]["last_candidate"]
+
+
+def test_serve_student_prints_the_deferral_rule_a_gateway_must_follow():
+    from cli.main import routing_lines
+
+    plan = {"ticket-triage": {"to": "student", "version": "v0002", "defer_below": 0.7, "fields": ["category", "urgency"],
+                              "served_share": 0.51},
+            "invoice-extract": {"to": "student", "version": "v0002"},
+            "support-reply": {"to": "teacher", "version": None, "why": "too few items"}}
+    text = routing_lines(plan, False, "student")
+    assert "ticket-triage: student, model=student, asked with logprobs=true; the teacher answers instead when the " \
+           "student's probability of the first token of any of category, urgency's values is below 0.7 (51% of " \
+           "requests stayed with the student at evaluation)" in text
+    assert "invoice-extract: student, model=student\n" in text and "support-reply: teacher (too few items)" in text

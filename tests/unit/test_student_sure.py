@@ -11,7 +11,7 @@ import json
 import math
 
 from distillery.config import RunConfig
-from tasks.evaluation.answer import answer_params
+from models.prompt_shape import student_params
 from tasks.evaluation.confidence import deferral, sure_notes
 from tasks.evaluation.items import Answer, Item
 from tasks.evaluation.score import decide_routes, item_metrics, summarize
@@ -76,8 +76,8 @@ def test_the_student_alone_is_not_promoted_by_its_sure_items_and_nothing_is_said
 
 def test_the_student_is_asked_for_its_logprobs_only_when_the_view_is_on():
     cfg = RunConfig()
-    assert answer_params(cfg, "any", guided=False, logprobs=True)["logprobs"] is True
-    assert "logprobs" not in answer_params(cfg, "any", guided=False)
+    assert student_params(cfg, "any", guided=False, logprobs=True)["logprobs"] is True
+    assert "logprobs" not in student_params(cfg, "any", guided=False)
     assert RunConfig().evaluation.student_sure == 0.7
 
 
@@ -86,7 +86,7 @@ def test_the_stage_summary_and_the_report_say_it(tmp_path):
     notes = stage_summary(ab_of(scopes)).notes
     assert ("ticket-triage: where the student is sure (p >= 0.7 on every field) it would answer 0.57 [0.45, 0.69] "
             "(n=70) of requests: category 0.90 [0.76, 0.97] (n=40) there, 0.94 with the rest deferred; urgency 1.00 "
-            "[0.91, 1.00] (n=40) there, 1.00 with the rest deferred (not gated)") in notes
+            "[0.91, 1.00] (n=40) there, 1.00 with the rest deferred (gated as the student with deferral)") in notes
 
     run = finished_run(tmp_path)
     ab = json.loads((run / "ab.json").read_text())
@@ -114,6 +114,7 @@ def test_a_route_the_student_fails_alone_is_promoted_with_deferral_when_the_casc
     assert cascade["cascade"]["estimate"] == 1.0 and cascade["verdict"] == "non-inferior"
     d = decide_routes(scopes, GATES, None, 30, min_served=0.25)["ticket-triage"]
     assert d["promote"] and d["defer_below"] == 0.7 and d["served_share"] == round(40 / 70, 4)
+    assert d["fields"] == ["category", "urgency"], "the router defers on the fields the gate measured"
     assert "field_agreement on category" in d["alone"][0], "why the student could not take the route alone is kept"
 
 

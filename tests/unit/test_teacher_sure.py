@@ -10,7 +10,8 @@ import math
 
 import pytest
 
-from tasks.evaluation.confidence import field_confidences, sure_notes
+from models.answer_confidence import field_confidences
+from tasks.evaluation.confidence import sure_notes
 from tasks.evaluation.items import Answer, Item
 from tasks.evaluation.score import decide_routes, item_metrics, summarize
 from tasks.evaluation.summary import summarize as stage_summary
