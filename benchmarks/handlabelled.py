@@ -21,6 +21,10 @@ on the demo log says how well the student copies the teacher; this says how ofte
 One vLLM server at a time: the teacher's is stopped before the student's starts (a server someone else started, e.g.
 `distillery teacher serve`, is reused and left running).
 
+(c) cascade, when the student is asked for its logprobs (evaluation.student_sure set): the deployment a route
+    promoted with deferral gets, the student's answer where its probability of every field's value reaches the
+    routing plan's defer_below (else evaluation.student_sure), the teacher's elsewhere; scored and paired like (b).
+
 Scoring: an answer is read as the program downstream reads it: JSON, an object, each field one of the schema's enum
 values exactly. Anything else (a refused request, truncated or invalid JSON, "Billing") is counted wrong for that
 field, never dropped, so n is always the set's size. Per arm: category and urgency accuracy with Clopper-Pearson
@@ -167,6 +171,27 @@ def compare(student: dict, teacher: dict, rows: list[dict], confidence: float = 
     return out
 
 
+def deferral_rule(cfg, student_info: dict) -> tuple[list[str], float] | None:
+    """The fields and threshold a router defers on: the routing plan's for the route when it serves it with deferral,
+    else evaluation.student_sure over the scored fields; None without the student's confidences."""
+    if "confidences" not in student_info:
+        return None
+    plan = student_info.get("routing_plan") or {}
+    if plan.get("defer_below"):
+        return list(plan["fields"]), plan["defer_below"]
+    return list(FIELDS), cfg.evaluation.student_sure
+
+
+def cascade(student: list[str], teacher: list[str], confidences: list[dict], fields: list[str],
+            threshold: float) -> tuple[list[str], list[bool]]:
+    """Per ticket, the student's answer where it is sure of every field (models/answer_confidence.py, the router's
+    rule), the teacher's elsewhere; and where the student answered."""
+    from models.answer_confidence import is_sure
+
+    sure = [is_sure(c, fields, threshold) for c in confidences]
+    return [s if ok else t for s, t, ok in zip(student, teacher, sure)], sure
+
+
 # ------------------------------------------------------------------ the arms (need a served model)
 
 def teacher_requests(cfg, rows: list[dict]) -> tuple[list[list[dict]], dict, object]:
@@ -275,9 +300,14 @@ def ask_student(cfg, rows: list[dict], version: str | None) -> tuple[list[str], 
                           Path(cfg.store.root) / "logs") as endpoint:
         info.update(endpoint=endpoint.base_url, served_as=endpoint.model)
         started = time.monotonic()
-        answer_all(cfg, endpoint, items, "student", guided)
+        answer_all(cfg, endpoint, items, "student", guided, logprobs=cfg.evaluation.student_sure is not None)
         info["answer_s"] = round(time.monotonic() - started, 1)
     answers = [it.arms["student"] for it in items]
+    if cfg.evaluation.student_sure is not None:  # its own confidence per ticket: where a router would defer (cascade)
+        from models.answer_confidence import field_confidences
+
+        info["confidences"] = [{f: round(p, 4) for f, p in field_confidences(a.logprobs, list(FIELDS)).items()}
+                               for a in answers]
     info["refused"] = sum(a.finish_reason.startswith("error") for a in answers)
     info["finish_reasons"] = dict(Counter(a.finish_reason.split(":")[0] for a in answers))
     return [a.text for a in answers], info
@@ -322,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                     "data_sha256": hashlib.sha256(Path(args.data).read_bytes()).hexdigest()[:16], "n": len(rows),
                     "config": str(args.config), "overrides": args.override, "confidence": confidence, "arms": {}}
     scored: dict[str, dict] = {}
+    answered: dict[str, list[str]] = {}
     failed = False
     arms = [a for a in ("teacher", "student") if args.only in (None, a)]
     for arm in arms:  # in turn: the teacher's server is stopped before the student's starts
@@ -334,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
             result["arms"][arm] = {"error": f"{type(exc).__name__}: {exc}", "wall_s": round(time.monotonic() - arm_started, 1)}
             failed = True
             continue
+        answered[arm] = texts
         scored[arm] = score_arm(texts, rows, enums, schema, confidence)
         result["arms"][arm] = {**info, "wall_s": round(time.monotonic() - arm_started, 1),
                                **{k: v for k, v in scored[arm].items() if k != "predictions"}}
@@ -342,6 +374,13 @@ def main(argv: list[str] | None = None) -> int:
                  result["arms"][arm]["wall_s"])
     if len(scored) == 2:
         result["paired_student_minus_teacher"] = compare(scored["student"], scored["teacher"], rows, confidence)
+        rule = deferral_rule(cfg, result["arms"]["student"])
+        if rule:  # the deployment a route served with deferral gets: the student where it is sure, the teacher elsewhere
+            texts_cascade, sure = cascade(answered["student"], answered["teacher"], result["arms"]["student"]["confidences"], *rule)
+            scored["cascade"] = score_arm(texts_cascade, rows, enums, schema, confidence)
+            result["arms"]["cascade"] = {"defer_below": rule[1], "fields": rule[0], "student_answers": sum(sure),
+                                         **{k: v for k, v in scored["cascade"].items() if k != "predictions"}}
+            result["paired_cascade_minus_teacher"] = compare(scored["cascade"], scored["teacher"], rows, confidence)
     result["wall_s"] = round(time.monotonic() - started, 1)
     print(json.dumps(result))
     return 1 if failed else 0

@@ -248,6 +248,31 @@ def test_one_json_line_with_both_arms_the_paired_difference_and_the_overrides(be
     assert paired["target"]["category"]["point_estimate_within"] is True
 
 
+def test_the_cascade_takes_the_students_answer_where_it_is_sure_and_the_teachers_elsewhere(bench, rows, monkeypatch, capsys):
+    """The deployment of a route served with deferral, on the hand-labelled set: a student wrong where it is unsure
+    is rescued by the teacher; a student wrong where it is sure is not."""
+    monkeypatch.chdir(REPO)
+    answer = lambda r, category=None: json.dumps({"category": category or r["category"], "urgency": r["urgency"],  # noqa: E731
+                                                  "summary": "A summary."})
+    wrong = {r["id"]: next(c for c in CATEGORIES if c != r["category"]) for r in rows[:20]}
+    sure_of = {r["id"]: i >= 10 for i, r in enumerate(rows[:20])}  # h-tickets 0-9 wrong and unsure, 10-19 wrong and sure
+
+    def student(cfg, rows_, version):
+        texts = [answer(r, wrong.get(r["id"])) for r in rows_]
+        confidences = [{"category": 0.95 if sure_of.get(r["id"], True) else 0.4, "urgency": 0.99} for r in rows_]
+        return texts, {"version": version, "confidences": confidences, "routing_plan": None}
+
+    monkeypatch.setattr(bench, "ask_teacher", lambda cfg, rows_: ([answer(r) for r in rows_], {}))
+    monkeypatch.setattr(bench, "ask_student", student)
+    assert bench.main(["--config", "configs/demo.yaml", "--version", "v0001"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["arms"]["student"]["category"]["correct"] == 60
+    cascade = out["arms"]["cascade"]
+    assert cascade["defer_below"] == 0.7 and cascade["student_answers"] == 70 and cascade["category"]["correct"] == 70
+    assert set(cascade["category"]["wrong"]) == {r["id"] for r in rows[10:20]}, "sure and wrong: the teacher never sees it"
+    assert out["paired_cascade_minus_teacher"]["category"]["discordant"] == [0, 10]
+
+
 def test_a_failing_arm_is_reported_and_the_other_still_scored(bench, monkeypatch, capsys):
     monkeypatch.chdir(REPO)
 
