@@ -130,7 +130,8 @@ class PiiConfig(Section):
     phone_context: Literal["auto", "on", "off"] = Field(
         "auto", description="a learned model of the words around a number also scrubs phones no cue word announces: "
         "more phones caught, and some phone-shaped business numbers scrubbed too (README 'Security'). auto: on when "
-        "a teacher or judge endpoint is off this machine (what the scrubber misses leaves it), off when distillery "
+        "a teacher or judge endpoint is off this machine, or the teacher labels on a Ray cluster that may be "
+        "(teacher.batch.address not loopback, or auto): what the scrubber misses leaves it; off when distillery "
         "launches the teacher or it listens on loopback")
 
     @field_validator("phone_context", mode="before")

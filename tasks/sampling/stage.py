@@ -118,10 +118,13 @@ def sample_config_hash(cfg: RunConfig) -> str:
 
 
 def prompts_leave(cfg: RunConfig) -> bool:
-    """A teacher or judge endpoint off this machine: whatever the scrubber misses leaves it."""
-    judge = cfg.evaluation.judge
+    """A teacher or judge endpoint off this machine, or labelling on a Ray cluster that may span other machines
+    (teacher.batch.address: 'auto' joins whatever cluster is running, so it counts as remote): whatever the scrubber
+    misses leaves it."""
+    judge, batch = cfg.evaluation.judge, cfg.teacher.batch
     urls = [cfg.teacher.endpoint, *cfg.teacher.endpoints, judge.endpoint if judge.enabled else None]
-    return any(url and not is_loopback(url) for url in urls)
+    cluster = batch.address if batch.engine == "ray" else None
+    return any(url and not is_loopback(url) for url in urls) or bool(cluster and (cluster == "auto" or not is_loopback(cluster)))
 
 
 def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:

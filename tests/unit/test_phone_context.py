@@ -71,6 +71,9 @@ def test_on_by_default_only_where_prompts_leave_the_machine():
     remote = RunConfig.model_validate({"teacher": {"endpoint": "https://api.example.com/v1"}})
     judged = RunConfig.model_validate({"evaluation": {"judge": {"endpoint": "https://judge.example.com/v1"}}})
     assert not prompts_leave(local) and not prompts_leave(loopback) and prompts_leave(remote) and prompts_leave(judged)
+    ray = lambda address: RunConfig.model_validate({"teacher": {"batch": {"engine": "ray", "address": address}}})  # noqa: E731
+    assert prompts_leave(ray("ray://head.cluster:10001")) and prompts_leave(ray("auto")), "a cluster may span machines"
+    assert not prompts_leave(ray("ray://127.0.0.1:10001")) and not prompts_leave(ray(None)), "Ray on this machine"
     # a teacher moved off the machine is a new sample: its prompts are scrubbed again, not reused
     assert sample_config_hash(remote) != sample_config_hash(local) == sample_config_hash(loopback)
 
