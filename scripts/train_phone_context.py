@@ -147,6 +147,21 @@ def left_out(rows: list[dict], x, y: np.ndarray, weight: np.ndarray, c: float) -
     return {str(t): row for t, row in table.items()}
 
 
+def choose_threshold(table: dict, max_clean_rate: float, max_lookalike_rate: float) -> float:
+    """The lowest threshold (the most phones caught) whose left-out figures stay inside both bounds: at most
+    `max_clean_rate` of the clean numbers no rule claims flagged, and `max_lookalike_rate` of the lookalikes asked.
+    None inside them: no model is written, and the message says the best each threshold reached."""
+    fine = [float(t) for t, row in table.items() if row["flagged"] <= max_clean_rate * row["clean_numbers"]
+            and row["lookalikes_flagged"] <= max_lookalike_rate * row["lookalikes"]]
+    if not fine:
+        rates = "; ".join(f"{t}: clean {row['flagged']}/{row['clean_numbers']}, lookalikes "
+                          f"{row['lookalikes_flagged']}/{row['lookalikes']}" for t, row in table.items())
+        raise SystemExit(f"no threshold keeps the left-out clean numbers within {max_clean_rate} and the lookalikes "
+                         f"within {max_lookalike_rate} ({rates}): the model is not written; loosen a bound with "
+                         "--max-clean-rate / --max-lookalike-rate, or add training text")
+    return min(fine)
+
+
 def main() -> None:
     if os.environ.get("PYTHONHASHSEED") != "0":  # Faker draws from sets in hash order (pii_recall.main)
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
@@ -173,9 +188,7 @@ def main() -> None:
     weight = np.array([args.lookalike_weight if r["kind"] == "lookalike" else 1.0 for r in rows])
     print(f"{len(rows)} numbers, {int(y.sum())} phones, from {len(pii_recall.SETS) - len(unread)} sets", file=sys.stderr)
     table = left_out(rows, x, y, weight, args.c)
-    fine = [float(t) for t, row in table.items() if row["flagged"] <= args.max_clean_rate * row["clean_numbers"]
-            and row["lookalikes_flagged"] <= args.max_lookalike_rate * row["lookalikes"]]
-    threshold = min(fine) if fine else max(THRESHOLDS)
+    threshold = choose_threshold(table, args.max_clean_rate, args.max_lookalike_rate)
     np.save(WEIGHTS, fit(x, y, weight, args.c).astype(np.float16))
     META.write_text(json.dumps({
         "dim": DIM, "threshold": threshold, "c": args.c, "seed": args.seed, "per_kind": args.per_kind,

@@ -13,11 +13,12 @@ REPO = Path(__file__).resolve().parents[1]
 SMALL_MODEL = "smollm2-135m-instruct"
 
 
-def load_benchmark(name: str):
-    """benchmarks/<name>.py as a module: the benchmarks are scripts, not a package, so the tests load them by path."""
+def load_benchmark(name: str, folder: str = "benchmarks"):
+    """benchmarks/<name>.py (or scripts/, `folder`) as a module: they are scripts, not a package, so the tests load
+    them by path."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(name, REPO / f"benchmarks/{name}.py")
+    spec = importlib.util.spec_from_file_location(name, REPO / f"{folder}/{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

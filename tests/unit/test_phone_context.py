@@ -114,3 +114,19 @@ def test_what_a_review_found_it_must_not_be_asked_about(text):
 def test_a_contact_word_at_the_start_of_a_word_still_lifts_the_veto():
     assert not context.names_a_record("Telefonnummer für die Bestellung ", "")
     assert context.names_a_record("Hersteller hat die Sendung für ", " verschoben")
+
+
+def test_the_training_keeps_the_lowest_threshold_inside_both_bounds_and_refuses_when_none_is():
+    """scripts/train_phone_context.py's choice: the most phones caught without passing the clean or lookalike bound."""
+    from tests.conftest import load_benchmark
+
+    train = load_benchmark("train_phone_context", folder="scripts")
+
+    def row(flagged, lookalikes_flagged):
+        return {"clean_numbers": 1000, "flagged": flagged, "lookalikes": 100, "lookalikes_flagged": lookalikes_flagged}
+
+    # 0.5 flags too many clean numbers (3 > 2), 0.6 too many lookalikes (3 > 2): 0.7 is the lowest inside both
+    table = {"0.5": row(3, 0), "0.6": row(2, 3), "0.7": row(2, 2), "0.8": row(0, 0)}
+    assert train.choose_threshold(table, 0.002, 0.02) == 0.7
+    with pytest.raises(SystemExit, match=r"no threshold keeps .* within 0.001 .* the model is not written"):
+        train.choose_threshold({"0.8": row(2, 0), "0.95": row(2, 0)}, 0.001, 0.02)
