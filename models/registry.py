@@ -180,7 +180,10 @@ class Registry:
                      for r, d in decisions.items()}
         promoted = sorted(r for r, d in decisions.items() if d["promote"])
         if promoted:
-            terms = {r: {k: decisions[r][k] for k in DEFERRAL_TERMS} for r in promoted if decisions[r].get("defer_below")}
+            terms = {r: {"why": f"non-inferior on every gated metric with deferral to the teacher below p "
+                                f"{decisions[r]['defer_below']} ({run}); alone it was not",
+                         **{k: decisions[r][k] for k in DEFERRAL_TERMS}}
+                     for r in promoted if decisions[r].get("defer_below")}
             self.promote(version, f"non-inferior on every gated metric ({run})", promoted, run, terms)
         status = self.status()
         plan = dict(status.get("routes", {}))

@@ -13,7 +13,7 @@ def summarize(record: dict, ab: dict) -> Summary:
         title="cost and quality verdict",
         headline=recommendation(ab, s),
         rows=[_cost_row("teacher", s["teacher_per_1k"], s["teacher_daily"]),
-              _cost_row(_student(s), s["student_per_1k"], s["student_daily"])],
+              _cost_row(_student(s), s["student_per_1k"], s["student_daily"]), *_deferred_row(s)],
         notes=[f"Monthly saving **${s['saving_monthly']:,.2f}** at {_volume(s)} "
                f"({s['volume_source']}); pipeline ${s['pipeline_per_night']:.2f}/night; break-even "
                f"{break_even} requests/day."],
@@ -22,6 +22,15 @@ def summarize(record: dict, ab: dict) -> Summary:
 
 def _cost_row(arm: str, per_1k: float, daily: float) -> dict:
     return {"arm": arm, "per 1k requests": f"${per_1k:.4f}", "per day": f"${daily:,.2f}"}
+
+
+def _deferred_row(s: dict) -> list[dict]:
+    """The teacher's bill for the requests the student defers (routes served with deferral), per 1k of the student's."""
+    d = s.get("deferred")
+    if not d:
+        return []
+    per_1k = d["daily"] / s["student_requests_per_day"] * 1000 if s["student_requests_per_day"] else 0.0
+    return [_cost_row(f"teacher on the {d['share']:.0%} the student defers", per_1k, d["daily"])]
 
 
 def _student(s: dict) -> str:

@@ -89,11 +89,13 @@ def test_the_page_says_the_route_is_served_with_deferral_and_what_it_costs(tmp_p
     ab["decision"] = plan_decision(["ticket-triage"], [])
     ab["decision"]["plan"]["ticket-triage"].update(defer_below=0.7, served_share=0.51)
     (run / "ab.json").write_text(json.dumps(ab))
-    run_report(report_config(), run)
+    record = run_report(report_config(), run)
     text = " ".join((run / "report.html").read_text().split())
     assert "where it is sure (p ≥ 0.7): 51% of requests, the rest to the teacher" in text
     assert 'id="deferred"><td>teacher on the 49% of these requests the student defers</td>' in text
     assert "ticket-triage (where the student is sure, 51% of its requests; the rest to the teacher)" in text
+    rows = report_summary(record, ab).rows
+    assert rows[-1]["arm"] == "teacher on the 49% the student defers", rows
 
 
 def test_an_ab_json_from_before_the_plan_still_prices_every_route(tmp_path):

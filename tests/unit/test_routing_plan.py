@@ -121,7 +121,8 @@ def test_a_route_promoted_with_deferral_carries_its_terms_and_never_displaces_a_
                  "alone": ["ticket-triage: field_agreement on category ... inferior"]}
     plan = registry.decide_routes("v0001", {"ticket-triage": deferring}, "2026-11-01-aaa")
     assert plan["ticket-triage"] == {"to": "student", "version": "v0001", "since": "2026-11-01-aaa",
-                                     "why": "non-inferior on every gated metric (2026-11-01-aaa)",
+                                     "why": "non-inferior on every gated metric with deferral to the teacher below "
+                                            "p 0.7 (2026-11-01-aaa); alone it was not",
                                      "defer_below": 0.7, "fields": ["category", "urgency"], "served_share": 0.51}
     # the same version passing alone the next night is a new promotion: the route loses its deferral
     assert registry.promote("v0001", "alone now", ["ticket-triage"], "2026-11-02-bbb")
