@@ -158,3 +158,25 @@ def test_a_route_the_judge_gates_cannot_pass_with_deferral():
     d = decide_routes(scopes, gates, judge, 30, min_served=0.25)["ticket-triage"]
     assert not d["promote"]
     assert "with deferral below p 0.7: ticket-triage: judge_win_rate is gated but has no judge verdicts" in " ".join(d["reasons"])
+
+
+def test_a_past_run_can_be_decided_again_with_other_knobs(tmp_path, capsys):
+    """benchmarks/redecide.py: the gate on a run's eval.parquet alone, no server; the knobs from the config."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tests.conftest import REPO, load_benchmark
+
+    pq.write_table(pa.Table.from_pylist(rows(40, 0, 10, 20)), tmp_path / "eval.parquet")
+    # the run's judge, as the evaluate stage recorded it: configured for support-reply only, not asked
+    judge = {"available": False, "asked": False, "reasons": ["not asked"], "routes": ["support-reply"]}
+    (tmp_path / "ab.json").write_text(json.dumps({"judge": {"reliability": judge}}))
+    redecide = load_benchmark("redecide")
+    config = str(REPO / "configs/demo.yaml")
+    assert redecide.main([str(tmp_path), "-c", config]) == 0
+    triage = json.loads(capsys.readouterr().out)["routes"]["ticket-triage"]
+    assert triage["promote"] and triage["with_deferral"] and triage["served_share"] == round(40 / 70, 4)
+    assert redecide.main([str(tmp_path), "-c", config, "-o", "evaluation.defer_to_teacher=false"]) == 0
+    alone = json.loads(capsys.readouterr().out)["routes"]["ticket-triage"]
+    assert not alone["promote"] and "field_agreement on category" in alone["reasons"][0]
+    assert redecide.main([str(tmp_path / "nowhere"), "-c", config]) == 2
