@@ -249,3 +249,17 @@ def test_each_route_the_teacher_keeps_gets_its_reason_in_a_few_words():
     rows = {r["route"]: r for r in plan_rows({"decision": decision, "counts": {"items": 80}})}
     assert rows["ticket-triage"]["version"] == "v0002" and "v0003 not promoted here" in rows["ticket-triage"]["why"]
     assert rows["support-reply"]["evidence"] == ""  # an ab.json without counts.evidence: nothing to say
+
+
+def test_a_route_that_failed_alone_and_with_deferral_says_both_in_a_few_words():
+    from tasks.report.stage import short_reason
+
+    reasons = ["ticket-triage: field_agreement on category student 0.7 vs teacher 1.0, difference CI [-0.4, -0.2] "
+               "reaches below -0.2 (n=71)",
+               "with deferral below p 0.7: ticket-triage: the student would answer 0.07 [0.02, 0.16] (n=70) of requests; "
+               "the lower bound is below evaluation.min_served_share 0.25",
+               "with deferral below p 0.7: ticket-triage: schema_validity cascade 0.8 vs teacher 1.0, difference CI "
+               "[-0.3, -0.12] reaches below -0.1 (n=71)"]
+    d = {"routes": {"ticket-triage": {"promote": False, "reasons": reasons}}, "plan": {}}
+    assert short_reason(d, "ticket-triage") == ("field_agreement inferior, with deferral: too few requests served, "
+                                                "with deferral: schema_validity inferior")
