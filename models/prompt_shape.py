@@ -6,9 +6,10 @@ the shape the adapter was trained on is the shape it is served with.
 """
 
 import hashlib
+from typing import TYPE_CHECKING
 
-from distillery.config import RunConfig
-from distillery.routes import answer_budget, route_schema, served_schema
+if TYPE_CHECKING:  # the config layer (pydantic) loads only where a request is built: gpu_check imports this without it
+    from distillery.config import RunConfig
 
 SHAPE_VERSION = "route-tag-v1"
 
@@ -17,12 +18,14 @@ def student_messages(route: str, user: str) -> list[dict]:
     return [{"role": "user", "content": f"[{route}]\n{user}"}]
 
 
-def student_params(cfg: RunConfig, route: str, guided: bool = True, logprobs: bool = False) -> dict:
+def student_params(cfg: "RunConfig", route: str, guided: bool = True, logprobs: bool = False) -> dict:
     """How the student is asked, at evaluation and in production: greedy, with the teacher's answer budget for the
     route (the student must fit the same answers). Guided: a JSON route's answers are constrained to its schema, as
     the teacher's were (`distillery serve student` says so); unguided shows what the weights alone produce, a
     diagnostic. `logprobs`: the chosen tokens' own, where the student's confidence decides (evaluation.student_sure,
     a route served with deferral)."""
+    from distillery.routes import answer_budget, route_schema, served_schema
+
     params = {"max_tokens": answer_budget(cfg, route), "temperature": 0.0}
     if logprobs:
         params["logprobs"] = True
