@@ -10,13 +10,15 @@
 - a route the student takes with deferral (plan "defer_below", "fields"): the student first, with its logprobs;
   when its probability of any of those fields' values is below the threshold, the teacher answers instead. The
   reading is models/answer_confidence.py's, the one the gate measured the deferral with, so the router defers exactly
-  where the evaluation said it would.
+  where the evaluation said it would;
+- a student that is down or refuses the request: the teacher answers, and a warning names the student's endpoint.
 
 Hand-written because the rule is the plan's: gateways such as LiteLLM route by model name and fall back on errors,
 not on the answer's own logprobs. `distillery serve student` prints the same rule for a gateway of your own.
 """
 
 import json
+import logging
 from dataclasses import dataclass, field
 
 from distillery.config import RunConfig
@@ -24,6 +26,8 @@ from distillery.routes import plan_route
 from models.answer_confidence import field_confidences, is_sure
 from models.prompt_shape import student_messages, student_params
 from models.vllm_server import Endpoint
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,15 +44,22 @@ class Router:
         self.cfg, self.plan, self.student, self.teacher, self.by_version = cfg, plan, student, teacher, by_version
 
     def answer(self, route: str, messages: list[dict]) -> Routed:
+        import openai
+
         rule = self.plan.get(route, {})
         if rule.get("to") != "student":
             return Routed(self.ask_teacher(route, messages), "teacher")
         user = next(m["content"] for m in reversed(messages) if m["role"] == "user")
         deferring = bool(rule.get("defer_below"))
         model = rule["version"] if self.by_version else self.student.model
-        choice = self.student.client().chat.completions.create(
-            model=model, messages=student_messages(route, user),
-            **student_params(self.cfg, route, guided=self.cfg.evaluation.guided_decoding, logprobs=deferring)).choices[0]
+        try:
+            choice = self.student.client(timeout=self.cfg.teacher.request_timeout_s).chat.completions.create(
+                model=model, messages=student_messages(route, user),
+                **student_params(self.cfg, route, guided=self.cfg.evaluation.guided_decoding, logprobs=deferring)).choices[0]
+        except openai.APIError as exc:  # the student is down or refuses: the teacher still answers, and the log says so
+            log.warning("student %s at %s failed on %s (%s: %s): the teacher answers", model, self.student.base_url,
+                        route, type(exc).__name__, exc)
+            return Routed(self.ask_teacher(route, messages), "teacher")
         text = choice.message.content or ""
         if not deferring:
             return Routed(text, "student")
