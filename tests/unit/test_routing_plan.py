@@ -145,3 +145,16 @@ def test_serve_student_prints_the_deferral_rule_a_gateway_must_follow():
            "student's probability of the first token of any of category, urgency's values is below 0.7 (51% of " \
            "requests stayed with the student at evaluation)" in text
     assert "invoice-extract: student, model=student\n" in text and "support-reply: teacher (too few items)" in text
+
+
+def test_the_decision_record_says_when_the_registry_kept_a_route_from_a_deferring_candidate(registry, tmp_path):
+    """ab.json must not claim a promotion the routing plan did not make."""
+    from tasks.evaluation.stage import apply_decision
+
+    registry.decide_routes("v0001", {"ticket-triage": {"promote": True, "reasons": []}}, "2026-11-01-aaa")
+    deferring = {"promote": True, "reasons": [], "defer_below": 0.7, "fields": ["category"], "served_share": 0.6}
+    decision = apply_decision(registry, "v0002", {"ticket-triage": deferring}, tmp_path / "2026-11-02-bbb")
+    assert decision["promote"] is False and decision["action"] == "kept champion"
+    assert not decision["routes"]["ticket-triage"]["promote"]
+    assert "v0001 serves this route alone" in decision["routes"]["ticket-triage"]["reasons"][0]
+    assert decision["plan"]["ticket-triage"]["version"] == "v0001"
