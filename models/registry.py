@@ -173,11 +173,8 @@ class Registry:
         failed route keeps the student version that passed it before, else the teacher. A route a student serves
         alone is not handed to a candidate that passes only with deferral: that would serve it less. Returns the new
         plan."""
-        plan = self.plan()
-        decisions = {r: d if not (d["promote"] and d.get("defer_below") and _alone(plan.get(r, {}))) else
-                     {"promote": False, "reasons": [f"passed only with deferral below p {d['defer_below']}; "
-                                                    f"{plan[r]['version']} serves this route alone"]}
-                     for r, d in decisions.items()}
+        before = self.plan()
+        decisions = {r: _kept_alone(d, before.get(r, {})) for r, d in decisions.items()}
         promoted = sorted(r for r, d in decisions.items() if d["promote"])
         if promoted:
             terms = {r: {"why": f"non-inferior on every gated metric with deferral to the teacher below p "
@@ -263,9 +260,12 @@ class Registry:
 DEFERRAL_TERMS = ("defer_below", "fields", "served_share")
 
 
-def _alone(entry: dict) -> bool:
-    """A plan entry that sends the route's every request to a student."""
-    return entry.get("to") == "student" and not entry.get("defer_below")
+def _kept_alone(decision: dict, held: dict) -> dict:
+    """A candidate that passed only with deferral does not take a route a student already serves alone."""
+    if not (decision["promote"] and decision.get("defer_below")) or held.get("to") != "student" or held.get("defer_below"):
+        return decision
+    return {"promote": False, "reasons": [f"passed only with deferral below p {decision['defer_below']}; "
+                                          f"{held['version']} serves this route alone"]}
 
 
 def _same_terms(held: dict, new: dict) -> bool:

@@ -53,7 +53,7 @@ class Router:
         deferring = bool(rule.get("defer_below"))
         model = rule["version"] if self.by_version else self.student.model
         try:
-            choice = self.student.client(timeout=self.cfg.teacher.request_timeout_s).chat.completions.create(
+            choice = self.student.client().chat.completions.create(
                 model=model, messages=student_messages(route, user),
                 **student_params(self.cfg, route, guided=self.cfg.evaluation.guided_decoding, logprobs=deferring)).choices[0]
         except openai.APIError as exc:  # the student is down or refuses: the teacher still answers, and the log says so

@@ -45,8 +45,7 @@ def sure_flags(rows: list[dict], threshold: float) -> list[bool] | None:
     failed, an answer with no logprobs) is not sure: a router that cannot read a confidence defers."""
     if not any(r.get("confidence_student") for r in rows):
         return None
-    return [bool(own) and is_sure(own, list(own), threshold)
-            for own in (json.loads(r.get("confidence_student") or "{}") for r in rows)]
+    return [is_sure(own, list(own), threshold) for own in (json.loads(r.get("confidence_student") or "{}") for r in rows)]
 
 
 CASCADE = "cascade"  # the arm a router serves: the student where it is sure, the teacher elsewhere
@@ -81,11 +80,12 @@ def deferral(rows: list[dict], threshold: float, stats: dict) -> dict | None:
     cascade = cascade_rows([r for r in rows if r.get("fields_student")], threshold)
     if not cascade:
         return None
+    own = [json.loads(r["fields_student"]) for r in cascade]
+    routed = [json.loads(r[f"fields_{CASCADE}"]) for r in cascade]
     fields = {}
-    for f in sorted({f for r in cascade for f in json.loads(r["fields_student"])}):
-        served = [float(json.loads(r["fields_student"])[f]) for r in cascade if r["sure_student"]]
-        with_deferral = [float(json.loads(r[f"fields_{CASCADE}"])[f]) for r in cascade]
-        fields[f] = {"served": mean_ci(served, **stats), "with_deferral": mean_ci(with_deferral, **stats)}
+    for f in sorted({f for matches in own for f in matches}):
+        served = [float(m[f]) for m, r in zip(own, cascade) if r["sure_student"]]
+        fields[f] = {"served": mean_ci(served, **stats), "with_deferral": mean_ci([float(m[f]) for m in routed], **stats)}
     return {"threshold": threshold, "coverage": mean_ci([float(r["sure_student"]) for r in cascade], **stats),
             "fields": fields}
 

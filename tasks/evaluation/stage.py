@@ -218,9 +218,9 @@ def apply_decision(registry: Registry, version: str, routes: dict[str, dict], ru
     before = registry.status()["champion"]
     plan = registry.decide_routes(version, routes, run_dir.name)
     after = registry.status()["champion"]
-    for r, d in routes.items():  # the registry keeps a route a student serves alone from a deferring candidate
-        if d["promote"] and plan[r].get("version") != version:
-            routes[r] = {"promote": False, "reasons": [plan[r]["last_candidate"]]}
+    # the registry keeps a route a student serves alone from a deferring candidate: the record says so
+    routes = {r: {"promote": False, "reasons": [plan[r]["last_candidate"]]}
+              if d["promote"] and plan[r].get("version") != version else d for r, d in routes.items()}
     promoted = sorted(r + (f" (deferring below p {d['defer_below']})" if d.get("defer_below") else "")
                       for r, d in routes.items() if d["promote"])
     action = ("promoted" if after != before else "already champion") if promoted else "kept champion"
