@@ -471,6 +471,50 @@ def serve_student(config: ConfigOpt = None, override: OverrideOpt = None,
                      + routing_lines(plan, len(versions) > 1, cfg.export.served_name))
 
 
+@serve_app.command("router")
+def serve_router(student_url: Annotated[str, typer.Option(help="the student server `distillery serve student` started, "
+                                                               "e.g. http://127.0.0.1:8000/v1")],
+                 config: ConfigOpt = None, override: OverrideOpt = None,
+                 teacher_url: Annotated[Optional[str], typer.Option(help="the teacher's OpenAI URL (default: "
+                                                                          "teacher.endpoint)")] = None,
+                 host: Annotated[str, typer.Option(help="127.0.0.1: this machine only")] = "127.0.0.1",
+                 port: Annotated[int, typer.Option()] = 8400) -> None:
+    """Answer every route at one OpenAI URL the way routing.json says (the route is the model name): the student,
+    the student unless it is unsure, or the teacher; count who answered per day (GET /stats). Ctrl-C stops it."""
+    import uvicorn
+
+    from distillery.policy import PolicyError
+    from models.registry import Registry
+    from models.router import Router
+    from models.router_http import create_app
+    from models.served_counts import ServedCounts
+    from models.vllm_server import Endpoint, external_endpoint
+
+    setup_logging()
+    cfg = get_config(config, override)
+    registry = Registry(Path(cfg.store.root), cfg.student.model)
+    plan = registry.plan()
+    url = teacher_url or cfg.teacher.endpoint or next(iter(cfg.teacher.endpoints or []), None)
+    if not url:
+        fail("the router needs a running teacher for the routes it keeps and the requests the student defers: pass "
+             "--teacher-url (`distillery teacher serve` prints one) or set teacher.endpoint")
+    try:
+        teacher = external_endpoint(cfg.teacher, url)
+    except PolicyError as exc:
+        fail(str(exc))
+    student = Endpoint(student_url.rstrip("/"), cfg.export.served_name, "EMPTY")
+    router = Router(cfg, plan, student, teacher, by_version=len(registry.plan_versions()) > 1)
+    routes = sorted(set(cfg.teacher.routes) | set(plan))
+    counts = ServedCounts(Path(cfg.store.root) / "router")
+    if not any(p.get("to") == "student" for p in plan.values()):
+        console.print("[yellow]no route goes to the student in routing.json: the teacher answers everything[/]")
+    console.print(f"[green]router ready[/] at http://{host}:{port}/v1 (route = model name: {', '.join(routes)}); "
+                  f"counts in {counts.folder}, GET /stats; Ctrl-C stops it" + routing_lines(plan, router.by_version,
+                                                                                             cfg.export.served_name),
+                  highlight=False)
+    uvicorn.run(create_app(router, counts, routes), host=host, port=port, log_level="warning")
+
+
 def routing_lines(plan: dict, by_version: bool, served_name: str) -> str:
     """The plan as the client must follow it: the model name to ask per student route, the rule on a route served
     with deferral (models/router.py applies it), and the teacher's routes."""

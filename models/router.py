@@ -35,6 +35,8 @@ class Routed:
     text: str
     by: str                                   # "student" or "teacher": who wrote `text`
     confidence: dict[str, float] = field(default_factory=dict)  # the student's, on a route it serves with deferral
+    # why that one: "plan" (the route's owner per routing.json), "deferred" (the student was unsure), "student failed"
+    why: str = "plan"
 
 
 class Router:
@@ -59,14 +61,14 @@ class Router:
         except openai.APIError as exc:  # the student is down or refuses: the teacher still answers, and the log says so
             log.warning("student %s at %s failed on %s (%s: %s): the teacher answers", model, self.student.base_url,
                         route, type(exc).__name__, exc)
-            return Routed(self.ask_teacher(route, messages), "teacher")
+            return Routed(self.ask_teacher(route, messages), "teacher", why="student failed")
         text = choice.message.content or ""
         if not deferring:
             return Routed(text, "student")
         confidence = field_confidences(_logprobs(choice), rule["fields"])
         if is_sure(confidence, rule["fields"], rule["defer_below"]):
             return Routed(text, "student", confidence)
-        return Routed(self.ask_teacher(route, messages), "teacher", confidence)
+        return Routed(self.ask_teacher(route, messages), "teacher", confidence, "deferred")
 
     def ask_teacher(self, route: str, messages: list[dict]) -> str:
         """One teacher answer, asked as the label stage asks it: the answers the student was compared with."""

@@ -20,6 +20,7 @@ from distillery.store import write_json, write_text
 from tasks.report.cost_line import Line
 from tasks.report.costs import run_costs
 from tasks.report.history import headline, record_run
+from tasks.report.production import production_served, production_words
 from tasks.report.plots import trend as plot_trend
 from tasks.report.records import ReportError, read_record
 
@@ -43,7 +44,7 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
     plots = {**pictures(cfg, summary), "trend": plot_trend(runs) if len(runs) > 1 else None}
     html = env.get_template("report.html.j2").render(
         run=run_dir.name, ab=ab, s=summary, recommendation=recommendation(ab, summary), plots=plots, runs=runs,
-        plan=plan_rows(ab), evidence="evidence" in ab.get("counts", {}),
+        plan=plan_rows(ab, production_served(store, run_dir.name)), evidence="evidence" in ab.get("counts", {}),
         run_lines=[x for x in lines if x.section == "run"], funnel=funnel, assumptions=assumptions(cfg, prices))
     write_text(html, run_dir / "report.html")
     write_text(cost_csv(lines, summary), run_dir / "cost.csv")
@@ -54,16 +55,20 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
     return record
 
 
-def plan_rows(ab: dict) -> list[dict]:
+def plan_rows(ab: dict, production: dict[str, dict] | None = None) -> list[dict]:
     """The routing plan after this decision, a row per route, with what its verdict rests on where ab.json says
-    (counts.evidence); none for an ab.json from before the plan (all or nothing: the verdict says it)."""
+    (counts.evidence) and, on a student route, what the router served in production (`production`, by route);
+    none for an ab.json from before the plan (all or nothing: the verdict says it)."""
+    production = production or {}
     plan = ab["decision"].get("plan") or {}
     evidence = ab.get("counts", {}).get("evidence") or {}
     return [{"route": route, "to": p.get("to", "teacher"), "version": p.get("version"), "since": p.get("since"),
              "defer": (f"where it is sure (p ≥ {p['defer_below']}): {p['served_share']:.0%} of requests, the rest to the "
                        "teacher") if p.get("defer_below") else "",
              "why": "; ".join(x for x in (p.get("why"), p.get("last_candidate")) if x),  # a newer candidate that failed it
-             "evidence": evidence_words(evidence.get(route)) if evidence else ""} for route, p in sorted(plan.items())]
+             "evidence": evidence_words(evidence.get(route)) if evidence else "",
+             "production": production_words(production.get(route), p.get("served_share") if p.get("defer_below") else None)
+             if p.get("to") == "student" else ""} for route, p in sorted(plan.items())]
 
 
 def evidence_words(e: dict | None) -> str:

@@ -381,6 +381,8 @@ def test_the_champion_export_is_served_under_a_stable_name_in_the_compressed_sha
                                                 max_tokens=64, temperature=0).choices[0].message.content
         assert json.loads(answer)["category"], answer
         routed_by_the_plan(evaluated, url, ticket)
+        routed_over_http(evaluated, [str(exe), "serve", "router", "-c", str(cfg_file), "-o", f"store.root={evaluated['store']}",
+                                     "-o", f"student.model={evaluated['base']}", "--student-url", url], ticket)
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0
@@ -415,6 +417,39 @@ def routed_by_the_plan(evaluated: dict, student_url: str, ticket: str) -> None:
                                                    "shipping", "outage", "security", "general_question")
     kept, asked = routed({"to": "teacher", "version": None})
     assert kept.by == "teacher" and asked == 1 and not kept.confidence
+
+
+def routed_over_http(evaluated: dict, command: list[str], ticket: str) -> None:
+    """`distillery serve router`, as a user starts it: production's OpenAI client names the route as the model; the
+    answer says who wrote it, as routing.json decides, and GET /stats counts it."""
+    import subprocess
+
+    from openai import OpenAI
+
+    from models.vllm_server import free_port
+    from tests.conftest import wait_for_http
+
+    port = free_port()
+    proc = subprocess.Popen(command + ["--teacher-url", f"{evaluated['teacher_url']}/v1", "--port", str(port)], cwd=REPO)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/v1/models", timeout_s=120)  # the CLI imports torch on a loaded machine
+        client = OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="unused")
+        plan = Registry(evaluated["store"], evaluated["cfg"].student.model).plan()["ticket-triage"]
+        raw = client.chat.completions.with_raw_response.create(
+            model="ticket-triage", messages=[{"role": "user", "content": ticket}])
+        by, answer = raw.headers["x-distillery-answered-by"], raw.parse()
+        assert json.loads(answer.choices[0].message.content)["category"]
+        assert by == "student" if not plan.get("defer_below") else by in ("student", "teacher"), (plan, by)
+        kept = client.chat.completions.with_raw_response.create(model="support-reply",
+                                                               messages=[{"role": "user", "content": "Where is my order?"}])
+        assert kept.headers["x-distillery-answered-by"] == "teacher"
+        stats = httpx.get(f"http://127.0.0.1:{port}/stats").json()["routes"]
+        assert stats["ticket-triage"]["requests"] == 1 and stats["ticket-triage"]["student" if by == "student" else "deferred"] == 1
+        assert stats["support-reply"] == {"requests": 1, "student": 0, "deferred": 0, "student_failed": 0, "plan": 1,
+                                          "served_share": 0.0}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def test_the_parity_gate_blocks_a_wrong_merge(exported, evaluated):
