@@ -77,6 +77,13 @@ Do not tune the detector on this set. It is blind only while its misses stay unr
 misses (or its altered clean texts) and changes the detector in response, say so here (date and what was
 read), and have another blind set written by someone who has not seen the detector.
 
+**Read on 2026-12-05 (no longer blind):** its 106 altered clean texts and its phone misses (seed 7) were read, and
+three changes made for the structures behind them, not their words: the cells of a table a wide gap separates are
+judged one by one ("0   94    279   94" under a pandas header), a decimal field of a comma-separated record with at
+most three decimals is no phone ("N,01131.000,E" in an NMEA sentence), and "not cards" says what "not a card" says.
+Clean altered 3.53% -> 2.53%, cards 0.986 -> 0.991 (a card in a table row is now its own cell). Blind 19 was
+written after, by another helper, and measured once.
+
 Shapes as T_BLIND17, LABELS_BLIND17, CLEAN_BLIND17 in pii_blind17.py: T_BLIND18 (kind -> templates), LABELS_BLIND18
 (locale -> the national id's name as written there), CLEAN_BLIND18 (templates for pii_heldout.fill_clean).
 

@@ -518,7 +518,7 @@ def serve_router(student_url: Annotated[str, typer.Option(help="the student serv
 def routing_lines(plan: dict, by_version: bool, served_name: str) -> str:
     """The plan as the client must follow it: the model name to ask per student route, the rule on a route served
     with deferral (models/router.py applies it), and the teacher's routes."""
-    lines = ["\nrouting plan (routing.json; models/router.py follows it):"] if plan else []
+    lines = ["\nrouting plan (routing.json; `distillery serve router` follows it):"] if plan else []
     for route, p in sorted(plan.items()):
         model = (p["version"] if by_version else served_name) if p["to"] == "student" else None
         defer = (f", asked with logprobs=true; the teacher answers instead when the student's probability of the first "

@@ -489,6 +489,20 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
      "Refund <CARD> please, this was not a card payment I authorised."),
     ("geen paspoort 4111 1111 1111 1111", "geen paspoort <CARD>"),
     ("Caller on hold 0612345678", "Caller on hold <PHONE>"),
+    # blind 18's structures: a table's cells one by one (the card in a row is caught, the row of small numbers is
+    # not a phone), a measurement in a record is no phone, "not cards" is "not a card"; a phone keeps its place
+    # in a CSV row and after a single space
+    ("   booth  card  min_spend\n0     4  4962 1208 3073 3766  829 EUR",
+     "   booth  card  min_spend\n0     4  <CARD>  829 EUR"),
+    ("   bay  trays  temp\n0   94    279   94", "   bay  trays  temp\n0   94    279   94"),
+    ("name  phone\nAnna  0171 2345678", "name  phone\nAnna  <PHONE>"),
+    ("$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47",
+     "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47"),
+    ("customer,callback_no,slot\nIsa Segrè,0549.760666,14:00-16:00", "customer,callback_no,slot\n<PERSON>,<PHONE>,14:00-16:00"),
+    ("Exam script batch 6011 9892 9892 9819: 6 scripts sent (a barcode run, not cards).",
+     "Exam script batch 6011 9892 9892 9819: 6 scripts sent (a barcode run, not cards)."),
+    ("Charged 6011 9892 9892 9819 twice, those are not cards of mine.",
+     "Charged <CARD> twice, those are not cards of mine."),
 ])
 def test_blind_rounds_cues_and_joins(text, expected):
     assert Scrubber().scrub(text) == expected

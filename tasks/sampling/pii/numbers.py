@@ -60,6 +60,9 @@ _UNSPACED_CARD_WORDS = re.compile(r"カード|卡|카드|บัตร")
 # is a card without a word; other 12-digit numbers pass Luhn one time in ten and need one.
 _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
 _PIECE = re.compile(r"\S+")
+_WIDE_GAP = re.compile(r" {2,}")
+_CELLS = re.compile(r"\S+(?: \S+)*")  # the pieces a wide gap separates
+_DECIMAL = re.compile(r"\d+\.\d{1,3}")  # a measurement's few decimals; a phone's part after a dot is its subscriber number
 _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|número|numero|n[°º]|#)\.?[ \t]*[:#]?[ \t]*$")
 # A line that opens with one to three words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
 # "Recall notice 135.567.2876: 8057 units", "Water main burst 0247 3670504: ...". The number names that thing, as a heading or a log line's subject does.
@@ -83,6 +86,13 @@ class Numbers:
         return _EXTENSION.sub("", text) if "<PHONE>" in text else text
 
     def _classify(self, value: str, text: str, start: int, hit, people: list) -> str:
+        if _WIDE_GAP.search(value):
+            # "0   94    279   94": the aligned cells of a table (a pandas frame, a fixed-width report), each its
+            # own value; a phone's groups are written a single space apart
+            return _CELLS.sub(lambda m: self._classify(m.group(0), text, start + m.start(), hit, people)
+                              if len(m.group(0)) >= 7 else m.group(0), value)
+        if _DECIMAL.fullmatch(value) and text[start - 1:start] == "," and text[start + len(value):start + len(value) + 1] == ",":
+            return value  # "N,01131.000,E": a decimal field of a comma-separated record (NMEA, CSV), a measurement
         if value.startswith("(") and ")" not in value:  # "(266-82-4136" of "(266-82-4136)": the bracket is the text's
             return "(" + self._classify(value[1:], text, start + 1, hit, people)
         if (aside := _ASIDE.search(value)) and "(" not in value[:aside.start()]:
@@ -224,8 +234,9 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
 # Not "no card on file" (a real card may come with that), nor "not a card I have ever used", "not a card payment I
 # authorised" (a fraud report names a real card): the remark must end at "card" ("..., not a payment card.").
 # Not "a debit card, not a credit card" either: the remark names no kind of card a person holds.
-_NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+)?(?:(?:real|actual|payment|bank)[ \t]+)?"
-                         r"card(?:[ \t]+number)?[ \t]*(?=[.,;:)!\n]|$)|"
+_NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no|are(?:n['’]t| not| no))[ \t]+(?:an?[ \t]+)?"
+                         r"(?:(?:real|actual|payment|bank)[ \t]+)?"
+                         r"(?:card(?:[ \t]+number)?|cards|card[ \t]+numbers)[ \t]*(?=[.,;:)!\n]|$)|"
                          r"(?:keine|kein)[ \t]+(?:zahlungs)?karte(?:nnummer)?[ \t]*(?=[.,;:)!\n]|$)|"
                          r"(?:pas une carte|pas un numéro de carte|no es una tarjeta|não é (?:um )?cartão|non è una carta|"
                          r"geen (?:bank|betaal|credit)?(?:pas|kaart))[ \t]*(?=[.,;:)!\n]|$)")
