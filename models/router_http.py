@@ -84,7 +84,7 @@ def create_app(router: Router, counts: ServedCounts, routes: list[str]) -> FastA
         return await _answer(route, body["messages"])
 
     async def _answer(route: str, messages: list[dict]):
-        from starlette.concurrency import run_in_threadpool
+        from fastapi.concurrency import run_in_threadpool
 
         try:  # the OpenAI clients block: each request on a worker thread, so requests overlap
             routed = await run_in_threadpool(router.answer, route, messages)
