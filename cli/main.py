@@ -484,6 +484,7 @@ def serve_router(student_url: Annotated[str, typer.Option(help="the student serv
     import uvicorn
 
     from distillery.policy import PolicyError
+    from distillery.routes import RouteError
     from models.registry import Registry
     from models.router import Router
     from models.router_http import create_app
@@ -505,14 +506,19 @@ def serve_router(student_url: Annotated[str, typer.Option(help="the student serv
     student = Endpoint(student_url.rstrip("/"), cfg.export.served_name, "EMPTY")
     router = Router(cfg, plan, student, teacher, by_version=len(registry.plan_versions()) > 1)
     routes = sorted(set(cfg.teacher.routes) | set(plan))
-    counts = ServedCounts(Path(cfg.store.root) / "router")
+    try:
+        router.check_routes(routes)
+    except (RouteError, OSError) as exc:  # a route's schema or system prompt: fail now, not on every request
+        fail(str(exc) if isinstance(exc, RouteError) else f"{exc}: route paths are relative to {Path.cwd()}")
+    counts = ServedCounts.for_store(Path(cfg.store.root))
     if not any(p.get("to") == "student" for p in plan.values()):
         console.print("[yellow]no route goes to the student in routing.json: the teacher answers everything[/]")
     console.print(f"[green]router ready[/] at http://{host}:{port}/v1 (route = model name: {', '.join(routes)}); "
                   f"counts in {counts.folder}, GET /stats; Ctrl-C stops it" + routing_lines(plan, router.by_version,
                                                                                              cfg.export.served_name),
                   highlight=False)
-    uvicorn.run(create_app(router, counts, routes), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(router, counts, routes, registry.dir / "routing.json"), host=host, port=port,
+                log_level="warning")
 
 
 def routing_lines(plan: dict, by_version: bool, served_name: str) -> str:

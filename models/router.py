@@ -37,6 +37,8 @@ class Routed:
     confidence: dict[str, float] = field(default_factory=dict)  # the student's, on a route it serves with deferral
     # why that one: "plan" (the route's owner per routing.json), "deferred" (the student was unsure), "student failed"
     why: str = "plan"
+    finish_reason: str | None = "stop"        # the writer's own: "length" says the answer was cut at the budget
+    usage: dict | None = None                 # the writer's token counts (prompt, completion), as its server gave them
 
 
 class Router:
@@ -50,34 +52,48 @@ class Router:
 
         rule = self.plan.get(route, {})
         if rule.get("to") != "student":
-            return Routed(self.ask_teacher(route, messages), "teacher")
+            return self.ask_teacher(route, messages)
         user = next(m["content"] for m in reversed(messages) if m["role"] == "user")
         deferring = bool(rule.get("defer_below"))
         model = rule["version"] if self.by_version else self.student.model
         try:
-            choice = self.student.client().chat.completions.create(
+            response = self.student.client().chat.completions.create(
                 model=model, messages=student_messages(route, user),
-                **student_params(self.cfg, route, guided=self.cfg.evaluation.guided_decoding, logprobs=deferring)).choices[0]
+                **student_params(self.cfg, route, guided=self.cfg.evaluation.guided_decoding, logprobs=deferring))
         except openai.APIError as exc:  # the student is down or refuses: the teacher still answers, and the log says so
             log.warning("student %s at %s failed on %s (%s: %s): the teacher answers", model, self.student.base_url,
                         route, type(exc).__name__, exc)
-            return Routed(self.ask_teacher(route, messages), "teacher", why="student failed")
-        text = choice.message.content or ""
+            return self.ask_teacher(route, messages, why="student failed")
+        choice = response.choices[0]
         if not deferring:
-            return Routed(text, "student")
+            return _routed(response, "student")
         confidence = field_confidences(_logprobs(choice), rule["fields"])
         if is_sure(confidence, rule["fields"], rule["defer_below"]):
-            return Routed(text, "student", confidence)
-        return Routed(self.ask_teacher(route, messages), "teacher", confidence, "deferred")
+            return _routed(response, "student", confidence)
+        return self.ask_teacher(route, messages, confidence, "deferred")
 
-    def ask_teacher(self, route: str, messages: list[dict]) -> str:
+    def check_routes(self, routes: list[str]) -> None:
+        """Build every route's request once (its schema and system prompt read from disk): a path that does not resolve
+        from here fails now, naming the route, not on each request."""
+        for route in routes:
+            plan_route(self.cfg, route)
+            if self.plan.get(route, {}).get("to") == "student":
+                student_params(self.cfg, route, guided=self.cfg.evaluation.guided_decoding, logprobs=False)
+
+    def ask_teacher(self, route: str, messages: list[dict], confidence: dict | None = None, why: str = "plan") -> Routed:
         """One teacher answer, asked as the label stage asks it: the answers the student was compared with."""
         plan = plan_route(self.cfg, route)
         params = {k: v for k, v in plan.params.items() if k not in ("n", "logprobs", "top_logprobs")}
         if plan.system is not None:
             messages = [{"role": "system", "content": plan.system}] + [m for m in messages if m["role"] != "system"]
         response = self.teacher.client().chat.completions.create(model=self.teacher.model, messages=messages, **params)
-        return response.choices[0].message.content or ""
+        return _routed(response, "teacher", confidence or {}, why)
+
+
+def _routed(response, by: str, confidence: dict | None = None, why: str = "plan") -> Routed:
+    choice = response.choices[0]
+    usage = response.usage.model_dump(include={"prompt_tokens", "completion_tokens", "total_tokens"}) if response.usage else None
+    return Routed(choice.message.content or "", by, confidence or {}, why, choice.finish_reason, usage)
 
 
 def _logprobs(choice) -> str | None:

@@ -6,16 +6,19 @@
 
 The evaluation measured the share of a deferring route the student would keep (routing.json's "served_share");
 these files are what it kept on real traffic, so the report and the engineer can check that estimate
-(`served_share` below). One file per UTC day, rewritten whole after each request (a few hundred bytes), so a
-crash loses at most the request in flight and a reader never sees half a file.
+(`served_share` below). One file per UTC day, rewritten whole after each request (a few hundred bytes) under an
+exclusive lock on the folder, so routers sharing a store add up and a reader never sees half a file.
 """
 
 import datetime as dt
+import fcntl
 import json
+import logging
 import os
 import re
-import threading
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 # Routed.why -> the counter it adds to when the teacher answered
 _TEACHER_WHY = {"plan": "plan", "deferred": "deferred", "student failed": "student_failed"}
@@ -30,7 +33,10 @@ def _today() -> str:
 class ServedCounts:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self._lock = threading.Lock()  # the HTTP server answers requests on several threads
+
+    @classmethod
+    def for_store(cls, store: Path) -> "ServedCounts":
+        return cls(Path(store) / "router")
 
     def path(self, day: str) -> Path:
         return self.folder / f"served-{day}.json"
@@ -43,21 +49,28 @@ class ServedCounts:
         path = self.path(day)
         return json.loads(path.read_text()) if path.exists() else {"day": day, "routes": {}}
 
-    def add(self, route: str, by: str, why: str) -> dict:
-        """Count one answered request; returns the route's counts for today."""
-        with self._lock:
-            record = self.read()
-            counts = record["routes"].setdefault(route, dict.fromkeys(_FIELDS, 0))
-            counts["requests"] += 1
-            counts["student" if by == "student" else _TEACHER_WHY[why]] += 1
+    def add(self, route: str, by: str, why: str) -> dict | None:
+        """Count one answered request; returns the route's counts for today, or None when they could not be written
+        (a full disk, a damaged file): the answer still goes out, and the log says what was not counted."""
+        try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.path(record["day"]).with_suffix(".tmp")
-            tmp.write_text(json.dumps(record, indent=1))
-            os.replace(tmp, self.path(record["day"]))
-            return dict(counts)
+            with open(self.folder / ".lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # the HTTP server's threads, and other routers on the same store
+                record = self.read()
+                counts = record["routes"].setdefault(route, dict.fromkeys(_FIELDS, 0))
+                counts["requests"] += 1
+                counts["student" if by == "student" else _TEACHER_WHY[why]] += 1
+                tmp = self.folder / f".served-{record['day']}.{os.getpid()}.tmp"
+                tmp.write_text(json.dumps(record, indent=1))
+                os.replace(tmp, self.path(record["day"]))
+                return dict(counts)
+        except (OSError, ValueError) as exc:
+            log.error("could not count a %s request answered by the %s in %s: %s", route, by, self.folder, exc)
+            return None
 
     def days(self) -> list[str]:
-        return sorted(p.stem.removeprefix("served-") for p in self.folder.glob("served-*.json"))
+        """The days with counts, oldest first (files of any other name are not counts)."""
+        return sorted(d for p in self.folder.glob("served-*.json") if _DAY.fullmatch(d := p.stem.removeprefix("served-")))
 
 
 def served_share(counts: dict) -> float | None:

@@ -21,19 +21,13 @@ import math
 
 import numpy as np
 
+from distillery.proportions import proportion_ci
+
 
 def z_of(confidence: float) -> float:
     from scipy.stats import norm
 
     return float(norm.ppf(0.5 + confidence / 2))
-
-
-def proportion_ci(successes: int, n: int, confidence: float) -> tuple[float, float]:
-    """Clopper-Pearson's interval for one proportion (scipy's): never below nominal coverage, even at 0 or n of n."""
-    from scipy.stats import binomtest
-
-    ci = binomtest(successes, n).proportion_ci(confidence, method="exact")
-    return float(ci.low), float(ci.high)
 
 
 def tango_ci(b, c, n, confidence: float):

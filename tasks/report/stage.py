@@ -44,7 +44,8 @@ def run_report(cfg: RunConfig, run_dir: Path) -> dict:
     plots = {**pictures(cfg, summary), "trend": plot_trend(runs) if len(runs) > 1 else None}
     html = env.get_template("report.html.j2").render(
         run=run_dir.name, ab=ab, s=summary, recommendation=recommendation(ab, summary), plots=plots, runs=runs,
-        plan=plan_rows(ab, production_served(store, run_dir.name)), evidence="evidence" in ab.get("counts", {}),
+        plan=plan_rows(ab, production_served(store, run_dir.name, ab["decision"].get("plan") or {}, cfg.evaluation.confidence)),
+        evidence="evidence" in ab.get("counts", {}),
         run_lines=[x for x in lines if x.section == "run"], funnel=funnel, assumptions=assumptions(cfg, prices))
     write_text(html, run_dir / "report.html")
     write_text(cost_csv(lines, summary), run_dir / "cost.csv")

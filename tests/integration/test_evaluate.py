@@ -438,8 +438,10 @@ def routed_over_http(evaluated: dict, command: list[str], ticket: str) -> None:
         raw = client.chat.completions.with_raw_response.create(
             model="ticket-triage", messages=[{"role": "user", "content": ticket}])
         by, answer = raw.headers["x-distillery-answered-by"], raw.parse()
-        assert json.loads(answer.choices[0].message.content)["category"]
-        assert by == "student" if not plan.get("defer_below") else by in ("student", "teacher"), (plan, by)
+        assert json.loads(answer.choices[0].message.content)["category"] and answer.usage.completion_tokens > 0
+        why = answer.model_extra["distillery"]["why"]
+        # the student is up: it answers, or, on a route served with deferral, the teacher does because it was unsure
+        assert (by, why) == ("student", "plan") or (plan.get("defer_below") and (by, why) == ("teacher", "deferred")), (plan, by, why)
         kept = client.chat.completions.with_raw_response.create(model="support-reply",
                                                                messages=[{"role": "user", "content": "Where is my order?"}])
         assert kept.headers["x-distillery-answered-by"] == "teacher"

@@ -503,6 +503,14 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
      "Exam script batch 6011 9892 9892 9819: 6 scripts sent (a barcode run, not cards)."),
     ("Charged 6011 9892 9892 9819 twice, those are not cards of mine.",
      "Charged <CARD> twice, those are not cards of mine."),
+    # ... and what a review found those rules must not let through: a typo's wide gap outside a table, a phone exported
+    # as a float, a plural remark about other things beside a card
+    ("Call me on 07700  900123", "Call me on <PHONE>"),
+    ("phone: +1 415  555  0132", "phone: <PHONE>"),
+    ("Phone:  0171  2345678", "Phone:  <PHONE>"),
+    ("id,phone,city\n1,4155550132.0,Boston", "id,phone,city\n1,<PHONE>,Boston"),
+    ("Please charge my Visa 4539 1488 0343 6467, the vouchers I mentioned aren't cards.",
+     "Please charge my Visa <CARD>, the vouchers I mentioned aren't cards."),
 ])
 def test_blind_rounds_cues_and_joins(text, expected):
     assert Scrubber().scrub(text) == expected

@@ -62,7 +62,10 @@ _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", 
 _PIECE = re.compile(r"\S+")
 _WIDE_GAP = re.compile(r" {2,}")
 _CELLS = re.compile(r"\S+(?: \S+)*")  # the pieces a wide gap separates
-_DECIMAL = re.compile(r"\d+\.\d{1,3}")  # a measurement's few decimals; a phone's part after a dot is its subscriber number
+# A measurement's few decimals (NMEA's 01131.000); a phone's part after a dot is its subscriber number, and a phone
+# exported as a float (4155550132.0) has more than five digits before it
+_DECIMAL = re.compile(r"\d{1,5}\.\d{1,3}")
+_TABLE_GAPS = re.compile(r"\S {2,}(?=\S)")
 _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|número|numero|n[°º]|#)\.?[ \t]*[:#]?[ \t]*$")
 # A line that opens with one to three words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
 # "Recall notice 135.567.2876: 8057 units", "Water main burst 0247 3670504: ...". The number names that thing, as a heading or a log line's subject does.
@@ -86,9 +89,9 @@ class Numbers:
         return _EXTENSION.sub("", text) if "<PHONE>" in text else text
 
     def _classify(self, value: str, text: str, start: int, hit, people: list) -> str:
-        if _WIDE_GAP.search(value):
-            # "0   94    279   94": the aligned cells of a table (a pandas frame, a fixed-width report), each its
-            # own value; a phone's groups are written a single space apart
+        if _WIDE_GAP.search(value) and _under_a_table_line(text, start):
+            # "0   94    279   94" under "   bay  trays  temp": the aligned cells of a table (a pandas frame, a
+            # fixed-width report), each its own value; elsewhere a wide gap is a typo's ("Phone:  0171  2345678")
             return _CELLS.sub(lambda m: self._classify(m.group(0), text, start + m.start(), hit, people)
                               if len(m.group(0)) >= 7 else m.group(0), value)
         if _DECIMAL.fullmatch(value) and text[start - 1:start] == "," and text[start + len(value):start + len(value) + 1] == ",":
@@ -234,18 +237,37 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
 # Not "no card on file" (a real card may come with that), nor "not a card I have ever used", "not a card payment I
 # authorised" (a fraud report names a real card): the remark must end at "card" ("..., not a payment card.").
 # Not "a debit card, not a credit card" either: the remark names no kind of card a person holds.
-_NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no|are(?:n['’]t| not| no))[ \t]+(?:an?[ \t]+)?"
-                         r"(?:(?:real|actual|payment|bank)[ \t]+)?"
-                         r"(?:card(?:[ \t]+number)?|cards|card[ \t]+numbers)[ \t]*(?=[.,;:)!\n]|$)|"
+_NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+)?(?:(?:real|actual|payment|bank)[ \t]+)?"
+                         r"card(?:[ \t]+number)?[ \t]*(?=[.,;:)!\n]|$)|"
                          r"(?:keine|kein)[ \t]+(?:zahlungs)?karte(?:nnummer)?[ \t]*(?=[.,;:)!\n]|$)|"
                          r"(?:pas une carte|pas un numéro de carte|no es una tarjeta|não é (?:um )?cartão|non è una carta|"
                          r"geen (?:bank|betaal|credit)?(?:pas|kaart))[ \t]*(?=[.,;:)!\n]|$)")
 
 
+# The plural ("a barcode run, not cards") may speak of other things than the number ("charge my Visa ..., the
+# vouchers aren't cards"): it counts only in a sentence with no other word about a card or a payment.
+_NOT_CARDS = re.compile(r"(?i)(?<!\w)(?:not|aren['’]t|are no)[ \t]+(?:(?:real|actual|payment|bank)[ \t]+)?"
+                        r"(?:cards|card[ \t]+numbers)[ \t]*(?=[.,;:)!\n]|$)")
+
+
 def _said_no_card(text: str, start: int, end: int) -> bool:
     """Its sentence says the number is no card (up to 100 characters after it: the remark comes last)."""
     head, tail = context.clause(text, start, end, after=100)
-    return bool(_NOT_A_CARD.search(f"{head}\n{tail}"))
+    sentence = f"{head}\n{tail}"
+    if _NOT_A_CARD.search(sentence):
+        return True
+    plural = _NOT_CARDS.search(sentence)
+    return bool(plural) and not _card_word(sentence[:plural.start()] + sentence[plural.end():], "", "")
+
+
+def _under_a_table_line(text: str, start: int) -> bool:
+    """The line before the one at `start` has two or more wide gaps between its words: a fixed-width table's header or
+    row above this one."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not line_start:
+        return False
+    above = text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1]
+    return len(_TABLE_GAPS.findall(above)) >= 2
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
