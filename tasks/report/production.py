@@ -28,12 +28,12 @@ def production_served(store: Path, run_name: str, plan: dict, confidence: float)
         return {}
     counts = ServedCounts.for_store(store)
     week = {(night - dt.timedelta(days=k)).isoformat() for k in range(1, WINDOW_DAYS + 1)}
-    days = [d for d in counts.days() if d in week]
+    days = {d: counts.read(d)["routes"] for d in counts.days() if d in week}  # each day's file read once
     totals: dict[str, dict] = {}
     for route, p in plan.items():
         since = _night(p.get("since") or "")
-        for day in (d for d in days if since is None or d > since.isoformat()):
-            c = counts.read(day)["routes"].get(route)
+        for day in (d for d in sorted(days) if since is None or d > since.isoformat()):
+            c = days[day].get(route)
             if c:
                 t = totals.setdefault(route, {"student": 0, "requests": 0, "days": 0})
                 t["student"], t["requests"], t["days"] = t["student"] + c["student"], t["requests"] + c["requests"], t["days"] + 1

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from distillery.config import load_config
+from distillery.routes import RouteError
 from models.router import Router
 from models.router_http import create_app
 from models.served_counts import ServedCounts, served_share
@@ -146,3 +147,13 @@ def test_a_plan_rewritten_by_a_nightly_run_is_followed_without_a_restart(fake_te
 def test_no_requests_is_no_share():
     assert served_share({"requests": 0, "student": 0}) is None and served_share({}) is None
     assert served_share({"requests": 4, "student": 3}) == 0.75
+
+
+def test_a_route_file_that_does_not_resolve_stops_the_router_before_any_request(fake_teacher, tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    cfg = load_config(REPO / "configs/demo.yaml", ["teacher.model=fake-teacher"])
+    router = Router(cfg, dict(PLAN), nobody(), Endpoint(f"{fake_teacher}/v1", "fake-teacher", "EMPTY"))
+    router.check_routes(sorted(cfg.teacher.routes))  # from the repo, where the config's relative paths point
+    monkeypatch.chdir(tmp_path)  # started from elsewhere: the schemas and system prompts are not there
+    with pytest.raises(RouteError, match=r"teacher\.routes\.[a-z-]+\.(?:json_schema|system_prompt) = .*cannot read it"):
+        router.check_routes(sorted(cfg.teacher.routes))
