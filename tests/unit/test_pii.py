@@ -511,6 +511,15 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
     ("id,phone,city\n1,4155550132.0,Boston", "id,phone,city\n1,<PHONE>,Boston"),
     ("Please charge my Visa 4539 1488 0343 6467, the vouchers I mentioned aren't cards.",
      "Please charge my Visa <CARD>, the vouchers I mentioned aren't cards."),
+    # blind 19's round: an IBAN after EDIFACT's "+" separator, an address with its port; and what the narrowed rules
+    # must still catch: a card with a word whatever its prefix, a long random session id, a one-time code
+    ("FII+BF+FR7630006000011234567890189'", "FII+BF+<IBAN>'"),
+    ("10.31.67.35:51822 [03/Dec/2026:22:41:10.118] fe_tickets", "<IP>:51822 [03/Dec/2026:22:41:10.118] fe_tickets"),
+    ("client 2001:db8::7 connected", "client <IP> connected"),
+    ("paid with 31529094663540", "paid with <CARD>"),
+    ("https://shop.example/cart?session_id=q8F3kd92LmQ0zzP1x&step=2", "https://shop.example/cart?session_id=<CREDENTIAL>&step=2"),
+    ("https://bank.example/verify?code=123456", "https://bank.example/verify?code=<CREDENTIAL>"),
+    ("Tel 0171.2345678", "Tel <PHONE>"),
 ])
 def test_blind_rounds_cues_and_joins(text, expected):
     assert Scrubber().scrub(text) == expected
@@ -574,6 +583,13 @@ def test_blind_rounds_cues_and_joins(text, expected):
     "evt=signal_lost device=48320194 retry=3",
     "Deducted 2 units of 4006381330060 from warehouse A.",
     "Items taken from shelf: 4006381330060",
+    # blind 19's round
+    '<Bal><Amt Ccy="EUR">05833.54</Amt></Bal>',  # an amount: one dot, two decimals
+    "https://api.timing.example/v2/laps?session=195661",  # a short number counts sessions, it opens none
+    "Grooming van 27: water tank 27 l, route 0559 5753151.",  # a round's route
+    # a fixed-width record: Luhn-valid by chance, a prefix no card network issues (31), no word about a card
+    "820066354000006635400000094071160000000000004350142955                         31529094663540",
+    "Idempotency-Key: 2015 8846 6237 410",  # Luhn-valid, and 20 is no network's prefix either
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

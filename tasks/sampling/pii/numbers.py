@@ -24,7 +24,8 @@ from tasks.sampling.pii.phones import Phones
 # "10442,756.3987.1425.67", "4471,GB23VCTR...").
 # After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ..."), their locative
 # "ku-0821234567" ("on ..."), and a Hebrew one-letter prefix joined by a hyphen or maqaf: "ל-+33 1 34 95 41 85" ("to").
-_CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-)|(?<=\bku-)"
+# An IBAN after a "+" too: EDIFACT separates a segment's elements with it ("FII+BF+FR76 3000 ...'").
+_CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-)|(?<=\bku-)|(?<=\+)(?=[A-Z]{2}\d{2})"
                         r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be]))(?<!\d\.)"
                         r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
@@ -65,6 +66,9 @@ _CELLS = re.compile(r"\S+(?: \S+)*")  # the pieces a wide gap separates
 # A measurement's few decimals (NMEA's 01131.000); a phone's part after a dot is its subscriber number, and a phone
 # exported as a float (4155550132.0) has more than five digits before it
 _DECIMAL = re.compile(r"\d{1,5}\.\d{1,3}")
+# An amount: one dot and two decimals ("05833.54" in <Amt Ccy="EUR">). No phone, card or id is written with a lone
+# two-digit group after a dot; a phone exported as a float (4155550132.0) has one decimal.
+_CENTS = re.compile(r"\d{1,7}\.\d{2}")
 _TABLE_GAPS = re.compile(r"\S {2,}(?=\S)")
 _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|número|numero|n[°º]|#)\.?[ \t]*[:#]?[ \t]*$")
 # A line that opens with one to three words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
@@ -94,6 +98,8 @@ class Numbers:
             # fixed-width report), each its own value; elsewhere a wide gap is a typo's ("Phone:  0171  2345678")
             return _CELLS.sub(lambda m: self._classify(m.group(0), text, start + m.start(), hit, people)
                               if len(m.group(0)) >= 7 else m.group(0), value)
+        if _CENTS.fullmatch(value):
+            return value
         if _DECIMAL.fullmatch(value) and text[start - 1:start] == "," and text[start + len(value):start + len(value) + 1] == ",":
             return value  # "N,01131.000,E": a decimal field of a comma-separated record (NMEA, CSV), a measurement
         if value.startswith("(") and ")" not in value:  # "(266-82-4136" of "(266-82-4136)": the bracket is the text's
@@ -172,10 +178,23 @@ class Numbers:
                                                    or self._beside_person(text, start, end, people))):
             # someone's own ("meu whats é 94054405"), or beside a name ("Hannah Spieß (0456724205)"), a number valid
             # as a phone is that person's
+            if self.learned and self.learned.veto is not None and self.shape_only(value, text, start, end, people) \
+                    and self.learned.rules_out(value, head, tail, cues):
+                return None  # only its shape said phone; the words around it say a record's (phone_context.py)
             return "phone"
         if self.learned and self.may_ask(value, text, head, tail) and self.learned.is_phone(value, head, tail, cues):
             return "phone"  # no rule knew this text's way of saying it; the words around it do (phone_context.py)
         return None
+
+    def shape_only(self, value: str, text: str, start: int, end: int, people: list) -> bool:
+        """The phone rules' verdict on a number rests on its shape alone ("route 976 419 1967", "tracked in 65 12 39
+        75 56"): no word in its clause, question or column says phone, no one owns it or stands beside it, and it
+        is not written internationally (+49 ..., 0049 ...)."""
+        head, tail = context.clause(text, start, end)
+        cues = context.cues_around(text, start, end)
+        return not value.startswith(("+", "00")) and not phones.announces(head, f"{tail}\n{cues}" if cues else tail) \
+            and not phones.owned(head) and not phones.role_before(head) and not phones.owned_after(tail) \
+            and not self._beside_person(text, start, end, people)
 
     def may_ask(self, value: str, text: str, head: str, tail: str) -> bool:
         """What the learned second opinion may be asked about (phone_context.py), besides what every phone rule
@@ -220,11 +239,10 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
         return True  # grouped 4-4-4-4; after a reference label only with its check digit ("Voucher batch 2129-...")
     if reference or not luhn.is_valid(digits):
         return False  # "Betalingskenmerk 0664545800339260": a labelled reference passes Luhn one time in ten
-    # ISO/IEC 7812: a first digit of 7 (petroleum), 8 (healthcare, telecom) or 9 (national use) is no card
-    # network's (Turkey's Troy, 9792, aside): such a number is a card only with a word ("Idempotency-Key:
-    # 983780464275273481" is none)
-    # Visa alone issued 13-digit numbers, all starting with 4: "Meter point 1977204513889" is no card without a word
-    network = (digits[0] not in "789" or digits.startswith("9792")) and (len(digits) != 13 or digits[0] == "4")
+    # A number no network issues is a card only with a word ("Idempotency-Key: 983780464275273481", a fixed-width
+    # record's "31529094663540"); Visa alone issued 13-digit numbers, all starting with 4: "Meter point
+    # 1977204513889" is no card without a word
+    network = _issued(digits) and (len(digits) != 13 or digits[0] == "4")
     if network and not (len(digits) == 12 or (len(digits) == 13 and ean.is_valid(digits))):
         return True
     if len(digits) == 12 and digits.startswith(_MAESTRO_IIN):
@@ -248,6 +266,23 @@ _NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+
 # vouchers aren't cards"): it counts only in a sentence with no other word about a card or a payment.
 _NOT_CARDS = re.compile(r"(?i)(?<!\w)(?:not|aren['’]t|are no)[ \t]+(?:(?:real|actual|payment|bank)[ \t]+)?"
                         r"(?:cards|card[ \t]+numbers)[ \t]*(?=[.,;:)!\n]|$)")
+
+
+def _issued(digits: str) -> bool:
+    """The prefix is one a card network issues (ISO/IEC 7812 IINs as the networks publish them). Written out by
+    hand: no maintained library here lists IIN ranges (python-stdnum checks Luhn only). 4, 5 and 6 are all issued
+    (Visa; Mastercard and Maestro; Discover, UnionPay, RuPay, Maestro); a first digit of 7 (petroleum), 8
+    (healthcare, telecom) or 9 (national use) is no network's but Troy's 9792."""
+    first, two, four = digits[0], int(digits[:2]), int(digits[:4])
+    if first in "456":
+        return True
+    if first == "3":  # Diners 300-305, 309, 36, 38, 39; Amex 34, 37; JCB 3528-3589, and the rest of 35 test data uses
+        return two in (34, 35, 36, 37, 38, 39) or 300 <= int(digits[:3]) <= 305 or digits[:3] == "309"
+    if first == "2":  # Mir 2200-2204, Mastercard 2221-2720, JCB's old 15-digit 2131
+        return 2200 <= four <= 2204 or 2221 <= four <= 2720 or four == 2131
+    if first == "1":  # UATP and JCB's old 1800: 15 digits
+        return len(digits) == 15
+    return digits.startswith(("0604", "9792"))  # a UK Maestro range; Troy
 
 
 def _said_no_card(text: str, start: int, end: int) -> bool:
