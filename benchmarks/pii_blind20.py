@@ -93,7 +93,17 @@ read), and have another blind set written by someone who has not seen the detect
 Shapes as T_BLIND19, LABELS_BLIND19, CLEAN_BLIND19 in pii_blind19.py: T_BLIND20 (kind -> templates), LABELS_BLIND20
 (locale -> the national id's name as written there), CLEAN_BLIND20 (templates for pii_heldout.fill_clean).
 
-Runs so far: none.
+Runs so far, figures only (misses and altered clean texts never printed or read; 800 per kind, 3,000 clean), once
+each, 2026-12-05, after it was registered (the commit that registers it, d756f05, after blind 19's round), on an
+Intel Xeon 2-core:
+- with the learned phone context, seed 7: structured 0.9936 (phone 0.9613, ip 0.9875; national id, card, iban,
+  email, secret and credential 1.0), no-label id 0.864, person 0.9575 (0.68 for the locales not in the name lists),
+  clean altered 1.27%;
+- rules alone (Scrubber(phone_context=False)), seed 7: structured 0.9911 (phone 0.9413), clean 1.83%;
+- with the learned context, seed 1: structured 0.9945 (phone 0.9712), clean 1.53%;
+- the detector before blind 19's round (87e36a9, this file and pii_recall.py copied into a clone of it), seed 7:
+  with the learned context structured 0.9906 (phone 0.9625, iban 0.9912, ip 0.9712), clean 1.87%; rules alone
+  0.9880, clean 1.87%.
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's
