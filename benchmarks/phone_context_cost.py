@@ -4,9 +4,10 @@
 
 Every text is scrubbed twice in one process, with the model (`Scrubber()`) and with the rules alone
 (`Scrubber(phone_context=False)`); only the texts where the two differ are the model's doing:
-- business_changed_by_model: business texts (benchmarks/phone_context_probes.py BUSINESS) the model alters;
-- phones: the probes' phone texts caught by the rules, by the model only, or by neither (caught: no number of 7+
-  digits in the text survives);
+- business_changed_by_model: business texts (benchmarks/phone_context_probes.py BUSINESS) where the model scrubs a
+  phone the rules did not; business_kept_by_the_veto: those where its veto keeps one the rules scrubbed;
+- phones: the probes' phone texts caught by the rules (and kept caught), by the model only, by neither, or caught
+  by the rules and lost to the model's veto (caught: no number of 7+ digits in the text survives);
 - time_ratio: seconds with the model / seconds without, scrubbing the demo log's messages (`make data` first; skipped
   without it), best of two runs each way.
 The last stdout line is one JSON document.
@@ -45,14 +46,18 @@ def best_seconds(scrubber: Scrubber, texts: list[str]) -> float:
 
 def main() -> None:
     learned, rules = Scrubber(), Scrubber(phone_context=False)
-    changed = [t for _, _, t in BUSINESS if learned.scrub(t) != rules.scrub(t)]
-    phones = {"rules": 0, "model_only": 0, "neither": 0}
+    outs = [(t, rules.scrub(t), learned.scrub(t)) for _, _, t in BUSINESS]
+    # the model scrubs a number the rules kept (its second opinion), or keeps one the rules scrubbed (its veto)
+    changed = [t for t, by_rules, by_model in outs if by_model.count("<PHONE>") > by_rules.count("<PHONE>")]
+    kept = [t for t, by_rules, by_model in outs if by_model.count("<PHONE>") < by_rules.count("<PHONE>")]
+    phones = {"rules": 0, "model_only": 0, "neither": 0, "lost_to_the_veto": 0}
     for t in PHONES:
         by_rules, by_model = caught(t, rules.scrub(t)), caught(t, learned.scrub(t))
-        phones["rules" if by_rules else "model_only" if by_model else "neither"] += 1
+        phones["rules" if by_rules and by_model else "lost_to_the_veto" if by_rules else "model_only" if by_model
+               else "neither"] += 1
     result = {"benchmark": "phone_context_cost", "business_texts": len(BUSINESS),
-              "business_changed_by_model": len(changed), "phone_texts": len(PHONES), "phones": phones,
-              "examples_changed": changed[:5]}
+              "business_changed_by_model": len(changed), "business_kept_by_the_veto": len(kept),
+              "phone_texts": len(PHONES), "phones": phones, "examples_changed": changed[:5], "examples_kept": kept[:5]}
     log = ROOT / "data/demo/production.db"
     if log.exists():
         texts = [str(r[0]) for r in sqlite3.connect(log).execute("select messages from requests")]

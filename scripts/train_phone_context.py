@@ -1,6 +1,6 @@
 """Train the phone context model (tasks/sampling/pii/phone_context.py) on the PII benchmark's read sets.
 
-    PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py --unread blind20   # 5 min on 2 cores
+    PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py --unread blind21   # 5 min on 2 cores
 
 Without --unread, the sets phone_context.json lists as never read stay unread.
 
@@ -199,7 +199,11 @@ def main() -> None:
     parser.add_argument("--c", type=float, default=4.0, help="inverse L2 strength")
     parser.add_argument("--max-clean-rate", type=float, default=0.002,
                         help="at most this share of the clean numbers no rule claims may be flagged (left out)")
-    parser.add_argument("--max-lookalike-rate", type=float, default=0.02,
+    # 0.025, not 0.02 (2026-12-05, blind 20 read): with blind 20 in the fit, 0.8 flagged 2.15% of the lookalikes and
+    # 12 of 27,461 clean numbers left out, 0.9 0.96% and 9, while catching 40 of the rules' 99 missed phones
+    # against 63; the lookalikes are the synthetic worst case (a business text's numbers swapped for phone digits),
+    # the clean numbers the real one, and a missed phone leaks: docs/facts.md "PII: blind 20 read, blind 21 unread"
+    parser.add_argument("--max-lookalike-rate", type=float, default=0.025,
                         help="at most this share of the phone-shaped lookalikes it is asked about may be flagged")
     parser.add_argument("--max-veto-loss", type=float, default=0.0005,
                         help="at most this share of the planted phones (left out) may be lost to the veto")

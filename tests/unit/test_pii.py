@@ -520,6 +520,15 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
     ("https://shop.example/cart?session_id=q8F3kd92LmQ0zzP1x&step=2", "https://shop.example/cart?session_id=<CREDENTIAL>&step=2"),
     ("https://bank.example/verify?code=123456", "https://bank.example/verify?code=<CREDENTIAL>"),
     ("Tel 0171.2345678", "Tel <PHONE>"),
+    # blind 20's round: EDIFACT's communication segment, an IPv6 address with its port, a cue word as OCR reads it;
+    # and a remark that does not say the number is no phone
+    ("CTA+IC'\nCOM+0171 2345678:TE'", "CTA+IC'\nCOM+<PHONE>:TE'"),
+    ("COM++48 533 536 130:AL'", "COM+<PHONE>:AL'"),
+    ("kid_builder[/6244:4729:7b5:fb53:39a0:f69a:7bc4:9e0e:51022] logged in", "kid_builder[/<IP>:51022] logged in"),
+    ("Herdsman's m0bile: 4314204410", "Herdsman's m0bile: <PHONE>"),
+    ("Call 757-842-3852, that is not my phone number but my wife's.",
+     "Call <PHONE>, that is not my phone number but my wife's."),
+    ("call 757-842-3852 - not a phone number I know", "call <PHONE> - not a phone number I know"),
 ])
 def test_blind_rounds_cues_and_joins(text, expected):
     assert Scrubber().scrub(text) == expected
@@ -573,7 +582,6 @@ def test_blind_rounds_cues_and_joins(text, expected):
     "Father Son Matching Shirts, size M",
     "产品识别号 44051401359 已发货",
     "Seller: 2125551234",
-    "Claimant 07700900123 appealed the decision.",
     "Notification delivered at 1715526000 for job 8812.",
     "Payment reminder on 20240512 was skipped.",
     "Invoice reissued under new no. 4832019475.",
@@ -590,10 +598,23 @@ def test_blind_rounds_cues_and_joins(text, expected):
     # a fixed-width record: Luhn-valid by chance, a prefix no card network issues (31), no word about a card
     "820066354000006635400000094071160000000000004350142955                         31529094663540",
     "Idempotency-Key: 2015 8846 6237 410",  # Luhn-valid, and 20 is no network's prefix either
+    # blind 20's round
+    "Stairlift survey 757-842-3852 (a job reference, not a phone number): rail 84.84 m.",  # the writer says so
+    "Pigeon race 2022/748: best velocity 0043.748 m/min.",  # a measurement's three decimals
+    "SMS: Balloon flight 97 29 30 48 32 is GO.",  # a flight's number
+    "NAD+BY+5412345000013::9'",  # an EDIFACT party's GLN, in no communication segment
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()
     assert s.scrub(text) == text, s.hits
+
+
+def test_a_person_word_before_a_number_is_no_role_for_the_rules():
+    """"Claimant" is in phones._PEOPLE, not _ROLES: right before a number the rules read it as a record's. The learned
+    phone context, refitted on blind 20 (where "Vault box holder 8624120957" is a phone), puts this UK-mobile-shaped
+    one at 0.80, on its threshold: with the model on it goes, the privacy-first side of a borderline number."""
+    text = "Claimant 07700900123 appealed the decision."
+    assert Scrubber(phone_context=False).scrub(text) == text
 
 
 @pytest.mark.parametrize("text", [

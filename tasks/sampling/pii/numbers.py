@@ -24,8 +24,9 @@ from tasks.sampling.pii.phones import Phones
 # "10442,756.3987.1425.67", "4471,GB23VCTR...").
 # After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ..."), their locative
 # "ku-0821234567" ("on ..."), and a Hebrew one-letter prefix joined by a hyphen or maqaf: "ל-+33 1 34 95 41 85" ("to").
-# An IBAN after a "+" too: EDIFACT separates a segment's elements with it ("FII+BF+FR76 3000 ...'").
-_CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-)|(?<=\bku-)|(?<=\+)(?=[A-Z]{2}\d{2})"
+# An IBAN after a "+" too: EDIFACT separates a segment's elements with it ("FII+BF+FR76 3000 ...'"); and the number
+# of its communication segment ("COM+0171 2345678:TE'").
+_CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-)|(?<=\bku-)|(?<=\+)(?=[A-Z]{2}\d{2})|(?<=\bCOM\+)"
                         r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be]))(?<!\d\.)"
                         r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
@@ -66,9 +67,11 @@ _CELLS = re.compile(r"\S+(?: \S+)*")  # the pieces a wide gap separates
 # A measurement's few decimals (NMEA's 01131.000); a phone's part after a dot is its subscriber number, and a phone
 # exported as a float (4155550132.0) has more than five digits before it
 _DECIMAL = re.compile(r"\d{1,5}\.\d{1,3}")
-# An amount: one dot and two decimals ("05833.54" in <Amt Ccy="EUR">). No phone, card or id is written with a lone
-# two-digit group after a dot; a phone exported as a float (4155550132.0) has one decimal.
-_CENTS = re.compile(r"\d{1,7}\.\d{2}")
+# An amount or a measurement: one dot and up to three decimals ("05833.54" in <Amt Ccy="EUR">, "0043.748 m/min").
+# No phone, card or id is written with a lone group of three digits or fewer after a dot; a phone exported as a
+# float (4155550132.0) has more than seven digits before it.
+_CENTS = re.compile(r"\d{1,7}\.\d{1,3}")
+_EDIFACT_PHONE = re.compile(r":(?:TE|FX|AL)'")
 _TABLE_GAPS = re.compile(r"\S {2,}(?=\S)")
 _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|número|numero|n[°º]|#)\.?[ \t]*[:#]?[ \t]*$")
 # A line that opens with one to three words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
@@ -169,6 +172,10 @@ class Numbers:
             return "card"
         if "phone" not in self.detectors:
             return None
+        if _in_a_com_segment(text, start, end) and self.phones.is_announced_phone(value):
+            return "phone"
+        if _said_no_phone(text, start, end):
+            return None  # "Stairlift survey 757-842-3852 (a job reference, not a phone number)": the writer knows
         if phones.owned_after(tail) and not quantity and self.phones.is_announced_phone(value):
             return "phone"  # "number for the auction is 062 896 92 91 - my husband's": his, whatever the label says
         if (reference or quantity or context.names_another_number(head)) and not value.startswith(("+", "00")):
@@ -192,7 +199,8 @@ class Numbers:
         is not written internationally (+49 ..., 0049 ...)."""
         head, tail = context.clause(text, start, end)
         cues = context.cues_around(text, start, end)
-        return not value.startswith(("+", "00")) and not phones.announces(head, f"{tail}\n{cues}" if cues else tail) \
+        return not value.startswith(("+", "00")) and not _in_a_com_segment(text, start, end) \
+            and not phones.announces(head, f"{tail}\n{cues}" if cues else tail) \
             and not phones.owned(head) and not phones.role_before(head) and not phones.owned_after(tail) \
             and not self._beside_person(text, start, end, people)
 
@@ -266,6 +274,27 @@ _NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+
 # vouchers aren't cards"): it counts only in a sentence with no other word about a card or a payment.
 _NOT_CARDS = re.compile(r"(?i)(?<!\w)(?:not|aren['’]t|are no)[ \t]+(?:(?:real|actual|payment|bank)[ \t]+)?"
                         r"(?:cards|card[ \t]+numbers)[ \t]*(?=[.,;:)!\n]|$)")
+
+
+def _in_a_com_segment(text: str, start: int, end: int) -> bool:
+    """EDIFACT's communication segment with a phone's qualifier: "COM+0171 2345678:TE'" (TE telephone, FX fax, AL
+    mobile)."""
+    return bool(_EDIFACT_PHONE.match(text, end)) and text[max(0, start - 4):start].endswith("COM+")
+
+
+# The text says the number is no phone, as a remark that ends there ("(a job reference, not a phone number)"); not
+# "not my phone number" nor "not a phone number I know": those are someone's phone all the same.
+_NOT_A_PHONE = re.compile(r"(?i)(?<!\w)(?:(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+)?(?:(?:real|actual)[ \t]+)?"
+                          r"(?:phone|telephone|mobile|cell(?:phone)?)(?:[ \t]+number)?|"
+                          r"keine[ \t]+telefonnummer|pas un numéro de téléphone|no es un (?:número de )?teléfono|"
+                          r"não é (?:um )?(?:número de )?telefone|non è un (?:numero di )?telefono|geen telefoonnummer)"
+                          r"[ \t]*(?=[.,;:)!\n]|$)")
+
+
+def _said_no_phone(text: str, start: int, end: int) -> bool:
+    """Its sentence says the number is no phone (up to 100 characters after it: the remark comes last)."""
+    head, tail = context.clause(text, start, end, after=100)
+    return bool(_NOT_A_PHONE.search(f"{head}\n{tail}"))
 
 
 def _issued(digits: str) -> bool:

@@ -317,7 +317,17 @@ def announces(head: str, tail: str) -> bool:
     return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
                 or _own_number(lowered) or _own_number(after) or _LINE_LABEL.search(head)
                 or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
-                or _UNSPACED_WORDS.search(head) or _UNSPACED_WORDS.search(tail))
+                or _UNSPACED_WORDS.search(head) or _UNSPACED_WORDS.search(tail)
+                or _OCR_DIGIT.search(lowered) and _WORDS.search(_unocr(lowered))
+                or _OCR_DIGIT.search(after) and _WORDS.search(_unocr(after)))
+
+
+# OCR reads o as 0 and l as 1 inside words ("Herdsman's m0bile:", "Te1efon"): read the word as written.
+_OCR_DIGIT = re.compile(r"(?<=[^\W\d_])[01](?=[^\W\d_])")
+
+
+def _unocr(text: str) -> str:
+    return _OCR_DIGIT.sub(lambda m: "o" if m.group(0) == "0" else "l", text)
 
 
 # A possessive, one word that says where or whose the line is, then "number": "my shore number", "his own number",
