@@ -14,8 +14,8 @@ rules missed does it catch, how many of the clean numbers no rule claims does it
 phone-shaped lookalikes, per threshold (phones and lookalikes counted where numbers.py would ask it). The threshold
 kept is the lowest that flags at most --max-clean-rate of those clean numbers and --max-lookalike-rate of the
 lookalikes it is asked about. The same left-out models also score the numbers the rules call phones by their
-shape alone (numbers.Numbers.shape_only): the veto kept is the highest probability below which at most
---max-veto-loss of the planted phones would be lost. Last, the model is fitted
+shape alone (numbers.Numbers.shape_only): the veto kept is the highest probability, up to --max-veto, below which
+at most --max-veto-loss of those shape-only phones would be lost. Last, the model is fitted
 on every read set and written beside phone_context.py with that threshold and the left-out table.
 
 A hashed logistic regression fitted with scipy's L-BFGS: scipy is a dependency already and the fit is ten lines.
@@ -165,10 +165,10 @@ def left_out(rows: list[dict], x, y: np.ndarray, weight: np.ndarray, c: float) -
     return {str(t): row for t, row in table.items()}, {str(v): row for v, row in vetoes.items()}
 
 
-def choose_veto(vetoes: dict, max_loss: float) -> float | None:
-    """The highest veto (the most business numbers kept) whose left-out figures lose at most `max_loss` of the
-    planted phones; None (no veto) when even the lowest loses more."""
-    fine = [float(v) for v, row in vetoes.items() if row["lost"] <= max_loss * row["phones"]]
+def choose_veto(vetoes: dict, max_loss: float, cap: float) -> float | None:
+    """The highest veto up to `cap` (the most business numbers kept) whose left-out figures lose at most `max_loss`
+    of the shape-only phones (the only ones it can touch); None (no veto) when even the lowest loses more."""
+    fine = [float(v) for v, row in vetoes.items() if row["lost"] <= max_loss * row["shape_phones"] and float(v) <= cap]
     return max(fine) if fine else None
 
 
@@ -205,8 +205,12 @@ def main() -> None:
     # the clean numbers the real one, and a missed phone leaks: docs/facts.md "PII: blind 20 read, blind 21 unread"
     parser.add_argument("--max-lookalike-rate", type=float, default=0.025,
                         help="at most this share of the phone-shaped lookalikes it is asked about may be flagged")
-    parser.add_argument("--max-veto-loss", type=float, default=0.0005,
-                        help="at most this share of the planted phones (left out) may be lost to the veto")
+    parser.add_argument("--max-veto-loss", type=float, default=0.0,
+                        help="at most this share of the shape-only planted phones (left out) may be lost to the veto")
+    # The planted phones nearly all come with a phone word; a review's notes without one ("Plumber: 415-555-0132,
+    # cheap and quick.", "Gardener 0171 2345678 does hedges too.") score 0.19-0.30, the records the veto is for
+    # ("tracked in 65 12 39 75 56", "lease 299-425-8564") 0.04-0.15: the cap keeps the veto below the first.
+    parser.add_argument("--max-veto", type=float, default=0.1, help="the veto never exceeds this probability")
     parser.add_argument("--lookalike-weight", type=float, default=0.0,
                         help="how much a business text with phone-shaped numbers counts against a phone text")
     args = parser.parse_args()
@@ -221,7 +225,7 @@ def main() -> None:
     print(f"{len(rows)} numbers, {int(y.sum())} phones, from {len(pii_recall.SETS) - len(unread)} sets", file=sys.stderr)
     table, vetoes = left_out(rows, x, y, weight, args.c)
     threshold = choose_threshold(table, args.max_clean_rate, args.max_lookalike_rate)
-    veto = choose_veto(vetoes, args.max_veto_loss)
+    veto = choose_veto(vetoes, args.max_veto_loss, args.max_veto)
     np.save(WEIGHTS, fit(x, y, weight, args.c).astype(np.float16))
     META.write_text(json.dumps({
         "dim": DIM, "threshold": threshold, "c": args.c, "seed": args.seed, "per_kind": args.per_kind,
@@ -229,7 +233,7 @@ def main() -> None:
         "numbers": len(rows), "phones": int(y.sum()), "max_clean_rate": args.max_clean_rate,
         "max_lookalike_rate": args.max_lookalike_rate,
         "lookalike_weight": args.lookalike_weight, "left_out": table,
-        "veto": veto, "max_veto_loss": args.max_veto_loss, "veto_left_out": vetoes,
+        "veto": veto, "max_veto_loss": args.max_veto_loss, "max_veto": args.max_veto, "veto_left_out": vetoes,
         "command": "PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py"
                    + "".join(f" --unread {u}" for u in unread)}, indent=1) + "\n")
     print(json.dumps({"threshold": threshold, "left_out": table[str(threshold)], "veto": veto, "veto_left_out": vetoes,

@@ -95,7 +95,7 @@ def test_never_trained_on_the_unread_set():
     left_out = meta["left_out"][str(meta["threshold"])]
     assert left_out["flagged"] <= meta["max_clean_rate"] * left_out["clean_numbers"]
     vetoed = meta["veto_left_out"][str(meta["veto"])]
-    assert 0 < meta["veto"] < 0.5 and vetoed["lost"] <= meta["max_veto_loss"] * vetoed["phones"]
+    assert 0 < meta["veto"] <= meta["max_veto"] and vetoed["lost"] <= meta["max_veto_loss"] * vetoed["shape_phones"]
 
 
 def test_text_that_is_not_valid_unicode_is_read_too():
@@ -137,9 +137,9 @@ def test_the_training_keeps_the_lowest_threshold_inside_both_bounds_and_refuses_
 
 # Phones only by their shape (no word says phone), in sentences that name a record: the rules alone scrub them
 SHAPE_ONLY_RECORDS = [
-    "Linehaul 0346 8457654 left the hub at 23:00 with 28 cages.",
     "Hotfix rolled out to 208 stores, tracked in 65 12 39 75 56.",
-    "Mast site 613258: antenna height 29 m, lease 299-425-8564.",
+    "Arıza kaydı 863-637-4327, seri no 962948033788, garanti bitişi 13/07/2027.",
+    "Mzigo 594.160.9501 umefika ghalani saa 16:34.",
 ]
 
 
@@ -168,6 +168,20 @@ def test_the_veto_never_overrules_a_word_an_owner_or_a_plus(text):
     assert "<PHONE>" in scrubber.scrub(text)
 
 
+@pytest.mark.parametrize("text", [
+    "Plumber: 415-555-0132, cheap and quick.",
+    "Locksmith who came out: 415-555-0132, cheap and quick.",
+    "Gardener 0171 2345678 does hedges too.",
+    "Contractor 415-555-0132 no-show again.",
+    "Flight cancelled, rebook via agent 415-555-0132.",
+])
+def test_the_veto_keeps_its_hands_off_a_tradesman_s_number(text):
+    """A review's notes with no phone word, whose numbers the benchmark's planted phones (nearly all announced) do
+    not teach: they score 0.19-0.30, above the capped veto (scripts/train_phone_context.py --max-veto). Must fail if
+    the veto climbs back to 0.3."""
+    assert "<PHONE>" in Scrubber().scrub(text)
+
+
 def test_without_a_veto_the_shape_rule_stands():
     """The veto is the model's: rules alone (phone_context off) or a model without one keep today's shape rule."""
     scrubber = Scrubber()
@@ -180,7 +194,9 @@ def test_the_training_keeps_the_highest_veto_inside_the_loss_bound():
     from tests.conftest import load_benchmark
 
     train = load_benchmark("train_phone_context", folder="scripts")
-    table = {"0.1": {"phones": 10000, "lost": 0}, "0.3": {"phones": 10000, "lost": 5},
-             "0.4": {"phones": 10000, "lost": 6}}
-    assert train.choose_veto(table, 0.0005) == 0.3  # 6 > 5 = 0.0005 x 10000
-    assert train.choose_veto({"0.1": {"phones": 10000, "lost": 50}}, 0.0005) is None  # no veto rather than a loss
+    table = {"0.1": {"shape_phones": 200, "lost": 0}, "0.2": {"shape_phones": 200, "lost": 1},
+             "0.3": {"shape_phones": 200, "lost": 2}}
+    assert train.choose_veto(table, 0.0, 1.0) == 0.1  # none lost
+    assert train.choose_veto(table, 0.005, 1.0) == 0.2  # 1 <= 0.005 x 200 < 2
+    assert train.choose_veto(table, 0.01, 0.2) == 0.2  # 0.3 would do, the cap says no
+    assert train.choose_veto({"0.1": {"shape_phones": 200, "lost": 5}}, 0.0, 1.0) is None  # no veto rather than a loss

@@ -41,8 +41,9 @@ _REFERENCE_WORDS = (
     "imei", "vin", "issn", "credit note", "gutschrift", "avoir", "record", "row", "file", "document", "doc",
     "report", "project", "task", "pr", "bug", "store", "change", "change request", "authorisation", "authorization",
     "work order", "service order", "sscc", "gln", "requisition", "dispute", "chargeback",
-    # a delivery round's or a van's route (blind 19's "route 976 419 1967"), a flight's number (blind 20's)
-    "route", "tournée", "ruta", "flight", "flug", "vuelo", "volo",
+    # a route's or a flight's number as labelled (not bare "route", "flight": "Route 07700 900123 to voicemail",
+    # "back from my flight 07700 900123 works again")
+    "route no", "route number", "flight no", "flight number", "flugnummer",
     # a conference's dial-in is the meeting's number, not a person's
     "dial-in", "dial in", "conference line", "conference bridge", "audio conference", "bridge", "queue",
     # German

@@ -68,16 +68,19 @@ def credential_urls(text: str, hit: Hit) -> str:
     return _URL.sub(lambda m: _scrub_url(m.group(0), hit), text)
 
 
-# A session parameter holding a short number counts sessions (a lap, a class, a meeting): a login's session id is
-# long and random, as a stolen one must be to be worth stealing ("?session=195661" names a karting heat).
+# A session parameter holding a number of six digits or fewer counts sessions (a lap, a class, a meeting):
+# "?session=195661" names a karting heat. A longer one may be a legacy app's login (?sid=48213376519).
 _SESSION_PARAM = re.compile(r"(?i)[?&#;](?:session|session[_-]?id|sid)=$")
-_SHORT_NUMBER = re.compile(r"\d{1,11}")
+_SHORT_NUMBER = re.compile(r"\d{1,6}")
 
 
 def _scrub_url(url: str, hit: Hit) -> str:
     url = _USERINFO.sub(lambda m: m.group(1) + hit("credential") + "@", url, count=1)
-    return _SECRET_PARAM.sub(lambda m: m.group(0) if _SESSION_PARAM.match(m.group(1)) and _SHORT_NUMBER.fullmatch(m.group(2))
-                             else m.group(1) + hit("credential"), url)
+    return _SECRET_PARAM.sub(lambda m: m.group(0) if _counts_sessions(m) else m.group(1) + hit("credential"), url)
+
+
+def _counts_sessions(m: re.Match) -> bool:
+    return bool(_SESSION_PARAM.match(m.group(1)) and _SHORT_NUMBER.fullmatch(m.group(2)))
 
 
 def secrets(text: str, hit: Hit) -> str:

@@ -67,10 +67,10 @@ _CELLS = re.compile(r"\S+(?: \S+)*")  # the pieces a wide gap separates
 # A measurement's few decimals (NMEA's 01131.000); a phone's part after a dot is its subscriber number, and a phone
 # exported as a float (4155550132.0) has more than five digits before it
 _DECIMAL = re.compile(r"\d{1,5}\.\d{1,3}")
-# An amount or a measurement: one dot and up to three decimals ("05833.54" in <Amt Ccy="EUR">, "0043.748 m/min").
-# No phone, card or id is written with a lone group of three digits or fewer after a dot; a phone exported as a
-# float (4155550132.0) has more than seven digits before it.
-_CENTS = re.compile(r"\d{1,7}\.\d{1,3}")
+# An amount or a measurement: one dot and up to three decimals ("05833.54" in <Amt Ccy="EUR">, "0043.748 m/min"),
+# in a clause without a phone word. A phone exported as a float (4155550132.0, a local 5551234.0) has seven digits
+# or more before it, or a phone word beside it.
+_SHORT_DECIMAL = re.compile(r"\d{1,6}\.\d{1,3}")
 _EDIFACT_PHONE = re.compile(r":(?:TE|FX|AL)'")
 _TABLE_GAPS = re.compile(r"\S {2,}(?=\S)")
 _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|número|numero|n[°º]|#)\.?[ \t]*[:#]?[ \t]*$")
@@ -101,7 +101,7 @@ class Numbers:
             # fixed-width report), each its own value; elsewhere a wide gap is a typo's ("Phone:  0171  2345678")
             return _CELLS.sub(lambda m: self._classify(m.group(0), text, start + m.start(), hit, people)
                               if len(m.group(0)) >= 7 else m.group(0), value)
-        if _CENTS.fullmatch(value):
+        if _SHORT_DECIMAL.fullmatch(value) and not phones.announces(*context.clause(text, start, start + len(value))):
             return value
         if _DECIMAL.fullmatch(value) and text[start - 1:start] == "," and text[start + len(value):start + len(value) + 1] == ",":
             return value  # "N,01131.000,E": a decimal field of a comma-separated record (NMEA, CSV), a measurement
@@ -174,8 +174,6 @@ class Numbers:
             return None
         if _in_a_com_segment(text, start, end) and self.phones.is_announced_phone(value):
             return "phone"
-        if _said_no_phone(text, start, end):
-            return None  # "Stairlift survey 757-842-3852 (a job reference, not a phone number)": the writer knows
         if phones.owned_after(tail) and not quantity and self.phones.is_announced_phone(value):
             return "phone"  # "number for the auction is 062 896 92 91 - my husband's": his, whatever the label says
         if (reference or quantity or context.names_another_number(head)) and not value.startswith(("+", "00")):
@@ -185,7 +183,10 @@ class Numbers:
                                                    or self._beside_person(text, start, end, people))):
             # someone's own ("meu whats é 94054405"), or beside a name ("Hannah Spieß (0456724205)"), a number valid
             # as a phone is that person's
-            if self.learned and self.learned.veto is not None and self.shape_only(value, text, start, end, people) \
+            if (remark := _no_phone_remark(text, end)) and self.shape_only(value, _blank(text, *remark), start, end, people):
+                return None  # only its shape said phone, and the text says it is none ("Stairlift survey 757-842-3852
+                # (a job reference, not a phone number)"; the remark's own "phone" is no phone word)
+            if self.learned and self.shape_only(value, text, start, end, people) \
                     and self.learned.rules_out(value, head, tail, cues):
                 return None  # only its shape said phone; the words around it say a record's (phone_context.py)
             return "phone"
@@ -240,7 +241,7 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
     form's previous field "Paid by: MASTERCARD", a column named "card"), not after a reference label; a
     12-digit one that starts with one of Maestro's own IINs needs no word. After a reference label only the
     4-4-4-4 grouping makes a card: a bank's payment reference passes Luhn one time in ten. A number no card network
-    issues (first digit 7, 8 or 9) needs a word too."""
+    issues (_issued) needs a word too."""
     if not 12 <= len(digits) <= 19 or not _CARD_SHAPE.fullmatch(value):
         return False
     if _CARD_GROUPED.fullmatch(value) and (not reference or luhn.is_valid(digits)):
@@ -282,19 +283,25 @@ def _in_a_com_segment(text: str, start: int, end: int) -> bool:
     return bool(_EDIFACT_PHONE.match(text, end)) and text[max(0, start - 4):start].endswith("COM+")
 
 
-# The text says the number is no phone, as a remark that ends there ("(a job reference, not a phone number)"); not
-# "not my phone number" nor "not a phone number I know": those are someone's phone all the same.
-_NOT_A_PHONE = re.compile(r"(?i)(?<!\w)(?:(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+)?(?:(?:real|actual)[ \t]+)?"
-                          r"(?:phone|telephone|mobile|cell(?:phone)?)(?:[ \t]+number)?|"
-                          r"keine[ \t]+telefonnummer|pas un numéro de téléphone|no es un (?:número de )?teléfono|"
-                          r"não é (?:um )?(?:número de )?telefone|non è un (?:numero di )?telefono|geen telefoonnummer)"
-                          r"[ \t]*(?=[.,;:)!\n]|$)")
+# The text says the number is no phone number, as a remark that ends there ("(a job reference, not a phone
+# number)"). Only the generic remark, with its article and "number": "landline, not mobile", "do not phone", "not my
+# phone number", "not a phone number I know" all speak of someone's phone.
+_NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an?[ \t]+(?:(?:real|actual)[ \t]+)?"
+                          r"(?:phone|telephone)[ \t]+number|keine[ \t]+telefonnummer|pas un numéro de téléphone|"
+                          r"no es un número de teléfono|não é (?:um )?número de telefone|non è un numero di telefono|"
+                          r"geen telefoonnummer)[ \t]*(?=[.,;:)!\n]|$)")
 
 
-def _said_no_phone(text: str, start: int, end: int) -> bool:
-    """Its sentence says the number is no phone (up to 100 characters after it: the remark comes last)."""
-    head, tail = context.clause(text, start, end, after=100)
-    return bool(_NOT_A_PHONE.search(f"{head}\n{tail}"))
+def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
+    """Where the number's sentence, after it, says it is no phone number (up to 100 characters: the remark comes
+    last)."""
+    _, tail = context.clause(text, end, end, after=100)
+    m = _NOT_A_PHONE.search(tail)
+    return (end + m.start(), end + m.end()) if m else None
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
 
 
 def _issued(digits: str) -> bool:
@@ -302,16 +309,19 @@ def _issued(digits: str) -> bool:
     hand: no maintained library here lists IIN ranges (python-stdnum checks Luhn only). 4, 5 and 6 are all issued
     (Visa; Mastercard and Maestro; Discover, UnionPay, RuPay, Maestro); a first digit of 7 (petroleum), 8
     (healthcare, telecom) or 9 (national use) is no network's but Troy's 9792."""
-    first, two, four = digits[0], int(digits[:2]), int(digits[:4])
+    first, two, three, four = digits[0], int(digits[:2]), int(digits[:3]), int(digits[:4])
     if first in "456":
         return True
-    if first == "3":  # Diners 300-305, 309, 36, 38, 39; Amex 34, 37; JCB 3528-3589, and the rest of 35 test data uses
-        return two in (34, 35, 36, 37, 38, 39) or 300 <= int(digits[:3]) <= 305 or digits[:3] == "309"
-    if first == "2":  # Mir 2200-2204, Mastercard 2221-2720, JCB's old 15-digit 2131
-        return 2200 <= four <= 2204 or 2221 <= four <= 2720 or four == 2131
-    if first == "1":  # UATP and JCB's old 1800: 15 digits
-        return len(digits) == 15
-    return digits.startswith(("0604", "9792"))  # a UK Maestro range; Troy
+    if first == "3":  # Diners 300-305, 309, 36, 38, 39; Amex 34, 37; JCB 35 and its old 3088-3094, 3096-3102,
+        # 3112-3120, 3158-3159, 3337-3349; China T-Union's 19-digit 31
+        return two in (34, 35, 36, 37, 38, 39) or 300 <= three <= 305 or three == 309 or two == 31 and len(digits) == 19 \
+            or any(lo <= four <= hi for lo, hi in ((3088, 3094), (3096, 3102), (3112, 3120), (3158, 3159), (3337, 3349)))
+    if first == "2":  # Mir 2200-2204, BORICA 2205, Mastercard 2221-2720, JCB's old 15-digit 2131
+        return 2200 <= four <= 2205 or 2221 <= four <= 2720 or four == 2131
+    if first == "1":  # UATP and JCB's old 1800: 15 digits; Indonesia's GPN 1946
+        return len(digits) == 15 or four == 1946
+    # 0604: a Maestro prefix Faker draws (faker.providers.credit_card), kept so its test cards stay cards; Troy
+    return digits.startswith(("0604", "9792"))
 
 
 def _said_no_card(text: str, start: int, end: int) -> bool:

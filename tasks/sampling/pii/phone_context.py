@@ -11,11 +11,12 @@ It is asked last, only about a 7- to 15-digit run that every rule left alone and
 or unit claims (numbers.py), and it scrubs it as a phone when its probability reaches the threshold stored with
 the weights. It is asked once more about a number the rules call a phone by its shape alone (415-555-0132, 06 12
 34 56 78, with no word that says phone, no owner, not written with +): below the veto stored with the weights, the
-words around it say a record's ("Arıza kaydı 863-637-4327", "linehaul 0429 4140150 delayed"), and it stays. The
-veto was chosen the same way, leaving one set out at a time: the highest that lost at most 0.05% of the sets'
-phones (phone_context.json "veto_left_out" has the table). The threshold was chosen by leaving one benchmark set out at a time (the model trained on the others
-caught half of that set's remaining phone misses, at 0.1% of its clean numbers), before any figure of the unread
-set was taken. scripts/train_phone_context.py trains it on the benchmark's read sets, never on the unread one.
+words around it say a record's ("Arıza kaydı 863-637-4327", "tracked in 65 12 39 75 56"), and it stays. The veto is
+the highest that lost none of the shape-only phones of a set left out, capped at 0.1: a review's tradesmen's notes
+without a phone word ("Plumber: 415-555-0132, cheap and quick.") score 0.19-0.30 (phone_context.json
+"veto_left_out" has the table). The threshold was chosen by leaving one benchmark set out at a time too (the model
+trained on the others caught half of that set's remaining phone misses, at 0.1% of its clean numbers), before any
+figure of the unread set was taken. scripts/train_phone_context.py trains it on the benchmark's read sets, never on the unread one.
 
 Hand-written features and a hashed linear model, not scikit-learn: the model is 65,536 weights and a dot product,
 and the training script fits it with scipy's L-BFGS (scipy is already a dependency; scikit-learn is not).
