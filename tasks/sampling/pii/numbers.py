@@ -71,7 +71,6 @@ _DECIMAL = re.compile(r"\d{1,5}\.\d{1,3}")
 # in a clause without a phone word. A phone exported as a float (4155550132.0, a local 5551234.0) has seven digits
 # or more before it, or a phone word beside it.
 _SHORT_DECIMAL = re.compile(r"\d{1,6}\.\d{1,3}")
-_EDIFACT_PHONE = re.compile(r":(?:TE|FX|AL)'")
 _TABLE_GAPS = re.compile(r"\S {2,}(?=\S)")
 _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|número|numero|n[°º]|#)\.?[ \t]*[:#]?[ \t]*$")
 # A line that opens with one to three words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
@@ -183,12 +182,14 @@ class Numbers:
                                                    or self._beside_person(text, start, end, people))):
             # someone's own ("meu whats é 94054405"), or beside a name ("Hannah Spieß (0456724205)"), a number valid
             # as a phone is that person's
-            if (remark := _no_phone_remark(text, end)) and self.shape_only(value, _blank(text, *remark), start, end, people):
-                return None  # only its shape said phone, and the text says it is none ("Stairlift survey 757-842-3852
-                # (a job reference, not a phone number)"; the remark's own "phone" is no phone word)
+            # Only its shape said phone, and the text says it is none ("Stairlift survey 757-842-3852 (a job
+            # reference, not a phone number)"; the remark's own "phone" is no phone word) ...
+            remark = _no_phone_remark(text, end)
+            if remark and self.shape_only(value, _blank(text, *remark), start, end, people):
+                return None
             if self.learned and self.shape_only(value, text, start, end, people) \
                     and self.learned.rules_out(value, head, tail, cues):
-                return None  # only its shape said phone; the words around it say a record's (phone_context.py)
+                return None  # ... or the words around it say a record's (phone_context.py)
             return "phone"
         if self.learned and self.may_ask(value, text, head, tail) and self.learned.is_phone(value, head, tail, cues):
             return "phone"  # no rule knew this text's way of saying it; the words around it do (phone_context.py)
@@ -275,6 +276,9 @@ _NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+
 # vouchers aren't cards"): it counts only in a sentence with no other word about a card or a payment.
 _NOT_CARDS = re.compile(r"(?i)(?<!\w)(?:not|aren['’]t|are no)[ \t]+(?:(?:real|actual|payment|bank)[ \t]+)?"
                         r"(?:cards|card[ \t]+numbers)[ \t]*(?=[.,;:)!\n]|$)")
+
+
+_EDIFACT_PHONE = re.compile(r":(?:TE|FX|AL)'")
 
 
 def _in_a_com_segment(text: str, start: int, end: int) -> bool:

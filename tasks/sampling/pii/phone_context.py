@@ -16,7 +16,8 @@ the highest that lost none of the shape-only phones of a set left out, capped at
 without a phone word ("Plumber: 415-555-0132, cheap and quick.") score 0.19-0.30 (phone_context.json
 "veto_left_out" has the table). The threshold was chosen by leaving one benchmark set out at a time too (the model
 trained on the others caught half of that set's remaining phone misses, at 0.1% of its clean numbers), before any
-figure of the unread set was taken. scripts/train_phone_context.py trains it on the benchmark's read sets, never on the unread one.
+figure of the unread set was taken. scripts/train_phone_context.py trains it on the benchmark's read sets, never on
+the unread one.
 
 Hand-written features and a hashed linear model, not scikit-learn: the model is 65,536 weights and a dot product,
 and the training script fits it with scipy's L-BFGS (scipy is already a dependency; scikit-learn is not).
