@@ -381,6 +381,8 @@ def column_header(text: str, line_start: int, line: str, offset: int) -> str:
         block = text[block_start + 2 if block_start >= 0 else 0:].split("\n", 2)
         # an AsciiDoc or ASCII table's fence ("|===", "+----+") opens the block: the header is the line after it
         header = block[1] if len(block) > 1 and _FENCE.fullmatch(block[0].strip()) else block[0]
+        if sep == "|" and header.lstrip().startswith("||"):
+            header = header.replace("||", "|")  # Confluence's and Jira's header row: "|| name || phone ||"
         # a header names its columns: no cell of it starts with a digit ("Aadhaar no. (12 digits)" may hold one)
         if header == line or header.count(sep) != line.count(sep) \
                 or any(re.match(r"\s*[\d+-]", cell) for cell in header.split(sep)):

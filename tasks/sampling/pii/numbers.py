@@ -20,15 +20,15 @@ from tasks.sampling.pii.phones import Phones
 # An area code with a slash is how German, Austrian and Swiss numbers are often written: 0171/2345678.
 # Not inside another token: a UUID's groups (2c104dda-9491-4595-...) or a grouped figure's tail (620,626,008,
 # 1.234.567). After a comma a first group of four digits or more, or one a hyphen or a 4-digit group follows, or an
-# IBAN's country and check digits, is a new cell of a CSV row ("2026-11-28,6011...", "10442,706-48-4803",
-# "10442,756.3987.1425.67", "4471,GB23VCTR...").
+# IBAN's country and check digits, or a "+", is a new cell of a CSV row ("2026-11-28,6011...", "10442,706-48-4803",
+# "10442,756.3987.1425.67", "4471,GB23VCTR...", "screening_arm_1,+918684431802").
 # After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ..."), their locative
 # "ku-0821234567" ("on ..."), and a Hebrew one-letter prefix joined by a hyphen or maqaf: "ל-+33 1 34 95 41 85" ("to").
 # An IBAN after a "+" too: EDIFACT separates a segment's elements with it ("FII+BF+FR76 3000 ...'"); and the number
 # of its communication segment ("COM+0171 2345678:TE'").
 _CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-)|(?<=\bku-)|(?<=\+)(?=[A-Z]{2}\d{2})|(?<=\bCOM\+)"
                         r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be]))(?<!\d\.)"
-                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}|\+\d))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
@@ -52,16 +52,20 @@ _CARD_WORDS = re.compile(
     r"took money(?: \w+){0,2} off|(?:balance|money|payment|deposit|fee|amount|sum)\b[^\n.]{0,40}\btaken (?:from|off)|"
     r"(?:subscription|plan|membership)\b[^\n.]{0,20}\brenewed (?:on|with)|"
     r"exp|expiry|expires|expiration|valid thru|valid until|gültig bis|cvv|cvv2|cvc|cvc2|ccv|csc|"
+    # ISO 7812's name for the card number, as UBL's <PrimaryAccountNumberID> and payment APIs spell it
+    r"primary[ _]?account[ _]?number\w*|"
     # "card" in Devanagari, Cyrillic, Greek, Arabic and Persian (blind 12's)
     r"कार्ड|карт\w*|κάρτ\w*|بطاق\w*|کارت|"
     # Hebrew, with its article or a preposition joined (blind 14's "הכרטיס")
     r"[הבל]?כרטיס\w*)(?!\w)")
 # "Card" in scripts written without spaces, matched inside their runs: カード, 卡 (银行卡, 信用卡), 카드, บัตร
+_PAN_LABEL = re.compile(r"(?i)primary[ _]?account[ _]?number(?:[ _]?id)?[ \t]*[:=]?[ \t]*$")
 _UNSPACED_CARD_WORDS = re.compile(r"カード|卡|카드|บัตร")
 # Maestro's own IINs (the ranges Mastercard publishes for it): a 12-digit Luhn-valid number that starts with one
 # is a card without a word; other 12-digit numbers pass Luhn one time in ten and need one.
 _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
 _PIECE = re.compile(r"\S+")
+_LABEL_NUMBER_THEN_PHONE = re.compile(r"(\d{1,4} )(\(\d{2,5}\) ?\d{3,4}[.-]?\d{3,4}|\d{2,4}([.-])\d{3,4}\3\d{3,4})")
 _WIDE_GAP = re.compile(r" {2,}")
 _CELLS = re.compile(r"\S+(?: \S+)*")  # the pieces a wide gap separates
 # A measurement's few decimals (NMEA's 01131.000); a phone's part after a dot is its subscriber number, and a phone
@@ -125,6 +129,10 @@ class Numbers:
             body, last = value.rsplit(" ", 1)
             if self._kind(body, text, start, people) == "iban":
                 return hit("iban") + " " + last
+        if (split := _LABEL_NUMBER_THEN_PHONE.fullmatch(value)) and self._kind(split.group(2), text, start + split.start(2), people):
+            # "room 4 (692)605-9839": the label's short number, then a number written the way phones are (an area
+            # code in brackets, or one separator throughout): two values, the second judged alone
+            return split.group(1) + hit(self._kind(split.group(2), text, start + split.start(2), people))
         if " " not in value or context.reference_before(context.clause(text, start, start + len(value))[0]):
             return value  # "Ticket 0849 4725112": after a reference label, its pieces are the reference's too
         # Two numbers side by side: judge each space-separated piece on its own.
@@ -154,6 +162,8 @@ class Numbers:
             # An id's name may open a long line ('Numero personale di identificazione del cittadino <name>, nato a
             # <city>: ...'): read its whole sentence, up to 120 characters back
             id_head, id_tail = context.clause(text, start, end, before=120, after=60, semicolon_ends=False)
+            if _HL7_PERSON_ID.match(text, end):
+                id_tail += "\nnational id"  # HL7's identifier type code names the scheme's kind, as a label would
             # "Part no. 220-95-5009": a thing's numbered label before an SSN-shaped number (not "Member 536-22-4170",
             # nor a bare "ID:")
             other = reference and bool(_NUMBERED_LABEL.search(head))
@@ -166,12 +176,15 @@ class Numbers:
         # ... or the correction of one ("Wrong job number on the van sheet, it's ...")
         reference = reference or context.column_names_reference(text, start) or context.question_names_reference(text, start) \
             or context.corrects_reference(head) or self._heading(text, start, end, people)
-        if "card" in self.detectors and _is_card(value, digits, head, tail, reference, cues) \
+        # "<PrimaryAccountNumberID>": the label is a numbered one, but the number it names is the card's
+        pan = bool(_PAN_LABEL.search(head))
+        if "card" in self.detectors and _is_card(value, digits, head, tail, reference and not pan, cues) \
                 and not _said_no_card(text, start, end):
             return "card"
         if "phone" not in self.detectors:
             return None
-        if _in_a_com_segment(text, start, end) and self.phones.is_announced_phone(value):
+        if (_in_a_com_segment(text, start, end) or _HL7_PHONE.match(text, end) or _message_recipient(text, start)) \
+                and self.phones.is_announced_phone(value):
             return "phone"
         if phones.owned_after(tail) and not quantity and self.phones.is_announced_phone(value):
             return "phone"  # "number for the auction is 062 896 92 91 - my husband's": his, whatever the label says
@@ -211,7 +224,10 @@ class Numbers:
         excludes (a reference label, an amount): a number valid as a phone in a configured region as written (a
         zero-padded ERP number, 0000123456, is none), with words around it (a bare cell or line says nothing), in a
         clause that names no record, and not one of a series ("0612345678 0612345679 ..." are ids)."""
-        return self.phones.valid_bare(value) and bool(_WORD.search(head) or _WORD.search(tail)) \
+        # A number written with "+" may be asked about even when no country validates it ("+01(3)4099783715"): a
+        # reference is not written that way
+        international = value.startswith("+") and 8 <= sum(c.isdigit() for c in value) <= 15
+        return (self.phones.valid_bare(value) or international) and bool(_WORD.search(head) or _WORD.search(tail)) \
             and not context.names_a_record(head, tail) and not _in_a_series(text, value)
 
     def _heading(self, text: str, start: int, end: int, people: list) -> bool:
@@ -274,17 +290,36 @@ _NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+
 
 # The plural ("a barcode run, not cards") may speak of other things than the number ("charge my Visa ..., the
 # vouchers aren't cards"): it counts only in a sentence with no other word about a card or a payment.
-_NOT_CARDS = re.compile(r"(?i)(?<!\w)(?:not|aren['’]t|are no)[ \t]+(?:(?:real|actual|payment|bank)[ \t]+)?"
+_NOT_CARDS = re.compile(r"(?i)(?<!\w)(?:not|aren['’]t|are no)[ \t]+(?:(real|actual|payment|bank)[ \t]+)?"
                         r"(?:cards|card[ \t]+numbers)[ \t]*(?=[.,;:)!\n]|$)")
 
 
 _EDIFACT_PHONE = re.compile(r":(?:TE|FX|AL)'")
 
 
+# HL7 v2 components after the number. A telecom field (XTN): its use code then its equipment type,
+# "1720573175^PRN^CP" (PRN primary residence, ORN other, WPN work, EMR emergency; PH telephone, CP cellular, FX
+# fax). A person's identifier (CX) with the type code of a national scheme, "77121904638^^^^NI" (NI national
+# unique identifier, SS social security, NH national health plan, NNxxx a country's person number, TAX, PPN
+# passport): HL7 table 0203. Not MR (a medical record number) nor PI (the patient's number in that hospital).
+_HL7_PHONE = re.compile(r"\^(?:PRN|ORN|WPN|VHN|ASN|EMR|BPN)\^(?:PH|CP|FX|MD|BP)(?![A-Za-z])")
+_HL7_PERSON_ID = re.compile(r"\^{2,4}(?:NI|SS|NH|NN[A-Z]{3}|TAX|PPN)(?![A-Za-z])")
+
+
 def _in_a_com_segment(text: str, start: int, end: int) -> bool:
     """EDIFACT's communication segment with a phone's qualifier: "COM+0171 2345678:TE'" (TE telephone, FX fax, AL
     mobile)."""
     return bool(_EDIFACT_PHONE.match(text, end)) and text[max(0, start - 4):start].endswith("COM+")
+
+
+# A message's recipient as an SMS API, CLI or event log names it: '"to": "', "--to \"", "to='" ... in a text about
+# messages ("otp_sent", "twilio api:core:messages:create", "client.messages.create"): the number it goes to.
+_TO_KEY = re.compile(r"""(?:--to[ =]|(?<![\w-])to[ \t]*=[ \t]*|["']to["'][ \t]*:[ \t]*)["']?$""")
+_MESSAGING = re.compile(r"(?i)(?<![^\W_])(?:sms|otp|messages?|twilio|whatsapp|vonage|nexmo|msisdn|texts?)(?![^\W_])")
+
+
+def _message_recipient(text: str, start: int) -> bool:
+    return bool(_TO_KEY.search(text[max(0, start - 12):start])) and bool(_MESSAGING.search(text[max(0, start - 300):start + 300]))
 
 
 # The text says the number is no phone number, as a remark that ends there ("(a job reference, not a phone
@@ -335,7 +370,9 @@ def _said_no_card(text: str, start: int, end: int) -> bool:
     if _NOT_A_CARD.search(sentence):
         return True
     plural = _NOT_CARDS.search(sentence)
-    return bool(plural) and not _card_word(sentence[:plural.start()] + sentence[plural.end():], "", "")
+    # "gift card serials, not payment cards": the qualified remark says which cards these are not, as the singular
+    # does; an unqualified "not cards" next to another card word may speak of other numbers
+    return bool(plural) and (bool(plural.group(1)) or not _card_word(sentence[:plural.start()] + sentence[plural.end():], "", ""))
 
 
 def _under_a_table_line(text: str, start: int) -> bool:
