@@ -110,7 +110,17 @@ read), and have another blind set written by someone who has not seen the detect
 Shapes as T_BLIND21, LABELS_BLIND21, CLEAN_BLIND21 in pii_blind21.py: T_BLIND22 (kind -> templates), LABELS_BLIND22
 (locale -> the national id's name as written there), CLEAN_BLIND22 (templates for pii_heldout.fill_clean).
 
-Runs so far: none.
+Runs so far, figures only (misses and altered clean texts never printed or read; 800 per kind, 3,000 clean), once
+each, 2026-12-05, after it was registered, with the detector of blind 21's round (its model refitted on blinds 1-21,
+never on this set), on an Intel Xeon 2-core:
+- with the learned phone context, seed 7: structured 0.9944 (phone 0.9563, card 0.9988; national id, iban, email,
+  ip, secret and credential 1.0), no-label id 0.901, person 0.951 (0.66 for the locales not in the name lists),
+  clean altered 0.70%; of its 800 phones, counted only: rules and model 740, the model alone 25, neither 35, lost to
+  the model's veto 0;
+- rules alone (Scrubber(phone_context=False)), seed 7: structured 0.9905 (phone 0.925), clean 0.70%;
+- with the learned context, seed 1: structured 0.9934 (phone 0.9513), clean 0.77%;
+- the detector before blind 21's round (6cd7ef9, this file and pii_recall.py copied into a clone of it), seed 7:
+  with the learned context structured 0.9938 (phone 0.9513), clean 0.70%.
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's
