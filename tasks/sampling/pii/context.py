@@ -41,6 +41,8 @@ _REFERENCE_WORDS = (
     "imei", "vin", "issn", "credit note", "gutschrift", "avoir", "record", "row", "file", "document", "doc",
     "report", "project", "task", "pr", "bug", "store", "change", "change request", "authorisation", "authorization",
     "work order", "service order", "sscc", "gln", "requisition", "dispute", "chargeback",
+    # a ledger's entry or posting, a voucher or coupon (a review's: "Ledger entry 0171 2345678 posted")
+    "entry", "ledger entry", "journal entry", "posting", "voucher", "coupon",
     # a route's or a flight's number as labelled (not bare "route", "flight": "Route 07700 900123 to voicemail",
     # "back from my flight 07700 900123 works again")
     "route no", "route number", "flight no", "flight number", "flugnummer",
@@ -147,7 +149,9 @@ _UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|s
           # only before what is weighed ("0612345678 T: 020 ..." is a signature's next line, Dutch "'t is" is "it")
           r"(?-i:t)(?=[ \t]+(?:of|ore|coal|grain|steel|cargo|co2e?|per|hoisted|mined|shipped|produced|loaded|"
           r"landed|handled|milled)\b)|tonnes|tonnen|toneladas|%)")
-_AMOUNT_BEFORE = re.compile(rf"{_CURRENCY}[ \t\u00a0]*$", re.IGNORECASE)
+# A currency as a word of its own: "Ft" ends "left", "kr" "Dunkirk", "lei" "Galilei" ("... left 0290-036210 as his
+# mobile" is no forint amount, blind 21's)
+_AMOUNT_BEFORE = re.compile(rf"(?<![^\W\d_]){_CURRENCY}[ \t\u00a0]*$", re.IGNORECASE)
 _AMOUNT_AFTER = re.compile(rf"^[ \t\u00a0]*(?:,-|,\d{{1,2}}|\.\d{{1,2}})?[ \t\u00a0]*(?:{_CURRENCY}|{_UNITS})(?![\w])",
                            re.IGNORECASE)
 
@@ -365,7 +369,32 @@ def header_at(text: str, start: int) -> str:
         return ""
     line_end = text.find("\n", start)
     line = text[line_start: len(text) if line_end < 0 else line_end]
-    return column_header(text, line_start, line, start - line_start)
+    return column_header(text, line_start, line, start - line_start) or aligned_header(text, line_start, start)
+
+
+_WIDE_GAPS = re.compile(r"\S {2,}(?=\S)")
+_ALIGNED_CELL = re.compile(r"\S+(?: \S+)*")  # cells of an aligned table: words joined by single spaces
+
+
+def aligned_header(text: str, line_start: int, start: int) -> str:
+    """In a table aligned with spaces (a pandas frame, a fixed-width report), the header cell above the value:
+    "emergency_phone" for the last cell of "0  4471  C  08613094053" under "   bib  wave  emergency_phone". The header
+    is the first line of the value's block, with two or more wide gaps and no cell that starts with a digit; the
+    cell is the one over the value's columns (pandas aligns numbers right, text left), else the nearest."""
+    block_start = text.rfind("\n\n", 0, line_start)
+    header_start = block_start + 2 if block_start >= 0 else 0
+    header = text[header_start:text.find("\n", header_start)]
+    if header_start == line_start or len(_WIDE_GAPS.findall(header)) < 2:
+        return ""
+    cells = [(m.start(), m.end(), m.group(0)) for m in _ALIGNED_CELL.finditer(header)]
+    if any(c[2][0].isdigit() for c in cells):
+        return ""
+    value = _ALIGNED_CELL.match(text, start)
+    left, right = start - line_start, start - line_start + len(value.group(0))
+    over = [c for c in cells if c[0] < right and c[1] > left]
+    if over:
+        return over[0][2]
+    return min(cells, key=lambda c: min(abs(c[0] - right), abs(c[1] - left)))[2]
 
 
 _FENCE = re.compile(r"\|?=+|\+[-+=]+\+?|-{3,}")

@@ -20,15 +20,16 @@ from tasks.sampling.pii.phones import Phones
 # An area code with a slash is how German, Austrian and Swiss numbers are often written: 0171/2345678.
 # Not inside another token: a UUID's groups (2c104dda-9491-4595-...) or a grouped figure's tail (620,626,008,
 # 1.234.567). After a comma a first group of four digits or more, or one a hyphen or a 4-digit group follows, or an
-# IBAN's country and check digits, or a "+", is a new cell of a CSV row ("2026-11-28,6011...", "10442,706-48-4803",
-# "10442,756.3987.1425.67", "4471,GB23VCTR...", "screening_arm_1,+918684431802").
+# IBAN's country and check digits, or a "+" and ten digits or more, is a new cell of a CSV row ("2026-11-28,6011...",
+# "10442,706-48-4803", "10442,756.3987.1425.67", "4471,GB23VCTR...", "screening_arm_1,+918684431802"; not a signed
+# figure, "1,+98765432").
 # After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ..."), their locative
 # "ku-0821234567" ("on ..."), and a Hebrew one-letter prefix joined by a hyphen or maqaf: "ל-+33 1 34 95 41 85" ("to").
 # An IBAN after a "+" too: EDIFACT separates a segment's elements with it ("FII+BF+FR76 3000 ...'"); and the number
 # of its communication segment ("COM+0171 2345678:TE'").
 _CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-)|(?<=\bku-)|(?<=\+)(?=[A-Z]{2}\d{2})|(?<=\bCOM\+)"
                         r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be]))(?<!\d\.)"
-                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}|\+\d))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
@@ -66,6 +67,7 @@ _UNSPACED_CARD_WORDS = re.compile(r"カード|卡|카드|บัตร")
 _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
 _PIECE = re.compile(r"\S+")
 _LABEL_NUMBER_THEN_PHONE = re.compile(r"(\d{1,4} )(\(\d{2,5}\) ?\d{3,4}[.-]?\d{3,4}|\d{2,4}([.-])\d{3,4}\3\d{3,4})")
+_EXTENSION_NEXT = re.compile(r"x\d{1,6}(?!\d)")
 _WIDE_GAP = re.compile(r" {2,}")
 _CELLS = re.compile(r"\S+(?: \S+)*")  # the pieces a wide gap separates
 # A measurement's few decimals (NMEA's 01131.000); a phone's part after a dot is its subscriber number, and a phone
@@ -129,15 +131,20 @@ class Numbers:
             body, last = value.rsplit(" ", 1)
             if self._kind(body, text, start, people) == "iban":
                 return hit("iban") + " " + last
-        if (split := _LABEL_NUMBER_THEN_PHONE.fullmatch(value)) and self._kind(split.group(2), text, start + split.start(2), people):
-            # "room 4 (692)605-9839": the label's short number, then a number written the way phones are (an area
-            # code in brackets, or one separator throughout): two values, the second judged alone
-            return split.group(1) + hit(self._kind(split.group(2), text, start + split.start(2), people))
+        if (split := _LABEL_NUMBER_THEN_PHONE.fullmatch(value)) and self._written_as_a_phone(split.group(2), text, start + len(value)):
+            # "room 4 (692)605-9839x271": the label's short number, then a number only a phone is written as (an area
+            # code in brackets, or an extension after it) and valid as one: two values, the second a phone. Not
+            # "Part 3 100-200-3000", "Invoice No. 12 345-678-9012" (a review's)
+            return split.group(1) + hit("phone")
         if " " not in value or context.reference_before(context.clause(text, start, start + len(value))[0]):
             return value  # "Ticket 0849 4725112": after a reference label, its pieces are the reference's too
         # Two numbers side by side: judge each space-separated piece on its own.
         return _PIECE.sub(lambda m: hit(k) if (k := self._kind(m.group(0), text, start + m.start(), people)) else m.group(0),
                           value)
+
+    def _written_as_a_phone(self, value: str, text: str, end: int) -> bool:
+        return (value.startswith("(") or bool(_EXTENSION_NEXT.match(text, end))) and "phone" in self.detectors \
+            and self.phones.valid_bare(value)
 
     def _kind(self, value: str, text: str, start: int, people: list) -> str | None:
         end = start + len(value)
@@ -183,11 +190,14 @@ class Numbers:
             return "card"
         if "phone" not in self.detectors:
             return None
-        if (_in_a_com_segment(text, start, end) or _HL7_PHONE.match(text, end) or _message_recipient(text, start)) \
-                and self.phones.is_announced_phone(value):
+        if (_in_a_com_segment(text, start, end) or _HL7_PHONE.match(text, end)) and self.phones.is_announced_phone(value):
+            return "phone"
+        if _message_recipient(text, start) and self.phones.valid_bare(value):
             return "phone"
         if phones.owned_after(tail) and not quantity and self.phones.is_announced_phone(value):
             return "phone"  # "number for the auction is 062 896 92 91 - my husband's": his, whatever the label says
+        if value.startswith("+") and (_SIGNED_CHANGE.search(head[-24:]) or _SIGNED_CHANGE.search(context.header_at(text, start))):
+            return None  # "delta +12500000", a column "adjustment": a signed quantity, not an international number
         if (reference or quantity or context.names_another_number(head)) and not value.startswith(("+", "00")):
             return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes
         if self.phones.is_phone(value, head, f"{tail}\n{cues}" if cues else tail) or (
@@ -290,8 +300,17 @@ _NOT_A_CARD = re.compile(r"(?i)(?<!\w)(?:not|isn['’]t|is no)[ \t]+(?:an?[ \t]+
 
 # The plural ("a barcode run, not cards") may speak of other things than the number ("charge my Visa ..., the
 # vouchers aren't cards"): it counts only in a sentence with no other word about a card or a payment.
-_NOT_CARDS = re.compile(r"(?i)(?<!\w)(?:not|aren['’]t|are no)[ \t]+(?:(real|actual|payment|bank)[ \t]+)?"
+_NOT_CARDS = re.compile(r"(?i)(?<!\w)(?:not|aren['’]t|are no)[ \t]+(?:(?:real|actual|payment|bank)[ \t]+)?"
                         r"(?:cards|card[ \t]+numbers)[ \t]*(?=[.,;:)!\n]|$)")
+
+
+# Words that make a "+" number a signed change (a review's "account,period,delta\n4010,2024-06,+12500000", "Offset
+# +01234567890 applied"): right before it, or its column's header. Not "change", "shift", "loss": "lesson changes by
+# SMS to +46 ...", "Loss adjuster note: insured's mobile +49 ..." are phones.
+_SIGNED_CHANGE = re.compile(r"(?i)(?<![^\W\d_])(?:delta|deltas|diff|difference|adjustment|adjustments|adj|offset|offsets|"
+                            r"variance|yoy|increase|decrease|lat|lon|lng|latitude|longitude)(?![^\W\d_])")
+_NON_PAYMENT_CARDS = re.compile(r"(?i)(?<!\w)(?:gift|store|loyalty|membership|library|access|key|sim|business|"
+                                r"greeting|post|scratch|reward|stamp)[ -]?cards?(?!\w)")
 
 
 _EDIFACT_PHONE = re.compile(r":(?:TE|FX|AL)'")
@@ -313,9 +332,11 @@ def _in_a_com_segment(text: str, start: int, end: int) -> bool:
 
 
 # A message's recipient as an SMS API, CLI or event log names it: '"to": "', "--to \"", "to='" ... in a text about
-# messages ("otp_sent", "twilio api:core:messages:create", "client.messages.create"): the number it goes to.
+# text messages ("otp_sent", "twilio api:core:messages:create", "client.messages.create"): the number it goes to.
+# Not a log's "message" key nor a range's "to" ('"from": "20240101", "to": "20241231"', a review's).
 _TO_KEY = re.compile(r"""(?:--to[ =]|(?<![\w-])to[ \t]*=[ \t]*|["']to["'][ \t]*:[ \t]*)["']?$""")
-_MESSAGING = re.compile(r"(?i)(?<![^\W_])(?:sms|otp|messages?|twilio|whatsapp|vonage|nexmo|msisdn|texts?)(?![^\W_])")
+_MESSAGING = re.compile(r"(?i)(?<![^\W_])(?:sms|otp|twilio|whatsapp|vonage|nexmo|plivo|sinch|msisdn|messages[.:]create|"
+                        r"send_?sms|text message)(?![^\W_])")
 
 
 def _message_recipient(text: str, start: int) -> bool:
@@ -370,9 +391,11 @@ def _said_no_card(text: str, start: int, end: int) -> bool:
     if _NOT_A_CARD.search(sentence):
         return True
     plural = _NOT_CARDS.search(sentence)
-    # "gift card serials, not payment cards": the qualified remark says which cards these are not, as the singular
-    # does; an unqualified "not cards" next to another card word may speak of other numbers
-    return bool(plural) and (bool(plural.group(1)) or not _card_word(sentence[:plural.start()] + sentence[plural.end():], "", ""))
+    # A plural remark may speak of other numbers: believed only when nothing else in the sentence is about a payment
+    # card ("Charge 4111... , gift cards are not payment cards" is a card). Cards that pay for nothing ("car wash gift
+    # card serials, not payment cards", blind 21's) are no such word.
+    rest = _NON_PAYMENT_CARDS.sub(" ", sentence[:plural.start()] + sentence[plural.end():]) if plural else ""
+    return bool(plural) and not _card_word(rest, "", "")
 
 
 def _under_a_table_line(text: str, start: int) -> bool:

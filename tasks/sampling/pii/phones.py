@@ -118,13 +118,11 @@ _WORDS = re.compile(
     # "καλέστε", Spanish "háblenme", "textéame", Swiss German "alüte" (blind 14's)
     r"\w*ഫോൺ\w*|വിളിക്ക\w*|ఫోన్\w*|కాల్\w*|ਫ਼ੋਨ\w*|ਫੋਨ\w*|ફોન\w*|ಫೋನ್\w*|ಕರೆ\w*|போன்\w*|தொலைபேசி\w*|"
     r"позов\w*|καλέστε|καλεστε|τηλεφωνήστε|h[áa]bl(?:en|a)me|text[ée]a\w*|a+lü+t\w*|"
-    # a relative's number with the apostrophe dropped, "my mums number for the trip is"; a key joining whose line
-    # it is to "tel" or "fax", as E2B's <reportertel> does; Basque "deitu" (call), Hungarian "számra" (to the
-    # number) (blind 21's)
-    r"(?:mum|mom|mam|dad|wife|husband|partner|son|daughter|mother|father|brother|sister|gran|nan|grandma|"
-    r"grandpa|aunt|uncle|friend|boss)s(?: \w+)? number|"
-    r"(?:reporter|sender|receiver|recipient|contact|home|work|office|owner|emergency|primary|alt|patient|"
-    r"customer|client)(?:tel|fax)(?:no|nr|num|number)?|deitu\w*|számra"
+    # a relative's number with the apostrophe dropped, "my mums number for the trip is" (not plurals: "my friends
+    # number of visits"); a key joining whose line it is to "tel" or "fax", as E2B's <reportertel> does (blind 21's)
+    r"(?:mum|mom|mam|dad|wife|husband|gran|nan|grandma|grandpa)s(?: \w+)? number(?! of)|"
+    r"(?:reporter|sender|receiver|recipient|contact|home|work|office|owner|emergency|primary|alt|patient)"
+    r"(?:tel|fax)(?:no|nr|num|number)?"
     r")(?!\w)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
@@ -160,10 +158,12 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:my|my new|mobile|cell) (?:no|nr)\.?|"
                        # "the parent of the six-year-old ... is on 0587722152" (a person is on a number; "the shipment
                        # is on ..." is not), "enquiry from", "questions sent to" (blind 14's)
-                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is (?:waiting )?on|(?:{_PEOPLE})(?: who(?: [\w'’-]+){{1,8}})? is on|"
+                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:{_PEOPLE})(?: who(?: [\w'’-]+){{1,8}})? is on|"
                        r"(?:he|she)['’]s on|(?:they|we|you) are on|"
-                       # "confirmed she answers on", "the patient's wife picks up on" (blind 21's)
-                       r"(?:answers|answer|picks up|pick up)(?: the phone)? (?:on|at)|"
+                       # "confirmed she answers on", "the patient's wife picks up on": a person answers (blind 21's;
+                       # not "the scheduler picks up on 20240615"); Basque "deitu" (call) right before the number
+                       rf"(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,8}} (?:answers|picks up)(?: the phone)? (?:on|at)|"
+                       r"deitu|"
                        r"(?:enquiry|inquiry|enquiries|inquiries|voicemail|missed call) from|"
                        r"(?:questions|messages|texts|queries|updates|photos|pictures)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|forwarded) to|"
