@@ -372,8 +372,8 @@ def header_at(text: str, start: int) -> str:
     return column_header(text, line_start, line, start - line_start) or aligned_header(text, line_start, start)
 
 
-_WIDE_GAPS = re.compile(r"\S {2,}(?=\S)")
-_ALIGNED_CELL = re.compile(r"\S+(?: \S+)*")  # cells of an aligned table: words joined by single spaces
+TABLE_GAPS = re.compile(r"\S {2,}(?=\S)")  # the wide gaps between an aligned table's cells
+ALIGNED_CELL = re.compile(r"\S+(?: \S+)*")  # its cells: words joined by single spaces
 
 
 def aligned_header(text: str, line_start: int, start: int) -> str:
@@ -384,12 +384,12 @@ def aligned_header(text: str, line_start: int, start: int) -> str:
     block_start = text.rfind("\n\n", 0, line_start)
     header_start = block_start + 2 if block_start >= 0 else 0
     header = text[header_start:text.find("\n", header_start)]
-    if header_start == line_start or len(_WIDE_GAPS.findall(header)) < 2:
+    if header_start == line_start or len(TABLE_GAPS.findall(header)) < 2:
         return ""
-    cells = [(m.start(), m.end(), m.group(0)) for m in _ALIGNED_CELL.finditer(header)]
+    cells = [(m.start(), m.end(), m.group(0)) for m in ALIGNED_CELL.finditer(header)]
     if any(c[2][0].isdigit() for c in cells):
         return ""
-    value = _ALIGNED_CELL.match(text, start)
+    value = ALIGNED_CELL.match(text, start)
     left, right = start - line_start, start - line_start + len(value.group(0))
     over = [c for c in cells if c[0] < right and c[1] > left]
     if over:

@@ -60,16 +60,16 @@ _CARD_WORDS = re.compile(
     # Hebrew, with its article or a preposition joined (blind 14's "הכרטיס")
     r"[הבל]?כרטיס\w*)(?!\w)")
 # "Card" in scripts written without spaces, matched inside their runs: カード, 卡 (银行卡, 信用卡), 카드, บัตร
-_PAN_LABEL = re.compile(r"(?i)primary[ _]?account[ _]?number(?:[ _]?id)?[ \t]*[:=]?[ \t]*$")
 _UNSPACED_CARD_WORDS = re.compile(r"カード|卡|카드|บัตร")
 # Maestro's own IINs (the ranges Mastercard publishes for it): a 12-digit Luhn-valid number that starts with one
 # is a card without a word; other 12-digit numbers pass Luhn one time in ten and need one.
+# The card number's own label, as UBL's <PrimaryAccountNumberID> writes it: a numbered label, but not a reference's
+_PAN_LABEL = re.compile(r"(?i)primary[ _]?account[ _]?number(?:[ _]?id)?[ \t]*[:=]?[ \t]*$")
 _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
 _PIECE = re.compile(r"\S+")
 _LABEL_NUMBER_THEN_PHONE = re.compile(r"(\d{1,4} )(\(\d{2,5}\) ?\d{3,4}[.-]?\d{3,4}|\d{2,4}([.-])\d{3,4}\3\d{3,4})")
 _EXTENSION_NEXT = re.compile(r"x\d{1,6}(?!\d)")
 _WIDE_GAP = re.compile(r" {2,}")
-_CELLS = re.compile(r"\S+(?: \S+)*")  # the pieces a wide gap separates
 # A measurement's few decimals (NMEA's 01131.000); a phone's part after a dot is its subscriber number, and a phone
 # exported as a float (4155550132.0) has more than five digits before it
 _DECIMAL = re.compile(r"\d{1,5}\.\d{1,3}")
@@ -77,7 +77,6 @@ _DECIMAL = re.compile(r"\d{1,5}\.\d{1,3}")
 # in a clause without a phone word. A phone exported as a float (4155550132.0, a local 5551234.0) has seven digits
 # or more before it, or a phone word beside it.
 _SHORT_DECIMAL = re.compile(r"\d{1,6}\.\d{1,3}")
-_TABLE_GAPS = re.compile(r"\S {2,}(?=\S)")
 _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|número|numero|n[°º]|#)\.?[ \t]*[:#]?[ \t]*$")
 # A line that opens with one to three words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
 # "Recall notice 135.567.2876: 8057 units", "Water main burst 0247 3670504: ...". The number names that thing, as a heading or a log line's subject does.
@@ -104,7 +103,7 @@ class Numbers:
         if _WIDE_GAP.search(value) and _under_a_table_line(text, start):
             # "0   94    279   94" under "   bay  trays  temp": the aligned cells of a table (a pandas frame, a
             # fixed-width report), each its own value; elsewhere a wide gap is a typo's ("Phone:  0171  2345678")
-            return _CELLS.sub(lambda m: self._classify(m.group(0), text, start + m.start(), hit, people)
+            return context.ALIGNED_CELL.sub(lambda m: self._classify(m.group(0), text, start + m.start(), hit, people)
                               if len(m.group(0)) >= 7 else m.group(0), value)
         if _SHORT_DECIMAL.fullmatch(value) and not phones.announces(*context.clause(text, start, start + len(value))):
             return value
@@ -340,6 +339,7 @@ _MESSAGING = re.compile(r"(?i)(?<![^\W_])(?:sms|otp|twilio|whatsapp|vonage|nexmo
 
 
 def _message_recipient(text: str, start: int) -> bool:
+    """A "to" key or flag right before the number, in a text about text messages."""
     return bool(_TO_KEY.search(text[max(0, start - 12):start])) and bool(_MESSAGING.search(text[max(0, start - 300):start + 300]))
 
 
@@ -405,7 +405,7 @@ def _under_a_table_line(text: str, start: int) -> bool:
     if not line_start:
         return False
     above = text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1]
-    return len(_TABLE_GAPS.findall(above)) >= 2
+    return len(context.TABLE_GAPS.findall(above)) >= 2
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
