@@ -125,6 +125,13 @@ Once more, figures only, the same day, after a review of blind 21's round mended
 rules (docs/facts.md "PII: blind 21 read, blind 22 unread"), still unread: with the learned context, seed 7:
 structured 0.9945 (phone 0.9575; counted: rules and model 740, the model alone 26, neither 34, lost to the veto 0),
 clean altered 0.70%; rules alone 0.9905, clean 0.70%; seed 1: 0.9933, clean 0.77%.
+
+READ on 2026-12-05 (no longer blind): its 34 phone misses, 1 card miss and 21 altered clean texts (seed 7) were read,
+and the detector changed in response (docs/facts.md "PII: blind 22 read, blind 23 unread"): particles joined to a
+number in Ge'ez script and a bracket after a Chinese character, "call me" in Belarusian, Amharic, Sinhala, Somali,
+Galician, Burmese and Cantonese, "rang ... from", a campaign's "reach", and a transcript's own remark "not a
+number" (to call) inside its quote. After that, seed 7, with the learned context (not yet refitted): structured
+0.9961 (phones 0.97), clean altered 0.03%.
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's

@@ -569,15 +569,27 @@ def test_blind_rounds_cues_and_joins(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    # blind 21's round, for the rules alone (the learned context catches some of these by itself)
+    # blind 21's round and later ones, for the rules alone (the learned context catches some of these by itself)
     ("|| Role || Notes || PESEL ||\n| extra, day 2 | none | 44051401359 |", "|| Role || Notes || PESEL ||\n| extra, day 2 | none | <NATIONAL_ID> |"),
     ("the candidate confirmed she answers on 07700900123.", "the candidate confirmed she answers on <PHONE>."),
     ("his wife picks up on 0612345678", "his wife picks up on <PHONE>"),
     ("my dads number for the trip is 0612345678", "my dads number for the trip is <PHONE>"),
     ("<reportertel>0612345678</reportertel>", "<reportertel><PHONE></reportertel>"),
     ("Bertan behera bada, deitu 0612345678 zenbakira.", "Bertan behera bada, deitu <PHONE> zenbakira."),
+    # blind 22's round: particles joined to a number in Ge'ez and before a bracket in Chinese, "call me" in more
+    # languages, "rang ... from"
+    ("በ+251911234567 ደውሉልኝ", "በ<PHONE> ደውሉልኝ"),
+    ("打(415)555-0132搵我", "打<PHONE>搵我"),
+    ("ကျေးဇူးပြု၍ 0612345678 ကို ဖုန်းဆက်ပါ။", "ကျေးဇူးပြု၍ <PHONE> ကို ဖုန်းဆက်ပါ။"),
+    ("කරුණාකර 0612345678 අංකයට කතා කරන්න.", "කරුණාකර <PHONE> අංකයට කතා කරන්න."),
+    ("Iga soo wac 0612345678 berri.", "Iga soo wac <PHONE> berri."),
+    ("Chámame ao 0612345678 mañá.", "Chámame ao <PHONE> mañá."),
+    ("Тэлефануйце на 0612345678.", "Тэлефануйце на <PHONE>."),
+    ("the driver rang the depot from 0612345678.", "the driver rang the depot from <PHONE>."),
+    ("you can reach 0612345678 after six", "you can reach <PHONE> after six"),
+    ('Voicemail: "ring 0612345678 - not a number to text"', 'Voicemail: "ring <PHONE> - not a number to text"'),
 ])
-def test_blind_21_rules_catch_without_the_model(text, expected):
+def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
 
 
@@ -669,6 +681,9 @@ def test_blind_21_rules_catch_without_the_model(text, expected):
     "Offset +01234567890 applied to the ledger.",
     "Voucher 0201234567 redeemed",
     "Ledger entry 0171 2345678 posted",  # "entry" was a reference only by accident: it ends in the code TRY
+    # blind 22's round
+    'Voicemail (12 s): "van three is on 415-555-0132 — that\'s the route sheet, not a number — back at 5"',
+    "Post 7: reach 612.345.678, clicks 4%.",  # a campaign's reach, not "reach me"
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

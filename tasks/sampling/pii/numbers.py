@@ -207,7 +207,7 @@ class Numbers:
             # Only its shape said phone, and the text says it is none ("Stairlift survey 757-842-3852 (a job
             # reference, not a phone number)"; the remark's own "phone" is no phone word) ...
             remark = _no_phone_remark(text, end)
-            if remark and self.shape_only(value, _blank(text, *remark), start, end, people):
+            if remark and self.shape_only(value, _inside_its_quote(_blank(text, *remark), start), start, end, people):
                 return None
             if self.learned and self.shape_only(value, text, start, end, people) \
                     and self.learned.rules_out(value, head, tail, cues):
@@ -344,12 +344,14 @@ def _message_recipient(text: str, start: int) -> bool:
 
 
 # The text says the number is no phone number, as a remark that ends there ("(a job reference, not a phone
-# number)"). Only the generic remark, with its article and "number": "landline, not mobile", "do not phone", "not my
-# phone number", "not a phone number I know" all speak of someone's phone.
+# number)", "— that's the job sheet, not a number to call —"). Only the generic remark, with its article and
+# "number": "landline, not mobile", "do not phone", "not my phone number", "not a phone number I know" all speak of
+# someone's phone.
 _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an?[ \t]+(?:(?:real|actual)[ \t]+)?"
-                          r"(?:phone|telephone)[ \t]+number|keine[ \t]+telefonnummer|pas un numéro de téléphone|"
+                          r"(?:(?:phone|telephone)[ \t]+)?number(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
+                          r"keine[ \t]+telefonnummer|pas un numéro de téléphone|"
                           r"no es un número de teléfono|não é (?:um )?número de telefone|non è un numero di telefono|"
-                          r"geen telefoonnummer)[ \t]*(?=[.,;:)!\n]|$)")
+                          r"geen telefoonnummer)[ \t]*(?=[.,;:)!\n\"”]|[—–-]|$)")
 
 
 def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
@@ -358,6 +360,16 @@ def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
     _, tail = context.clause(text, end, end, after=100)
     m = _NOT_A_PHONE.search(tail)
     return (end + m.start(), end + m.end()) if m else None
+
+
+def _inside_its_quote(text: str, start: int) -> str:
+    """The text with its line blanked up to the quote the number stands in: a transcript's words are the speaker's,
+    the label before them the channel's ('Voicemail, hire base (97 s): "boat seven is on ..."', blind 22's)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    if before.count('"') % 2 == 0:
+        return text
+    return _blank(text, line_start, line_start + before.rfind('"') + 1)
 
 
 def _blank(text: str, start: int, end: int) -> str:

@@ -44,11 +44,13 @@ _VERSION = re.compile(r"(?=.*(?<![\d])\d(?![\d]))\d+(?:\.\d+){2,}|\d{1,2}\.\d+\.
 # Words that announce a phone number in the sentence around it (before or after), in the prompts' languages.
 # Not bare "call", "text", "number": "the API call for order 4815162342" would make any 10-digit order number a
 # phone (it is valid in India or Mexico); those count only right before the number (_ADJACENT).
+# "reach" right before the number is a campaign's count ("76 posts, reach 937.705.133"), unless a verb's ("you can
+# reach 0612345678"); elsewhere in the clause it is the verb ("reach me on ...") (blind 22's)
 _WORDS = re.compile(
     r"(?<!\w)(?:"
     r"\w*phone\w*|tel|tels|telephone|mob|mobile|cell|cellular|fax|landline|hotline|helpline|voicemail|whatsapp|"
     r"signal|telegram|viber|sms|text (?:me|us|him|her)|texted|texting|call(?:ed|ing)? (?:me|us|him|her|you|back|from)|"
-    r"callback|call-back|missed call|ring(?:ing)? (?:me|us|him|her)|dial(?:l?ed)?|reach|reachable|"
+    r"callback|call-back|missed call|ring(?:ing)? (?:me|us|him|her)|dial(?:l?ed)?|reach(?![ \t]*[:=]?[ \t]*$)|(?:can|could|to|will|please|pls|you|we|i|they) reach|reachable|"
     r"contact(?:ed|ing)?|(?:my|our|his|her|their|your|new|old|best|direct|home|work|private|contact|"
     r"\w+['’]s(?: \w+)?) number|number to (?:call|ring|text|dial)|reached|txt|msisdn|"
     r"caller|ph\.? ?(?:no|nr|#)|cal+ (?:me|us)|"
@@ -99,6 +101,9 @@ _WORDS = re.compile(
     # Greek, Hebrew, Amharic (blind 12's); a closed class, a word or two per language
     r"फोन|फ़ोन|मोबाइल|ফোন|মোবাইল|هاتف\w*|جوال\w*|موبایل|تلفن\w*|فون|телефон\w*|мобильн\w*|мобилн\w*|"
     r"звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
+    # Belarusian "phone", Amharic "call me", Sinhala "telephone" and "please call", Somali "call me", Galician "call
+    # me" (blind 22's)
+    r"тэлефан\w*|ደውሉ\w*|දුරකථන\w*|කතා කරන්න|(?:iga|ii|na) soo wac\w*|chámame|chamádeme|"
     # another number of the same person: "alternative number 515888718"; texts and calls that go to it
     r"(?:alternative|alternate|backup|spare) (?:phone |mobile |contact )?number|"
     # Hebrew "reach me", Hungarian "can be reached", "call" (blind 15's)
@@ -128,7 +133,9 @@ _WORDS = re.compile(
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
 _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
-                             r"请打|請打|打给|打給|拨打|撥打|致电|致電")  # "please dial", "call" (blind 13's); 연락 "contact"
+                             r"请打|請打|打给|打給|拨打|撥打|致电|致電|"
+                             # Cantonese "find me" after a number to call, Burmese "phone" (blind 22's)
+                             r"搵我|ဖုန်း")  # "please dial", "call" (blind 13's); 연락 "contact"
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
           r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too
@@ -149,7 +156,9 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:message|msg)(?: (?:me|us)(?: (?:at|on|to|an|au|al|op|på|pod))?| (?:at|on|to|an|au|al|op|på|pod))|"
                        # "call the tenant on", "ring the site manager at", "rang the parent at 11:40 on",
                        # "Policyholder rang from"; "Parent to call if ill:" (blind 13's)
+                       # ... "rang the hire base from" (blind 22's)
                        r"(?:call|ring|rang|rung|text|phone|phoned)(?: (?:[^\W\d_]+|\d{1,2}[:.]\d{2})){1,4} (?:on|at)|"
+                       r"(?:rang|rung|phoned|called|texted)(?: [^\W\d_]+){1,4} from|"
                        r"(?:rang|rung|rings|ringing|phoned|phones|phoning|calls|calling|texts|texting) from|"
                        r"to (?:call|ring|text|phone)(?: [^\W\d_]+){0,3}|"
                        # whom to notify, and how: "Consignee to be notified on", "notify the buyer at" (blind 15's)
@@ -162,7 +171,7 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:he|she)['’]s on|(?:they|we|you) are on|"
                        # "confirmed she answers on", "the patient's wife picks up on": a person answers (blind 21's;
                        # not "the scheduler picks up on 20240615"); Basque "deitu" (call) right before the number
-                       rf"(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,8}} (?:answers|picks up)(?: the phone)? (?:on|at)|"
+                       rf"(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:answers|picks up)(?: the phone)? (?:on|at)|"
                        r"deitu|"
                        r"(?:enquiry|inquiry|enquiries|inquiries|voicemail|missed call) from|"
                        r"(?:questions|messages|texts|queries|updates|photos|pictures)(?: [^\W\d_]+){0,3} "

@@ -26,13 +26,14 @@ _IP = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
                  r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\w))")
 
 
-# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), and Korean, whose
-# particles attach to what they follow, join Latin and digit tokens to their letters: "IP地址是10.0.0.1",
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), and Korean and
+# Amharic (Ge'ez), whose particles attach to what they follow ("በ+31895 559797" "at ..."), join Latin and digit tokens to their letters: "IP地址是10.0.0.1",
 # "携帯番号は+16067861675です", "카드 4111...로". Every detector finds a token by the non-word characters around it,
 # so while they scan, a marked space splits each such join; the marked spaces are removed after.
-_UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
-             "\uf900-\ufaff\uff66-\uff9f")
-_JOIN_BEFORE = re.compile(rf"(?<=[{_UNSPACED}])(?=[A-Za-z0-9+])")
+_UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1200-\u137f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+             "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f")
+# ... and before a bracket too: "打(268)195-0446搵我" ("call ... to find me", blind 22's)
+_JOIN_BEFORE = re.compile(rf"(?<=[{_UNSPACED}])(?=[A-Za-z0-9+(])")
 _JOIN_AFTER = re.compile(rf"(?<=[A-Za-z0-9])(?=[{_UNSPACED}])")
 _MARK = "\u2063"  # INVISIBLE SEPARATOR: no word character and no space, so no detector takes it into a span
 
