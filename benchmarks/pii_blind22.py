@@ -131,7 +131,7 @@ and the detector changed in response (docs/facts.md "PII: blind 22 read, blind 2
 number in Ge'ez script and a bracket after a Chinese character, "call me" in Belarusian, Amharic, Sinhala, Somali,
 Galician, Burmese and Cantonese, "rang ... from", a campaign's "reach", and a transcript's own remark "not a
 number" (to call) inside its quote. After that, seed 7, with the learned context (not yet refitted): structured
-0.9961 (phones 0.97), clean altered 0.03%.
+0.9961 (phones 0.97), clean altered 0.03%; with the model refitted on it too: 0.9966 (phones 0.974), 0.03%.
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's
