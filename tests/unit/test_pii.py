@@ -586,8 +586,16 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("Chámame ao 0612345678 mañá.", "Chámame ao <PHONE> mañá."),
     ("Тэлефануйце на 0612345678.", "Тэлефануйце на <PHONE>."),
     ("the driver rang the depot from 0612345678.", "the driver rang the depot from <PHONE>."),
-    ("you can reach 0612345678 after six", "you can reach <PHONE> after six"),
     ('Voicemail: "ring 0612345678 - not a number to text"', 'Voicemail: "ring <PHONE> - not a number to text"'),
+    # ... and a review of that round: a remark outside the number's quote, a validator's "not a number", "reach" as a
+    # verb, a payment's word in Amharic before a card
+    ('{"phone": "07700 900123", "note": "not a number to call"}', '{"phone": "<PHONE>", "note": "not a number to call"}'),
+    ('{"field": "mobile", "value": "0412 345 678", "error": "not a number"}',
+     '{"field": "mobile", "value": "<PHONE>", "error": "not a number"}'),
+    ('Telefon: "0171 2345678" – not a number to call!', 'Telefon: "<PHONE>" – not a number to call!'),
+    ('She wrote "07700 900123" on the form, not a number to call.', 'She wrote "<PHONE>" on the form, not a number to call.'),
+    ("Reach 0612345678 after 6", "Reach <PHONE> after 6"),
+    ("ክፍያ 4111111111111111 ተፈጽሟል", "ክፍያ <CARD> ተፈጽሟል"),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
@@ -683,7 +691,11 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "Ledger entry 0171 2345678 posted",  # "entry" was a reference only by accident: it ends in the code TRY
     # blind 22's round
     'Voicemail (12 s): "van three is on 415-555-0132 — that\'s the route sheet, not a number — back at 5"',
-    "Post 7: reach 612.345.678, clicks 4%.",  # a campaign's reach, not "reach me"
+    "Post 7: reach 612.345.678, clicks 4%.",  # a campaign's reach among its other metrics, not "reach me"
+    "Reach: 2025550143 | Impressions: 3105550177",
+    "cost center 0612 345 678 over budget",
+    "Заказ 4155550132, тэлефануйце калі ласка",  # a "call me" word beside an order's number
+    "called the API from 20240615 onwards",  # "rang/phoned the ... from" only
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

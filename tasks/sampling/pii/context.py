@@ -43,6 +43,12 @@ _REFERENCE_WORDS = (
     "work order", "service order", "sscc", "gln", "requisition", "dispute", "chargeback",
     # a ledger's entry or posting, a voucher or coupon (a review's: "Ledger entry 0171 2345678 posted")
     "entry", "ledger entry", "journal entry", "posting", "voucher", "coupon",
+    # a cost centre; an order, receipt, invoice, package, parcel and tracking number in Amharic (not its "payment",
+    # ክፍያ: a card's word, "ክፍያ 4111 ..." is a card), an order in
+    # Russian and Belarusian, an order and a bill in Sinhala, an order in Somali, a bill in Burmese (a review of
+    # blind 22's round, whose "call me" words in those languages stand beside such numbers too)
+    "cost centre", "cost center", "kostenstelle", "ትዕዛዝ", "ደረሰኝ", "ፋክቱር", "ፓኬጅ", "ጥቅል", "መከታተያ",
+    "заказ", "заказа", "заказу", "нумар заказу", "ඇණවුම", "බිල්පත", "dalab", "dalabka", "ဘေလ်",
     # a route's or a flight's number as labelled (not bare "route", "flight": "Route 07700 900123 to voicemail",
     # "back from my flight 07700 900123 works again")
     "route no", "route number", "flight no", "flight number", "flugnummer",
@@ -138,7 +144,7 @@ _REFERENCE = re.compile(
     + rf")(?:[ \t]*-|[ \t]+){_NUMBER_WORD}\.?)"
     r"[ \t]*[:#=-]?[ \t]*[#\"']?[ \t]*$")
 _CURRENCY = (r"(?:€|\$|£|¥|₹|₽|₺|₩|R\$|C\$|A\$|CHF|EUR|USD|GBP|JPY|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|CAD|AUD|TRY|"
-             r"zł|zl|kr|kn|Kč|Ft|lei|euro|euros|dollars?)")
+             r"zł|zl|kr|kn|Kč|Ft|lei|euro|euros|dollars?|birr|ብር)")
 _UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|sztuk|kpl|kWh|MWh|kW|km|m²|m2|kg|"
           r"ms|sec|seconds?|minutes?|hours?|days?|MB|GB|TB|KB|bytes?|rows|records|users|requests|views|"
           r"visits|calls|jobs|tickets|orders|"
@@ -537,6 +543,8 @@ _RECORD_IN_CLAUSE = re.compile(
     r"(?i)(?<!\w)(?:" + "|".join(map(_inflected, sorted((w for w in _REFERENCE_WORDS if len(w) >= 4
                                                           and w not in _PEOPLE_REFERENCES), key=len, reverse=True)))
     + r"|status|account|konto|compte|cuenta|conta|number|nummer|numéro|número|numero|numer|"
+    # sums a text settles or carries ("total of 0612345678 carried forward", "Kindly settle 0612345678 by month end")
+    r"total|amount|sum|balance|betrag|rechnungsbetrag|montant|importe|saldo|settle|carried forward|"
     r"device|printer|scanner|sensor|camera|meter|pump|valve|tank|machine|terminal|asset|equipment|vehicle|truck|"
     r"trailer|pallet|shelf|locker|gateway|router|server|host|node)s?(?!\w)")
 
@@ -565,5 +573,15 @@ def names_another_number(head: str) -> bool:
 
 
 def amount(head: str, tail: str) -> bool:
-    """A currency just before, or a currency or unit just after: the number is a quantity."""
-    return bool(_AMOUNT_BEFORE.search(head[-8:]) or _AMOUNT_AFTER.match(tail[:16]))
+    """A currency just before, or a currency or unit just after, or a metric's name among others: the number is a
+    quantity."""
+    return bool(_AMOUNT_BEFORE.search(head[-8:]) or _AMOUNT_AFTER.match(tail[:16])
+                or _METRIC_BEFORE.search(head[-24:]) and _METRICS.search(f"{head} {tail}"))
+
+
+# A campaign's or a channel's count, named right before it, among other metrics in its clause: "76 posts, reach
+# 937.705.133, engagement 76.76%" (blind 22's). "Reach 0612345678 after 6" is someone's phone: no other metric.
+_METRIC_BEFORE = re.compile(r"(?i)(?<![^\W\d_])(?:reach|impressions|views|followers|subscribers|downloads|clicks|"
+                            r"plays|streams|listeners|visitors)[ \t]*[:=]?[ \t]*$")
+_METRICS = re.compile(r"(?i)(?<![^\W\d_])(?:posts?|impressions|views|engagement|followers|clicks|ctr|cpm|cpc|likes|"
+                      r"shares|comments|campaign|conversions?|bounce rate|sessions|streams|plays)(?![^\W\d_])")

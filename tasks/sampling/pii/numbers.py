@@ -207,7 +207,7 @@ class Numbers:
             # Only its shape said phone, and the text says it is none ("Stairlift survey 757-842-3852 (a job
             # reference, not a phone number)"; the remark's own "phone" is no phone word) ...
             remark = _no_phone_remark(text, end)
-            if remark and self.shape_only(value, _inside_its_quote(_blank(text, *remark), start), start, end, people):
+            if remark and self.shape_only(value, _inside_its_quote(_blank(text, *remark), start, remark[0]), start, end, people):
                 return None
             if self.learned and self.shape_only(value, text, start, end, people) \
                     and self.learned.rules_out(value, head, tail, cues):
@@ -348,7 +348,13 @@ def _message_recipient(text: str, start: int) -> bool:
 # "number": "landline, not mobile", "do not phone", "not my phone number", "not a phone number I know" all speak of
 # someone's phone.
 _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an?[ \t]+(?:(?:real|actual)[ \t]+)?"
-                          r"(?:(?:phone|telephone)[ \t]+)?number(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
+                          r"(?:phone|telephone)[ \t]+number|"
+                          # ... or what it is, then that it is no number to call: "— that's the job sheet, not a number
+                          # (to call)", "(a job reference, not a number to call)"; not a bare "not a number", which a
+                          # validator's message says of a phone ('"error": "not a number"'), nor "She wrote it on the
+                          # form, not a number to call" (a review's)
+                          r"(?:(?:that['’]s|that is|it['’]s|it is|this is)[ \t]+|(?<=[(—–-])[ \t]*)(?:the|a|an|our)[ \t]+[^\W\d_][\w -]{0,30},"
+                          r"[ \t]+not[ \t]+a[ \t]+(?:(?:phone|telephone)[ \t]+)?number(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
                           r"keine[ \t]+telefonnummer|pas un numéro de téléphone|"
                           r"no es un número de teléfono|não é (?:um )?número de telefone|non è un numero di telefono|"
                           r"geen telefoonnummer)[ \t]*(?=[.,;:)!\n\"”]|[—–-]|$)")
@@ -362,12 +368,14 @@ def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
     return (end + m.start(), end + m.end()) if m else None
 
 
-def _inside_its_quote(text: str, start: int) -> str:
-    """The text with its line blanked up to the quote the number stands in: a transcript's words are the speaker's,
-    the label before them the channel's ('Voicemail, hire base (97 s): "boat seven is on ..."', blind 22's)."""
+def _inside_its_quote(text: str, start: int, remark_start: int) -> str:
+    """With the remark inside the quote the number stands in, the text with its line blanked up to that quote: a
+    transcript's words are the speaker's, the label before them the channel's ('Voicemail, hire base (97 s): "boat
+    seven is on ..."', blind 22's). A remark after the quote closes is no speaker's: the label stays
+    ('Telefon: "0171 2345678" – ...', a review's)."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
-    if before.count('"') % 2 == 0:
+    if before.count('"') % 2 == 0 or '"' in text[start:remark_start]:
         return text
     return _blank(text, line_start, line_start + before.rfind('"') + 1)
 

@@ -44,13 +44,11 @@ _VERSION = re.compile(r"(?=.*(?<![\d])\d(?![\d]))\d+(?:\.\d+){2,}|\d{1,2}\.\d+\.
 # Words that announce a phone number in the sentence around it (before or after), in the prompts' languages.
 # Not bare "call", "text", "number": "the API call for order 4815162342" would make any 10-digit order number a
 # phone (it is valid in India or Mexico); those count only right before the number (_ADJACENT).
-# "reach" right before the number is a campaign's count ("76 posts, reach 937.705.133"), unless a verb's ("you can
-# reach 0612345678"); elsewhere in the clause it is the verb ("reach me on ...") (blind 22's)
 _WORDS = re.compile(
     r"(?<!\w)(?:"
     r"\w*phone\w*|tel|tels|telephone|mob|mobile|cell|cellular|fax|landline|hotline|helpline|voicemail|whatsapp|"
     r"signal|telegram|viber|sms|text (?:me|us|him|her)|texted|texting|call(?:ed|ing)? (?:me|us|him|her|you|back|from)|"
-    r"callback|call-back|missed call|ring(?:ing)? (?:me|us|him|her)|dial(?:l?ed)?|reach(?![ \t]*[:=]?[ \t]*$)|(?:can|could|to|will|please|pls|you|we|i|they) reach|reachable|"
+    r"callback|call-back|missed call|ring(?:ing)? (?:me|us|him|her)|dial(?:l?ed)?|reach|reachable|"
     r"contact(?:ed|ing)?|(?:my|our|his|her|their|your|new|old|best|direct|home|work|private|contact|"
     r"\w+['’]s(?: \w+)?) number|number to (?:call|ring|text|dial)|reached|txt|msisdn|"
     r"caller|ph\.? ?(?:no|nr|#)|cal+ (?:me|us)|"
@@ -134,8 +132,8 @@ _WORDS = re.compile(
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
 _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
                              r"请打|請打|打给|打給|拨打|撥打|致电|致電|"
-                             # Cantonese "find me" after a number to call, Burmese "phone" (blind 22's)
-                             r"搵我|ဖုန်း")  # "please dial", "call" (blind 13's); 연락 "contact"
+                             # Burmese "phone" (blind 22's)
+                             r"ဖုန်း")  # "please dial", "call" (blind 13's); 연락 "contact"
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
           r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too
@@ -156,9 +154,9 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:message|msg)(?: (?:me|us)(?: (?:at|on|to|an|au|al|op|på|pod))?| (?:at|on|to|an|au|al|op|på|pod))|"
                        # "call the tenant on", "ring the site manager at", "rang the parent at 11:40 on",
                        # "Policyholder rang from"; "Parent to call if ill:" (blind 13's)
-                       # ... "rang the hire base from" (blind 22's)
+                       # ... "rang the hire base from" (blind 22's; not "called the API from 20240615")
                        r"(?:call|ring|rang|rung|text|phone|phoned)(?: (?:[^\W\d_]+|\d{1,2}[:.]\d{2})){1,4} (?:on|at)|"
-                       r"(?:rang|rung|phoned|called|texted)(?: [^\W\d_]+){1,4} from|"
+                       r"(?:rang|rung|phoned)(?: (?:the|a|an|our|his|her|their|my|your))(?: [^\W\d_]+){1,3} from|"
                        r"(?:rang|rung|rings|ringing|phoned|phones|phoning|calls|calling|texts|texting) from|"
                        r"to (?:call|ring|text|phone)(?: [^\W\d_]+){0,3}|"
                        # whom to notify, and how: "Consignee to be notified on", "notify the buyer at" (blind 15's)
