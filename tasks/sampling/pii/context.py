@@ -44,9 +44,9 @@ _REFERENCE_WORDS = (
     # a ledger's entry or posting, a voucher or coupon (a review's: "Ledger entry 0171 2345678 posted")
     "entry", "ledger entry", "journal entry", "posting", "voucher", "coupon",
     # a cost centre; an order, receipt, invoice, package, parcel and tracking number in Amharic (not its "payment",
-    # ክፍያ: a card's word, "ክፍያ 4111 ..." is a card), an order in
-    # Russian and Belarusian, an order and a bill in Sinhala, an order in Somali, a bill in Burmese (a review of
-    # blind 22's round, whose "call me" words in those languages stand beside such numbers too)
+    # ክፍያ, a card's word: "ክፍያ 4111 ..." is a card); an order in Russian and Belarusian, an order and a bill in
+    # Sinhala, an order in Somali, a bill in Burmese (a review of blind 22's round: its "call me" words in those
+    # languages stand beside such numbers too)
     "cost centre", "cost center", "kostenstelle", "ትዕዛዝ", "ደረሰኝ", "ፋክቱር", "ፓኬጅ", "ጥቅል", "መከታተያ",
     "заказ", "заказа", "заказу", "нумар заказу", "ඇණවුම", "බිල්පත", "dalab", "dalabka", "ဘေလ်",
     # a route's or a flight's number as labelled (not bare "route", "flight": "Route 07700 900123 to voicemail",

@@ -131,9 +131,8 @@ _WORDS = re.compile(
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
 _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
-                             r"请打|請打|打给|打給|拨打|撥打|致电|致電|"
-                             # Burmese "phone" (blind 22's)
-                             r"ဖုန်း")  # "please dial", "call" (blind 13's); 연락 "contact"
+                             r"请打|請打|打给|打給|拨打|撥打|致电|致電|"  # "please dial", "call" (blind 13's); 연락 "contact"
+                             r"ဖုန်း")  # Burmese "phone" (blind 22's)
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
           r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too

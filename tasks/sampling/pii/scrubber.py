@@ -27,9 +27,10 @@ _IP = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
 
 
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), and Korean and
-# Amharic (Ge'ez), whose particles attach to what they follow ("በ+31895 559797" "at ..."), join Latin and digit tokens to their letters: "IP地址是10.0.0.1",
-# "携帯番号は+16067861675です", "카드 4111...로". Every detector finds a token by the non-word characters around it,
-# so while they scan, a marked space splits each such join; the marked spaces are removed after.
+# Amharic (Ge'ez), whose particles attach to what they follow ("በ+31895 559797", "at ..."), join Latin and digit
+# tokens to their letters: "IP地址是10.0.0.1", "携帯番号は+16067861675です", "카드 4111...로". Every detector finds a
+# token by the non-word characters around it, so while they scan, a marked space splits each such join; the marked
+# spaces are removed after.
 _UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1200-\u137f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
              "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f")
 # ... and before a bracket too: "打(268)195-0446搵我" ("call ... to find me", blind 22's)
