@@ -596,6 +596,10 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ('She wrote "07700 900123" on the form, not a number to call.', 'She wrote "<PHONE>" on the form, not a number to call.'),
     ("Reach 0612345678 after 6", "Reach <PHONE> after 6"),
     ("ክፍያ 4111111111111111 ተፈጽሟል", "ክፍያ <CARD> ተፈጽሟል"),
+    # the signed-change words ("delta +12500000") stop short of words a phone's sentence also holds: a guard's cases
+    # where it must not act (its first version took "change", "shift" and "loss" and lost these)
+    ("Music school: lesson changes by SMS to +46 8 123 456 78.", "Music school: lesson changes by SMS to <PHONE>."),
+    ("Shift change: ring +44 7700 900123 if late.", "Shift change: ring <PHONE> if late."),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
