@@ -563,6 +563,16 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
      "I was charged twice on <CARD> and your support said the coupons are not real cards."),
     ("Scrap yard: the man who sold the cable left 0290-036210 as his mobile.",  # "left" ends in "ft", no forint
      "Scrap yard: the man who sold the cable left <PHONE> as his mobile."),
+    # blind 23's round: an address after a firewall interface's colon and after an ellipsis, a card joined to its
+    # brand and an id to its type in an airline record, the payroll filings' id fields
+    ("Built inbound TCP connection 77 for outside:203.0.113.9/51022 to inside:10.0.0.5/443",
+     "Built inbound TCP connection 77 for outside:<IP>/51022 to inside:<IP>/443"),
+    ("tunnel up between gw-a...198.51.100.23 (home)", "tunnel up between gw-a...<IP> (home)"),
+    ("FP CCVI4111111111111111/0927", "FP CCVI<CARD>/0927"),
+    ("SSR FOID YY HK1/NI536-22-4170\nRM ID TYPE social security number",
+     "SSR FOID YY HK1/NI<NATIONAL_ID>\nRM ID TYPE social security number"),
+    ("<norskIdentifikator>11128432037</norskIdentifikator>", "<norskIdentifikator><NATIONAL_ID></norskIdentifikator>"),
+    ("S21.G00.30.001,'175091730037964'", "S21.G00.30.001,'<NATIONAL_ID>'"),
 ])
 def test_blind_rounds_cues_and_joins(text, expected):
     assert Scrubber().scrub(text) == expected
@@ -600,6 +610,28 @@ def test_blind_rounds_cues_and_joins(text, expected):
     # where it must not act (its first version took "change", "shift" and "loss" and lost these)
     ("Music school: lesson changes by SMS to +46 8 123 456 78.", "Music school: lesson changes by SMS to <PHONE>."),
     ("Shift change: ring +44 7700 900123 if late.", "Shift change: ring <PHONE> if late."),
+    # blind 23's round: "call", "call back", "text" and "contact" in more languages, and English idioms for them
+    ("Lūdzu zvaniet 0612345678 rīt.", "Lūdzu zvaniet <PHONE> rīt."),
+    ("Перезвоните мне на 0612345678 вечером.", "Перезвоните мне на <PHONE> вечером."),
+    ("لطفا به 0612345678 پیام بدهید.", "لطفا به <PHONE> پیام بدهید."),
+    ("שלחו הודעה ל-0612345678 מחר.", "שלחו הודעה ל-<PHONE> מחר."),
+    ("到了给0612345678发短信。", "到了给<PHONE>发短信。"),
+    ("担当者に0612345678でつながります。", "担当者に<PHONE>でつながります。"),
+    ("Nhắn tin cho 0612345678 nhé.", "Nhắn tin cho <PHONE> nhé."),
+    ("A szerelő a 0612345678 számon érhető el.", "A szerelő a <PHONE> számon érhető el."),
+    ("Maaloo 0612345678 bilbilaa.", "Maaloo <PHONE> bilbilaa."),
+    ("Ndifonerei pa 0612345678.", "Ndifonerei pa <PHONE>."),
+    ("Nkubira ku 0612345678.", "Nkubira ku <PHONE>."),
+    ("پەیوەندیم پێوە بکە لە 0612345678", "پەیوەندیم پێوە بکە لە <PHONE>"),
+    ("0612345678 - text only please", "<PHONE> - text only please"),
+    ("number for texts: 0612345678", "number for texts: <PHONE>"),
+    ("new SIM 0612345678, old one lost", "new SIM <PHONE>, old one lost"),
+    ("work no. 0612345678", "work no. <PHONE>"),
+    ("SSR CTCM YY HK1/0612345678/EN", "SSR CTCM YY HK1/<PHONE>/EN"),
+    ("the buyer who disputed the refund left 0612345678 for support", "the buyer who disputed the refund left <PHONE> for support"),
+    ("the client wants to hear back on 0612345678 today", "the client wants to hear back on <PHONE> today"),
+    ("Calls after six are put through to 0612345678.", "Calls after six are put through to <PHONE>."),
+    ("her aunt answers on 0612345678", "her aunt answers on <PHONE>"),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
@@ -700,6 +732,14 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "cost center 0612 345 678 over budget",
     "Заказ 4155550132, тэлефануйце калі ласка",  # a "call me" word beside an order's number
     "called the API from 20240615 onwards",  # "rang/phoned the ... from" only
+    # blind 23's round: "ring" as a noun, a skip's and a form's number, dotted and colon runs that are no address
+    "Ring numbers on the pigeons: 4511 914 99544 (leg rings, not a phone number).",
+    "SMS: Your skip 205.167.4025 will be collected tomorrow.",
+    '{"event": "refund.validated", "form": "585 323 4915"}',
+    "refund form 682.743.6894, that is the form number on the cheque",
+    "firmware 1.2.3.4.5 rolled out at:10:30:00, ratio:1:2:3",
+    "Message ID 0612345678 from the queue",  # a message's number, not a number for messages
+    "the batch left 0612345678 rows behind",  # "left" after no person
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

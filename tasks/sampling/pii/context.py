@@ -100,6 +100,8 @@ _REFERENCE_WORDS = (
     "container", "cntr", "box no",
     # a venue's or a room's hold on a date (blind 16's); not a bare "hold": "Caller on hold 0612345678"
     "venue hold", "room hold",
+    # a form's number (a refund form's, "Form 1040"), a hired skip's (a waste container's) (blind 23's)
+    "form", "skip",
     "شحنة", "الشحنة", "فاتورة", "الفاتورة", "طرد", "lô hàng", "đơn hàng", "hóa đơn", "vận đơn",
 )
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
@@ -528,7 +530,9 @@ _NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*({_NUMBER_W
 _CONTACT_PART = re.compile(r"(?i)tel|fon|phon|handy|mobil|cell|fax|ruf|wahl|kontakt|contact|contat|whats|gsm|puhelin|"
                            r"portable|móvil|movil|celular|privat|notfall|sms|komórk|mobitel|numaram|"
                            # the number a customer moves to another carrier ("Number to port:", blind 16's)
-                           r"\bto port\b|\bported\b|\bporting\b")
+                           r"\bto port\b|\bported\b|\bporting\b|"
+                           # the number texts go to ("Number for texts:", blind 23's)
+                           r"\btexts\b|\bmessages\b")
 
 
 # A business record named anywhere in the number's clause, for the learned second opinion only (phone_context.py):

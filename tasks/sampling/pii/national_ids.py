@@ -57,7 +57,10 @@ GENERIC_WORDS = ("national id", "national identity", "id number", "id no", "id n
                  # Hebrew "identity number", "identity card"; Malay "identification", "identity card" (blind 15's)
                  "מספר זהות", "תעודת זהות", "ת.ז", "ת\"ז", "nombor pengenalan", "kad pengenalan", "mykad", "no. kp",
                  # the same with Hebrew's article; Romania's personal numeric code spelled out (blind 16's)
-                 "תעודת הזהות", "מספר הזהות", "cod numeric personal", "codul numeric personal")
+                 "תעודת הזהות", "מספר הזהות", "cod numeric personal", "codul numeric personal",
+                 # the fields that hold one in payroll filings: Norway's a-melding (<norskIdentifikator>), France's
+                 # DSN (S21.G00.30.001, the employee's NIR) (blind 23's)
+                 "norskidentifikator", "norsk identifikator", "s21.g00.30.001")
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,13 @@ from tasks.sampling.pii.phones import Phones
 # After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ..."), their locative
 # "ku-0821234567" ("on ..."), and a Hebrew one-letter prefix joined by a hyphen or maqaf: "ל-+33 1 34 95 41 85" ("to").
 # An IBAN after a "+" too: EDIFACT separates a segment's elements with it ("FII+BF+FR76 3000 ...'"); and the number
-# of its communication segment ("COM+0171 2345678:TE'").
+# of its communication segment ("COM+0171 2345678:TE'"). In an airline reservation's (IATA) records, joined to the
+# code before it: a card to its brand in the form of payment ("FP CCVI4111111111111111/1128"), an id to its type in
+# the passenger's identity element ("SSR FOID YY HK1/NI87245344981", where NI87... is no IBAN) (blind 23's).
 _CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-)|(?<=\bku-)|(?<=\+)(?=[A-Z]{2}\d{2})|(?<=\bCOM\+)"
+                        r"|(?<=\bCC[A-Z]{2})(?=\d{4})|(?<=/NI)(?=\d)"
                         r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be]))(?<!\d\.)"
-                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:(?<![A-Z]{2}\d/)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")

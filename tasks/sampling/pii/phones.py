@@ -61,7 +61,7 @@ _WORDS = re.compile(
     r"(?:mi|nuestro|meu|nosso) número|cellulare|fisso|chiam\w*|recapito|contattar\w*|contattami|"
     r"(?:il mio|nostro) numero|telefoon\w*|mobiel\w*|bel|bellen|belt|gebeld|terugbellen|bereikbaar|mijn nummer|"
     r"ligue|ligar|liga|ligou|contato|contacto|komórk\w*|zadzwo\w*|dzwoni\w*|kontakt\w*|"
-    r"ring|ringa|ringe|ringer|ringde|ringt|tlf|mitt nummer|mit nummer|puh|puhelin\w*|soita\w*|soitt\w*|numeroni|"
+    r"ring(?! (?:numbers?|sizes?|roads?|binders?|gauges?|tags?)(?!\w))|ringa|ringe|ringer|ringde|ringt|tlf|mitt nummer|mit nummer|puh|puhelin\w*|soita\w*|soitt\w*|numeroni|"
     # More everyday ways of saying "phone me", in the same languages and a few more (Czech, Turkish, Danish); not
     # bare words with other common readings (Portuguese "CEP" is a postcode, chat "whats" is "what's"):
     r"get hold of|get in touch|give (?:me|us) a (?:call|ring|buzz)|drop (?:me|us) a text|message me|msg me|"
@@ -125,12 +125,21 @@ _WORDS = re.compile(
     # number of visits"); a key joining whose line it is to "tel" or "fax", as E2B's <reportertel> does (blind 21's)
     r"(?:mum|mom|mam|dad|wife|husband|gran|nan|grandma|grandpa)s(?: \w+)? number(?! of)|"
     r"(?:reporter|sender|receiver|recipient|contact|home|work|office|owner|emergency|primary|alt|patient)"
-    r"(?:tel|fax)(?:no|nr|num|number)?"
+    r"(?:tel|fax)(?:no|nr|num|number)?|"
+    # "call", "call back", "text" and "contact" in Latvian, Russian, Ukrainian, Oromo, Luganda, Shona, Hebrew,
+    # Persian, Kurdish and Vietnamese; Hungarian "can be reached"; a line that takes texts only; a work number as a
+    # record's field names it; a new SIM's number; an airline record's contact element (CTCM: the passenger's
+    # mobile) (blind 23's)
+    r"zvan\w*|перезвон\w*|передзвон\w*|зателефон\w*|bilbil\w*|\w*kubir\w*|\w*fonere\w*|הודעה|הודעות|סמס|"
+    r"پیام|پەیوەندی\w*|nhắn tin|nhan tin|érhető el|"
+    r"(?:text|sms|whatsapp)(?: only|,? (?:don['’]?t|dont|do not|not) (?:call|ring|phone))|"
+    r"number for (?:messages|texts|sms|calls|whatsapp)|(?:work|office|mobile|cell) (?:no|nr)\.?|new sim|ctc[mhb]"
     r")(?!\w)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
 _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
+                             r"短信|短訊|簡訊|つなが|"  # "text message" in Chinese, Japanese "put through" (blind 23's)
                              r"请打|請打|打给|打給|拨打|撥打|致电|致電|"  # "please dial", "call" (blind 13's); 연락 "contact"
                              r"ဖုန်း")  # Burmese "phone" (blind 22's)
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
@@ -143,7 +152,9 @@ _PEOPLE = (r"member|customer|client|patient|guest|caller|learner|student|pupil|w
            r"daughter|mother|father|brother|sister|friend|colleague|pilot|buyer|seller|artist|respondent|guard|medic|"
            r"foreman|forewoman|haulier|consignee|candidate|volunteer|nurse|carer|nanny|babysitter|cleaner|plumber|"
            r"electrician|contractor|wearer|claimant|witness|inventor|interviewer|enumerator|locum|steward|"
-           r"stewardess|chaperone")
+           r"stewardess|chaperone|"
+           # relatives beyond the nearest ("the bride's uncle ... answers on", blind 23's)
+           r"uncle|aunt|auntie|cousin|nephew|niece|grandson|granddaughter|grandmother|grandfather|fianc[ée]e?|partner")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
 # "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14"). A "vessel call", "port call" or
@@ -170,6 +181,10 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        # not "the scheduler picks up on 20240615"); Basque "deitu" (call) right before the number
                        rf"(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:answers|picks up)(?: the phone)? (?:on|at)|"
                        r"deitu|"
+                       # a person who left a number, who wants to hear on one, a call put through to one (blind 23's)
+                       rf"(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} left|"
+                       r"(?:hear|hear back|be reached|be contacted)(?: from (?:me|us|you|him|her|them))? (?:on|at)|"
+                       r"(?:rung|rang|put|patched|called|transferred) through to|"
                        r"(?:enquiry|inquiry|enquiries|inquiries|voicemail|missed call) from|"
                        r"(?:questions|messages|texts|queries|updates|photos|pictures)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|forwarded) to|"

@@ -20,8 +20,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Dotted quads, and colon-separated hex groups with at least two colons (IPv6, :: shorthand included);
 # `ipaddress` then decides, so 999.1.1.1 or a 10:30:00 time stay. A full stop may end the sentence after it; a
 # port may follow a dotted quad ("10.31.67.35:51822", a proxy's client) or a full eight-group IPv6 address (a Java
-# server's "/2001:db8:0:0:0:0:0:7:51022").
-_IP = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
+# server's "/2001:db8:0:0:0:0:0:7:51022"). Not inside a longer dotted or colon run ("1.2.3.4.5", "10:30:00:12"), but after
+# a word's colon ("outside:10.31.67.35", a firewall's interface) or an ellipsis ("vpn-gw...37.201.183.51") (blind 23's).
+_IP = re.compile(r"(?:(?<![\w.:])|(?<=[^\W\d_]:)|(?<=\.\.))(?:\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
                  r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}(?=:\d{1,5}(?![\w:]))|"
                  r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\w))")
 
