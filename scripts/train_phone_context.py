@@ -203,7 +203,10 @@ def main() -> None:
     # 12 of 27,461 clean numbers left out, 0.9 0.96% and 9, while catching 40 of the rules' 99 missed phones
     # against 63; the lookalikes are the synthetic worst case (a business text's numbers swapped for phone digits),
     # the clean numbers the real one, and a missed phone leaks: docs/facts.md "PII: blind 20 read, blind 21 unread"
-    parser.add_argument("--max-lookalike-rate", type=float, default=0.025,
+    # 0.03, not 0.025 (2026-12-05, blind 23 read): with it in the fit, 0.8 flagged 2.79% of the lookalikes and 12 of
+    # 28,989 clean numbers left out, 0.9 1.31% and 9, while catching 85 of the rules' 140 missed phones against 64.
+    # Chosen after blind 24's and 25's figures with 0.9 were seen: docs/facts.md "PII: blind 23 read, blind 25 unread"
+    parser.add_argument("--max-lookalike-rate", type=float, default=0.03,
                         help="at most this share of the phone-shaped lookalikes it is asked about may be flagged")
     parser.add_argument("--max-veto-loss", type=float, default=0.0,
                         help="at most this share of the shape-only planted phones (left out) may be lost to the veto")
