@@ -141,6 +141,15 @@ unread: with the learned context, seed 7: structured 0.9817 (phone 0.9337; count
 model alone 39, neither 52, lost to the veto 1), clean altered 2.27%; rules alone 0.9759 (phone 0.8862), clean
 2.67%; seed 1: 0.9833 (phone 0.9425), clean 1.93%.
 Once more after a review of that round narrowed its rules: unchanged (seed 7: 0.9817, phone 0.9337, clean 2.27%).
+
+READ on 2026-12-05 (no longer blind): its 53 phone misses, 37 IP misses, 16 labelled-id misses, 11 card misses and
+68 altered clean texts (seed 7) were read, and the detector changed in response (docs/facts.md "PII: blind 23 read,
+blind 25 unread"): an address after a word's colon or after an ellipsis, an airline reservation's records (a card
+joined to its brand code, an id to its type), the id fields of Norway's and France's payroll filings, "call",
+"text" and "contact" in Latvian, Russian, Ukrainian, Oromo, Luganda, Shona, Hebrew, Persian, Kurdish, Vietnamese,
+Chinese and Japanese, English idioms ("text only", "hear back on", "put through to", a person who "left" a number,
+a new SIM), more relatives as people, "ring" as a noun, a form's and a skip's number. After that, seed 7, with the
+model refitted on it too: structured 0.9958 (phones 0.971, IP 1.0), clean altered 0%.
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's
