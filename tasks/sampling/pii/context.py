@@ -100,8 +100,6 @@ _REFERENCE_WORDS = (
     "container", "cntr", "box no",
     # a venue's or a room's hold on a date (blind 16's); not a bare "hold": "Caller on hold 0612345678"
     "venue hold", "room hold",
-    # a form's number (a refund form's, "Form 1040"), a hired skip's (a waste container's) (blind 23's)
-    "form", "skip",
     "شحنة", "الشحنة", "فاتورة", "الفاتورة", "طرد", "lô hàng", "đơn hàng", "hóa đơn", "vận đơn",
 )
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
@@ -207,7 +205,8 @@ def readable(head: str) -> str:
         return head
     key = next(g for i, g in enumerate(m.groups()) if g and i != 1)
     # An XML element's attributes qualify it: <PersonalIdentifier kind="fødselsnummer"> -> "... kind fødselsnummer"
-    attributes = " ".join(re.findall(r"""=\s*["']([^"'<>]{1,40})["']""", m.group(2) or ""))
+    # ... up to 100 characters each: 'idScheme="BSN zoals vermeld op het rijbewijs van de aanvrager"' (blind 24's)
+    attributes = " ".join(re.findall(r"""=\s*["']([^"'<>]{1,100})["']""", m.group(2) or ""))
     words = re.sub(r"(?<=[a-z])(?=[A-Z])|[_\s]+", " ", key).strip()
     return f"{head[:m.start()]}{attributes + ' ' if attributes else ''}{words}: "
 
@@ -530,9 +529,10 @@ _NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*({_NUMBER_W
 _CONTACT_PART = re.compile(r"(?i)tel|fon|phon|handy|mobil|cell|fax|ruf|wahl|kontakt|contact|contat|whats|gsm|puhelin|"
                            r"portable|móvil|movil|celular|privat|notfall|sms|komórk|mobitel|numaram|"
                            # the number a customer moves to another carrier ("Number to port:", blind 16's)
-                           r"\bto port\b|\bported\b|\bporting\b|"
-                           # the number texts go to ("Number for texts:", blind 23's)
-                           r"\btexts\b|\bmessages\b")
+                           r"\bto port\b|\bported\b|\bporting\b")
+# ... and, in a label only, the number texts or calls go to ("Number for texts:", blind 23's; not a contact word in a
+# sentence: "Status messages for batch: 0612345678" names a batch, a review's)
+_CONTACT_LABEL = re.compile(r"(?i)\b(?:texts|messages|calls)\b")
 
 
 # A business record named anywhere in the number's clause, for the learned second opinion only (phone_context.py):
@@ -573,7 +573,8 @@ def names_another_number(head: str) -> bool:
     "my number is" is no such label."""
     m = _COMPOUND_LABEL.search(head[-40:]) or _NUMBER_WORD_FIRST.search(head[-50:])
     # "..., number is": a copula after the number word names nothing (blind 13's "had a typo, number is ...")
-    return bool(m) and not _CONTACT_PART.search(m.group(1)) and not _COPULA_ONLY.fullmatch(m.group(1))
+    return bool(m) and not _CONTACT_PART.search(m.group(1)) and not _CONTACT_LABEL.search(m.group(1)) \
+        and not _COPULA_ONLY.fullmatch(m.group(1))
 
 
 def amount(head: str, tail: str) -> bool:

@@ -28,11 +28,16 @@ from tasks.sampling.pii.phones import Phones
 # An IBAN after a "+" too: EDIFACT separates a segment's elements with it ("FII+BF+FR76 3000 ...'"); and the number
 # of its communication segment ("COM+0171 2345678:TE'"). In an airline reservation's (IATA) records, joined to the
 # code before it: a card to its brand in the form of payment ("FP CCVI4111111111111111/1128"), an id to its type in
-# the passenger's identity element ("SSR FOID YY HK1/NI87245344981", where NI87... is no IBAN) (blind 23's).
+# the passenger's identity element ("SSR FOID YY HK1/NI87245344981", where NI87... is no IBAN; HK1 is the segment's
+# status) (blind 23's).
 _CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-)|(?<=\bku-)|(?<=\+)(?=[A-Z]{2}\d{2})|(?<=\bCOM\+)"
-                        r"|(?<=\bCC[A-Z]{2})(?=\d{4})|(?<=/NI)(?=\d)"
+                        r"|(?<=\bCC[A-Z]{2})(?=\d{4})|(?<=\bFPCC[A-Z]{2})(?=\d{4})|(?<=/NI)(?=\d)"
+                        # a SWIFT MT940 statement line's structured subfield ("?31NO3677326015132": ?31 the other
+                        # party's account), a card's magnetic track 1 ("%B4111...^"), and a number after Maltese's
+                        # joined article ("lill-3311103703", "to ...") (blind 24's)
+                        r"|(?<=\?\d\d)(?=[A-Z]{2}\d{2})|(?<=%B)(?=\d)|(?<=\blill-)|(?<=\bmill-)|(?<=\bfil-)|(?<=\bbil-)"
                         r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be]))(?<!\d\.)"
-                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:(?<![A-Z]{2}\d/)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:(?<!HK\d/)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
@@ -112,6 +117,9 @@ class Numbers:
             return value
         if _DECIMAL.fullmatch(value) and text[start - 1:start] == "," and text[start + len(value):start + len(value) + 1] == ",":
             return value  # "N,01131.000,E": a decimal field of a comma-separated record (NMEA, CSV), a measurement
+        if (length := _EMV_LENGTH.match(value)) and _EMV_TAG_BEFORE.search(text, max(0, start - 8), start):
+            # "5A 08 4111 1111 1111 1111": the tag's length byte, then its value
+            return value[:length.end()] + self._classify(value[length.end():], text, start + length.end(), hit, people)
         if value.startswith("(") and ")" not in value:  # "(266-82-4136" of "(266-82-4136)": the bracket is the text's
             return "(" + self._classify(value[1:], text, start + 1, hit, people)
         if (aside := _ASIDE.search(value)) and "(" not in value[:aside.start()]:
@@ -158,6 +166,8 @@ class Numbers:
         digits = re.sub(r"\D", "", value)
         if _periodic(digits):
             return None  # "000-000-0000", "4382 4382 4382 4382": a placeholder or a format, nobody's number
+        if (emv := _EMV_FIELD.search(head)) and emv.group(1) not in ("5A", "57"):
+            return None  # an EMV field other than the card's number: an expiry, an amount, a code
         # "order 0612345678": a reference, whatever it validates as ("Customer: 0612345678" too, unless a chat's
         # speaker says it)
         reference = context.reference_before(head) and not context.opens_chat_turn(text, start)
@@ -171,7 +181,8 @@ class Numbers:
             # An id's name may open a long line ('Numero personale di identificazione del cittadino <name>, nato a
             # <city>: ...'): read its whole sentence, up to 120 characters back
             id_head, id_tail = context.clause(text, start, end, before=120, after=60, semicolon_ends=False)
-            if _HL7_PERSON_ID.match(text, end):
+            if _HL7_PERSON_ID.match(text, end) or _X12_PERSON_ID.search(text, max(0, start - 120), start) \
+                    or _FOID_NATIONAL_ID.search(text, max(0, start - 40), start):
                 id_tail += "\nnational id"  # HL7's identifier type code names the scheme's kind, as a label would
             # "Part no. 220-95-5009": a thing's numbered label before an SSN-shaped number (not "Member 536-22-4170",
             # nor a bare "ID:")
@@ -192,18 +203,23 @@ class Numbers:
             return "card"
         if "phone" not in self.detectors:
             return None
-        if (_in_a_com_segment(text, start, end) or _HL7_PHONE.match(text, end)) and self.phones.is_announced_phone(value):
+        segment = _in_a_com_segment(text, start, end) or _HL7_PHONE.match(text, end) \
+            or _X12_PHONE.search(text, max(0, start - 80), start)
+        if segment and self.phones.is_announced_phone(value):
             return "phone"
         if _message_recipient(text, start) and self.phones.valid_bare(value):
             return "phone"
         if phones.owned_after(tail) and not quantity and self.phones.is_announced_phone(value):
             return "phone"  # "number for the auction is 062 896 92 91 - my husband's": his, whatever the label says
-        if value.startswith("+") and (_SIGNED_CHANGE.search(head[-24:]) or _SIGNED_CHANGE.search(context.header_at(text, start))):
+        # (from 24 characters back, not in a slice of them: a slice's first letters read as a word, "flat" -> "lat")
+        if value.startswith("+") and (_SIGNED_CHANGE.search(head, max(0, len(head) - 24))
+                                      or _SIGNED_CHANGE.search(context.header_at(text, start))):
             return None  # "delta +12500000", a column "adjustment": a signed quantity, not an international number
         if (reference or quantity or context.names_another_number(head)) and not value.startswith(("+", "00")):
             return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes
         if self.phones.is_phone(value, head, f"{tail}\n{cues}" if cues else tail) or (
                 self.phones.valid_bare(value) and (phones.owned(head) or phones.role_before(head)
+                                                   or phones.weakly_announced(head) and not phones.compact_date(value)
                                                    or self._beside_person(text, start, end, people))):
             # someone's own ("meu whats é 94054405"), or beside a name ("Hannah Spieß (0456724205)"), a number valid
             # as a phone is that person's
@@ -229,7 +245,7 @@ class Numbers:
         return not value.startswith(("+", "00")) and not _in_a_com_segment(text, start, end) \
             and not phones.announces(head, f"{tail}\n{cues}" if cues else tail) \
             and not phones.owned(head) and not phones.role_before(head) and not phones.owned_after(tail) \
-            and not self._beside_person(text, start, end, people)
+            and not phones.weakly_announced(head) and not self._beside_person(text, start, end, people)
 
     def may_ask(self, value: str, text: str, head: str, tail: str) -> bool:
         """What the learned second opinion may be asked about (phone_context.py), besides what every phone rule
@@ -325,6 +341,21 @@ _EDIFACT_PHONE = re.compile(r":(?:TE|FX|AL)'")
 # passport): HL7 table 0203. Not MR (a medical record number) nor PI (the patient's number in that hospital).
 _HL7_PHONE = re.compile(r"\^(?:PRN|ORN|WPN|VHN|ASN|EMR|BPN)\^(?:PH|CP|FX|MD|BP)(?![A-Za-z])")
 _HL7_PERSON_ID = re.compile(r"\^{2,4}(?:NI|SS|NH|NN[A-Z]{3}|TAX|PPN)(?![A-Za-z])")
+# ASC X12 segments before the number: a contact (PER) with its communication qualifier ("PER*IC*PARENT*TE*2558909868~":
+# TE telephone, CP cellular, HP home, WP work, FX fax), a name (NM1) with its id qualifier 34, the social security
+# number ("NM1*IL*1*Eli Brekke****34*31076801145~") (blind 24's)
+_X12_PHONE = re.compile(r"(?:^|[~\n])PER\*[^~\n]*\*(?:TE|CP|HP|WP|FX|EX)\*$")
+_X12_PERSON_ID = re.compile(r"(?:^|[~\n])NM1\*[^~\n]*\*34\*$")
+# An airline record's identity element with a national id's type: "SSR FOID YY HK1/NI87245344981" (a review's)
+_FOID_NATIONAL_ID = re.compile(r"\bFOID\b[^\n]*/NI$")
+# An EMV tag and its length byte before a value ("5F24 03 281130", "9F02 06 000000004500"): a field of a card
+# transaction's dump. The card's number (5A, 57) is the card; every other field (an expiry, an amount, a country or
+# currency code, a counter) is none of a person's numbers, however it is grouped (blind 24's).
+# Two-byte tags and the card's own two (not the other one-byte tags: "8A", "95" name flats and rooms too).
+_EMV_TAG = r"(?<![\w])(5A|57|5F[0-9A-F]{2}|9F[0-9A-F]{2})[ \t]+"
+_EMV_TAG_BEFORE = re.compile(_EMV_TAG + "$")
+_EMV_FIELD = re.compile(_EMV_TAG + r"[0-9A-F]{2}[ \t]+$")
+_EMV_LENGTH = re.compile(r"\d{2}[ \t]+(?=\d)")
 
 
 def _in_a_com_segment(text: str, start: int, end: int) -> bool:

@@ -61,7 +61,7 @@ _WORDS = re.compile(
     r"(?:mi|nuestro|meu|nosso) número|cellulare|fisso|chiam\w*|recapito|contattar\w*|contattami|"
     r"(?:il mio|nostro) numero|telefoon\w*|mobiel\w*|bel|bellen|belt|gebeld|terugbellen|bereikbaar|mijn nummer|"
     r"ligue|ligar|liga|ligou|contato|contacto|komórk\w*|zadzwo\w*|dzwoni\w*|kontakt\w*|"
-    r"ring(?! (?:numbers?|sizes?|roads?|binders?|gauges?|tags?)(?!\w))|ringa|ringe|ringer|ringde|ringt|tlf|mitt nummer|mit nummer|puh|puhelin\w*|soita\w*|soitt\w*|numeroni|"
+    r"ring(?! (?:sizes?|roads?|binders?|gauges?)(?!\w)| (?:numbers?|tags?) (?:on|of|for)(?!\w))|ringa|ringe|ringer|ringde|ringt|tlf|mitt nummer|mit nummer|puh|puhelin\w*|soita\w*|soitt\w*|numeroni|"
     # More everyday ways of saying "phone me", in the same languages and a few more (Czech, Turkish, Danish); not
     # bare words with other common readings (Portuguese "CEP" is a postcode, chat "whats" is "what's"):
     r"get hold of|get in touch|give (?:me|us) a (?:call|ring|buzz)|drop (?:me|us) a text|message me|msg me|"
@@ -126,20 +126,34 @@ _WORDS = re.compile(
     r"(?:mum|mom|mam|dad|wife|husband|gran|nan|grandma|grandpa)s(?: \w+)? number(?! of)|"
     r"(?:reporter|sender|receiver|recipient|contact|home|work|office|owner|emergency|primary|alt|patient)"
     r"(?:tel|fax)(?:no|nr|num|number)?|"
-    # "call", "call back", "text" and "contact" in Latvian, Russian, Ukrainian, Oromo, Luganda, Shona, Hebrew,
-    # Persian, Kurdish and Vietnamese; Hungarian "can be reached"; a line that takes texts only; a work number as a
-    # record's field names it; a new SIM's number; an airline record's contact element (CTCM: the passenger's
-    # mobile) (blind 23's)
-    r"zvan\w*|перезвон\w*|передзвон\w*|зателефон\w*|bilbil\w*|\w*kubir\w*|\w*fonere\w*|הודעה|הודעות|סמס|"
-    r"پیام|پەیوەندی\w*|nhắn tin|nhan tin|érhető el|"
-    r"(?:text|sms|whatsapp)(?: only|,? (?:don['’]?t|dont|do not|not) (?:call|ring|phone))|"
-    r"number for (?:messages|texts|sms|calls|whatsapp)|(?:work|office|mobile|cell) (?:no|nr)\.?|new sim|ctc[mhb]"
+    # "call" in Oromo, Luganda and Shona; an airline record's contact element (CTCM: the passenger's mobile) (blind
+    # 23's); Arabic "calling" with its article, Bulgarian "call", Maltese "call" as written before a vowel (blind 24's)
+    r"bilbil\w*|\w*kubir\w*|\w*fonere\w*|ctc[mhb]|الاتصال|اتصال\w*|تتصل\w*|звън\w*|ċempel\w*|cempel\w*"
     r")(?!\w)")
+# Words that say "call", "text" or "contact" only right beside the number, with the preposition that joins them to
+# it: alone in a clause they as often speak of an order's, an invoice's or an error's number (a review's: "הודעה מס'
+# 4500123456 נשלחה לספק", "پیام خطا: 80070005", "短信验证码：84736251", "Zvanični matični broj firme: 20123456").
+# Before the number: Latvian "zvaniet ... uz", Russian and Ukrainian "перезвоните ... на", Hebrew "הודעה ל-",
+# Kurdish "پەیوەندیم ... لە", Vietnamese "nhắn tin cho/từ", a work, office or new SIM's number, a number for texts,
+# Spanish "escribid al", an emergency number (blinds 23's and 24's)
+_NEAR_BEFORE = re.compile(
+    r"(?<!\w)(?:zvan(?:i|ie|iet|īt|iju|ām)(?:[ \t]+\S+){0,2}[ \t]+uz|"
+    r"(?:перезвон|передзвон|зателефон)\w*(?:[ \t]+\S+){0,2}[ \t]+на|"
+    r"(?:הודעה|הודעות|סמס)[ \t]+(?:\S+[ \t]+)?ל-?|پەیوەندی\w*(?:[ \t]+\S+){0,3}[ \t]+لە|"
+    r"nh[ắa]n tin(?:[ \t]+\S+)?[ \t]+(?:cho|từ|tu|đến|den|tới|toi|qua|vào|vao)|"
+    r"(?:work|office|mobile|cell) (?:no|nr)\.?|new sim(?: card)?|(?<!total )number for (?:messages|texts|sms|calls|whatsapp)|"
+    r"escrib\w* al|escríbe\w*(?: al)?|emergency(?: contact| number| line| phone)?)"
+    r"[ \t:,\"']*$")
+# After it: Persian "... پیام بدهید" (send a message), Hungarian "... számon érhető el" (can be reached on the
+# number), a line that takes texts only ("— text dont call"), Chinese "...发短信" (send a text), Japanese "...でつながり
+# ます" (you are put through) (blind 23's)
+_NEAR_AFTER = re.compile(
+    r"^[ \t\u2063]*(?:پیام|(?:telefon)?számon érhető el|[-–—,(]*[ \t]*(?:text|sms|whatsapp)"
+    r"(?: only|,? (?:don['’]?t|dont|do not|not) (?:call|ring|phone))|(?:发|發|传|傳)?(?:短信|短訊|簡訊)|[でに]つなが)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
 _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
-                             r"短信|短訊|簡訊|つなが|"  # "text message" in Chinese, Japanese "put through" (blind 23's)
                              r"请打|請打|打给|打給|拨打|撥打|致电|致電|"  # "please dial", "call" (blind 13's); 연락 "contact"
                              r"ဖုန်း")  # Burmese "phone" (blind 22's)
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
@@ -154,7 +168,8 @@ _PEOPLE = (r"member|customer|client|patient|guest|caller|learner|student|pupil|w
            r"electrician|contractor|wearer|claimant|witness|inventor|interviewer|enumerator|locum|steward|"
            r"stewardess|chaperone|"
            # relatives beyond the nearest ("the bride's uncle ... answers on", blind 23's)
-           r"uncle|aunt|auntie|cousin|nephew|niece|grandson|granddaughter|grandmother|grandfather|fianc[ée]e?|partner")
+           r"uncle|aunt|auntie|cousin|nephew|niece|grandson|granddaughter|grandmother|grandfather|fianc[ée]e?|partner|"
+           r"reporter")
 # Right before the number only: "text 0491660536", "call 020 7946 0958", "SMS an 0171 ..."
 # "message"/"msg" only with "me"/"us" or a preposition: "ORDERS message 8644263533" is an EDI message's number.
 # "rang" only here: in French and Dutch it is a row or a rank ("porte 12, rang 14"). A "vessel call", "port call" or
@@ -175,16 +190,14 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:my|my new|mobile|cell) (?:no|nr)\.?|"
                        # "the parent of the six-year-old ... is on 0587722152" (a person is on a number; "the shipment
                        # is on ..." is not), "enquiry from", "questions sent to" (blind 14's)
-                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:{_PEOPLE})(?: who(?: [\w'’-]+){{1,8}})? is on|"
+                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:{_PEOPLE})(?: (?:who|whose)(?: [\w'’-]+){{1,8}})? is on|"
+                       # French "she is at ..." (blind 24's)
+                       r"(?:il|elle|ils|elles) (?:est|sont) (?:au|joignable au|joignables au)|"
                        r"(?:he|she)['’]s on|(?:they|we|you) are on|"
                        # "confirmed she answers on", "the patient's wife picks up on": a person answers (blind 21's;
                        # not "the scheduler picks up on 20240615"); Basque "deitu" (call) right before the number
                        rf"(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:answers|picks up)(?: the phone)? (?:on|at)|"
                        r"deitu|"
-                       # a person who left a number, who wants to hear on one, a call put through to one (blind 23's)
-                       rf"(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} left|"
-                       r"(?:hear|hear back|be reached|be contacted)(?: from (?:me|us|you|him|her|them))? (?:on|at)|"
-                       r"(?:rung|rang|put|patched|called|transferred) through to|"
                        r"(?:enquiry|inquiry|enquiries|inquiries|voicemail|missed call) from|"
                        r"(?:questions|messages|texts|queries|updates|photos|pictures)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|forwarded) to|"
@@ -202,6 +215,29 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:reminders?|alerts?|notifications?|codes?|otp)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|delivered|forwarded) to)"
                        r"[ \t:]*$")
+# Weaker cues, right before the number: a person who left or gave a number, who wants to hear on one or something
+# sent to one, asked to be rung on one, a call put through to one (blinds 23's and 24's). They say phone only of a
+# number valid as one as written, and not of a date's digits: "Customer left 20240615 as the pickup date", "The
+# client left 1 250 000 in escrow", "Order put through to 4500123456 for approval" (a review's).
+_WEAK_ADJACENT = re.compile(
+    rf"(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)|"
+    r"(?:hear|hear back|be reached|be contacted)(?: from (?:me|us|you|him|her|them))? (?:on|at)|"
+    r"(?:calls?|callers?|line|it|them|me|us|him|her)(?: [\w'’-]+){0,3} (?:rung|rang|put|patched|transferred) through to|"
+    r"(?:rung|rang) through to|"
+    rf"(?:{_ROLES}|{_PEOPLE}|he|she|they)(?: [\w'’-]+){{0,12}} sent to|(?:rung|phoned) (?:on|at))[ \t:]*$")
+_COMPACT_DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+
+
+def weakly_announced(head: str) -> bool:
+    """A weak cue right before the number (_WEAK_ADJACENT); the caller asks for a number valid as a phone."""
+    return bool(_WEAK_ADJACENT.search(head.lower()))
+
+
+def compact_date(value: str) -> bool:
+    """Eight digits that read as a date, 19000101-20991231 ("20240615")."""
+    return bool(_COMPACT_DATE.fullmatch(value))
+
+
 # A singular possessive (first, second or third person), in the prompts' languages and more: a closed class, unlike
 # the words people use for what they own. Before the thing ("my", "mon", "il mio", "mój", "fy", "mans") or after it
 # ("síminn minn", "namba yangu", "số của tôi"). Not "58 min" (minutes), not German "im" nor Irish "mo" (Monday).
@@ -345,6 +381,7 @@ def announces(head: str, tail: str) -> bool:
     if "_" in lowered or "_" in after:  # a log's or a key's words: "evt=sms_sent to=", "call_back_requested"
         lowered, after = _split_snake(lowered), _split_snake(after)
     return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
+                or _NEAR_BEFORE.search(lowered) or _NEAR_AFTER.match(after)
                 or _own_number(lowered) or _own_number(after) or _LINE_LABEL.search(head)
                 or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
                 or _UNSPACED_WORDS.search(head) or _UNSPACED_WORDS.search(tail)

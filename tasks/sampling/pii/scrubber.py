@@ -21,10 +21,29 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # `ipaddress` then decides, so 999.1.1.1 or a 10:30:00 time stay. A full stop may end the sentence after it; a
 # port may follow a dotted quad ("10.31.67.35:51822", a proxy's client) or a full eight-group IPv6 address (a Java
 # server's "/2001:db8:0:0:0:0:0:7:51022"). Not inside a longer dotted or colon run ("1.2.3.4.5", "10:30:00:12"), but after
-# a word's colon ("outside:10.31.67.35", a firewall's interface) or an ellipsis ("vpn-gw...37.201.183.51") (blind 23's).
-_IP = re.compile(r"(?:(?<![\w.:])|(?<=[^\W\d_]:)|(?<=\.\.))(?:\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
+# a word's colon ("outside:10.31.67.35", a firewall's interface; _ip decides which words) or a word's ellipsis
+# ("vpn-gw...37.201.183.51", not "1.0.0.0..2.0.0.0" nor a table of contents' dot leader) (blind 23's).
+_IP = re.compile(r"(?:(?<![\w.:])|(?<=[^\W\d_]:)|(?<=[^\W\d_]\.\.)|(?<=[^\W\d_]\.\.\.))(?:\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
                  r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}(?=:\d{1,5}(?![\w:]))|"
                  r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\w))")
+
+
+# The words before a colon that name an address in logs and configs ("outside:10.31.67.35" in a firewall's log,
+# "src:", "peer:"); after any other word a colon joins a key to a version, an OID or a section number
+# ("version:1.2.3.4", "oid:1.3.6.1", "Clause:4.1.2.3", a review's), unless a port or prefix follows ("/443").
+_NETWORK_WORDS = {"outside", "inside", "dmz", "wan", "lan", "mgmt", "management", "ip", "ipv4", "ipv6", "addr", "address",
+                  "host", "src", "dst", "source", "dest", "destination", "client", "server", "peer", "remote", "local",
+                  "gw", "gateway", "nat", "public", "private", "external", "internal", "origin", "proxy", "from", "to",
+                  "via", "interface", "iface", "eth0", "eth1", "wlan0", "vpn", "tunnel", "user", "guest"}
+_KEY_BEFORE_COLON = re.compile(r"([^\W\d_][\w-]*)$")
+
+
+def _after_a_network_word(text: str, colon: int, end: int) -> bool:
+    key = _KEY_BEFORE_COLON.search(text, max(0, colon - 30), colon)
+    if key and key.start() > 0 and text[key.start() - 1] in "./:@":
+        return False  # a coordinate's part: "registry.example.com/api:1.4.2.7", "com.acme:sdk:3.1.0.2"
+    return bool(key) and (key.group(1).lower() in _NETWORK_WORDS or text[end:end + 1] == "/"
+                          and text[end + 1:end + 2].isdigit() and "." in text[colon:end])
 
 
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), and Korean and
@@ -109,6 +128,8 @@ class Scrubber:
         import ipaddress
 
         value = m.group(0)
+        if m.string[m.start() - 1:m.start()] == ":" and not _after_a_network_word(m.string, m.start() - 1, m.end()):
+            return value  # "version:1.2.3.4", "image: registry/api:1.4.2.7", "wwn:50:01:43:80:12:34:56:78"
         if value.count(":") >= 2 and not re.search(r"[0-9A-Fa-f]", value):
             return value  # a run of colons, not an address
         try:
