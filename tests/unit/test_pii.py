@@ -591,6 +591,11 @@ def test_a_heading_yields_to_a_phone_word_or_an_owner(text, expected):
     ("Batch BT1/DE89 3704 0044 0532 0130 00", "Batch BT1/<IBAN>"),
     ("FPCCVI4111111111111111/1128", "FPCCVI<CARD>/1128"),
     ("SSR FOID YY HK1/NI536224170", "SSR FOID YY HK1/NI<NATIONAL_ID>"),
+    ("Mrs Okafor, Flat 5A 02 9876 5432", "Mrs <PERSON>, Flat 5A <PHONE>"),  # a flat's name, no EMV tag: no length byte
+    ("Tag 9F02 06 +44 7700 900123", "Tag 9F02 06 <PHONE>"),
+    ("client_ip:10.9.8.7 X-Forwarded-For:198.51.100.77", "client_ip:<IP> X-Forwarded-For:<IP>"),
+    ("发短信到13812345678", "发短信到<PHONE>"),
+    ("Emergency: 0612345678", "Emergency: <PHONE>"),
 ])
 def test_blind_rounds_cues_and_joins(text, expected):
     assert Scrubber().scrub(text) == expected
@@ -791,6 +796,20 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "version:1.2.3.4 image: registry.example.com/billing-api:1.4.2.7 implementation 'com.acme:payments-sdk:3.1.0.2'",
     "FileVersion:10.0.0.1 oid:1.3.6.1 Clause:4.1.2.3 wwn:50:01:43:80:12:34:56:78",
     "Upgrade path v1...2.0.0.0, Contents........1.2.3.4",
+    # ... and a review of the fixes: cues that count beside the number only, a reference named after it, dates after
+    # a weak cue, a long note's words, versions after "from:" and "to:"
+    "Звънете за поръчка 4500123456",
+    "Звънец на апартамент 4500123456",
+    "مركز الاتصال رقم التذكرة 4500123456",
+    "Ċempel għall-ordni 4500123456",
+    "Lakkoofsa ajajaa 4500123456, bilbilaa",
+    "The buyer gave 4500123456 as the PO number",
+    "The patient whose surgery is on 20240615 needs a bed",
+    "Il est au 20240615 dans le planning",
+    "Emergency 4500123456 order expedited",
+    '<Supplier note="Company registration id number as issued by the chamber of commerce">111222333</Supplier>',
+    "订单4500123456短信已发送",
+    "Upgrade from:2.1.0.4 to:2.2.0.1",
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

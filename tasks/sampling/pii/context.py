@@ -101,6 +101,8 @@ _REFERENCE_WORDS = (
     # a venue's or a room's hold on a date (blind 16's); not a bare "hold": "Caller on hold 0612345678"
     "venue hold", "room hold",
     "شحنة", "الشحنة", "فاتورة", "الفاتورة", "طرد", "lô hàng", "đơn hàng", "hóa đơn", "vận đơn",
+    # an order in Chinese and Japanese, an order and an invoice in Bulgarian (a review of blind 24's round)
+    "订单", "订单号", "訂單", "注文", "注文番号", "поръчка", "поръчката", "фактура",
 )
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
 # call-log record. Without the number word these announce a phone ("call 020 7946 0958"), so they are no
@@ -195,6 +197,10 @@ _KEY_BEFORE = re.compile(r"""(?:<([A-Za-z_][\w.:-]*)(\s[^<>]*)?>|["']([^"'\n]{1,
                          r"""(?:^|(?<=[\s{,]))([A-Za-z][A-Za-z\d]*_\w*|[a-z]+[A-Z]\w*)[ \t]*[:=])[ \t]*["']?[ \t]*$""")
 
 
+_SCHEME_ATTRIBUTES = {"idscheme", "idtype", "kind", "type", "system", "scheme", "schemename", "schemeid",
+                      "identifiertype", "typecode"}
+
+
 def readable(head: str) -> str:
     """`head` with the key right before the value written as words and a colon, as a label is: "<citizenId>"
     -> "citizen id: ", '"order_ref": "' -> "order ref: ", "change_ticket: " -> "change ticket: ". Cue words
@@ -205,8 +211,10 @@ def readable(head: str) -> str:
         return head
     key = next(g for i, g in enumerate(m.groups()) if g and i != 1)
     # An XML element's attributes qualify it: <PersonalIdentifier kind="fødselsnummer"> -> "... kind fødselsnummer"
-    # ... up to 100 characters each: 'idScheme="BSN zoals vermeld op het rijbewijs van de aanvrager"' (blind 24's)
-    attributes = " ".join(re.findall(r"""=\s*["']([^"'<>]{1,100})["']""", m.group(2) or ""))
+    # ... up to 40 characters each, up to 100 for a scheme's or type's name: 'idScheme="BSN zoals vermeld op het
+    # rijbewijs van de aanvrager"' (blind 24's; not a long note's or description's words, a review's)
+    attributes = " ".join(v for k, v in re.findall(r"""([\w:.-]+)\s*=\s*["']([^"'<>]{1,100})["']""", m.group(2) or "")
+                          if len(v) <= 40 or k.rsplit(":", 1)[-1].lower() in _SCHEME_ATTRIBUTES)
     words = re.sub(r"(?<=[a-z])(?=[A-Z])|[_\s]+", " ", key).strip()
     return f"{head[:m.start()]}{attributes + ' ' if attributes else ''}{words}: "
 
@@ -480,7 +488,9 @@ def reference_before(head: str) -> bool:
     latest, ... of the references its clause counts."""
     if _SPEAKER.match(head):
         return False
-    lowered = _FILLERS_AT_END.sub(" ", head[-50:].lower())  # "reference, uh, 0912 ...": the filler is no word
+    # "reference, uh, 0912 ...": the filler is no word; "订单\u2063 4500123456": the scrubber's mark splitting a
+    # label joined to its number in a script without spaces is no character of the text's
+    lowered = _FILLERS_AT_END.sub(" ", head[-50:].lower().replace("\u2063", ""))
     if _SENTENCE_ENDS.search(lowered):
         return False  # "... about the visiting order. 056 480 79 89.": the label's sentence ended before the number
     if _ON_FILE.search(lowered):

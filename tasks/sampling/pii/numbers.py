@@ -117,8 +117,10 @@ class Numbers:
             return value
         if _DECIMAL.fullmatch(value) and text[start - 1:start] == "," and text[start + len(value):start + len(value) + 1] == ",":
             return value  # "N,01131.000,E": a decimal field of a comma-separated record (NMEA, CSV), a measurement
-        if (length := _EMV_LENGTH.match(value)) and _EMV_TAG_BEFORE.search(text, max(0, start - 8), start):
-            # "5A 08 4111 1111 1111 1111": the tag's length byte, then its value
+        if (length := _EMV_LENGTH.match(value)) and _EMV_TAG_BEFORE.search(text, max(0, start - 8), start) \
+                and int(length.group(0).strip(), 16) * 2 == sum(c.isdigit() for c in value[length.end():]):
+            # "5A 08 4111 1111 1111 1111": the tag's length byte, then a value of that many bytes (not "Flat 5A 06 12
+            # 34 56 78", a flat's name and a phone: a review's)
             return value[:length.end()] + self._classify(value[length.end():], text, start + length.end(), hit, people)
         if value.startswith("(") and ")" not in value:  # "(266-82-4136" of "(266-82-4136)": the bracket is the text's
             return "(" + self._classify(value[1:], text, start + 1, hit, people)
@@ -166,8 +168,9 @@ class Numbers:
         digits = re.sub(r"\D", "", value)
         if _periodic(digits):
             return None  # "000-000-0000", "4382 4382 4382 4382": a placeholder or a format, nobody's number
-        if (emv := _EMV_FIELD.search(head)) and emv.group(1) not in ("5A", "57"):
-            return None  # an EMV field other than the card's number: an expiry, an amount, a code
+        if (emv := _EMV_FIELD.search(head)) and emv.group(1) not in ("5A", "57") and not value.startswith("+") \
+                and int(head.rstrip().rsplit(None, 1)[-1], 16) * 2 == len(digits):
+            return None  # an EMV field other than the card's number, as long as its length byte says: an expiry, an amount
         # "order 0612345678": a reference, whatever it validates as ("Customer: 0612345678" too, unless a chat's
         # speaker says it)
         reference = context.reference_before(head) and not context.opens_chat_turn(text, start)
@@ -219,7 +222,7 @@ class Numbers:
             return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes
         if self.phones.is_phone(value, head, f"{tail}\n{cues}" if cues else tail) or (
                 self.phones.valid_bare(value) and (phones.owned(head) or phones.role_before(head)
-                                                   or phones.weakly_announced(head) and not phones.compact_date(value)
+                                                   or phones.weakly_announced(head, tail) and not phones.compact_date(value)
                                                    or self._beside_person(text, start, end, people))):
             # someone's own ("meu whats é 94054405"), or beside a name ("Hannah Spieß (0456724205)"), a number valid
             # as a phone is that person's
@@ -245,7 +248,7 @@ class Numbers:
         return not value.startswith(("+", "00")) and not _in_a_com_segment(text, start, end) \
             and not phones.announces(head, f"{tail}\n{cues}" if cues else tail) \
             and not phones.owned(head) and not phones.role_before(head) and not phones.owned_after(tail) \
-            and not phones.weakly_announced(head) and not self._beside_person(text, start, end, people)
+            and not phones.weakly_announced(head, tail) and not self._beside_person(text, start, end, people)
 
     def may_ask(self, value: str, text: str, head: str, tail: str) -> bool:
         """What the learned second opinion may be asked about (phone_context.py), besides what every phone rule

@@ -126,9 +126,8 @@ _WORDS = re.compile(
     r"(?:mum|mom|mam|dad|wife|husband|gran|nan|grandma|grandpa)s(?: \w+)? number(?! of)|"
     r"(?:reporter|sender|receiver|recipient|contact|home|work|office|owner|emergency|primary|alt|patient)"
     r"(?:tel|fax)(?:no|nr|num|number)?|"
-    # "call" in Oromo, Luganda and Shona; an airline record's contact element (CTCM: the passenger's mobile) (blind
-    # 23's); Arabic "calling" with its article, Bulgarian "call", Maltese "call" as written before a vowel (blind 24's)
-    r"bilbil\w*|\w*kubir\w*|\w*fonere\w*|ctc[mhb]|الاتصال|اتصال\w*|تتصل\w*|звън\w*|ċempel\w*|cempel\w*"
+    # an airline record's contact element (CTCM: the passenger's mobile) (blind 23's)
+    r"ctc[mhb]"
     r")(?!\w)")
 # Words that say "call", "text" or "contact" only right beside the number, with the preposition that joins them to
 # it: alone in a clause they as often speak of an order's, an invoice's or an error's number (a review's: "הודעה מס'
@@ -142,14 +141,20 @@ _NEAR_BEFORE = re.compile(
     r"(?:הודעה|הודעות|סמס)[ \t]+(?:\S+[ \t]+)?ל-?|پەیوەندی\w*(?:[ \t]+\S+){0,3}[ \t]+لە|"
     r"nh[ắa]n tin(?:[ \t]+\S+)?[ \t]+(?:cho|từ|tu|đến|den|tới|toi|qua|vào|vao)|"
     r"(?:work|office|mobile|cell) (?:no|nr)\.?|new sim(?: card)?|(?<!total )number for (?:messages|texts|sms|calls|whatsapp)|"
-    r"escrib\w* al|escríbe\w*(?: al)?|emergency(?: contact| number| line| phone)?)"
-    r"[ \t:,\"']*$")
-# After it: Persian "... پیام بدهید" (send a message), Hungarian "... számon érhető el" (can be reached on the
+    r"escrib\w* al|escríbe\w*(?: al)?|emergency (?:contact|number|line|phone)|emergency[ \t]*:|"
+    # "call" in Luganda and Shona ("Nkubira ku", "Ndifonerei pa"), Arabic ("الاتصال على"), Bulgarian ("звънете на", not
+    # "звънец", a doorbell) and Maltese ("Ċempel lill-") (blinds 23's and 24's; a review's: "مركز الاتصال رقم
+    # التذكرة 4500123456", a call centre's ticket, "Звънете за поръчка 4500123456", an order's)
+    r"\w*(?:kubir|fonere)\w*(?:[ \t]+(?:ku|pa|kuri))?|(?:الاتصال|اتصل\w*|تتصل\w*)(?:[ \t]+\S+){0,2}[ \t]+(?:على|ب)|"
+    r"звън(?!ец)\w*(?:[ \t]+\S+){0,2}[ \t]+на|[cċ]empel\w*(?:[ \t]+(?:lil|fuq|għal))?[ \t]*(?:lill-|mill-|fil-)?|"
+    r"(?:发|發)(?:短信|短訊|簡訊)(?:到|给|給|至)?)"
+    r"[ \t:,\"'\u2063]*$")
+# After it: Persian "... پیام بدهید" (send a message), Oromo "... bilbilaa" (call), Hungarian "... számon érhető el" (can be reached on the
 # number), a line that takes texts only ("— text dont call"), Chinese "...发短信" (send a text), Japanese "...でつながり
 # ます" (you are put through) (blind 23's)
 _NEAR_AFTER = re.compile(
-    r"^[ \t\u2063]*(?:پیام|(?:telefon)?számon érhető el|[-–—,(]*[ \t]*(?:text|sms|whatsapp)"
-    r"(?: only|,? (?:don['’]?t|dont|do not|not) (?:call|ring|phone))|(?:发|發|传|傳)?(?:短信|短訊|簡訊)|[でに]つなが)")
+    r"^[ \t\u2063]*(?:پیام|(?:telefon)?számon érhető el|(?:na[ \t]+)?bilbil|[-–—,(]*[ \t]*(?:text|sms|whatsapp)"
+    r"(?: only|,? (?:don['’]?t|dont|do not|not) (?:call|ring|phone))|(?:发|發|传|傳)(?:短信|短訊|簡訊)|[でに]つなが)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
@@ -190,9 +195,7 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:my|my new|mobile|cell) (?:no|nr)\.?|"
                        # "the parent of the six-year-old ... is on 0587722152" (a person is on a number; "the shipment
                        # is on ..." is not), "enquiry from", "questions sent to" (blind 14's)
-                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:{_PEOPLE})(?: (?:who|whose)(?: [\w'’-]+){{1,8}})? is on|"
-                       # French "she is at ..." (blind 24's)
-                       r"(?:il|elle|ils|elles) (?:est|sont) (?:au|joignable au|joignables au)|"
+                       rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:{_PEOPLE})(?: who(?: [\w'’-]+){{1,8}})? is on|"
                        r"(?:he|she)['’]s on|(?:they|we|you) are on|"
                        # "confirmed she answers on", "the patient's wife picks up on": a person answers (blind 21's;
                        # not "the scheduler picks up on 20240615"); Basque "deitu" (call) right before the number
@@ -224,17 +227,26 @@ _WEAK_ADJACENT = re.compile(
     r"(?:hear|hear back|be reached|be contacted)(?: from (?:me|us|you|him|her|them))? (?:on|at)|"
     r"(?:calls?|callers?|line|it|them|me|us|him|her)(?: [\w'’-]+){0,3} (?:rung|rang|put|patched|transferred) through to|"
     r"(?:rung|rang) through to|"
-    rf"(?:{_ROLES}|{_PEOPLE}|he|she|they)(?: [\w'’-]+){{0,12}} sent to|(?:rung|phoned) (?:on|at))[ \t:]*$")
-_COMPACT_DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+    rf"(?:{_ROLES}|{_PEOPLE}|he|she|they)(?: [\w'’-]+){{0,12}} sent to|(?:rung|phoned) (?:on|at)|"
+    # "the member whose print jammed is on ...", French "elle est au ..." (blind 24's; weak: "The patient whose
+    # surgery is on 20240615", "Il est au 20240615 dans le planning", a review's)
+    rf"(?:{_PEOPLE}) whose(?: [\w'’-]+){{1,8}} is on|(?:il|elle|ils|elles) (?:est|sont) (?:au|joignables? au))[ \t:]*$")
+# A reference named right after the number overrides a weak cue: "The buyer gave 4500123456 as the PO number" (a review's)
+_NAMED_AFTER = re.compile(r"(?i)^[ \t]*as (?:the|a|an|his|her|their|its|our|my)\b[^.\n]{0,30}?"
+                          r"\b(?:number|no|nr|ref|reference|id|code)\b")
+_COMPACT_DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|"
+                           r"(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d{2}")
 
 
-def weakly_announced(head: str) -> bool:
-    """A weak cue right before the number (_WEAK_ADJACENT); the caller asks for a number valid as a phone."""
-    return bool(_WEAK_ADJACENT.search(head.lower()))
+def weakly_announced(head: str, tail: str = "") -> bool:
+    """A weak cue right before the number (_WEAK_ADJACENT) and no reference named right after it; the caller asks
+    for a number valid as a phone."""
+    named = _NAMED_AFTER.match(tail) and not _WORDS.search(tail[:60].lower())
+    return bool(_WEAK_ADJACENT.search(head.lower())) and not named
 
 
 def compact_date(value: str) -> bool:
-    """Eight digits that read as a date, 19000101-20991231 ("20240615")."""
+    """Eight digits that read as a date, YYYYMMDD or DDMMYYYY ("20240615", "15062024")."""
     return bool(_COMPACT_DATE.fullmatch(value))
 
 

@@ -33,7 +33,7 @@ _IP = re.compile(r"(?:(?<![\w.:])|(?<=[^\W\d_]:)|(?<=[^\W\d_]\.\.)|(?<=[^\W\d_]\
 # ("version:1.2.3.4", "oid:1.3.6.1", "Clause:4.1.2.3", a review's), unless a port or prefix follows ("/443").
 _NETWORK_WORDS = {"outside", "inside", "dmz", "wan", "lan", "mgmt", "management", "ip", "ipv4", "ipv6", "addr", "address",
                   "host", "src", "dst", "source", "dest", "destination", "client", "server", "peer", "remote", "local",
-                  "gw", "gateway", "nat", "public", "private", "external", "internal", "origin", "proxy", "from", "to",
+                  "gw", "gateway", "nat", "public", "private", "external", "internal", "origin", "proxy", "forwarded",
                   "via", "interface", "iface", "eth0", "eth1", "wlan0", "vpn", "tunnel", "user", "guest"}
 _KEY_BEFORE_COLON = re.compile(r"([^\W\d_][\w-]*)$")
 
@@ -42,7 +42,8 @@ def _after_a_network_word(text: str, colon: int, end: int) -> bool:
     key = _KEY_BEFORE_COLON.search(text, max(0, colon - 30), colon)
     if key and key.start() > 0 and text[key.start() - 1] in "./:@":
         return False  # a coordinate's part: "registry.example.com/api:1.4.2.7", "com.acme:sdk:3.1.0.2"
-    return bool(key) and (key.group(1).lower() in _NETWORK_WORDS or text[end:end + 1] == "/"
+    parts = set(re.split(r"[_-]", key.group(1).lower())) if key else set()  # "client_ip", "NAS-IP-Address"
+    return bool(key) and (bool(parts & _NETWORK_WORDS) or text[end:end + 1] == "/"
                           and text[end + 1:end + 2].isdigit() and "." in text[colon:end])
 
 
