@@ -61,7 +61,9 @@ _WORDS = re.compile(
     r"(?:mi|nuestro|meu|nosso) número|cellulare|fisso|chiam\w*|recapito|contattar\w*|contattami|"
     r"(?:il mio|nostro) numero|telefoon\w*|mobiel\w*|bel|bellen|belt|gebeld|terugbellen|bereikbaar|mijn nummer|"
     r"ligue|ligar|liga|ligou|contato|contacto|komórk\w*|zadzwo\w*|dzwoni\w*|kontakt\w*|"
-    r"ring(?! (?:sizes?|roads?|binders?|gauges?)(?!\w)| (?:numbers?|tags?) (?:on|of|for)(?!\w))|ringa|ringe|ringer|ringde|ringt|tlf|mitt nummer|mit nummer|puh|puhelin\w*|soita\w*|soitt\w*|numeroni|"
+    # "ring", not as a noun: a ring size or road, "ring numbers on the harnesses" (blind 23's)
+    r"ring(?! (?:sizes?|roads?|binders?|gauges?)(?!\w)| (?:numbers?|tags?) (?:on|of|for)(?!\w))|"
+    r"ringa|ringe|ringer|ringde|ringt|tlf|mitt nummer|mit nummer|puh|puhelin\w*|soita\w*|soitt\w*|numeroni|"
     # More everyday ways of saying "phone me", in the same languages and a few more (Czech, Turkish, Danish); not
     # bare words with other common readings (Portuguese "CEP" is a postcode, chat "whats" is "what's"):
     r"get hold of|get in touch|give (?:me|us) a (?:call|ring|buzz)|drop (?:me|us) a text|message me|msg me|"
@@ -149,9 +151,9 @@ _NEAR_BEFORE = re.compile(
     r"звън(?!ец)\w*(?:[ \t]+\S+){0,2}[ \t]+на|[cċ]empel\w*(?:[ \t]+(?:lil|fuq|għal))?[ \t]*(?:lill-|mill-|fil-)?|"
     r"(?:发|發)(?:短信|短訊|簡訊)(?:到|给|給|至)?)"
     r"[ \t:,\"'\u2063]*$")
-# After it: Persian "... پیام بدهید" (send a message), Oromo "... bilbilaa" (call), Hungarian "... számon érhető el" (can be reached on the
-# number), a line that takes texts only ("— text dont call"), Chinese "...发短信" (send a text), Japanese "...でつながり
-# ます" (you are put through) (blind 23's)
+# After it: Persian "... پیام بدهید" (send a message), Oromo "... bilbilaa" (call), Hungarian "... számon érhető el"
+# (can be reached on the number), a line that takes texts only ("— text dont call"), Chinese "...发短信" (send a
+# text), Japanese "...でつながります" (you are put through) (blinds 23's and 24's)
 _NEAR_AFTER = re.compile(
     r"^[ \t\u2063]*(?:پیام|(?:telefon)?számon érhető el|(?:na[ \t]+)?bilbil|[-–—,(]*[ \t]*(?:text|sms|whatsapp)"
     r"(?: only|,? (?:don['’]?t|dont|do not|not) (?:call|ring|phone))|(?:发|發|传|傳)(?:短信|短訊|簡訊)|[でに]つなが)")
