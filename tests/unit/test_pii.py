@@ -655,6 +655,8 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("the client wants to hear back on 0612345678 today", "the client wants to hear back on <PHONE> today"),
     ("Calls after six are put through to 0612345678.", "Calls after six are put through to <PHONE>."),
     ("her aunt answers on 0612345678", "her aunt answers on <PHONE>"),
+    ("Telpon aku neng 0612345678 yen wis teka.", "Telpon aku neng <PHONE> yen wis teka."),
+    ("Nomor HP: 0812345678901", "Nomor HP: <PHONE>"),
     # blind 24's round: "call" in Maltese (after its joined article), Arabic and Bulgarian, Spanish "write to",
     # French "she is at", a person "whose" ... is on, who "gave" a number, "rung on", an emergency number
     ("Ċempel lill-0612345678 għada.", "Ċempel lill-<PHONE> għada."),
@@ -809,6 +811,7 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "Emergency 4500123456 order expedited",
     '<Supplier note="Company registration id number as issued by the chamber of commerce">111222333</Supplier>',
     "订单4500123456短信已发送",
+    "Pesanan 4500123456 sudah dikirim, telepon kami jika ada masalah.",
     "Upgrade from:2.1.0.4 to:2.2.0.1",
 ])
 def test_blind_rounds_business_numbers_stay(text):

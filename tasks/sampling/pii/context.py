@@ -103,6 +103,8 @@ _REFERENCE_WORDS = (
     "شحنة", "الشحنة", "فاتورة", "الفاتورة", "طرد", "lô hàng", "đơn hàng", "hóa đơn", "vận đơn",
     # an order in Chinese and Japanese, an order and an invoice in Bulgarian (a review of blind 24's round)
     "订单", "订单号", "訂單", "注文", "注文番号", "поръчка", "поръчката", "фактура",
+    # an order, an invoice, a bill and a shipping receipt in Indonesian (beside its new phone words)
+    "pesanan", "nomor pesanan", "faktur", "tagihan", "resi", "nomor resi",
 )
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
 # call-log record. Without the number word these announce a phone ("call 020 7946 0958"), so they are no

@@ -128,8 +128,9 @@ _WORDS = re.compile(
     r"(?:mum|mom|mam|dad|wife|husband|gran|nan|grandma|grandpa)s(?: \w+)? number(?! of)|"
     r"(?:reporter|sender|receiver|recipient|contact|home|work|office|owner|emergency|primary|alt|patient)"
     r"(?:tel|fax)(?:no|nr|num|number)?|"
-    # an airline record's contact element (CTCM: the passenger's mobile) (blind 23's)
-    r"ctc[mhb]"
+    # an airline record's contact element (CTCM: the passenger's mobile) (blind 23's); Indonesian and Javanese
+    # "telephone" and a handphone's number (blind 22's "Telpon aku neng ...", seen again this round)
+    r"ctc[mhb]|telepon\w*|telpon\w*|telp|nomor hp|no\.? hp"
     r")(?!\w)")
 # Words that say "call", "text" or "contact" only right beside the number, with the preposition that joins them to
 # it: alone in a clause they as often speak of an order's, an invoice's or an error's number (a review's: "הודעה מס'
