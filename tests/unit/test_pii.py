@@ -813,6 +813,12 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "订单4500123456短信已发送",
     "Pesanan 4500123456 sudah dikirim, telepon kami jika ada masalah.",
     "Upgrade from:2.1.0.4 to:2.2.0.1",
+    # ... and the guards a read of the whole change found without a case: an EMV field other than the card's (the
+    # terminal's serial number, 9F1E), a doorbell, a total of calls, a text message's word without its verb
+    "9F36 02 0041  9F1E 08 3132 3334 3536 3738",
+    "Звънецът на 4500123456 не работи",
+    "Total number for calls 12345678 last quarter",
+    "批次4500123456短信已发送",
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

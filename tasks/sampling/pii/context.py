@@ -18,6 +18,10 @@ lookalikes"), so the detectors also read the number's surroundings, the way a pe
 
 import re
 
+# The scrubber's INVISIBLE SEPARATOR: it splits a number from the letters of a script written without spaces while
+# the detectors scan (scrubber._split_joins); no word character and no space, so no detector takes it into a span.
+MARK = "\u2063"
+
 # Sentence or line ends: . ! ? before a capital, a semicolon, a line break (not after a colon). "Tel. 0171 ..."
 # and "Nr. 5" are not ends: a digit follows.
 # A short capitalised abbreviation's dot ends nothing: "Social Ins. No. 587 940 818", "Mr. Smith".
@@ -490,9 +494,9 @@ def reference_before(head: str) -> bool:
     latest, ... of the references its clause counts."""
     if _SPEAKER.match(head):
         return False
-    # "reference, uh, 0912 ...": the filler is no word; "订单\u2063 4500123456": the scrubber's mark splitting a
+    # "reference, uh, 0912 ...": the filler is no word; "订单" MARK " 4500123456": the scrubber's mark splitting a
     # label joined to its number in a script without spaces is no character of the text's
-    lowered = _FILLERS_AT_END.sub(" ", head[-50:].lower().replace("\u2063", ""))
+    lowered = _FILLERS_AT_END.sub(" ", head[-50:].lower().replace(MARK, ""))
     if _SENTENCE_ENDS.search(lowered):
         return False  # "... about the visiting order. 056 480 79 89.": the label's sentence ended before the number
     if _ON_FILE.search(lowered):

@@ -169,7 +169,7 @@ class Numbers:
         if _periodic(digits):
             return None  # "000-000-0000", "4382 4382 4382 4382": a placeholder or a format, nobody's number
         if (emv := _EMV_FIELD.search(head)) and emv.group(1) not in ("5A", "57") and not value.startswith("+") \
-                and int(head.rstrip().rsplit(None, 1)[-1], 16) * 2 == len(digits):
+                and int(emv.group(2), 16) * 2 == len(digits):
             return None  # an EMV field other than the card's number, as long as its length byte says: an expiry, an amount
         # "order 0612345678": a reference, whatever it validates as ("Customer: 0612345678" too, unless a chat's
         # speaker says it)
@@ -357,7 +357,7 @@ _FOID_NATIONAL_ID = re.compile(r"\bFOID\b[^\n]*/NI$")
 # Two-byte tags and the card's own two (not the other one-byte tags: "8A", "95" name flats and rooms too).
 _EMV_TAG = r"(?<![\w])(5A|57|5F[0-9A-F]{2}|9F[0-9A-F]{2})[ \t]+"
 _EMV_TAG_BEFORE = re.compile(_EMV_TAG + "$")
-_EMV_FIELD = re.compile(_EMV_TAG + r"[0-9A-F]{2}[ \t]+$")
+_EMV_FIELD = re.compile(_EMV_TAG + r"([0-9A-F]{2})[ \t]+$")  # the tag, then its length byte
 _EMV_LENGTH = re.compile(r"\d{2}[ \t]+(?=\d)")
 
 

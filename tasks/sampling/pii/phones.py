@@ -26,6 +26,8 @@ import unicodedata
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
+from tasks.sampling.pii.context import MARK
+
 DEFAULT_REGIONS = ("US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "LU", "ES", "PT", "IT", "PL", "CZ",
                    "SE", "NO", "DK", "FI", "BR", "MX", "AR", "CO", "CL", "IN", "JP", "KR", "CN", "SG", "AU", "NZ",
                    "ZA", "TR", "IL", "AE")
@@ -151,12 +153,12 @@ _NEAR_BEFORE = re.compile(
     r"\w*(?:kubir|fonere)\w*(?:[ \t]+(?:ku|pa|kuri))?|(?:الاتصال|اتصل\w*|تتصل\w*)(?:[ \t]+\S+){0,2}[ \t]+(?:على|ب)|"
     r"звън(?!ец)\w*(?:[ \t]+\S+){0,2}[ \t]+на|[cċ]empel\w*(?:[ \t]+(?:lil|fuq|għal))?[ \t]*(?:lill-|mill-|fil-)?|"
     r"(?:发|發)(?:短信|短訊|簡訊)(?:到|给|給|至)?)"
-    r"[ \t:,\"'\u2063]*$")
+    rf"[ \t:,\"'{MARK}]*$")
 # After it: Persian "... پیام بدهید" (send a message), Oromo "... bilbilaa" (call), Hungarian "... számon érhető el"
 # (can be reached on the number), a line that takes texts only ("— text dont call"), Chinese "...发短信" (send a
 # text), Japanese "...でつながります" (you are put through) (blinds 23's and 24's)
 _NEAR_AFTER = re.compile(
-    r"^[ \t\u2063]*(?:پیام|(?:telefon)?számon érhető el|(?:na[ \t]+)?bilbil|[-–—,(]*[ \t]*(?:text|sms|whatsapp)"
+    rf"^[ \t{MARK}]*(?:پیام|(?:telefon)?számon érhető el|(?:na[ \t]+)?bilbil|[-–—,(]*[ \t]*(?:text|sms|whatsapp)"
     r"(?: only|,? (?:don['’]?t|dont|do not|not) (?:call|ring|phone))|(?:发|發|传|傳)(?:短信|短訊|簡訊)|[でに]つなが)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)

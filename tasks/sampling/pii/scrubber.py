@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tasks.sampling.pii import credentials, names, ner
+from tasks.sampling.pii.context import MARK as _MARK
 from tasks.sampling.pii.national_ids import DEFAULT_SCHEMES, NationalIds
 from tasks.sampling.pii.numbers import Numbers
 from tasks.sampling.pii.phone_context import PhoneContext
@@ -40,11 +41,11 @@ _KEY_BEFORE_COLON = re.compile(r"([^\W\d_][\w-]*)$")
 
 def _after_a_network_word(text: str, colon: int, end: int) -> bool:
     key = _KEY_BEFORE_COLON.search(text, max(0, colon - 30), colon)
-    if key and key.start() > 0 and text[key.start() - 1] in "./:@":
-        return False  # a coordinate's part: "registry.example.com/api:1.4.2.7", "com.acme:sdk:3.1.0.2"
-    parts = set(re.split(r"[_-]", key.group(1).lower())) if key else set()  # "client_ip", "NAS-IP-Address"
-    return bool(key) and (bool(parts & _NETWORK_WORDS) or text[end:end + 1] == "/"
-                          and text[end + 1:end + 2].isdigit() and "." in text[colon:end])
+    if not key or key.start() > 0 and text[key.start() - 1] in "./:@":
+        return False  # no word, or a coordinate's part: "registry.example.com/api:1.4.2.7", "com.acme:sdk:3.1.0.2"
+    parts = set(re.split(r"[_-]", key.group(1).lower()))  # "client_ip", "NAS-IP-Address"
+    return bool(parts & _NETWORK_WORDS) or text[end:end + 1] == "/" and text[end + 1:end + 2].isdigit() \
+        and "." in text[colon:end]
 
 
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), and Korean and
@@ -57,7 +58,6 @@ _UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1200-\u137f\u1780-\u17ff\u3040-\u30ff\
 # ... and before a bracket too: "打(268)195-0446搵我" ("call ... to find me", blind 22's)
 _JOIN_BEFORE = re.compile(rf"(?<=[{_UNSPACED}])(?=[A-Za-z0-9+(])")
 _JOIN_AFTER = re.compile(rf"(?<=[A-Za-z0-9])(?=[{_UNSPACED}])")
-_MARK = "\u2063"  # INVISIBLE SEPARATOR: no word character and no space, so no detector takes it into a span
 
 
 def _split_joins(text: str) -> str:
