@@ -668,6 +668,48 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("the member hosting the night gave 0612345678 for anyone lost", "the member hosting the night gave <PHONE> for anyone lost"),
     ("the father asked to be rung on 0612345678", "the father asked to be rung on <PHONE>"),
     ('{"pilot": "member 118", "emergency": "0612345678"}', '{"pilot": "member 118", "emergency": "<PHONE>"}'),
+    # blind 25's round: "dial" in French, "ring" in Icelandic, "my number" in Russian, Ukrainian and Arabic, "on the
+    # line at" in Russian, "I am at" in Greek, "reachable" in Persian and "can pick up" in Japanese after the number,
+    # "answers on" in Afrikaans, Galician, Finnish and Latvian, Spanish "let know on", who "will be on" a number,
+    # an alarm that escalates to one, who gave someone a number, a PBX's dial string, an SMS gateway's recipients
+    ("Bij twijfel: composez le 06 12 34 56 78 avant midi.", "Bij twijfel: composez le <PHONE> avant midi."),
+    ("Hringdu í 0612345678 eftir hádegi.", "Hringdu í <PHONE> eftir hádegi."),
+    ("Новый клиент, мой номер 0612345678, звонить вечером нельзя", "Новый клиент, мой номер <PHONE>, звонить вечером нельзя"),
+    ("Щодо доставки: мій номер 0612345678", "Щодо доставки: мій номер <PHONE>"),
+    ("я на связи по 0612345678 до вечера", "я на связи по <PHONE> до вечера"),
+    ("بخصوص الحجز، رقمي 0612345678", "بخصوص الحجز، رقمي <PHONE>"),
+    ("Για την παραλαβή είμαι στο 0612345678 όλη μέρα.", "Για την παραλαβή είμαι στο <PHONE> όλη μέρα."),
+    ("مدیر باشگاه با 0612345678 در دسترس است", "مدیر باشگاه با <PHONE> در دسترس است"),
+    ("夕方なら0612345678に出られます", "夕方なら<PHONE>に出られます"),
+    ("Die boer antwoord op 0612345678 in die middag.", "Die boer antwoord op <PHONE> in die middag."),
+    ("A veciña atende no 0612345678 pola tarde.", "A veciña atende no <PHONE> pola tarde."),
+    ("Isäntä vastaa numerossa 0612345678 aamuisin.", "Isäntä vastaa numerossa <PHONE> aamuisin."),
+    ("Saimnieks atbild pa 0612345678 vakaros.", "Saimnieks atbild pa <PHONE> vakaros."),
+    ("Por favor avísenme al 0612345678 cuando llegue.", "Por favor avísenme al <PHONE> cuando llegue."),
+    ("The new treasurer will be on 0612345678 after Monday.", "The new treasurer will be on <PHONE> after Monday."),
+    ("The freezer alarm escalates to 0612345678 at night.", "The freezer alarm escalates to <PHONE> at night."),
+    ("the courier who took the parcel gave the porter 0612345678", "the courier who took the parcel gave the porter <PHONE>"),
+    ('<action application="bridge" data="sofia/gateway/carrier1/0612345678"/>',
+     '<action application="bridge" data="sofia/gateway/carrier1/<PHONE>"/>'),
+    ("exten => 7001,1,Dial(PJSIP/trunk/0612345678,30)", "exten => 7001,1,Dial(PJSIP/trunk/<PHONE>,30)"),
+    ('{"originator": "GARAGE", "recipients": ["0612345678"], "body": "Your car is ready"}',
+     '{"originator": "GARAGE", "recipients": ["<PHONE>"], "body": "Your car is ready"}'),
+    # ... a person's number named in Hungarian, Finnish, Portuguese (the CPF's long name), Korean with its spaces,
+    # and as the Baltic, Danish and Korean numbers' English names
+    ("A bérlő személyi azonosítója: 44051401359", "A bérlő személyi azonosítója: <NATIONAL_ID>"),
+    ("Vuokralaisen henkilön tunnistenumero: 44051401359", "Vuokralaisen henkilön tunnistenumero: <NATIONAL_ID>"),
+    ("Inscrição no cadastro de pessoas físicas: 44051401359", "Inscrição no cadastro de pessoas físicas: <NATIONAL_ID>"),
+    ("임차인 개인 식별 번호: 44051401359", "임차인 개인 식별 번호: <NATIONAL_ID>"),
+    ("the tenant's personal code is 44051401359", "the tenant's personal code is <NATIONAL_ID>"),
+    ("Lessee: civil registration number 44051401359", "Lessee: civil registration number <NATIONAL_ID>"),
+    # ... a phone's line that goes on with when to call is no record's next field, nor is one after a word that
+    # says phone
+    ("Plumber: 415-555-0132, after 5 pm.", "Plumber: <PHONE>, after 5 pm."),
+    ("Locksmith 415-555-0132, weekdays 8 to 18.", "Locksmith <PHONE>, weekdays 8 to 18."),
+    ("Call 415-555-0132, room 12.", "Call <PHONE>, room 12."),
+    # ... and the remark that a number is no person's does not outweigh a word that says phone
+    ("Call 415-555-0132 for the depot, it belongs to the yard, not to a person.",
+     "Call <PHONE> for the depot, it belongs to the yard, not to a person."),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
@@ -819,6 +861,16 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "Звънецът на 4500123456 не работи",
     "Total number for calls 12345678 last quarter",
     "批次4500123456短信已发送",
+    # blind 25's round: "my number" with the order's word between, a date after a weak cue, a reference written
+    # as a notice's number, the remark that a number is no person's, a law's code
+    "мой номер заказа 4500123456, оплачен",
+    "The launch will be on 20240615 as planned.",
+    "Loco boiler certificate 415-555-0132 belongs to the locomotive, not to a person.",
+    "Sail number 612 345 6789 belongs to the boat, not to any person.",
+    "Article 1240 of the civil code 12345678901 applies.",
+    "Cheese round 214-565-6778, aged 12 weeks.",  # a record's next field after a number only its shape calls a phone
+    "Sample tray 06 12 34 56 78, well 96.",
+    "Score sheet 724 869 5180, board 9.",
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

@@ -251,10 +251,14 @@ _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ik
 _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτοτητ\w*|удостоверени\w*|паспорт\w*|पहचान|"
                                  # Russian and Ukrainian "personal number", Ukrainian "identification" (blind 16's)
                                  r"персональн\w* номер\w*(?! заказ)|особист\w* номер\w*|ідентифікаційн\w*|"
-                                 r"(?:ال)?هوي[ةت]\w*|الرقم (?:الشخصي|القومي|الوطني)|идентификацион\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id)(?!\w)")
+                                 r"(?:ال)?هوي[ةت]\w*|الرقم (?:الشخصي|القومي|الوطني)|идентификацион\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id|"
+                                 # Hungarian "personal identifier/number", Finnish "a person's identification
+                                 # number", Portuguese "natural person's registration" (the CPF) (blind 25's)
+                                 r"személyi (?:azonosító|szám|igazolvány)\w*|henkilö\w* tunnistenumero\w*|"
+                                 r"(?:inscrição|cadastro|registro) (?:da |de |das )?pessoas? físicas?)(?!\w)")
 # ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"
-                                r"身份号码|身份號碼|个人识别|個人識別|개인식별")  # not a product's 识别号
+                                r"身份号码|身份號碼|个人识别|個人識別|개인 ?식별")  # not a product's 识别号
 # Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
 # (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).
 # With a validator's yes and no reference label or amount next to it (the caller's check), the number is that
@@ -262,8 +266,11 @@ _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身
 _OWNER = phones.OWNER
 # A person's or citizen's number as keys and forms name it: "Personal No.", "CitizenNo", "personal_id_no",
 # "national-person-id" (words joined by spaces, hyphens or underscores; keys are read as words first)
-_PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:national|person|personal|citizen|civil|resident)"
-                            r"(?:[ _-]?(?:person|personal|identity|id))?[ _-]?(?:id|no|nr|num|number)(?![^\W_])")
+# ... and "national personal code", "civil registration number", "resident registration number" (Korea's), the
+# English names of the Baltic, Danish and Korean numbers (blind 25's)
+_PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:(?:national|person|personal|citizen|civil|resident)"
+                            r"(?:[ _-]?(?:person|personal|identity|id|registration))?[ _-]?(?:id|no|nr|num|number)|"
+                            r"(?:national[ _-]?)?personal[ _-]?code)(?![^\W_])")  # not a "civil code" (law)
 _TOKEN = re.compile(r"[^\W\d_][\w.-]*[^\W\d_]\.?")
 _NUMBER_SUFFIX = re.compile(r"(?:nummer|number|nr|no|num)\.?$")
 
