@@ -270,7 +270,7 @@ _OWNER = phones.OWNER
 # English names of the Baltic, Danish and Korean numbers (blind 25's)
 _PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:(?:national|person|personal|citizen|civil|resident)"
                             r"(?:[ _-]?(?:person|personal|identity|id|registration))?[ _-]?(?:id|no|nr|num|number)|"
-                            r"(?:national[ _-]?)?personal[ _-]?code)(?![^\W_])")  # not a "civil code" (law)
+                            r"(?:national[ _-]?)?personal[ _-]?code)(?![^\W_])")
 _TOKEN = re.compile(r"[^\W\d_][\w.-]*[^\W\d_]\.?")
 _NUMBER_SUFFIX = re.compile(r"(?:nummer|number|nr|no|num)\.?$")
 

@@ -201,7 +201,8 @@ class Numbers:
             or context.corrects_reference(head) or self._heading(text, start, end, people)
         # "<PrimaryAccountNumberID>": the label is a numbered one, but the number it names is the card's
         pan = bool(_PAN_LABEL.search(head))
-        if "card" in self.detectors and _is_card(value, digits, head, tail, reference and not pan, cues) \
+        if "card" in self.detectors and _is_card(value, digits, head, tail, reference and not pan, cues,
+                                                 _on_track2(text, start, end)) \
                 and not _said_no_card(text, start, end):
             return "card"
         if "phone" not in self.detectors:
@@ -283,7 +284,8 @@ class Numbers:
                    or 0 <= s - end <= 4 and not text[end:s].strip(" ,;:/|()-–—·•\t") for s, e in people[0])
 
 
-def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cues: str = "") -> bool:
+def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cues: str = "",
+             framed: bool = False) -> bool:
     """Luhn-valid and written like a card. Two lookalikes need more: a 12-digit number (one random 12-digit
     reference in ten passes Luhn) and a 13-digit one that is also a valid barcode (EAN-13/ISBN-13, which pass Luhn
     one time in ten; 13-digit Visa numbers are rare). They are cards after a word about a card or a payment in
@@ -291,7 +293,7 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
     form's previous field "Paid by: MASTERCARD", a column named "card"), not after a reference label; a
     12-digit one that starts with one of Maestro's own IINs needs no word. After a reference label only the
     4-4-4-4 grouping makes a card: a bank's payment reference passes Luhn one time in ten. A number no card network
-    issues (_issued) needs a word too."""
+    issues (_issued) needs a word too, or a frame that holds a card's number (`framed`: a magnetic track 2)."""
     if not 12 <= len(digits) <= 19 or not _CARD_SHAPE.fullmatch(value):
         return False
     if _CARD_GROUPED.fullmatch(value) and (not reference or luhn.is_valid(digits)):
@@ -306,7 +308,7 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
         return True
     if len(digits) == 12 and digits.startswith(_MAESTRO_IIN):
         return True
-    return _card_word(head, tail, cues)
+    return framed or _card_word(head, tail, cues)  # framed: where a magnetic track holds the card's number
 
 
 # The text itself says the number is no card ("Coupon batch 4417 2290 ...: not a payment card", "(batch number, not
@@ -502,3 +504,14 @@ def _card_word(head: str, tail: str, cues: str) -> bool:
     words = f"{head}\n{tail[:30]}\n{cues}"
     return bool(_CARD_WORDS.search(words) or _CARD_WORDS.search(phones.fold(words))  # "cárta", "crèdit"
                 or _UNSPACED_CARD_WORDS.search(words))
+
+
+# A magnetic stripe's track 2 (ISO/IEC 7813): start sentinel ";" (at a line's or a value's start), the card number,
+# "=", the expiry (YYMM) and the service code: the format names the card without a word (blind 25's
+# ";639032975695=2906101000000000?"; not "sku;501800000009=12": a CSV's cell and a count)
+_TRACK2 = re.compile(r"(?:^|(?<=[\s\"'=:,(\[]));(\d{12,19})=\d{7}", re.MULTILINE)
+
+
+def _on_track2(text: str, start: int, end: int) -> bool:
+    m = _TRACK2.match(text, max(0, start - 1))
+    return bool(m) and m.span(1) == (start, end)
