@@ -105,6 +105,11 @@ SCHEMES: dict[str, Scheme] = {
     "pt.nif": Scheme("pt.nif", None, r"\d{9}", ("nif", "número de contribuinte", "nº contribuinte")),
     "ro.cnp": Scheme("ro.cnp", None, r"\d{13}", ("cnp", "cod numeric personal")),
     "cn.ric": Scheme("cn.ric", r"\d{17}[\dX]", None, ("身份证", "resident identity")),
+    # Estonian and Lithuanian personal codes, Korea's resident registration number: a review of blind 25's round
+    # found them named and not validated ("National personal code: 33309240064")
+    "ee.ik": Scheme("ee.ik", None, r"\d{11}", ("isikukood", "isikukoodi", "personal code")),
+    "lt.asmens": Scheme("lt.asmens", None, r"\d{11}", ("asmens kodas", "asmens kodą", "asmens kodo", "personal code")),
+    "kr.rrn": Scheme("kr.rrn", None, r"\d{6}-?\d{7}", ("resident registration number", "주민등록번호", "주민번호")),
 }
 DEFAULT_SCHEMES = tuple(SCHEMES)
 # Written with letters: one combined pattern finds them; the lookahead lets the regex engine skip the
@@ -252,13 +257,15 @@ _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτο�
                                  # Russian and Ukrainian "personal number", Ukrainian "identification" (blind 16's)
                                  r"персональн\w* номер\w*(?! заказ)|особист\w* номер\w*|ідентифікаційн\w*|"
                                  r"(?:ال)?هوي[ةت]\w*|الرقم (?:الشخصي|القومي|الوطني)|идентификацион\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id|"
-                                 # Hungarian "personal identifier/number", Finnish "a person's identification
-                                 # number", Portuguese "natural person's registration" (the CPF) (blind 25's)
-                                 r"személyi (?:azonosító|szám|igazolvány)\w*|henkilö\w* tunnistenumero\w*|"
+                                 # Hungarian "personal identifier/number" with its suffixes, Finnish "a person's
+                                 # identification number", Portuguese "natural person's registration" (the CPF)
+                                 # (blind 25's; not "személyi számítógép", a personal computer, nor "henkilöauton
+                                 # tunnistenumero", a passenger car's, a review's)
+                                 r"személyi (?:azonosító\w*|szám(?:a|át|ot|om|ának)?|igazolvány\w*)|henkilön tunnistenumero\w*|"
                                  r"(?:inscrição|cadastro|registro) (?:da |de |das )?pessoas? físicas?)(?!\w)")
 # ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"
-                                r"身份号码|身份號碼|个人识别|個人識別|개인 ?식별")  # not a product's 识别号
+                                r"身份号码|身份號碼|个人识别|個人識別|개인식별|개인 식별 번호")  # not a product's 识别号
 # Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
 # (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).
 # With a validator's yes and no reference label or amount next to it (the caller's check), the number is that
@@ -266,11 +273,8 @@ _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身
 _OWNER = phones.OWNER
 # A person's or citizen's number as keys and forms name it: "Personal No.", "CitizenNo", "personal_id_no",
 # "national-person-id" (words joined by spaces, hyphens or underscores; keys are read as words first)
-# ... and "national personal code", "civil registration number", "resident registration number" (Korea's), the
-# English names of the Baltic, Danish and Korean numbers (blind 25's)
-_PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:(?:national|person|personal|citizen|civil|resident)"
-                            r"(?:[ _-]?(?:person|personal|identity|id|registration))?[ _-]?(?:id|no|nr|num|number)|"
-                            r"(?:national[ _-]?)?personal[ _-]?code)(?![^\W_])")
+_PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:national|person|personal|citizen|civil|resident)"
+                            r"(?:[ _-]?(?:person|personal|identity|id))?[ _-]?(?:id|no|nr|num|number)(?![^\W_])")
 _TOKEN = re.compile(r"[^\W\d_][\w.-]*[^\W\d_]\.?")
 _NUMBER_SUFFIX = re.compile(r"(?:nummer|number|nr|no|num)\.?$")
 

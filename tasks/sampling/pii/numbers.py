@@ -211,7 +211,8 @@ class Numbers:
             or _X12_PHONE.search(text, max(0, start - 80), start)
         if segment and self.phones.is_announced_phone(value):
             return "phone"
-        if _message_recipient(text, start) and self.phones.valid_bare(value):
+        if (_message_recipient(text, start) or _in_a_dial_string(text, start, end)) and self.phones.valid_bare(value) \
+                and not phones.compact_date(value):
             return "phone"
         if phones.owned_after(tail) and not quantity and self.phones.is_announced_phone(value):
             return "phone"  # "number for the auction is 062 896 92 91 - my husband's": his, whatever the label says
@@ -232,8 +233,6 @@ class Numbers:
             remark = _no_phone_remark(text, end)
             if remark and self.shape_only(value, _inside_its_quote(_blank(text, *remark), start, remark[0]), start, end, people):
                 return None
-            if _RECORD_FIELDS_AFTER.match(text, end) and self.shape_only(value, text, start, end, people):
-                return None  # ... or a record's next field follows it ("Kiln batch 415-555-0132, firing 12 h.")
             if self.learned and self.shape_only(value, text, start, end, people) \
                     and self.learned.rules_out(value, head, tail, cues):
                 return None  # ... or the words around it say a record's (phone_context.py)
@@ -374,15 +373,28 @@ def _in_a_com_segment(text: str, start: int, end: int) -> bool:
 # A message's recipient as an SMS API, CLI or event log names it: '"to": "', "--to \"", "to='" ... in a text about
 # text messages ("otp_sent", "twilio api:core:messages:create", "client.messages.create"): the number it goes to.
 # Not a log's "message" key nor a range's "to" ('"from": "20240101", "to": "20241231"', a review's).
-# ("recipients": [...] and "originator" are an SMS gateway's, MessageBird's, blind 25's)
+# ('"recipients": [' is an SMS gateway's, MessageBird's, blind 25's)
 _TO_KEY = re.compile(r"""(?:--to[ =]|(?<![\w-])to[ \t]*=[ \t]*|["'](?:to|recipients?)["'][ \t]*:[ \t]*\[?[ \t]*)["']?$""")
 _MESSAGING = re.compile(r"(?i)(?<![^\W_])(?:sms|otp|twilio|whatsapp|vonage|nexmo|plivo|sinch|msisdn|messages[.:]create|"
-                        r"send_?sms|text message|originator)(?![^\W_])")
+                        r"send_?sms|text message)(?![^\W_])")
 
 
 def _message_recipient(text: str, start: int) -> bool:
     """A "to" key or flag right before the number, in a text about text messages."""
     return bool(_TO_KEY.search(text[max(0, start - 20):start])) and bool(_MESSAGING.search(text[max(0, start - 300):start + 300]))
+
+
+# A PBX's dial string ends in the number it dials: FreeSWITCH "sofia/gateway/trunk/0467450142", Asterisk
+# "Dial(PJSIP/trunk/0612345678,30)", "SIP/0612345678@carrier" (blind 25's). Not a channel's name, where an extension
+# and a hex suffix follow ("PJSIP/1001-00000001 is ringing"), nor a path or a URL ("/api/sip/3104567890/...",
+# "/var/log/freeswitch/sofia/internal/3104567890.log"): the technology starts the string and the number ends it.
+_DIAL_STRING = re.compile(r"(?i)(?<![\w/.-])(?:sofia/(?:gateway/)?[\w.-]+/|(?:pj)?sip/(?:[\w.-]+/)?|iax2/(?:[\w.-]+/)?)"
+                          r"\+?$")
+_DIAL_STRING_END = re.compile(r"(?=[\s\"',)@|;&]|$)")
+
+
+def _in_a_dial_string(text: str, start: int, end: int) -> bool:
+    return bool(_DIAL_STRING.search(text[max(0, start - 60):start])) and bool(_DIAL_STRING_END.match(text, end))
 
 
 # The text says the number is no phone number, as a remark that ends there ("(a job reference, not a phone
@@ -402,16 +414,6 @@ _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an
                           r"keine[ \t]+telefonnummer|pas un numéro de téléphone|"
                           r"no es un número de teléfono|não é (?:um )?número de telefone|non è un numero di telefono|"
                           r"geen telefoonnummer)[ \t]*(?=[.,;:)!\n\"”]|[—–-]|$)")
-
-
-# Right after a number only its shape calls a phone: a comma and a short field with a number of its own, the
-# record's next field ("Race card 977-675-7035, race 70.", "Beamtime proposal 0859 3179435, 27 shifts.", blind 25's
-# clean texts). A phone's line goes on with when to call ("415-555-0132, after 5 pm", "..., mornings till 11"),
-# which is no field. Measured on every read set: no phone lost; on the unread blinds 26 and 27, 1.2 and 2 points
-# fewer clean texts altered (docs/facts.md "PII: blind 25 read, blinds 26 and 27 unread").
-_RECORD_FIELDS_AFTER = re.compile(
-    r"[ \t]*,[ \t]*(?![^\n.;]*(?<!\w)(?:after|before|from|till|until|to|between|ext|am|pm|daily|weekdays?|evenings?|mornings?)(?!\w))"
-    r"(?:[^\W\d_][\w'’-]*[ \t]+){0,3}\d+(?:[.,]\d+)?(?:[ \t]+[^\W\d_][\w'’-]*){0,2}[ \t]*(?:[.;]|$)")
 
 
 def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
@@ -508,7 +510,7 @@ def _card_word(head: str, tail: str, cues: str) -> bool:
 
 # A magnetic stripe's track 2 (ISO/IEC 7813): start sentinel ";" (at a line's or a value's start), the card number,
 # "=", the expiry (YYMM) and the service code: the format names the card without a word (blind 25's
-# ";639032975695=2906101000000000?"; not "sku;501800000009=12": a CSV's cell and a count)
+# ";639032975695=2906101000000000?"; not "lot;639032975695=2906101": ";" after a word joins a record's cells)
 _TRACK2 = re.compile(r"(?:^|(?<=[\s\"'=:,(\[]));(\d{12,19})=\d{7}", re.MULTILINE)
 
 

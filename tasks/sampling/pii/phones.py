@@ -153,10 +153,9 @@ _NEAR_BEFORE = re.compile(
     r"\w*(?:kubir|fonere)\w*(?:[ \t]+(?:ku|pa|kuri))?|(?:الاتصال|اتصل\w*|تتصل\w*)(?:[ \t]+\S+){0,2}[ \t]+(?:على|ب)|"
     r"звън(?!ец)\w*(?:[ \t]+\S+){0,2}[ \t]+на|[cċ]empel\w*(?:[ \t]+(?:lil|fuq|għal))?[ \t]*(?:lill-|mill-|fil-)?|"
     r"(?:发|發)(?:短信|短訊|簡訊)(?:到|给|給|至)?|"
-    # French "composez le" (dial), Icelandic "hringið í" (ring), Russian and Ukrainian "my number" and "on the line
-    # at" ("мой номер заказа" names its order in between), Arabic "my number", Greek "I am at" (blind 25's)
-    r"compos(?:ez|er)(?:[ \t]+le)?(?:[ \t]+(?:numéro|n°))?|hring\w*(?:[ \t]+\S+){0,2}[ \t]+í|"
-    r"(?:мій|мой|мою|моего|мого)[ \t]+номер|на[ \t]+связи(?:[ \t]+\S+){0,2}[ \t]+(?:по|на)|رقمي|είμαι[ \t]+στο)"
+    # Icelandic "hringið í" (ring), Russian "на связи по (номеру)" (on the line at) (blind 25's; not "на связи по
+    # счёту на 1250000", a review's)
+    r"hring\w*(?:[ \t]+\S+){0,2}[ \t]+í|на[ \t]+связи[ \t]+по(?:[ \t]+(?:номеру|телефону))?)"
     rf"[ \t:,\"'{MARK}]*$")
 # After it: Persian "... پیام بدهید" (send a message), Oromo "... bilbilaa" (call), Hungarian "... számon érhető el"
 # (can be reached on the number), a line that takes texts only ("— text dont call"), Chinese "...发短信" (send a
@@ -164,8 +163,8 @@ _NEAR_BEFORE = re.compile(
 _NEAR_AFTER = re.compile(
     rf"^[ \t{MARK}]*(?:پیام|(?:telefon)?számon érhető el|(?:na[ \t]+)?bilbil|[-–—,(]*[ \t]*(?:text|sms|whatsapp)"
     r"(?: only|,? (?:don['’]?t|dont|do not|not) (?:call|ring|phone))|(?:发|發|传|傳)(?:短信|短訊|簡訊)|[でに]つなが|"
-    # Persian "... در دسترس است" (can be reached on), Japanese "...に出られます" (can pick up on) (blind 25's)
-    r"(?:\S+[ \t]+)?در[ \t]+دسترس|に出(?:られ|ます|る))")
+    # Japanese "...に出られます" (can pick up on) (blind 25's; not "...に出る", comes out on: "20240615に出る予定")
+    r"に出られ)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
@@ -215,9 +214,8 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:enquiry|inquiry|enquiries|inquiries|voicemail|missed call) from|"
                        r"(?:questions|messages|texts|queries|updates|photos|pictures)(?: [^\W\d_]+){0,3} "
                        r"(?:sent|send|go|goes|going|forwarded) to|"
-                       # "I'm on 07700 900123 till six", a WhatsApp or tel: link, a PBX's dial string (FreeSWITCH
-                       # "sofia/gateway/trunk/...", Asterisk "PJSIP/trunk/...", "SIP/...", "IAX2/...", blind 25's)
-                       r"i['’]?m on|wa\.me/|tel:|sofia/(?:gateway/)?[\w.-]+/|(?:pj)?sip/(?:[\w.-]+/)?|iax2/(?:[\w.-]+/)?|"
+                       # "I'm on 07700 900123 till six", a WhatsApp or tel: link
+                       r"i['’]?m on|wa\.me/|tel:|"
                        # "nobody called 0493...", "get me on", "reach us at", "give us a bell on" (blind 11's)
                        r"(?:called|dialled|dialed|texted)(?: (?:on|at))?|(?:me|us) (?:on|at)|"
                        r"a (?:bell|buzz|shout|tinkle) on|"
@@ -235,8 +233,7 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
 # number valid as one as written, and not of a date's digits: "Customer left 20240615 as the pickup date", "The
 # client left 1 250 000 in escrow", "Order put through to 4500123456 for approval" (a review's).
 _WEAK_ADJACENT = re.compile(
-    rf"(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)"
-    r"(?: (?:the|a|an|his|her|their|our|my|your) [\w'’-]+)?|"
+    rf"(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)|"
     r"(?:hear|hear back|be reached|be contacted)(?: from (?:me|us|you|him|her|them))? (?:on|at)|"
     r"(?:calls?|callers?|line|it|them|me|us|him|her)(?: [\w'’-]+){0,3} (?:rung|rang|put|patched|transferred) through to|"
     r"(?:rung|rang) through to|"
@@ -244,11 +241,12 @@ _WEAK_ADJACENT = re.compile(
     # "the member whose print jammed is on ...", French "elle est au ..." (blind 24's; weak: "The patient whose
     # surgery is on 20240615", "Il est au 20240615 dans le planning", a review's)
     rf"(?:{_PEOPLE}) whose(?: [\w'’-]+){{1,8}} is on|(?:il|elle|ils|elles) (?:est|sont) (?:au|joignables? au)|"
-    # someone who will be on a number, an alarm that escalates to one; "answers on" in Afrikaans, Galician, Finnish
-    # and Latvian, Spanish "avisen al" (let know on) (blind 25's; weak: "the launch will be on 20250615", "aviso al
-    # 4500123456" of a notice's number)
-    r"(?:will|['’]ll) be on|escalat(?:es|ed|e|ing) to|antwoord op|atende (?:no|na|en|ao)|"
-    r"vastaa (?:numerossa|numerosta|numeroon)|atbild pa|av[ií]s\w* al)[ \t:]*$")
+    # "answers on" in Galician, Finnish and Latvian, Spanish "avísenme al" (let me know on), French "composez le"
+    # (dial: also an order's number keyed into a voice menu), Russian and Ukrainian "my number" ("мой номер заказа"
+    # names its order in between; "мой номер 20240615 в очереди"), Greek "I am at" (blind 25's; weak: "aviso al
+    # 4500123456" of a notice's number, "composez le 20240615", "είμαι στο 20240615 build", a review's)
+    r"atende (?:no|na|en|ao)|vastaa numerossa|atbild pa|av[ií]s\w* al|compos(?:ez|er)(?: le)?(?: (?:numéro|n°))?|"
+    r"(?:мій|мой|мою|моего|мого) номер|είμαι στο)[ \t:,]*$")
 # A reference named right after the number overrides a weak cue: "The buyer gave 4500123456 as the PO number" (a review's)
 _NAMED_AFTER = re.compile(r"(?i)^[ \t]*as (?:the|a|an|his|her|their|its|our|my)\b[^.\n]{0,30}?"
                           r"\b(?:number|no|nr|ref|reference|id|code)\b")
