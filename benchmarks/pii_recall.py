@@ -13,7 +13,7 @@ order of its sets are pinned, see freeze_faker and main).
 
 Twenty-nine sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
 "heldout" and "fresh" (pii_heldout.py: other sentences, cue words and value styles, written by the project;
-their misses were read since), and "blind", "blind2", ..., "blind27" (pii_blind*.py: written by helpers that never
+their misses were read since), and "blind", "blind2", ..., "blind28" (pii_blind*.py: written by helpers that never
 saw the detector; each module's docstring says whether its misses have been read, after which it is no longer
 blind). The last unread one's first run is the figure to quote.
 
@@ -80,6 +80,7 @@ import pii_blind24  # noqa: E402
 import pii_blind25  # noqa: E402
 import pii_blind26  # noqa: E402
 import pii_blind27  # noqa: E402
+import pii_blind28  # noqa: E402
 import pii_heldout  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
@@ -360,6 +361,7 @@ SETS = {  # name -> (templates, id labels, clean templates, clean filler)
     "blind25": (pii_blind25.T_BLIND25, pii_blind25.LABELS_BLIND25, pii_blind25.CLEAN_BLIND25, pii_heldout.fill_clean),
     "blind26": (pii_blind26.T_BLIND26, pii_blind26.LABELS_BLIND26, pii_blind26.CLEAN_BLIND26, pii_heldout.fill_clean),
     "blind27": (pii_blind27.T_BLIND27, pii_blind27.LABELS_BLIND27, pii_blind27.CLEAN_BLIND27, pii_heldout.fill_clean),
+    "blind28": (pii_blind28.T_BLIND28, pii_blind28.LABELS_BLIND28, pii_blind28.CLEAN_BLIND28, pii_heldout.fill_clean),
 }
 CLEAN_EXAMPLES = MISS_EXAMPLES = 6  # how many altered clean texts and misses per kind a set reports
 TARGET = {**{k: 0.995 for k in STRUCTURED}, "person": 0.90}
