@@ -107,8 +107,10 @@ SCHEMES: dict[str, Scheme] = {
     "cn.ric": Scheme("cn.ric", r"\d{17}[\dX]", None, ("身份证", "resident identity")),
     # Estonian and Lithuanian personal codes, Korea's resident registration number: a review of blind 25's round
     # found them named and not validated ("National personal code: 33309240064")
-    "ee.ik": Scheme("ee.ik", None, r"\d{11}", ("isikukood", "isikukoodi", "personal code")),
-    "lt.asmens": Scheme("lt.asmens", None, r"\d{11}", ("asmens kodas", "asmens kodą", "asmens kodo", "personal code")),
+    # (not "personal code": a locker's or a kiosk's PIN too, a review's)
+    "ee.ik": Scheme("ee.ik", None, r"\d{11}", ("isikukood", "isikukoodi", "isikukoodiga", "national personal code")),
+    "lt.asmens": Scheme("lt.asmens", None, r"\d{11}", ("asmens kodas", "asmens kodą", "asmens kodo", "asmens kodu",
+                                                              "national personal code")),
     "kr.rrn": Scheme("kr.rrn", None, r"\d{6}-?\d{7}", ("resident registration number", "주민등록번호", "주민번호")),
 }
 DEFAULT_SCHEMES = tuple(SCHEMES)

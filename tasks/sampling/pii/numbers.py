@@ -211,8 +211,7 @@ class Numbers:
             or _X12_PHONE.search(text, max(0, start - 80), start)
         if segment and self.phones.is_announced_phone(value):
             return "phone"
-        if (_message_recipient(text, start) or _in_a_dial_string(text, start, end)) and self.phones.valid_bare(value) \
-                and not phones.compact_date(value):
+        if (_message_recipient(text, start) or _in_a_dial_string(text, start, end)) and self.phones.valid_bare(value):
             return "phone"
         if phones.owned_after(tail) and not quantity and self.phones.is_announced_phone(value):
             return "phone"  # "number for the auction is 062 896 92 91 - my husband's": his, whatever the label says
@@ -385,12 +384,14 @@ def _message_recipient(text: str, start: int) -> bool:
 
 
 # A PBX's dial string ends in the number it dials: FreeSWITCH "sofia/gateway/trunk/0467450142", Asterisk
-# "Dial(PJSIP/trunk/0612345678,30)", "SIP/0612345678@carrier" (blind 25's). Not a channel's name, where an extension
-# and a hex suffix follow ("PJSIP/1001-00000001 is ringing"), nor a path or a URL ("/api/sip/3104567890/...",
-# "/var/log/freeswitch/sofia/internal/3104567890.log"): the technology starts the string and the number ends it.
-_DIAL_STRING = re.compile(r"(?i)(?<![\w/.-])(?:sofia/(?:gateway/)?[\w.-]+/|(?:pj)?sip/(?:[\w.-]+/)?|iax2/(?:[\w.-]+/)?)"
-                          r"\+?$")
-_DIAL_STRING_END = re.compile(r"(?=[\s\"',)@|;&]|$)")
+# "Dial(PJSIP/trunk/0612345678,30)" (blind 25's). Only as a dial string is written: an application's argument, a
+# bridge's data or a bracketed target, opened by "(", a quote, "=" or "["; the technology in its own case (SIP,
+# PJSIP, IAX2; FreeSWITCH's "sofia/gateway/"); the number ends it. Not a channel's name ("PJSIP/1001-00000001 is
+# ringing"), a path, a URL, a git branch or an image ("/api/sip/3104567890/...", "git checkout sip/4500123456",
+# "docker pull pjsip/2024061501", reviews').
+_DIAL_STRING = re.compile(r"""(?:(?<=[("'=\[])|(?<=[("'=\[][ \t]))(?:sofia/gateway/[\w.-]+/|(?:PJ)?SIP/(?:[\w.-]+/)?|"""
+                          r"""IAX2/(?:[\w.-]+/)?)\+?$""")
+_DIAL_STRING_END = re.compile(r"(?=[\s\"',)@|;&\]]|$)")
 
 
 def _in_a_dial_string(text: str, start: int, end: int) -> bool:
@@ -410,7 +411,7 @@ _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an
                           r"(?:(?:that['’]s|that is|it['’]s|it is|this is)[ \t]+|(?<=[(—–-])[ \t]*)(?:the|a|an|our)[ \t]+[^\W\d_][\w -]{0,30},"
                           r"[ \t]+not[ \t]+a[ \t]+(?:(?:phone|telephone)[ \t]+)?number(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
                           # ... or that it is no person's: "belongs to the locomotive, not to a person" (blind 25's)
-                          r"not[ \t]+(?:to[ \t]+|of[ \t]+)?(?:a|any|one)[ \t]+(?:person|individual)|"
+                          r"not[ \t]+(?:to[ \t]+|of[ \t]+)?(?:a|any)[ \t]+(?:person|individual)|"
                           r"keine[ \t]+telefonnummer|pas un numéro de téléphone|"
                           r"no es un número de teléfono|não é (?:um )?número de telefone|non è un numero di telefono|"
                           r"geen telefoonnummer)[ \t]*(?=[.,;:)!\n\"”]|[—–-]|$)")

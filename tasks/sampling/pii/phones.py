@@ -153,9 +153,9 @@ _NEAR_BEFORE = re.compile(
     r"\w*(?:kubir|fonere)\w*(?:[ \t]+(?:ku|pa|kuri))?|(?:الاتصال|اتصل\w*|تتصل\w*)(?:[ \t]+\S+){0,2}[ \t]+(?:على|ب)|"
     r"звън(?!ец)\w*(?:[ \t]+\S+){0,2}[ \t]+на|[cċ]empel\w*(?:[ \t]+(?:lil|fuq|għal))?[ \t]*(?:lill-|mill-|fil-)?|"
     r"(?:发|發)(?:短信|短訊|簡訊)(?:到|给|給|至)?|"
-    # Icelandic "hringið í" (ring), Russian "на связи по (номеру)" (on the line at) (blind 25's; not "на связи по
-    # счёту на 1250000", a review's)
-    r"hring\w*(?:[ \t]+\S+){0,2}[ \t]+í|на[ \t]+связи[ \t]+по(?:[ \t]+(?:номеру|телефону))?)"
+    # Icelandic "hringið í" (ring: the verb's forms, not "hringurinn", a ring, nor "hringtorgið", a roundabout)
+    # (blind 25's)
+    r"(?:hringið|hringdu|hringja|hringir|hringi|hringdi)(?:[ \t]+\S+){0,2}[ \t]+í)"
     rf"[ \t:,\"'{MARK}]*$")
 # After it: Persian "... پیام بدهید" (send a message), Oromo "... bilbilaa" (call), Hungarian "... számon érhető el"
 # (can be reached on the number), a line that takes texts only ("— text dont call"), Chinese "...发短信" (send a
@@ -241,12 +241,13 @@ _WEAK_ADJACENT = re.compile(
     # "the member whose print jammed is on ...", French "elle est au ..." (blind 24's; weak: "The patient whose
     # surgery is on 20240615", "Il est au 20240615 dans le planning", a review's)
     rf"(?:{_PEOPLE}) whose(?: [\w'’-]+){{1,8}} is on|(?:il|elle|ils|elles) (?:est|sont) (?:au|joignables? au)|"
-    # "answers on" in Galician, Finnish and Latvian, Spanish "avísenme al" (let me know on), French "composez le"
-    # (dial: also an order's number keyed into a voice menu), Russian and Ukrainian "my number" ("мой номер заказа"
-    # names its order in between; "мой номер 20240615 в очереди"), Greek "I am at" (blind 25's; weak: "aviso al
-    # 4500123456" of a notice's number, "composez le 20240615", "είμαι στο 20240615 build", a review's)
-    r"atende (?:no|na|en|ao)|vastaa numerossa|atbild pa|av[ií]s\w* al|compos(?:ez|er)(?: le)?(?: (?:numéro|n°))?|"
-    r"(?:мій|мой|мою|моего|мого) номер|είμαι στο)[ \t:,]*$")
+    # French "composez le" (dial: also an order's number keyed into a voice menu), Russian and Ukrainian "my number"
+    # ("мой номер заказа" names its order in between; "мой номер 20240615 в очереди"), Russian "на связи по (номеру)"
+    # (on the line at), Greek "I am at" (blind 25's; weak: "composez le 20240615", "Είμαι στο 20240615 build", a
+    # review's; not "answers on" in Galician, Finnish or Latvian, nor Spanish "avisen al": a second review found
+    # them as often before an order's, an issue's or a contract's number)
+    r"compos(?:ez|er)(?: le)?(?: (?:numéro|n°))?|(?:мій|мой|мою|моего|мого) номер|на связи по(?: (?:номеру|телефону))?|"
+    r"είμαι στο)[ \t:,]*$")
 # A reference named right after the number overrides a weak cue: "The buyer gave 4500123456 as the PO number" (a review's)
 _NAMED_AFTER = re.compile(r"(?i)^[ \t]*as (?:the|a|an|his|her|their|its|our|my)\b[^.\n]{0,30}?"
                           r"\b(?:number|no|nr|ref|reference|id|code)\b")
