@@ -146,14 +146,14 @@ blind here.
 
 READ on 2026-12-05 (no longer blind): its 53 phone misses, 6 card, 1 labelled-id, 33 unlabelled-id and 26 person
 misses and 147 altered clean texts (seed 7) were read, and the detector changed in response, then once more after
-a review of the change (docs/facts.md "PII: blind 25 read, a review, blinds 26 to 28 unread"): "ring" (Icelandic),
-"on the line at" (Russian) right before the number, "can pick up" (Japanese) right after it; weak cues (a number
-valid as a phone, no compact date): "dial" (French), "my number" (Russian, Ukrainian), "I am at" (Greek), "answers
-on" (Galician, Finnish, Latvian), Spanish "avísenme al"; a PBX's dial string; an SMS gateway's recipients; a person's
+two reviews of the change (docs/facts.md "PII: blind 25 read, two reviews, blinds 26 to 28 unread"): "ring"
+(Icelandic) right before the number, "can pick up" (Japanese) right after it; weak cues (a number valid as a phone,
+no compact date): "dial" (French), "my number" (Russian, Ukrainian), "on the line at" (Russian), "I am at" (Greek);
+a PBX's dial string; an SMS gateway's recipients; a person's
 number named in Hungarian, Finnish, Portuguese (the CPF's long name), Korean with spaces; the Estonian, Lithuanian
 and Korean numbers validated; a 12-digit card on a magnetic track 2; a number the text says belongs to no person
-stays. After that, seed 7, with the model refitted on it too (threshold 0.9): structured 0.9941 (phones 0.96),
-no-label id 0.9938, clean altered 1.43% (seed 1: 0.9925, 1.97%). Left: one-line notes whose only cue is a noun no
+stays. After that, seed 7, with the model refitted on it too (threshold 0.9): structured 0.9933 (phones 0.9537),
+no-label id 0.9938, clean altered 1.43% (seed 1: 0.9922, 1.97%). Left: one-line notes whose only cue is a noun no
 list holds ("Paperweight couple 08081570207", "crane guy is 44704878"), a business number grouped like a phone after
 a thing's noun ("Kiln programme 951-244-5652, anneal 58 h.": a rule for the field after it was tried and dropped,
 it let real phones through), passive agents from locales the name lists lack ("padded by Aleksi Salonen").
