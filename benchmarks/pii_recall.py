@@ -11,7 +11,7 @@ full of order and invoice numbers, amounts, dates, times, SKUs, versions, barcod
 hashes and company names. Seeded: same seed, same figures (Faker's clock, its global `random` and the hash
 order of its sets are pinned, see freeze_faker and main).
 
-Twenty-nine sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
+Thirty-one sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
 "heldout" and "fresh" (pii_heldout.py: other sentences, cue words and value styles, written by the project;
 their misses were read since), and "blind", "blind2", ..., "blind28" (pii_blind*.py: written by helpers that never
 saw the detector; each module's docstring says whether its misses have been read, after which it is no longer
