@@ -1,5 +1,8 @@
 """Generate the demo production log: 30 days of Acme Cloud's LLM traffic with known, planted dirt.
 
+Acme's logger keeps one request in fifty (configs/demo.yaml `source.sample_rate: 0.02`): the 6,000 rows, 200 a
+day, stand for 10,000 requests a day, the volume the report prices.
+
     .venv/bin/python data/generate_demo_log.py                       # data/demo/production.{db,jsonl} + manifest.json
     .venv/bin/python data/generate_demo_log.py --rows 100000 --out /tmp/big --no-unique   # benchmark size
 

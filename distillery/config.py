@@ -65,6 +65,10 @@ class SourceConfig(Section):
     columns: dict[str, str] = Field(
         default_factory=dict,
         description="log column names when they differ from ours, e.g. {created_at: ts, messages: payload}")
+    sample_rate: float = Field(
+        1.0, gt=0, le=1,
+        description="the share of production requests the log holds: 1 when every request is logged, 0.02 when the "
+                    "logger keeps one in fifty. The report's volume is the log's requests per day divided by it")
 
     @field_validator("columns")
     @classmethod

@@ -42,7 +42,7 @@ from tasks.report.pricing import how_priced, measured_serving, price_of, student
 from tasks.report.records import ReportError, read_record, read_records
 from tasks.report.savings import cheapest, one_decimal, price_option, rounded
 from tasks.report.traffic import (Routing, arm_traffic, deferred_traffic, measured_volume, mix_note, months_to_reach, route_mix,
-                                  route_plan, route_volumes)
+                                  route_plan, route_volumes, volume_source)
 
 # Line and ReportError are what callers of run_costs handle (the CLI imports ReportError from here).
 __all__ = ["Line", "ReportError", "run_costs"]
@@ -58,9 +58,9 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
     prefixes, prefix_source = repeated_prefix(cfg, run_dir)
     cached = cached_by_route(p.teacher.api, prefixes)
     teacher_t, student_t = arm_traffic(priced_rows, "teacher", mix, cached), arm_traffic(priced_rows, "student", mix)
-    total = p.requests_per_day or measured_volume(sample)
+    total = p.requests_per_day or measured_volume(sample, cfg.source.sample_rate)
     volume = total * routing.share  # the requests the student takes; the comparison's volume
-    volume_source = "assumed" if p.requests_per_day else "measured"
+    volume_words, volume_column = volume_source(p.requests_per_day, cfg.source.sample_rate)
     weighting = mix_note(priced_rows, mix, mix_source, planned=routing.share < 1)
     caching = cache_note(p.teacher.api, prefixes, cached, prefix_source)
     dedicated = next((o.price for o in options if o.key == "dedicated_gpu"), None)
@@ -73,7 +73,8 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
     teacher_daily = cm.daily_cost(teacher, volume, teacher_t)
     covers = coverage(routing)
     lines = (token_lines(teacher_t, student_t, weighting, caching)
-             + [Line("daily", "requests per day", total, "requests", 0.0, volume_source),
+             + [Line("daily", "requests per day", total, "requests", 0.0, volume_column,
+                     "" if volume_column != "derived" else f"the log's requests per day / {volume_words}"),
                 Line("daily", f"requests per day the comparison covers: {covers}", volume, "requests", 0.0, "derived",
                      share_note(routing, mix_source)),
                 Line("daily", "teacher", volume, "requests", teacher_daily, "derived", f"{how_priced(teacher)}; {covers}")]
@@ -82,7 +83,7 @@ def run_costs(cfg: RunConfig, run_dir: Path) -> tuple[list[Line], dict]:
              + [Line("daily", "nightly pipeline, amortised", p.nights_per_month, "nights/month", pipeline_daily, "derived")]
              + run_lines)
     top = rounded(best)
-    summary = {"currency": p.currency, "requests_per_day": round(total, 1), "volume_source": volume_source,
+    summary = {"currency": p.currency, "requests_per_day": round(total, 1), "volume_source": volume_words,
                **routing_summary(routing, volume),
                "teacher_per_1k": round(teacher_daily / volume * 1000, 4), "student_per_1k": top["per_1k"],
                "teacher_daily": round(teacher_daily, 2), "student_daily": top["daily"],

@@ -264,7 +264,9 @@ def assumptions(cfg: RunConfig, prices: dict) -> list[str]:
             f"pipeline GPU ${p.pipeline_usd_per_gpu_hour:g}/h, training {p.training_tok_s:g} trained tokens/s on it",
             f"the pipeline runs {p.nights_per_month} nights a month; a month is 30 days",
             "volume: " + (f"{p.requests_per_day:g} requests/day (configured)" if p.requests_per_day
-                          else "measured from the production log window sampled by this run")]
+                          else "measured from the production log window sampled by this run"
+                          + (f", divided by the share of requests the log holds ({cfg.source.sample_rate:g}, "
+                             "source.sample_rate)" if cfg.source.sample_rate < 1 else ""))]
 
 
 def cost_csv(lines: list[Line], summary: dict) -> str:

@@ -18,12 +18,25 @@ from tasks.report import cost_model as cm
 from tasks.report.records import ReportError
 
 
-def measured_volume(sample: dict) -> float:
-    """Requests per day in the sampled window: every request the log holds for it, invalid ones included (they were paid)."""
+def measured_volume(sample: dict, sample_rate: float = 1.0) -> float:
+    """Requests per day in the sampled window: every request the log holds for it, invalid ones included (they were
+    paid), divided by the share of production requests the log keeps (`source.sample_rate`: a sampled request log
+    holds one in 1/rate of them)."""
     f = sample["funnel"]
     start, end = (datetime.fromisoformat(sample["window"][k]) for k in ("start", "end"))
     days = max((end - start).total_seconds() / 86_400, 1e-9)
-    return (f["read"] - f["outside_window"] - f.get("other_route", 0)) / days
+    return (f["read"] - f["outside_window"] - f.get("other_route", 0)) / days / sample_rate
+
+
+def volume_source(configured: float | None, sample_rate: float) -> tuple[str, str]:
+    """Where the day's volume comes from, for the report's words and the cost line's source column: the config's
+    `pricing.requests_per_day`, the log itself, or the log scaled up by the share of requests it holds."""
+    if configured:
+        return "assumed", "assumed"
+    if sample_rate < 1:
+        return (f"measured in the log, which holds {sample_rate * 100:.3g}% of the requests: source.sample_rate, assumed",
+                "derived")
+    return "measured", "measured"
 
 
 def months_to_reach(volume: float, target: float | None, growth: float) -> float | None:

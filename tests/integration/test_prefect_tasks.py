@@ -38,7 +38,7 @@ def test_the_report_task_publishes_the_verdict_tables_and_a_link(prefect_server,
     from tests.unit.test_report import finished_run
 
     run = finished_run(tmp_path)
-    cfg = load_config(REPO / "configs/demo.yaml", ["pricing.student.self_hosted.output_tok_s=500"])
+    cfg = load_config(REPO / "configs/demo.yaml", ["source.sample_rate=1", "pricing.student.self_hosted.output_tok_s=500"])
 
     @flow
     def report_only():

@@ -12,7 +12,8 @@ from tests.unit.test_report import SECRET, finished_run
 def test_the_page_renders_its_headline_numbers_and_prints_to_pdf(tmp_path):
     assert find_chromium(), "scripts/install.sh installs Debian's chromium; run `make install` as root"
     run = finished_run(tmp_path)
-    record = run_report(load_config(REPO / "configs/demo.yaml", ["pricing.student.self_hosted.output_tok_s=500"]), run)
+    record = run_report(load_config(REPO / "configs/demo.yaml", ["source.sample_rate=1",
+                                                                   "pricing.student.self_hosted.output_tok_s=500"]), run)
     s = record["summary"]
     dom = rendered_dom(run / "report.html")
     assert "Switch to the student" in dom and f"${s['saving_monthly']:,.2f}" in dom

@@ -267,3 +267,47 @@ def test_a_price_table_set_before_the_new_pricing_keys_is_the_same_prices(tmp_pa
     assert [o.key for o in student_options(pricing.student)] == ["dedicated_gpu"]
     assert set_prices(tmp_path, pricing, "y")["changed_at"] == "2026-11-01T00:00:00Z"
     assert not (tmp_path / "prices-history.jsonl").exists()
+
+
+# ---------------------------------------------------------------- 7. a sampled request log
+
+def sampled(rate=None, **pricing):
+    """The run's config with the volume measured from the log (no `requests_per_day`), the log holding `rate` of the
+    requests when given."""
+    raw = {"pricing": {"teacher": {"api": TEACHER}, "student": {"api": HOSTED}, **pricing}}
+    return validate_config(raw | ({"source": {"sample_rate": rate}} if rate is not None else {}))
+
+
+def test_a_log_that_holds_one_request_in_fifty_is_priced_at_fifty_times_its_volume(tmp_path):
+    run = make_run(tmp_path)
+    whole, s_whole = costs(sampled(), run)
+    lines, s = costs(sampled(0.02), run)
+    # the log: 6,000 requests in 30 days, 200 a day; one in fifty logged: 10,000 a day
+    assert s_whole["requests_per_day"] == pytest.approx(200) and s_whole["volume_source"] == "measured"
+    assert s["requests_per_day"] == pytest.approx(10_000)
+    assert line(whole, "requests per day").source == "measured"
+    volume = line(lines, "requests per day")
+    assert volume.source == "derived" and "2% of the requests" in volume.note and "source.sample_rate" in volume.note
+    assert "source.sample_rate, assumed" in s["volume_source"]
+    # the teacher's day and the student's scale with the volume; the night's pipeline does not
+    assert s["teacher_daily"] == pytest.approx(50 * s_whole["teacher_daily"], rel=0.02)
+    assert s["pipeline_per_night"] == s_whole["pipeline_per_night"]
+    # a configured volume wins over the log's, sampled or not, and is labelled assumed
+    _, s_set = costs(sampled(0.02, requests_per_day=1234), run)
+    assert s_set["requests_per_day"] == 1234 and s_set["volume_source"] == "assumed"
+
+
+@pytest.mark.parametrize("rate", [0, -0.5, 1.5, "half"])
+def test_a_sample_rate_outside_0_to_1_is_refused_naming_the_key(rate):
+    with pytest.raises(ConfigError, match="source.sample_rate"):
+        sampled(rate)
+
+
+def test_a_runs_parameters_cannot_set_the_sample_rate(monkeypatch):
+    """The share of requests the log holds is the operator's (the source is): a run started from the UI cannot
+    multiply the report's volume, and with it the saving."""
+    from distillery.policy import PolicyError, check_run_keys
+
+    monkeypatch.delenv("DISTILLERY_POLICY", raising=False)
+    with pytest.raises(PolicyError, match="source.sample_rate"):
+        check_run_keys(["epochs", "source.sample_rate"])

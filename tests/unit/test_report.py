@@ -52,8 +52,8 @@ def finished_run(tmp_path):
 
 def config(*overrides):
     # the student on its dedicated GPU alone: these tests are about that way to pay (tests/unit/test_cost_fixes.py
-    # prices the demo's three ways)
-    return load_config(REPO / "configs/demo.yaml", ["pricing.student.self_hosted.output_tok_s=500", "pricing.student.api=null",
+    # prices the demo's three ways); finished_run's log holds every request (the demo's holds one in fifty)
+    return load_config(REPO / "configs/demo.yaml", ["source.sample_rate=1", "pricing.student.self_hosted.output_tok_s=500", "pricing.student.api=null",
                                                     "pricing.student.shared_gpu=null", *overrides])
 
 
@@ -197,7 +197,7 @@ def test_a_price_finance_sets_outlives_later_reports_and_the_report_says_so(run)
     before = run_report(config(), run)
     assert before["prices"]["source"].startswith("the run config's pricing section")
     args = ["report", "-c", str(REPO / "configs/demo.yaml"), "--run-dir", str(run),
-            "-o", "pricing.student.self_hosted.output_tok_s=500"]
+            "-o", "source.sample_rate=1", "-o", "pricing.student.self_hosted.output_tok_s=500"]
     dearer = [*args, "-o", "pricing.teacher.api.output_per_mtok=30"]
     assert CliRunner().invoke(app, dearer).exit_code == 0  # finance rebuilds the report with a new output price
     changed = json.loads((run / "stage-report.json").read_text())
