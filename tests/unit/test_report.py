@@ -68,6 +68,18 @@ def test_the_report_leads_with_the_verdict_and_its_numbers(run):
     assert html.count("<svg") == 2 and "break-even 7,539/day" in html, "both plots, the break-even point marked"
 
 
+def test_a_sampled_log_says_on_the_page_what_the_volume_rests_on(run):
+    """The same run, its log said to hold one request in fifty: fifty times the volume, and the page says where the
+    figure comes from, beside the volume and in the assumptions."""
+    s = run_report(config("source.sample_rate=0.02"), run)["summary"]
+    assert s["requests_per_day"] == 500_000
+    html = (run / "report.html").read_text()
+    assert html.count("which holds 2% of the requests: source.sample_rate, assumed") == 2  # the CPU note, the table
+    assert "divided by the share of requests the log holds (0.02, source.sample_rate)" in html
+    run_report(config(), run)  # the log as the whole traffic
+    assert "Tokens are measured and the volume is measured;" in (run / "report.html").read_text()
+
+
 def test_at_10k_a_day_a_dearer_gpu_flips_the_recommendation(run):
     run_report(config("pricing.student.self_hosted.usd_per_gpu_hour=1.5"), run)
     html = (run / "report.html").read_text()
