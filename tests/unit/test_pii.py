@@ -708,6 +708,25 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("Call 415-555-0132 for the depot, it belongs to the yard, not to a person.",
      "Call <PHONE> for the depot, it belongs to the yard, not to a person."),
     ("Smith family 020 7946 0958, not one person.", "Smith family <PHONE>, not one person."),  # a household's
+    # blind 26's round: a modem's dial command, "dial" in Chinese and Cantonese joined to the words around it, an
+    # SMS's sender, "I am on" in Ukrainian and Russian, "call" in Malagasy, "message on" in Urdu after the number,
+    # "who ... sent to", a NANP number with dots in a CSV cell after a cell ending in a digit
+    ("ATD+33256371853;  // dials the keeper's mobile", "ATD<PHONE>;  // dials the keeper's mobile"),
+    ('send("ATDT0612345678\r")', 'send("ATDT<PHONE>\r")'),
+    ("冰車司機話到咗就打94309176畀佢。", "冰車司機話到咗就打<PHONE>畀佢。"),
+    ("技术员明天上午来，先打725 353 645", "技术员明天上午来，先打<PHONE>"),
+    ('gammu-smsd[882]: Received message from 0586684140: "alarm"', 'gammu-smsd[882]: Received message from <PHONE>: "alarm"'),
+    ("щодо води з бочки, я на 9365936877", "щодо води з бочки, я на <PHONE>"),
+    ("Antsoy amin'ny 07330238763 ny mpamboly.", "Antsoy amin'ny <PHONE> ny mpamboly."),
+    ("ٹھیکیدار کو 0612345678 پر میسج کر دیں۔", "ٹھیکیدار کو <PHONE> پر میسج کر دیں۔"),
+    ("the distiller who ordered a cask wants the collection day sent to 0612345678.",
+     "the distiller who ordered a cask wants the collection day sent to <PHONE>."),
+    ("Team,Driver's mobile,Seats\nU12,741.215.4728,4", "Team,Driver's mobile,Seats\nU12,<PHONE>,4"),
+    ("Team,Mobile,Seats\nU12,741 215 4728x038,4", "Team,Mobile,Seats\nU12,<PHONE>,4"),
+    # ... and a person's number named in German and in Russian (Belarus's identity number)
+    ("Im Melderegister unter der persönlichen Kennnummer 17076612870 geführt.",
+     "Im Melderegister unter der persönlichen Kennnummer <NATIONAL_ID> geführt."),
+    ("Владелец пруда, личный номер: 23280873553", "Владелец пруда, личный номер: <NATIONAL_ID>"),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
@@ -718,6 +737,7 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "sku;639032975695=12 units",  # a CSV's cell and a count, no track 2: a 12-digit Luhn-valid number needs a word
     "lot;639032975695=2906101",  # ";" after a word joins cells, it is no start sentinel
     "Batch 639032975695 done",
+    "ATD 0612345678 departed",  # a modem dials a number joined to its ATD; spaced, ATD is a time of departure
 ])
 def test_blind_rounds_rules_keep_without_the_model(text):
     s = Scrubber(phone_context=False)
@@ -916,6 +936,19 @@ def test_blind_rounds_rules_keep_without_the_model(text):
     "Se envió aviso al 7001234567 del contrato vencido.",
     "Atbild pa 2024061501 versiju.",
     "The company's civil registration number 44051401359 (a business, not a person).",
+    # blind 26's round: "ATD" as a departure time, or inside a word; "打" as a discount, printing, clocking in; a
+    # message's date; an order's, an account's, a contract's "personal number" in Russian; a CSV of amounts
+    "STATD0612345678;",
+    "打印20240615的报表",
+    "打8折，订单4500123456",
+    "Release message from 20240615 build",
+    "Ваш личный номер заказа: 23280873553",
+    "Ваш личный номер счёта 23280873553",
+    "Die Kennnummer der Maschine: 17076612870",
+    "item,qty,total\nA1,12,345.678",
+    "A1,345.678.9012345",  # after a cell ending in a digit, only a whole 3-3-4 number opens a new one
+    "打印13812345678号单据",  # "打" right before the number only: here printing a document's number
+    "سرور 4500123456 پر کام جاری ہے",  # Urdu "on" after a number is no cue without "message" or "call"
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

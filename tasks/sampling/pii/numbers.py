@@ -36,8 +36,10 @@ _CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-
                         # party's account), a card's magnetic track 1 ("%B4111...^"), and a number after Maltese's
                         # joined article ("lill-3311103703", "to ...") (blind 24's)
                         r"|(?<=\?\d\d)(?=[A-Z]{2}\d{2})|(?<=%B)(?=\d)|(?<=\blill-)|(?<=\bmill-)|(?<=\bfil-)|(?<=\bbil-)"
-                        r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be]))(?<!\d\.)"
-                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:(?<!HK\d/)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+                        r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be])"
+                        # a modem's dial command, joined to it: "ATD+33256371853;" (blind 26's)
+                        r"|(?<=(?<![\w+])ATD)|(?<=(?<![\w+])ATD[TP]))(?<!\d\.)"
+                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|\d{3}([. ])\d{3}\1\d{4}(?!\d)|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:(?<!HK\d/)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
@@ -391,11 +393,15 @@ def _message_recipient(text: str, start: int) -> bool:
 # "docker pull pjsip/2024061501", reviews').
 _DIAL_STRING = re.compile(r"""(?:(?<=[("'=\[])|(?<=[("'=\[][ \t]))(?:sofia/gateway/[\w.-]+/|(?:PJ)?SIP/(?:[\w.-]+/)?|"""
                           r"""IAX2/(?:[\w.-]+/)?)\+?$""")
+# A Hayes modem's dial command, the number joined to it and a ";" (voice) or the line's end after it:
+# "ATD+33256371853;", "ATDT0612345678" (blind 26's). Upper case and joined only: "ATD 14:30" is a departure time.
+_HAYES_DIAL = re.compile(r"(?<![\w+])ATD[TP]?\+?$")
 _DIAL_STRING_END = re.compile(r"(?=[\s\"',)@|;&\]]|$)")
 
 
 def _in_a_dial_string(text: str, start: int, end: int) -> bool:
-    return bool(_DIAL_STRING.search(text[max(0, start - 60):start])) and bool(_DIAL_STRING_END.match(text, end))
+    before = text[max(0, start - 60):start]
+    return bool(_DIAL_STRING.search(before) or _HAYES_DIAL.search(before)) and bool(_DIAL_STRING_END.match(text, end))
 
 
 # The text says the number is no phone number, as a remark that ends there ("(a job reference, not a phone

@@ -164,7 +164,9 @@ _NEAR_AFTER = re.compile(
     rf"^[ \t{MARK}]*(?:پیام|(?:telefon)?számon érhető el|(?:na[ \t]+)?bilbil|[-–—,(]*[ \t]*(?:text|sms|whatsapp)"
     r"(?: only|,? (?:don['’]?t|dont|do not|not) (?:call|ring|phone))|(?:发|發|传|傳)(?:短信|短訊|簡訊)|[でに]つなが|"
     # Japanese "...に出られます" (can pick up on) (blind 25's; not "...に出る", comes out on: "20240615に出る予定")
-    r"に出られ)")
+    r"に出られ|"
+    # Urdu "... پر میسج / کال" (message, call on it) (blind 26's)
+    r"پر[ \t]+(?:میسج|کال))")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
@@ -233,11 +235,20 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
 # number valid as one as written, and not of a date's digits: "Customer left 20240615 as the pickup date", "The
 # client left 1 250 000 in escrow", "Order put through to 4500123456 for approval" (a review's).
 _WEAK_ADJACENT = re.compile(
-    rf"(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)|"
+    # Chinese and Cantonese "打" (dial) right before the number, joined to the word before it ("先打725 353 645",
+    # "就打94309176畀佢"), so outside the word boundary the other cues start at (blind 26's; weak: "打8折" is a
+    # discount, "打印" printing, and no number valid as a phone follows them)
+    rf"(?:打|(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)|"
     r"(?:hear|hear back|be reached|be contacted)(?: from (?:me|us|you|him|her|them))? (?:on|at)|"
     r"(?:calls?|callers?|line|it|them|me|us|him|her)(?: [\w'’-]+){0,3} (?:rung|rang|put|patched|transferred) through to|"
     r"(?:rung|rang) through to|"
-    rf"(?:{_ROLES}|{_PEOPLE}|he|she|they)(?: [\w'’-]+){{0,12}} sent to|(?:rung|phoned) (?:on|at)|"
+    # ... "who ... wants the collection day sent to" (blind 26's)
+    rf"(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,12}} sent to|(?:rung|phoned) (?:on|at)|"
+    # an SMS's sender as a phone or a modem logs it: "Received message from 0586684140", "SMS from" (blind 26's;
+    # weak: "message from 20240615's release")
+    r"(?:messages?|sms) from|"
+    # Russian and Ukrainian "I am on", Malagasy "call (at)" (blind 26's): "я на 9365936877", "Antsoy amin'ny ..."
+    r"(?:я|ми|мы) на|antsoy(?: amin['’]ny)?|"
     # "the member whose print jammed is on ...", French "elle est au ..." (blind 24's; weak: "The patient whose
     # surgery is on 20240615", "Il est au 20240615 dans le planning", a review's)
     rf"(?:{_PEOPLE}) whose(?: [\w'’-]+){{1,8}} is on|(?:il|elle|ils|elles) (?:est|sont) (?:au|joignables? au)|"
@@ -247,7 +258,7 @@ _WEAK_ADJACENT = re.compile(
     # review's; not "answers on" in Galician, Finnish or Latvian, nor Spanish "avisen al": a second review found
     # them as often before an order's, an issue's or a contract's number)
     r"compos(?:ez|er)(?: le)?(?: (?:numéro|n°))?|(?:мій|мой|мою|моего|мого) номер|на связи по(?: (?:номеру|телефону))?|"
-    r"είμαι στο)[ \t:,]*$")
+    rf"είμαι στο))[ \t:,{MARK}]*$")
 # A reference named right after the number overrides a weak cue: "The buyer gave 4500123456 as the PO number" (a review's)
 _NAMED_AFTER = re.compile(r"(?i)^[ \t]*as (?:the|a|an|his|her|their|its|our|my)\b[^.\n]{0,30}?"
                           r"\b(?:number|no|nr|ref|reference|id|code)\b")
