@@ -264,13 +264,12 @@ _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτο�
                                  # (blind 25's; not "személyi számítógép", a personal computer, nor "henkilöauton
                                  # tunnistenumero", a passenger car's, a review's)
                                  r"személyi (?:azonosító\w*|szám(?:a|át|ot|om|ának)?|igazolvány\w*)|henkilön tunnistenumero\w*|"
-                                 r"(?:inscrição|cadastro|registro) (?:da |de |das )?pessoas? físicas?|"
-                                 # German "persönliche Kennnummer" (a person's identification number), Russian "личный
-                                 # номер" (personal number: Belarus's identity number) (blind 26's; not a phone's, an
-                                 # order's, an account's, a card's, a contract's or a staff member's "личный номер ...")
-                                 r"persönlich\w* kenn(?:nummer|zahl|ziffer)\w*|"
-                                 r"личн\w* номер\w*(?![ \t]+(?:заказ|телефон|мобильн|сотов|сч[её]т|карт|клиент|договор|"
-                                 r"сотрудник|работник))(?!\w))(?!\w)")
+                                 r"(?:inscrição|cadastro|registro) (?:da |de |das )?pessoas? físicas?)(?!\w)")
+# German "persönliche Kennnummer" (a person's identification number), Russian "личный номер (гражданина)" (personal
+# number: Belarus's identity number), right before the number only (blind 26's): "Persönliche Kennnummer Ihrer
+# Lizenz: ...", "Личный номер заявки ..." name a licence's and a request's (a review's)
+_PERSONAL_NUMBER_BEFORE = re.compile(r"(?i)(?<!\w)(?:persönlich\w* kennnummer|личн\w* номер(?:[ \t]+гражданина)?)"
+                                     r"[ \t]*[:№]?[ \t]*$")
 # ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"
                                 r"身份号码|身份號碼|个人识别|個人識別|개인식별|개인 식별 번호")  # not a product's 识别号
@@ -297,7 +296,7 @@ def _loosely_named(head: str, tail: str, names: tuple[str, ...]) -> bool:
     # The possessive only in the words just before the number: "Your order ... split into 80 parcels; the first
     # one (230163975144)" is no one's id
     if _IDENTITY_STEM.search(clause) or _PERSON_NUMBER.search(clause) or _IDENTITY_ELSEWHERE.search(clause) \
-            or _IDENTITY_UNSPACED.search(clause) \
+            or _IDENTITY_UNSPACED.search(clause) or _PERSONAL_NUMBER_BEFORE.search(head) \
             or _OWNER.search(head[-60:]) and not phones.announces(head, tail):
         return True  # "call me on my mobile 601234567" is a phone, whatever it validates as
     single, compact = _name_forms(names)

@@ -20,9 +20,9 @@ from tasks.sampling.pii.phones import Phones
 # An area code with a slash is how German, Austrian and Swiss numbers are often written: 0171/2345678.
 # Not inside another token: a UUID's groups (2c104dda-9491-4595-...) or a grouped figure's tail (620,626,008,
 # 1.234.567). After a comma a first group of four digits or more, or one a hyphen or a 4-digit group follows, or an
-# IBAN's country and check digits, or a "+" and ten digits or more, is a new cell of a CSV row ("2026-11-28,6011...",
-# "10442,706-48-4803", "10442,756.3987.1425.67", "4471,GB23VCTR...", "screening_arm_1,+918684431802"; not a signed
-# figure, "1,+98765432").
+# IBAN's country and check digits, or a "+" and ten digits or more, or a whole 3-3-4 number with dots or spaces, is a
+# new cell of a CSV row ("2026-11-28,6011...", "10442,706-48-4803", "10442,756.3987.1425.67", "4471,GB23VCTR...",
+# "screening_arm_1,+918684431802", "U12,741.215.4728" (blind 26's); not a signed figure, "1,+98765432").
 # After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ..."), their locative
 # "ku-0821234567" ("on ..."), and a Hebrew one-letter prefix joined by a hyphen or maqaf: "ל-+33 1 34 95 41 85" ("to").
 # An IBAN after a "+" too: EDIFACT separates a segment's elements with it ("FII+BF+FR76 3000 ...'"); and the number
@@ -37,9 +37,9 @@ _CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-
                         # joined article ("lill-3311103703", "to ...") (blind 24's)
                         r"|(?<=\?\d\d)(?=[A-Z]{2}\d{2})|(?<=%B)(?=\d)|(?<=\blill-)|(?<=\bmill-)|(?<=\bfil-)|(?<=\bbil-)"
                         r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be])"
-                        # a modem's dial command, joined to it: "ATD+33256371853;" (blind 26's)
-                        r"|(?<=(?<![\w+])ATD)|(?<=(?<![\w+])ATD[TP]))(?<!\d\.)"
-                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|\d{3}([. ])\d{3}\1\d{4}(?!\d)|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:(?<!HK\d/)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+                        # a modem's dial command, joined to it, in either case: "ATD+33256371853;" (blind 26's)
+                        r"|(?<=(?<![\w+])[Aa][Tt][Dd])|(?<=(?<![\w+])[Aa][Tt][Dd][TtPp]))(?<!\d\.)"
+                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|\d{3}(?P<sep>[. ])\d{3}(?P=sep)\d{4}(?!\d)|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:(?<!HK\d/)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
@@ -393,9 +393,10 @@ def _message_recipient(text: str, start: int) -> bool:
 # "docker pull pjsip/2024061501", reviews').
 _DIAL_STRING = re.compile(r"""(?:(?<=[("'=\[])|(?<=[("'=\[][ \t]))(?:sofia/gateway/[\w.-]+/|(?:PJ)?SIP/(?:[\w.-]+/)?|"""
                           r"""IAX2/(?:[\w.-]+/)?)\+?$""")
-# A Hayes modem's dial command, the number joined to it and a ";" (voice) or the line's end after it:
-# "ATD+33256371853;", "ATDT0612345678" (blind 26's). Upper case and joined only: "ATD 14:30" is a departure time.
-_HAYES_DIAL = re.compile(r"(?<![\w+])ATD[TP]?\+?$")
+# A Hayes modem's dial command, the number joined to it and ending as a dial string does (";" for a voice call, a
+# quote, a space, the line's end): "ATD+33256371853;", "atdt0612345678" (blind 26's; modems take either case).
+# Joined only: "ATD 14:30" is a departure time.
+_HAYES_DIAL = re.compile(r"(?<![\w+])(?i:atd)[TtPp]?\+?$")
 _DIAL_STRING_END = re.compile(r"(?=[\s\"',)@|;&\]]|$)")
 
 

@@ -164,14 +164,12 @@ _NEAR_AFTER = re.compile(
     rf"^[ \t{MARK}]*(?:پیام|(?:telefon)?számon érhető el|(?:na[ \t]+)?bilbil|[-–—,(]*[ \t]*(?:text|sms|whatsapp)"
     r"(?: only|,? (?:don['’]?t|dont|do not|not) (?:call|ring|phone))|(?:发|發|传|傳)(?:短信|短訊|簡訊)|[でに]つなが|"
     # Japanese "...に出られます" (can pick up on) (blind 25's; not "...に出る", comes out on: "20240615に出る予定")
-    r"に出られ|"
-    # Urdu "... پر میسج / کال" (message, call on it) (blind 26's)
-    r"پر[ \t]+(?:میسج|کال))")
+    r"に出られ)")
 # The same words in scripts written without spaces, matched inside their runs: 电话/電話, 手机/手機, 携帯, 휴대폰,
 # 전화, โทร (Chinese, Japanese, Korean, Thai)
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
 _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
-                             r"请打|請打|打给|打給|拨打|撥打|致电|致電|"  # "please dial", "call" (blind 13's); 연락 "contact"
+                             r"请打|請打|打给|打給|打俾|打畀|拨打|撥打|致电|致電|"  # "please dial", "call" (blind 13's); 연락 "contact"
                              r"ဖုန်း")  # Burmese "phone" (blind 22's)
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
@@ -236,19 +234,19 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
 # client left 1 250 000 in escrow", "Order put through to 4500123456 for approval" (a review's).
 _WEAK_ADJACENT = re.compile(
     # Chinese and Cantonese "打" (dial) right before the number, joined to the word before it ("先打725 353 645",
-    # "就打94309176畀佢"), so outside the word boundary the other cues start at (blind 26's; weak: "打8折" is a
-    # discount, "打印" printing, and no number valid as a phone follows them)
-    rf"(?:打|(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)|"
+    # "就打94309176畀佢"), so outside the word boundary the other cues start at (blind 26's). Not where it ends
+    # another word ("苏打", soda; "拍打", to pat: a review's), nor before a counted number (weakly_announced)
+    rf"(?:(?<![苏蘇拍敲殴毆击擊单單双雙主武])打|(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)|"
     r"(?:hear|hear back|be reached|be contacted)(?: from (?:me|us|you|him|her|them))? (?:on|at)|"
     r"(?:calls?|callers?|line|it|them|me|us|him|her)(?: [\w'’-]+){0,3} (?:rung|rang|put|patched|transferred) through to|"
     r"(?:rung|rang) through to|"
     # ... "who ... wants the collection day sent to" (blind 26's)
-    rf"(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,12}} sent to|(?:rung|phoned) (?:on|at)|"
+    rf"(?:{_ROLES}|{_PEOPLE}|he|she|they)(?: [\w'’-]+){{0,12}} sent to|(?:rung|phoned) (?:on|at)|"
     # an SMS's sender as a phone or a modem logs it: "Received message from 0586684140", "SMS from" (blind 26's;
-    # weak: "message from 20240615's release")
-    r"(?:messages?|sms) from|"
-    # Russian and Ukrainian "I am on", Malagasy "call (at)" (blind 26's): "я на 9365936877", "Antsoy amin'ny ..."
-    r"(?:я|ми|мы) на|antsoy(?: amin['’]ny)?|"
+    # not any "message(s) from": an error's, a queue's, a range of ids, a review's)
+    r"(?:(?:received|new|incoming|inbound)(?: sms| text)? message|sms) from|"
+    # Malagasy "call (at)" (blind 26's): "Antsoy amin'ny ..."
+    r"antsoy(?: amin['’]ny)?|"
     # "the member whose print jammed is on ...", French "elle est au ..." (blind 24's; weak: "The patient whose
     # surgery is on 20240615", "Il est au 20240615 dans le planning", a review's)
     rf"(?:{_PEOPLE}) whose(?: [\w'’-]+){{1,8}} is on|(?:il|elle|ils|elles) (?:est|sont) (?:au|joignables? au)|"
@@ -258,7 +256,7 @@ _WEAK_ADJACENT = re.compile(
     # review's; not "answers on" in Galician, Finnish or Latvian, nor Spanish "avisen al": a second review found
     # them as often before an order's, an issue's or a contract's number)
     r"compos(?:ez|er)(?: le)?(?: (?:numéro|n°))?|(?:мій|мой|мою|моего|мого) номер|на связи по(?: (?:номеру|телефону))?|"
-    rf"είμαι στο))[ \t:,{MARK}]*$")
+    rf"είμαι στο))[ \t:,：{MARK}]*$")
 # A reference named right after the number overrides a weak cue: "The buyer gave 4500123456 as the PO number" (a review's)
 _NAMED_AFTER = re.compile(r"(?i)^[ \t]*as (?:the|a|an|his|her|their|its|our|my)\b[^.\n]{0,30}?"
                           r"\b(?:number|no|nr|ref|reference|id|code)\b")
@@ -266,11 +264,21 @@ _COMPACT_DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[0
                            r"(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d{2}")
 
 
+# A Chinese classifier or unit right after the number counts it: "打13812345678号单据" (a document's number),
+# "打50000000元" (a sum), "打13800138000条数据" (rows) (a review's)
+_COUNTED_AFTER = re.compile(rf"^[ \t{MARK}]*[号號元块塊件条條张張次个個批单單]")
+# Russian and Ukrainian "I am on" (blind 26's: "я на 9365936877»"), only where the number ends the clause: "я на
+# 9365936877 рублей оформил счёт" is a sum, "Я на 3801234567 строке" a line (a review's)
+_I_AM_ON = re.compile(r"(?<!\w)(?:я|ми|мы) на[ \t]*$")
+_CLAUSE_ENDS = re.compile(r"^[ \t]*(?:$|[\n.,;!?»\"”)\]…—–-])")
+
+
 def weakly_announced(head: str, tail: str = "") -> bool:
-    """A weak cue right before the number (_WEAK_ADJACENT) and no reference named right after it; the caller asks
-    for a number valid as a phone."""
-    named = _NAMED_AFTER.match(tail) and not _WORDS.search(tail[:60].lower())
-    return bool(_WEAK_ADJACENT.search(head.lower())) and not named
+    """A weak cue right before the number (_WEAK_ADJACENT) and no reference named or thing counted right after it;
+    the caller asks for a number valid as a phone."""
+    named = _NAMED_AFTER.match(tail) and not _WORDS.search(tail[:60].lower()) or _COUNTED_AFTER.match(tail)
+    cued = _WEAK_ADJACENT.search(head.lower()) or _I_AM_ON.search(head.lower()) and _CLAUSE_ENDS.match(tail)
+    return bool(cued) and not named
 
 
 def compact_date(value: str) -> bool:
