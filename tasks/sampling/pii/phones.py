@@ -240,7 +240,6 @@ _WEAK_ADJACENT = re.compile(
     r"(?:hear|hear back|be reached|be contacted)(?: from (?:me|us|you|him|her|them))? (?:on|at)|"
     r"(?:calls?|callers?|line|it|them|me|us|him|her)(?: [\w'’-]+){0,3} (?:rung|rang|put|patched|transferred) through to|"
     r"(?:rung|rang) through to|"
-    # ... "who ... wants the collection day sent to" (blind 26's)
     rf"(?:{_ROLES}|{_PEOPLE}|he|she|they)(?: [\w'’-]+){{0,12}} sent to|(?:rung|phoned) (?:on|at)|"
     # an SMS's sender as a phone or a modem logs it: "Received message from 0586684140", "SMS from" (blind 26's;
     # not any "message(s) from": an error's, a queue's, a range of ids, a review's)
@@ -276,8 +275,9 @@ _CLAUSE_ENDS = re.compile(r"^[ \t]*(?:$|[\n.,;!?»\"”)\]…—–-])")
 def weakly_announced(head: str, tail: str = "") -> bool:
     """A weak cue right before the number (_WEAK_ADJACENT) and no reference named or thing counted right after it;
     the caller asks for a number valid as a phone."""
-    named = _NAMED_AFTER.match(tail) and not _WORDS.search(tail[:60].lower()) or _COUNTED_AFTER.match(tail)
-    cued = _WEAK_ADJACENT.search(head.lower()) or _I_AM_ON.search(head.lower()) and _CLAUSE_ENDS.match(tail)
+    named = (_NAMED_AFTER.match(tail) and not _WORDS.search(tail[:60].lower())) or _COUNTED_AFTER.match(tail)
+    head = head.lower()
+    cued = _WEAK_ADJACENT.search(head) or (_I_AM_ON.search(head) and _CLAUSE_ENDS.match(tail))
     return bool(cued) and not named
 
 
