@@ -7,6 +7,8 @@ POST /control {"mode": ..., ...} switches behaviour; GET /stats says what it saw
 - fail: answer `status` (503 unless given; 429 with a Retry-After of `retry_after` s) to the next `count`
   requests, then ok (count -1: forever);
 - hang: accept the request and never answer;
+- hold (true/false, any mode): keep every request waiting until hold is set false again (a test that needs a
+  request in flight while something else happens);
 - after `answer_then_hang` answers, hang.
 A request with a `json_schema` response_format gets a valid instance of that schema (as vLLM's guided
 decoding guarantees); other answers are "label-<digest>". Prompts containing "BAD-REQUEST" get a 400, as an API does for a request it will never accept.
@@ -28,7 +30,7 @@ from fastapi.responses import JSONResponse
 
 app = FastAPI()
 DEFAULTS = {"mode": "ok", "count": 0, "delay_s": 0.0, "answer_then_hang": None, "status": 503, "retry_after": None,
-            "judge": "json", "prefer": []}
+            "judge": "json", "prefer": [], "hold": False}
 state = dict(DEFAULTS)
 stats = {"requests": 0, "answered": 0, "in_flight": 0, "max_in_flight": 0, "pairwise": 0, "bearer_sha256": None}
 
@@ -70,6 +72,8 @@ async def chat(request: Request):
             state["count"] -= 1
             headers = {"retry-after": str(state["retry_after"])} if state["retry_after"] is not None else None
             return JSONResponse({"error": {"message": "overloaded", "type": "server_error"}}, state["status"], headers=headers)
+        while state["hold"]:
+            await asyncio.sleep(0.1)
         hang_after = state["answer_then_hang"]
         if state["mode"] == "hang" or (hang_after is not None and stats["answered"] >= hang_after):
             await asyncio.sleep(3600)

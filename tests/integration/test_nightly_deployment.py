@@ -192,6 +192,20 @@ def wait_for_final_states(client, run_ids, timeout: float = 1200) -> dict:
     raise AssertionError(f"runs not finished in {timeout} s: {[(r.name, r.state_name) for r in runs.values()]}")
 
 
+def wait_until_both_run_while_one_labels(client, teacher: str, nightly_ids, ui_id, timeout: float = 600) -> None:
+    """Until a label request is held at the teacher (so one run holds the machine slot) while the UI run and a
+    nightly run are both Running: the two runs are then in flight at the same time by construction, not because
+    a machine happened to be fast enough (the caller releases the hold)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        running = {r for r in [*nightly_ids, ui_id] if client.read_flow_run(r).state.is_running()}
+        if ui_id in running and running - {ui_id} and httpx.get(f"{teacher}/stats").json()["in_flight"] > 0:
+            return
+        time.sleep(1)
+    states = [(r, client.read_flow_run(r).state_name) for r in [*nightly_ids, ui_id]]
+    raise AssertionError(f"the UI run and a nightly run were not both running with a label request held: {states}")
+
+
 @contextmanager
 def chromium_page(shots: Path):
     """Debian's Chromium driven by Playwright, as an engineer's browser; a screenshot of the last page on failure."""
@@ -281,7 +295,7 @@ def test_after_an_outage_one_missed_night_runs_a_ui_run_waits_for_the_machine_an
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
     from prefect.states import Scheduled
 
-    httpx.post(f"{fake_teacher}/control", json={"reset": True}).raise_for_status()
+    httpx.post(f"{fake_teacher}/control", json={"reset": True, "hold": True}).raise_for_status()
     store = served["store"]
     now = datetime.now(UTC)
     missed = [now.replace(hour=2, minute=0, second=0, microsecond=0) - timedelta(days=d) for d in (3, 2, 1)]
@@ -301,6 +315,10 @@ def test_after_an_outage_one_missed_night_runs_a_ui_run_waits_for_the_machine_an
             (ui,) = [r.id for r in client.read_flow_runs(deployment_filter=on_demand)]
         finally:
             client.update_work_pool("distillery", WorkPoolUpdate(is_paused=False))
+        try:
+            wait_until_both_run_while_one_labels(client, fake_teacher, late, ui)
+        finally:
+            httpx.post(f"{fake_teacher}/control", json={"hold": False}).raise_for_status()
         runs = wait_for_final_states(client, [*late, ui])
         (label_elsewhere,) = client.read_flow_runs(
             deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["label-stage"])))
@@ -326,7 +344,7 @@ def test_after_an_outage_one_missed_night_runs_a_ui_run_waits_for_the_machine_an
     assert len(first) == len(second) == 4
     overlaps = [(a, b) for a in first for b in second if a[0] < b[1] and b[0] < a[1]]
     assert overlaps == []  # the slot serialized the heavy stages ...
-    assert min(b[0] for b in second) < max(a[1] for a in first) and min(a[0] for a in first) < max(b[1] for b in second), \
+    assert runs[ui].start_time < woke.end_time and woke.start_time < runs[ui].end_time, \
         "... of two runs that were in flight at the same time"
     for name in ("prompts.parquet", "labels.parquet", "train.parquet", "ab.json", "report.html", "cost.csv",
                  "flow-nightly.json"):
