@@ -728,6 +728,29 @@ def test_blind_rounds_cues_and_joins(text, expected):
      "Im Melderegister unter der persönlichen Kennnummer <NATIONAL_ID> geführt."),
     ("Владелец пруда, личный номер: 23280873553", "Владелец пруда, личный номер: <NATIONAL_ID>"),
     ("Личный номер гражданина 23280873553", "Личный номер гражданина <NATIONAL_ID>"),
+    # blind 27's round: "no" before a noun is a negation, not a number's label; a CSV cell of a phone after a cell
+    # ending in a digit; "call me" in Kinyarwanda, Hausa, formal Spanish, Moroccan Arabic; a person's number named by
+    # its registration or its register (English, Romanian, Russian, Korean); a card in a snake_case column
+    ("Kiln 2 alarm, no power (212) 555-0187", "Kiln 2 alarm, no power <PHONE>"),
+    ("sku,bay,keeper's mobile\nginger beer,04-11,071 234 56 78", "sku,bay,keeper's mobile\nginger beer,04-11,<PHONE>"),
+    ("Mwampamagara kuri 0612345678 ejo.", "Mwampamagara kuri <PHONE> ejo."),
+    ("Idan kun iso, ku kira ni a 0612345678.", "Idan kun iso, ku kira ni a <PHONE>."),
+    ("Por favor márqueme al 0612345678 mañana.", "Por favor márqueme al <PHONE> mañana."),
+    ("عيط ليا ف 0612345678 غدا", "عيط ليا ف <PHONE> غدا"),
+    ("The tenant's citizen registration number is 44051401359.", "The tenant's citizen registration number is <NATIONAL_ID>."),
+    ("Angajatul figurează în registrul populației: 44051401359", "Angajatul figurează în registrul populației: <NATIONAL_ID>"),
+    ("Арендатор в государственном реестре населения: 44051401359", "Арендатор в государственном реестре населения: <NATIONAL_ID>"),
+    ("세입자 주민 식별 번호: 44051401359", "세입자 주민 식별 번호: <NATIONAL_ID>"),
+    ("orders;paid_with;total\n3;411111111117;54 EUR", "orders;paid_with;total\n3;<CARD>;54 EUR"),
+    # ... and what the round's new record rules must leave a phone: a line that goes on with when to call, a role's
+    # line, a remark that names a person or a phone, a password of digits
+    ("Alex 07700 900123, after 6", "Alex <PHONE>, after 6"),
+    ("Alex 07700 900123, evenings after 6pm.", "Alex <PHONE>, evenings after 6pm."),
+    ("Tenant 0171 2345678, flat 3.", "Tenant <PHONE>, flat 3."),
+    ("Jan 06 12 34 56 78 (a neighbour, not a customer number)", "Jan <PHONE> (a neighbour, not a customer number)"),
+    ("Depot 0171 2345678 (the landline, not a mobile number).", "Depot <PHONE> (the landline, not a mobile number)."),
+    ("Jo 07700 900123, 7.30 pm", "Jo <PHONE>, 7.30 pm"),
+    ("password: 4821-9931-22", "password: <SECRET>"),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
@@ -969,6 +992,14 @@ def test_blind_rounds_rules_keep_without_the_model(text):
     "item,qty,total\nA1,12,345.678",
     "A1,345.678.9012345",  # after a cell ending in a digit, only a whole 3-3-4 number opens a new one
     "打印13812345678号单据",  # "打" right before the number only: here printing a document's number
+    # blind 27's round: a thing's line whose number another field of it follows; a remark that says what the number
+    # is and which number it is not; a ticket's digits after "token"
+    "Kiln cart 212-555-0187, shelf 4.",
+    "Crate manifest 0171 2345678, 38 kg.",
+    "Tray rack 06 12 34 56 78, grade B.",
+    "Proof sheet 0171 2345678 (a print shop job, not a customer number).",
+    "Queue token 4821-9931-0735 at counter 3",
+    "total,1,056 215 90",  # after a cell ending in a digit, a trunk 0 opens a new cell only with nine digits or more
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

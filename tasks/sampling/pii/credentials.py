@@ -35,8 +35,12 @@ _VENDOR_KEYS = [
     r"https://discord(?:app)?\.com/api/webhooks/\d+/[\w-]+",
 ]
 _VENDOR = re.compile(r"(?<![\w-])(?:" + "|".join(_VENDOR_KEYS) + r")(?![\w-])")
-# The credential after an auth scheme ("Authorization: Bearer ...", "token abc...").
-_AUTH_HEADER = re.compile(r"(?i)\b(?:bearer|basic|token|apikey|api-key)(?:\s*[:=])?\s+([A-Za-z0-9._~+/=-]{12,})")
+# The credential after an auth scheme ("Authorization: Bearer ...", "token abc..."). Never digits and separators
+# alone: a bearer or basic credential is encoded text, while a weighbridge's "token 563-211-8977" or a queue's "token
+# 4821 9931 07" is a ticket's number (blind 27's); a PIN or password that is all digits comes with its own word
+# (_ASSIGNED: "password: 4821-9931").
+_AUTH_HEADER = re.compile(r"(?i)\b(?:bearer|basic|token|apikey|api-key)(?:\s*[:=])?\s+"
+                          r"((?=[\d.~+/=-]*[A-Za-z_])[A-Za-z0-9._~+/=-]{12,})")
 # A secret handed over in words or as an assignment, in the languages the prompts come in.
 _ASSIGNED = re.compile(
     r"(?i)(?<![a-z0-9])(?:password|passwd|pwd|passcode|pin code|secret|client[_-]?secret|api[_ -]?key|apikey|access[_ -]?key|"

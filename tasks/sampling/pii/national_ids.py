@@ -264,7 +264,12 @@ _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτο�
                                  # (blind 25's; not "személyi számítógép", a personal computer, nor "henkilöauton
                                  # tunnistenumero", a passenger car's, a review's)
                                  r"személyi (?:azonosító\w*|szám(?:a|át|ot|om|ának)?|igazolvány\w*)|henkilön tunnistenumero\w*|"
-                                 r"(?:inscrição|cadastro|registro) (?:da |de |das )?pessoas? físicas?)(?!\w)")
+                                 r"(?:inscrição|cadastro|registro) (?:da |de |das )?pessoas? físicas?|"
+                                 # the population register that issues it, in English, Romanian, Russian and Ukrainian
+                                 # (blind 27's: "registrul populației cu codul personal ...", "в государственном реестре
+                                 # населения")
+                                 r"population regist(?:er|ry)|registrul populației|registrul populatiei|"
+                                 r"реестр\w* населения|реєстр\w* населення)(?!\w)")
 # German "persönliche Kennnummer" (a person's identification number), Russian "личный номер (гражданина)" (personal
 # number: Belarus's identity number), right before the number only (blind 26's): "Persönliche Kennnummer Ihrer
 # Lizenz: ...", "Личный номер заявки ..." name a licence's and a request's (a review's)
@@ -272,7 +277,8 @@ _PERSONAL_NUMBER_BEFORE = re.compile(r"(?i)(?<!\w)(?:persönlich\w* kennnummer|�
                                      r"[ \t]*[:№]?[ \t]*$")
 # ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"
-                                r"身份号码|身份號碼|个人识别|個人識別|개인식별|개인 식별 번호")  # not a product's 识别号
+                                r"身份号码|身份號碼|个人识别|個人識別|개인식별|개인 식별 번호|"
+                                r"주민 ?식별")  # Korean "resident identification (number)" (blind 27's)  # not a product's 识别号
 # Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
 # (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).
 # With a validator's yes and no reference label or amount next to it (the caller's check), the number is that
@@ -280,8 +286,11 @@ _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身
 _OWNER = phones.OWNER
 # A person's or citizen's number as keys and forms name it: "Personal No.", "CitizenNo", "personal_id_no",
 # "national-person-id" (words joined by spaces, hyphens or underscores; keys are read as words first)
-_PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:national|person|personal|citizen|civil|resident)"
-                            r"(?:[ _-]?(?:person|personal|identity|id))?[ _-]?(?:id|no|nr|num|number)(?![^\W_])")
+# ... or a citizen's or a person's registration number: "citizen registration number", "personal_registration_no"
+# (blind 27's; not a civil one: a company has a "civil registration number" too, a review's)
+_PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:(?:national|person|personal|citizen|civil|resident)"
+                            r"(?:[ _-]?(?:person|personal|identity|id))?|(?:citizen|person|personal)[ _-]?registration)"
+                            r"[ _-]?(?:id|no|nr|num|number)(?![^\W_])")
 _TOKEN = re.compile(r"[^\W\d_][\w.-]*[^\W\d_]\.?")
 _NUMBER_SUFFIX = re.compile(r"(?:nummer|number|nr|no|num)\.?$")
 

@@ -22,7 +22,9 @@ from tasks.sampling.pii.phones import Phones
 # 1.234.567). After a comma a first group of four digits or more, or one a hyphen or a 4-digit group follows, or an
 # IBAN's country and check digits, or a "+" and ten digits or more, or a whole 3-3-4 number with dots or spaces, is a
 # new cell of a CSV row ("2026-11-28,6011...", "10442,706-48-4803", "10442,756.3987.1425.67", "4471,GB23VCTR...",
-# "screening_arm_1,+918684431802", "U12,741.215.4728" (blind 26's); not a signed figure, "1,+98765432").
+# "screening_arm_1,+918684431802", "U12,741.215.4728" (blind 26's), or a trunk 0 and three or more space-separated
+# groups, nine digits or more ("01-23,056 215 90 10", blind 27's: an amount's thousands are not followed by groups);
+# not a signed figure, "1,+98765432").
 # After Zulu's and Xhosa's copula prefix too: "Inombolo yami ngu-0821234567" ("my number is ..."), their locative
 # "ku-0821234567" ("on ..."), and a Hebrew one-letter prefix joined by a hyphen or maqaf: "ל-+33 1 34 95 41 85" ("to").
 # An IBAN after a "+" too: EDIFACT separates a segment's elements with it ("FII+BF+FR76 3000 ...'"); and the number
@@ -39,7 +41,7 @@ _CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-
                         r"|(?<=(?<!\w)[\u05d1\u05d4\u05d5\u05db\u05dc\u05de\u05e9][-\u05be])"
                         # a modem's dial command, joined to it, in either case: "ATD+33256371853;" (blind 26's)
                         r"|(?<=(?<![\w+])[Aa][Tt][Dd])|(?<=(?<![\w+])[Aa][Tt][Dd][TtPp]))(?<!\d\.)"
-                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|\d{3}(?P<sep>[. ])\d{3}(?P=sep)\d{4}(?!\d)|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:(?<!HK\d/)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+                        r"(?:(?<!\d,)|(?=\d{4}|\d{1,3}-|\d{1,3}\.\d{4}|\d{3}(?P<sep>[. ])\d{3}(?P=sep)\d{4}(?!\d)|(?=0(?: ?\d){8,}(?![\d.,]))0\d{1,3}(?: \d{2,4}){2,}(?![\d.,])|[A-Z]{2}\d{2}|\+(?:[ ().-]?\d){10}))(?:(?<!HK\d/)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
                         r"(?<!/)0\d{2,4}/ ?\d[\d -]{3,}\d|\+?\(?\d[\d .()-]{5,}\d)"
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
@@ -91,6 +93,16 @@ _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|nú
 # A line that opens with one to three words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
 # "Recall notice 135.567.2876: 8057 units", "Water main burst 0247 3670504: ...". The number names that thing, as a heading or a log line's subject does.
 _HEADING = re.compile(r"[ \t>]*[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2}[ \t]+")
+# ... or after a comma another field of the same thing follows, a short label and its value, or a value and its unit
+# ("Drone flight 753.195.5585, drop zone 11.", "Date pallet 784 776 1024, grade A", "Barge manifest 694-206-2023, 432
+# t."): a record's line, the number its key (blind 27's). For phones only: a card or an id keeps its own words ("Card
+# 4111111111111111, CVV 123"). Not a time ("Alex 07700 900123, after 6", "evenings after 6pm"): when to call.
+_NEXT_FIELD = re.compile(r",[ \t]+(?:(?P<label>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?)[ \t]+(?:\d{1,4}(?:[.,]\d+)?"
+                         r"(?:[ \t]*[^\W\d_]{1,3})?|[A-Z])|\d{1,4}(?:[.,]\d+)?[ \t]*[^\W\d_]{1,3})[ \t]*(?:[.,;)]|$)",
+                         re.MULTILINE)
+_WHEN = re.compile(r"(?i)(?<!\w)(?:after|before|from|until|till|til|at|by|on|in|between|ab|bis|nach|vor|après|avant|"
+                   r"dès|desde|hasta|dopo|prima|na|voor|vanaf|tot|evenings?|mornings?|weekdays?|weekends?|daily)(?!\w)")
+_CLOCK = re.compile(r"(?i)\d{1,2}(?:[.:]\d{2})?[ \t]*(?:am|pm|h|uhr)")
 # ... unless those words tell someone to call it: "Call mum 07700 900123: she is home".
 _CALL_FIRST = re.compile(r"(?i)[ \t>]*(?:call|ring|text|phone|dial|sms|whatsapp|push)(?!\w)")
 _ASIDE = re.compile(r"[ \t]\(\d{1,4}$")
@@ -221,7 +233,8 @@ class Numbers:
         if value.startswith("+") and (_SIGNED_CHANGE.search(head, max(0, len(head) - 24))
                                       or _SIGNED_CHANGE.search(context.header_at(text, start))):
             return None  # "delta +12500000", a column "adjustment": a signed quantity, not an international number
-        if (reference or quantity or context.names_another_number(head)) and not value.startswith(("+", "00")):
+        if (reference or quantity or context.names_another_number(head) or self._record_line(text, start, end, people)) \
+                and not value.startswith(("+", "00")):
             return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes
         if self.phones.is_phone(value, head, f"{tail}\n{cues}" if cues else tail) or (
                 self.phones.valid_bare(value) and (phones.owned(head) or phones.role_before(head)
@@ -269,8 +282,21 @@ class Numbers:
         ..."): it is that thing's number. Not when the words say whose or what phone it is ("Mobile 0171 2345678:",
         "Mum 07700 900123:", "Hannah Spieß 0456724205:") or to call it ("Call mum 07700 900123:")."""
         line_start = text.rfind("\n", 0, start) + 1
-        words = text[line_start:start]
-        return text[end:end + 1] == ":" and bool(_HEADING.fullmatch(words)) and not phones.announces(words, "") \
+        return text[end:end + 1] == ":" and self._opens_a_line(text[line_start:start], text, start, end, people)
+
+    def _record_line(self, text: str, start: int, end: int, people: list) -> bool:
+        """One to three words open the line, the number follows, and after a comma another field of the same thing
+        (_NEXT_FIELD): the number is that thing's key, as with a heading's colon (_heading)."""
+        field = _NEXT_FIELD.match(text, end)
+        if not field or _WHEN.search(field.group("label") or "") or _CLOCK.search(field.group(0)):
+            return False
+        line_start = text.rfind("\n", 0, start) + 1
+        return self._opens_a_line(text[line_start:start], text, start, end, people)
+
+    def _opens_a_line(self, words: str, text: str, start: int, end: int, people: list) -> bool:
+        """`words`, the text from the line's start to the number, are one to three words naming a thing: not whose
+        or what phone it is, nor a call."""
+        return bool(_HEADING.fullmatch(words)) and not phones.announces(words, "") \
             and not _CALL_FIRST.match(words) and not phones.role_before(words) \
             and not phones.owned(words) and not self._beside_person(text, start, end, people)
 
@@ -415,8 +441,12 @@ _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an
                           # (to call)", "(a job reference, not a number to call)"; not a bare "not a number", which a
                           # validator's message says of a phone ('"error": "not a number"'), nor "She wrote it on the
                           # form, not a number to call" (a review's)
-                          r"(?:(?:that['’]s|that is|it['’]s|it is|this is)[ \t]+|(?<=[(—–-])[ \t]*)(?:the|a|an|our)[ \t]+[^\W\d_][\w -]{0,30},"
-                          r"[ \t]+not[ \t]+a[ \t]+(?:(?:phone|telephone)[ \t]+)?number(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
+                          # ... whatever kind of number it says it is not, once it has said what it is ("(a co-op
+                          # slip number, not a mobile number)", "(a ward list, not a patient number)", blind 27's),
+                          # unless what it is is a phone ("(the landline, not a mobile number)": _no_phone_remark)
+                          r"(?:(?:that['’]s|that is|it['’]s|it is|this is)[ \t]+|(?<=[(—–-])[ \t]*)(?:the|a|an|our)[ \t]+"
+                          r"(?P<what>[^\W\d_][\w -]{0,30}),[ \t]+not[ \t]+a[ \t]+(?:[^\W\d_][\w-]*[ \t]+)?number"
+                          r"(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
                           # ... or that it is no person's: "belongs to the locomotive, not to a person" (blind 25's)
                           r"not[ \t]+(?:to[ \t]+|of[ \t]+)?(?:a|any)[ \t]+(?:person|individual)|"
                           r"keine[ \t]+telefonnummer|pas un numéro de téléphone|"
@@ -429,7 +459,10 @@ def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
     last)."""
     _, tail = context.clause(text, end, end, after=100)
     m = _NOT_A_PHONE.search(tail)
-    return (end + m.start(), end + m.end()) if m else None
+    what = m and m.group("what")
+    if not m or what and (phones.announces(what, "") or phones.names_a_person(what)):
+        return None  # "(the landline, not a mobile number)", "(a neighbour, not a customer number)": someone's phone
+    return end + m.start(), end + m.end()
 
 
 def _inside_its_quote(text: str, start: int, remark_start: int) -> str:
@@ -511,7 +544,8 @@ def _periodic(digits: str) -> bool:
 
 def _card_word(head: str, tail: str, cues: str) -> bool:
     """A word about a card or a payment before the number or just after it, or in the cues around it."""
-    words = f"{head}\n{tail[:30]}\n{cues}"
+    # a column's or key's words joined by underscores read as words: "paid_with", "card_last_used" (blind 27's)
+    words = f"{head}\n{tail[:30]}\n{cues}".replace("_", " ")
     return bool(_CARD_WORDS.search(words) or _CARD_WORDS.search(phones.fold(words))  # "cárta", "crèdit"
                 or _UNSPACED_CARD_WORDS.search(words))
 
