@@ -742,14 +742,15 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("Арендатор в государственном реестре населения: 44051401359", "Арендатор в государственном реестре населения: <NATIONAL_ID>"),
     ("세입자 주민 식별 번호: 44051401359", "세입자 주민 식별 번호: <NATIONAL_ID>"),
     ("orders;paid_with;total\n3;411111111117;54 EUR", "orders;paid_with;total\n3;<CARD>;54 EUR"),
-    # ... and what the round's new record rules must leave a phone: a line that goes on with when to call, a role's
-    # line, a remark that names a person or a phone, a password of digits
-    ("Alex 07700 900123, after 6", "Alex <PHONE>, after 6"),
-    ("Alex 07700 900123, evenings after 6pm.", "Alex <PHONE>, evenings after 6pm."),
-    ("Tenant 0171 2345678, flat 3.", "Tenant <PHONE>, flat 3."),
+    # ... and what must stay a phone: a contact list's line with another field after the number (a rule reading such
+    # lines as a record's was tried in blind 25's round and again in blind 27's, and dropped both times: the person
+    # before the number is as often a role or a first name no list holds), a remark that names a person or a phone,
+    # a password of digits
+    ("Patient 07700 900123, bed 12.", "Patient <PHONE>, bed 12."),
+    ("Contactpersoon 06 12345678, afdeling 4.", "Contactpersoon <PHONE>, afdeling 4."),
+    ("Volunteer 07700 900123, shift B.", "Volunteer <PHONE>, shift B."),
     ("Jan 06 12 34 56 78 (a neighbour, not a customer number)", "Jan <PHONE> (a neighbour, not a customer number)"),
     ("Depot 0171 2345678 (the landline, not a mobile number).", "Depot <PHONE> (the landline, not a mobile number)."),
-    ("Jo 07700 900123, 7.30 pm", "Jo <PHONE>, 7.30 pm"),
     ("password: 4821-9931-22", "password: <SECRET>"),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
@@ -992,11 +993,8 @@ def test_blind_rounds_rules_keep_without_the_model(text):
     "item,qty,total\nA1,12,345.678",
     "A1,345.678.9012345",  # after a cell ending in a digit, only a whole 3-3-4 number opens a new one
     "打印13812345678号单据",  # "打" right before the number only: here printing a document's number
-    # blind 27's round: a thing's line whose number another field of it follows; a remark that says what the number
-    # is and which number it is not; a ticket's digits after "token"
-    "Kiln cart 212-555-0187, shelf 4.",
-    "Crate manifest 0171 2345678, 38 kg.",
-    "Tray rack 06 12 34 56 78, grade B.",
+    # blind 27's round: a remark that says what the number is and which number it is not; a ticket's digits after
+    # "token"
     "Proof sheet 0171 2345678 (a print shop job, not a customer number).",
     "Queue token 4821-9931-0735 at counter 3",
     "total,1,056 215 90",  # after a cell ending in a digit, a trunk 0 opens a new cell only with nine digits or more

@@ -93,16 +93,6 @@ _NUMBERED_LABEL = re.compile(r"(?i)(?<!\w)(?:no|nr|num|number|nummer|numéro|nú
 # A line that opens with one to three words, then the number and a colon: "Outage 0382 9163929: 7806 premises ...",
 # "Recall notice 135.567.2876: 8057 units", "Water main burst 0247 3670504: ...". The number names that thing, as a heading or a log line's subject does.
 _HEADING = re.compile(r"[ \t>]*[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2}[ \t]+")
-# ... or after a comma another field of the same thing follows, a short label and its value, or a value and its unit
-# ("Drone flight 753.195.5585, drop zone 11.", "Date pallet 784 776 1024, grade A", "Barge manifest 694-206-2023, 432
-# t."): a record's line, the number its key (blind 27's). For phones only: a card or an id keeps its own words ("Card
-# 4111111111111111, CVV 123"). Not a time ("Alex 07700 900123, after 6", "evenings after 6pm"): when to call.
-_NEXT_FIELD = re.compile(r",[ \t]+(?:(?P<label>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*)?)[ \t]+(?:\d{1,4}(?:[.,]\d+)?"
-                         r"(?:[ \t]*[^\W\d_]{1,3})?|[A-Z])|\d{1,4}(?:[.,]\d+)?[ \t]*[^\W\d_]{1,3})[ \t]*(?:[.,;)]|$)",
-                         re.MULTILINE)
-_WHEN = re.compile(r"(?i)(?<!\w)(?:after|before|from|until|till|til|at|by|on|in|between|ab|bis|nach|vor|après|avant|"
-                   r"dès|desde|hasta|dopo|prima|na|voor|vanaf|tot|evenings?|mornings?|weekdays?|weekends?|daily)(?!\w)")
-_CLOCK = re.compile(r"(?i)\d{1,2}(?:[.:]\d{2})?[ \t]*(?:am|pm|h|uhr)")
 # ... unless those words tell someone to call it: "Call mum 07700 900123: she is home".
 _CALL_FIRST = re.compile(r"(?i)[ \t>]*(?:call|ring|text|phone|dial|sms|whatsapp|push)(?!\w)")
 _ASIDE = re.compile(r"[ \t]\(\d{1,4}$")
@@ -233,8 +223,7 @@ class Numbers:
         if value.startswith("+") and (_SIGNED_CHANGE.search(head, max(0, len(head) - 24))
                                       or _SIGNED_CHANGE.search(context.header_at(text, start))):
             return None  # "delta +12500000", a column "adjustment": a signed quantity, not an international number
-        if (reference or quantity or context.names_another_number(head) or self._record_line(text, start, end, people)) \
-                and not value.startswith(("+", "00")):
+        if (reference or quantity or context.names_another_number(head)) and not value.startswith(("+", "00")):
             return None  # a labelled reference or an amount is no phone; a +49 ... number is one whatever precedes
         if self.phones.is_phone(value, head, f"{tail}\n{cues}" if cues else tail) or (
                 self.phones.valid_bare(value) and (phones.owned(head) or phones.role_before(head)
@@ -282,21 +271,8 @@ class Numbers:
         ..."): it is that thing's number. Not when the words say whose or what phone it is ("Mobile 0171 2345678:",
         "Mum 07700 900123:", "Hannah Spieß 0456724205:") or to call it ("Call mum 07700 900123:")."""
         line_start = text.rfind("\n", 0, start) + 1
-        return text[end:end + 1] == ":" and self._opens_a_line(text[line_start:start], text, start, end, people)
-
-    def _record_line(self, text: str, start: int, end: int, people: list) -> bool:
-        """One to three words open the line, the number follows, and after a comma another field of the same thing
-        (_NEXT_FIELD): the number is that thing's key, as with a heading's colon (_heading)."""
-        field = _NEXT_FIELD.match(text, end)
-        if not field or _WHEN.search(field.group("label") or "") or _CLOCK.search(field.group(0)):
-            return False
-        line_start = text.rfind("\n", 0, start) + 1
-        return self._opens_a_line(text[line_start:start], text, start, end, people)
-
-    def _opens_a_line(self, words: str, text: str, start: int, end: int, people: list) -> bool:
-        """`words`, the text from the line's start to the number, are one to three words naming a thing: not whose
-        or what phone it is, nor a call."""
-        return bool(_HEADING.fullmatch(words)) and not phones.announces(words, "") \
+        words = text[line_start:start]
+        return text[end:end + 1] == ":" and bool(_HEADING.fullmatch(words)) and not phones.announces(words, "") \
             and not _CALL_FIRST.match(words) and not phones.role_before(words) \
             and not phones.owned(words) and not self._beside_person(text, start, end, people)
 
