@@ -539,8 +539,9 @@ _NUMBER_WORDS = rf"(?:{_NUMBER_NOUNS}|{_OTHER_NUMBER_WORDS}|kod|kód)"
 _LONG_NUMBER_WORDS = "(?:" + "|".join(w for w in _NUMBER_NOUNS.split("|") if len(w) >= 4) + f"|{_OTHER_NUMBER_WORDS})"
 _COMPOUND_LABEL = re.compile(rf"(?i)(?<![\w-])([^\W\d_]{{3,}}(?:-{_NUMBER_WORDS}|{_LONG_NUMBER_WORDS}|"
                              r"(?-i:(?<=[a-z])(?:Id|ID|Nr|No|Num))))\.?[ \t]*[:#=–-]?[ \t]*#?[ \t]*$")
-# ("no" without its dot is the negation before a noun, "Digester, no gas (904) 805-0183", blind 27's; "No. of")
-_NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*((?!no[ \t])(?:{_NUMBER_WORDS})\.?[ \t]+(?:[^\W\d_]+['’]?[ \t]*){{1,3}}?)"
+# (a lower-case "no" without its dot is the negation before a noun, "Digester, no gas (904) 805-0183", blind 27's;
+# Spanish and French write "No póliza", "No adhérent" for the number, a review's)
+_NUMBER_WORD_FIRST = re.compile(rf"(?i)(?:^|[,;:(\n>]|\s[–-])[ \t]*((?!(?-i:no)[ \t])(?:{_NUMBER_WORDS})\.?[ \t]+(?:[^\W\d_]+['’]?[ \t]*){{1,3}}?)"
                                 r"(?:[ \t]+(?:is|es|est|è|é|ist|er|är|on|to|jest|je|yw))?[ \t]*[:#=–-]?[ \t]*$")
 # Parts of a label that make it a phone's or a contact's: Telefonnummer, Handynr, Rückrufnummer, numéro de portable.
 _CONTACT_PART = re.compile(r"(?i)tel|fon|phon|handy|mobil|cell|fax|ruf|wahl|kontakt|contact|contat|whats|gsm|puhelin|"

@@ -35,12 +35,14 @@ _VENDOR_KEYS = [
     r"https://discord(?:app)?\.com/api/webhooks/\d+/[\w-]+",
 ]
 _VENDOR = re.compile(r"(?<![\w-])(?:" + "|".join(_VENDOR_KEYS) + r")(?![\w-])")
-# The credential after an auth scheme ("Authorization: Bearer ...", "token abc..."). Never digits and separators
-# alone: a bearer or basic credential is encoded text, while a weighbridge's "token 563-211-8977" or a queue's "token
-# 4821 9931 07" is a ticket's number (blind 27's); a PIN or password that is all digits comes with its own word
-# (_ASSIGNED: "password: 4821-9931").
-_AUTH_HEADER = re.compile(r"(?i)\b(?:bearer|basic|token|apikey|api-key)(?:\s*[:=])?\s+"
-                          r"((?=[\d.~+/=-]*[A-Za-z_])[A-Za-z0-9._~+/=-]{12,})")
+# The credential after an auth scheme ("Authorization: Bearer ...", "token abc...").
+_AUTH_HEADER = re.compile(r"(?i)\b(?P<scheme>bearer|basic|token|apikey|api-key)(?:\s*[:=])?\s+([A-Za-z0-9._~+/=-]{12,})")
+# After a bare "token", digits and separators alone are a ticket's number: a weighbridge's "token 563-211-8977", a
+# queue's "Token 4821-9931-0735" (blind 27's). Not after a word that makes it a credential ("auth token 4821-9931-0712",
+# "OTP token", "Authorization: Token ...", a review's), nor after "bearer", "basic" or "apikey".
+_TICKET_DIGITS = re.compile(r"[\d.~+/=-]+")
+_CREDENTIAL_BEFORE_TOKEN = re.compile(r"(?i)(?:authorization|auth|access|session|otp|api|refresh|security|id|sso|csrf|"
+                                      r"jwt|oauth|bot)[ \t:_-]*$")
 # A secret handed over in words or as an assignment, in the languages the prompts come in.
 _ASSIGNED = re.compile(
     r"(?i)(?<![a-z0-9])(?:password|passwd|pwd|passcode|pin code|secret|client[_-]?secret|api[_ -]?key|apikey|access[_ -]?key|"
@@ -93,15 +95,22 @@ def secrets(text: str, hit: Hit) -> str:
     text = _VENDOR.sub(lambda m: hit("secret"), text)
     lowered = text.lower()
     if any(w in lowered for w in _AUTH_WORDS):  # a substring test is 20x cheaper than the patterns
-        text = _AUTH_HEADER.sub(lambda m: _replace_group(m, hit) if _mixed(m.group(1)) else m.group(0), text)
+        text = _AUTH_HEADER.sub(lambda m: _replace_group(m, hit, 2) if _mixed(m.group(2)) and not _ticket(m) else m.group(0),
+                                text)
     if any(w in lowered for w in _ASSIGN_WORDS):
         text = _ASSIGNED.sub(lambda m: _replace_group(m, hit) if _mixed(m.group(1)) else m.group(0), text)
     text = _TOKEN.sub(lambda m: hit("secret") if _looks_random(m.group(0)) else m.group(0), text)
     return _ASSIGNED_TOKEN.sub(lambda m: hit("secret") if _looks_random(m.group(0)) else m.group(0), text)
 
 
-def _replace_group(m: re.Match, hit: Hit) -> str:
-    start, end = m.span(1)
+def _ticket(m: re.Match) -> bool:
+    """A ticket's number after a bare "token" (_TICKET_DIGITS), not a credential."""
+    return m.group("scheme").lower() == "token" and bool(_TICKET_DIGITS.fullmatch(m.group(2))) \
+        and not _CREDENTIAL_BEFORE_TOKEN.search(m.string, max(0, m.start() - 30), m.start())
+
+
+def _replace_group(m: re.Match, hit: Hit, group: int = 1) -> str:
+    start, end = m.span(group)
     return m.group(0)[: start - m.start()] + hit("secret") + m.group(0)[end - m.start():]
 
 

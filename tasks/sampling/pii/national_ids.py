@@ -264,21 +264,23 @@ _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτο�
                                  # (blind 25's; not "személyi számítógép", a personal computer, nor "henkilöauton
                                  # tunnistenumero", a passenger car's, a review's)
                                  r"személyi (?:azonosító\w*|szám(?:a|át|ot|om|ának)?|igazolvány\w*)|henkilön tunnistenumero\w*|"
-                                 r"(?:inscrição|cadastro|registro) (?:da |de |das )?pessoas? físicas?|"
-                                 # the population register that issues it, in English, Romanian, Russian and Ukrainian
-                                 # (blind 27's: "registrul populației cu codul personal ...", "в государственном реестре
-                                 # населения")
-                                 r"population regist(?:er|ry)|registrul populației|registrul populatiei|"
-                                 r"реестр\w* населения|реєстр\w* населення)(?!\w)")
+                                 r"(?:inscrição|cadastro|registro) (?:da |de |das )?pessoas? físicas?)(?!\w)")
 # German "persönliche Kennnummer" (a person's identification number), Russian "личный номер (гражданина)" (personal
 # number: Belarus's identity number), right before the number only (blind 26's): "Persönliche Kennnummer Ihrer
 # Lizenz: ...", "Личный номер заявки ..." name a licence's and a request's (a review's)
-_PERSONAL_NUMBER_BEFORE = re.compile(r"(?i)(?<!\w)(?:persönlich\w* kennnummer|личн\w* номер(?:[ \t]+гражданина)?)"
-                                     r"[ \t]*[:№]?[ \t]*$")
+# ... and the population register that issues it, right before the number or with its number's word between: "registrul
+# populației cu codul personal ...", "в государственном реестре населения: ..." (blind 27's; not anywhere in the
+# clause: "population register snapshot 8507100009", "Реестр населения: договор 8507100009", nor after its "№": "Запрос
+# в реестр населения № 9434765919", a request's, a review's)
+_PERSONAL_NUMBER_BEFORE = re.compile(r"(?i)(?<!\w)(?:(?:persönlich\w* kennnummer|личн\w* номер(?:[ \t]+гражданина)?)[ \t]*[:№]?|"
+                                     r"(?:population regist(?:er|ry)|registrul populației|registrul populatiei|"
+                                     r"реестр\w* населения|реєстр\w* населення)"
+                                     r"(?:[^\d\n:№]{0,40}?(?<!\w)(?:number|no\.?|code|cod\w*(?: personal)?|номер\w*)(?!\w))?[ \t]*:?)"
+                                     r"[ \t]*$")
 # ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"
                                 r"身份号码|身份號碼|个人识别|個人識別|개인식별|개인 식별 번호|"
-                                r"주민 ?식별")  # Korean "resident identification (number)" (blind 27's)  # not a product's 识别号
+                                r"주민 ?식별 ?번호")  # Korean "resident identification number" (blind 27's)  # not a product's 识别号
 # Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
 # (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).
 # With a validator's yes and no reference label or amount next to it (the caller's check), the number is that
@@ -286,11 +288,13 @@ _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身
 _OWNER = phones.OWNER
 # A person's or citizen's number as keys and forms name it: "Personal No.", "CitizenNo", "personal_id_no",
 # "national-person-id" (words joined by spaces, hyphens or underscores; keys are read as words first)
-# ... or a citizen's or a person's registration number: "citizen registration number", "personal_registration_no"
-# (blind 27's; not a civil one: a company has a "civil registration number" too, a review's)
-_PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:(?:national|person|personal|citizen|civil|resident)"
-                            r"(?:[ _-]?(?:person|personal|identity|id))?|(?:citizen|person|personal)[ _-]?registration)"
-                            r"[ _-]?(?:id|no|nr|num|number)(?![^\W_])")
+_PERSON_NUMBER = re.compile(r"(?i)(?<![^\W_])(?:national|person|personal|citizen|civil|resident)"
+                            r"(?:[ _-]?(?:person|personal|identity|id))?[ _-]?(?:id|no|nr|num|number)(?![^\W_])")
+# ... and a citizen's or a person's registration number, before the number: "citizen registration number",
+# "personal_registration_no" (blind 27's; not a civil one: a company has a "civil registration number" too; not after
+# it: "Business registration number 123456782 (not a personal registration number)", reviews')
+_PERSON_REGISTRATION = re.compile(r"(?i)(?<![^\W_])(?:citizen|person|personal)[ _-]?registration[ _-]?(?:no|nr|num|number)"
+                                  r"(?![^\W_])")
 _TOKEN = re.compile(r"[^\W\d_][\w.-]*[^\W\d_]\.?")
 _NUMBER_SUFFIX = re.compile(r"(?:nummer|number|nr|no|num)\.?$")
 
@@ -304,7 +308,8 @@ def _loosely_named(head: str, tail: str, names: tuple[str, ...]) -> bool:
     clause = f"{head} {tail}"
     # The possessive only in the words just before the number: "Your order ... split into 80 parcels; the first
     # one (230163975144)" is no one's id
-    if _IDENTITY_STEM.search(clause) or _PERSON_NUMBER.search(clause) or _IDENTITY_ELSEWHERE.search(clause) \
+    if _IDENTITY_STEM.search(clause) or _PERSON_NUMBER.search(clause) or _PERSON_REGISTRATION.search(head) \
+            or _IDENTITY_ELSEWHERE.search(clause) \
             or _IDENTITY_UNSPACED.search(clause) or _PERSONAL_NUMBER_BEFORE.search(head) \
             or _OWNER.search(head[-60:]) and not phones.announces(head, tail):
         return True  # "call me on my mobile 601234567" is a phone, whatever it validates as

@@ -417,11 +417,11 @@ _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an
                           # (to call)", "(a job reference, not a number to call)"; not a bare "not a number", which a
                           # validator's message says of a phone ('"error": "not a number"'), nor "She wrote it on the
                           # form, not a number to call" (a review's)
-                          # ... whatever kind of number it says it is not, once it has said what it is ("(a co-op
-                          # slip number, not a mobile number)", "(a ward list, not a patient number)", blind 27's),
-                          # unless what it is is a phone ("(the landline, not a mobile number)": _no_phone_remark)
+                          # ... or, whatever kind of number it says it is not, when what it is names a record ("(a
+                          # co-op slip number, not a mobile number)", blind 27's; not "(the manager, not a landline
+                          # number)", "(the landline, not a mobile number)": _no_phone_remark, a review's)
                           r"(?:(?:that['’]s|that is|it['’]s|it is|this is)[ \t]+|(?<=[(—–-])[ \t]*)(?:the|a|an|our)[ \t]+"
-                          r"(?P<what>[^\W\d_][\w -]{0,30}),[ \t]+not[ \t]+a[ \t]+(?:[^\W\d_][\w-]*[ \t]+)?number"
+                          r"(?P<what>[^\W\d_][\w -]{0,30}),[ \t]+not[ \t]+a[ \t]+(?P<kind>[^\W\d_][\w-]*[ \t]+)?number"
                           r"(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
                           # ... or that it is no person's: "belongs to the locomotive, not to a person" (blind 25's)
                           r"not[ \t]+(?:to[ \t]+|of[ \t]+)?(?:a|any)[ \t]+(?:person|individual)|"
@@ -435,9 +435,12 @@ def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
     last)."""
     _, tail = context.clause(text, end, end, after=100)
     m = _NOT_A_PHONE.search(tail)
-    what = m and m.group("what")
-    if not m or what and (phones.announces(what, "") or phones.names_a_person(what)):
-        return None  # "(the landline, not a mobile number)", "(a neighbour, not a customer number)": someone's phone
+    if not m:
+        return None
+    kind, what = (m.group("kind") or "").strip().lower(), m.group("what")
+    if what and kind not in ("", "phone", "telephone") \
+            and (phones.announces(what, "") or not context.names_a_record(what, "")):
+        return None  # "(the manager, not a landline number)": what it is is no record, so it may be someone's phone
     return end + m.start(), end + m.end()
 
 
@@ -520,8 +523,7 @@ def _periodic(digits: str) -> bool:
 
 def _card_word(head: str, tail: str, cues: str) -> bool:
     """A word about a card or a payment before the number or just after it, or in the cues around it."""
-    # a column's or key's words joined by underscores read as words: "paid_with", "card_last_used" (blind 27's)
-    words = f"{head}\n{tail[:30]}\n{cues}".replace("_", " ")
+    words = f"{head}\n{tail[:30]}\n{cues}"
     return bool(_CARD_WORDS.search(words) or _CARD_WORDS.search(phones.fold(words))  # "cárta", "crèdit"
                 or _UNSPACED_CARD_WORDS.search(words))
 

@@ -132,10 +132,7 @@ _WORDS = re.compile(
     r"(?:tel|fax)(?:no|nr|num|number)?|"
     # an airline record's contact element (CTCM: the passenger's mobile) (blind 23's); Indonesian and Javanese
     # "telephone" and a handphone's number (blind 22's "Telpon aku neng ...", seen again this round)
-    r"ctc[mhb]|telepon\w*|telpon\w*|telp|nomor hp|no\.? hp|"
-    # "call me" in Kinyarwanda and Kirundi ("mumpamagare kuri", "hamagara"), Hausa ("ku kira ni a"), Spanish formal
-    # "dial me" ("márqueme al"), Moroccan Arabic ("عيط ليا") (blind 27's)
-    r"\w*[hp]amagar\w*|kira (?:ni|mu)|m[áa]rque(?:me|nos|le)|عيط\w*"
+    r"ctc[mhb]|telepon\w*|telpon\w*|telp|nomor hp|no\.? hp"
     r")(?!\w)")
 # Words that say "call", "text" or "contact" only right beside the number, with the preposition that joins them to
 # it: alone in a clause they as often speak of an order's, an invoice's or an error's number (a review's: "הודעה מס'
@@ -158,7 +155,12 @@ _NEAR_BEFORE = re.compile(
     r"(?:发|發)(?:短信|短訊|簡訊)(?:到|给|給|至)?|"
     # Icelandic "hringið í" (ring: the verb's forms, not "hringurinn", a ring, nor "hringtorgið", a roundabout)
     # (blind 25's)
-    r"(?:hringið|hringdu|hringja|hringir|hringi|hringdi)(?:[ \t]+\S+){0,2}[ \t]+í)"
+    r"(?:hringið|hringdu|hringja|hringir|hringi|hringdi)(?:[ \t]+\S+){0,2}[ \t]+í|"
+    # "call me at" in Kinyarwanda ("mumpamagare kuri"), Hausa ("ku kira ni a"), formal Spanish ("márqueme al"),
+    # Moroccan Arabic ("عيط ليا ف") (blind 27's; with the preposition only: Turkish "kira" is rent, Malay "kira ni"
+    # is "count this", "hamagara ku biro" is "call the office", a review's)
+    r"\w*[hp]amagar\w*[ \t]+kuri|kira[ \t]+(?:ni|mu)[ \t]+a|m[áa]rque(?:me|nos|le)[ \t]+al|"
+    r"عيط\w*(?:[ \t]+\S+){0,2}?[ \t]+(?:ف|فـ|في|على|ل))"
     rf"[ \t:,\"'{MARK}]*$")
 # After it: Persian "... پیام بدهید" (send a message), Oromo "... bilbilaa" (call), Hungarian "... számon érhető el"
 # (can be reached on the number), a line that takes texts only ("— text dont call"), Chinese "...发短信" (send a
@@ -407,14 +409,6 @@ _OWNED_AFTER = re.compile(rf"(?i)(?:x\d{{1,6}})?[ \t]*[-–—,(]?[ \t]*(?:(?:is
 # "Learner driver 0882...", "Householder (wasps) 723 373 474". A closed class of roles people hold, not of things.
 _ROLE = re.compile(rf"(?i)(?<!\w)(?:{_ROLES})"
                    r"(?:[ \t]*\([^()\n]{1,20}\))?[ \t]*[:-]?[ \t]*$")  # not a log's "tenant=2692417617"
-
-
-_PERSON_WORD = re.compile(rf"(?i)(?<!\w)(?:{_ROLES}|{_PEOPLE})s?(?!\w)")
-
-
-def names_a_person(words: str) -> bool:
-    """`words` name a person by a role or a relation ("a neighbour", "the bride's uncle")."""
-    return bool(_PERSON_WORD.search(words))
 
 
 def owned_after(tail: str) -> bool:
