@@ -761,6 +761,22 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("Authorization: Bearer 8812934471-0923847561-1029384756", "Authorization: Bearer <SECRET>"),
     ("Use bearer 000111222333-444555666 for the sandbox", "Use bearer <SECRET> for the sandbox"),
     ("Registrul populației, codul personal 44051401359", "Registrul populației, codul personal <NATIONAL_ID>"),
+    # blind 28's round: "to message", "talk to me at" (Egyptian Arabic), "let me know at" (Spanish, Indonesian), German
+    # "anrufen" split around the number; a person's number in Arabic with its clitics, in Hungarian, in the Nordic
+    # population register, in traditional Chinese; and the remark's subject with an apostrophe
+    ("Please ask the warden to message 0612345678 about the key.", "Please ask the warden to message <PHONE> about the key."),
+    ("بخصوص الطلبية، كلمني على 0612345678", "بخصوص الطلبية، كلمني على <PHONE>"),
+    ("¿Ya está listo? Avíseme al 0612345678.", "¿Ya está listo? Avíseme al <PHONE>."),
+    ("Kalau sudah jadi, kabari ke 0612345678 ya", "Kalau sudah jadi, kabari ke <PHONE> ya"),
+    ("Der Kurier ruft morgen früh 0612345678 an.", "Der Kurier ruft morgen früh <PHONE> an."),
+    ("المستأجر مسجل برقمه الشخصي 44051401359", "المستأجر مسجل برقمه الشخصي <NATIONAL_ID>"),
+    ("A bérlő személyes azonosítója 44051401359.", "A bérlő személyes azonosítója <NATIONAL_ID>."),
+    ("Lejeren står i folkeregistret med nummer 44051401359.", "Lejeren står i folkeregistret med nummer <NATIONAL_ID>."),
+    ("租客的身分號碼：44051401359", "租客的身分號碼：<NATIONAL_ID>"),
+    # ... and what must stay a phone: a bracket naming a person or a phone's line after it
+    ("Tom 06 12 34 56 78 (our account manager)", "Tom <PHONE> (our account manager)"),
+    ("Reception 07700 900123 (the office number).", "Reception <PHONE> (the office number)."),
+    ("Jan 06 12 34 56 78 (the mobile contract)", "Jan <PHONE> (the mobile contract)"),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
@@ -1021,6 +1037,13 @@ def test_blind_rounds_rules_keep_without_the_model(text):
     "Business registration number 123456782 (not a personal registration number)",
     "Boss, tolong kira ni jumlah untuk invois 0612345678",
     "Hamagara ku biro, inyemezabuguzi 0612345678",
+    # blind 28's round: a bracket right after the number that names its record; the remark's subject with an
+    # apostrophe; "rufen ... an" only with a phone-valid number and no reference label
+    "Kiosk meter 967 864 9118 (a flow meter's serial).",
+    "Stall 14 float 06 12 34 56 78 (the till's float reference).",
+    "Box 386 341 2483 (the forwarder's manifest number, not a phone number).",
+    "Die Firma ruft die Bestellung 4500123456 an.",
+    "Das Skript ruft danach 0612345678 auf.",  # "aufrufen" (to call up), not "anrufen"
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

@@ -258,12 +258,14 @@ _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ik
 _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτοτητ\w*|удостоверени\w*|паспорт\w*|पहचान|"
                                  # Russian and Ukrainian "personal number", Ukrainian "identification" (blind 16's)
                                  r"персональн\w* номер\w*(?! заказ)|особист\w* номер\w*|ідентифікаційн\w*|"
-                                 r"(?:ال)?هوي[ةت]\w*|الرقم (?:الشخصي|القومي|الوطني)|идентификацион\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id|"
+                                 r"(?:ال)?هوي[ةت]\w*|\w*رقم\w* (?:الشخصي|القومي|الوطني)|идентификацион\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id|"
                                  # Hungarian "personal identifier/number" with its suffixes, Finnish "a person's
                                  # identification number", Portuguese "natural person's registration" (the CPF)
                                  # (blind 25's; not "személyi számítógép", a personal computer, nor "henkilöauton
                                  # tunnistenumero", a passenger car's, a review's)
                                  r"személyi (?:azonosító\w*|szám(?:a|át|ot|om|ának)?|igazolvány\w*)|henkilön tunnistenumero\w*|"
+                                 # Hungarian "személyes (állami) azonosító" (a person's (state) identifier) (blind 28's)
+                                 r"személyes (?:állami )?azonosító\w*|"
                                  r"(?:inscrição|cadastro|registro) (?:da |de |das )?pessoas? físicas?)(?!\w)")
 # German "persönliche Kennnummer" (a person's identification number), Russian "личный номер (гражданина)" (personal
 # number: Belarus's identity number), right before the number only (blind 26's): "Persönliche Kennnummer Ihrer
@@ -274,12 +276,13 @@ _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτο�
 # в реестр населения № 9434765919", a request's, a review's)
 _PERSONAL_NUMBER_BEFORE = re.compile(r"(?i)(?<!\w)(?:(?:persönlich\w* kennnummer|личн\w* номер(?:[ \t]+гражданина)?)[ \t]*[:№]?|"
                                      r"(?:population regist(?:er|ry)|registrul populației|registrul populatiei|"
-                                     r"реестр\w* населения|реєстр\w* населення)"
-                                     r"(?:[^\d\n:№]{0,40}?(?<!\w)(?:number|no\.?|code|cod\w*(?: personal)?|номер\w*)(?!\w))?[ \t]*:?)"
+                                     r"реестр\w* населения|реєстр\w* населення|folkeregist\w*)"  # Nordic (blind 28's)
+                                     r"(?:[^\d\n:№]{0,40}?(?<!\w)(?:number|no\.?|code|cod\w*(?: personal)?|номер\w*|"
+                                     r"nummer\w*)(?!\w))?[ \t]*:?)"
                                      r"[ \t]*$")
 # ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"
-                                r"身份号码|身份號碼|个人识别|個人識別|개인식별|개인 식별 번호|"
+                                r"身份号码|身份號碼|身分號碼|身分号码|个人识别|個人識別|개인식별|개인 식별 번호|"
                                 r"주민 ?식별 ?번호")  # Korean "resident identification number" (blind 27's)  # not a product's 识别号
 # Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
 # (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).

@@ -421,7 +421,7 @@ _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an
                           # co-op slip number, not a mobile number)", blind 27's; not "(the manager, not a landline
                           # number)", "(the landline, not a mobile number)": _no_phone_remark, a review's)
                           r"(?:(?:that['’]s|that is|it['’]s|it is|this is)[ \t]+|(?<=[(—–-])[ \t]*)(?:the|a|an|our)[ \t]+"
-                          r"(?P<what>[^\W\d_][\w -]{0,30}),[ \t]+not[ \t]+a[ \t]+(?P<kind>[^\W\d_][\w-]*[ \t]+)?number"
+                          r"(?P<what>[^\W\d_][\w '’-]{0,30}),[ \t]+not[ \t]+a[ \t]+(?P<kind>[^\W\d_][\w-]*[ \t]+)?number"
                           r"(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
                           # ... or that it is no person's: "belongs to the locomotive, not to a person" (blind 25's)
                           r"not[ \t]+(?:to[ \t]+|of[ \t]+)?(?:a|any)[ \t]+(?:person|individual)|"
@@ -430,9 +430,20 @@ _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an
                           r"geen telefoonnummer)[ \t]*(?=[.,;:)!\n\"”]|[—–-]|$)")
 
 
+# A bracket right after the number that says which record it is, its last word (the head noun) a record's: "(a flow
+# meter's serial)", "(the till's float reference)" (blind 28's). Not "(the office number)", a phone's, nor "(our
+# account manager)", a person's: the head noun must name the record, and not by "number" alone.
+_WHAT_IT_IS = re.compile(r"[ \t]*\([ \t]*(?:the|a|an|our|its)[ \t]+(?P<what>(?:[^\W\d_][\w'’-]*[ \t]+){0,4}?"
+                         r"(?P<head>[^\W\d_][\w-]*))[ \t]*\)")
+_NUMBER_NOUN = re.compile(r"(?i)(?:number|nummer|numéro|número|numero|numer|no|nr)")
+
+
 def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
     """Where the number's sentence, after it, says it is no phone number (up to 100 characters: the remark comes
-    last)."""
+    last), or a bracket right after it says which record it is (_WHAT_IT_IS)."""
+    if (bracket := _WHAT_IT_IS.match(text, end)) and not phones.announces(bracket.group("what"), "") \
+            and not _NUMBER_NOUN.fullmatch(bracket.group("head")) and context.names_a_record(bracket.group("head"), ""):
+        return bracket.span()
     _, tail = context.clause(text, end, end, after=100)
     m = _NOT_A_PHONE.search(tail)
     if not m:

@@ -160,7 +160,10 @@ _NEAR_BEFORE = re.compile(
     # Moroccan Arabic ("عيط ليا ف") (blind 27's; with the preposition only: Turkish "kira" is rent, Malay "kira ni"
     # is "count this", "hamagara ku biro" is "call the office", a review's)
     r"\w*[hp]amagar\w*[ \t]+kuri|kira[ \t]+(?:ni|mu)[ \t]+a|m[áa]rque(?:me|nos|le)[ \t]+al|"
-    r"عيط\w*(?:[ \t]+\S+){0,2}?[ \t]+(?:ف|فـ|في|على|ل))"
+    r"عيط\w*(?:[ \t]+\S+){0,2}?[ \t]+(?:ف|فـ|في|على|ل)|"
+    # ... and "talk to me at" in Egyptian Arabic ("كلمني على"), "let me know at" in Spanish ("avíseme al"; not "avisen
+    # al", a review's) and Indonesian ("kabari ke") (blind 28's)
+    r"كلم(?:ني|ونا|يني)(?:[ \t]+\S+)?[ \t]+على|av[íi]s(?:e|a)me[ \t]+al|kabar(?:i|in)(?:[ \t]+(?:aku|saya))?[ \t]+(?:ke|di))"
     rf"[ \t:,\"'{MARK}]*$")
 # After it: Persian "... پیام بدهید" (send a message), Oromo "... bilbilaa" (call), Hungarian "... számon érhető el"
 # (can be reached on the number), a line that takes texts only ("— text dont call"), Chinese "...发短信" (send a
@@ -204,6 +207,8 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:rang|rung|phoned)(?: (?:the|a|an|our|his|her|their|my|your))(?: [^\W\d_]+){1,3} from|"
                        r"(?:rang|rung|rings|ringing|phoned|phones|phoning|calls|calling|texts|texting) from|"
                        r"to (?:call|ring|text|phone)(?: [^\W\d_]+){0,3}|"
+                       # "asked the manager to message 0612345678" (blind 28's; not "message" alone: an EDI message)
+                       r"to (?:message|msg|whatsapp|sms)(?: (?:me|us|him|her|them))?|"
                        # whom to notify, and how: "Consignee to be notified on", "notify the buyer at" (blind 15's)
                        r"notif(?:y|ied)(?: [^\W\d_]+){0,3} (?:on|at|via)|"
                        # one's own number: "my new no. 790 643 302", "my nr 0612..." (not a reissued invoice's "new no.")
@@ -427,6 +432,12 @@ def owned(head: str) -> bool:
     return bool(_OWNED.search(head[-60:]))
 
 
+# German "anrufen" split around the number: "der Fahrer ruft vorher 68367322 an", "Rufen Sie bitte 0612345678 an"
+# (blind 28's): a form of "rufen" shortly before it and the particle "an" right after it
+_RUF_BEFORE = re.compile(r"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)(?:[ \t]+[^\W\d_]+){0,3}[ \t]*$")
+_AN_AFTER = re.compile(r"^[ \t]*an(?!\w)")
+
+
 def announces(head: str, tail: str) -> bool:
     """A word in the clause (`head` before the number, `tail` after it) says the number is a phone's, as written
     or with its accents folded ("mòbil", "telèfon" for mobil, telefon)."""
@@ -434,6 +445,7 @@ def announces(head: str, tail: str) -> bool:
     if "_" in lowered or "_" in after:  # a log's or a key's words: "evt=sms_sent to=", "call_back_requested"
         lowered, after = _split_snake(lowered), _split_snake(after)
     return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
+                or _RUF_BEFORE.search(lowered) and _AN_AFTER.match(after)
                 or _NEAR_BEFORE.search(lowered) or _NEAR_AFTER.match(after)
                 or _own_number(lowered) or _own_number(after) or _LINE_LABEL.search(head)
                 or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
