@@ -761,10 +761,9 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("Authorization: Bearer 8812934471-0923847561-1029384756", "Authorization: Bearer <SECRET>"),
     ("Use bearer 000111222333-444555666 for the sandbox", "Use bearer <SECRET> for the sandbox"),
     ("Registrul populației, codul personal 44051401359", "Registrul populației, codul personal <NATIONAL_ID>"),
-    # blind 28's round: "to message", "talk to me at" (Egyptian Arabic), "let me know at" (Spanish, Indonesian), German
-    # "anrufen" split around the number; a person's number in Arabic with its clitics, in Hungarian, in the Nordic
-    # population register, in traditional Chinese; and the remark's subject with an apostrophe
-    ("Please ask the warden to message 0612345678 about the key.", "Please ask the warden to message <PHONE> about the key."),
+    # blind 28's round: "talk to me at" (Egyptian Arabic), "let me know at" (Spanish, Indonesian), German "anrufen"
+    # split around the number; a person's number in Arabic with its clitics, in Hungarian, in the Nordic population
+    # register, in traditional Chinese
     ("بخصوص الطلبية، كلمني على 0612345678", "بخصوص الطلبية، كلمني على <PHONE>"),
     ("¿Ya está listo? Avíseme al 0612345678.", "¿Ya está listo? Avíseme al <PHONE>."),
     ("Kalau sudah jadi, kabari ke 0612345678 ya", "Kalau sudah jadi, kabari ke <PHONE> ya"),
@@ -776,7 +775,12 @@ def test_blind_rounds_cues_and_joins(text, expected):
     # ... and what must stay a phone: a bracket naming a person or a phone's line after it
     ("Tom 06 12 34 56 78 (our account manager)", "Tom <PHONE> (our account manager)"),
     ("Reception 07700 900123 (the office number).", "Reception <PHONE> (the office number)."),
-    ("Jan 06 12 34 56 78 (the mobile contract)", "Jan <PHONE> (the mobile contract)"),
+    ("Jan 06 12 34 56 78 (the mobile serial)", "Jan <PHONE> (the mobile serial)"),
+    # ... and its review's: a person's number tagged with what it is about, or with the account it keys
+    ("Chase 07700 900123 (the overdue invoice) before Friday.", "Chase <PHONE> (the overdue invoice) before Friday."),
+    ("Complaint from 07700 900123 (the customer's meter).", "Complaint from <PHONE> (the customer's meter)."),
+    ("Refund via Zelle to 415-555-0132 (the customer's Zelle account).",
+     "Refund via Zelle to <PHONE> (the customer's Zelle account)."),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
@@ -1040,10 +1044,20 @@ def test_blind_rounds_rules_keep_without_the_model(text):
     # blind 28's round: a bracket right after the number that names its record; the remark's subject with an
     # apostrophe; "rufen ... an" only with a phone-valid number and no reference label
     "Kiosk meter 967 864 9118 (a flow meter's serial).",
+    "Scanning 0612 345 678 (the barcode) fails at the till.",
     "Stall 14 float 06 12 34 56 78 (the till's float reference).",
     "Box 386 341 2483 (the forwarder's manifest number, not a phone number).",
     "Die Firma ruft die Bestellung 4500123456 an.",
     "Das Skript ruft danach 0612345678 auf.",  # "aufrufen" (to call up), not "anrufen"
+    # ... and its review's: what a call is about, "an" as a preposition, an EDI message's number, a digital register,
+    # a company's unified number, an agency's number in the folkeregister
+    "Der Kunde rief wegen 0612345678 an und wollte den Status wissen.",
+    "Bitte rufen Sie die 0612345678 an der Kasse auf.",
+    "Wir rufen 0612345678 an der Ausgabe auf.",
+    "Forwarded to message 0612345678 in the EDI queue.",
+    "تم تسجيل 123456782 في السجل الرقمي الوطني",
+    "الشركة مسجلة برقمها الوطني الموحد 7001234567",
+    "Folkeregisteret org. nummer 974760673",
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

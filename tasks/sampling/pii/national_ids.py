@@ -258,7 +258,7 @@ _IDENTITY_STEM = re.compile(r"(?i)(?<!\w)ident(?!if(?:ier|iant|icador|icatore|ik
 _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτοτητ\w*|удостоверени\w*|паспорт\w*|पहचान|"
                                  # Russian and Ukrainian "personal number", Ukrainian "identification" (blind 16's)
                                  r"персональн\w* номер\w*(?! заказ)|особист\w* номер\w*|ідентифікаційн\w*|"
-                                 r"(?:ال)?هوي[ةت]\w*|\w*رقم\w* (?:الشخصي|القومي|الوطني)|идентификацион\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id|"
+                                 r"(?:ال)?هوي[ةت]\w*|(?:الرقم|[وبل]?رقم(?:ه|ها|ي|هم)) (?:الشخصي|القومي|الوطني)(?! الموحد)|идентификацион\w*|شناسنامه|کارت ملی|nüfus cüzdan\w*|nufus cuzdan\w*|gov ?id|"
                                  # Hungarian "personal identifier/number" with its suffixes, Finnish "a person's
                                  # identification number", Portuguese "natural person's registration" (the CPF)
                                  # (blind 25's; not "személyi számítógép", a personal computer, nor "henkilöauton
@@ -276,9 +276,12 @@ _IDENTITY_ELSEWHERE = re.compile(r"(?i)(?<!\w)(?:ταυτότητ\w*|ταυτο�
 # в реестр населения № 9434765919", a request's, a review's)
 _PERSONAL_NUMBER_BEFORE = re.compile(r"(?i)(?<!\w)(?:(?:persönlich\w* kennnummer|личн\w* номер(?:[ \t]+гражданина)?)[ \t]*[:№]?|"
                                      r"(?:population regist(?:er|ry)|registrul populației|registrul populatiei|"
-                                     r"реестр\w* населения|реєстр\w* населення|folkeregist\w*)"  # Nordic (blind 28's)
-                                     r"(?:[^\d\n:№]{0,40}?(?<!\w)(?:number|no\.?|code|cod\w*(?: personal)?|номер\w*|"
-                                     r"nummer\w*)(?!\w))?[ \t]*:?)"
+                                     r"реестр\w* населения|реєстр\w* населення)"
+                                     r"(?:[^\d\n:№]{0,40}?(?<!\w)(?:number|no\.?|code|cod\w*(?: personal)?|номер\w*)(?!\w))?"
+                                     # the Nordic folkeregister, right before the number or a short word and its
+                                     # number word between (blind 28's; not "Folkeregisteret org. nummer", an
+                                     # agency's, nor "henvendelse nummer", a case's, a review's)
+                                     r"[ \t]*:?|folkeregist\w*(?:(?:[ \t]+\w{1,4})?[ \t]+(?:nummer\w*|nr|no)\.?)?[ \t]*:?)"
                                      r"[ \t]*$")
 # ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"

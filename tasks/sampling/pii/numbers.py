@@ -430,19 +430,21 @@ _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an
                           r"geen telefoonnummer)[ \t]*(?=[.,;:)!\n\"”]|[—–-]|$)")
 
 
-# A bracket right after the number that says which record it is, its last word (the head noun) a record's: "(a flow
-# meter's serial)", "(the till's float reference)" (blind 28's). Not "(the office number)", a phone's, nor "(our
-# account manager)", a person's: the head noun must name the record, and not by "number" alone.
+# A bracket right after the number that says which identifier it is, its last word (the head noun) naming one: "(a
+# flow meter's serial)", "(the till's float reference)" (blind 28's). Not any record or thing: a person's number is as
+# often tagged with what it is about ("(the insurance claim)", "(the booking)", "(the customer's meter)") or with the
+# account it keys ("(the customer's Zelle account)"), nor "(the office number)" (a review's).
 _WHAT_IT_IS = re.compile(r"[ \t]*\([ \t]*(?:the|a|an|our|its)[ \t]+(?P<what>(?:[^\W\d_][\w'’-]*[ \t]+){0,4}?"
                          r"(?P<head>[^\W\d_][\w-]*))[ \t]*\)")
-_NUMBER_NOUN = re.compile(r"(?i)(?:number|nummer|numéro|número|numero|numer|no|nr)")
+_IDENTIFIER_HEAD = re.compile(r"(?i)(?:serial|reference|ref|code|barcode|sku|ean|gtin|upc|isbn|imei|vin|waybill|awb|"
+                              r"sscc|gln|batch|lot|voucher|coupon|entry|posting|label|tag)s?")
 
 
 def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
     """Where the number's sentence, after it, says it is no phone number (up to 100 characters: the remark comes
     last), or a bracket right after it says which record it is (_WHAT_IT_IS)."""
-    if (bracket := _WHAT_IT_IS.match(text, end)) and not phones.announces(bracket.group("what"), "") \
-            and not _NUMBER_NOUN.fullmatch(bracket.group("head")) and context.names_a_record(bracket.group("head"), ""):
+    if (bracket := _WHAT_IT_IS.match(text, end)) and _IDENTIFIER_HEAD.fullmatch(bracket.group("head")) \
+            and not phones.announces(bracket.group("what"), ""):
         return bracket.span()
     _, tail = context.clause(text, end, end, after=100)
     m = _NOT_A_PHONE.search(tail)

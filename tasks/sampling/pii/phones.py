@@ -207,8 +207,6 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        r"(?:rang|rung|phoned)(?: (?:the|a|an|our|his|her|their|my|your))(?: [^\W\d_]+){1,3} from|"
                        r"(?:rang|rung|rings|ringing|phoned|phones|phoning|calls|calling|texts|texting) from|"
                        r"to (?:call|ring|text|phone)(?: [^\W\d_]+){0,3}|"
-                       # "asked the manager to message 0612345678" (blind 28's; not "message" alone: an EDI message)
-                       r"to (?:message|msg|whatsapp|sms)(?: (?:me|us|him|her|them))?|"
                        # whom to notify, and how: "Consignee to be notified on", "notify the buyer at" (blind 15's)
                        r"notif(?:y|ied)(?: [^\W\d_]+){0,3} (?:on|at|via)|"
                        # one's own number: "my new no. 790 643 302", "my nr 0612..." (not a reissued invoice's "new no.")
@@ -433,9 +431,13 @@ def owned(head: str) -> bool:
 
 
 # German "anrufen" split around the number: "der Fahrer ruft vorher 68367322 an", "Rufen Sie bitte 0612345678 an"
-# (blind 28's): a form of "rufen" shortly before it and the particle "an" right after it
-_RUF_BEFORE = re.compile(r"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)(?:[ \t]+[^\W\d_]+){0,3}[ \t]*$")
-_AN_AFTER = re.compile(r"^[ \t]*an(?!\w)")
+# (blind 28's): a form of "rufen" shortly before it and the particle "an" right after it. Not a number the call is
+# about ("Der Kunde rief wegen 4500123456 an"), nor "an" as a preposition ("rufen Sie die 4500123456 an der Kasse
+# auf") (a review's)
+_RUF_BEFORE = re.compile(r"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)(?:[ \t]+[^\W\d_]+){0,3}"
+                         r"(?<!\bwegen)(?<!\bbzgl)(?<!\bbezüglich)(?<!\bbetreffend)(?<!\bzu)(?<!\bzum)(?<!\bzur)"
+                         r"(?<!\bfür)(?<!\büber)(?<!\bder)(?<!\bdie)(?<!\bdas)(?<!\bden)(?<!\bdem)[ \t]*$")
+_AN_AFTER = re.compile(r"^[ \t]*an(?!\w)(?![ \t]+(?:der|die|das|den|dem|des|alle|jede\w*)(?!\w))")
 
 
 def announces(head: str, tail: str) -> bool:
