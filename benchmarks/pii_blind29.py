@@ -171,6 +171,11 @@ Once more, figures only, 2026-12-06, after blind 27's round and its review (the 
 card 0.9838, national id 0.995), no-label id 0.9363, clean altered 6.33%; of its 800 phones, counted only: rules and
 model 723, the model alone 30, neither 47; rules alone 0.9853 (phone 0.9038), clean 10.0%; seed 1: 0.9916 (phone
 0.9437), clean 6.27% (docs/facts.md "PII: blind 27 read, a review, blinds 28 to 30 unread").
+Once more, figures only, 2026-12-06, after blind 28's round and its review (the model refitted with --unread blind29
+--unread blind30 --unread blind31), still unread, seed 7: with the learned context structured 0.99 (phone 0.9413,
+card 0.9838, national id 0.995), no-label id 0.9463, clean altered 5.50%; of its 800 phones, counted only: rules and
+model 723, the model alone 30, neither 47; rules alone 0.9853 (phone 0.9038), clean 10.0%; seed 1: 0.9919 (phone
+0.9463), clean 5.57% (docs/facts.md "PII: blind 28 read, a review, blinds 29 to 31 unread").
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's
