@@ -286,7 +286,8 @@ _PERSONAL_NUMBER_BEFORE = re.compile(r"(?i)(?<!\w)(?:(?:persönlich\w* kennnumme
 # ("personal identification number" in Chinese, Japanese and Korean: 身份号码, 個人識別番号, 개인식별번호, blind 15's)
 _IDENTITY_UNSPACED = re.compile(r"身份证|身份證|身分證|本人確認|身分証|マイナンバー|個人番号|주민등록|신분증|บัตรประชาชน|"
                                 r"身份号码|身份號碼|身分號碼|身分号码|个人识别|個人識別|개인식별|개인 식별 번호|"
-                                r"주민 ?식별 ?번호")  # Korean "resident identification number" (blind 27's)  # not a product's 识别号
+                                # Korean "resident identification number" (blind 27's); not a product's 识别号
+                                r"주민 ?식별 ?번호")
 # Someone's own number: "my ... is 52871403956", "meine ...: ", "il mio ...", "mój ...", before the number
 # (phones.OWNER: a possessive is a closed class in every language, unlike the names people give their identifiers).
 # With a validator's yes and no reference label or amount next to it (the caller's check), the number is that

@@ -442,7 +442,7 @@ _IDENTIFIER_HEAD = re.compile(r"(?i)(?:serial|reference|ref|code|barcode|sku|ean
 
 def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
     """Where the number's sentence, after it, says it is no phone number (up to 100 characters: the remark comes
-    last), or a bracket right after it says which record it is (_WHAT_IT_IS)."""
+    last), or a bracket right after it says which identifier it is (_WHAT_IT_IS)."""
     if (bracket := _WHAT_IT_IS.match(text, end)) and _IDENTIFIER_HEAD.fullmatch(bracket.group("head")) \
             and not phones.announces(bracket.group("what"), ""):
         return bracket.span()
