@@ -434,9 +434,9 @@ def owned(head: str) -> bool:
 # (blind 28's): a form of "rufen" shortly before it and the particle "an" right after it. Not a number the call is
 # about ("Der Kunde rief wegen 4500123456 an"), nor "an" as a preposition ("rufen Sie die 4500123456 an der Kasse
 # auf") (a review's)
-_RUF_BEFORE = re.compile(r"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)(?:[ \t]+[^\W\d_]+){0,3}"
-                         r"(?<!\bwegen)(?<!\bbzgl)(?<!\bbezüglich)(?<!\bbetreffend)(?<!\bzu)(?<!\bzum)(?<!\bzur)"
-                         r"(?<!\bfür)(?<!\büber)(?<!\bder)(?<!\bdie)(?<!\bdas)(?<!\bden)(?<!\bdem)[ \t]*$")
+_ABOUT = r"wegen|bzgl|bezüglich|betreffend|zu|zum|zur|für|über|der|die|das|den|dem"  # the word right before the number
+_RUF_BEFORE = re.compile(rf"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)"
+                         rf"(?:(?:[ \t]+[^\W\d_]+){{0,2}}[ \t]+(?!(?:{_ABOUT})(?!\w))[^\W\d_]+)?[ \t]*$")
 _AN_AFTER = re.compile(r"^[ \t]*an(?!\w)(?![ \t]+(?:der|die|das|den|dem|des|alle|jede\w*)(?!\w))")
 
 
