@@ -360,6 +360,12 @@ class CurationConfig(Section):
         default_factory=dict, description="route -> JSON fields that must agree between near-duplicate prompts; default: enum fields")
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
     val_fraction: float = Field(0.1, gt=0, lt=0.5, description="share of curated examples kept for validation loss, by prompt_id")
+    history_nights: int = Field(0, ge=0, description="training examples of up to this many earlier runs in the same store "
+                                "join tonight's (their teacher answers reused, no teacher cost): the student learns from "
+                                "every night's labels, not tonight's alone; training time grows with them. Only examples "
+                                "labelled by the current teacher and generation settings, under the route's current "
+                                "system prompt and the current student prompt shape, count; 0: tonight's only. Needs "
+                                "sampling.dedup_earlier_runs, which keeps tonight's held-out prompts apart from them")
 
 
 class LoraConfig(Section):
@@ -621,6 +627,17 @@ class RunConfig(Section):
     pricing: PricingConfig = Field(default_factory=PricingConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
 
+    @model_validator(mode="after")
+    def _carried_examples_stay_apart_from_eval(self):
+        # Earlier nights' training prompts are kept out of tonight's sample (and so out of its held-out items) only
+        # by the sampler's dedup against earlier runs; without it a near-duplicate could train and be graded.
+        if self.curation.history_nights and not self.sampling.dedup_earlier_runs:
+            raise ValueError(f"curation.history_nights = {self.curation.history_nights} needs sampling.dedup_earlier_runs "
+                             "= true: without it tonight's held-out prompts may repeat earlier nights' training "
+                             "examples, and the verdict would grade the student on what it trained on. Set "
+                             "sampling.dedup_earlier_runs=true or curation.history_nights=0")
+        return self
+
     def config_hash(self) -> str:
         """Content hash of the effective config: same knobs, same hash, whatever file they came from."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
@@ -662,6 +679,8 @@ def _describe(error: dict) -> str:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"unknown key {path!r}{hint}; allowed here: {', '.join(allowed)}"
     message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:  # a check across sections (RunConfig's own validators): its message names the keys
+        return message
     return f"{path} = {error.get('input')!r}: {message}"
 
 

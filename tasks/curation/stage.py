@@ -5,8 +5,9 @@
 Only train-split prompts become training examples (eval prompts stay for the A/B). Each example goes
 through the configured filters in order; what survives is written in the student's prompt shape
 (models/prompt_shape.py: route tag + user content, no production system prompt), with a validation
-share split off by prompt_id hash. Fewer survivors than curation.min_examples stops the run here,
-before any training time is spent.
+share split off by prompt_id hash. With curation.history_nights, earlier nights' examples join them
+(tasks/curation/earlier.py), each row naming its `night`. Fewer examples than curation.min_examples
+stops the run here, before any training time is spent.
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from distillery.failpoints import failpoint
 from distillery.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 from models.prompt_shape import SHAPE_VERSION, student_messages, template_hash
 from tasks.curation import filters as F
+from tasks.curation.earlier import earlier_examples
 
 log = logging.getLogger(__name__)
 JUDGE_SYSTEM = ("You grade answers written by an assistant for a customer-support platform. Given the instructions the "
@@ -40,15 +42,17 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
         if not (run_dir / name).is_file():
             stage = "sample" if name == "prompts.parquet" else "label"
             raise CurateError(f"{run_dir / name} does not exist: run the {stage} stage first (distillery {stage} --run-dir {run_dir})")
+    sampled = pq.read_table(run_dir / "prompts.parquet").to_pylist()
+    carried, earlier = earlier_examples(cfg, run_dir, sampled)
     key = reuse_key(run_dir, ("prompts.parquet", "labels.parquet"),
                     {"curation": cfg.curation.model_dump(mode="json"), "teacher": cfg.teacher.model_dump(mode="json"),
-                     "student": cfg.student.model, "shape": SHAPE_VERSION})
+                     "student": cfg.student.model, "shape": SHAPE_VERSION, "earlier": earlier["digest"]})
     done = reusable_record(run_dir, "curate", key)
     if done:  # the judge filter calls the teacher: a repeated run must not pay for it again
         log.info("curate: same labels and knobs as the committed train.parquet; reusing it (%d examples)",
                  done["funnel"]["total"]["out"])
         return _enough(cfg, done, run_dir)
-    prompts = [p for p in pq.read_table(run_dir / "prompts.parquet").to_pylist() if p["split"] == "train"]
+    prompts = [p for p in sampled if p["split"] == "train"]
     samples: dict[str, list[dict]] = defaultdict(list)
     for label in sorted(pq.read_table(run_dir / "labels.parquet").to_pylist(), key=lambda x: (x["prompt_id"], x["sample_index"])):
         samples[label["prompt_id"]].append(label)
@@ -86,6 +90,14 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
     funnel["total"] = {"in": len(prompts), "dropped": len(prompts) - len(examples), "out": len(examples)}
 
     rows, templates, saving = _training_rows(cfg, examples)
+    rows = [{**r, "night": run_dir.name} for r in rows] + [
+        {**r, "split": "val" if _is_val(r["prompt_id"], cfg.curation.val_fraction) else "train"} for r in carried]
+    funnel["earlier_nights"] = {k: earlier[k] for k in ("nights", "examples", "skipped")}
+    if cfg.curation.history_nights:
+        log.info("curate: %d examples tonight + %d from %d earlier night(s) (%s; curation.history_nights=%d)%s",
+                 len(examples), len(carried), len(earlier["nights"]), ", ".join(earlier["nights"]) or "none in the store",
+                 cfg.curation.history_nights,
+                 f"; not carried: {', '.join(f'{k} {v}' for k, v in earlier['skipped'].items())}" if earlier["skipped"] else "")
     outputs = {"train.parquet": _write_train(rows, templates, run_dir), "rejections.parquet": _write_rejections(rejections, run_dir)}
     failpoint("curate.written")  # train.parquet whole, its record not yet written
     write_json(funnel, run_dir / "funnel.json")
@@ -94,7 +106,7 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
               "prompt_tokens_per_request": saving, "examples": {"train": sum(r["split"] == "train" for r in rows),
                                                                 "val": sum(r["split"] == "val" for r in rows)},
               "outputs": outputs, "device": "cpu", "versions": versions("jsonschema", "sacrebleu", "transformers"),
-              "judge": judge_usage, "reuse_key": key, **clock.totals()}
+              "earlier_nights": earlier, "judge": judge_usage, "reuse_key": key, **clock.totals()}
     write_json(record, run_dir / "stage-curate.json")
     return _enough(cfg, record, run_dir)
 
@@ -102,7 +114,7 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
 def _enough(cfg: RunConfig, record: dict, run_dir: Path) -> dict:
     """The record, or CurateError when too few examples survived (the record and rejections stay for reading)."""
     funnel = record["funnel"]
-    survived = funnel["total"]["out"]
+    survived = funnel["total"]["out"] + sum(funnel.get("earlier_nights", {}).get("examples", {}).values())
     if survived < cfg.curation.min_examples:
         worst = sorted(funnel["dropped"].items(), key=lambda kv: -sum(kv[1].values()))[:3]
         raise CurateError(f"only {survived} examples survived curation (curation.min_examples = {cfg.curation.min_examples}); "
@@ -186,7 +198,8 @@ def _write_train(rows: list[dict], templates: dict, run_dir: Path) -> str:
 
     schema = pa.schema([("prompt_id", pa.string()), ("route", pa.string()), ("split", pa.string()), ("messages", pa.string()),
                         ("answer", pa.string()), ("teacher_prompt_tokens", pa.int64()), ("student_prompt_tokens", pa.int64()),
-                        ("template_hash", pa.string()), ("consistency", pa.float64()), ("judge_score", pa.int64())],
+                        ("template_hash", pa.string()), ("consistency", pa.float64()), ("judge_score", pa.int64()),
+                        ("night", pa.string())],  # the run folder whose teacher answer this is (curation.history_nights)
                        metadata={"distillery.prompt_shape": SHAPE_VERSION, "distillery.removed_templates": json.dumps(templates)})
     return write_parquet(pa.Table.from_pylist(rows, schema=schema), run_dir / "train.parquet")
 

@@ -5,7 +5,7 @@ included, and labels are keyed by the generation config, so only labels made wit
 teacher and route settings count. The teacher's token counts include its long system prompt.
 
 One night holds ~20 eval prompts per route: too few for a decisive interval. evaluation.history_nights pools
-the eval split of earlier runs in the same store (tasks/evaluation/history.py says which): the split is fixed
+the eval split of earlier runs in the same store (distillery/run_history.py says which): the split is fixed
 by the prompt_id, so no earlier held-out prompt ever trained a later student, and their teacher answers are
 reused as they are, under the same fingerprint and gen_hash filter as tonight's (no teacher cost); the student
 answers them again. Each item names the run folder it came from (Item.night).
@@ -62,7 +62,7 @@ def load_items(cfg: RunConfig, run_dir: Path) -> tuple[list[Item], dict]:
 
     from distillery.routes import plan_route
     from models.client_pool import teacher_fingerprint
-    from tasks.evaluation.history import earlier_runs
+    from distillery.run_history import earlier_runs
 
     for name, stage in (("prompts.parquet", "sample"), ("labels.parquet", "label")):
         if not (run_dir / name).is_file():

@@ -241,7 +241,12 @@ def funnel_rows(run_dir: Path) -> list[tuple[str, int]]:
         f = json.loads(curate.read_text())
         rows += [("curation in (train split)", f["total"]["in"])]
         rows += [(f"  dropped: {name}", sum(by_route.values())) for name, by_route in f["dropped"].items()]
-        rows += [("training examples", f["total"]["out"])]
+        earlier = f.get("earlier_nights") or {}
+        carried = sum(earlier.get("examples", {}).values())
+        if earlier.get("nights"):  # curation.history_nights: earlier nights' examples trained tonight's student too
+            rows += [("curation out (tonight)", f["total"]["out"]),
+                     (f"  plus from {len(earlier['nights'])} earlier night(s)", carried)]
+        rows += [("training examples", f["total"]["out"] + carried)]
     return rows
 
 

@@ -1,4 +1,5 @@
-"""Which earlier runs lend their held-out items to tonight's eval set (evaluation.history_nights).
+"""Which earlier runs of the same store count as earlier nights: they lend their held-out items to tonight's eval set
+(evaluation.history_nights) and their training examples to tonight's training set (curation.history_nights).
 
 An earlier run is a sibling folder of the run (`<store>/runs/<run id>`) dated before it. A run's date is the
 `run_date` its sample stage recorded (stage-sample.json), else the `YYYY-MM-DD` its id starts with
@@ -42,12 +43,12 @@ def earlier_runs(run_dir: Path) -> list[Path]:
     tonight = run_date(run_dir)
     if tonight is None:
         log.warning("%s has no run date (no stage-sample.json run_date, and its name does not start with YYYY-MM-DD): "
-                    "cannot tell which runs are earlier; evaluating this run's held-out items only", run_dir)
+                    "cannot tell which runs are earlier; no earlier night is read", run_dir)
         return []
     try:
         siblings = [f for f in run_dir.parent.iterdir() if f.is_dir()]
     except OSError as e:
-        log.warning("cannot list %s (%s): evaluating this run's held-out items only", run_dir.parent, e)
+        log.warning("cannot list %s (%s): no earlier night is read", run_dir.parent, e)
         return []
     here = run_dir.resolve()
     dated, undated = [], []
