@@ -94,10 +94,7 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
         {**r, "split": "val" if _is_val(r["prompt_id"], cfg.curation.val_fraction) else "train"} for r in carried]
     funnel["earlier_nights"] = {k: earlier[k] for k in ("nights", "examples", "skipped")}
     if cfg.curation.history_nights:
-        log.info("curate: %d examples tonight + %d from %d earlier night(s) (%s; curation.history_nights=%d)%s",
-                 len(examples), len(carried), len(earlier["nights"]), ", ".join(earlier["nights"]) or "none in the store",
-                 cfg.curation.history_nights,
-                 f"; not carried: {', '.join(f'{k} {v}' for k, v in earlier['skipped'].items())}" if earlier["skipped"] else "")
+        _log_earlier(cfg, len(examples), earlier)
     outputs = {"train.parquet": _write_train(rows, templates, run_dir), "rejections.parquet": _write_rejections(rejections, run_dir)}
     failpoint("curate.written")  # train.parquet whole, its record not yet written
     write_json(funnel, run_dir / "funnel.json")
@@ -121,6 +118,13 @@ def _enough(cfg: RunConfig, record: dict, run_dir: Path) -> dict:
                           f"biggest drops: {', '.join(f'{k} {sum(v.values())}' for k, v in worst)}. See {run_dir / 'rejections.parquet'}; "
                           "sample more prompts (sampling.budget) or loosen the filters")
     return record
+
+
+def _log_earlier(cfg: RunConfig, tonight: int, earlier: dict) -> None:
+    skipped = "; not carried: " + ", ".join(f"{k} {v}" for k, v in earlier["skipped"].items()) if earlier["skipped"] else ""
+    log.info("curate: %d examples tonight + %d from %d earlier night(s) (%s; curation.history_nights=%d)%s", tonight,
+             sum(earlier["examples"].values()), len(earlier["nights"]), ", ".join(earlier["nights"]) or "none in the store",
+             cfg.curation.history_nights, skipped)
 
 
 def _charge(funnel: dict, name: str, routes: list[str]) -> None:

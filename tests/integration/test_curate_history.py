@@ -16,6 +16,7 @@ from distillery.config import ConfigError, load_config
 from distillery.routes import plan_route
 from models.client_pool import teacher_fingerprint
 from tasks.curation.stage import CurateError, run_curate
+from tasks.curation.summary import summarize
 from tasks.labeling.store import COLUMNS
 from tasks.report.stage import funnel_rows
 from tests.conftest import REPO
@@ -159,7 +160,10 @@ def test_earlier_examples_count_toward_min_examples_and_the_report_shows_them(st
     tonight = write_run(store, TONIGHT, train_split("t0"), cfg)
     with pytest.raises(CurateError, match="only 1 examples"):
         run_curate(config(store, small_model, "curation.min_examples=3"), tonight)  # tonight's one alone is too few
-    run_curate(cfg, tonight)  # with B's two it is enough
+    record = run_curate(cfg, tonight)  # with B's two it is enough
+    shown = summarize(record)  # what the CLI prints and the Prefect artifact shows
+    assert "**1** examples + **2** from 1 earlier night(s)" in shown.headline
+    assert {"step": "from earlier nights", TRIAGE: 2, "total": 2} in shown.rows
 
     (tonight / "stage-sample.json").write_text(json.dumps(
         {"stage": "sample", "run_date": TONIGHT[:10], "funnel": {"read": 5, "valid": 5, "unique": 5, "sampled": {TRIAGE: 1}}}))
