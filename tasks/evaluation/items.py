@@ -61,8 +61,8 @@ def load_items(cfg: RunConfig, run_dir: Path) -> tuple[list[Item], dict]:
     import pyarrow.parquet as pq
 
     from distillery.routes import plan_route
-    from models.client_pool import teacher_fingerprint
     from distillery.run_history import earlier_runs
+    from models.client_pool import teacher_fingerprint
 
     for name, stage in (("prompts.parquet", "sample"), ("labels.parquet", "label")):
         if not (run_dir / name).is_file():
