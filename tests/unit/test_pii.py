@@ -1026,6 +1026,7 @@ def test_blind_rounds_rules_keep_without_the_model(text):
     # "token"
     "Proof sheet 0171 2345678 (a print shop job number, not a customer number).",
     "Queue token 4821-9931-0735 at counter 3",
+    "Prepaid token 4821-9931-0735 for the meter",  # "paid" ends in "id": not a credential's word
     "total,1,056 215 90",  # after a cell ending in a digit, a trunk 0 opens a new cell only with nine digits or more
     # ... and its review's: "No" as Spanish and French write the number's label; the remark's old form whatever it
     # names; a register or a registration named elsewhere than right before the number; the round's call words

@@ -39,9 +39,10 @@ _VENDOR = re.compile(r"(?<![\w-])(?:" + "|".join(_VENDOR_KEYS) + r")(?![\w-])")
 _AUTH_HEADER = re.compile(r"(?i)\b(?P<scheme>bearer|basic|token|apikey|api-key)(?:\s*[:=])?\s+([A-Za-z0-9._~+/=-]{12,})")
 # After a bare "token", digits and separators alone are a ticket's number: a weighbridge's "token 563-211-8977", a
 # queue's "Token 4821-9931-0735" (blind 27's). Not after a word that makes it a credential ("auth token 4821-9931-0712",
-# "OTP token", "Authorization: Token ...", a review's), nor after "bearer", "basic" or "apikey".
+# "OTP token", "Authorization: Token ...", a review's), nor after "bearer", "basic" or "apikey". The word stands
+# alone: "Prepaid token 4821-9931-0735" ends in "id" and is still a meter's ticket.
 _TICKET_DIGITS = re.compile(r"[\d.~+/=-]+")
-_CREDENTIAL_BEFORE_TOKEN = re.compile(r"(?i)(?:authorization|auth|access|session|otp|api|refresh|security|id|sso|csrf|"
+_CREDENTIAL_BEFORE_TOKEN = re.compile(r"(?i)(?<![a-z0-9])(?:authorization|auth|access|session|otp|api|refresh|security|id|sso|csrf|"
                                       r"jwt|oauth|bot)[ \t:_-]*$")
 # A secret handed over in words or as an assignment, in the languages the prompts come in.
 _ASSIGNED = re.compile(
