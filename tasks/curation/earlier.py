@@ -8,16 +8,18 @@ on the demo's second night (docs/facts.md "Every night's labels"; docs/recipe-tr
 0.82 -> 0.87 and hand-labelled accuracy 0.54 -> 0.65 (its teacher's 0.66), for twice the training time.
 
 An earlier example counts only when it would be one tonight:
-- labelled by the current teacher with the route's current generation settings (its labels.parquet row's
-  teacher fingerprint and gen_hash; the same filter the evaluation applies to earlier nights' items);
+- labelled by tonight's teacher with the route's generation settings of tonight: its labels.parquet row's teacher
+  fingerprint and gen_hash are among those of tonight's labels of that route (the filter the evaluation applies to
+  earlier nights' items, read from tonight's labels so that curating needs no teacher at hand);
 - answered under a system prompt that tonight's prompts of that route still use (template_hash), and written
   in the current student prompt shape (train.parquet's `distillery.prompt_shape`);
-- of a route tonight's run sampled (a route dropped from sampling is dropped from training too);
+- of a route tonight's run labelled (a route dropped from sampling is dropped from training too);
 - not a prompt tonight (or a newer night) already has: the newest copy wins.
 Held-out prompts never come back as training examples: every run's sample leaves out the prompts (and near
 duplicates) of earlier runs, which is why the config refuses history_nights without sampling.dedup_earlier_runs.
 An earlier run's own train.parquet may hold examples it carried itself; only the ones it made (its `night`)
-are read, so each example comes from the night that labelled it and a night is never counted twice.
+are read (tonight's own rows carry no `night`, so a run's train.parquet does not depend on its folder's name), so
+each example comes from the night that labelled it and a night is never counted twice.
 """
 
 import hashlib
@@ -27,24 +29,23 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from distillery.config import RunConfig
-from distillery.routes import plan_route
 from distillery.run_history import earlier_runs
-from models.client_pool import teacher_fingerprint
 from models.prompt_shape import SHAPE_VERSION, template_hash
 
 log = logging.getLogger(__name__)
 
 
-def earlier_examples(cfg: RunConfig, run_dir: Path, tonight: list[dict]) -> tuple[list[dict], dict]:
+def earlier_examples(cfg: RunConfig, run_dir: Path, tonight: list[dict], labels: list[dict]) -> tuple[list[dict], dict]:
     """The training rows of up to curation.history_nights earlier runs that still hold tonight (each tagged with its
-    `night`), and what was read: the nights, examples per route, rows skipped per reason, and a digest of the rows
-    (a repeated curate reuses its output only when the earlier examples are the same)."""
+    `night`), given tonight's prompts and labels; and what was read: the nights, examples per route, rows skipped per
+    reason, and a digest of the rows (a repeated curate reuses its output only when the earlier examples are the same)."""
     summary: dict = {"nights": [], "examples": {}, "skipped": {}, "digest": None}
     wanted = cfg.curation.history_nights
     if not wanted:
         return [], summary
-    fingerprint = teacher_fingerprint(cfg.teacher)
-    gen_hashes = {route: plan_route(cfg, route).gen_hash for route in {p["route"] for p in tonight}}
+    teachers: dict[str, set[tuple[str, str]]] = defaultdict(set)  # route -> tonight's (fingerprint, gen_hash)
+    for label in labels:
+        teachers[label["route"]].add((label["teacher_fingerprint"], label["gen_hash"]))
     templates = _templates(tonight)
     seen = {p["prompt_id"] for p in tonight}
     carried: list[dict] = []
@@ -63,12 +64,12 @@ def earlier_examples(cfg: RunConfig, run_dir: Path, tonight: list[dict]) -> tupl
                         folder.name, shape, SHAPE_VERSION)
             continue
         for row in rows:
-            reason = _why_not(row, labelled, fingerprint, gen_hashes, templates, seen)
+            reason = _why_not(row, labelled, teachers, templates, seen)
             if reason:
                 skipped[reason] += 1
                 continue
             seen.add(row["prompt_id"])
-            carried.append({**row, "night": folder.name})
+            carried.append(row)
     summary["examples"] = dict(sorted(Counter(r["route"] for r in carried).items()))
     summary["skipped"] = dict(sorted(skipped.items()))
     summary["digest"] = _digest(carried)
@@ -98,7 +99,7 @@ def _read_night(folder: Path) -> tuple[list[dict], dict[str, set[tuple[str, str]
         table = pq.read_table(folder / "train.parquet")
         shape = (table.schema.metadata or {}).get(b"distillery.prompt_shape", b"").decode() or None
         # a train.parquet written before carrying existed has no `night`: all its rows are its own
-        rows = [r for r in table.to_pylist() if r.get("night") in (None, folder.name)]
+        rows = [{**r, "night": folder.name} for r in table.to_pylist() if r.get("night") in (None, folder.name)]
         labels = pq.read_table(folder / "labels.parquet", columns=["prompt_id", "teacher_fingerprint", "gen_hash"])
     except (OSError, KeyError, ValueError, pa.ArrowException) as e:
         log.warning("curate: skipping earlier run %s: unreadable (%s: %s)", folder.name, type(e).__name__, e)
@@ -109,13 +110,13 @@ def _read_night(folder: Path) -> tuple[list[dict], dict[str, set[tuple[str, str]
     return rows, labelled, shape
 
 
-def _why_not(row: dict, labelled: dict, fingerprint: str, gen_hashes: dict[str, str], templates: dict[str, set[str]],
+def _why_not(row: dict, labelled: dict, teachers: dict[str, set[tuple[str, str]]], templates: dict[str, set[str]],
              seen: set[str]) -> str | None:
     """Why an earlier example does not join tonight's training set; None when it does."""
     route = row["route"]
-    if route not in gen_hashes:
-        return "route not sampled tonight"
-    if (fingerprint, gen_hashes[route]) not in labelled.get(row["prompt_id"], ()):
+    if not teachers.get(route):
+        return "route not labelled tonight"
+    if not teachers[route] & labelled.get(row["prompt_id"], set()):
         return "another teacher or generation settings"
     if row.get("template_hash") not in templates[route]:
         return "the route's system prompt changed"

@@ -6,7 +6,7 @@ Only train-split prompts become training examples (eval prompts stay for the A/B
 through the configured filters in order; what survives is written in the student's prompt shape
 (models/prompt_shape.py: route tag + user content, no production system prompt), with a validation
 share split off by prompt_id hash. With curation.history_nights, earlier nights' examples join them
-(tasks/curation/earlier.py), each row naming its `night`. Fewer examples than curation.min_examples
+(tasks/curation/earlier.py), each naming the `night` it came from. Fewer examples than curation.min_examples
 stops the run here, before any training time is spent.
 """
 
@@ -43,7 +43,8 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
             stage = "sample" if name == "prompts.parquet" else "label"
             raise CurateError(f"{run_dir / name} does not exist: run the {stage} stage first (distillery {stage} --run-dir {run_dir})")
     sampled = pq.read_table(run_dir / "prompts.parquet").to_pylist()
-    carried, earlier = earlier_examples(cfg, run_dir, sampled)
+    labels = pq.read_table(run_dir / "labels.parquet").to_pylist()
+    carried, earlier = earlier_examples(cfg, run_dir, sampled, labels)
     key = reuse_key(run_dir, ("prompts.parquet", "labels.parquet"),
                     {"curation": cfg.curation.model_dump(mode="json"), "teacher": cfg.teacher.model_dump(mode="json"),
                      "student": cfg.student.model, "shape": SHAPE_VERSION, "earlier": earlier["digest"]})
@@ -54,7 +55,7 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
         return _enough(cfg, done, run_dir)
     prompts = [p for p in sampled if p["split"] == "train"]
     samples: dict[str, list[dict]] = defaultdict(list)
-    for label in sorted(pq.read_table(run_dir / "labels.parquet").to_pylist(), key=lambda x: (x["prompt_id"], x["sample_index"])):
+    for label in sorted(labels, key=lambda x: (x["prompt_id"], x["sample_index"])):
         samples[label["prompt_id"]].append(label)
 
     rejections: list[dict] = []
@@ -90,8 +91,7 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
     funnel["total"] = {"in": len(prompts), "dropped": len(prompts) - len(examples), "out": len(examples)}
 
     rows, templates, saving = _training_rows(cfg, examples)
-    rows = [{**r, "night": run_dir.name} for r in rows] + [
-        {**r, "split": "val" if _is_val(r["prompt_id"], cfg.curation.val_fraction) else "train"} for r in carried]
+    rows += [{**r, "split": "val" if _is_val(r["prompt_id"], cfg.curation.val_fraction) else "train"} for r in carried]
     funnel["earlier_nights"] = {k: earlier[k] for k in ("nights", "examples", "skipped")}
     if cfg.curation.history_nights:
         _log_earlier(cfg, len(examples), earlier)
@@ -203,7 +203,7 @@ def _write_train(rows: list[dict], templates: dict, run_dir: Path) -> str:
     schema = pa.schema([("prompt_id", pa.string()), ("route", pa.string()), ("split", pa.string()), ("messages", pa.string()),
                         ("answer", pa.string()), ("teacher_prompt_tokens", pa.int64()), ("student_prompt_tokens", pa.int64()),
                         ("template_hash", pa.string()), ("consistency", pa.float64()), ("judge_score", pa.int64()),
-                        ("night", pa.string())],  # the run folder whose teacher answer this is (curation.history_nights)
+                        ("night", pa.string())],  # an earlier run's folder: a carried example (curation.history_nights)
                        metadata={"distillery.prompt_shape": SHAPE_VERSION, "distillery.removed_templates": json.dumps(templates)})
     return write_parquet(pa.Table.from_pylist(rows, schema=schema), run_dir / "train.parquet")
 

@@ -69,8 +69,9 @@ def write_run(store, name, prompts, cfg, *, fingerprint=None, system=SYSTEM):
     return run
 
 
-def trained(run) -> list[tuple[str, str]]:
-    """(prompt_id, night) of every row of the run's train.parquet, train and validation split alike."""
+def trained(run) -> list[tuple[str, str | None]]:
+    """(prompt_id, night) of every row of the run's train.parquet, train and validation split alike; a run's own
+    examples have no night."""
     return sorted((r["prompt_id"], r["night"]) for r in pq.read_table(run / "train.parquet").to_pylist())
 
 
@@ -85,11 +86,11 @@ def test_earlier_nights_examples_join_tonights_each_once(store, small_model):
     tonight = write_run(store, TONIGHT, train_split("t0", "t1"), cfg)
     run_curate(cfg, a)
     run_curate(cfg, b)  # carries A's two examples into B's train.parquet, tagged with A
-    assert trained(b) == [("a0", NIGHT_A), ("a1", NIGHT_A), ("b0", NIGHT_B), ("b1", NIGHT_B)]
+    assert trained(b) == [("a0", NIGHT_A), ("a1", NIGHT_A), ("b0", None), ("b1", None)]  # a run's own: no night
 
     record = run_curate(cfg, tonight)
     # one night back: B's own examples, not the ones B carried from A; A's held-out prompt never
-    assert trained(tonight) == [("b0", NIGHT_B), ("b1", NIGHT_B), ("t0", TONIGHT), ("t1", TONIGHT)]
+    assert trained(tonight) == [("b0", NIGHT_B), ("b1", NIGHT_B), ("t0", None), ("t1", None)]
     assert record["earlier_nights"]["nights"] == [NIGHT_B] and record["earlier_nights"]["examples"] == {TRIAGE: 2}
     assert record["earlier_nights"]["skipped"] == {}  # A's rows in B's file are A's to lend, not B's: not even looked at
     assert record["examples"]["train"] + record["examples"]["val"] == 4
@@ -97,11 +98,11 @@ def test_earlier_nights_examples_join_tonights_each_once(store, small_model):
     two = config(store, small_model, "curation.history_nights=2")
     record = run_curate(two, tonight)  # another knob: curated again, A's examples read from A itself, once each
     assert trained(tonight) == [("a0", NIGHT_A), ("a1", NIGHT_A), ("b0", NIGHT_B), ("b1", NIGHT_B),
-                                ("t0", TONIGHT), ("t1", TONIGHT)]
+                                ("t0", None), ("t1", None)]
     assert record["earlier_nights"]["nights"] == [NIGHT_B, NIGHT_A]
 
-    none = run_curate(config(store, small_model), tonight)  # the default: tonight's only
-    assert trained(tonight) == [("t0", TONIGHT), ("t1", TONIGHT)] and none["earlier_nights"]["nights"] == []
+    none = run_curate(config(store, small_model, "curation.history_nights=0"), tonight)  # tonight's only
+    assert trained(tonight) == [("t0", None), ("t1", None)] and none["earlier_nights"]["nights"] == []
 
 
 def test_examples_tonight_would_not_make_are_not_carried(store, small_model):
@@ -112,15 +113,28 @@ def test_examples_tonight_would_not_make_are_not_carried(store, small_model):
     write_run(store, reworded.name, train_split("y0"), cfg, system="You sort tickets. Reply in JSON.")
     for run in (b, other, reworded):
         run_curate(cfg, run)
-    # tonight samples triage only, under SYSTEM; the invoice route is not sampled tonight
+    # tonight samples and labels triage only, under SYSTEM; the invoice route is not labelled tonight
     tonight = write_run(store, TONIGHT, train_split("t0"), cfg)
 
     record = run_curate(config(store, small_model, "curation.history_nights=3"), tonight)
-    assert trained(tonight) == [("b0", NIGHT_B), ("b1", NIGHT_B), ("t0", TONIGHT)]
+    assert trained(tonight) == [("b0", NIGHT_B), ("b1", NIGHT_B), ("t0", None)]
     assert record["earlier_nights"]["skipped"] == {"another teacher or generation settings": 1,
-                                                   "route not sampled tonight": 1,
+                                                   "route not labelled tonight": 1,
                                                    "the route's system prompt changed": 1}
     assert record["funnel"]["earlier_nights"]["examples"] == {TRIAGE: 2}
+
+
+def test_a_prompt_in_several_nights_is_carried_once_the_newest_copy(store, small_model):
+    cfg = config(store, small_model, "curation.history_nights=0")  # each earlier night curated on its own
+    a = write_run(store, NIGHT_A, train_split("same", "a1"), cfg)
+    b = write_run(store, NIGHT_B, train_split("same", "b1"), cfg)
+    for run in (a, b):
+        run_curate(cfg, run)
+    tonight = write_run(store, TONIGHT, train_split("t0", "a1"), cfg)  # tonight relabelled a1
+
+    record = run_curate(config(store, small_model, "curation.history_nights=2"), tonight)
+    assert trained(tonight) == [("a1", None), ("b1", NIGHT_B), ("same", NIGHT_B), ("t0", None)]
+    assert record["earlier_nights"]["skipped"] == {"a newer copy": 2}  # A's "same" (B's is newer), A's a1 (tonight's)
 
 
 def test_an_unfinished_earlier_run_takes_no_nights_place(store, small_model, caplog):
@@ -131,7 +145,7 @@ def test_an_unfinished_earlier_run_takes_no_nights_place(store, small_model, cap
     tonight = write_run(store, TONIGHT, train_split("t0"), cfg)
     with caplog.at_level(logging.WARNING, logger="tasks.curation.earlier"):
         record = run_curate(cfg, tonight)
-    assert trained(tonight) == [("a0", NIGHT_A), ("t0", TONIGHT)] and record["earlier_nights"]["nights"] == [NIGHT_A]
+    assert trained(tonight) == [("a0", NIGHT_A), ("t0", None)] and record["earlier_nights"]["nights"] == [NIGHT_A]
     assert any(NIGHT_B in r.getMessage() and "train.parquet" in r.getMessage() for r in caplog.records)
 
 
@@ -150,7 +164,7 @@ def test_a_changed_history_curates_again_instead_of_reusing(store, small_model, 
     with caplog.at_level(logging.INFO, logger="tasks.curation.stage"):
         run_curate(cfg, tonight)
     assert not any("reusing" in r.getMessage() for r in caplog.records)
-    assert trained(tonight) == [("t0", TONIGHT)]
+    assert trained(tonight) == [("t0", None)]
 
 
 def test_earlier_examples_count_toward_min_examples_and_the_report_shows_them(store, small_model):
@@ -159,7 +173,7 @@ def test_earlier_examples_count_toward_min_examples_and_the_report_shows_them(st
     run_curate(config(store, small_model, "curation.min_examples=1"), b)
     tonight = write_run(store, TONIGHT, train_split("t0"), cfg)
     with pytest.raises(CurateError, match="only 1 examples"):
-        run_curate(config(store, small_model, "curation.min_examples=3"), tonight)  # tonight's one alone is too few
+        run_curate(config(store, small_model, "curation.min_examples=3", "curation.history_nights=0"), tonight)  # alone: too few
     record = run_curate(cfg, tonight)  # with B's two it is enough
     shown = summarize(record)  # what the CLI prints and the Prefect artifact shows
     assert "**1** examples + **2** from 1 earlier night(s)" in shown.headline

@@ -270,7 +270,8 @@ def test_control_characters_are_removed_and_a_reused_request_id_is_quarantined(t
         row("r4", "Same id twice with the same words is only a duplicate of itself", 6),
     ]) + "\n")
     cfg = load_config(REPO / "configs/demo.yaml", [f"source.url={log}", f"store.root={tmp_path}", TAKE_ALL,
-                                                   "sampling.languages={}", "sampling.dedup_earlier_runs=false"])
+                                                   "sampling.languages={}", "sampling.dedup_earlier_runs=false",
+                                                   "curation.history_nights=0"])
     record = run_sample(cfg, tmp_path / "run", RUN_DATE)
     prompts = {p["request_id"]: p for p in pq.read_table(tmp_path / "run" / "prompts.parquet").to_pylist()}
     quarantine = pq.read_table(tmp_path / "run" / "quarantine.parquet").to_pylist()
