@@ -137,6 +137,22 @@ def test_a_prompt_in_several_nights_is_carried_once_the_newest_copy(store, small
     assert record["earlier_nights"]["skipped"] == {"a newer copy": 2}  # A's "same" (B's is newer), A's a1 (tonight's)
 
 
+def test_examples_in_an_older_student_prompt_shape_are_not_carried(store, small_model, caplog):
+    cfg = config(store, small_model, "curation.history_nights=1")
+    b = write_run(store, NIGHT_B, train_split("b0", "b1"), cfg)
+    run_curate(cfg, b)
+    table = pq.read_table(b / "train.parquet")  # as a release with another prompt shape would have written it
+    pq.write_table(table.replace_schema_metadata({**table.schema.metadata, b"distillery.prompt_shape": b"0"}),
+                   b / "train.parquet")
+    tonight = write_run(store, TONIGHT, train_split("t0"), cfg)
+    with caplog.at_level(logging.WARNING, logger="tasks.curation.earlier"):
+        record = run_curate(cfg, tonight)
+    assert trained(tonight) == [("t0", None)]
+    assert record["earlier_nights"]["nights"] == [NIGHT_B]  # read, so an older night does not take its place
+    assert record["earlier_nights"]["skipped"] == {"student prompt shape changed": 2}
+    assert any("prompt shape 0" in r.getMessage() for r in caplog.records)
+
+
 def test_an_unfinished_earlier_run_takes_no_nights_place(store, small_model, caplog):
     cfg = config(store, small_model, "curation.history_nights=1")
     a = write_run(store, NIGHT_A, train_split("a0"), cfg)
