@@ -781,6 +781,48 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("Complaint from 07700 900123 (the customer's meter).", "Complaint from <PHONE> (the customer's meter)."),
     ("Refund via Zelle to 415-555-0132 (the customer's Zelle account).",
      "Refund via Zelle to <PHONE> (the customer's Zelle account)."),
+    # blind 29's round: a QR code's SMS scheme; answering at a number in Italian, French and Arabic; "call" in
+    # Georgian, Azerbaijani, Igbo and Gaelic; a honoured person's number in Korean, a call back in Japanese; a transfer
+    # to a mobile-money wallet, which a phone number keys
+    ("SMSTO:84 9600-9523:Your delivery is on Saturday", "SMSTO:<PHONE>:Your delivery is on Saturday"),
+    ("La guida risponde al 0612345678 dopo le otto.", "La guida risponde al <PHONE> dopo le otto."),
+    ("Le guide répond au 06 12 34 56 78 le soir.", "Le guide répond au <PHONE> le soir."),
+    ("الدليل يرد على 0612345678 مساء", "الدليل يرد على <PHONE> مساء"),
+    ("გამარჯობა, დამირეკეთ 577.646.727", "გამარჯობა, დამირეკეთ <PHONE>"),
+    ("salam, 881 969 506 nömrəsinə zəng edin", "salam, <PHONE> nömrəsinə zəng edin"),
+    ("ndewo, kpọọ m na 0612345678", "ndewo, kpọọ m na <PHONE>"),
+    ("madainn mhath, cuir fòn gu 0612345678", "madainn mhath, cuir fòn gu <PHONE>"),
+    ("관장님 번호는 0612345678입니다.", "관장님 번호는 <PHONE>입니다."),
+    ("0612345678に折り返しお願いします", "<PHONE>に折り返しお願いします"),
+    ("Nagad → 0612345678 · ৳2,000 advance", "Nagad → <PHONE> · ৳2,000 advance"),
+    ("DANA kirim ke 0812 3456 7890 ya", "DANA kirim ke <PHONE> ya"),
+    ("Swish 070-123 45 67 for the tickets", "Swish <PHONE> for the tickets"),
+    # ... and what must stay a phone: a word before "number" that says whose or which phone's it is, a remark with a
+    # person or a person's own phone in it
+    ("Her number 831-496-7136, cellar row 52.", "Her number <PHONE>, cellar row 52."),
+    ("Work number 831-496-7136", "Work number <PHONE>"),
+    ("Driver number 415-555-0132", "Driver number <PHONE>"),
+    ("Dispatch 415-555-0132 (the dispatcher, not a driver's number).",
+     "Dispatch <PHONE> (the dispatcher, not a driver's number)."),
+    ("Dispatch 415-555-0132 (the driver's wife, not a driver's number).",
+     "Dispatch <PHONE> (the driver's wife, not a driver's number)."),
+    ("Dispatch 415-555-0132 (the driver's own, not a driver's number).",
+     "Dispatch <PHONE> (the driver's own, not a driver's number)."),
+    ("Call me 214-565-6778 (my own, not anyone's phone).", "Call me <PHONE> (my own, not anyone's phone)."),
+    ("M-Pesa to 0712 345 678 for the goat", "M-Pesa to <PHONE> for the goat"),
+    ('msgstr "Rufen Sie die Sennerin an: 509 051 877"', 'msgstr "Rufen Sie die Sennerin an: <PHONE>"'),
+    ('"pickup_contact" = "94847005";', '"pickup_contact" = "<PHONE>";'),
+    ("WeChat · 麻将馆 · 周二的阿姨 328556790", "WeChat · 麻将馆 · 周二的阿姨 <PHONE>"),
+    ("ادفعوا من البطاقة 5617 0547 4444.", "ادفعوا من البطاقة <CARD>."),
+    ("May 02 06:11:09 gw smsd[440]: queued notice to 696 657 030 (resident, block 4)",
+     "May 02 06:11:09 gw smsd[440]: queued notice to <PHONE> (resident, block 4)"),
+    # ... and a number said twice after a name or a person's word: no label
+    ("Tom 415-555-0132 ... Tom 415-555-0132", "Tom <PHONE> ... Tom <PHONE>"),
+    ("Mum 0612 345 678, again Mum 0612 345 678", "Mum <PHONE>, again Mum <PHONE>"),
+    # ... and a person's identifier after "number", shaped like a phone: it goes, whatever it is scrubbed as
+    ("The claimant's civil registration number is 3835 8569 9278.",
+     "The claimant's civil registration number is <PHONE>."),
+    ("National registration number 8659 3298 9878", "National registration number <PHONE>"),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
@@ -1056,6 +1098,19 @@ def test_blind_rounds_rules_keep_without_the_model(text):
     "تم تسجيل 123456782 في السجل الرقمي الوطني",
     "الشركة مسجلة برقمها الوطني الموحد 7001234567",
     "Folkeregisteret org. nummer 974760673",
+    # blind 29's round: an open compound naming the thing numbered; a remark that the number is nobody's phone, or
+    # that what it is is someone's thing; an EMV tag=value dump; a word for funds that is a wallet's name in capitals
+    "Qvevri number 831-496-7136, cellar row 52.",
+    "Canoe hull number 595.185.7425, crew 39.",
+    'Speech-to-text: "cot stock number is 534-362-4502, it is on the pallet"',
+    "Cabbage crate manifest 48 17 73 28 79 (the co-op's crate number, not anyone's phone).",
+    "Salt flat jeep sheet 214-565-6778 (the operator's trip sheet, not a driver's number).",
+    "EMV tags 9F02=416430831592 5F2A=0978, PAN masked",
+    "Transfer dana ke rekening 1234567890 sudah masuk",
+    "M-PESA Paybill 511074, account 88274496 — the co-op's till, not a person's number.",
+    'Voice note: "a pilha 286.454.3269 foi pesada hoje, pilha 286.454.3269"',
+    '"contact_id": "4500123456"',  # a CRM record's id: a snake key with "contact" is a cue, its "id" a label
+    'Sprachnachricht: "Laib 0154 4755943 ist gepresst, Laib 0154 4755943"',
 ])
 def test_blind_rounds_business_numbers_stay(text):
     s = Scrubber()

@@ -68,7 +68,8 @@ _CARD_WORDS = re.compile(
     # ISO 7812's name for the card number, as UBL's <PrimaryAccountNumberID> and payment APIs spell it
     r"primary[ _]?account[ _]?number\w*|"
     # "card" in Devanagari, Cyrillic, Greek, Arabic and Persian (blind 12's)
-    r"कार्ड|карт\w*|κάρτ\w*|بطاق\w*|کارت|"
+    # (Arabic with its article or a preposition joined: "البطاقة", "بالبطاقة", blind 29's)
+    r"कार्ड|карт\w*|κάρτ\w*|(?:ال|بال|وال|ب|و)?بطاق\w*|کارت|"
     # Hebrew, with its article or a preposition joined (blind 14's "הכרטיס")
     r"[הבל]?כרטיס\w*)(?!\w)")
 # "Card" in scripts written without spaces, matched inside their runs: カード, 卡 (银行卡, 信用卡), 카드, บัตร
@@ -175,6 +176,8 @@ class Numbers:
         if (emv := _EMV_FIELD.search(head)) and emv.group(1) not in ("5A", "57") and not value.startswith("+") \
                 and int(emv.group(2), 16) * 2 == len(digits):
             return None  # an EMV field other than the card's number, as long as its length byte says: an expiry, an amount
+        if _EMV_TAG_VALUE.search(head):
+            return None  # "9F02=416430831592": a tag=value dump of an EMV field other than the card's (blind 29's)
         # "order 0612345678": a reference, whatever it validates as ("Customer: 0612345678" too, unless a chat's
         # speaker says it)
         reference = context.reference_before(head) and not context.opens_chat_turn(text, start)
@@ -233,6 +236,8 @@ class Numbers:
             # as a phone is that person's
             # Only its shape said phone, and the text says it is none ("Stairlift survey 757-842-3852 (a job
             # reference, not a phone number)"; the remark's own "phone" is no phone word) ...
+            if (_things_number(head) or _labelled_twice(text, value)) and self.shape_only(value, text, start, end, people):
+                return None  # "Qvevri number 831-496-7136": an open compound names the thing it numbers
             remark = _no_phone_remark(text, end)
             if remark and self.shape_only(value, _inside_its_quote(_blank(text, *remark), start, remark[0]), start, end, people):
                 return None
@@ -364,6 +369,7 @@ _FOID_NATIONAL_ID = re.compile(r"\bFOID\b[^\n]*/NI$")
 _EMV_TAG = r"(?<![\w])(5A|57|5F[0-9A-F]{2}|9F[0-9A-F]{2})[ \t]+"
 _EMV_TAG_BEFORE = re.compile(_EMV_TAG + "$")
 _EMV_FIELD = re.compile(_EMV_TAG + r"([0-9A-F]{2})[ \t]+$")  # the tag, then its length byte
+_EMV_TAG_VALUE = re.compile(r"(?<![\w])(?:5F[0-9A-F]{2}|9F[0-9A-F]{2})=$")  # not 5A and 57: the card's number, track 2
 _EMV_LENGTH = re.compile(r"\d{2}[ \t]+(?=\d)")
 
 
@@ -378,13 +384,20 @@ def _in_a_com_segment(text: str, start: int, end: int) -> bool:
 # Not a log's "message" key nor a range's "to" ('"from": "20240101", "to": "20241231"', a review's).
 # ('"recipients": [' is an SMS gateway's, MessageBird's, blind 25's)
 _TO_KEY = re.compile(r"""(?:--to[ =]|(?<![\w-])to[ \t]*=[ \t]*|["'](?:to|recipients?)["'][ \t]*:[ \t]*\[?[ \t]*)["']?$""")
-_MESSAGING = re.compile(r"(?i)(?<![^\W_])(?:sms|otp|twilio|whatsapp|vonage|nexmo|plivo|sinch|msisdn|messages[.:]create|"
-                        r"send_?sms|text message)(?![^\W_])")
+_MESSAGING = re.compile(r"(?i)(?<![^\W_])(?:sms|smsd|otp|twilio|whatsapp|vonage|nexmo|plivo|sinch|msisdn|messages[.:]create|"
+                        r"send_?sms|text message)(?![^\W_])")  # smsd: an SMS gateway's daemon (smstools, gammu)
+_TO_WORD = re.compile(r"(?i)(?<!\w)(?:sent|send|sending|queued|queuing|delivered|delivering|forwarded|dispatched)"
+                      r"(?:[ \t]+[^\W\d_]+){0,2}[ \t]+to[ \t]+$")  # not "SMS batch 12 moved to 4500123456 queue"
 
 
 def _message_recipient(text: str, start: int) -> bool:
-    """A "to" key or flag right before the number, in a text about text messages."""
-    return bool(_TO_KEY.search(text[max(0, start - 20):start])) and bool(_MESSAGING.search(text[max(0, start - 300):start + 300]))
+    """A "to" key or flag right before the number, in a text about text messages; or sent or queued "to" it, in a
+    line that names them ("smsd[440]: queued notice to 696 657 030", blind 29's)."""
+    before = text[max(0, start - 40):start]
+    if _TO_KEY.search(before[-20:]):
+        return bool(_MESSAGING.search(text[max(0, start - 300):start + 300]))
+    line = text[text.rfind("\n", 0, start) + 1:start]
+    return bool(_TO_WORD.search(before)) and bool(_MESSAGING.search(line))
 
 
 # A PBX's dial string ends in the number it dials: FreeSWITCH "sofia/gateway/trunk/0467450142", Asterisk
@@ -421,10 +434,14 @@ _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an
                           # co-op slip number, not a mobile number)", blind 27's; not "(the manager, not a landline
                           # number)", "(the landline, not a mobile number)": _no_phone_remark, a review's)
                           r"(?:(?:that['’]s|that is|it['’]s|it is|this is)[ \t]+|(?<=[(—–-])[ \t]*)(?:the|a|an|our)[ \t]+"
-                          r"(?P<what>[^\W\d_][\w '’-]{0,30}),[ \t]+not[ \t]+a[ \t]+(?P<kind>[^\W\d_][\w-]*[ \t]+)?number"
+                          # (the kind may be whose: "(the operator's trip sheet, not a driver's number)", blind 29's)
+                          r"(?P<what>[^\W\d_][\w '’-]{0,30}),[ \t]+not[ \t]+a[ \t]+(?P<kind>[^\W\d_][\w'’-]*[ \t]+)?number"
                           r"(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
                           # ... or that it is no person's: "belongs to the locomotive, not to a person" (blind 25's)
                           r"not[ \t]+(?:to[ \t]+|of[ \t]+)?(?:a|any)[ \t]+(?:person|individual)|"
+                          # ... or nobody's phone: "(the co-op's crate number, not anyone's phone)" (blind 29's)
+                          r"not[ \t]+(?:anyone|anybody|someone|somebody|a[ \t]+person)['’]s[ \t]+"
+                          r"(?:(?:phone|mobile|cell|contact)[ \t]+)?(?:number|phone|mobile)|"
                           r"keine[ \t]+telefonnummer|pas un numéro de téléphone|"
                           r"no es un número de teléfono|não é (?:um )?número de telefone|non è un numero di telefono|"
                           r"geen telefoonnummer)[ \t]*(?=[.,;:)!\n\"”]|[—–-]|$)")
@@ -452,9 +469,72 @@ def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
         return None
     kind, what = (m.group("kind") or "").strip().lower(), m.group("what")
     if what and kind not in ("", "phone", "telephone") \
-            and (phones.announces(what, "") or not context.names_a_record(what, "")):
+            and (phones.announces(what, "") or not (context.names_a_record(what, "") or _owned_thing(what))):
         return None  # "(the manager, not a landline number)": what it is is no record, so it may be someone's phone
+    # A remark in a bracket right after the number is the whole bracket's: what it says the number is ("(the co-op's
+    # crate number, not anyone's phone)", blind 29's) is no one's phone either
+    opening = end + len(tail) - len(tail.lstrip(" \t"))
+    if text.startswith("(", opening) and ")" not in text[opening:end + m.start()]:
+        return opening, end + m.end()
     return end + m.start(), end + m.end()
+
+
+# An open compound in English naming what the number numbers: "Qvevri number 831-496-7136", "cot stock number is
+# ..." (blind 29's). Asked only of a number its shape alone calls a phone (Numbers.shape_only: no phone word, owner
+# or role around it). A word that says whose, which or what kind of phone's number it is ("her number", "work
+# number", "new number", "the number", "driver number", "reception number") names no thing, nor one that names a
+# person's identifier ("civil registration number is 3835 8569 9278", "patient number": scrubbed as a phone, a
+# person's id still goes), nor a compound after a possessive ("the claimant's ... number"). German and Dutch write
+# the compound as one word, which context.names_another_number reads.
+_THING_NUMBER = re.compile(r"(?i)(?<![\w'’-])(?P<word>[^\W\d_][\w-]{2,})[ \t]+(?:number|no\.|nr\.|#)(?:[ \t]+is)?"
+                           r"[ \t]*[:#]?[ \t]*$")
+_WHICH_PHONE = re.compile(r"(?i)my|our|his|her|hers|their|your|its|the|this|that|which|what|whose|any|another|new|"
+                          r"old|other|same|right|wrong|correct|real|actual|main|direct|personal|private|work|home|"
+                          r"office|emergency|backup|alternate|alternative|second|spare|temporary|current|updated|"
+                          r"local|international|landline|callback|night|day|daytime|evening|weekend|best|usual|only|"
+                          r"full|whole|last|first|given|listed|registered|preferred|primary|secondary|shore|"
+                          r"satellite|reception|desk|switchboard|support|service|hotline|helpline|duty|"
+                          r"out-of-hours|after-hours|toll-free|freephone|free|contact|call|calling|caller|sender|"
+                          r"registration|identity|identification|id|personal|national|civil|social|security|"
+                          r"insurance|tax|citizen|passport|licence|license|voter|residence|resident|member|"
+                          r"membership|customer|account|patient|pension|student|employee|staff|health|medical")
+_POSSESSIVE_BEFORE = re.compile(r"['’]s[ \t]+(?:[^\W\d_][\w-]*[ \t]+){0,2}$")
+
+
+def _things_number(head: str) -> bool:
+    near = head[-40:]
+    m = _THING_NUMBER.search(near)
+    return bool(m) and not _WHICH_PHONE.fullmatch(m.group("word")) and not phones.names_a_person(m.group("word")) \
+        and not _POSSESSIVE_BEFORE.search(near, 0, m.start())
+
+
+# A number read back after the same word each time ('"a pilha 286.454.3269 foi pesada hoje, pilha 286.454.3269"',
+# "Laib 671-366-7731 ist gepresst, Laib 671-366-7731", blind 29's): the word names it, as a label would. Asked only
+# of a number its shape alone calls a phone; a person's word or a known name is no label ("Mum 0612345678 ... Mum
+# 0612345678", "Tom 415-555-0132 ... Tom 415-555-0132").
+_LAST_WORD = re.compile(r"(?<![^\W\d_])([^\W\d_]{2,})[ \t]*[:#]?[ \t]*$")
+
+
+def _labelled_twice(text: str, value: str) -> bool:
+    words = []
+    for m in re.finditer(re.escape(value), text):
+        word = _LAST_WORD.search(text, max(0, m.start() - 30), m.start())
+        if not word:
+            return False
+        words.append(word.group(1))
+    return len(words) >= 2 and len({w.lower() for w in words}) == 1 and not phones.names_a_person(words[0]) \
+        and not any(words[0] in known for known in names.gazetteer())
+
+
+# Someone's thing: a possessive, then a word that is no person ("the operator's trip sheet", blind 29's; not "the
+# operator's wife", "the driver's own line")
+_POSSESSED = re.compile(r"(?i)[^\W\d_]['’]s[ \t]+(?P<thing>(?!own(?!\w))[^\W\d_][\w-]*(?:[ \t]+[^\W\d_][\w-]*){0,2})$")
+
+
+def _owned_thing(what: str) -> bool:
+    """What the remark says the number is, is something a person owns, and no person or phone."""
+    m = _POSSESSED.search(what.strip())
+    return bool(m) and not phones.announces(m.group("thing"), "") and not phones.names_a_person(m.group("thing"))
 
 
 def _inside_its_quote(text: str, start: int, remark_start: int) -> str:

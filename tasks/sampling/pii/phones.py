@@ -132,8 +132,25 @@ _WORDS = re.compile(
     r"(?:tel|fax)(?:no|nr|num|number)?|"
     # an airline record's contact element (CTCM: the passenger's mobile) (blind 23's); Indonesian and Javanese
     # "telephone" and a handphone's number (blind 22's "Telpon aku neng ...", seen again this round)
-    r"ctc[mhb]|telepon\w*|telpon\w*|telp|nomor hp|no\.? hp"
+    r"ctc[mhb]|telepon\w*|telpon\w*|telp|nomor hp|no\.? hp|"
+    # messengers a phone number signs up to, as WhatsApp, Signal and Viber above (WeChat, KakaoTalk, Zalo); a QR
+    # code's or a link's SMS scheme ("SMSTO:84 9600-9523:..."); "call" in Georgian, Azerbaijani, Kazakh, Uzbek,
+    # Igbo and Scottish Gaelic, Kazakh "get in touch" (blind 29's)
+    r"wechat|weixin|kakaotalk|zalo|smsto|mmsto|\w*დარეკ\w*|\w*დამირეკ\w*|zəng (?:ed|et|vur)\w*|қоңырау шал\w*|хабарлас\w*|"
+    r"qo['ʻ’‘]?ng['ʻ’‘]?iroq\w*|kp[ọo][ọo] (?:m|anyị|anyi)|cuir f[òo]n"
     r")(?!\w)")
+# A mobile-money wallet, which a phone number keys: a transfer to one goes to someone's phone ("Nagad → 503 533 886",
+# "DANA kirim ke ...", blind 29's; telebirr, MoMo, EcoCash, blind 28's). Not a business's wallet number: an M-Pesa
+# paybill or till, a merchant's or an agent's (_BUSINESS_WALLET). DANA and OVO in capitals only ("dana", "ovo" are
+# words); not Wave, Click, Boost: everyday words.
+_WALLETS = re.compile(
+    r"(?i)(?<!\w)(?:m-?pesa|mobile money|momo|airtel money|orange money|tigo (?:pesa|money)|vodafone cash|ecocash|"
+    r"onemoney|telebirr|hellocash|bkash|nagad|jazzcash|easypaisa|sadapay|nayapay|gcash|paymaya|truemoney|promptpay|"
+    r"touch ['’]?n ['’]?go|kbzpay|wavepay|moov money|flooz|moncash|nequi|daviplata|yape|sinpe m[óo]vil|bizum|swish|"
+    r"vipps|mobilepay|payme|kaspi|zelle|paynow|payid|phonepe|viettelpay|viettel money|zalopay|gopay|linkaja|"
+    r"shopeepay|(?-i:DANA|OVO))(?!\w)")
+_BUSINESS_WALLET = re.compile(r"(?i)(?<!\w)(?:pay ?bill|till|buy goods|merchant|business|agent|shop|store|company|"
+                              r"co-op|biller)(?!\w)")
 # Words that say "call", "text" or "contact" only right beside the number, with the preposition that joins them to
 # it: alone in a clause they as often speak of an order's, an invoice's or an error's number (a review's: "הודעה מס'
 # 4500123456 נשלחה לספק", "پیام خطا: 80070005", "短信验证码：84736251", "Zvanični matični broj firme: 20123456").
@@ -178,7 +195,9 @@ _NEAR_AFTER = re.compile(
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
 _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
                              r"请打|請打|打给|打給|打俾|打畀|拨打|撥打|致电|致電|"  # "please dial", "call" (blind 13's); 연락 "contact"
-                             r"ဖုန်း")  # Burmese "phone" (blind 22's)
+                             r"ဖုန်း|微信|"  # Burmese "phone" (blind 22's)
+                             # Korean "(someone honoured)'s number", "my number"; Japanese "call back" (blind 29's)
+                             r"님\s?번호|님의\s?번호|제\s?번호|내\s?번호|折り返し|折返し")
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
           r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too
@@ -214,6 +233,9 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        # "the parent of the six-year-old ... is on 0587722152" (a person is on a number; "the shipment
                        # is on ..." is not), "enquiry from", "questions sent to" (blind 14's)
                        rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:{_PEOPLE})(?: who(?: [\w'’-]+){{1,8}})? is on|"
+                       # who answers at a number: Italian, French, Spanish, Portuguese, German, Arabic (blind 29's)
+                       r"rispond(?:e|ono) al|répond(?:ent)? au|responde(?:n)? al|atende(?:m)? (?:no|pelo)|"
+                       r"antwortet unter|(?:يرد|ترد|يجيب|تجيب) على|"
                        r"(?:he|she)['’]s on|(?:they|we|you) are on|"
                        # "confirmed she answers on", "the patient's wife picks up on": a person answers (blind 21's;
                        # not "the scheduler picks up on 20240615"); Basque "deitu" (call) right before the number
@@ -414,6 +436,14 @@ _ROLE = re.compile(rf"(?i)(?<!\w)(?:{_ROLES})"
                    r"(?:[ \t]*\([^()\n]{1,20}\))?[ \t]*[:-]?[ \t]*$")  # not a log's "tenant=2692417617"
 
 
+_PERSON_WORD = re.compile(rf"(?i)(?<!\w)(?:{_ROLES}|{_PEOPLE}|family|families)s?(?!\w)")
+
+
+def names_a_person(words: str) -> bool:
+    """A role or a person among the words ("the driver", "her wife"): the closed classes the cues above use."""
+    return bool(_PERSON_WORD.search(words))
+
+
 def owned_after(tail: str) -> bool:
     """A possessive right after the number says whose phone it is ("- my husband's")."""
     return bool(_OWNED_AFTER.match(tail))
@@ -437,6 +467,8 @@ def owned(head: str) -> bool:
 _ABOUT = r"wegen|bzgl|bezüglich|betreffend|zu|zum|zur|für|über|der|die|das|den|dem"  # the word right before the number
 _RUF_BEFORE = re.compile(rf"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)"
                          rf"(?:(?:[ \t]+[^\W\d_]+){{0,2}}[ \t]+(?!(?:{_ABOUT})(?!\w))[^\W\d_]+)?[ \t]*$")
+# ... or whole before it: "Rufen Sie die Sennerin an: 509 051 877" (blind 29's): the one to call, then the number
+_RUF_AN_BEFORE = re.compile(r"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)(?:[ \t]+[^\W\d_]+){1,3}[ \t]+an[ \t]*[:,]?[ \t]*$")
 _AN_AFTER = re.compile(r"^[ \t]*an(?!\w)(?![ \t]+(?:der|die|das|den|dem|des|alle|jede\w*)(?!\w))")
 
 
@@ -447,13 +479,20 @@ def announces(head: str, tail: str) -> bool:
     if "_" in lowered or "_" in after:  # a log's or a key's words: "evt=sms_sent to=", "call_back_requested"
         lowered, after = _split_snake(lowered), _split_snake(after)
     return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
-                or _RUF_BEFORE.search(lowered) and _AN_AFTER.match(after)
+                or _RUF_BEFORE.search(lowered) and _AN_AFTER.match(after) or _RUF_AN_BEFORE.search(lowered)
                 or _NEAR_BEFORE.search(lowered) or _NEAR_AFTER.match(after)
                 or _own_number(lowered) or _own_number(after) or _LINE_LABEL.search(head)
                 or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
                 or _UNSPACED_WORDS.search(head) or _UNSPACED_WORDS.search(tail)
+                or _wallet(head, tail)
                 or _OCR_DIGIT.search(lowered) and _WORDS.search(_unocr(lowered))
                 or _OCR_DIGIT.search(after) and _WORDS.search(_unocr(after)))
+
+
+def _wallet(head: str, tail: str) -> bool:
+    """A person's mobile-money wallet named in the clause (_WALLETS), no business's."""
+    return bool(_WALLETS.search(head) or _WALLETS.search(tail)) \
+        and not (_BUSINESS_WALLET.search(head) or _BUSINESS_WALLET.search(tail))
 
 
 # OCR reads o as 0 and l as 1 inside words ("Herdsman's m0bile:", "Te1efon"): read the word as written.
@@ -473,7 +512,7 @@ _OWN_WORD_NUMBER = re.compile(r"(?<!\w)(?:my|our|his|her|their|your) (?:own|shor
 
 # Only snake_case words about calls are split: "signal_lost", "ring_buffer" are not about a phone
 _SNAKE = re.compile(r"\w*_\w*")
-_SNAKE_CUE = re.compile(r"sms|phone|call|mobile|msisdn|whatsapp")
+_SNAKE_CUE = re.compile(r"sms|phone|call|mobile|msisdn|whatsapp|contact")  # "pickup_contact" (blind 29's)
 
 
 def _split_snake(text: str) -> str:
