@@ -819,6 +819,9 @@ def test_blind_rounds_cues_and_joins(text, expected):
     # ... and a number said twice after a name or a person's word: no label
     ("Tom 415-555-0132 ... Tom 415-555-0132", "Tom <PHONE> ... Tom <PHONE>"),
     ("Mum 0612 345 678, again Mum 0612 345 678", "Mum <PHONE>, again Mum <PHONE>"),
+    ("Nurse 0612 345 678, again nurse 0612 345 678", "Nurse <PHONE>, again nurse <PHONE>"),
+    ("Her late husband's pension book number 831-496-7136", "Her late husband's pension book number <PHONE>"),
+    ("加我微信0612345678", "加我微信<PHONE>"),
     # ... and a person's identifier after "number", shaped like a phone: it goes, whatever it is scrubbed as
     ("The claimant's civil registration number is 3835 8569 9278.",
      "The claimant's civil registration number is <PHONE>."),
@@ -834,6 +837,10 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "lot;639032975695=2906101",  # ";" after a word joins cells, it is no start sentinel
     "Batch 639032975695 done",
     "ATD 0612345678 departed",  # a modem dials a number joined to its ATD; spaced, ATD is a time of departure
+    # blind 29's round: the remarks that a number is nobody's phone, or what it is is someone's thing, hold for the
+    # rules alone
+    "Salt flat jeep sheet 214-565-6778 (the operator's trip sheet, not a driver's number).",
+    "Cabbage crate manifest 48 17 73 28 79 (the co-op's crate number, not anyone's phone).",
 ])
 def test_blind_rounds_rules_keep_without_the_model(text):
     s = Scrubber(phone_context=False)
