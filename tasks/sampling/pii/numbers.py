@@ -236,8 +236,8 @@ class Numbers:
             # as a phone is that person's
             # Only its shape said phone, and the text says it is none ("Stairlift survey 757-842-3852 (a job
             # reference, not a phone number)"; the remark's own "phone" is no phone word) ...
-            if (_things_number(head) or _labelled_twice(text, value)) and self.shape_only(value, text, start, end, people):
-                return None  # "Qvevri number 831-496-7136": an open compound names the thing it numbers
+            if _labelled_twice(text, value) and self.shape_only(value, text, start, end, people):
+                return None  # 'Laib 0154 4755943 ist gepresst, Laib 0154 4755943': the word names it
             remark = _no_phone_remark(text, end)
             if remark and self.shape_only(value, _inside_its_quote(_blank(text, *remark), start, remark[0]), start, end, people):
                 return None
@@ -479,51 +479,23 @@ def _no_phone_remark(text: str, end: int) -> tuple[int, int] | None:
     return end + m.start(), end + m.end()
 
 
-# An open compound in English naming what the number numbers: "Qvevri number 831-496-7136", "cot stock number is
-# ..." (blind 29's). Asked only of a number its shape alone calls a phone (Numbers.shape_only: no phone word, owner
-# or role around it). A word that says whose, which or what kind of phone's number it is ("her number", "work
-# number", "new number", "the number", "driver number", "reception number") names no thing, nor one that names a
-# person's identifier ("civil registration number is 3835 8569 9278", "patient number": scrubbed as a phone, a
-# person's id still goes), nor a compound after a possessive ("the claimant's ... number"). German and Dutch write
-# the compound as one word, which context.names_another_number reads.
-_THING_NUMBER = re.compile(r"(?i)(?<![\w'’-])(?P<word>[^\W\d_][\w-]{2,})[ \t]+(?:number|no\.|nr\.|#)(?:[ \t]+is)?"
-                           r"[ \t]*[:#]?[ \t]*$")
-_WHICH_PHONE = re.compile(r"(?i)my|our|his|her|hers|their|your|its|the|this|that|which|what|whose|any|another|new|"
-                          r"old|other|same|right|wrong|correct|real|actual|main|direct|personal|private|work|home|"
-                          r"office|emergency|backup|alternate|alternative|second|spare|temporary|current|updated|"
-                          r"local|international|landline|callback|night|day|daytime|evening|weekend|best|usual|only|"
-                          r"full|whole|last|first|given|listed|registered|preferred|primary|secondary|shore|"
-                          r"satellite|reception|desk|switchboard|support|service|hotline|helpline|duty|"
-                          r"out-of-hours|after-hours|toll-free|freephone|free|contact|call|calling|caller|sender|"
-                          r"registration|identity|identification|id|personal|national|civil|social|security|"
-                          r"insurance|tax|citizen|passport|licence|license|voter|residence|resident|member|"
-                          r"membership|customer|account|patient|pension|student|employee|staff|health|medical")
-_POSSESSIVE_BEFORE = re.compile(r"['’]s[ \t]+(?:[^\W\d_][\w-]*[ \t]+){0,2}$")
-
-
-def _things_number(head: str) -> bool:
-    near = head[-40:]
-    m = _THING_NUMBER.search(near)
-    return bool(m) and not _WHICH_PHONE.fullmatch(m.group("word")) and not phones.names_a_person(m.group("word")) \
-        and not _POSSESSIVE_BEFORE.search(near, 0, m.start())
-
-
-# A number read back after the same word each time ('"a pilha 286.454.3269 foi pesada hoje, pilha 286.454.3269"',
-# "Laib 671-366-7731 ist gepresst, Laib 671-366-7731", blind 29's): the word names it, as a label would. Asked only
-# of a number its shape alone calls a phone; a person's word or a known name is no label ("Mum 0612345678 ... Mum
-# 0612345678", "Tom 415-555-0132 ... Tom 415-555-0132").
-_LAST_WORD = re.compile(r"(?<![^\W\d_])([^\W\d_]{2,})[ \t]*[:#]?[ \t]*$")
+# A number read back after the same word each time ('"a pilha 286.454.3269 foi pesada hoje, pilha 286.454.3269"', "la
+# caja 68 31 24 69 38 ya está anillada, caja 68 31 24 69 38", blind 29's): the word names it, as a label would. Asked
+# only of a number its shape alone calls a phone, and only of a common noun in lower case, never in a quoted reply: a
+# name or a family word ("Lerato 082 123 4567", "Oma 0171 2345678", "Office ...") is said twice in a quoted mail or a
+# header as often, a word of three letters or fewer is no noun ("on", "at"), a person's word is no label (a review's).
+_LAST_WORD = re.compile(r"(?<![^\W\d_])([^\W\d_]{4,})[ \t]*[:#]?[ \t]*$")
 
 
 def _labelled_twice(text: str, value: str) -> bool:
     words = []
     for m in re.finditer(re.escape(value), text):
-        word = _LAST_WORD.search(text, max(0, m.start() - 30), m.start())
-        if not word:
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        word = _LAST_WORD.search(text, max(line_start, m.start() - 30), m.start())
+        if not word or not word.group(1).islower() or text[line_start:m.start()].lstrip().startswith(">"):
             return False
         words.append(word.group(1))
-    return len(words) >= 2 and len({w.lower() for w in words}) == 1 and not phones.names_a_person(words[0]) \
-        and not any(words[0] in known for known in names.gazetteer())
+    return len(words) >= 2 and len(set(words)) == 1 and not phones.names_a_person(words[0])
 
 
 # Someone's thing: a possessive, then a word that is no person ("the operator's trip sheet", blind 29's; not "the
@@ -534,7 +506,11 @@ _POSSESSED = re.compile(r"(?i)[^\W\d_]['’]s[ \t]+(?P<thing>(?!own(?!\w))[^\W\d
 def _owned_thing(what: str) -> bool:
     """What the remark says the number is, is something a person owns, and no person or phone."""
     m = _POSSESSED.search(what.strip())
-    return bool(m) and not phones.announces(m.group("thing"), "") and not phones.names_a_person(m.group("thing"))
+    return bool(m) and not phones.announces(m.group("thing"), "") and not phones.names_a_person(m.group("thing")) \
+        and not _A_PHONES_THING.search(m.group("thing"))
+
+
+_A_PHONES_THING = re.compile(r"(?i)(?<!\w)(?:line|number|no|nr|contact|cell)(?!\w)")  # "the manager's personal line"
 
 
 def _inside_its_quote(text: str, start: int, remark_start: int) -> str:

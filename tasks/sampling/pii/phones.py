@@ -133,24 +133,28 @@ _WORDS = re.compile(
     # an airline record's contact element (CTCM: the passenger's mobile) (blind 23's); Indonesian and Javanese
     # "telephone" and a handphone's number (blind 22's "Telpon aku neng ...", seen again this round)
     r"ctc[mhb]|telepon\w*|telpon\w*|telp|nomor hp|no\.? hp|"
-    # messengers a phone number signs up to, as WhatsApp, Signal and Viber above (WeChat, KakaoTalk, Zalo); a QR
-    # code's or a link's SMS scheme ("SMSTO:84 9600-9523:..."); "call" in Georgian, Azerbaijani, Kazakh, Uzbek,
+    # a QR code's or a link's SMS scheme ("SMSTO:84 9600-9523:..."); "call" in Georgian, Azerbaijani, Kazakh, Uzbek,
     # Igbo and Scottish Gaelic, Kazakh "get in touch" (blind 29's)
-    r"wechat|weixin|kakaotalk|zalo|smsto|mmsto|\w*დარეკ\w*|\w*დამირეკ\w*|zəng (?:ed|et|vur)\w*|қоңырау шал\w*|хабарлас\w*|"
+    r"smsto|mmsto|\w*დარეკ\w*|\w*დამირეკ\w*|zəng (?:ed|et|vur)\w*|қоңырау шал\w*|хабарлас\w*|"
     r"qo['ʻ’‘]?ng['ʻ’‘]?iroq\w*|kp[ọo][ọo] (?:m|anyị|anyi)|cuir f[òo]n"
     r")(?!\w)")
-# A mobile-money wallet, which a phone number keys: a transfer to one goes to someone's phone ("Nagad → 503 533 886",
-# "DANA kirim ke ...", blind 29's; telebirr, MoMo, EcoCash, blind 28's). Not a business's wallet number: an M-Pesa
-# paybill or till, a merchant's or an agent's (_BUSINESS_WALLET). DANA and OVO in capitals only ("dana", "ovo" are
-# words); not Wave, Click, Boost: everyday words.
+# A mobile-money wallet, which a phone number keys, right before the number or with a word that sends to it:
+# "Nagad → 503 533 886", "DANA kirim ke ...", "Bizum a 612 345 678" (blind 29's; telebirr, MoMo, EcoCash, blind 28's);
+# a messenger a phone number signs up to, the same way ("WeChat: ...", "Zalo 0612..."). Not anywhere in the clause:
+# "GCash Bills Pay Meralco 4155550132", "Zalo OA 0612345678 order", a school fee or a transaction id paid through one
+# (a review's). Not a business's wallet: an M-Pesa paybill or till, a merchant's, an agent's, a shop's (_BUSINESS_WALLET,
+# in the clause). DANA and OVO in capitals only ("dana", "ovo" are words); not Wave, Click, Boost: everyday words.
 _WALLETS = re.compile(
     r"(?i)(?<!\w)(?:m-?pesa|mobile money|momo|airtel money|orange money|tigo (?:pesa|money)|vodafone cash|ecocash|"
     r"onemoney|telebirr|hellocash|bkash|nagad|jazzcash|easypaisa|sadapay|nayapay|gcash|paymaya|truemoney|promptpay|"
     r"touch ['’]?n ['’]?go|kbzpay|wavepay|moov money|flooz|moncash|nequi|daviplata|yape|sinpe m[óo]vil|bizum|swish|"
     r"vipps|mobilepay|payme|kaspi|zelle|paynow|payid|phonepe|viettelpay|viettel money|zalopay|gopay|linkaja|"
-    r"shopeepay|(?-i:DANA|OVO))(?!\w)")
+    r"shopeepay|wechat|weixin|kakaotalk|zalo|(?-i:DANA|OVO))"
+    r"(?:[ \t]*(?:→|->|=>|:|：|-|–)?[ \t]*(?:(?:send|sent|transfer(?:red)?|kirim|kirimkan|envía|enviar|envio|"
+    r"chuyển|gửi|ወደ)[ \t]+)?(?:to|ke|al|a|à|au|para|pra|na|til|till|an|đến|cho|id)?)?[ \t]*[:：]?[ \t]*$")
 _BUSINESS_WALLET = re.compile(r"(?i)(?<!\w)(?:pay ?bill|till|buy goods|merchant|business|agent|shop|store|company|"
-                              r"co-op|biller)(?!\w)")
+                              r"co-op|biller|school|comercio|tienda|negocio|empresa|magasin|boutique|toko|sekolah|"
+                              r"магазин|bill|bills|oa|official account)(?!\w)|商户|商家")
 # Words that say "call", "text" or "contact" only right beside the number, with the preposition that joins them to
 # it: alone in a clause they as often speak of an order's, an invoice's or an error's number (a review's: "הודעה מס'
 # 4500123456 נשלחה לספק", "پیام خطا: 80070005", "短信验证码：84736251", "Zvanični matični broj firme: 20123456").
@@ -195,9 +199,9 @@ _NEAR_AFTER = re.compile(
 # ... "contact" in Japanese, "text message" in Korean (blind 16's)
 _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
                              r"请打|請打|打给|打給|打俾|打畀|拨打|撥打|致电|致電|"  # "please dial", "call" (blind 13's); 연락 "contact"
-                             r"ဖုန်း|微信|"  # Burmese "phone" (blind 22's)
+                             r"ဖုန်း|微信(?!支付)|"  # Burmese "phone" (blind 22's)
                              # Korean "(someone honoured)'s number", "my number"; Japanese "call back" (blind 29's)
-                             r"님\s?번호|님의\s?번호|제\s?번호|내\s?번호|折り返し|折返し")
+                             r"(?<!회원)(?<!고객)님\s?번호|(?<!회원)(?<!고객)님의\s?번호|제\s?번호|내\s?번호|折り返し(?!運転)|折返し(?!運転)")
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
           r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too
@@ -233,8 +237,9 @@ _ADJACENT = re.compile(r"(?<!\w)(?:(?:text|(?<!vessel )(?<!port )(?<!ship )(?<!s
                        # "the parent of the six-year-old ... is on 0587722152" (a person is on a number; "the shipment
                        # is on ..." is not), "enquiry from", "questions sent to" (blind 14's)
                        rf"(?:{_ROLES}|he|she)(?: [\w'’-]+){{0,8}} is on|(?:{_PEOPLE})(?: who(?: [\w'’-]+){{1,8}})? is on|"
-                       # who answers at a number: Italian, French, Spanish, Portuguese, German, Arabic (blind 29's)
-                       r"rispond(?:e|ono) al|répond(?:ent)? au|responde(?:n)? al|atende(?:m)? (?:no|pelo)|"
+                       # who answers at a number: Italian, French, Portuguese, German, Arabic (blind 29's; not Spanish
+                       # "responde al": also "corresponds to", a review's)
+                       r"rispond(?:e|ono) al|répond(?:ent)? au|atende(?:m)? (?:no|pelo)|"
                        r"antwortet unter|(?:يرد|ترد|يجيب|تجيب) على|"
                        r"(?:he|she)['’]s on|(?:they|we|you) are on|"
                        # "confirmed she answers on", "the patient's wife picks up on": a person answers (blind 21's;
@@ -490,9 +495,8 @@ def announces(head: str, tail: str) -> bool:
 
 
 def _wallet(head: str, tail: str) -> bool:
-    """A person's mobile-money wallet named in the clause (_WALLETS), no business's."""
-    return bool(_WALLETS.search(head) or _WALLETS.search(tail)) \
-        and not (_BUSINESS_WALLET.search(head) or _BUSINESS_WALLET.search(tail))
+    """A person's mobile-money wallet or messenger right before the number (_WALLETS), no business's in the clause."""
+    return bool(_WALLETS.search(head[-40:])) and not (_BUSINESS_WALLET.search(head) or _BUSINESS_WALLET.search(tail))
 
 
 # OCR reads o as 0 and l as 1 inside words ("Herdsman's m0bile:", "Te1efon"): read the word as written.
