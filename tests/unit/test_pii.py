@@ -797,6 +797,8 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("Nagad → 0612345678 · ৳2,000 advance", "Nagad → <PHONE> · ৳2,000 advance"),
     ("DANA kirim ke 0812 3456 7890 ya", "DANA kirim ke <PHONE> ya"),
     ("Swish 070-123 45 67 for the tickets", "Swish <PHONE> for the tickets"),
+    ("Swisha till 0701234567 för biljetterna", "Swisha till <PHONE> för biljetterna"),
+    ("Swish till 0701234567", "Swish till <PHONE>"),
     # ... and what must stay a phone: a word before "number" (a rule reading "<word> number" as a thing's was tried in
     # this round and dropped: person and phone words are an open class, "Host number", "Grandma number", "Burner
     # number", a review's), a remark with a person or a person's own phone or line in it

@@ -143,16 +143,17 @@ _WORDS = re.compile(
 # a messenger a phone number signs up to, the same way ("WeChat: ...", "Zalo 0612..."). Not anywhere in the clause:
 # "GCash Bills Pay Meralco 4155550132", "Zalo OA 0612345678 order", a school fee or a transaction id paid through one
 # (a review's). Not a business's wallet: an M-Pesa paybill or till, a merchant's, an agent's, a shop's (_BUSINESS_WALLET,
-# in the clause). DANA and OVO in capitals only ("dana", "ovo" are words); not Wave, Click, Boost: everyday words.
+# in the clause; a till by its number's name: Swedish "Swisha till 070-..." sends to a phone). DANA and OVO in capitals
+# only ("dana", "ovo" are words); not Wave, Click, Boost: everyday words.
 _WALLETS = re.compile(
     r"(?i)(?<!\w)(?:m-?pesa|mobile money|momo|airtel money|orange money|tigo (?:pesa|money)|vodafone cash|ecocash|"
     r"onemoney|telebirr|hellocash|bkash|nagad|jazzcash|easypaisa|sadapay|nayapay|gcash|paymaya|truemoney|promptpay|"
-    r"touch ['’]?n ['’]?go|kbzpay|wavepay|moov money|flooz|moncash|nequi|daviplata|yape|sinpe m[óo]vil|bizum|swish|"
+    r"touch ['’]?n ['’]?go|kbzpay|wavepay|moov money|flooz|moncash|nequi|daviplata|yape|sinpe m[óo]vil|bizum|swish(?:a|ar|at)?|"
     r"vipps|mobilepay|payme|kaspi|zelle|paynow|payid|phonepe|viettelpay|viettel money|zalopay|gopay|linkaja|"
     r"shopeepay|wechat|weixin|kakaotalk|zalo|(?-i:DANA|OVO))"
     r"(?:[ \t]*(?:→|->|=>|:|：|-|–)?[ \t]*(?:(?:send|sent|transfer(?:red)?|kirim|kirimkan|envía|enviar|envio|"
     r"chuyển|gửi|ወደ)[ \t]+)?(?:to|ke|al|a|à|au|para|pra|na|til|till|an|đến|cho|id)?)?[ \t]*[:：]?[ \t]*$")
-_BUSINESS_WALLET = re.compile(r"(?i)(?<!\w)(?:pay ?bill|till|buy goods|merchant|business|agent|shop|store|company|"
+_BUSINESS_WALLET = re.compile(r"(?i)(?<!\w)(?:pay ?bill|till (?:number|no|nr)|buy goods|merchant|business|agent|shop|store|company|"
                               r"co-op|biller|school|comercio|tienda|negocio|empresa|magasin|boutique|toko|sekolah|"
                               r"магазин|bill|bills|oa|official account)(?!\w)|商户|商家")
 # Words that say "call", "text" or "contact" only right beside the number, with the preposition that joins them to
