@@ -799,6 +799,16 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("Swish 070-123 45 67 for the tickets", "Swish <PHONE> for the tickets"),
     ("Swisha till 0701234567 för biljetterna", "Swisha till <PHONE> för biljetterna"),
     ("Swish till 0701234567", "Swish till <PHONE>"),
+    # blind 30's round: "telephone" in Khmer, "call back" in Cantonese, "call me" in Cebuano, "call" in Kyrgyz; PicPay,
+    # OPay, O!Dengi and an e-wallet's name; German "unter ... melden" (not MessageBird's "originator": a push
+    # notification's payload has one too, a review's)
+    ('សូមទូរស័ព្ទមក 0612345678', 'សូមទូរស័ព្ទមក <PHONE>'),
+    ("打返0612345678俾我", "打返<PHONE>俾我"),
+    ("tawgi ko sa 0612345678", "tawgi ko sa <PHONE>"),
+    ("50117086 номурга чалыңыз", "<PHONE> номурга чалыңыз"),
+    ("PicPay → 0612345678 · R$ 45", "PicPay → <PHONE> · R$ 45"),
+    ("Touch 'n Go eWallet → 0612345678 · RM85", "Touch 'n Go eWallet → <PHONE> · RM85"),
+    ("Bitte unter 533 536 130 melden.", "Bitte unter <PHONE> melden."),
     # ... and what must stay a phone: a word before "number" (a rule reading "<word> number" as a thing's was tried in
     # this round and dropped: person and phone words are an open class, "Host number", "Grandma number", "Burner
     # number", a review's), a remark with a person or a person's own phone or line in it
@@ -852,6 +862,13 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     # rules alone
     "Salt flat jeep sheet 214-565-6778 (the operator's trip sheet, not a driver's number).",
     "Cabbage crate manifest 48 17 73 28 79 (the co-op's crate number, not anyone's phone).",
+    # blind 30's round: a packaging unit, a stock item or a hull by its name; "not the X's number" after a thing;
+    # "unter" before a number without "melden" after it
+    "Bangle carton 628-753-4312, colour 25.",
+    'Sprachnachricht: "Kiste 0861 2612029 ist angekommen, Kiste 0861 2612029"',
+    "mat stock number is 169 624 2242, it's on the pallet",
+    "Tricycle body number 231 466 8705 (the unit's plate series, not the operator's number).",
+    "Unter 0612345678 finden Sie den Artikel.",
     # ... and a wallet's number that is a merchant's or a shop's, "dana" (funds) in lower case: the wallet cue does
     # not hold (the learned context may still call the merchant's number a phone: a privacy-first miss)
     "Merchant Swish 0712345678",

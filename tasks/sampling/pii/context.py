@@ -109,6 +109,11 @@ _REFERENCE_WORDS = (
     "订单", "订单号", "訂單", "注文", "注文番号", "поръчка", "поръчката", "фактура",
     # an order, an invoice, a bill and a shipping receipt in Indonesian (beside its new phone words)
     "pesanan", "nomor pesanan", "faktur", "tagihan", "resi", "nomor resi",
+    # a packaging or handling unit, a stock item, a hull or a chassis, by its name or with its number word: "Bangle
+    # carton 628-753-4312", "Kiste 0861 2612029", "mat stock number is ..." (blind 30's). Things, never people (not
+    # "box": a post box's, a call box's); a shipping container is above
+    "carton", "crate", "pallet", "skid", "sack", "bale", "drum", "keg", "cask", "barrel", "reel", "spool", "stock",
+    "hull", "chassis", "kiste", "karton", "palette", "caja", "palé", "caixa", "palete", "caisse", "krat", "skrzynia",
 )
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
 # call-log record. Without the number word these announce a phone ("call 020 7946 0958"), so they are no

@@ -434,14 +434,16 @@ _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an
                           # co-op slip number, not a mobile number)", blind 27's; not "(the manager, not a landline
                           # number)", "(the landline, not a mobile number)": _no_phone_remark, a review's)
                           r"(?:(?:that['’]s|that is|it['’]s|it is|this is)[ \t]+|(?<=[(—–-])[ \t]*)(?:the|a|an|our)[ \t]+"
-                          # (the kind may be whose: "(the operator's trip sheet, not a driver's number)", blind 29's)
-                          r"(?P<what>[^\W\d_][\w '’-]{0,30}),[ \t]+not[ \t]+a[ \t]+(?P<kind>[^\W\d_][\w'’-]*[ \t]+)?number"
+                          # (the kind may be whose: "(the operator's trip sheet, not a driver's number)", blind 29's;
+                          # "(the unit's plate series, not the operator's number)", blind 30's)
+                          r"(?P<what>[^\W\d_][\w '’-]{0,30}),[ \t]+not[ \t]+(?:a|the)[ \t]+(?P<kind>[^\W\d_][\w'’-]*[ \t]+)?number"
                           r"(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
                           # ... or that it is no person's: "belongs to the locomotive, not to a person" (blind 25's)
                           r"not[ \t]+(?:to[ \t]+|of[ \t]+)?(?:a|any)[ \t]+(?:person|individual)|"
                           # ... or nobody's phone: "(the co-op's crate number, not anyone's phone)" (blind 29's)
+                          # ... or no person's id ("an animal record, not a person's id", blind 30's)
                           r"not[ \t]+(?:anyone|anybody|someone|somebody|a[ \t]+person)['’]s[ \t]+"
-                          r"(?:(?:phone|mobile|cell|contact)[ \t]+)?(?:number|phone|mobile)|"
+                          r"(?:(?:phone|mobile|cell|contact)[ \t]+)?(?:number|phone|mobile|id|identifier)|"
                           r"keine[ \t]+telefonnummer|pas un numéro de téléphone|"
                           r"no es un número de teléfono|não é (?:um )?número de telefone|non è un numero di telefono|"
                           r"geen telefoonnummer)[ \t]*(?=[.,;:)!\n\"”]|[—–-]|$)")

@@ -136,7 +136,9 @@ _WORDS = re.compile(
     # a QR code's or a link's SMS scheme ("SMSTO:84 9600-9523:..."); "call" in Georgian, Azerbaijani, Kazakh, Uzbek,
     # Igbo and Scottish Gaelic, Kazakh "get in touch" (blind 29's)
     r"smsto|mmsto|\w*დარეკ\w*|\w*დამირეკ\w*|zəng (?:ed|et|vur)\w*|қоңырау шал\w*|хабарлас\w*|"
-    r"qo['ʻ’‘]?ng['ʻ’‘]?iroq\w*|kp[ọo][ọo] (?:m|anyị|anyi)|cuir f[òo]n"
+    r"qo['ʻ’‘]?ng['ʻ’‘]?iroq\w*|kp[ọo][ọo] (?:m|anyị|anyi)|cuir f[òo]n|"
+    # "call me" in Guarani and Cebuano, "call" in Kyrgyz (blind 30's)
+    r"ehen[óo]i ch[ée]ve|tawgi (?:ko|mi|kami)|чалыңыз|чалып кой\w*"
     r")(?!\w)")
 # A mobile-money wallet, which a phone number keys, right before the number or with a word that sends to it:
 # "Nagad → 503 533 886", "DANA kirim ke ...", "Bizum a 612 345 678" (blind 29's; telebirr, MoMo, EcoCash, blind 28's);
@@ -150,7 +152,8 @@ _WALLETS = re.compile(
     r"onemoney|telebirr|hellocash|bkash|nagad|jazzcash|easypaisa|sadapay|nayapay|gcash|paymaya|truemoney|promptpay|"
     r"touch ['’]?n ['’]?go|kbzpay|wavepay|moov money|flooz|moncash|nequi|daviplata|yape|sinpe m[óo]vil|bizum|swish(?:a|ar|at)?|"
     r"vipps|mobilepay|payme|kaspi|zelle|paynow|payid|phonepe|viettelpay|viettel money|zalopay|gopay|linkaja|"
-    r"shopeepay|wechat|weixin|kakaotalk|zalo|(?-i:DANA|OVO))"
+    r"shopeepay|picpay|opay|palmpay|o!\s?dengi|o!\s?деньги|wechat|weixin|kakaotalk|zalo|(?-i:DANA|OVO))"
+    r"(?:[ \t]+e-?wallet)?"  # "Touch 'n Go eWallet →" (blind 30's; PicPay, OPay, O!Dengi too)
     r"(?:[ \t]*(?:→|->|=>|:|：|-|–)?[ \t]*(?:(?:send|sent|transfer(?:red)?|kirim|kirimkan|envía|enviar|envio|"
     r"chuyển|gửi|ወደ)[ \t]+)?(?:to|ke|al|a|à|au|para|pra|na|til|till|an|đến|cho|id)?)?[ \t]*[:：]?[ \t]*$")
 _BUSINESS_WALLET = re.compile(r"(?i)(?<!\w)(?:pay ?bill|till (?:number|no|nr)|buy goods|merchant|business|agent|shop|store|company|"
@@ -201,8 +204,9 @@ _NEAR_AFTER = re.compile(
 _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
                              r"请打|請打|打给|打給|打俾|打畀|拨打|撥打|致电|致電|"  # "please dial", "call" (blind 13's); 연락 "contact"
                              r"ဖုန်း|微信(?!支付)|"  # Burmese "phone" (blind 22's)
-                             # Korean "(someone honoured)'s number", "my number"; Japanese "call back" (blind 29's)
-                             r"(?<!회원)(?<!고객)님\s?번호|(?<!회원)(?<!고객)님의\s?번호|제\s?번호|내\s?번호|折り返し(?!運転)|折返し(?!運転)")
+                             # Korean "(someone honoured)'s number", "my number"; Japanese "call back" (blind 29's);
+                             # Khmer "telephone", Cantonese "call back" (blind 30's)
+                             r"ទូរស័ព្ទ|打返|(?<!회원)(?<!고객)님\s?번호|(?<!회원)(?<!고객)님의\s?번호|제\s?번호|내\s?번호|折り返し(?!運転)|折返し(?!運転)")
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
           r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too
@@ -475,6 +479,9 @@ _RUF_BEFORE = re.compile(rf"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)"
                          rf"(?:(?:[ \t]+[^\W\d_]+){{0,2}}[ \t]+(?!(?:{_ABOUT})(?!\w))[^\W\d_]+)?[ \t]*$")
 # ... or whole before it: "Rufen Sie die Sennerin an: 509 051 877" (blind 29's): the one to call, then the number
 _RUF_AN_BEFORE = re.compile(r"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)(?:[ \t]+[^\W\d_]+){1,3}[ \t]+an[ \t]*[:,]?[ \t]*$")
+# "bitte unter 533 536 130 melden" (blind 30's): "unter" right before the number, "melden" or "anrufen" right after
+_UNTER_BEFORE = re.compile(r"(?<!\w)unter[ \t]*$")
+_MELDEN_AFTER = re.compile(r"^[ \t]*(?:melden|anrufen|zurückrufen)(?!\w)")
 _AN_AFTER = re.compile(r"^[ \t]*an(?!\w)(?![ \t]+(?:der|die|das|den|dem|des|alle|jede\w*)(?!\w))")
 
 
@@ -486,6 +493,7 @@ def announces(head: str, tail: str) -> bool:
         lowered, after = _split_snake(lowered), _split_snake(after)
     return bool(_WORDS.search(lowered) or _WORDS.search(after) or _ADJACENT.search(lowered)
                 or _RUF_BEFORE.search(lowered) and _AN_AFTER.match(after) or _RUF_AN_BEFORE.search(lowered)
+                or _UNTER_BEFORE.search(lowered) and _MELDEN_AFTER.match(after)
                 or _NEAR_BEFORE.search(lowered) or _NEAR_AFTER.match(after)
                 or _own_number(lowered) or _own_number(after) or _LINE_LABEL.search(head)
                 or _WORDS.search(fold(lowered)) or _WORDS.search(fold(after))
