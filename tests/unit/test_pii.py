@@ -804,7 +804,7 @@ def test_blind_rounds_cues_and_joins(text, expected):
     # notification's payload has one too, a review's)
     ('សូមទូរស័ព្ទមក 0612345678', 'សូមទូរស័ព្ទមក <PHONE>'),
     ("打返0612345678俾我", "打返<PHONE>俾我"),
-    ("tawgi ko sa 0612345678", "tawgi ko sa <PHONE>"),
+    ("maayong aga, tawgi ko sa (0056)-796962", "maayong aga, tawgi ko sa <PHONE>"),
     ("50117086 номурга чалыңыз", "<PHONE> номурга чалыңыз"),
     ("PicPay → 0612345678 · R$ 45", "PicPay → <PHONE> · R$ 45"),
     ("Touch 'n Go eWallet → 0612345678 · RM85", "Touch 'n Go eWallet → <PHONE> · RM85"),
@@ -869,6 +869,8 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "mat stock number is 169 624 2242, it's on the pallet",
     "Tricycle body number 231 466 8705 (the unit's plate series, not the operator's number).",
     "Unter 0612345678 finden Sie den Artikel.",
+    "Pen 415-555-0132 (an animal record, not a person's id).",
+    'Voice note: "a pilha 286.454.3269 foi pesada hoje, pilha 286.454.3269"',  # read back after the same noun
     # ... and a wallet's number that is a merchant's or a shop's, "dana" (funds) in lower case: the wallet cue does
     # not hold (the learned context may still call the merchant's number a phone: a privacy-first miss)
     "Merchant Swish 0712345678",
