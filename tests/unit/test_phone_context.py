@@ -21,6 +21,8 @@ from tasks.sampling.pii.phone_context import META, PhoneContext, features, hashe
     # threshold of 0.9; docs/facts.md "PII: blind 29 read, blind 32 written, blinds 30 to 32 unread")
     "Bleep the duty registrar on 0612345678",
     "If the alarm goes off, Jens can be woken at 0612345678.",
+    # a packaging word elsewhere in the clause keeps no record's veto on the model (blind 30's round, a review's)
+    "The farmer who brought six sacks this morning wants the grading result on 0612345678.",
 ])
 def test_scrubs_phones_no_rule_announces(text):
     rules_only, learned = Scrubber(phone_context=False), Scrubber()

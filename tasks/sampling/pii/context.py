@@ -109,12 +109,15 @@ _REFERENCE_WORDS = (
     "订单", "订单号", "訂單", "注文", "注文番号", "поръчка", "поръчката", "фактура",
     # an order, an invoice, a bill and a shipping receipt in Indonesian (beside its new phone words)
     "pesanan", "nomor pesanan", "faktur", "tagihan", "resi", "nomor resi",
-    # a packaging or handling unit, a stock item, a hull or a chassis, by its name or with its number word: "Bangle
-    # carton 628-753-4312", "Kiste 0861 2612029", "mat stock number is ..." (blind 30's). Things, never people (not
-    # "box": a post box's, a call box's); a shipping container is above
-    "carton", "crate", "pallet", "skid", "sack", "bale", "drum", "keg", "cask", "barrel", "reel", "spool", "stock",
-    "hull", "chassis", "kiste", "karton", "palette", "caja", "palé", "caixa", "palete", "caisse", "krat", "skrzynia",
 )
+# A packaging or handling unit, a hull or a chassis in lower case right before the number, or a stock number: "Bangle
+# carton 628-753-4312", "mat stock number is ..." (blind 30's). In lower case only: capitalised, the same words are
+# surnames and places ("Brian Hull 07700 900123", "Hull 01482 123456"), German "3. Stock" is a floor; not a till or a
+# bank's name either ("Chef de caisse", "na Caixa"), nor "box" (a post box's, a call box's): a review's. Nowhere else
+# in the clause: "the farmer who brought six sacks ... wants the result on 0619..." is his phone.
+_UNIT_BEFORE = re.compile(r"(?<![\w'’-])(?:(?:carton|crate|pallet|skid|sack|bale|drum|keg|cask|barrel|reel|spool|hull|"
+                          r"chassis|krat|skrzynia)s?(?:[ \t]+(?:number|no\.?|nr\.?|#))?|stock[ \t]+(?:number|no\.?))"
+                          r"(?:[ \t]+is)?[ \t]*[:#=-]?[ \t]*$")
 # A call or message named with its number word ("Chiamata n. 4836012216", "Call #5531", "Anruf-Nr. ..."): a
 # call-log record. Without the number word these announce a phone ("call 020 7946 0958"), so they are no
 # reference on their own.
@@ -499,6 +502,8 @@ def reference_before(head: str) -> bool:
     latest, ... of the references its clause counts."""
     if _SPEAKER.match(head):
         return False
+    if _UNIT_BEFORE.search(head[-40:]):
+        return True
     # "reference, uh, 0912 ...": the filler is no word; "订单" MARK " 4500123456": the scrubber's mark splitting a
     # label joined to its number in a script without spaces is no character of the text's
     lowered = _FILLERS_AT_END.sub(" ", head[-50:].lower().replace(MARK, ""))

@@ -512,7 +512,9 @@ def _owned_thing(what: str) -> bool:
         and not _A_PHONES_THING.search(m.group("thing"))
 
 
-_A_PHONES_THING = re.compile(r"(?i)(?<!\w)(?:line|number|no|nr|contact|cell)(?!\w)")  # "the manager's personal line"
+# "the manager's personal line"; a home or an office a person is reached at ("the owner's house", a review's)
+_A_PHONES_THING = re.compile(r"(?i)(?<!\w)(?:line|number|no|nr|contact|cell|house|home|cottage|flat|apartment|office|"
+                             r"desk|room|place)(?!\w)")
 
 
 def _inside_its_quote(text: str, start: int, remark_start: int) -> str:

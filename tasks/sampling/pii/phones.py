@@ -204,9 +204,8 @@ _NEAR_AFTER = re.compile(
 _UNSPACED_WORDS = re.compile(r"电话|電話|手机|手機|携帯|ケータイ|휴대폰|핸드폰|전화|연락|連絡|문자|โทร|เบอร์|มือถือ|"
                              r"请打|請打|打给|打給|打俾|打畀|拨打|撥打|致电|致電|"  # "please dial", "call" (blind 13's); 연락 "contact"
                              r"ဖုန်း|微信(?!支付)|"  # Burmese "phone" (blind 22's)
-                             # Korean "(someone honoured)'s number", "my number"; Japanese "call back" (blind 29's);
-                             # Khmer "telephone", Cantonese "call back" (blind 30's)
-                             r"ទូរស័ព្ទ|打返|(?<!회원)(?<!고객)님\s?번호|(?<!회원)(?<!고객)님의\s?번호|제\s?번호|내\s?번호|折り返し(?!運転)|折返し(?!運転)")
+                             # Korean "(someone honoured)'s number", "my number"; Japanese "call back" (blind 29's)
+                             r"(?<!회원)(?<!고객)님\s?번호|(?<!회원)(?<!고객)님의\s?번호|제\s?번호|내\s?번호|折り返し(?!運転)|折返し(?!運転)")
 # Roles people hold, a closed class: "Plot 22 tenant 95870956", "the parent of ... is on 0587722152" (blind 14's)
 _ROLES = (r"tenant|owner|householder|homeowner|landlord|landlady|organi[sz]er|driver|parent|guardian|caretaker|"
           r"neighbou?r|bride|groom|applicant|visitor|courier|mum|mom|dad")  # not "host": a machine too
@@ -276,7 +275,9 @@ _WEAK_ADJACENT = re.compile(
     # Chinese and Cantonese "打" (dial) right before the number, joined to the word before it ("先打725 353 645",
     # "就打94309176畀佢"), so outside the word boundary the other cues start at (blind 26's). Not where it ends
     # another word ("苏打", soda; "拍打", to pat: a review's), nor before a counted number (weakly_announced)
-    rf"(?:(?<![苏蘇拍敲殴毆击擊单單双雙主武])打|(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)|"
+    # ... and "打返" (call back) the same way (blind 30's; not anywhere: "打返九折" is a discount, a review's); Khmer
+    # "telephone (to me)" right before the number (blind 30's; not a phone shop's line, where the word is the product)
+    rf"(?:(?<![苏蘇拍敲殴毆击擊单單双雙主武])打(?:返|番)?|ទូរស័ព្ទ(?:មក)?(?:លេខ)?|(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)|"
     r"(?:hear|hear back|be reached|be contacted)(?: from (?:me|us|you|him|her|them))? (?:on|at)|"
     r"(?:calls?|callers?|line|it|them|me|us|him|her)(?: [\w'’-]+){0,3} (?:rung|rang|put|patched|transferred) through to|"
     r"(?:rung|rang) through to|"
