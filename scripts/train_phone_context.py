@@ -1,6 +1,6 @@
 """Train the phone context model (tasks/sampling/pii/phone_context.py) on the PII benchmark's read sets.
 
-    PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py --unread blind30 --unread blind31 --unread blind32   # 4-6 min on 2 cores
+    PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py --unread blind31 --unread blind32 --unread blind33   # 4-6 min on 2 cores
 
 Without --unread, the sets phone_context.json lists as never read stay unread.
 
