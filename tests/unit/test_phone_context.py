@@ -18,7 +18,7 @@ from tasks.sampling.pii.phone_context import META, PhoneContext, features, hashe
     "Neighbour with the spare key: 0612345678",
     "Tom the plumber 0612345678",
     # (was "Bleep 0612345678 for the duty registrar": the refit after blind 29's round scores it 0.87, under the
-    # threshold of 0.9; docs/facts.md "PII: blind 29 read, blind 32 written, blinds 30 to 32 unread")
+    # threshold of 0.9; docs/facts.md "PII: blind 29 read, a review, blinds 30 to 32 unread")
     "Bleep the duty registrar on 0612345678",
     "If the alarm goes off, Jens can be woken at 0612345678.",
     # a packaging word elsewhere in the clause keeps no record's veto on the model (blind 30's round, a review's)

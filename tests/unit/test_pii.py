@@ -870,8 +870,8 @@ def test_blind_rounds_rules_catch_without_the_model(text, expected):
     "Salt flat jeep sheet 214-565-6778 (the operator's trip sheet, not a driver's number).",
     "Cabbage crate manifest 48 17 73 28 79 (the co-op's crate number, not anyone's phone).",
     # blind 30's round: a packaging unit, a stock number or a hull by its name in lower case; "not the X's number"
-    # after a thing;
-    # "unter" before a number without "melden" after it
+    # after a thing; "not a person's id"; "unter" before a number without "melden" after it; "打返" and Khmer
+    # "telephone" not right before the number
     "Bangle carton 628-753-4312, colour 25.",
     "mat stock number is 169 624 2242, it's on the pallet",
     "Tricycle body number 231 466 8705 (the unit's plate series, not the operator's number).",
