@@ -384,10 +384,11 @@ def _in_a_com_segment(text: str, start: int, end: int) -> bool:
 # Not a log's "message" key nor a range's "to" ('"from": "20240101", "to": "20241231"', a review's).
 # ('"recipients": [' is an SMS gateway's, MessageBird's, blind 25's)
 _TO_KEY = re.compile(r"""(?:--to[ =]|(?<![\w-])to[ \t]*=[ \t]*|["'](?:to|recipients?)["'][ \t]*:[ \t]*\[?[ \t]*)["']?$""")
-_MESSAGING = re.compile(r"(?i)(?<![^\W_])(?:sms|smsd|otp|twilio|whatsapp|vonage|nexmo|plivo|sinch|msisdn|messages[.:]create|"
-                        r"send_?sms|text message)(?![^\W_])")  # smsd: an SMS gateway's daemon (smstools, gammu)
+# (smsd: an SMS gateway's daemon, smstools' or gammu's)
+_MESSAGING = re.compile(r"(?i)(?<![^\W_])(?:sms|smsd|otp|twilio|whatsapp|vonage|nexmo|plivo|sinch|msisdn|"
+                        r"messages[.:]create|send_?sms|text message)(?![^\W_])")
 _TO_WORD = re.compile(r"(?i)(?<!\w)(?:sent|send|sending|queued|queuing|delivered|delivering|forwarded|dispatched)"
-                      r"(?:[ \t]+[^\W\d_]+){0,2}[ \t]+to[ \t]+$")  # not "SMS batch 12 moved to 4500123456 queue"
+                      r"(?:[ \t]+[^\W\d_]+){0,2}[ \t]+to[ \t]+$")  # a verb of sending, not any "to" of the line
 
 
 def _message_recipient(text: str, start: int) -> bool:
@@ -436,7 +437,8 @@ _NOT_A_PHONE = re.compile(r"(?i)(?<![\w'’])(?:(?:not|isn['’]t|is no)[ \t]+an
                           r"(?:(?:that['’]s|that is|it['’]s|it is|this is)[ \t]+|(?<=[(—–-])[ \t]*)(?:the|a|an|our)[ \t]+"
                           # (the kind may be whose: "(the operator's trip sheet, not a driver's number)", blind 29's;
                           # "(the unit's plate series, not the operator's number)", blind 30's)
-                          r"(?P<what>[^\W\d_][\w '’-]{0,30}),[ \t]+not[ \t]+(?:a|the)[ \t]+(?P<kind>[^\W\d_][\w'’-]*[ \t]+)?number"
+                          r"(?P<what>[^\W\d_][\w '’-]{0,30}),[ \t]+not[ \t]+(?:a|the)[ \t]+"
+                          r"(?P<kind>[^\W\d_][\w'’-]*[ \t]+)?number"
                           r"(?:[ \t]+to[ \t]+(?:call|ring|dial|phone))?|"
                           # ... or that it is no person's: "belongs to the locomotive, not to a person" (blind 25's)
                           r"not[ \t]+(?:to[ \t]+|of[ \t]+)?(?:a|any)[ \t]+(?:person|individual)|"

@@ -144,20 +144,20 @@ _WORDS = re.compile(
 # "Nagad → 503 533 886", "DANA kirim ke ...", "Bizum a 612 345 678" (blind 29's; telebirr, MoMo, EcoCash, blind 28's);
 # a messenger a phone number signs up to, the same way ("WeChat: ...", "Zalo 0612..."). Not anywhere in the clause:
 # "GCash Bills Pay Meralco 4155550132", "Zalo OA 0612345678 order", a school fee or a transaction id paid through one
-# (a review's). Not a business's wallet: an M-Pesa paybill or till, a merchant's, an agent's, a shop's (_BUSINESS_WALLET,
-# in the clause; a till by its number's name: Swedish "Swisha till 070-..." sends to a phone). DANA and OVO in capitals
+# (a review's). Not a business's wallet: an M-Pesa paybill or till, a merchant's, an agent's, a shop's
+# (_BUSINESS_WALLET, in the clause; a till by its number's name: Swedish "Swisha till 070-..." sends to a phone). DANA and OVO in capitals
 # only ("dana", "ovo" are words); not Wave, Click, Boost: everyday words.
 _WALLETS = re.compile(
     r"(?i)(?<!\w)(?:m-?pesa|mobile money|momo|airtel money|orange money|tigo (?:pesa|money)|vodafone cash|ecocash|"
     r"onemoney|telebirr|hellocash|bkash|nagad|jazzcash|easypaisa|sadapay|nayapay|gcash|paymaya|truemoney|promptpay|"
-    r"touch ['’]?n ['’]?go|kbzpay|wavepay|moov money|flooz|moncash|nequi|daviplata|yape|sinpe m[óo]vil|bizum|swish(?:a|ar|at)?|"
-    r"vipps|mobilepay|payme|kaspi|zelle|paynow|payid|phonepe|viettelpay|viettel money|zalopay|gopay|linkaja|"
+    r"touch ['’]?n ['’]?go|kbzpay|wavepay|moov money|flooz|moncash|nequi|daviplata|yape|sinpe m[óo]vil|bizum|"
+    r"swish(?:a|ar|at)?|vipps|mobilepay|payme|kaspi|zelle|paynow|payid|phonepe|viettelpay|viettel money|zalopay|gopay|linkaja|"
     r"shopeepay|picpay|opay|palmpay|o!\s?dengi|o!\s?деньги|wechat|weixin|kakaotalk|zalo|(?-i:DANA|OVO))"
     r"(?:[ \t]+e-?wallet)?"  # "Touch 'n Go eWallet →" (blind 30's; PicPay, OPay, O!Dengi too)
     r"(?:[ \t]*(?:→|->|=>|:|：|-|–)?[ \t]*(?:(?:send|sent|transfer(?:red)?|kirim|kirimkan|envía|enviar|envio|"
     r"chuyển|gửi|ወደ)[ \t]+)?(?:to|ke|al|a|à|au|para|pra|na|til|till|an|đến|cho|id)?)?[ \t]*[:：]?[ \t]*$")
-_BUSINESS_WALLET = re.compile(r"(?i)(?<!\w)(?:pay ?bill|till (?:number|no|nr)|buy goods|merchant|business|agent|shop|store|company|"
-                              r"co-op|biller|school|comercio|tienda|negocio|empresa|magasin|boutique|toko|sekolah|"
+_BUSINESS_WALLET = re.compile(r"(?i)(?<!\w)(?:pay ?bill|till (?:number|no|nr)|buy goods|merchant|business|agent|"
+                              r"shop|store|company|co-op|biller|school|comercio|tienda|negocio|empresa|magasin|boutique|toko|sekolah|"
                               r"магазин|bill|bills|oa|official account)(?!\w)|商户|商家")
 # Words that say "call", "text" or "contact" only right beside the number, with the preposition that joins them to
 # it: alone in a clause they as often speak of an order's, an invoice's or an error's number (a review's: "הודעה מס'
@@ -277,7 +277,8 @@ _WEAK_ADJACENT = re.compile(
     # another word ("苏打", soda; "拍打", to pat: a review's), nor before a counted number (weakly_announced)
     # ... and "打返" (call back) the same way (blind 30's; not anywhere: "打返九折" is a discount, a review's); Khmer
     # "telephone (to me)" right before the number (blind 30's; not a phone shop's line, where the word is the product)
-    rf"(?:(?<![苏蘇拍敲殴毆击擊单單双雙主武])打(?:返|番)?|ទូរស័ព្ទ(?:មក)?(?:លេខ)?|(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)|"
+    rf"(?:(?<![苏蘇拍敲殴毆击擊单單双雙主武])打(?:返|番)?|ទូរស័ព្ទ(?:មក)?(?:លេខ)?|"
+    rf"(?<!\w)(?:(?:{_ROLES}|{_PEOPLE}|he|she|they|who)(?: [\w'’-]+){{0,10}} (?:left|gave)|"
     r"(?:hear|hear back|be reached|be contacted)(?: from (?:me|us|you|him|her|them))? (?:on|at)|"
     r"(?:calls?|callers?|line|it|them|me|us|him|her)(?: [\w'’-]+){0,3} (?:rung|rang|put|patched|transferred) through to|"
     r"(?:rung|rang) through to|"
@@ -479,7 +480,8 @@ _ABOUT = r"wegen|bzgl|bezüglich|betreffend|zu|zum|zur|für|über|der|die|das|de
 _RUF_BEFORE = re.compile(rf"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)"
                          rf"(?:(?:[ \t]+[^\W\d_]+){{0,2}}[ \t]+(?!(?:{_ABOUT})(?!\w))[^\W\d_]+)?[ \t]*$")
 # ... or whole before it: "Rufen Sie die Sennerin an: 509 051 877" (blind 29's): the one to call, then the number
-_RUF_AN_BEFORE = re.compile(r"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)(?:[ \t]+[^\W\d_]+){1,3}[ \t]+an[ \t]*[:,]?[ \t]*$")
+_RUF_AN_BEFORE = re.compile(r"(?<!\w)(?:ruf(?:e|st|t|en)|rief(?:st|en|t)?)(?:[ \t]+[^\W\d_]+){1,3}"
+                            r"[ \t]+an[ \t]*[:,]?[ \t]*$")
 # "bitte unter 533 536 130 melden" (blind 30's): "unter" right before the number, "melden" or "anrufen" right after
 _UNTER_BEFORE = re.compile(r"(?<!\w)unter[ \t]*$")
 _MELDEN_AFTER = re.compile(r"^[ \t]*(?:melden|anrufen|zurückrufen)(?!\w)")
