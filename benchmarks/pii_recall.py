@@ -472,21 +472,33 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--set", choices=("all", *SETS), default="all", help="one set of templates, or all of them")
     parser.add_argument("--rules-only", action="store_true", help="without the learned phone context (Scrubber(phone_context=False))")
+    parser.add_argument("--figures-only", action="store_true",
+                        help="print figures only, no text of a set (measure a set kept unread without reading it)")
     args = parser.parse_args()
     names = list(SETS) if args.set == "all" else [args.set]
     sets = {name: run(args.per_kind, args.clean, args.seed, name, not args.rules_only) for name in names}
-    kinds = list(next(iter(sets.values()))["recall"])
-    for kind in kinds:  # one line per kind (and subgroup): each set's recall side by side
+    for line in report_lines(sets, args.seed, args.per_kind, args.figures_only):
+        print(json.dumps(line, ensure_ascii=False))
+
+
+def report_lines(sets: dict, seed: int, per_kind: int, figures_only: bool = False) -> list[dict]:
+    """The JSON lines main prints: one per kind (each set's recall side by side), the clean texts, the summary.
+    figures_only leaves out every text of a set (misses, altered clean texts), so a set kept unread can be measured
+    without being read."""
+    lines = []
+    for kind in next(iter(sets.values()))["recall"]:
         line = {"benchmark": "pii_recall", "kind": kind, "target": TARGET.get(kind)}
         line.update({name: r["recall"][kind] for name, r in sets.items() if kind in r["recall"]})
-        if any(r["misses"].get(kind) for r in sets.values()):
+        if not figures_only and any(r["misses"].get(kind) for r in sets.values()):
             line["misses"] = {name: r["misses"][kind][:3] for name, r in sets.items() if r["misses"].get(kind)}
-        print(json.dumps(line, ensure_ascii=False))
-    print(json.dumps({"benchmark": "pii_recall", "kind": "clean_altered", "target": 0.01,
-                      **{name: r["clean"] for name, r in sets.items()}}, ensure_ascii=False))
-    print(json.dumps({"benchmark": "pii_recall", "seed": args.seed, "per_kind": args.per_kind, "locales": list(LOCALES),
-                      **{name: {k: r[k] for k in ("structured_recall", "ok", "generator_values_redrawn", "wall_s")}
-                         | {"clean_rate": r["clean"]["rate"]} for name, r in sets.items()}}, ensure_ascii=False))
+        lines.append(line)
+    clean = {name: r["clean"] if not figures_only else {k: v for k, v in r["clean"].items() if k != "examples"}
+             for name, r in sets.items()}
+    lines.append({"benchmark": "pii_recall", "kind": "clean_altered", "target": 0.01, **clean})
+    lines.append({"benchmark": "pii_recall", "seed": seed, "per_kind": per_kind, "locales": list(LOCALES),
+                  **{name: {k: r[k] for k in ("structured_recall", "ok", "generator_values_redrawn", "wall_s")}
+                     | {"clean_rate": r["clean"]["rate"]} for name, r in sets.items()}})
+    return lines
 
 
 if __name__ == "__main__":

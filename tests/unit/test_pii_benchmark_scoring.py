@@ -17,3 +17,18 @@ def test_a_label_that_holds_part_of_the_value_is_not_a_leak():
     assert leaked(VALUE, "national_id", f"Lohnblatt: {LABEL} <NATIONAL_ID> 5678", filled)  # one group left behind
     # scored against the bare template, the label's own "756" reads as a piece of the value
     assert leaked(VALUE, "national_id", f"Lohnblatt: {LABEL} <NATIONAL_ID>", TEMPLATE)
+
+
+def test_figures_only_prints_no_text_of_a_set():
+    """A set kept unread is measured with --figures-only: no line may carry one of its texts (a miss, an altered
+    clean text), or measuring it reads it."""
+    bench = load_benchmark("pii_recall")
+    # a read set: a failing assert prints its texts
+    sets = {"blind30": bench.run(40, 200, 7, "blind30", False)}  # rules only, enough texts to miss and alter some
+    full = "\n".join(map(str, bench.report_lines(sets, 7, 40)))
+    assert "misses" in full and sets["blind30"]["clean"]["examples"][0] in full  # the planted case: texts shown
+    figures = bench.report_lines(sets, 7, 40, figures_only=True)
+    text = "\n".join(map(str, figures))
+    assert "misses" not in text and "examples" not in text
+    assert not any(t in text for t in sets["blind30"]["clean"]["examples"])
+    assert figures[-1]["blind30"]["structured_recall"] == sets["blind30"]["structured_recall"]  # figures still there
