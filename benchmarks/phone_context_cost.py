@@ -1,9 +1,10 @@
 """What the learned phone context costs and buys, on a review's probes, and its time on the demo log.
 
     .venv/bin/python benchmarks/phone_context_cost.py      # ~1 min on 2 cores (most of it the demo log, twice each way)
+    .venv/bin/python benchmarks/phone_context_cost.py --reader   # the model that also reads with a language model
 
-Every text is scrubbed twice in one process, with the model (`Scrubber()`) and with the rules alone
-(`Scrubber(phone_context=False)`); only the texts where the two differ are the model's doing:
+Every text is scrubbed twice in one process, with the model (`Scrubber()`; `--reader`: `Scrubber(context_reader=True)`)
+and with the rules alone (`Scrubber(phone_context=False)`); only the texts where the two differ are the model's doing:
 - business_changed_by_model: business texts (benchmarks/phone_context_probes.py BUSINESS) where the model scrubs a
   phone the rules did not; business_kept_by_the_veto: those where its veto keeps one the rules scrubbed;
 - phones: the probes' phone texts caught by the rules (and kept caught), by the model only, by neither, or caught
@@ -45,7 +46,8 @@ def best_seconds(scrubber: Scrubber, texts: list[str]) -> float:
 
 
 def main() -> None:
-    learned, rules = Scrubber(), Scrubber(phone_context=False)
+    reader = "--reader" in sys.argv[1:]  # the learned context also reads with the bundled language model
+    learned, rules = Scrubber(context_reader=reader), Scrubber(phone_context=False)
     outs = [(t, rules.scrub(t), learned.scrub(t)) for _, _, t in BUSINESS]
     # the model scrubs a number the rules kept (its second opinion), or keeps one the rules scrubbed (its veto)
     changed = [t for t, by_rules, by_model in outs if by_model.count("<PHONE>") > by_rules.count("<PHONE>")]
@@ -55,7 +57,7 @@ def main() -> None:
         by_rules, by_model = caught(t, rules.scrub(t)), caught(t, learned.scrub(t))
         phones["rules" if by_rules and by_model else "lost_to_the_veto" if by_rules else "model_only" if by_model
                else "neither"] += 1
-    result = {"benchmark": "phone_context_cost", "business_texts": len(BUSINESS),
+    result = {"benchmark": "phone_context_cost", "reader": reader, "business_texts": len(BUSINESS),
               "business_changed_by_model": len(changed), "business_kept_by_the_veto": len(kept),
               "phone_texts": len(PHONES), "phones": phones, "examples_changed": changed[:5], "examples_kept": kept[:5]}
     log = ROOT / "data/demo/production.db"

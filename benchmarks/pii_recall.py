@@ -11,9 +11,9 @@ full of order and invoice numbers, amounts, dates, times, SKUs, versions, barcod
 hashes and company names. Seeded: same seed, same figures (Faker's clock, its global `random` and the hash
 order of its sets are pinned, see freeze_faker and main).
 
-Thirty-six sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
+Thirty-seven sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
 "heldout" and "fresh" (pii_heldout.py: other sentences, cue words and value styles, written by the project;
-their misses were read since), and "blind", "blind2", ..., "blind33" (pii_blind*.py: written by helpers that never
+their misses were read since), and "blind", "blind2", ..., "blind34" (pii_blind*.py: written by helpers that never
 saw the detector; each module's docstring says whether its misses have been read, after which it is no longer
 blind). The last unread one's first run is the figure to quote.
 
@@ -86,6 +86,7 @@ import pii_blind30  # noqa: E402
 import pii_blind31  # noqa: E402
 import pii_blind32  # noqa: E402
 import pii_blind33  # noqa: E402
+import pii_blind34  # noqa: E402
 import pii_heldout  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
@@ -372,6 +373,7 @@ SETS = {  # name -> (templates, id labels, clean templates, clean filler)
     "blind31": (pii_blind31.T_BLIND31, pii_blind31.LABELS_BLIND31, pii_blind31.CLEAN_BLIND31, pii_heldout.fill_clean),
     "blind32": (pii_blind32.T_BLIND32, pii_blind32.LABELS_BLIND32, pii_blind32.CLEAN_BLIND32, pii_heldout.fill_clean),
     "blind33": (pii_blind33.T_BLIND33, pii_blind33.LABELS_BLIND33, pii_blind33.CLEAN_BLIND33, pii_heldout.fill_clean),
+    "blind34": (pii_blind34.T_BLIND34, pii_blind34.LABELS_BLIND34, pii_blind34.CLEAN_BLIND34, pii_heldout.fill_clean),
 }
 CLEAN_EXAMPLES = MISS_EXAMPLES = 6  # how many altered clean texts and misses per kind a set reports
 TARGET = {**{k: 0.995 for k in STRUCTURED}, "person": 0.90}
@@ -414,7 +416,8 @@ def filled(template: str, kind: str, value: str, fake: Faker, label: str, rng: r
                            label=label, city=fake.city(), amount=f"{rng.randrange(10, 9999)} EUR")
 
 
-def run(per_kind: int, clean_n: int, seed: int, which: str = "original", phone_context: bool = True) -> dict:
+def run(per_kind: int, clean_n: int, seed: int, which: str = "original", phone_context: bool = True,
+        reader: bool = False) -> dict:
     """One set's figures: recall per kind and subgroup, clean texts altered, the first misses."""
     templates, labels, clean_templates, clean_fill = SETS[which]
     heldout = which != "original"  # the held-out and fresh sets write phones and cards in more styles
@@ -424,7 +427,8 @@ def run(per_kind: int, clean_n: int, seed: int, which: str = "original", phone_c
     fakes = {loc: Faker(loc) for loc in LOCALES}
     Faker.seed(seed)
     DROPPED.clear()
-    scrubber = Scrubber(phone_context=phone_context)  # False: the rules alone, without the learned phone context
+    # phone_context False: the rules alone; reader: the learned context also reads with a language model
+    scrubber = Scrubber(phone_context=phone_context, context_reader=reader)
     results: dict[str, list[bool]] = defaultdict(list)
     breakdown: dict[str, list[bool]] = defaultdict(list)
     misses: dict[str, list[str]] = defaultdict(list)
@@ -472,11 +476,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--set", choices=("all", *SETS), default="all", help="one set of templates, or all of them")
     parser.add_argument("--rules-only", action="store_true", help="without the learned phone context (Scrubber(phone_context=False))")
+    parser.add_argument("--reader", action="store_true",
+                        help="the learned context also reads with the bundled language model (Scrubber(context_reader=True))")
     parser.add_argument("--figures-only", action="store_true",
                         help="print figures only, no text of a set (measure a set kept unread without reading it)")
     args = parser.parse_args()
     names = list(SETS) if args.set == "all" else [args.set]
-    sets = {name: run(args.per_kind, args.clean, args.seed, name, not args.rules_only) for name in names}
+    sets = {name: run(args.per_kind, args.clean, args.seed, name, not args.rules_only, args.reader) for name in names}
     for line in report_lines(sets, args.seed, args.per_kind, args.figures_only):
         print(json.dumps(line, ensure_ascii=False))
 

@@ -42,7 +42,8 @@ from faker import Faker  # noqa: E402
 
 from tasks.sampling.pii import Scrubber, context  # noqa: E402
 from tasks.sampling.pii import numbers as numbers_module  # noqa: E402
-from tasks.sampling.pii.phone_context import META, WEIGHTS, features, hashed  # noqa: E402
+from tasks.sampling.pii.context_reader import READER, ContextReader  # noqa: E402
+from tasks.sampling.pii.phone_context import META, READER_META, READER_WEIGHTS, WEIGHTS, features, hashed, scaled  # noqa: E402
 
 DIM = 1 << 16
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -97,7 +98,8 @@ def _runs(name: str, kind: str, text: str, planted: tuple[int, int] | None, rule
             continue
         head, tail = context.clause(text, start, end)
         reference, quantity = context.reference_before(head), context.amount(head, tail)
-        x = features(value, head, tail, context.cues_around(text, start, end), reference, quantity)
+        cues = context.cues_around(text, start, end)
+        x = features(value, head, tail, cues, reference, quantity)
         # what numbers.py would ask the model about: a run no rule claimed, not a reference's, an amount or a record's
         verdict = rules._kind(value, text, start, [])
         unclaimed = verdict is None
@@ -105,7 +107,7 @@ def _runs(name: str, kind: str, text: str, planted: tuple[int, int] | None, rule
         # ... and what it may veto: a phone by its shape alone
         shape = verdict == "phone" and rules.shape_only(value, text, start, end, [])
         out.append({"set": name, "kind": kind, "label": int(is_planted), "x": x, "asked": asked, "unclaimed": unclaimed,
-                    "shape": shape})
+                    "shape": shape, "ctx": (value, head, tail, cues)})  # ctx: for benchmarks/phone_context_encoder.py
     return out
 
 
@@ -125,7 +127,7 @@ def fit(x, y: np.ndarray, weight: np.ndarray, c: float) -> np.ndarray:
         z = x @ w
         return (np.sum(weight * (np.logaddexp(0, z) - y * z)) + 0.5 / c * w @ w,
                 x.T @ (weight * (1 / (1 + np.exp(-z)) - y)) + w / c)
-    return scipy.optimize.minimize(loss, np.zeros(DIM), jac=True, method="L-BFGS-B", options={"maxiter": 300}).x
+    return scipy.optimize.minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 300}).x
 
 
 def left_out(rows: list[dict], x, y: np.ndarray, weight: np.ndarray, c: float) -> dict:
@@ -216,6 +218,9 @@ def main() -> None:
     parser.add_argument("--max-veto", type=float, default=0.1, help="the veto never exceeds this probability")
     parser.add_argument("--lookalike-weight", type=float, default=0.0,
                         help="how much a business text with phone-shaped numbers counts against a phone text")
+    parser.add_argument("--reader", action="store_true",
+                        help=f"fit the model that also reads with {READER} (context_reader.py; ~30 min on 2 cores), "
+                             "written to phone_context_reader.npz/.json")
     args = parser.parse_args()
     unread = args.unread or json.loads(META.read_text())["never_read"]  # an unread set never slips into the fit
     started = time.monotonic()
@@ -224,21 +229,31 @@ def main() -> None:
     rows = [r for name in pii_recall.SETS if name not in unread
             for r in examples(name, args.per_kind, args.clean, args.seed, rules)]
     x, y = matrix(rows), np.array([r["label"] for r in rows], float)
+    if args.reader:  # the reader's vector beside the hashed words, standardised over these rows
+        reading = ContextReader.bundled().read_many([r["ctx"] for r in rows], progress=True)
+        mean, std = reading.mean(0), reading.std(0) + 1e-6
+        x = scipy.sparse.hstack([x, scipy.sparse.csr_matrix(scaled(reading, mean, std))]).tocsr()
     weight = np.array([args.lookalike_weight if r["kind"] == "lookalike" else 1.0 for r in rows])
     print(f"{len(rows)} numbers, {int(y.sum())} phones, from {len(pii_recall.SETS) - len(unread)} sets", file=sys.stderr)
     table, vetoes = left_out(rows, x, y, weight, args.c)
     threshold = choose_threshold(table, args.max_clean_rate, args.max_lookalike_rate)
     veto = choose_veto(vetoes, args.max_veto_loss, args.max_veto)
-    np.save(WEIGHTS, fit(x, y, weight, args.c).astype(np.float16))
-    META.write_text(json.dumps({
+    w = fit(x, y, weight, args.c)
+    if args.reader:
+        np.savez(READER_WEIGHTS, hashed=w[:DIM].astype(np.float16), dense=w[DIM:].astype(np.float32),
+                 mean=mean.astype(np.float32), std=std.astype(np.float32))
+    else:
+        np.save(WEIGHTS, w.astype(np.float16))
+    (READER_META if args.reader else META).write_text(json.dumps({
         "dim": DIM, "threshold": threshold, "c": args.c, "seed": args.seed, "per_kind": args.per_kind,
         "clean": args.clean, "trained_on": [n for n in pii_recall.SETS if n not in unread], "never_read": unread,
         "numbers": len(rows), "phones": int(y.sum()), "max_clean_rate": args.max_clean_rate,
         "max_lookalike_rate": args.max_lookalike_rate,
         "lookalike_weight": args.lookalike_weight, "left_out": table,
         "veto": veto, "max_veto_loss": args.max_veto_loss, "max_veto": args.max_veto, "veto_left_out": vetoes,
+        **({"reader": READER} if args.reader else {}),
         "command": "PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py"
-                   + "".join(f" --unread {u}" for u in unread)}, indent=1) + "\n")
+                   + "".join(f" --unread {u}" for u in unread) + (" --reader" if args.reader else "")}, indent=1) + "\n")
     print(json.dumps({"threshold": threshold, "left_out": table[str(threshold)], "veto": veto, "veto_left_out": vetoes,
                       "wall_s": round(time.monotonic() - started)}))
 

@@ -10,7 +10,7 @@ import pytest
 
 from distillery.config import PiiConfig
 from tasks.sampling.pii import Scrubber, context
-from tasks.sampling.pii.phone_context import META, PhoneContext, features, hashed
+from tasks.sampling.pii.phone_context import META, READER_META, PhoneContext, features, hashed
 
 
 @pytest.mark.parametrize("text", [
@@ -94,10 +94,12 @@ def test_features_hash_the_same_in_every_process():
 def test_never_trained_on_the_unread_set():
     """The unread blind set's figure is the honest one only while the model never saw it: the newest blind set in
     benchmarks/ (the one whose misses nobody has read) is never trained on."""
-    meta = json.loads(META.read_text())
+    meta, with_reader = json.loads(META.read_text()), json.loads(READER_META.read_text())
     benchmarks = Path(__file__).resolve().parents[2] / "benchmarks"
     newest = max(int(p.stem.removeprefix("pii_blind") or 1) for p in benchmarks.glob("pii_blind*.py"))
-    assert f"blind{newest}" in meta["never_read"] and f"blind{newest}" not in meta["trained_on"]
+    for fitted in (meta, with_reader):  # the model fitted with the context reader too (context_reader.py)
+        assert f"blind{newest}" in fitted["never_read"] and f"blind{newest}" not in fitted["trained_on"]
+        assert f"--unread blind{newest}" in fitted["command"]  # so a refit by its command keeps it unread
     assert len(PhoneContext.bundled().weights) == meta["dim"]
     assert 0.5 <= meta["threshold"] < 1
     left_out = meta["left_out"][str(meta["threshold"])]

@@ -19,6 +19,11 @@ trained on the others caught half of that set's remaining phone misses, at 0.1% 
 figure of the unread set was taken. scripts/train_phone_context.py trains it on the benchmark's read sets, never on
 the unread one.
 
+With `sampling.pii.context_reader` set, the same logistic model also weighs a small language model's reading of the
+number's clause (context_reader.py), fitted with it (`train_phone_context.py --reader`, phone_context_reader.npz): the
+hashed words know the words they were trained on, the reader places words they never saw ("Falla figure", "Wrist
+swollen again"). It has its own threshold and veto, chosen the same way.
+
 Hand-written features and a hashed linear model, not scikit-learn: the model is 65,536 weights and a dot product,
 and the training script fits it with scipy's L-BFGS (scipy is already a dependency; scikit-learn is not).
 """
@@ -34,6 +39,10 @@ import numpy as np
 
 WEIGHTS = Path(__file__).with_name("phone_context.npy")  # float16, one per hashed feature
 META = Path(__file__).with_name("phone_context.json")    # dim, threshold, what it was trained on, how it was chosen
+# The same model with a language model's reading of the context beside the hashed words (context_reader.py):
+# "hashed" and "dense" weights and the reader's per-column mean and std over the training rows; its own threshold/veto.
+READER_WEIGHTS = Path(__file__).with_name("phone_context_reader.npz")
+READER_META = Path(__file__).with_name("phone_context_reader.json")
 _TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]")  # words and punctuation; digits say nothing the shape does not
 
 
@@ -67,10 +76,18 @@ def hashed(names: list[str], dim: int) -> dict[int, float]:
     return {k: v * norm for k, v in counts.items()}
 
 
+def scaled(reading: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """A reader's vector (or rows of them) standardised per column, to about the hashed features' norm of 1."""
+    return (reading - mean) / std / np.sqrt(reading.shape[-1])
+
+
 class PhoneContext:
-    def __init__(self, weights: np.ndarray, threshold: float, veto: float | None = None):
+    def __init__(self, weights: np.ndarray, threshold: float, veto: float | None = None, reader=None,
+                 reader_weights: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None):
+        """`reader` (a ContextReader) and `reader_weights` (its weights, mean and std) come together or not at all."""
         self.weights, self.threshold, self.veto = weights.astype(np.float32), threshold, veto
         self.dim = len(weights)
+        self.reader, self.reader_weights = reader, reader_weights
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -79,10 +96,23 @@ class PhoneContext:
         meta = json.loads(META.read_text())
         return cls(np.load(WEIGHTS), meta["threshold"], meta.get("veto"))
 
+    @classmethod
+    @lru_cache(maxsize=1)
+    def bundled_with_reader(cls) -> "PhoneContext":
+        """The weights fitted with the bundled context reader, and that reader (prepared on first use)."""
+        from tasks.sampling.pii.context_reader import ContextReader
+
+        meta, arrays = json.loads(READER_META.read_text()), np.load(READER_WEIGHTS)
+        return cls(arrays["hashed"], meta["threshold"], meta.get("veto"), ContextReader.bundled(),
+                   (arrays["dense"].astype(np.float32), arrays["mean"], arrays["std"]))
+
     def probability(self, value: str, head: str, tail: str, cues: str, reference: bool = False,
                     quantity: bool = False) -> float:
         x = hashed(features(value, head, tail, cues, reference, quantity), self.dim)
         z = sum(float(self.weights[k]) * v for k, v in x.items())
+        if self.reader is not None:
+            dense, mean, std = self.reader_weights
+            z += float(dense @ scaled(self.reader.read(value, head, tail, cues), mean, std))
         return 1.0 / (1.0 + np.exp(-z))
 
     def is_phone(self, value: str, head: str, tail: str, cues: str) -> bool:

@@ -76,6 +76,7 @@ class Scrubber:
     national_ids: tuple[str, ...] = DEFAULT_SCHEMES
     ner: str = "auto"  # 'auto': an installed Presidio or spaCy adds person spans; 'off': cues and name lists only
     phone_context: bool = True  # the learned second opinion on numbers no rule called a phone (phone_context.py)
+    context_reader: bool = False  # that opinion also reads the words with a small language model (context_reader.py)
     hits: Counter = field(default_factory=Counter)  # detector -> placeholders inserted so far
 
     def __post_init__(self):
@@ -84,8 +85,10 @@ class Scrubber:
             raise ValueError(f"sampling.pii.detectors: {unknown} unknown; known: {list(KINDS)}")
         self._on = set(self.detectors)
         self._ids = NationalIds(self.national_ids)
-        self._numbers = Numbers(self._on, self._ids, Phones(self.phone_regions, self.phone_region),
-                                PhoneContext.bundled() if self.phone_context and "phone" in self._on else None)
+        learned = None
+        if self.phone_context and "phone" in self._on:
+            learned = PhoneContext.bundled_with_reader() if self.context_reader else PhoneContext.bundled()
+        self._numbers = Numbers(self._on, self._ids, Phones(self.phone_regions, self.phone_region), learned)
         self._ner = ner.load(self.ner) if "person" in self._on else None
 
     @classmethod
@@ -94,7 +97,7 @@ class Scrubber:
         is off this machine, which turns `phone_context: auto` on."""
         learned = pii.phone_context == "on" or (pii.phone_context == "auto" and prompts_leave)
         return cls(tuple(pii.detectors) if pii.enabled else (), pii.phone_region, tuple(pii.phone_regions),
-                   tuple(pii.national_ids), pii.ner, learned)
+                   tuple(pii.national_ids), pii.ner, learned, pii.context_reader != "off")
 
     def scrub(self, text: str) -> str:
         """Replace every detected PII span in `text` with its typed placeholder; count hits per detector."""

