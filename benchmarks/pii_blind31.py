@@ -195,6 +195,10 @@ Once more, figures only, 2026-12-06, after blind 30's round and its review (the 
 card 0.9938, national id 1.0), no-label id 0.9387, clean altered 7.10%; of its 800 phones, counted only: rules and
 model 737, the model alone 20, neither 42, lost to the veto 1; rules alone 0.9895 (phone 0.9225), clean 8.90%; seed 1:
 0.9919 (phone 0.9387), clean 7.37% (docs/facts.md "PII: blind 30 read, a review, blinds 31 to 33 unread").
+2026-12-06, with the context reader (`pii_recall.py --set blind31 --figures-only --reader`: the phone context also
+reads with SmolLM2-135M, fitted with blinds 31 to 33 unread), seed 7: structured 0.9952 (phone
+0.9675), clean altered 6.30% (docs/facts.md "PII: a language model reads the number's
+context, blind 34 unread").
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's

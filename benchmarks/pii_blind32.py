@@ -189,6 +189,10 @@ Once more, figures only, 2026-12-06, after blind 30's round and its review (the 
 card 0.9938, national id 1.0), no-label id 0.9675, clean altered 5.27%; of its 800 phones, counted only: rules and
 model 741, the model alone 18, neither 39, lost to the veto 2; rules alone 0.9903 (phone 0.9287), clean 6.20%; seed 1:
 0.9931 (phone 0.9537), clean 4.43% (docs/facts.md "PII: blind 30 read, a review, blinds 31 to 33 unread").
+2026-12-06, with the context reader (`pii_recall.py --set blind32 --figures-only --reader`: the phone context also
+reads with SmolLM2-135M, fitted with blinds 31 to 33 unread), seed 7: structured 0.9945 (phone
+0.9625), clean altered 4.83% (docs/facts.md "PII: a language model reads the number's
+context, blind 34 unread").
 """
 
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's

@@ -164,6 +164,10 @@ Runs so far, figures only (misses and altered clean texts never printed or read;
 - the detector before blind 30's round (71e5b8d, this file and pii_recall.py copied into a worktree of it, its model
   fitted with blind 30 unread), seed 7: the same figures, with and without the model, and on seed 1 (docs/facts.md
   "PII: blind 30 read, a review, blinds 31 to 33 unread").
+- 2026-12-06, with the context reader (`pii_recall.py --set blind33 --figures-only --reader`: the phone context also
+  reads with SmolLM2-135M, fitted with blinds 31 to 33 unread), seed 7: structured 0.9966 (phone
+  0.9775), clean altered 3.97% (docs/facts.md "PII: a language model reads the number's
+  context, blind 34 unread").
 """
 # Per kind: {v} the value, {name} a person ("First Last"), {label} the national id's name in the value's
 # locale (LABELS_BLIND33), {city} a city, {amount} a sum such as "420 EUR". For "person", {name} is the value.
