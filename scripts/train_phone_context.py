@@ -108,7 +108,7 @@ def _runs(name: str, kind: str, text: str, planted: tuple[int, int] | None, rule
         # ... and what it may veto: a phone by its shape alone
         shape = verdict == "phone" and rules.shape_only(value, text, start, end, [])
         out.append({"set": name, "kind": kind, "label": int(is_planted), "x": x, "asked": asked, "unclaimed": unclaimed,
-                    "shape": shape, "ctx": (value, head, tail, cues)})  # ctx: for benchmarks/phone_context_encoder.py
+                    "shape": shape, "ctx": (value, head, tail, cues)})  # ctx: what --reader reads
     return out
 
 

