@@ -136,9 +136,10 @@ def run_sample(cfg: RunConfig, run_dir: Path, run_date: date) -> dict:
     source = read_source(cfg.source, Slice(start, end, tuple(s.routes)))
 
     scrubber = Scrubber.from_config(s.pii, prompts_leave=prompts_leave(cfg))
+    learned = "off" if not scrubber.phone_context else f"on, read with {s.pii.context_reader}" \
+        if scrubber.context_reader else "on"
     log.info("PII: learned phone context %s (sampling.pii.phone_context: %s, context_reader: %s)",
-             ("on, read with " + s.pii.context_reader if scrubber.context_reader else "on") if scrubber.phone_context
-             else "off", s.pii.phone_context, s.pii.context_reader)
+             learned, s.pii.phone_context, s.pii.context_reader)
     spill = run_dir / ".quarantine-parts"
     shutil.rmtree(spill, ignore_errors=True)  # a killed run's parts
     quarantine = Quarantine(spill_dir=spill)

@@ -76,7 +76,10 @@ class Scrubber:
     national_ids: tuple[str, ...] = DEFAULT_SCHEMES
     ner: str = "auto"  # 'auto': an installed Presidio or spaCy adds person spans; 'off': cues and name lists only
     phone_context: bool = True  # the learned second opinion on numbers no rule called a phone (phone_context.py)
-    context_reader: bool = False  # that opinion also reads the words with a small language model (context_reader.py)
+    # That opinion also reads the words with a small language model (context_reader.py). Off for the class as the
+    # benchmarks and tests build it (their default figures are the hashed words'); the config's default
+    # (sampling.pii.context_reader) turns it on through from_config.
+    context_reader: bool = False
     hits: Counter = field(default_factory=Counter)  # detector -> placeholders inserted so far
 
     def __post_init__(self):
