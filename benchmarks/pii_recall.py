@@ -20,7 +20,8 @@ blind). The last unread one's first run is the figure to quote.
 A planted value counts as caught when none of its pieces survives: no run of 3+ letters/digits of it
 (a phone's groups, an IBAN's blocks) and no word of a name is left in the output. Output: one JSON line per
 kind and subgroup with each set's recall (and its first misses), one line for the clean texts altered per
-set, and last a summary document (structured recall, targets met, per set).
+set (and by which detector: a text counts once for each detector that replaced something in it), and last a
+summary document (structured recall, targets met, per set).
 
 Targets (issue "Privacy you can show an auditor"): structured kinds recall >= 0.995, names >= 0.90, clean
 texts altered <= 1%.
@@ -448,19 +449,22 @@ def run(per_kind: int, clean_n: int, seed: int, which: str = "original", phone_c
             if not ok and len(misses[kind]) < MISS_EXAMPLES:
                 misses[kind].append(f"[{locale}] {text!r} -> {out!r}")
     clean_fake = [fakes[loc] for loc in LOCALES]
-    altered = []
+    altered, altered_by = [], Counter()
     for i in range(clean_n):
         template = rng.choice(clean_templates)
         text = (clean_fill or fill_clean)(template, clean_fake[i % len(clean_fake)], rng)
+        before = scrubber.hits.copy()
         out = scrubber.scrub(text)
         if out != text:
             altered.append(f"{text!r} -> {out!r}")
+            altered_by.update(set(scrubber.hits - before))  # which detectors altered it (a text once per detector)
     recall = {k: {"n": len(v), "recall": round(sum(v) / len(v), 4)} for k, v in results.items()}
     recall.update({k: {"n": len(v), "recall": round(sum(v) / len(v), 4)} for k, v in sorted(breakdown.items())})
     structured = [ok for k in STRUCTURED for ok in results[k]]
     clean_rate = len(altered) / clean_n
     return {"recall": recall, "structured_recall": round(sum(structured) / len(structured), 4),
-            "clean": {"n": clean_n, "altered": len(altered), "rate": round(clean_rate, 4), "examples": altered[:CLEAN_EXAMPLES]},
+            "clean": {"n": clean_n, "altered": len(altered), "rate": round(clean_rate, 4),
+                      "by_detector": dict(altered_by.most_common()), "examples": altered[:CLEAN_EXAMPLES]},
             "ok": {"structured_ge_0.995": all(recall[k]["recall"] >= 0.995 for k in STRUCTURED),
                    "person_ge_0.90": recall["person"]["recall"] >= 0.90, "clean_altered_le_0.01": clean_rate <= 0.01},
             "generator_values_redrawn": dict(DROPPED), "misses": dict(misses), "wall_s": round(time.monotonic() - started, 1)}

@@ -2,6 +2,7 @@
 the pieces the template's own words already hold, its id label included: a replaced value must read as caught (blind
 15's "AHV-Nummer (756.)" label read as 49 false misses before), and a value left in, whole or in part, as leaked."""
 
+from tasks.sampling.pii.scrubber import KINDS
 from tests.conftest import load_benchmark
 
 LABEL = "AHV-Nummer (756.)"
@@ -32,3 +33,15 @@ def test_figures_only_prints_no_text_of_a_set():
     assert "misses" not in text and "examples" not in text
     assert not any(t in text for t in sets["blind30"]["clean"]["examples"])
     assert figures[-1]["blind30"]["structured_recall"] == sets["blind30"]["structured_recall"]  # figures still there
+
+
+def test_altered_clean_texts_are_counted_by_the_detector_that_altered_them():
+    """Which detector costs the clean texts is a figure an unread set may give (--figures-only keeps it): each altered
+    text counts once for each detector that replaced something in it."""
+    bench = load_benchmark("pii_recall")
+    sets = {"blind30": bench.run(40, 200, 7, "blind30", False)}
+    clean = sets["blind30"]["clean"]
+    by = clean["by_detector"]
+    assert clean["altered"] > 0 and set(by) <= set(KINDS)
+    assert max(by.values()) <= clean["altered"] <= sum(by.values())
+    assert bench.report_lines(sets, 7, 40, figures_only=True)[-2]["blind30"]["by_detector"] == by
