@@ -43,7 +43,7 @@ from faker import Faker  # noqa: E402
 
 from tasks.sampling.pii import Scrubber, context  # noqa: E402
 from tasks.sampling.pii import numbers as numbers_module  # noqa: E402
-from tasks.sampling.pii.context_reader import READER, ContextReader  # noqa: E402
+from tasks.sampling.pii.context_reader import DEPTH, READER, ContextReader  # noqa: E402
 from tasks.sampling.pii.phone_context import META, READER_META, READER_WEIGHTS, WEIGHTS, features, hashed, scaled  # noqa: E402
 
 DIM = 1 << 16
@@ -252,7 +252,7 @@ def main() -> None:
         "max_lookalike_rate": args.max_lookalike_rate,
         "lookalike_weight": args.lookalike_weight, "left_out": table,
         "veto": veto, "max_veto_loss": args.max_veto_loss, "max_veto": args.max_veto, "veto_left_out": vetoes,
-        **({"reader": READER} if args.reader else {}),
+        **({"reader": READER, "reader_depth": DEPTH} if args.reader else {}),
         "command": "PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py"
                    + "".join(f" --unread {u}" for u in unread) + (" --reader" if args.reader else "")}, indent=1) + "\n")
     print(json.dumps({"threshold": threshold, "left_out": table[str(threshold)], "veto": veto, "veto_left_out": vetoes,

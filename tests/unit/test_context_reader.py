@@ -2,6 +2,7 @@
 on only with the phone context, an unknown reader or one that cannot be prepared is refused with what to do, a
 number's reading never depends on what was read before it, and it decides numbers the hashed words alone get wrong."""
 
+import json
 import os
 import subprocess
 import sys
@@ -12,7 +13,8 @@ from pydantic import ValidationError
 
 from distillery.config import PiiConfig
 from tasks.sampling.pii import Scrubber
-from tasks.sampling.pii.context_reader import READER, ContextReader
+from tasks.sampling.pii import phone_context
+from tasks.sampling.pii.context_reader import DEPTH, READER, ContextReader
 from tests.conftest import REPO
 
 
@@ -55,6 +57,23 @@ def test_a_reader_that_cannot_be_prepared_names_the_key_and_the_way_out(tmp_path
     last = run.stderr.strip().splitlines()[-1]
     assert "ReaderUnavailable" in last and "sampling.pii.context_reader" in last, run.stderr[-2000:]
     assert f"distillery models prepare {READER}" in last and "context_reader: off" in last
+
+
+def test_weights_fitted_at_another_depth_are_refused(tmp_path, monkeypatch):
+    """The fitted weights score the numbers of one depth of the reader (phone_context_reader.json "reader_depth"):
+    read at another, they would score noise without a word. Refused, naming the refit."""
+    meta = json.loads(phone_context.READER_META.read_text())
+    assert meta["reader_depth"] == DEPTH  # the bundled weights match the reader
+    stale = tmp_path / "phone_context_reader.json"
+    stale.write_text(json.dumps({**meta, "reader_depth": DEPTH - 5}))
+    monkeypatch.setattr(phone_context, "READER_META", stale)
+    cached = phone_context.PhoneContext.bundled_with_reader.__func__
+    cached.cache_clear()  # an earlier test's bundled model would answer without reading the file
+    try:
+        with pytest.raises(ValueError, match=f"first {DEPTH - 5} layers.*reads {DEPTH}.*train_phone_context.py --reader"):
+            phone_context.PhoneContext.bundled_with_reader()
+    finally:
+        cached.cache_clear()
 
 
 def test_the_config_reads_yaml_off():

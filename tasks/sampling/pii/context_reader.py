@@ -19,6 +19,12 @@ from pathlib import Path
 import numpy as np
 
 READER = "smollm2-135m-instruct"  # the one the bundled weights were fitted with (phone_context_reader.json)
+# How many of its 30 layers are read (phone_context_reader.json records it; weights fitted at another depth are
+# refused). Probes usually read context best below the top (the last layers serve the next token). 25 layers catch
+# more of the phones the rules miss than 20, with fewer business numbers flagged, but veto fewer of the business
+# numbers the rules call phones by their shape, which is where most clean texts are lost: 20 stays
+# (scripts/reader_depth_sweep.py and both fits' left-out tables: docs/facts.md "PII: how deep the reader reads").
+DEPTH = 20
 
 
 class ReaderUnavailable(RuntimeError):
@@ -26,7 +32,7 @@ class ReaderUnavailable(RuntimeError):
 
 
 class ContextReader:
-    """The hidden states of the first two thirds of a causal LM's layers, read at and around a number."""
+    """The hidden states of a causal LM's first DEPTH layers, read at and around a number."""
 
     def __init__(self, path: Path):
         import torch  # imported here: a scrubber without the reader never loads torch or transformers
@@ -38,9 +44,8 @@ class ContextReader:
         self.tokenizer.padding_side = "right"
         full = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16).eval()
         self.model = full.model
-        # The middle of a stack is where linear probes usually read context best (the last layers serve the next
-        # token); two thirds is the one depth tried, not tuned. The layers above are never run: a third of the time.
-        self.model.layers = self.model.layers[: (2 * full.config.num_hidden_layers) // 3]
+        # The layers above DEPTH are never run (a third of the time)
+        self.model.layers = self.model.layers[:DEPTH]
         self.width = 2 * full.config.hidden_size
 
     @classmethod

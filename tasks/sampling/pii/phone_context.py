@@ -100,9 +100,12 @@ class PhoneContext:
     @lru_cache(maxsize=1)
     def bundled_with_reader(cls) -> "PhoneContext":
         """The weights fitted with the bundled context reader, and that reader (prepared on first use)."""
-        from tasks.sampling.pii.context_reader import ContextReader
+        from tasks.sampling.pii.context_reader import DEPTH, ContextReader
 
         meta, arrays = json.loads(READER_META.read_text()), np.load(READER_WEIGHTS)
+        if meta.get("reader_depth") != DEPTH:  # weights for another depth's numbers would score noise, silently
+            raise ValueError(f"{READER_META.name} was fitted on the reader's first {meta.get('reader_depth')} layers, "
+                             f"the reader reads {DEPTH}: refit it with `scripts/train_phone_context.py --reader`")
         return cls(arrays["hashed"], meta["threshold"], meta.get("veto"), ContextReader.bundled(),
                    (arrays["dense"].astype(np.float32), arrays["mean"], arrays["std"]))
 
