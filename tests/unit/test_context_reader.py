@@ -1,6 +1,7 @@
 """The phone context read with a small language model (tasks/sampling/pii/context_reader.py): the config turns it
 on only with the phone context, an unknown reader or one that cannot be prepared is refused with what to do, a
-number's reading never depends on what was read before it, and it decides numbers the hashed words alone get wrong."""
+number's reading never depends on what was read before it, weights fitted at another depth are refused, and it decides
+numbers the hashed words alone get wrong."""
 
 import json
 import os
