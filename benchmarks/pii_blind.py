@@ -14,10 +14,10 @@ Do not tune the detector on this set. It is blind only while its misses stay unr
 misses and changes the detector in response, say so here (date and what was read), and write another blind
 set by someone who has not seen the detector.
 
-Read on 2026-12-03, after its first run: that run's figures are in README "Security" and docs/facts.md
-"PII recall"; its misses and altered clean texts were read then, and the detector changed in response (the
-hyphenated "Zoom-Meeting" reference, lower-case signature labels, sign-offs in more languages, "cc#",
-"ID-Nr."). So it is no longer blind; pii_blind2.py is the next blind set.
+Read on 2026-12-03, after its first run: that run's figures are in docs/facts.md "PII recall" (its later ones
+in docs/pii-benchmark-history.md); its misses and altered clean texts were read then, and the detector changed
+in response (the hyphenated "Zoom-Meeting" reference, lower-case signature labels, sign-offs in more languages,
+"cc#", "ID-Nr."). So it is no longer blind; pii_blind2.py is the next blind set.
 
 Shapes as T_FRESH, LABELS_FRESH, CLEAN_FRESH in pii_heldout.py: T_BLIND (kind -> templates), LABELS_BLIND
 (locale -> the national id's name as written there), CLEAN_BLIND (templates for pii_heldout.fill_clean).

@@ -18,7 +18,7 @@ Do not tune the detector on this set. It is blind only while its misses stay unr
 misses and changes the detector in response, say so here (date and what was read), and have another blind set
 written by someone who has not seen the detector.
 
-Read on 2026-12-03, after its first run (figures in README "Security" and docs/facts.md "PII recall"): its
+Read on 2026-12-03, after its first run (figures in docs/facts.md "PII recall"): its
 altered clean texts and its misses were read then, and the detector changed in response (returns, Turkish
 orders, call-log records, payment references and CEPs as references; "...nr" abbreviations and dotted
 acronyms of id names; more phone, card and sign-off words). So it is no longer blind; pii_blind3.py is the
