@@ -48,33 +48,22 @@ def decided_rows() -> list[dict]:
 
 
 def read_at_depths(rows: list[dict], depths: tuple[int, ...]) -> dict[int, np.ndarray]:
-    """Each row's reading after each of `depths` layers, from one pass of the whole model."""
+    """Each row's reading after each of `depths` layers, from one pass of the model's first max(depths) layers."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from models.prepare import prepare
 
-    path = prepare(READER).path
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
-    tokenizer.padding_side = "right"
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16).eval().model
+    reader = ContextReader(prepare(READER).path, depth=max(depths))
     texts = [ContextReader.text(*r["ctx"]) for r in rows]
     order = np.argsort([len(t) for t, _ in texts], kind="stable")
-    out = {d: np.zeros((len(rows), 2 * model.config.hidden_size), np.float32) for d in depths}
+    out = {d: np.zeros((len(rows), reader.width), np.float32) for d in depths}
     with torch.inference_mode():
         for b in range(0, len(order), 64):
             idx = order[b:b + 64]
-            enc = tokenizer([texts[i][0] for i in idx], return_tensors="pt", padding=True, return_offsets_mapping=True)
-            offsets = enc.pop("offset_mapping")
-            states = model(**enc, output_hidden_states=True).hidden_states  # [0] is the embeddings
-            mask = enc["attention_mask"].unsqueeze(-1).to(torch.bfloat16)
-            at = torch.tensor([max([j for j, (_, e) in enumerate(o.tolist()) if 0 < e <= texts[i][1]] or [0])
-                               for i, o in zip(idx, offsets)])
+            enc, at = reader.encode([texts[i] for i in idx])
+            states = reader.model(**enc, output_hidden_states=True).hidden_states  # [0] is the embeddings
             for d in depths:
-                h = states[d]
-                mean = (h * mask).sum(1) / mask.sum(1)
-                out[d][idx] = torch.cat([mean, h[torch.arange(len(idx)), at]], 1).float().numpy()
+                out[d][idx] = reader.pool(states[d], enc["attention_mask"], at)
     return out
 
 

@@ -34,7 +34,8 @@ class ReaderUnavailable(RuntimeError):
 class ContextReader:
     """The hidden states of a causal LM's first DEPTH layers, read at and around a number."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, depth: int = DEPTH):
+        """`depth`: the layers run (scripts/reader_depth_sweep.py runs them all to compare depths)."""
         import torch  # imported here: a scrubber without the reader never loads torch or transformers
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -44,8 +45,8 @@ class ContextReader:
         self.tokenizer.padding_side = "right"
         full = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16).eval()
         self.model = full.model
-        # The layers above DEPTH are never run (a third of the time)
-        self.model.layers = self.model.layers[:DEPTH]
+        # The layers above the depth are never run (at DEPTH, a third of the time)
+        self.model.layers = self.model.layers[:depth]
         self.width = 2 * full.config.hidden_size
 
     @classmethod
@@ -82,16 +83,25 @@ class ContextReader:
         with torch.inference_mode():
             for b in range(0, len(order), batch):
                 idx = order[b:b + batch]
-                enc = self.tokenizer([texts[i][0] for i in idx], return_tensors="pt", padding=True,
-                                     return_offsets_mapping=True)
-                offsets = enc.pop("offset_mapping")
-                h = self.model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
-                mean = (h * mask).sum(1) / mask.sum(1)
-                at = [max([j for j, (_, e) in enumerate(o.tolist()) if 0 < e <= texts[i][1]] or [0])
-                      for i, o in zip(idx, offsets)]
-                out[idx] = torch.cat([mean, h[torch.arange(len(idx)), torch.tensor(at)]], 1).float().numpy()
+                enc, at = self.encode([texts[i] for i in idx])
+                out[idx] = self.pool(self.model(**enc).last_hidden_state, enc["attention_mask"], at)
                 if progress and b // batch % 100 == 0:
                     print(f"context reader: {b + len(idx)}/{len(order)} numbers, {time.monotonic() - started:.0f} s",
                           file=sys.stderr, flush=True)
         return out
+
+    def encode(self, texts: list[tuple[str, int]]):
+        """A padded batch of (text, where its number ends), and each row's last token of the number."""
+        torch = self._torch
+        enc = self.tokenizer([t for t, _ in texts], return_tensors="pt", padding=True, return_offsets_mapping=True)
+        offsets = enc.pop("offset_mapping")
+        at = [max([j for j, (_, e) in enumerate(o.tolist()) if 0 < e <= end] or [0])
+              for (_, end), o in zip(texts, offsets)]
+        return enc, torch.tensor(at)
+
+    def pool(self, h, attention_mask, at) -> np.ndarray:
+        """One row per text: the mean hidden state over its tokens, then the hidden state at its number's last token."""
+        torch = self._torch
+        mask = attention_mask.unsqueeze(-1).to(h.dtype)
+        mean = (h * mask).sum(1) / mask.sum(1)
+        return torch.cat([mean, h[torch.arange(len(at)), at]], 1).float().numpy()
