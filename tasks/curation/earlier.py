@@ -35,6 +35,12 @@ from models.prompt_shape import SHAPE_VERSION, template_hash
 log = logging.getLogger(__name__)
 
 
+def carried_total(earlier: dict | None) -> int:
+    """How many examples earlier nights gave, from earlier_examples' summary (the funnel's "earlier_nights"; None or
+    absent in the funnel of a night without curation.history_nights: 0)."""
+    return sum((earlier or {}).get("examples", {}).values())
+
+
 def earlier_examples(cfg: RunConfig, run_dir: Path, tonight: list[dict], labels: list[dict]) -> tuple[list[dict], dict]:
     """The training rows of up to curation.history_nights earlier runs that still hold tonight (each tagged with its
     `night`), given tonight's prompts and labels; and what was read: the nights, examples per route, rows skipped per

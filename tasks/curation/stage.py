@@ -22,7 +22,7 @@ from distillery.failpoints import failpoint
 from distillery.store import StageClock, file_sha256, reusable_record, reuse_key, versions, write_json, write_parquet
 from models.prompt_shape import SHAPE_VERSION, student_messages, template_hash
 from tasks.curation import filters as F
-from tasks.curation.earlier import earlier_examples
+from tasks.curation.earlier import carried_total, earlier_examples
 
 log = logging.getLogger(__name__)
 JUDGE_SYSTEM = ("You grade answers written by an assistant for a customer-support platform. Given the instructions the "
@@ -111,7 +111,7 @@ def run_curate(cfg: RunConfig, run_dir: Path) -> dict:
 def _enough(cfg: RunConfig, record: dict, run_dir: Path) -> dict:
     """The record, or CurateError when too few examples survived (the record and rejections stay for reading)."""
     funnel = record["funnel"]
-    survived = funnel["total"]["out"] + sum(funnel.get("earlier_nights", {}).get("examples", {}).values())
+    survived = funnel["total"]["out"] + carried_total(funnel.get("earlier_nights"))
     if survived < cfg.curation.min_examples:
         worst = sorted(funnel["dropped"].items(), key=lambda kv: -sum(kv[1].values()))[:3]
         raise CurateError(f"only {survived} examples survived curation (curation.min_examples = {cfg.curation.min_examples}); "
@@ -123,7 +123,7 @@ def _enough(cfg: RunConfig, record: dict, run_dir: Path) -> dict:
 def _log_earlier(cfg: RunConfig, tonight: int, earlier: dict) -> None:
     skipped = "; not carried: " + ", ".join(f"{k} {v}" for k, v in earlier["skipped"].items()) if earlier["skipped"] else ""
     log.info("curate: %d examples tonight + %d from %d earlier night(s) (%s; curation.history_nights=%d)%s", tonight,
-             sum(earlier["examples"].values()), len(earlier["nights"]), ", ".join(earlier["nights"]) or "none in the store",
+             carried_total(earlier), len(earlier["nights"]), ", ".join(earlier["nights"]) or "none in the store",
              cfg.curation.history_nights, skipped)
 
 

@@ -1,6 +1,7 @@
 """The curate stage's summary (its funnel per route), for the CLI and the Prefect UI alike (distillery/summary.py)."""
 
 from distillery.summary import Summary
+from tasks.curation.earlier import carried_total
 
 
 def summarize(record: dict) -> Summary:
@@ -8,7 +9,7 @@ def summarize(record: dict) -> Summary:
     f = record["funnel"]
     dropped = ", ".join(f"{name} {sum(by_route.values())}" for name, by_route in f["dropped"].items() if by_route) or "none"
     earlier = f.get("earlier_nights") or {}
-    carried = (f" + **{sum(earlier['examples'].values())}** from {len(earlier['nights'])} earlier night(s)"
+    carried = (f" + **{carried_total(earlier)}** from {len(earlier['nights'])} earlier night(s)"
                if earlier.get("nights") else "")
     return Summary(
         title="curation funnel per route",

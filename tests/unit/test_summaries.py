@@ -127,6 +127,16 @@ def test_curation_summary_is_the_funnel_per_route():
     assert s.rows[0] == {"step": "in", "support-reply": 20, "ticket-triage": 28, "total": 48}
     assert s.rows[-1] == {"step": "out", "support-reply": 18, "ticket-triage": 27, "total": 45}
     assert_both_show(s, "48 train prompts", "45", "41 train, 4 val", "truncated 2, schema 1", "dropped: schema")
+    assert "earlier night" not in s.headline
+
+
+def test_curation_summary_counts_the_examples_earlier_nights_gave():
+    earlier = {"nights": ["2026-11-30", "2026-11-29"], "examples": {"support-reply": 7, "ticket-triage": 5},
+               "skipped": {}, "digest": "x"}
+    s = curation({**CURATE, "funnel": {**CURATE["funnel"], "earlier_nights": earlier}})
+    assert_both_show(s, "2 earlier night(s)")
+    assert "**45** examples + **12** from 2 earlier night(s)" in s.headline
+    assert s.rows[-1]["step"] == "from earlier nights" and s.rows[-1]["total"] == 12
 
 
 def test_training_summary_shows_the_adapter_and_its_losses():
