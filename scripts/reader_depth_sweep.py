@@ -63,7 +63,7 @@ def read_at_depths(rows: list[dict], depths: tuple[int, ...]) -> dict[int, np.nd
             enc, at = reader.encode([texts[i] for i in idx])
             states = reader.model(**enc, output_hidden_states=True).hidden_states  # [0] is the embeddings
             for d in depths:
-                out[d][idx] = reader.pool(states[d], enc["attention_mask"], at)
+                out[d][idx] = reader.pool(states[d], enc["attention_mask"], at).numpy()
     return out
 
 

@@ -84,7 +84,7 @@ class ContextReader:
             for b in range(0, len(order), batch):
                 idx = order[b:b + batch]
                 enc, at = self.encode([texts[i] for i in idx])
-                out[idx] = self.pool(self.model(**enc).last_hidden_state, enc["attention_mask"], at)
+                out[idx] = self.pool(self.model(**enc).last_hidden_state, enc["attention_mask"], at).numpy()
                 if progress and b // batch % 100 == 0:
                     print(f"context reader: {b + len(idx)}/{len(order)} numbers, {time.monotonic() - started:.0f} s",
                           file=sys.stderr, flush=True)
@@ -99,9 +99,10 @@ class ContextReader:
               for (_, end), o in zip(texts, offsets)]
         return enc, torch.tensor(at)
 
-    def pool(self, h, attention_mask, at) -> np.ndarray:
-        """One row per text: the mean hidden state over its tokens, then the hidden state at its number's last token."""
+    def pool(self, h, attention_mask, at):
+        """One row per text: the mean hidden state over its tokens, then the hidden state at its number's last token
+        (a float32 tensor, which a fine-tuning trial trains through: scripts/reader_tune_trial.py)."""
         torch = self._torch
         mask = attention_mask.unsqueeze(-1).to(h.dtype)
         mean = (h * mask).sum(1) / mask.sum(1)
-        return torch.cat([mean, h[torch.arange(len(at)), at]], 1).float().numpy()
+        return torch.cat([mean, h[torch.arange(len(at)), at]], 1).float()
