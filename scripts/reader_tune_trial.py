@@ -1,7 +1,7 @@
 """Does fine-tuning the context reader (LoRA) separate phones from business numbers better than reading frozen?
 Figures on the read sets only; a trial, not the product's reader.
 
-    PYTHONHASHSEED=0 .venv/bin/python scripts/reader_tune_trial.py   # ~28 min on 2 cores, 5 GB
+    PYTHONHASHSEED=0 .venv/bin/python scripts/reader_tune_trial.py   # ~28 min on 2 cores
 
 The numbers the phone context decides (reader_depth_sweep.decided_rows: asked about, or a phone by its shape alone)
 are split by set: every third read set is held out whole, so no held-out set's templates are seen in training. The
