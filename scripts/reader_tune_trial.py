@@ -57,15 +57,11 @@ class Tunable:
         enc, at = self.reader.encode(texts)
         return self.reader.pool(self.model(**enc).last_hidden_state, enc["attention_mask"], at)
 
-    def read_all(self, texts: list[tuple[str, int]]) -> np.ndarray:
-        self.model.eval()
-        out = np.zeros((len(texts), self.reader.width), np.float32)
-        order = np.argsort([len(t) for t, _ in texts], kind="stable")  # similar lengths together: less padding
-        with self.torch.inference_mode():
-            for b in range(0, len(order), 64):
-                idx = order[b:b + 64]
-                out[idx] = self.pooled([texts[i] for i in idx]).numpy()
-        return out
+    def read_all(self, contexts: list[tuple[str, str, str, str]]) -> np.ndarray:
+        """The product's read_many: peft put the adapters inside the reader's own layers, so it reads through them
+        (or not, under self.model.disable_adapter())."""
+        self.model.eval()  # no adapter dropout while reading
+        return self.reader.read_many(contexts)
 
     def train(self, texts: list[tuple[str, int]], y: np.ndarray, mean: np.ndarray, std: np.ndarray, epochs: int,
               lr: float, batch: int, started: float) -> None:
@@ -126,12 +122,13 @@ def main() -> None:
                           ("shape_clean", shape & (kind == "clean")))}}), flush=True)
     tunable = Tunable(args.rank)
     texts = [ContextReader.text(*r["ctx"]) for r in rows]
+    contexts = [r["ctx"] for r in rows]
     with tunable.model.disable_adapter():
-        frozen = tunable.read_all(texts)
+        frozen = tunable.read_all(contexts)
     mean, std = frozen[~held_out].mean(0), frozen[~held_out].std(0) + 1e-6
     train = np.where(~held_out & (weight > 0))[0]
     tunable.train([texts[i] for i in train], y[train], mean, std, args.epochs, args.lr, args.batch, started)
-    tuned = tunable.read_all(texts)
+    tuned = tunable.read_all(contexts)
     hashed = training.matrix(rows)
 
     def logistic(reading: np.ndarray | None) -> np.ndarray:

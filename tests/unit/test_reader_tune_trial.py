@@ -22,14 +22,14 @@ def test_the_trial_reads_what_the_product_reads_until_it_trains(tunable):
     product = ContextReader.bundled().read_many(CONTEXTS)
     texts = [ContextReader.text(*c) for c in CONTEXTS]
     with tunable.model.disable_adapter():
-        frozen = tunable.read_all(texts)
-    untrained = tunable.read_all(texts)
+        frozen = tunable.read_all(CONTEXTS)
+    untrained = tunable.read_all(CONTEXTS)
     np.testing.assert_allclose(frozen, product, rtol=0, atol=1e-5)
     np.testing.assert_allclose(untrained, product, rtol=0, atol=1e-5)
 
     mean, std = frozen.mean(0), frozen.std(0) + 1e-6
     before = tunable.head_probability(untrained, mean, std)
     tunable.train(texts, np.array([0.0, 1.0, 0.0]), mean, std, epochs=1, lr=1e-2, batch=3, started=0.0)
-    tuned = tunable.read_all(texts)
+    tuned = tunable.read_all(CONTEXTS)
     assert np.abs(tuned - product).max() > 1e-3  # the adapters moved the reading
     assert not np.allclose(tunable.head_probability(tuned, mean, std), before)
