@@ -11,9 +11,9 @@ full of order and invoice numbers, amounts, dates, times, SKUs, versions, barcod
 hashes and company names. Seeded: same seed, same figures (Faker's clock, its global `random` and the hash
 order of its sets are pinned, see freeze_faker and main).
 
-Thirty-seven sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
+Thirty-eight sets of templates, each with its own clean texts: "original" (below; the detector was tuned on it),
 "heldout" and "fresh" (pii_heldout.py: other sentences, cue words and value styles, written by the project;
-their misses were read since), and "blind", "blind2", ..., "blind34" (pii_blind*.py: written by helpers that never
+their misses were read since), and "blind", "blind2", ..., "blind35" (pii_blind*.py: written by helpers that never
 saw the detector; each module's docstring says whether its misses have been read, after which it is no longer
 blind). The last unread one's first run is the figure to quote.
 
@@ -88,6 +88,7 @@ import pii_blind31  # noqa: E402
 import pii_blind32  # noqa: E402
 import pii_blind33  # noqa: E402
 import pii_blind34  # noqa: E402
+import pii_blind35  # noqa: E402
 import pii_heldout  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
@@ -375,6 +376,7 @@ SETS = {  # name -> (templates, id labels, clean templates, clean filler)
     "blind32": (pii_blind32.T_BLIND32, pii_blind32.LABELS_BLIND32, pii_blind32.CLEAN_BLIND32, pii_heldout.fill_clean),
     "blind33": (pii_blind33.T_BLIND33, pii_blind33.LABELS_BLIND33, pii_blind33.CLEAN_BLIND33, pii_heldout.fill_clean),
     "blind34": (pii_blind34.T_BLIND34, pii_blind34.LABELS_BLIND34, pii_blind34.CLEAN_BLIND34, pii_heldout.fill_clean),
+    "blind35": (pii_blind35.T_BLIND35, pii_blind35.LABELS_BLIND35, pii_blind35.CLEAN_BLIND35, pii_heldout.fill_clean),
 }
 CLEAN_EXAMPLES = MISS_EXAMPLES = 6  # how many altered clean texts and misses per kind a set reports
 TARGET = {**{k: 0.995 for k in STRUCTURED}, "person": 0.90}

@@ -1,6 +1,8 @@
 """Which depth of the context reader (context_reader.py) separates phones best? Figures on the read sets only.
 
     PYTHONHASHSEED=0 .venv/bin/python scripts/reader_depth_sweep.py   # ~25 min on 2 cores, 4 GB
+    PYTHONHASHSEED=0 .venv/bin/python scripts/reader_depth_sweep.py --model qwen2.5-coder-0.5b-instruct \
+        --depths 6 9 12 15 18 21 24   # another bundled model reads (a `distillery models prepare` name): 30 min
 
 The numbers the phone context decides (those numbers.py asks it about, and those the rules call phones by their
 shape alone, which it may veto) of every read set (the training script's rows, seed 11), read once by the whole
@@ -13,6 +15,7 @@ model's final norm (the reader, cut at its depth, reads after it): a sweep to ra
 figures, which train_phone_context.py --reader writes (phone_context_reader.json "left_out").
 """
 
+import argparse
 import json
 import os
 import sys
@@ -47,13 +50,13 @@ def decided_rows() -> list[dict]:
     return [r for r in rows if r["label"] or r["kind"] in ("clean", "lookalike")]
 
 
-def read_at_depths(rows: list[dict], depths: tuple[int, ...]) -> dict[int, np.ndarray]:
+def read_at_depths(rows: list[dict], depths: tuple[int, ...], model: str = READER) -> dict[int, np.ndarray]:
     """Each row's reading after each of `depths` layers, from one pass of the model's first max(depths) layers."""
     import torch
 
     from models.prepare import prepare
 
-    reader = ContextReader(prepare(READER).path, depth=max(depths))
+    reader = ContextReader(prepare(model).path, depth=max(depths))
     texts = [ContextReader.text(*r["ctx"]) for r in rows]
     order = np.argsort([len(t) for t, _ in texts], kind="stable")
     out = {d: np.zeros((len(rows), reader.width), np.float32) for d in depths}
@@ -87,9 +90,13 @@ def figures(p: np.ndarray, y: np.ndarray, kind: np.ndarray, asked: np.ndarray, s
 def main() -> None:
     if os.environ.get("PYTHONHASHSEED") != "0":  # Faker draws from sets in hash order (pii_recall.main)
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=READER, help="a bundled model (models/registry.py) to read with")
+    parser.add_argument("--depths", type=int, nargs="+", default=DEPTHS, help="layers to compare (at most the model's)")
+    args = parser.parse_args()
     started = time.monotonic()
     rows = decided_rows()
-    readings = read_at_depths(rows, DEPTHS)
+    readings = read_at_depths(rows, tuple(args.depths), args.model)
     y = np.array([r["label"] for r in rows], float)
     kind = np.array([r["kind"] for r in rows])
     asked, shape = np.array([r["asked"] for r in rows]), np.array([r["shape"] for r in rows])
@@ -100,15 +107,15 @@ def main() -> None:
                       "asked_lookalikes": int((asked & (kind == "lookalike")).sum()),
                       "shape_phones": int((shape & (y == 1)).sum()), "shape_clean": int((shape & (kind == "clean")).sum())}),
           flush=True)
-    for depth in (None, *DEPTHS):
+    for depth in (None, *args.depths):
         x = hashed
         if depth:
             reading = readings[depth]
             x = scipy.sparse.hstack([hashed, scipy.sparse.csr_matrix(
                 scaled(reading, reading.mean(0), reading.std(0) + 1e-6))]).tocsr()
         p = left_out_probabilities(rows, x, y, weight)
-        print(json.dumps({"depth": depth or "hashed", **figures(p, y, kind, asked, shape),
-                          "wall_s": round(time.monotonic() - started)}), flush=True)
+        print(json.dumps({"model": args.model if depth else None, "depth": depth or "hashed",
+                          **figures(p, y, kind, asked, shape), "wall_s": round(time.monotonic() - started)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Train the phone context model (tasks/sampling/pii/phone_context.py) on the PII benchmark's read sets.
 
-    PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py --unread blind31 --unread blind32 --unread blind33 --unread blind34   # 4-6 min on 2 cores
+    PYTHONHASHSEED=0 .venv/bin/python scripts/train_phone_context.py --unread blind31 --unread blind32 \
+        --unread blind33 --unread blind34 --unread blind35   # 4-6 min on 2 cores
     ... --reader   # the model that also reads with a small language model (context_reader.py): ~30 min, 8 GB
 
 Without --unread, the sets phone_context.json lists as never read stay unread.

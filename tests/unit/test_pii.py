@@ -1319,3 +1319,19 @@ def test_is_on_is_a_person_s_only_for_the_rules():
 def test_leaves_references_and_quantities_alone(text):
     s = Scrubber()
     assert s.scrub(text) == text, s.hits
+
+
+# Grouped in fours and Luhn-valid, from a range no card network issues (ISO/IEC 7812: a payment card's number starts
+# with its network's IIN): a card only with a word about one; from a network's range, a card without one
+@pytest.mark.parametrize("text, expected", [
+    ("Router 8104 2267 3391 0052 shipped to the depot.", "Router 8104 2267 3391 0052 shipped to the depot."),
+    ("Pallet tag 1007 3826 6150 9474, bay 4", "Pallet tag 1007 3826 6150 9474, bay 4"),
+    ("Serial 0529 1836 4470 2132 registered", "Serial 0529 1836 4470 2132 registered"),
+    ("9500-1726-4839-5112 printed on the crate", "9500-1726-4839-5112 printed on the crate"),
+    ("Fuel card 7005 1234 5678 9015 was declined at the pump", "Fuel card <CARD> was declined at the pump"),
+    ("Kraftstoffkarte 7005 1234 5678 9015 gesperrt", "Kraftstoffkarte <CARD> gesperrt"),
+    ("Router 4539 1488 0343 6467 shipped to the depot.", "Router <CARD> shipped to the depot."),
+    ("Booked on 5500-0055-5555-5559 yesterday", "Booked on <CARD> yesterday"),
+])
+def test_a_grouped_card_needs_a_network_s_range_or_a_word(text, expected):
+    assert Scrubber(phone_context=False).scrub(text) == expected

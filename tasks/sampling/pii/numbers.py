@@ -304,7 +304,11 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
     if not 12 <= len(digits) <= 19 or not _CARD_SHAPE.fullmatch(value):
         return False
     if _CARD_GROUPED.fullmatch(value) and (not reference or luhn.is_valid(digits)):
-        return True  # grouped 4-4-4-4; after a reference label only with its check digit ("Voucher batch 2129-...")
+        # grouped 4-4-4-4; after a reference label only with its check digit ("Voucher batch 2129-..."). From a
+        # range no network issues, a card only with a word or a frame, as an ungrouped one below: a payment card's
+        # number starts with its network's IIN (ISO/IEC 7812), a serial grouped in fours with any digit ("Serial
+        # 0529 1836 4470 2132 registered" is no card; "Fuel card 7005 1234 5678 9015 was declined" is one)
+        return _issued(digits) or framed or _card_word(head, tail, cues)
     if reference or not luhn.is_valid(digits):
         return False  # "Betalingskenmerk 0664545800339260": a labelled reference passes Luhn one time in ten
     # A number no network issues is a card only with a word ("Idempotency-Key: 983780464275273481", a fixed-width
