@@ -301,9 +301,9 @@ def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cue
     their sentence ("paid with", "Kreditkarte", "kartą", "exp 11/26", "CVC") or in `cues` (context.cues_around: the
     form's previous field "Paid by: MASTERCARD", a column named "card"), not after a reference label; a
     12-digit one that starts with one of Maestro's own IINs, or is written in groups of four from a network's range,
-    needs no word. After a reference label only the
-    4-4-4-4 grouping makes a card: a bank's payment reference passes Luhn one time in ten. A number no card network
-    issues (_issued) needs a word too, or a frame that holds a card's number (`framed`: a magnetic track 2)."""
+    needs no word. After a reference label only the 4-4-4-4 grouping makes a card: a bank's payment reference passes
+    Luhn one time in ten. A number no card network issues (_issued) needs a word too, grouped or not, or a frame
+    that holds a card's number (`framed`: a magnetic track 2)."""
     if not 12 <= len(digits) <= 19 or not _CARD_SHAPE.fullmatch(value):
         return False
     if _CARD_GROUPED.fullmatch(value) and (not reference or luhn.is_valid(digits)):
