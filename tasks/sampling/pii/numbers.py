@@ -46,8 +46,8 @@ _CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
 _CARD_GROUPED = re.compile(r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}")
-# 12 to 15 digits in groups of four, the last group shorter: how a Maestro or an old 13-digit Visa card is written
-_IN_FOURS = re.compile(r"\d{4}([ -])\d{4}\1\d{4}(?:\1\d{1,3})?")
+# 12 or 13 digits in groups of four (4-4-4, 4-4-4-1): how a Maestro or an old 13-digit Visa card is written
+_IN_FOURS = re.compile(r"\d{4}([ -])\d{4}\1\d{4}(?:\1\d)?")
 # How card numbers are written: one run, groups of four (the last may be shorter), or Amex's 4-6-5.
 _CARD_SHAPE = re.compile(r"\d{12,19}|\d{4}(?:([ -])\d{4}){2,3}(?:\1\d{1,4})?|\d{4}([ -])\d{6}\2\d{4,5}")
 # Words that say a number is a payment card, before or after it in its sentence: the card itself, a brand, paying
