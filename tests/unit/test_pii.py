@@ -340,6 +340,14 @@ def test_unknown_settings_are_refused():
     ("Customer: my number is\nCustomer: 08827 262088\nCustomer: (the first one I gave was my work phone)", "phone"),
     ("employee_id,SSN (US),start\n10442,706-48-4803,2027-01-05", "national_id"),  # a CSV cell after a digit
     ("employee_id,Aadhaar no. (12 digits),start\n10442,4954 1049 8023,2027-01-05", "national_id"),  # digits in a header
+    # what Indian forms call the Aadhaar number (blind 6's misses, read 2026-12-06 night)
+    ("The UID no. you need is 702122627902.", "national_id"),
+    ("Please use UID number 3236 9230 0286 for my file.", "national_id"),
+    # a holding turn longer than 30 characters between the question and the answer (blinds 10 and 19's)
+    ("[10:14] Agent: your SIN no., please?\n[10:14] Customer: one moment, getting my card\n[10:15] Customer: 620 082 123",
+     "national_id"),
+    ("Baker: BSN vermeld op het rijbewijs of de ID-kaart?\nBaker: hang on its in my wallet\nBaker: 356809420",
+     "national_id"),
 ])
 def test_finds_pii_by_its_context(text, kind):
     s = Scrubber()
@@ -1309,6 +1317,7 @@ def test_is_on_is_a_person_s_only_for_the_rules():
     "Rezerwacja 539.472.6277 potwierdzona",  # a reservation (Polish)
     "Verhuisopdracht 173-419-9828: 668 m³",  # a removal order (Dutch compound)
     "Person: Support Desk",  # a person field holding a desk
+    "uid=702122627902 gid=100 groups=100",  # a software uid, Verhoeff-valid: only "UID no." names an Aadhaar
     "Wrong job number on the van sheet, it's 510.590.6251, not 4753136644.",  # a correction names a reference
     # after the twelfth blind set's misses were read
     "Outage 0382 9163929: 7806 premises without power",  # a line's opening words, the number, a colon: a heading

@@ -240,9 +240,10 @@ def readable(head: str) -> str:
 # A chat line's time stamp ("[10:02] ", "[03/12/2026, 09:14] ").
 # Discord writes words in it ("[Today at 9:03 AM] "): letters may come with the digits (blind 14's).
 _STAMP = r"\[(?=[^\]\n]*\d)[\w/.,: -]{4,30}\][ \t]*"
-# The question, a short rest of its line ("? Finance lost it."), then at most two short lines without digits but for a
-# time stamp (a chat's speaker line: "[14:22] Freelancer", "you  11:03 AM"), then the answer's line (blind 13's).
-_ANSWER_AFTER_QUESTION = re.compile(rf"\?[^\n?]{{0,40}}?(?:\n(?:{_STAMP}|\d{{1,2}}:\d{{2}}|[^\n?\d]){{0,30}}){{0,2}}?"
+# The question, a short rest of its line ("? Finance lost it."), then at most two lines of up to 60 characters without
+# digits but for a time stamp (a chat's speaker line: "[14:22] Freelancer", "you  11:03 AM", blind 13's; a holding
+# turn: "[10:14] Customer: one moment, getting my card", blinds 10 and 19's), then the answer's line.
+_ANSWER_AFTER_QUESTION = re.compile(rf"\?[^\n?]{{0,40}}?(?:\n(?:{_STAMP}|\d{{1,2}}:\d{{2}}|[^\n?\d]){{0,60}}){{0,2}}?"
                                     r"(?:\n[ \t>]*)*[^.!?\n]{0,30}$")
 # A chat turn: an optional time stamp, a one- or two-word speaker, a colon ("[10:02] Agent: ", "Bot: ").
 # IRC's "<nick> " too (blind 14's "[21:14] <callhandler> 07752753").

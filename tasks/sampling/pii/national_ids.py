@@ -90,7 +90,9 @@ SCHEMES: dict[str, Scheme] = {
     "be.nn": Scheme("be.nn", r"\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}", r"\d{11}",
                     ("rijksregisternummer", "numéro national", "registre national", "insz", "niss")),
     "br.cpf": Scheme("br.cpf", r"\d{3}\.\d{3}\.\d{3}-\d{2}", r"\d{11}", ("cpf",)),
-    "in_.aadhaar": Scheme("in_.aadhaar", None, r"\d{4} ?\d{4} ?\d{4}", ("aadhaar", "aadhar", "uidai")),
+    # "UID no." is what Indian forms call the Aadhaar number (UIDAI issues it); bare "UID" names any software id
+    "in_.aadhaar": Scheme("in_.aadhaar", None, r"\d{4} ?\d{4} ?\d{4}", ("aadhaar", "aadhar", "uidai", "uid no",
+                                                                       "uid number", "uid card")),
     "pl.pesel": Scheme("pl.pesel", None, r"\d{11}", ("pesel",)),
     "se.personnummer": Scheme("se.personnummer", r"(?:\d{2})?\d{6}[-+]\d{4}", r"\d{10}|\d{12}",
                               ("personnummer", "person number", "pnr", "p-nr", "personnumret")),
