@@ -348,6 +348,9 @@ def test_unknown_settings_are_refused():
      "national_id"),
     ("Baker: BSN vermeld op het rijbewijs of de ID-kaart?\nBaker: hang on its in my wallet\nBaker: 356809420",
      "national_id"),
+    # "try" right before a number valid as a phone, and no lira: the currency's code counts in capitals only
+    ("After 7pm try 604140780, I'm out till then.", "phone"),
+    ("if i dont pick up its the parade drums, try 611.459.3186x2725 again", "phone"),
 ])
 def test_finds_pii_by_its_context(text, kind):
     s = Scrubber()
@@ -1318,6 +1321,8 @@ def test_is_on_is_a_person_s_only_for_the_rules():
     "Verhuisopdracht 173-419-9828: 668 m³",  # a removal order (Dutch compound)
     "Person: Support Desk",  # a person field holding a desk
     "uid=702122627902 gid=100 groups=100",  # a software uid, Verhoeff-valid: only "UID no." names an Aadhaar
+    "Please try 20240415 as the date",  # "try" is a weak cue: not before a compact date
+    "Total 604140780 TRY paid",  # the lira's code in capitals is an amount's
     "Wrong job number on the van sheet, it's 510.590.6251, not 4753136644.",  # a correction names a reference
     # after the twelfth blind set's misses were read
     "Outage 0382 9163929: 7806 premises without power",  # a line's opening words, the number, a colon: a heading

@@ -159,7 +159,9 @@ _REFERENCE = re.compile(
     + "|".join(map(re.escape, _RECORD_WORDS))
     + rf")(?:[ \t]*-|[ \t]+){_NUMBER_WORD}\.?)"
     r"[ \t]*[:#=-]?[ \t]*[#\"']?[ \t]*$")
-_CURRENCY = (r"(?:€|\$|£|¥|₹|₽|₺|₩|R\$|C\$|A\$|CHF|EUR|USD|GBP|JPY|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|CAD|AUD|TRY|"
+# The amounts' patterns ignore case ("100 eur"), but the lira's code only in capitals: "try 0612345678" is English
+# "try", before a phone as often as anything (read blinds 10 and 30's "After 7pm try 604140780")
+_CURRENCY = (r"(?:€|\$|£|¥|₹|₽|₺|₩|R\$|C\$|A\$|CHF|EUR|USD|GBP|JPY|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|CAD|AUD|(?-i:TRY)|"
              r"zł|zl|kr|kn|Kč|Ft|lei|euro|euros|dollars?|birr|ብር)")
 _UNITS = (r"(?:units?|pcs|pieces?|items?|stück|stk|pezzi|piezas|unités|stuks|sztuk|kpl|kWh|MWh|kW|km|m²|m2|kg|"
           r"ms|sec|seconds?|minutes?|hours?|days?|MB|GB|TB|KB|bytes?|rows|records|users|requests|views|"

@@ -297,6 +297,9 @@ _WEAK_ADJACENT = re.compile(
     # review's; not "answers on" in Galician, Finnish or Latvian, nor Spanish "avisen al": a second review found
     # them as often before an order's, an issue's or a contract's number)
     r"compos(?:ez|er)(?: le)?(?: (?:numéro|n°))?|(?:мій|мой|мою|моего|мого) номер|на связи по(?: (?:номеру|телефону))?|"
+    # "After 7pm try 604140780", "try me on ...", "or try her at ..." (read blinds 10 and 30's; weak: "try 20240415
+    # as the date" is no phone)
+    r"try(?: (?:me|us|him|her|them))?(?: (?:at|on))?|"
     rf"είμαι στο))[ \t:,：{MARK}]*$")
 # A reference named right after the number overrides a weak cue: "The buyer gave 4500123456 as the PO number" (a review's)
 _NAMED_AFTER = re.compile(r"(?i)^[ \t]*as (?:the|a|an|his|her|their|its|our|my)\b[^.\n]{0,30}?"
