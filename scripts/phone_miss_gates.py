@@ -48,16 +48,7 @@ def gate(numbers, text: str, value: str) -> str:
         return "amount"
     if context.names_another_number(head):
         return "another_number"
-    international = value.startswith("+") and 8 <= sum(c.isdigit() for c in value) <= 15
-    if not (numbers.phones.valid_bare(value) or international):
-        return "not_valid_in_regions"
-    if not (numbers_module._WORD.search(head) or numbers_module._WORD.search(tail)):
-        return "no_words"
-    if context.names_a_record(head, tail):
-        return "names_a_record"
-    if numbers_module._in_a_series(text, value):
-        return "series"
-    return "asked_and_declined"
+    return numbers.not_asked_because(value, text, head, tail) or "asked_and_declined"
 
 
 def misses(name: str, seed: int = 7, per_kind: int = 800) -> tuple[int, Counter]:

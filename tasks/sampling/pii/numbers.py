@@ -267,11 +267,21 @@ class Numbers:
         excludes (a reference label, an amount): a number valid as a phone in a configured region as written (a
         zero-padded ERP number, 0000123456, is none), with words around it (a bare cell or line says nothing), in a
         clause that names no record, and not one of a series ("0612345678 0612345679 ..." are ids)."""
+        return self.not_asked_because(value, text, head, tail) is None
+
+    def not_asked_because(self, value: str, text: str, head: str, tail: str) -> str | None:
+        """The first of may_ask's conditions the number fails, by name, or None (scripts/phone_miss_gates.py counts
+        the phones each one keeps from the learned context)."""
         # A number written with "+" may be asked about even when no country validates it ("+01(3)4099783715"): a
         # reference is not written that way
         international = value.startswith("+") and 8 <= sum(c.isdigit() for c in value) <= 15
-        return (self.phones.valid_bare(value) or international) and bool(_WORD.search(head) or _WORD.search(tail)) \
-            and not context.names_a_record(head, tail) and not _in_a_series(text, value)
+        if not (self.phones.valid_bare(value) or international):
+            return "not_valid_in_regions"
+        if not (_WORD.search(head) or _WORD.search(tail)):
+            return "no_words"
+        if context.names_a_record(head, tail):
+            return "names_a_record"
+        return "series" if _in_a_series(text, value) else None
 
     def _heading(self, text: str, start: int, end: int, people: list) -> bool:
         """The number follows the one or two words that open its line and a colon follows it ("Outage 0382 9163929:
