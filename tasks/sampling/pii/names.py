@@ -28,12 +28,13 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-from tasks.sampling.pii import context
+from tasks.sampling.pii import context, script_names
 
-# Faker locales with Latin-script names (ja_JP contributes its romaji).
+# Faker locales with names in a script with capital letters: Latin (ja_JP contributes its romaji), Cyrillic,
+# Greek and Armenian. Names in scripts without them (Arabic, Hebrew, Indic, Thai, CJK, Hangul) are script_names.py's.
 _FAKER_LOCALES = ("en_US", "en_GB", "en_IN", "de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "nl_NL", "pt_BR", "pt_PT",
                   "sv_SE", "tr_TR", "ru_RU", "hi_IN", "ja_JP", "zh_CN", "ar_AA", "es_MX", "de_AT", "fr_CH", "da_DK",
-                  "no_NO", "en_IE", "cs_CZ")
+                  "no_NO", "en_IE", "cs_CZ", "uk_UA", "bg_BG", "mk_MK", "el_GR", "hy_AM")
 # Capitalised words that are first names somewhere but far more often something else in tickets.
 _NOT_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin", "Florence", "Victoria", "Jordan",
               "Chelsea", "Madison", "Carolina", "Georgia", "Virginia", "Santiago", "My", "Our", "Best", "Please",
@@ -81,8 +82,15 @@ _STRONG = (r"in loving memory of|my name is|my name's|(?<!\w\s)name:|under the n
            # more sign-offs, Romance, Nordic, Finnish, Hungarian, Turkish, Slovak and Czech
            r"amicalement,?|bien cordialement,?|um abraço,?|abraço,?|beijos,?|a presto[,!]?|"
            r"mange hilsner,?|hilsner,?|kiittäen,?|kiitos,|üdv,?|üdvözlet,?|sevgiler,?|selamlar,?|"
-           r"s pozdravom,?|pozdrav,?|pozdravy,?|přeji hezký den,?|hezký den,?")
-_INTRO = r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala"
+           r"s pozdravom,?|pozdrav,?|pozdravy,?|přeji hezký den,?|hezký den,?|"
+           # Russian, Ukrainian, Bulgarian, Serbian and Macedonian (Cyrillic), Greek and Armenian introductions,
+           # sign-offs and name fields
+           r"меня зовут|моё имя|мое имя|с уважением,?|фио:|имя:|фамилия:|контактное лицо:|мене звати|моє ім'я|"
+           r"моє ім’я|з повагою,?|піб:|ім'я:|ім’я:|прізвище:|казвам се|с уважение,?|име:|зовем се|се викам|"
+           r"срдачан поздрав,?|со почит,?|име и презиме:|με λένε|ονομάζομαι|το όνομά μου είναι|όνομα:|"
+           r"ονοματεπώνυμο:|με εκτίμηση,?|με φιλικούς χαιρετισμούς,?|φιλικά,|իմ անունը|անուն:|հարգանքով,?")
+_INTRO = (r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala|"
+          r"это|я|це|аз съм|ја сам|јас сум|είμαι|εδώ")
 _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|bonjour|salut|cher|chère|"
              r"hola|estimado|estimada|querido|querida|buenos días|ciao|salve|gentile|caro|cara|buongiorno|hoi|"
              r"beste|geachte|olá|ola|oi|prezado|prezada|bom dia|"
@@ -93,7 +101,10 @@ _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|g
              # what people do, and firms too ("led by Sequoia Capital"): a known name decides (blind 15's)
              r"led by|chaired by|taught by|examined by|supervised by|"
              # jobs whose word also names things ("Conductor: Annealed Copper", "vet Northwind Traders") (blind 16's)
-             r"vet|veterinarian|patrol|remote pilot|examiner|adjuster")
+             r"vet|veterinarian|patrol|remote pilot|examiner|adjuster|"
+             # Cyrillic and Greek greetings
+             r"здравствуйте|добрый день|уважаемый|уважаемая|привет|дорогой|дорогая|шановний|шановна|вітаю|"
+             r"добрий день|здравейте|уважаеми|уважаема|поштовани|поштована|αγαπητέ|αγαπητή|γεια σου|καλημέρα")
 
 
 def _longest_first(alternatives: str) -> str:
@@ -131,6 +142,10 @@ _PERSON_FIELDS = (r"user|username|owner|assignee|reviewer|maintainer|caller|pati
                   # a tenant, a customer and a name key in other languages and forms (full_name=, customerName)
                   r"mieter|mieterin|huurder|locataire|inquilino|inquilina|leietaker|lejer|hyresgäst|cliente|kunde|"
                   r"kunden|klient|klientas|vuokralainen|pupil|pharmacist|attendees?|complainant|policyholder|c/o|"
+                  # customer, recipient, sender, applicant, employee, patient, assignee in Russian, Ukrainian, Greek
+                  r"клиент|получатель|отправитель|заявитель|сотрудник|пациент|исполнитель|ответственный|клієнт|"
+                  r"отримувач|відправник|заявник|працівник|пацієнт|виконавець|πελάτης|παραλήπτης|αποστολέας|"
+                  r"ασθενής|υπάλληλος|αιτών|"
                   # people named by their job (blind 15's and 16's); not a bare "name" key: products and hosts have
                   # names
                   r"foreman|forewoman|enumerator|interviewer|inventor|goldsmith|tour guide|loss adjuster|"
@@ -172,8 +187,13 @@ _TITLE = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Hr|M|Mme|Mlle|
                     r"Signora|Signorina|Senhor|Senhora|Meneer|Mevrouw|Doña|Dona|"
                     # Polish, Czech, Slovak, Croatian, Albanian, Maltese, Nordic and Turkish forms of address
                     r"Pan|Pani|Paní|Pán|Gospođa|Gospodin|Gđa|Gđica|Zonja|Zoti|Is-Sur|Is-Sinjura|Fru|Frk|Sayın|Bayan|"
-                    r"Mnr|Mev|Councillor|Cllr|Rev|Revd|Father(?!\s+(?:Christmas|Time|Son|Daughter|Figure|Of)\b)|Pastor|Rabbi|Imam)\.?\s+")  # (Afrikaans, then English offices and clergy)
-_UPPER = re.escape("".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper()))
+                    r"Mnr|Mev|Councillor|Cllr|Rev|Revd|Father(?!\s+(?:Christmas|Time|Son|Daughter|Figure|Of)\b)|Pastor|Rabbi|Imam|"
+                    # Cyrillic (Russian, Bulgarian, Ukrainian), Greek and Armenian forms of address
+                    r"[Гг]-н|[Гг]-жа|[Гг]-ца|[Гг]осподин|[Гг]оспожа|[Гг]оспођа|[Пп]ан|[Пп]ані|Κος|Κα|[Κκ](?=\.)|[Κκ]ύριος|[Κκ]υρία|"
+                    r"[Κκ]ύριε|Պրն|[Պպ]արոն|[Տտ]իկին)\.?\s+")  # (Afrikaans, then English offices and clergy)
+# Capital letters of the Latin, Greek, Cyrillic and Armenian scripts: a name starts with one.
+_CASED_SCRIPTS = (range(0x41, 0x250), range(0x370, 0x530), range(0x531, 0x590))
+_UPPER = re.escape("".join(c for block in _CASED_SCRIPTS for c in map(chr, block) if c.isupper()))
 _START = re.compile(rf"(?<![\w’-])(?<!\w')(?:[{_UPPER}]|(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})(?=\s)|"
                     rf"[dl]['’][{_UPPER}])")
 # Words that make a capitalised run a company, not a person ("Todd Inc.", "Porfirio Company Sevillano S.L.").
@@ -198,13 +218,15 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
                 continue
             for v in values:  # ja_JP keeps (kanji, kana, romaji) tuples; nl_NL "van Ginkel" adds "Ginkel"
                 found[kind].update(x.split()[-1] for x in (v if isinstance(v, tuple) else (v,))
-                                   if isinstance(x, str) and x.split() and _is_latin_name(x.split()[-1]))
-    return tuple(frozenset(n for name in found[k] for n in (name, fold(name))) - _NOT_NAMES  # type: ignore[return-value]
+                                   if isinstance(x, str) and x.split() and _is_cased_name(x.split()[-1]))
+    # (a Cyrillic name folds to nothing)
+    return tuple(frozenset(n for name in found[k] for n in (name, fold(name)) if n) - _NOT_NAMES  # type: ignore[return-value]
                  for k in ("first", "last"))
 
 
-def _is_latin_name(x) -> bool:
-    return isinstance(x, str) and x[:1].isupper() and all(c.isalpha() and ord(c) < 0x250 or c in "-'" for c in x)
+def _is_cased_name(x) -> bool:
+    return isinstance(x, str) and x[:1].isupper() and all(
+        c.isalpha() and any(ord(c) in block for block in _CASED_SCRIPTS) or c in "-'ʼ’" for c in x)
 
 
 def fold(word: str) -> str:
@@ -257,6 +279,8 @@ def name_spans(text: str) -> list[tuple[int, int]]:
                 and _is_name(parts, cue, first, last, len(run) == len(parts)):
             done = start + len(" ".join(run))
             spans.append((start, done))
+    if script_names.has_script(text):  # names in scripts without capitals: their own evidence (script_names.py)
+        spans = _merge(spans + script_names.spans(text, cues(text) if cue_at is None else cue_at))
     return spans
 
 
@@ -319,6 +343,10 @@ def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: fro
     # A first name that is also a word ("Mark", "Victoria", "Grace") is one before a known surname: "Mark Taylor".
     if parts[0] in _WORD_NAMES and len(parts) == 2:
         return parts[1] in last
+    if len(parts) >= 2 and parts[0] in last and parts[1] in first and ord(parts[0][0]) >= 0x370:
+        # family name first, as Russian forms write it ("Макарова Ирина Валериевна"); not in Latin, where a
+        # family name before a first name is a place more often than a person ("West Samuel", "Cardoso do Amparo")
+        return True
     return known_first and len(parts) >= 2 and (plain or parts[-1] in last)
 
 

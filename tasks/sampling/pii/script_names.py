@@ -1,0 +1,242 @@
+"""Person names in scripts without capital letters: Arabic (and Persian, Urdu), Hebrew, the Indic scripts, Thai,
+Georgian, Ethiopic, Chinese, Japanese and Korean.
+
+names.py finds a name by its capitals; here nothing marks one, so a name needs evidence:
+- a cue before it: one of names.py's (an English or European introduction, sign-off, field or title: "Hi, this
+  is ...", "Regards,\\n...", "Customer: ...") or a native one ("اسمي", "שמי", "मेरा नाम", "姓名：", "私は", "저는"), or
+  a form of address ("السيد", "מר", "श्री", "คุณ"); then the next word and the one after it (most full names are
+  two words; a third only when it is a known name);
+- an honorific after it, as Chinese, Japanese and Korean write one ("王先生", "田中さん", "김민수 씨");
+- or, with no cue, two names in a row that Faker's person lists for these scripts know (a known first name with a
+  known first or last name; for Chinese and Korean a known family name written together with a known given name).
+The lists are Faker's person providers in these scripts (Arabic, Persian, Hebrew, Hindi, Marathi, Nepali, Bengali,
+Gujarati, Oriya, Tamil, Sinhala, Thai, Georgian, Chinese, Japanese, Korean), which ship with the faker package;
+hand-written here are only the cue words and honorifics, a few per language, because no maintained library lists
+them (Presidio's recognizers are English-first and need a spaCy model this machine cannot download).
+"""
+
+import importlib
+import re
+import unicodedata
+from functools import lru_cache
+
+_LOCALES = ("ar_AA", "ar_DZ", "ar_PS", "ar_SA", "fa_IR", "he_IL", "hi_IN", "mr_IN", "ne_NP", "bn_BD", "gu_IN",
+            "or_IN", "ta_IN", "si_LK", "th_TH", "ka_GE", "zh_CN", "zh_TW", "ja_JP", "ko_KR")
+# Blocks of the spaced scripts (words between spaces), letters and marks only, with the joiners Persian and
+# Sinhala write inside words.
+_SPACED_BLOCKS = ((0x0590, 0x0600), (0x0600, 0x0700), (0x0750, 0x0780), (0x08A0, 0x0900), (0x0900, 0x0E00),
+                  (0x0E00, 0x0E80), (0x10A0, 0x1100), (0x1200, 0x13A0), (0xFB1D, 0xFB50), (0xFB50, 0xFE00),
+                  (0xFE70, 0xFF00))
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_KANA = "\u3041-\u3096\u30a1-\u30fa\u30fc"
+_HANGUL = "\uac00-\ud7a3"
+
+
+def _letters(blocks) -> str:
+    chars = "".join(chr(c) for lo, hi in blocks for c in range(lo, hi) if unicodedata.category(chr(c))[0] in "LM")
+    return re.escape(chars) + "\u200c\u200d"
+
+
+_SPACED = _letters(_SPACED_BLOCKS)
+_WORD = re.compile(rf"[{_SPACED}]+(?:[-\u05be][{_SPACED}]+)*")
+_ANY = re.compile(rf"[{_SPACED}{_HAN}{_KANA}{_HANGUL}]")
+_CJK_RUN = re.compile(rf"[{_HAN}{_KANA}]+")
+_HANGUL_WORD = re.compile(rf"[{_HANGUL}]+")
+
+# Native cues right before a name: introductions and forms of address (no colon needed) ...
+_INTROS = (
+    "اسمي", "إسمي", "اسمی", "السيد", "السيدة", "الآنسة", "الأستاذ", "الأستاذة", "الدكتور", "الدكتورة", "آقای",
+    "خانم", "جناب", "سرکار خانم", "میرا نام", "نام من", "اسم من", "שמי", "קוראים לי", "מר", "גב'", "גברת", "ד\"ר",
+    "मेरा नाम", "श्री", "श्रीमती", "सुश्री", "कुमारी", "डॉ.", "माझे नाव", "मेरो नाम", "আমার নাম", "শ্রী", "শ্রীমতী",
+    "জনাব", "મારું નામ", "શ્રી", "என் பெயர்", "திரு", "திருமதி", "నా పేరు", "శ్రీ", "శ్రీమతి", "คุณ", "นาย", "นาง",
+    "นางสาว", "ჩემი სახელია", "ბატონი", "ქალბატონი", "ስሜ", "አቶ", "ወይዘሮ", "ወ/ሮ", "ዶ/ር",
+)
+# ... and name fields and sign-offs, which need a colon, or a comma or line break after them ("Name: ...",
+# "Regards,\n..."): as bare words they are sentence words ("نام" is also "name" in a product's name).
+_FIELDS = (
+    "الاسم", "الإسم", "اسم العميل", "اسم المستخدم", "العميل", "المرسل", "المستلم", "مع تحياتي", "مع خالص التحيات",
+    "تحياتي", "نام", "نام و نام خانوادگی", "با احترام", "مشتری", "שם", "שם מלא", "שם הלקוח", "לקוח", "לקוחה",
+    "בברכה", "בכבוד רב", "השולח", "הנמען", "नाम", "ग्राहक", "भवदीय", "নাম", "গ্রাহক", "નામ", "பெயர்", "పేరు", "ชื่อ",
+    "ลูกค้า", "ขอแสดงความนับถือ", "სახელი", "პატივისცემით", "ስም",
+)
+# Chinese, Japanese and Korean: cues before a name (written without a space before it), the weak ones (a pronoun,
+# a customer) only when the name ends the run of characters, and honorifics after one.
+_CJK_STRONG = ("我叫", "姓名", "联系人", "聯絡人", "聯繫人", "收件人", "寄件人", "负责人", "負責人", "经办人", "經辦人",
+               "申请人", "申請人", "氏名", "名前", "お名前", "担当者", "お客様名", "申請者", "送信者")
+_CJK_WEAK = ("我是", "客户", "客戶", "顾客", "顧客", "患者", "担当", "私は", "宛先")
+_CJK_AFTER = ("先生", "女士", "小姐", "老师", "老師", "经理", "經理", "同学", "同學", "医生", "醫生", "さん", "様", "さま",
+              "氏", "くん", "ちゃん", "殿", "と申します")
+_HANGUL_BEFORE = ("저는", "제 이름은", "이름은", "이름", "성명", "고객명", "담당자", "작성자", "신청인", "보낸 사람", "받는 사람",
+                  "고객", "환자")
+_HANGUL_AFTER = ("씨", "님", "고객님", "선생님", "교수님", "과장님", "과장", "대리", "부장님", "부장", "팀장님", "팀장",
+                 "사장님", "원장님", "기사님", "입니다", "이에요", "예요", "이고", "이며")
+
+
+def _alternation(words) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+_NATIVE_CUE = re.compile(rf"(?:(?<![{_SPACED}]){_alternation(_INTROS)}[ \t]*[:：,،]?[ \t]*|"
+                         rf"(?<![{_SPACED}]){_alternation(_FIELDS)}[ \t]*(?:[:：]|[,،]?[ \t]*\n)[ \t\n]*)$")
+_CJK_CUE = re.compile(rf"{_alternation(_CJK_STRONG)}[ \t]*[:：]?[ \t]*$|(?P<weak>{_alternation(_CJK_WEAK)})[ \t]*[:：]?[ \t]*$")
+_HANGUL_CUE = re.compile(rf"{_alternation(_HANGUL_BEFORE)}[ \t]*[:：]?[ \t]*$")
+# Arabic and Persian joiners inside a name: "عبد الله", "أبو بكر", "بن", "آل"
+_PARTICLES = {"بن", "بنت", "ابن", "أبو", "ابو", "آل", "عبد", "ال", "بنی", "بن‌"}
+# Korean family names of two syllables
+_KOREAN_DOUBLE = {"남궁", "독고", "황보", "제갈", "선우", "사공", "서문", "동방", "망절"}
+# Chinese family names of two characters
+_CHINESE_DOUBLE = {"欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "上官", "慕容", "令狐", "皇甫", "尉迟", "尉遲", "长孙",
+                   "長孫", "宇文", "司徒", "东方", "東方", "夏侯", "公孙", "公孫", "轩辕", "軒轅", "端木", "澹台"}
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """(first names, family names) in scripts without capitals, from Faker's person providers; multi-word
+    entries add their words."""
+    found: dict[str, set[str]] = {"first": set(), "last": set()}
+    for locale in _LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr in dir(provider):
+            kind = attr.split("_")[0]
+            values = getattr(provider, attr)
+            if kind not in found or "name" not in attr or not isinstance(values, (list, tuple, dict)):
+                continue
+            for v in values:  # ja_JP keeps (kanji, kana, romaji) tuples
+                for x in (v[:2] if isinstance(v, tuple) else (v,)):
+                    if isinstance(x, str) and _ANY.match(x):
+                        found[kind].update(w for w in x.split() if len(w) > 1 or _is_cjk(w))
+    return frozenset(found["first"]), frozenset(found["last"])
+
+
+def _is_cjk(word: str) -> bool:
+    return bool(re.fullmatch(rf"[{_HAN}{_KANA}{_HANGUL}]+", word))
+
+
+def has_script(text: str) -> bool:
+    """Any letter of these scripts: the cheap test before looking."""
+    return bool(_ANY.search(text))
+
+
+def spans(text: str, cue_at: dict[int, str]) -> list[tuple[int, int]]:
+    """Name spans in these scripts; `cue_at`: names.cues(text), where an English or European cue ends."""
+    first, last = gazetteer()
+    found = _spaced(text, cue_at, first, last) + _hangul(text, cue_at, first, last) + _cjk(text, cue_at, first, last)
+    return sorted(found)
+
+
+def _cued(text: str, start: int, cue_at: dict[int, str]) -> bool:
+    return cue_at.get(start) not in (None, "saint") or bool(_NATIVE_CUE.search(text, max(0, start - 40), start))
+
+
+def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
+    """Arabic, Hebrew, Indic, Thai, Georgian and Ethiopic words: a cued word and the next, or two known names."""
+    words = list(_WORD.finditer(text))
+    out, i = [], 0
+    while i < len(words):
+        w = words[i]
+        name = w.group(0)
+        follow = [x for x in _following(text, words, i)]
+        if name in _PARTICLES or name in _INTROS or name in _FIELDS:
+            i += 1
+            continue
+        if _cued(text, w.start(), cue_at):
+            take = 1 + (1 if follow else 0)
+            while take < 1 + len(follow) and take < 4 and (follow[take - 1].group(0) in first or follow[take - 1].group(0) in last
+                                                           or follow[take - 2].group(0) in _PARTICLES):
+                take += 1
+        elif name in first and follow and (follow[0].group(0) in first or follow[0].group(0) in last):
+            take = 2
+            while take < 1 + len(follow) and take < 4 and follow[take - 1].group(0) in last:
+                take += 1
+        else:
+            i += 1
+            continue
+        end = (follow[take - 2] if take > 1 else w).end()
+        out.append((w.start(), end))
+        i += take
+    return out
+
+
+def _following(text: str, words: list[re.Match], i: int) -> list[re.Match]:
+    """The words right after words[i], joined to it by single spaces, up to three."""
+    out, prev = [], words[i]
+    for nxt in words[i + 1:i + 4]:
+        if text[prev.end():nxt.start()] not in (" ", "\u00a0"):
+            break
+        out.append(nxt)
+        prev = nxt
+    return out
+
+
+def _hangul(text, cue_at, first, last) -> list[tuple[int, int]]:
+    """Korean: a family name and a given name written as one word, cued, before an honorific, or both known."""
+    out = []
+    for m in _HANGUL_WORD.finditer(text):
+        word, start = m.group(0), m.start()
+        family = 2 if word[:2] in _KOREAN_DOUBLE else 1 if word[:1] in last else 0
+        if not family:
+            continue
+        given, rest = word[family:family + 2], word[family + 2:]
+        after = text[m.end():m.end() + 6].lstrip()
+        honorific = rest in _HANGUL_AFTER or not rest and after.startswith(_HANGUL_AFTER)
+        cued = _cued(text, start, cue_at) or bool(_HANGUL_CUE.search(text, max(0, start - 12), start))
+        if len(given) == 2 and (not rest or rest in _HANGUL_AFTER or rest[:1] in "이가은는을를의께와과도") \
+                and (cued or honorific or given in first and not rest):
+            out.append((start, start + family + 2))
+    return out
+
+
+def _cjk(text, cue_at, first, last) -> list[tuple[int, int]]:
+    """Chinese and Japanese: a known family name and one or two characters (or a space and a given name),
+    cued before or followed by an honorific; with no cue, a known family name and a known given name."""
+    out = []
+    for m in _CJK_RUN.finditer(text):
+        run, base = m.group(0), m.start()
+        i = 0
+        while i < len(run):
+            family = _family(run, i, last)
+            if not family:
+                i += 1
+                continue
+            start = base + i
+            cue = _CJK_CUE.search(text, max(0, start - 8), start)
+            strong = (i == 0 and _cued(text, start, cue_at)) or bool(cue and not cue.group("weak"))
+            end = _given_end(text, run, base, i + family, first, strong, bool(cue and cue.group("weak")))
+            if end:
+                out.append((start, end))
+                i = end - base
+                continue
+            i += 1
+    return out
+
+
+def _family(run: str, i: int, last) -> int:
+    if run[i:i + 2] in _CHINESE_DOUBLE:
+        return 2
+    for n in (3, 2, 1):  # Japanese family names run to three characters (長谷川)
+        if run[i:i + n] in last:
+            return n
+    return 0
+
+
+def _given_end(text, run, base, at, first, strong, weak) -> int:
+    """Where the given name after a family name ending at run[at] ends, or 0 when it is not a name. `strong`: a
+    name cue before it ("姓名：", "Hi, this is"); `weak`: a weaker one ("我是", "客户"), which counts only when the
+    name ends the run of characters."""
+    rest = run[at:]
+    for honorific in _CJK_AFTER:  # "王先生", "王小明先生", "田中さん"
+        k = rest.find(honorific)
+        if 0 <= k <= 2:
+            return base + at + k
+    end_of_run = base + len(run)
+    if not rest and text[end_of_run:end_of_run + 1] == " ":  # "吉田 英樹": a family name, a space, a given name
+        given = re.match(rf"[{_HAN}{_KANA}]{{1,4}}(?![{_HAN}{_KANA}])", text[end_of_run + 1:])
+        if given and (strong or weak or given.group(0) in first):
+            return end_of_run + 1 + given.end()
+        return base + at if strong or weak else 0
+    for n in (2, 1):
+        if rest[:n] in first and (len(rest) == n or strong):
+            return base + at + n
+    if strong and rest or weak and 1 <= len(rest) <= 2:
+        return base + at + min(2, len(rest))
+    return 0

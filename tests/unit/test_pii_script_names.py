@@ -1,0 +1,71 @@
+"""Names in Cyrillic, Greek and Armenian (capitals, names.py) and in scripts without capitals (script_names.py):
+each case names what must go, or what must stay."""
+
+import pytest
+
+from tasks.sampling.pii import Scrubber
+from tasks.sampling.pii.script_names import gazetteer
+
+
+@pytest.fixture(scope="module")
+def scrub():
+    return Scrubber(detectors=("person",), phone_context=False).scrub
+
+
+@pytest.mark.parametrize("text, name", [
+    # Cyrillic and Greek: capitals, native cues, a family name first
+    ("Меня зовут Ярослава Гнатюк, у меня вопрос по счёту.", "Ярослава Гнатюк"),
+    ("С уважением,\nТимофей Ржевский", "Тимофей Ржевский"),
+    ("ФИО: Белоусова Антонина Петровна", "Белоусова Антонина Петровна"),
+    ("Hi, this is Всеволод Кудрин from the Kazan office.", "Всеволод Кудрин"),
+    ("Пишет г-жа Зорница Пеева относно поръчката.", "Зорница Пеева"),
+    ("Με λένε Σταυρούλα Κοντογιάννη και έχω θέμα με την παραγγελία.", "Σταυρούλα Κοντογιάννη"),
+    ("Πελάτης: Ευάγγελος Μπαλτάς", "Ευάγγελος Μπαλτάς"),
+    # spaced scripts without capitals: a native or English cue, a form of address, a sign-off
+    ("اسمي خلدون الزعبي وأريد استرجاع المبلغ", "خلدون الزعبي"),
+    ("Please forward to السيد منذر الحوراني in accounts.", "منذر الحوراني"),
+    ("الاسم: رغد الشمري", "رغد الشمري"),
+    ("Regards,\nשמעון אלבז", "שמעון אלבז"),
+    ("שמי נגה פרלמוטר ואני מחכה להחזר", "נגה פרלמוטר"),
+    ("नाम: अर्पिता खंडेलवाल", "अर्पिता खंडेलवाल"),
+    ("Caller: ভাস্কর দত্তগুপ্ত", "ভাস্কর দত্তগুপ্ত"),
+    ("ชื่อ: วรรณิภา ศรีสุวรรณ", "วรรณิภา ศรีสุวรรณ"),
+    # Chinese, Japanese, Korean: a family name with a cue or an honorific
+    ("姓名：欧阳振宇", "欧阳振宇"),
+    ("您好，我叫陈思彤，订单还没到。", "陈思彤"),
+    ("请联系刘先生处理退款。", "刘"),
+    ("担当者：渡辺 精一", "渡辺 精一"),
+    ("お客様の佐藤様から連絡がありました。", "佐藤"),
+    ("Hi, this is 鈴木 悠真.", "鈴木 悠真"),
+    ("저는 박서진입니다. 환불 문의드립니다.", "박서진"),
+    ("담당자: 윤재희", "윤재희"),
+    ("이수민 고객님께서 전화하셨습니다.", "이수민"),
+])
+def test_a_name_in_another_script_goes(scrub, text, name):
+    out = scrub(text)
+    assert name not in out and "<PERSON>" in out, out
+
+
+@pytest.mark.parametrize("text", [
+    # capitalised words that are no one, and sentence words that only look like cues
+    "Москва, склад №3: отгрузка задержана до понедельника.",
+    "Сбербанк Онлайн не принимает карту, ошибка 502.",
+    "Клиент: ООО Ромашка, договор 17/2026.",
+    "Αθήνα Κεντρικό Κατάστημα: η παραγγελία στάλθηκε.",
+    "وصلت الشحنة من الرياض إلى جدة يوم الأحد",
+    "نام محصول: کرم مرطوب کننده",
+    "אני רוצה לבטל את ההזמנה של המדפסת",
+    "मैं अपना ऑर्डर रद्द करना चाहता हूं",
+    "客户高度满意，导致销量上升。",
+    "这个价格太高了。",
+    "品質が高いです。",
+    "김치 냉장고 배송이 늦어요.",
+    "고객센터 운영시간은 9시부터입니다.",
+])
+def test_words_in_another_script_that_name_no_one_stay(scrub, text):
+    assert scrub(text) == text
+
+
+def test_the_lists_come_from_faker_for_every_script():
+    first, last = gazetteer()
+    assert {"شريف", "נגה", "विशाल", "영진"} & first and {"김", "王", "佐藤", "כהן"} & last
