@@ -118,7 +118,7 @@ PHONE_REGIONS = ["US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "LU
 NATIONAL_IDS = ["us.ssn", "us.itin", "gb.nino", "gb.nhs", "de.idnr", "fr.nir", "es.dni", "es.nie", "it.codicefiscale",
                 "nl.bsn", "be.nn", "br.cpf", "in_.aadhaar", "pl.pesel", "se.personnummer", "dk.cpr", "no.fodselsnummer",
                 "fi.hetu", "ch.ssn", "at.vnr", "ca.sin", "mx.curp", "tr.tckimlik", "pt.nif", "ro.cnp", "cn.ric", "ee.ik",
-                "lt.asmens", "kr.rrn"]
+                "lt.asmens", "kr.rrn", "hr.oib", "gr.amka", "il.idnr", "th.pin", "lv.pvn"]
 
 
 class PiiConfig(Section):

@@ -1365,3 +1365,34 @@ def test_a_grouped_card_needs_a_network_s_range_or_a_word(text, expected):
 ])
 def test_a_short_card_in_groups_of_four_needs_no_word(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # mod 97 holds, and stdnum's IBAN registry does not list the country: Iran's, the IBAN form of Argentine and
+    # Thai accounts
+    ("Pay to IBAN IR250077215473203093196542.", "Pay to IBAN <IBAN>."),
+    ("Account AR68NSYM82047381247146522817", "Account <IBAN>"),
+    ("Transfer to TH17 6749 6577 13 today", "Transfer to <IBAN> today"),
+    # the same with a check digit off, a listed country's number that fails its format (a digit short), and a
+    # code of the same shape from no country: they stay
+    ("Account AR69NSYM82047381247146522817", "Account AR69NSYM82047381247146522817"),
+    ("refund GB89IGJR8535530976522", "refund GB89IGJR8535530976522"),
+    ("Part XQ40ABCD1234567890 shipped", "Part XQ40ABCD1234567890 shipped"),
+])
+def test_an_account_number_with_an_iban_checksum_goes(text, expected):
+    assert Scrubber(detectors=("iban",)).scrub(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "ID" as the whole label, validated by a scheme; Croatia's OIB, Greece's AMKA, Thailand's grouped citizen number
+    ("ID: 78010496667", "ID: <NATIONAL_ID>"),
+    ("Jan Nowak, ID 78010496667", "<PERSON>, ID <NATIONAL_ID>"),
+    ("OIB: 21403579864", "OIB: <NATIONAL_ID>"),
+    ("ΑΜΚΑ 25087714173", "ΑΜΚΑ <NATIONAL_ID>"),
+    ("citizen no. 3-8303-45780-07-5 on file", "citizen no. <NATIONAL_ID> on file"),
+    # a check digit off, and the id of a thing
+    ("ID: 78010496668", "ID: 78010496668"),
+    ("Order ID: 78010496667", "Order ID: 78010496667"),
+])
+def test_more_national_ids_and_a_bare_id_label(text, expected):
+    assert Scrubber(phone_context=False).scrub(text) == expected

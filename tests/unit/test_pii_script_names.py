@@ -40,6 +40,18 @@ def scrub():
     ("저는 박서진입니다. 환불 문의드립니다.", "박서진"),
     ("담당자: 윤재희", "윤재희"),
     ("이수민 고객님께서 전화하셨습니다.", "이수민"),
+    # a few words of another script among a Latin line's words, a chat's speaker, a table's name column, a Thai
+    # form of address joined to the name, the line after a sign-off in any language, a Japanese signature line
+    ("Handover from Милорад Јанковић to Весна Илић completed.", "Милорад Јанковић"),
+    ("Please pass this to ميساء الحلبي in billing.", "ميساء الحلبي"),
+    ("Client: 郭子豪 (VIP)", "郭子豪"),
+    ("[09:12] ظافر العنزي: أرسلت الفاتورة", "ظافر العنزي"),
+    ("[21:40] Ерлан Сапаров: готово", "Ерлан Сапаров"),
+    ("שם,עיר\nתמר גולן,חיפה", "תמר גולן"),
+    ("เรียน คุณสุภาวดี มั่นคง บริษัทขอแจ้งเรื่องใบแจ้งหนี้", "สุภาวดี"),
+    ("নমস্কার,\nঅনিন্দ্য সেন\nহিসাব বিভাগ", "অনিন্দ্য সেন"),
+    ("Best,\n松本 拓海\n経理部", "松本 拓海"),
+    ("İyi çalışmalar,\nAna Lívia Sales", "Lívia Sales"),  # a team word that is a family name too
 ])
 def test_a_name_in_another_script_goes(scrub, text, name):
     out = scrub(text)
@@ -61,6 +73,16 @@ def test_a_name_in_another_script_goes(scrub, text, name):
     "品質が高いです。",
     "김치 냉장고 배송이 늦어요.",
     "고객센터 운영시간은 9시부터입니다.",
+    # a place or firm in two Chinese characters in a Latin line; a native sentence around a Latin word; a sign-off
+    # before a department; the Chinese closing's two characters; Thai "quality"; a team after "Regards,"
+    "Shipped from 黄山 to Berlin today.",
+    "[WARN] Модуль Монобанк API повернув помилку авторизації.",
+    "[ERROR] სერვერთან Mtkvari-01 კავშირი ვერ დამყარდა.",
+    "با احترام،\nواحد امور مشتریان، همراه اول",
+    "Με εκτίμηση,\nΤμήμα Πωλήσεων",
+    "此致\n敬礼\n中国建设银行客户服务中心",
+    "คุณภาพ สินค้าดีมาก ส่งเร็ว",
+    "Regards,\nThe Accounts Payable Team",
 ])
 def test_words_in_another_script_that_name_no_one_stay(scrub, text):
     assert scrub(text) == text

@@ -50,7 +50,10 @@ _TEAM_WORDS = {"The", "Your", "Service", "Services", "Support", "Desk", "Helpdes
                # the functions a firm's teams are named for ("led by Platform Engineering", "approved by Finance Ops")
                "Engineering", "Platform", "Finance", "Legal", "HR", "IT", "Marketing", "Security", "Research",
                "Product", "Design", "Data", "Infrastructure", "Ops", "DevOps", "Board", "Committee", "Council",
-               "Logistics", "Procurement", "Quality", "Compliance", "Facilities", "Payroll", "Analytics", "Bot"}
+               "Logistics", "Procurement", "Quality", "Compliance", "Facilities", "Payroll", "Analytics", "Bot",
+               # service, department, team, office in Russian, Ukrainian, Bulgarian, Serbian and Greek
+               "Служба", "Отдел", "Отделение", "Департамент", "Команда", "Відділ", "Відділення", "Екип", "Одел",
+               "Τμήμα", "Υπηρεσία", "Ομάδα", "Διεύθυνση", "Γραφείο"}
 # Of those, the ones that are people's first names too: a person when a known surname follows.
 _WORD_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin", "Florence", "Victoria", "Jordan",
                "Chelsea", "Madison", "Carolina", "Georgia", "Virginia", "Santiago", "Ruby", "Summer", "Joy", "Faith",
@@ -88,7 +91,8 @@ _STRONG = (r"in loving memory of|my name is|my name's|(?<!\w\s)name:|under the n
            r"меня зовут|моё имя|мое имя|с уважением,?|фио:|имя:|фамилия:|контактное лицо:|мене звати|моє ім'я|"
            r"моє ім’я|з повагою,?|піб:|ім'я:|ім’я:|прізвище:|казвам се|с уважение,?|име:|зовем се|се викам|"
            r"срдачан поздрав,?|со почит,?|име и презиме:|με λένε|ονομάζομαι|το όνομά μου είναι|όνομα:|"
-           r"ονοματεπώνυμο:|με εκτίμηση,?|με φιλικούς χαιρετισμούς,?|φιλικά,|իմ անունը|անուն:|հարգանքով,?")
+           r"ονοματεπώνυμο:|με εκτίμηση,?|με φιλικούς χαιρετισμούς,?|φιλικά,|իմ անունը|անուն:|հարգանքով,?|"
+           r"менің атым|аты-жөні:|аты жөні:")  # (Kazakh "my name is", "full name:")
 _INTRO = (r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala|"
           r"это|я|це|аз съм|ја сам|јас сум|είμαι|εδώ")
 _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|bonjour|salut|cher|chère|"
@@ -273,8 +277,14 @@ def name_spans(text: str) -> list[tuple[int, int]]:
             continue
         run = _run(text, start)
         parts = [w for w in run if _capitalised(w)]
+        end = start + len(" ".join(run))
         if cue is None and (_WROTE.match(text, start + len(" ".join(run))) or _person_column(text, start)):
             cue = "closing"  # the writer of a quoted mail; a cell under "Owner", "Claimant", "Mieter"
+        elif cue is None and parts and ord(parts[0][0]) >= 0x370 and len(parts) <= 3 \
+                and (script_names.speaker(text, start, end) or script_names.in_latin_line(text, start, end)):
+            # a Cyrillic, Greek or Armenian name as a chat's speaker, or inside a Latin text ("Handover from
+            # Бранислав Поповић to ...": its two capitalised words are a name more often than a place)
+            cue = "intro"
         if parts and not _company(parts, text, start + len(" ".join(run))) \
                 and _is_name(parts, cue, first, last, len(run) == len(parts)):
             done = start + len(" ".join(run))
@@ -286,7 +296,8 @@ def name_spans(text: str) -> list[tuple[int, int]]:
 
 # Not a bare "name": a product table has one too ("sku,name\nA17,Steel Bracket").
 _PERSON_COLUMN = re.compile(rf"(?i)(?:{_PERSON_FIELDS}|claimant|contact|customer|client|member|staff|agent|"
-                            r"mitarbeiter\w*)s?")
+                            r"mitarbeiter\w*|фио|имя|фамилия|прізвище|ім'я|ім’я|піб|име|презиме|όνομα|επώνυμο|"
+                            r"ονοματεπώνυμο)s?")
 
 
 def _person_column(text: str, start: int) -> bool:
@@ -328,8 +339,8 @@ def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: fro
     known_first = parts[0] in first
     if cue == "saint":
         return False
-    if cue == "strong":
-        return len(parts) > 1 or parts[0] not in _NOT_NAMES  # "Thanks, Team" is no one
+    if cue == "strong":  # "Thanks, Team" and "Regards,\nThe Accounts Payable Team" are no one; "Ana Lívia Sales" is
+        return (len(parts) > 1 or parts[0] not in _NOT_NAMES) and not (parts[0] in _TEAM_WORDS and not known_first)
     if cue == "closing":  # "Malika Wirth"; not "The Support Team"; a known name as after a greeting ("Assignee: Hanna")
         if len(parts) >= 2 and not any(p in _NOT_NAMES or p in _TEAM_WORDS for p in parts):
             return True

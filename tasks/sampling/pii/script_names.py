@@ -20,6 +20,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from tasks.sampling.pii import context
+
 _LOCALES = ("ar_AA", "ar_DZ", "ar_PS", "ar_SA", "fa_IR", "he_IL", "hi_IN", "mr_IN", "ne_NP", "bn_BD", "gu_IN",
             "or_IN", "ta_IN", "si_LK", "th_TH", "ka_GE", "zh_CN", "zh_TW", "ja_JP", "ko_KR")
 # Blocks of the spaced scripts (words between spaces), letters and marks only, with the joiners Persian and
@@ -57,7 +59,8 @@ _FIELDS = (
     "الاسم", "الإسم", "اسم العميل", "اسم المستخدم", "العميل", "المرسل", "المستلم", "مع تحياتي", "مع خالص التحيات",
     "تحياتي", "نام", "نام و نام خانوادگی", "با احترام", "مشتری", "שם", "שם מלא", "שם הלקוח", "לקוח", "לקוחה",
     "בברכה", "בכבוד רב", "השולח", "הנמען", "नाम", "ग्राहक", "भवदीय", "নাম", "গ্রাহক", "નામ", "பெயர்", "పేరు", "ชื่อ",
-    "ลูกค้า", "ขอแสดงความนับถือ", "სახელი", "პატივისცემით", "ስም",
+    "ลูกค้า", "ขอแสดงความนับถือ", "სახელი", "პატივისცემით", "ስም", "שם פרטי", "שם משפחה", "नाव", "والسلام",
+    "ধন্যবাদান্তে", "ধন্যবাদ", "நன்றி", "ధన్యవాదాలు", "ชื่อ-นามสกุล", "ชื่อ นามสกุล",
 )
 # Chinese, Japanese and Korean: cues before a name (written without a space before it), the weak ones (a pronoun,
 # a customer) only when the name ends the run of characters, and honorifics after one.
@@ -69,16 +72,17 @@ _CJK_AFTER = ("先生", "女士", "小姐", "老师", "老師", "经理", "經�
 _HANGUL_BEFORE = ("저는", "제 이름은", "이름은", "이름", "성명", "고객명", "담당자", "작성자", "신청인", "보낸 사람", "받는 사람",
                   "고객", "환자")
 _HANGUL_AFTER = ("씨", "님", "고객님", "선생님", "교수님", "과장님", "과장", "대리", "부장님", "부장", "팀장님", "팀장",
-                 "사장님", "원장님", "기사님", "입니다", "이에요", "예요", "이고", "이며")
+                 "사장님", "원장님", "기사님", "입니다", "이에요", "예요", "이고", "이며", "드림", "올림")
 
 
 def _alternation(words) -> str:
     return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
 
 
-_NATIVE_CUE = re.compile(rf"(?:(?<![{_SPACED}]){_alternation(_INTROS)}[ \t]*[:：,،]?[ \t]*|"
-                         rf"(?<![{_SPACED}]){_alternation(_FIELDS)}[ \t]*(?:[:：]|[,،]?[ \t]*\n)[ \t\n]*)$")
-_CJK_CUE = re.compile(rf"{_alternation(_CJK_STRONG)}[ \t]*[:：]?[ \t]*$|(?P<weak>{_alternation(_CJK_WEAK)})[ \t]*[:：]?[ \t]*$")
+_NATIVE_CUE = re.compile(rf"(?:(?<![{_SPACED}]){_alternation(_INTROS)}[ \t]*[:：,،፡፦]?[ \t]*|"
+                         rf"(?<![{_SPACED}]){_alternation(_FIELDS)}[ \t]*(?:[:：፡፦]|(?P<line>[,،]?[ \t]*\n))[ \t\n]*)$")
+_CJK_CUE = re.compile(rf"{_alternation(_CJK_STRONG)}[\"' \t]*[:：]?[\"' \t]*$|"
+                      rf"(?P<weak>{_alternation(_CJK_WEAK)})[\"' \t]*[:：]?[\"' \t]*$")
 _HANGUL_CUE = re.compile(rf"{_alternation(_HANGUL_BEFORE)}[ \t]*[:：]?[ \t]*$")
 # Arabic and Persian joiners inside a name: "عبد الله", "أبو بكر", "بن", "آل"
 _PARTICLES = {"بن", "بنت", "ابن", "أبو", "ابو", "آل", "عبد", "ال", "بنی", "بن‌"}
@@ -91,8 +95,7 @@ _CHINESE_DOUBLE = {"欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "
 
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
-    """(first names, family names) in scripts without capitals, from Faker's person providers; multi-word
-    entries add their words."""
+    """(first names, family names) in scripts without capitals, from Faker's person providers."""
     found: dict[str, set[str]] = {"first": set(), "last": set()}
     for locale in _LOCALES:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
@@ -103,8 +106,12 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
                 continue
             for v in values:  # ja_JP keeps (kanji, kana, romaji) tuples
                 for x in (v[:2] if isinstance(v, tuple) else (v,)):
-                    if isinstance(x, str) and _ANY.match(x):
-                        found[kind].update(w for w in x.split() if len(w) > 1 or _is_cjk(w))
+                    if isinstance(x, str) and _ANY.match(x) and (kind == "last" or len(x.split()) == 1):
+                        # a compound first name's parts are no names ("عبد الملك": "the king"); a family name's
+                        # last word is ("آل صفوان")
+                        word = x.split()[-1]
+                        if len(word) > 1 or _is_cjk(word):
+                            found[kind].add(word)
     return frozenset(found["first"]), frozenset(found["last"])
 
 
@@ -120,48 +127,130 @@ def has_script(text: str) -> bool:
 def spans(text: str, cue_at: dict[int, str]) -> list[tuple[int, int]]:
     """Name spans in these scripts; `cue_at`: names.cues(text), where an English or European cue ends."""
     first, last = gazetteer()
-    found = _spaced(text, cue_at, first, last) + _hangul(text, cue_at, first, last) + _cjk(text, cue_at, first, last)
-    return sorted(found)
+    return sorted(_spaced(text, cue_at, first, last) + _hangul(text, cue_at, first, last)
+                  + _cjk(text, cue_at, first, last))
+
+
+_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def in_latin_line(text: str, start: int, end: int) -> bool:
+    """The words at start:end sit among Latin words on their line (the nearest letter before them and after them is
+    Latin, or the line ends there, below): a few words of another script inside a Latin sentence are a name more often than
+    not ("Please forward this to ريم الشمري in finance", "Customer: 陈思远 / VIP"); places and firms are written in
+    Latin letters in such lines. An earlier detector's placeholder ("<NATIONAL_ID>") is no word."""
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    before = _PLACEHOLDER.sub("", text[line_start:start])
+    after = _PLACEHOLDER.sub("", text[end:len(text) if line_end < 0 else line_end])
+    last_before = _LETTER.findall(before)[-1:]
+    first_after = _LETTER.search(after)
+    sides = [c < "\u0250" for c in (*last_before, *([first_after.group(0)] if first_after else []))]
+    # ... and the line is written in Latin letters for two fifths or more ("Handover from Милорад Јанковић to Весна
+    # Илић completed."), so a native sentence around a Latin word ("[WARN] Модуль Монобанк API повернув ...") is not
+    letters = _LETTER.findall(before + text[start:end] + after)
+    return bool(sides) and all(sides) and sum(c < "\u0250" for c in letters) >= 0.4 * len(letters)
 
 
 def _cued(text: str, start: int, cue_at: dict[int, str]) -> bool:
     return cue_at.get(start) not in (None, "saint") or bool(_NATIVE_CUE.search(text, max(0, start - 40), start))
 
 
+# A chat line's speaker: "[13:02] سامي جرجس: ..." (a time in brackets opens the line; a colon follows the name)
+_STAMP = re.compile(r"(?:^|\n)[ \t]*\[\d{1,2}:\d{2}(?::\d{2})?\][ \t]*$")
+
+
+def speaker(text: str, start: int, end: int) -> bool:
+    return text[end:end + 1] in (":", "：") and bool(_STAMP.search(text, max(0, start - 16), start))
+
+
+# A table's column of names, headed in these scripts or in English ("نام,شهر,وضعیت", "client,city,status")
+_NAME_COLUMN = re.compile(r"(?i)(?:name|full ?name|client|customer|contact|person|employee|patient|"
+                          r"الاسم|اسم|نام|نام و نام خانوادگی|שם|שם מלא|नाम|नाव|নাম|பெயர்|పేరు|ชื่อ|ชื่อ-นามสกุล|"
+                          r"სახელი|ስም|姓名|名前|氏名|客户|客戶|联系人|이름|성명|고객명)")
+
+
+def _column(text: str, start: int) -> bool:
+    header = context.header_at(text, start)
+    return bool(header) and bool(_NAME_COLUMN.fullmatch(header.strip(" |\"'")))
+
+
+# Thai writes a form of address joined to the name ("คุณณัฐวุฒิ สุขเจริญ", "นายวิชัย บุญมา"); not the words built on
+# them ("คุณภาพ", quality; "นายหน้า", a broker; "นางฟ้า", an angel)
+_THAI_ADDRESS = re.compile("(?:นางสาว|นาย|นาง|คุณ)(?!ภาพ|ค่า|สมบัติ|ประโยชน์|สมบัติ|หน้า|ฟ้า|จ้าง)(?=[\u0e01-\u0e2e])")
+
+
 def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
-    """Arabic, Hebrew, Indic, Thai, Georgian and Ethiopic words: a cued word and the next, or two known names."""
+    """Arabic, Hebrew, Indic, Thai, Georgian and Ethiopic words: a cued word and the next, a short run of them
+    inside a Latin text, a chat's speaker, or two known names."""
     words = list(_WORD.finditer(text))
     out, i = [], 0
     while i < len(words):
         w = words[i]
         name = w.group(0)
-        follow = [x for x in _following(text, words, i)]
-        if name in _PARTICLES or name in _INTROS or name in _FIELDS:
+        follow = _following(text, words, i)
+        run = [w, *follow]
+        whole = i == 0 or not _joined(text, words[i - 1], w)  # the run starts here ...
+        whole = whole and (len(follow) < 3 or not (i + 4 < len(words) and _joined(text, follow[-1], words[i + 4])))
+        begin = w.start()
+        if (thai := _THAI_ADDRESS.match(name)) and len(name) - thai.end() >= 2 and follow:
+            begin = w.start() + thai.end()  # the name after the form of address, and the family name after it
+            take = 2
+        elif name in _PARTICLES or name in _INTROS or name in _FIELDS:
             i += 1
             continue
-        if _cued(text, w.start(), cue_at):
-            take = 1 + (1 if follow else 0)
-            while take < 1 + len(follow) and take < 4 and (follow[take - 1].group(0) in first or follow[take - 1].group(0) in last
-                                                           or follow[take - 2].group(0) in _PARTICLES):
-                take += 1
+        elif cue := _NATIVE_CUE.search(text, max(0, begin - 40), begin):
+            if cue.group("line") and not (whole and len(run) <= 3 and _line_ends(text, run[-1].end())):
+                i += 1  # a sign-off's next line is the writer's name only when it holds nothing else
+                continue
+            take = _cued_take(run, first, last, whole)
+        elif cue_at.get(begin) not in (None, "saint") or _column(text, begin):
+            take = _cued_take(run, first, last, whole)
+        elif whole and len(run) <= 3 and (in_latin_line(text, begin, run[-1].end()) or speaker(text, begin, run[-1].end())
+                                          or _after_closing(text, begin) and _line_ends(text, run[-1].end())) \
+                and (len(run) >= 2 or name in first or name in last):
+            take = len(run)
         elif name in first and follow and (follow[0].group(0) in first or follow[0].group(0) in last):
             take = 2
-            while take < 1 + len(follow) and take < 4 and follow[take - 1].group(0) in last:
+            while take < len(run) and take < 4 and run[take].group(0) in last:
                 take += 1
         else:
             i += 1
             continue
-        end = (follow[take - 2] if take > 1 else w).end()
-        out.append((w.start(), end))
+        out.append((begin, run[take - 1].end()))
         i += take
     return out
+
+
+def _cued_take(run: list[re.Match], first, last, whole: bool) -> int:
+    """After a cue: a whole run of up to three words ("محمد عبدالله العتيبي,"); in a longer one, the word and the
+    next (most full names are two words), then known names or a particle's word."""
+    if whole and len(run) <= 3:
+        return len(run)
+    take = min(2, len(run))
+    while take < len(run) and take < 4 and (run[take].group(0) in first or run[take].group(0) in last
+                                            or run[take - 1].group(0) in _PARTICLES):
+        take += 1
+    return take
+
+
+def _joined(text: str, a: re.Match, b: re.Match) -> bool:
+    return text[a.end():b.start()] in (" ", "\u00a0")
+
+
+def _line_starts(text: str, at: int) -> bool:
+    return text[:at].rstrip(" \t")[-1:] in ("", "\n")
+
+
+def _line_ends(text: str, at: int) -> bool:
+    return text[at:].lstrip(" \t")[:1] in ("", "\n", "\r")
 
 
 def _following(text: str, words: list[re.Match], i: int) -> list[re.Match]:
     """The words right after words[i], joined to it by single spaces, up to three."""
     out, prev = [], words[i]
     for nxt in words[i + 1:i + 4]:
-        if text[prev.end():nxt.start()] not in (" ", "\u00a0"):
+        if not _joined(text, prev, nxt):
             break
         out.append(nxt)
         prev = nxt
@@ -169,7 +258,8 @@ def _following(text: str, words: list[re.Match], i: int) -> list[re.Match]:
 
 
 def _hangul(text, cue_at, first, last) -> list[tuple[int, int]]:
-    """Korean: a family name and a given name written as one word, cued, before an honorific, or both known."""
+    """Korean: a family name and a given name written as one word, cued, before an honorific, alone inside a Latin
+    text or as a chat's speaker, or both known."""
     out = []
     for m in _HANGUL_WORD.finditer(text):
         word, start = m.group(0), m.start()
@@ -179,7 +269,8 @@ def _hangul(text, cue_at, first, last) -> list[tuple[int, int]]:
         given, rest = word[family:family + 2], word[family + 2:]
         after = text[m.end():m.end() + 6].lstrip()
         honorific = rest in _HANGUL_AFTER or not rest and after.startswith(_HANGUL_AFTER)
-        cued = _cued(text, start, cue_at) or bool(_HANGUL_CUE.search(text, max(0, start - 12), start))
+        cued = _cued(text, start, cue_at) or bool(_HANGUL_CUE.search(text, max(0, start - 12), start)) \
+            or _alone(text, start, m.end()) or _column(text, start)
         if len(given) == 2 and (not rest or rest in _HANGUL_AFTER or rest[:1] in "이가은는을를의께와과도") \
                 and (cued or honorific or given in first and not rest):
             out.append((start, start + family + 2))
@@ -188,7 +279,8 @@ def _hangul(text, cue_at, first, last) -> list[tuple[int, int]]:
 
 def _cjk(text, cue_at, first, last) -> list[tuple[int, int]]:
     """Chinese and Japanese: a known family name and one or two characters (or a space and a given name),
-    cued before or followed by an honorific; with no cue, a known family name and a known given name."""
+    cued before, followed by an honorific, or alone inside a Latin text or as a chat's speaker; with no cue, a
+    known family name and a known given name."""
     out = []
     for m in _CJK_RUN.finditer(text):
         run, base = m.group(0), m.start()
@@ -201,13 +293,42 @@ def _cjk(text, cue_at, first, last) -> list[tuple[int, int]]:
             start = base + i
             cue = _CJK_CUE.search(text, max(0, start - 8), start)
             strong = (i == 0 and _cued(text, start, cue_at)) or bool(cue and not cue.group("weak"))
-            end = _given_end(text, run, base, i + family, first, strong, bool(cue and cue.group("weak")))
+            end_of_name = _run_end(text, m.end())
+            # alone in a Latin text: three characters, or a family name, a space and a given name; a Chinese two
+            # characters are a city or a firm as often ("Shipped from 黄山", "华为 router"): only a known given name
+            shaped = len(run) == 3 or end_of_name > m.end()
+            weak = bool(cue and cue.group("weak")) or i == 0 and (
+                shaped and _alone(text, start, end_of_name) or _column(text, start)
+                # a line holding only a family name, a space and a given name: a signature ("吉田 真一"); not a
+                # Chinese closing's two characters ("此致\n敬礼")
+                or end_of_name > m.end() and _line_starts(text, start) and _line_ends(text, end_of_name))
+            end = _given_end(text, run, base, i + family, first, strong, weak)
             if end:
                 out.append((start, end))
                 i = end - base
                 continue
             i += 1
     return out
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """The word or run at start:end stands among Latin words on its line, or is a chat line's speaker."""
+    return len(text[start:end].split()) <= 3 and in_latin_line(text, start, end) or speaker(text, start, end)
+
+
+# A sign-off in any language: a short line ending in "," "،" or "!" ("নমস্কার,", "Kind regards,") right before the
+# line that holds the name (names.py's _CLOSING, for words it cannot read)
+_CLOSING_LINE = re.compile(r"(?:^|\n)[^\n\d:;]{1,40}[,،!][ \t]*\n[ \t]*$")
+
+
+def _after_closing(text: str, start: int) -> bool:
+    return bool(_CLOSING_LINE.search(text, max(0, start - 50), start))
+
+
+def _run_end(text: str, end: int) -> int:
+    """A Japanese name's end past the space between its family and given names ("高橋 誠")."""
+    given = re.match(rf" [{_HAN}{_KANA}]{{1,4}}(?![{_HAN}{_KANA}])", text[end:])
+    return end + given.end() if given else end
 
 
 def _family(run: str, i: int, last) -> int:
