@@ -19,7 +19,9 @@ a person
 - anywhere: a known first name followed by a capitalised surname (after a particle, a known surname:
   "Duarte do Galho" is a town).
 Never a person: a run with a company word (GmbH, Inc., S.L.) or after San/Santa/São/St. (places).
-Faker's person lists (8,100 first and 10,400 last names with their ASCII folds, 25 locales) are the gazetteer.
+Faker's person lists (their ASCII folds too, 30 locales: Latin, Cyrillic, Greek, Armenian) are the gazetteer.
+Greek, Cyrillic and Armenian names are found like Latin ones; names in scripts without capitals are
+script_names.py's, and name_spans returns both.
 """
 
 import importlib

@@ -48,8 +48,8 @@ _CANDIDATE = re.compile(r"(?:(?<![\w+])(?<!\w-)|(?<=\bngu-)|(?<=\bng-)|(?<=\byi-
                         r"(?:(?![\w]|-\w)|(?=x\d))")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
 # An account number in the IBAN form from a country stdnum's IBAN registry does not list (Iran's, which joined after
-# it was written; the form banks of non-IBAN countries print, Argentina's, Thailand's): a country's code, check digits
-# 02 to 98 and 10 to 30 letters and digits, written whole or in fours, passing ISO 7064 mod 97. Not for a listed
+# it was written; the form banks of non-IBAN countries print, Argentina's, Thailand's): a country's code, two check
+# digits and 10 to 30 letters and digits, written whole or in fours, passing ISO 7064 mod 97. Not for a listed
 # country: there the registry's format decides, and a code "shaped like an IBAN" that fails it stays (1 in 97 random
 # strings pass mod 97; blinds 19, 24 and 30's clean texts hold such keys).
 _IBAN_SHAPE = re.compile(r"([A-Z]{2})(\d{2})(?:[A-Z0-9]{10,30}|(?: [A-Z0-9]{4}){2,6}(?: [A-Z0-9]{1,4})?)")
@@ -57,7 +57,7 @@ _IBAN_SHAPE = re.compile(r"([A-Z]{2})(\d{2})(?:[A-Z0-9]{10,30}|(?: [A-Z0-9]{4}){
 
 def _account_with_iban_checksum(value: str) -> bool:
     m = _IBAN_SHAPE.fullmatch(value)
-    if not m or not 2 <= int(m.group(2)) <= 98 or m.group(1) not in phonenumbers.SUPPORTED_REGIONS \
+    if not m or m.group(1) not in phonenumbers.SUPPORTED_REGIONS \
             or any(info for _, info in numdb.get("iban").info(m.group(1) + "00")[:1]):
         return False
     compact = value.replace(" ", "")
