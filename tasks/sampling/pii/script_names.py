@@ -3,10 +3,13 @@ Georgian, Ethiopic, Chinese, Japanese and Korean.
 
 names.py finds a name by its capitals; here nothing marks one, so a name needs evidence:
 - a cue before it: one of names.py's (an English or European introduction, sign-off, field or title: "Hi, this
-  is ...", "Regards,\\n...", "Customer: ...") or a native one ("اسمي", "שמי", "मेरा नाम", "姓名：", "私は", "저는"), or
-  a form of address ("السيد", "מר", "श्री", "คุณ"); then the next word and the one after it (most full names are
-  two words; a third only when it is a known name);
+  is ...", "Caller: ...") or a native one ("اسمي", "שמי", "मेरा नाम", "姓名：", "私は", "저는"), or a form of address
+  ("السيد", "מר", "श्री", "คุณ", joined to the name in Thai); then the word and the next (a run of up to three
+  words whole; in a longer run a third word only when it is a known name);
 - an honorific after it, as Chinese, Japanese and Korean write one ("王先生", "田中さん", "김민수 씨");
+- its place: a chat line's speaker ("[13:02] سامي جرجس: ..."), a cell under a name column, the only words of the
+  line after a sign-off line ("নমস্কার,\nঅনিন্দ্য সেন"), or one to three words among a Latin line's words
+  ("Please forward this to ريم الشمري in finance");
 - or, with no cue, two names in a row that Faker's person lists for these scripts know (a known first name with a
   known first or last name; for Chinese and Korean a known family name written together with a known given name).
 The lists are Faker's person providers in these scripts (Arabic, Persian, Hebrew, Hindi, Marathi, Nepali, Bengali,
@@ -137,9 +140,9 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def in_latin_line(text: str, start: int, end: int) -> bool:
     """The words at start:end sit among Latin words on their line (the nearest letter before them and after them is
-    Latin, or the line ends there, below): a few words of another script inside a Latin sentence are a name more often than
-    not ("Please forward this to ريم الشمري in finance", "Customer: 陈思远 / VIP"); places and firms are written in
-    Latin letters in such lines. An earlier detector's placeholder ("<NATIONAL_ID>") is no word."""
+    Latin, or the line ends there; and see below): a few words of another script inside a Latin sentence are a name
+    more often than not ("Please forward this to ريم الشمري in finance", "Customer: 陈思远 / VIP"); places and firms
+    are written in Latin letters in such lines. An earlier detector's placeholder ("<NATIONAL_ID>") is no word."""
     line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
     before = _PLACEHOLDER.sub("", text[line_start:start])
     after = _PLACEHOLDER.sub("", text[end:len(text) if line_end < 0 else line_end])
