@@ -1378,6 +1378,7 @@ def test_a_short_card_in_groups_of_four_needs_no_word(text, expected):
     ("Account AR69NSYM82047381247146522817", "Account AR69NSYM82047381247146522817"),
     ("refund GB89IGJR8535530976522", "refund GB89IGJR8535530976522"),
     ("Part XQ40ABCD1234567890 shipped", "Part XQ40ABCD1234567890 shipped"),
+    ("See patent US20210100043A1", "See patent US20210100043A1"),  # no account word: a publication number
 ])
 def test_an_account_number_with_an_iban_checksum_goes(text, expected):
     assert Scrubber(detectors=("iban",)).scrub(text) == expected
@@ -1393,6 +1394,9 @@ def test_an_account_number_with_an_iban_checksum_goes(text, expected):
     # a check digit off, and the id of a thing
     ("ID: 78010496668", "ID: 78010496668"),
     ("Order ID: 78010496667", "Order ID: 78010496667"),
+    # a bare "ID" before fewer than 11 digits: a record's (us.ssn takes 87% of 9-digit numbers), and a key's "id="
+    ("ID: 244272509", "ID: 244272509"),
+    ("status=open; id=78010496667", "status=open; id=78010496667"),
 ])
 def test_more_national_ids_and_a_bare_id_label(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected

@@ -34,6 +34,7 @@ def scrub():
     ("姓名：欧阳振宇", "欧阳振宇"),
     ("您好，我叫陈思彤，订单还没到。", "陈思彤"),
     ("请联系刘先生处理退款。", "刘"),
+    ("已转交张经理跟进。", "张"),
     ("担当者：渡辺 精一", "渡辺 精一"),
     ("お客様の佐藤様から連絡がありました。", "佐藤"),
     ("Hi, this is 鈴木 悠真.", "鈴木 悠真"),
@@ -51,6 +52,8 @@ def scrub():
     ("เรียน คุณสุภาวดี มั่นคง บริษัทขอแจ้งเรื่องใบแจ้งหนี้", "สุภาวดี"),
     ("নমস্কার,\nঅনিন্দ্য সেন\nহিসাব বিভাগ", "অনিন্দ্য সেন"),
     ("Best,\n松本 拓海\n経理部", "松本 拓海"),
+    ("Customer: 高橋 誠 (Nagoya)", "誠"),  # a family name that ends the run of characters
+    ('{"name": "ሄኖክ ተሰማ", "city": "Adama"}', "ሄኖክ ተሰማ"),  # a record's quoted name field
     ("İyi çalışmalar,\nZorblat Sales", "Zorblat Sales"),  # a team word that is a family name too
 ])
 def test_a_name_in_another_script_goes(scrub, text, name):
@@ -85,6 +88,26 @@ def test_a_name_in_another_script_goes(scrub, text, name):
     "Regards,\nThe Accounts Payable Team",
     # a family name before a first name is a Russian form; in Latin letters a place ("West Samuel" from Faker's cities)
     "SKU 5412612 is out of stock in the West Samuel warehouse.",
+    # a review's: words quoted or talked about, a label naming no person, places and firms in a Latin line, a team or
+    # a firm after a native cue, Korean endings, a product column, job titles and units after a family character,
+    # Thai words built on a form of address, a placeholder read as a field, an alert's line, a pronoun before a firm
+    'What does "السلام عليكم" mean?',
+    "Translate 谢谢你 to English.",
+    "Status: تم التسليم",
+    "Item name: زيت الزيتون",
+    "Meeting in Санкт Петербург",
+    "Our partner Яндекс Маркет",
+    "تحياتي،\nفريق الدعم",
+    "العميل: شركة الأمل للتجارة",
+    "ชื่อ: บริษัท ปตท จำกัด",
+    "이것은 한국어입니다.",
+    "sku,name,price\nA17,زيت زيتون,12",
+    "请联系项目经理",
+    "气温为华氏100度",
+    "คุณลักษณะ สินค้าดีมาก",
+    "<PERSON> وصل اليوم",
+    "تنبيه!\nتم الشحن",
+    "Це Нова Пошта.",
 ])
 def test_words_in_another_script_that_name_no_one_stay(scrub, text):
     assert scrub(text) == text

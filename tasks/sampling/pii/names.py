@@ -95,8 +95,7 @@ _STRONG = (r"in loving memory of|my name is|my name's|(?<!\w\s)name:|under the n
            r"срдачан поздрав,?|со почит,?|име и презиме:|με λένε|ονομάζομαι|το όνομά μου είναι|όνομα:|"
            r"ονοματεπώνυμο:|με εκτίμηση,?|με φιλικούς χαιρετισμούς,?|φιλικά,|իմ անունը|անուն:|հարգանքով,?|"
            r"менің атым|аты-жөні:|аты жөні:")  # (Kazakh "my name is", "full name:")
-_INTRO = (r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala|"
-          r"это|я|це|аз съм|ја сам|јас сум|είμαι|εδώ")
+_INTRO = r"this is|it's|ich bin|hier ist|hier spricht|je suis|c'est|soy|habla|sono|ik ben|met|eu sou|sou|aqui é|fala"
 _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|guten tag|bonjour|salut|cher|chère|"
              r"hola|estimado|estimada|querido|querida|buenos días|ciao|salve|gentile|caro|cara|buongiorno|hoi|"
              r"beste|geachte|olá|ola|oi|prezado|prezada|bom dia|"
@@ -108,8 +107,9 @@ _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|g
              r"led by|chaired by|taught by|examined by|supervised by|"
              # jobs whose word also names things ("Conductor: Annealed Copper", "vet Northwind Traders") (blind 16's)
              r"vet|veterinarian|patrol|remote pilot|examiner|adjuster|"
-             # Cyrillic and Greek greetings
-             r"здравствуйте|добрый день|уважаемый|уважаемая|привет|дорогой|дорогая|шановний|шановна|вітаю|"
+             # Cyrillic and Greek greetings, and the pronouns that introduce someone there ("Это Ирина": a known name
+             # decides, "Це Нова Пошта" is a firm)
+             r"это|я|це|аз съм|ја сам|јас сум|είμαι|εδώ|здравствуйте|добрый день|уважаемый|уважаемая|привет|дорогой|дорогая|шановний|шановна|вітаю|"
              r"добрий день|здравейте|уважаеми|уважаема|поштовани|поштована|αγαπητέ|αγαπητή|γεια σου|καλημέρα")
 
 
@@ -280,20 +280,29 @@ def name_spans(text: str) -> list[tuple[int, int]]:
         run = _run(text, start)
         parts = [w for w in run if _capitalised(w)]
         end = start + len(" ".join(run))
-        if cue is None and (_WROTE.match(text, start + len(" ".join(run))) or _person_column(text, start)):
+        if cue is None and (_WROTE.match(text, end) or _person_column(text, start)):
             cue = "closing"  # the writer of a quoted mail; a cell under "Owner", "Claimant", "Mieter"
-        elif cue is None and parts and ord(parts[0][0]) >= 0x370 and len(parts) <= 3 \
-                and (script_names.speaker(text, start, end) or script_names.in_latin_line(text, start, end)):
-            # a Cyrillic, Greek or Armenian name as a chat's speaker, or inside a Latin text ("Handover from
-            # Бранислав Поповић to ...": its two capitalised words are a name more often than a place)
+        elif cue is None and parts and ord(parts[0][0]) >= 0x370 and len(parts) <= 3 and (
+                script_names.speaker(text, start, end)
+                or script_names.in_latin_line(text, start, end) and _surname_shaped(parts, first, last)):
+            # a Cyrillic, Greek or Armenian name as a chat's speaker, or inside a Latin line with a name or a
+            # family name's ending in it ("Handover from Бранислав Поповић to ..."; not "Meeting in Санкт Петербург")
             cue = "intro"
-        if parts and not _company(parts, text, start + len(" ".join(run))) \
-                and _is_name(parts, cue, first, last, len(run) == len(parts)):
-            done = start + len(" ".join(run))
+        if parts and not _company(parts, text, end) and _is_name(parts, cue, first, last, len(run) == len(parts)):
+            done = end
             spans.append((start, done))
     if script_names.has_script(text):  # names in scripts without capitals: their own evidence (script_names.py)
         spans = _merge(spans + script_names.spans(text, cues(text) if cue_at is None else cue_at))
     return spans
+
+
+# Family names' endings in Russian, Ukrainian, Bulgarian, Serbian, Kazakh, Armenian and Greek
+_SURNAME_ENDING = re.compile(r"(?:ов|ова|ев|ева|ёв|ёва|ин|ина|ын|ына|ский|ская|цкий|цкая|енко|ук|юк|чук|ич|ић|вич|вић|"
+                             r"ян|янц|յան|ու|ης|ος|ας|ίδης|άκης|όπουλος|ου|ιάδης)$")
+
+
+def _surname_shaped(parts: list[str], first: frozenset[str], last: frozenset[str]) -> bool:
+    return any(p in first or p in last for p in parts) or bool(_SURNAME_ENDING.search(parts[-1]))
 
 
 # Not a bare "name": a product table has one too ("sku,name\nA17,Steel Bracket").

@@ -51,8 +51,13 @@ _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]+")
 # it was written; the form banks of non-IBAN countries print, Argentina's, Thailand's): a country's code, two check
 # digits and 10 to 30 letters and digits, written whole or in fours, passing ISO 7064 mod 97. Not for a listed
 # country: there the registry's format decides, and a code "shaped like an IBAN" that fails it stays (1 in 97 random
-# strings pass mod 97; blinds 19, 24 and 30's clean texts hold such keys).
+# strings pass mod 97; blinds 19, 24 and 30's clean texts hold such keys). And only after a word about an account or a
+# payment: a US patent's publication number has the same shape ("US20210100043A1", a review's).
 _IBAN_SHAPE = re.compile(r"([A-Z]{2})(\d{2})(?:[A-Z0-9]{10,30}|(?: [A-Z0-9]{4}){2,6}(?: [A-Z0-9]{1,4})?)")
+
+
+_ACCOUNT_WORD = re.compile(r"(?i)(?<!\w)(?:iban|account|acct|a/c|bank|konto|cuenta|compte|conta|rekening|conto|"
+                           r"transfer\w*|pay|paid|payment|refund|wire|حساب|شبا|bsb)(?!\w)")
 
 
 def _account_with_iban_checksum(value: str) -> bool:
@@ -188,8 +193,9 @@ class Numbers:
         end = start + len(value)
         if value[0].isalpha():
             # Only the ISO 7064 mod-97 check: national check digits vary by bank and would let real IBANs through.
-            ok = "iban" in self.detectors and _IBAN.fullmatch(value) \
-                and (iban.is_valid(value, check_country=False) or _account_with_iban_checksum(value))
+            ok = "iban" in self.detectors and _IBAN.fullmatch(value) and (
+                iban.is_valid(value, check_country=False)
+                or _account_with_iban_checksum(value) and _ACCOUNT_WORD.search(text, max(0, start - 60), start))
             return "iban" if ok else None
         head, tail = context.clause(text, start, end)
         digits = re.sub(r"\D", "", value)

@@ -70,12 +70,15 @@ _FIELDS = (
 _CJK_STRONG = ("我叫", "姓名", "联系人", "聯絡人", "聯繫人", "收件人", "寄件人", "负责人", "負責人", "经办人", "經辦人",
                "申请人", "申請人", "氏名", "名前", "お名前", "担当者", "お客様名", "申請者", "送信者")
 _CJK_WEAK = ("我是", "客户", "客戶", "顾客", "顧客", "患者", "担当", "私は", "宛先")
-_CJK_AFTER = ("先生", "女士", "小姐", "老师", "老師", "经理", "經理", "同学", "同學", "医生", "醫生", "さん", "様", "さま",
-              "氏", "くん", "ちゃん", "殿", "と申します")
+_CJK_AFTER = ("先生", "女士", "小姐", "さん", "様", "さま", "くん", "ちゃん", "と申します")
+# Job titles right after the family name only ("王经理", not "项目经理": a project's manager)
+_CJK_TITLES = ("老师", "老師", "经理", "經理", "同学", "同學", "医生", "醫生", "总", "總")
 _HANGUL_BEFORE = ("저는", "제 이름은", "이름은", "이름", "성명", "고객명", "담당자", "작성자", "신청인", "보낸 사람", "받는 사람",
                   "고객", "환자")
 _HANGUL_AFTER = ("씨", "님", "고객님", "선생님", "교수님", "과장님", "과장", "대리", "부장님", "부장", "팀장님", "팀장",
-                 "사장님", "원장님", "기사님", "입니다", "이에요", "예요", "이고", "이며", "드림", "올림")
+                 "사장님", "원장님", "기사님", "드림", "올림")
+# Endings that end a name's word but say nothing about it ("박서진입니다" after "저는"; "한국어입니다" is no one)
+_HANGUL_ENDINGS = ("입니다", "이에요", "예요", "이고", "이며")
 
 
 def _alternation(words) -> str:
@@ -87,6 +90,14 @@ _NATIVE_CUE = re.compile(rf"(?:(?<![{_SPACED}]){_alternation(_INTROS)}[ \t]*[:�
 _CJK_CUE = re.compile(rf"{_alternation(_CJK_STRONG)}[\"' \t]*[:：]?[\"' \t]*$|"
                       rf"(?P<weak>{_alternation(_CJK_WEAK)})[\"' \t]*[:：]?[\"' \t]*$")
 _HANGUL_CUE = re.compile(rf"{_alternation(_HANGUL_BEFORE)}[ \t]*[:：]?[ \t]*$")
+# Words that make a run a firm, a team or a thing, not a person ("العميل: شركة الأمل", "בברכה,\nצוות התמיכה",
+# "ชื่อ: บริษัท ปตท จำกัด"): company, team, department, bank, service, product
+_ORGANISATION = frozenset((
+    "شركة", "فريق", "قسم", "إدارة", "ادارة", "مؤسسة", "بنك", "مصرف", "خدمة", "منتج", "مجموعة", "شرکت", "تیم", "واحد",
+    "بخش", "گروه", "بانک", "حضرت", "חברת", "חברה", "צוות", "מחלקת", "מחלקה", "בנק", "שירות", "קבוצת", "विभाग", "टीम",
+    "कंपनी", "बैंक", "सेवा", "समूह", "বিভাগ", "টিম", "কোম্পানি", "ব্যাংক", "পরিষেবা", "பிரிவு", "குழு", "நிறுவனம்",
+    "வங்கி", "విభాగం", "బృందం", "సంస్థ", "బ్యాంకు", "บริษัท", "ธนาคาร", "ฝ่าย", "ทีม", "แผนก", "สำนักงาน", "სამსახური",
+    "ბანკი", "კომპანია", "გუნდი", "განყოფილება", "ክፍል", "ቡድን", "ድርጅት", "ባንክ"))
 # Arabic and Persian joiners inside a name: "عبد الله", "أبو بكر", "بن", "آل"
 _PARTICLES = {"بن", "بنت", "ابن", "أبو", "ابو", "آل", "عبد", "ال", "بنی", "بن‌"}
 # Korean family names of two syllables
@@ -138,14 +149,33 @@ _PLACEHOLDER = re.compile(r"<[A-Z_]+>")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+# Not a name: words quoted or talked about as words ('What does "السلام عليكم" mean?', "Translate 谢谢你", "reply in
+# 한국어"), or the value of a label naming no person ("Status: تم التسليم", "Item name: زيت الزيتون")
+_QUOTED = re.compile(r"[\"'”’»」』)]")
+_TALK_ABOUT_WORDS = re.compile(r"(?i)\b(?:translat\w*|mean\w*|say|says|said|word|words|phrase|spell\w*|written|"
+                               r"language|label|labels|called|in (?:arabic|hebrew|hindi|chinese|japanese|korean|thai|"
+                               r"persian|urdu|russian|greek|georgian))\b")
+# ... but a record's name field is quoted ('{"name": "فائزہ یوسف"')
+_PERSON_KEY = re.compile(r"(?i)[\"'](?:name|full_?name|customer|client|contact|person|employee|patient|user)[\"'][ \t]*:"
+                         r"[ \t]*[\"']$")
+_NOT_A_PERSON_LABEL = re.compile(r"(?i)(?:^|[\n,;(])[ \t]*(?!(?:customer|client|contact|caller|patient|employee|"
+                                 r"agent|guest|passenger|member|tenant|user|owner|assignee|from|to|cc|attn|name|"
+                                 r"full name)\b)[a-z][\w ]{0,20}:[ \t]*$")
+
+
 def in_latin_line(text: str, start: int, end: int) -> bool:
     """The words at start:end sit among Latin words on their line (the nearest letter before them and after them is
     Latin, or the line ends there; and see below): a few words of another script inside a Latin sentence are a name
     more often than not ("Please forward this to ريم الشمري in finance", "Customer: 陈思远 / VIP"); places and firms
     are written in Latin letters in such lines. An earlier detector's placeholder ("<NATIONAL_ID>") is no word."""
-    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    # (within 200 characters either side: a long line's every word would read it all again)
+    line_start = max(text.rfind("\n", max(0, start - 200), start) + 1, start - 200)
+    line_end = text.find("\n", end, end + 200)
     before = _PLACEHOLDER.sub("", text[line_start:start])
-    after = _PLACEHOLDER.sub("", text[end:len(text) if line_end < 0 else line_end])
+    after = _PLACEHOLDER.sub("", text[end:min(len(text), end + 200) if line_end < 0 else line_end])
+    if _QUOTED.match(after) and not _PERSON_KEY.search(before) or _TALK_ABOUT_WORDS.search(before + " " + after) \
+            or _NOT_A_PERSON_LABEL.search(before):
+        return False
     last_before = _LETTER.findall(before)[-1:]
     first_after = _LETTER.search(after)
     sides = [c < "\u0250" for c in (*last_before, *([first_after.group(0)] if first_after else []))]
@@ -156,7 +186,19 @@ def in_latin_line(text: str, start: int, end: int) -> bool:
 
 
 def _cued(text: str, start: int, cue_at: dict[int, str]) -> bool:
-    return cue_at.get(start) not in (None, "saint") or bool(_NATIVE_CUE.search(text, max(0, start - 40), start))
+    return _english_cue(text, start, cue_at) or bool(_NATIVE_CUE.search(text, max(0, start - 40), start))
+
+
+_AFTER_PLACEHOLDER = re.compile(r"<[A-Z_]+>[ \t]*$")
+
+
+def _english_cue(text: str, start: int, cue_at: dict[int, str]) -> bool:
+    """names.py's cue ends here, and it is no earlier detector's placeholder ("<PERSON> وصل اليوم": "PERSON" reads
+    as a role field there), nor a line ending in "!" (names.py's sign-off, "Szép napot!\n..."; in these scripts an
+    alert and its news as often: "تنبيه!\nتم الشحن")."""
+    kind = cue_at.get(start)
+    return kind not in (None, "saint") and not _AFTER_PLACEHOLDER.search(text, max(0, start - 20), start) \
+        and not (kind == "closing" and text[max(0, start - 200):start].rstrip().endswith("!"))
 
 
 # A chat line's speaker: "[13:02] سامي جرجس: ..." (a time in brackets opens the line; a colon follows the name)
@@ -167,8 +209,10 @@ def speaker(text: str, start: int, end: int) -> bool:
     return text[end:end + 1] in (":", "：") and bool(_STAMP.search(text, max(0, start - 16), start))
 
 
-# A table's column of names, headed in these scripts or in English ("نام,شهر,وضعیت", "client,city,status")
-_NAME_COLUMN = re.compile(r"(?i)(?:name|full ?name|client|customer|contact|person|employee|patient|"
+# A table's column of names, headed in these scripts or in English ("نام,شهر,وضعیت", "client,city,status"); not a
+# bare English "name" (a product table has one: "sku,name,price")
+_NAME_COLUMN = re.compile(r"(?i)(?:(?:full|first|last|customer|client|contact|person) ?name|client|customer|contact|"
+                          r"person|employee|patient|"
                           r"الاسم|اسم|نام|نام و نام خانوادگی|שם|שם מלא|नाम|नाव|নাম|பெயர்|పేరు|ชื่อ|ชื่อ-นามสกุล|"
                           r"სახელი|ስም|姓名|名前|氏名|客户|客戶|联系人|이름|성명|고객명)")
 
@@ -179,8 +223,9 @@ def _column(text: str, start: int) -> bool:
 
 
 # Thai writes a form of address joined to the name ("คุณณัฐวุฒิ สุขเจริญ", "นายวิชัย บุญมา"); not the words built on
-# them ("คุณภาพ", quality; "นายหน้า", a broker; "นางฟ้า", an angel)
-_THAI_ADDRESS = re.compile("(?:นางสาว|นาย|นาง|คุณ)(?!ภาพ|ค่า|สมบัติ|ประโยชน์|สมบัติ|หน้า|ฟ้า|จ้าง)(?=[\u0e01-\u0e2e])")
+# them ("คุณภาพ", quality; "คุณลักษณะ", a feature; "นายหน้า", a broker; "นายก", a prime minister; "นางฟ้า", an angel)
+_THAI_ADDRESS = re.compile("(?:นางสาว|นาย|นาง|คุณ)(?!ภาพ|ค่า|สมบัติ|ประโยชน์|ลักษณะ|วุฒิ|ธรรม|หน้า|ฟ้า|จ้าง|ก|ทะเบียน)"
+                           "(?=[\u0e01-\u0e2e])")
 
 
 def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
@@ -207,7 +252,7 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
                 i += 1  # a sign-off's next line is the writer's name only when it holds nothing else
                 continue
             take = _cued_take(run, first, last, whole)
-        elif cue_at.get(begin) not in (None, "saint") or _column(text, begin):
+        elif _english_cue(text, begin, cue_at) or _column(text, begin):
             take = _cued_take(run, first, last, whole)
         elif whole and len(run) <= 3 and (in_latin_line(text, begin, run[-1].end()) or speaker(text, begin, run[-1].end())
                                           or _after_closing(text, begin) and _line_ends(text, run[-1].end())) \
@@ -219,6 +264,9 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
                 take += 1
         else:
             i += 1
+            continue
+        if any(x.group(0) in _ORGANISATION for x in run[:take]):
+            i += take
             continue
         out.append((begin, run[take - 1].end()))
         i += take
@@ -242,11 +290,13 @@ def _joined(text: str, a: re.Match, b: re.Match) -> bool:
 
 
 def _line_starts(text: str, at: int) -> bool:
-    return text[:at].rstrip(" \t")[-1:] in ("", "\n")
+    before = text[max(0, at - 200):at].rstrip(" \t")
+    return before[-1:] == "\n" or not before and at <= 200
 
 
 def _line_ends(text: str, at: int) -> bool:
-    return text[at:].lstrip(" \t")[:1] in ("", "\n", "\r")
+    after = text[at:at + 200].lstrip(" \t")
+    return after[:1] in ("\n", "\r") or not after and at + 200 >= len(text)
 
 
 def _following(text: str, words: list[re.Match], i: int) -> list[re.Match]:
@@ -270,12 +320,14 @@ def _hangul(text, cue_at, first, last) -> list[tuple[int, int]]:
         if not family:
             continue
         given, rest = word[family:family + 2], word[family + 2:]
+        if len(given) != 2 or rest and rest not in _HANGUL_AFTER and rest not in _HANGUL_ENDINGS \
+                and rest[:1] not in "이가은는을를의께와과도":
+            continue  # (the cheap test first: most Hangul words are no family name and two syllables)
         after = text[m.end():m.end() + 6].lstrip()
         honorific = rest in _HANGUL_AFTER or not rest and after.startswith(_HANGUL_AFTER)
-        cued = _cued(text, start, cue_at) or bool(_HANGUL_CUE.search(text, max(0, start - 12), start)) \
-            or _alone(text, start, m.end()) or _column(text, start)
-        if len(given) == 2 and (not rest or rest in _HANGUL_AFTER or rest[:1] in "이가은는을를의께와과도") \
-                and (cued or honorific or given in first and not rest):
+        if honorific or given in first and not rest or _cued(text, start, cue_at) \
+                or _HANGUL_CUE.search(text, max(0, start - 12), start) or _alone(text, start, m.end()) \
+                or _column(text, start):
             out.append((start, start + family + 2))
     return out
 
@@ -287,6 +339,7 @@ def _cjk(text, cue_at, first, last) -> list[tuple[int, int]]:
     out = []
     for m in _CJK_RUN.finditer(text):
         run, base = m.group(0), m.start()
+        end_of_name = _run_end(text, m.end())
         i = 0
         while i < len(run):
             family = _family(run, i, last)
@@ -296,7 +349,6 @@ def _cjk(text, cue_at, first, last) -> list[tuple[int, int]]:
             start = base + i
             cue = _CJK_CUE.search(text, max(0, start - 8), start)
             strong = (i == 0 and _cued(text, start, cue_at)) or bool(cue and not cue.group("weak"))
-            end_of_name = _run_end(text, m.end())
             # alone in a Latin text: three characters, or a family name, a space and a given name; a Chinese two
             # characters are a city or a firm as often ("Shipped from 黄山", "华为 router"): only a known given name
             shaped = len(run) == 3 or end_of_name > m.end()
@@ -319,26 +371,29 @@ def _alone(text: str, start: int, end: int) -> bool:
     return len(text[start:end].split()) <= 3 and in_latin_line(text, start, end) or speaker(text, start, end)
 
 
-# A sign-off in any language: a short line ending in "," "،" or "!" ("নমস্কার,", "Kind regards,") right before the
-# line that holds the name (names.py's _CLOSING, for words it cannot read)
-_CLOSING_LINE = re.compile(r"(?:^|\n)[^\n\d:;]{1,40}[,،!][ \t]*\n[ \t]*$")
+# A sign-off in any language: a short line ending in "," or "،" ("নমস্কার,", "Kind regards,") right before the line
+# that holds the name (not "!": "تنبيه!\nتم الشحن" is an alert and its news) (names.py's _CLOSING, for words it cannot read)
+_CLOSING_LINE = re.compile(r"(?:^|\n)[^\n\d:;!]{1,40}[,،][ \t]*\n[ \t]*$")
 
 
 def _after_closing(text: str, start: int) -> bool:
     return bool(_CLOSING_LINE.search(text, max(0, start - 50), start))
 
 
+_GIVEN_AFTER_SPACE = re.compile(rf" ([{_HAN}{_KANA}]{{1,4}})(?![{_HAN}{_KANA}])")
+
+
 def _run_end(text: str, end: int) -> int:
     """A Japanese name's end past the space between its family and given names ("高橋 誠")."""
-    given = re.match(rf" [{_HAN}{_KANA}]{{1,4}}(?![{_HAN}{_KANA}])", text[end:])
-    return end + given.end() if given else end
+    given = _GIVEN_AFTER_SPACE.match(text, end)
+    return given.end() if given else end
 
 
 def _family(run: str, i: int, last) -> int:
     if run[i:i + 2] in _CHINESE_DOUBLE:
         return 2
     for n in (3, 2, 1):  # Japanese family names run to three characters (長谷川)
-        if run[i:i + n] in last:
+        if i + n <= len(run) and run[i:i + n] in last:
             return n
     return 0
 
@@ -347,20 +402,23 @@ def _given_end(text, run, base, at, first, strong, weak) -> int:
     """Where the given name after a family name ending at run[at] ends, or 0 when it is not a name. `strong`: a
     name cue before it ("姓名：", "Hi, this is"); `weak`: a weaker one ("我是", "客户"), which counts only when the
     name ends the run of characters."""
-    rest = run[at:]
+    rest = run[at:at + 8]  # (what a name and its honorific can span: a long run is not read again at every character)
+    left = len(run) - at
     for honorific in _CJK_AFTER:  # "王先生", "王小明先生", "田中さん"
         k = rest.find(honorific)
         if 0 <= k <= 2:
             return base + at + k
+    if rest.startswith(_CJK_TITLES):
+        return base + at
     end_of_run = base + len(run)
-    if not rest and text[end_of_run:end_of_run + 1] == " ":  # "吉田 英樹": a family name, a space, a given name
-        given = re.match(rf"[{_HAN}{_KANA}]{{1,4}}(?![{_HAN}{_KANA}])", text[end_of_run + 1:])
-        if given and (strong or weak or given.group(0) in first):
-            return end_of_run + 1 + given.end()
+    if not left and text[end_of_run:end_of_run + 1] == " ":  # "吉田 英樹": a family name, a space, a given name
+        given = _GIVEN_AFTER_SPACE.match(text, end_of_run)
+        if given and (strong or weak or given.group(1) in first):
+            return given.end()
         return base + at if strong or weak else 0
     for n in (2, 1):
-        if rest[:n] in first and (len(rest) == n or strong):
+        if rest[:n] in first and (left == n or strong):
             return base + at + n
-    if strong and rest or weak and 1 <= len(rest) <= 2:
-        return base + at + min(2, len(rest))
+    if strong and left or weak and 1 <= left <= 2:
+        return base + at + min(2, left)
     return 0
