@@ -150,17 +150,18 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 # Not a name: words quoted or talked about as words ('What does "السلام عليكم" mean?', "Translate 谢谢你", "reply in
-# 한국어"), or the value of a label naming no person ("Status: تم التسليم", "Item name: زيت الزيتون")
+# 한국어"), or the value of a label naming a thing ("Status: تم التسليم", "Item name: زيت الزيتون")
 _QUOTED = re.compile(r"[\"'”’»」』)]")
-_TALK_ABOUT_WORDS = re.compile(r"(?i)\b(?:translat\w*|mean\w*|say|says|said|word|words|phrase|spell\w*|written|"
-                               r"language|label|labels|called|in (?:arabic|hebrew|hindi|chinese|japanese|korean|thai|"
-                               r"persian|urdu|russian|greek|georgian))\b")
+_TALK_ABOUT_WORDS = re.compile(r"(?i)\b(?:translat\w*|mean|means|meaning|word|words|phrase|spell\w*|language|"
+                               r"in (?:arabic|hebrew|hindi|chinese|japanese|korean|thai|persian|urdu|russian|greek|"
+                               r"georgian))\b")  # (not "called", "said": "<name> called twice" is a person's doing)
 # ... but a record's name field is quoted ('{"name": "فائزہ یوسف"')
 _PERSON_KEY = re.compile(r"(?i)[\"'](?:name|full_?name|customer|client|contact|person|employee|patient|user)[\"'][ \t]*:"
                          r"[ \t]*[\"']$")
-_NOT_A_PERSON_LABEL = re.compile(r"(?i)(?:^|[\n,;(])[ \t]*(?!(?:customer|client|contact|caller|patient|employee|"
-                                 r"agent|guest|passenger|member|tenant|user|owner|assignee|from|to|cc|attn|name|"
-                                 r"full name)\b)[a-z][\w ]{0,20}:[ \t]*$")
+_NOT_A_PERSON_LABEL = re.compile(r"(?i)(?<![\w-])(?:status|state|item|product|sku|article|title|subject|category|city|"
+                                 r"town|address|street|company|firm|brand|store|shop|branch|warehouse|location|place|"
+                                 r"type|model|description|note|message|comment|error|reason|tag|department|dept|"
+                                 r"team|service|plan|course|menu|dish|book)(?:[ _-]?name)?[ \t]*:[ \t]*$")
 
 
 def in_latin_line(text: str, start: int, end: int) -> bool:
