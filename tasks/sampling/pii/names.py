@@ -24,13 +24,12 @@ Greek, Cyrillic and Armenian names are found like Latin ones; names in scripts w
 script_names.py's, and name_spans returns both.
 """
 
-import importlib
 import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-from tasks.sampling.pii import context, script_names
+from tasks.sampling.pii import context, faker_names, script_names
 
 # Faker locales with names in a script with capital letters: Latin (ja_JP contributes its romaji), Cyrillic,
 # Greek and Armenian. Names in scripts without them (Arabic, Hebrew, Indic, Thai, CJK, Hangul) are script_names.py's.
@@ -215,16 +214,9 @@ _SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}  # part of the name: "Monique Koch I
 def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     """(first names, last names) from Faker's person providers, accented forms and their ASCII folds."""
     found: dict[str, set[str]] = {"first": set(), "last": set()}
-    for locale in _FAKER_LOCALES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for attr in dir(provider):
-            kind = attr.split("_")[0]
-            values = getattr(provider, attr)
-            if kind not in found or "name" not in attr or not isinstance(values, (list, tuple, dict)):
-                continue
-            for v in values:  # ja_JP keeps (kanji, kana, romaji) tuples; nl_NL "van Ginkel" adds "Ginkel"
-                found[kind].update(x.split()[-1] for x in (v if isinstance(v, tuple) else (v,))
-                                   if isinstance(x, str) and x.split() and _is_cased_name(x.split()[-1]))
+    for kind, name in faker_names.entries(_FAKER_LOCALES):  # nl_NL "van Ginkel" adds "Ginkel"
+        if _is_cased_name(name.split()[-1]):
+            found[kind].add(name.split()[-1])
     # (a Cyrillic name folds to nothing)
     return tuple(frozenset(n for name in found[k] for n in (name, fold(name)) if n) - _NOT_NAMES  # type: ignore[return-value]
                  for k in ("first", "last"))

@@ -18,12 +18,11 @@ hand-written here are only the cue words and honorifics, a few per language, bec
 them (Presidio's recognizers are English-first and need a spaCy model this machine cannot download).
 """
 
-import importlib
 import re
 import unicodedata
 from functools import lru_cache
 
-from tasks.sampling.pii import context
+from tasks.sampling.pii import context, faker_names
 
 _LOCALES = ("ar_AA", "ar_DZ", "ar_PS", "ar_SA", "fa_IR", "he_IL", "hi_IN", "mr_IN", "ne_NP", "bn_BD", "gu_IN",
             "or_IN", "ta_IN", "si_LK", "th_TH", "ka_GE", "zh_CN", "zh_TW", "ja_JP", "ko_KR")
@@ -111,21 +110,13 @@ _CHINESE_DOUBLE = {"欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "
 def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     """(first names, family names) in scripts without capitals, from Faker's person providers."""
     found: dict[str, set[str]] = {"first": set(), "last": set()}
-    for locale in _LOCALES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for attr in dir(provider):
-            kind = attr.split("_")[0]
-            values = getattr(provider, attr)
-            if kind not in found or "name" not in attr or not isinstance(values, (list, tuple, dict)):
-                continue
-            for v in values:  # ja_JP keeps (kanji, kana, romaji) tuples
-                for x in (v[:2] if isinstance(v, tuple) else (v,)):
-                    if isinstance(x, str) and _ANY.match(x) and (kind == "last" or len(x.split()) == 1):
-                        # a compound first name's parts are no names ("عبد الملك": "the king"); a family name's
-                        # last word is ("آل صفوان")
-                        word = x.split()[-1]
-                        if len(word) > 1 or _is_cjk(word):
-                            found[kind].add(word)
+    for kind, name in faker_names.entries(_LOCALES):
+        # a compound first name's parts are no names ("عبد الملك": "the king"); a family name's last word is
+        # ("آل صفوان"); romaji and other Latin entries are names.py's
+        if _ANY.match(name) and (kind == "last" or len(name.split()) == 1):
+            word = name.split()[-1]
+            if len(word) > 1 or _is_cjk(word):
+                found[kind].add(word)
     return frozenset(found["first"]), frozenset(found["last"])
 
 
