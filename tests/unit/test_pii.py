@@ -1378,6 +1378,7 @@ def test_a_short_card_in_groups_of_four_needs_no_word(text, expected):
     ("Account AR69NSYM82047381247146522817", "Account AR69NSYM82047381247146522817"),
     ("refund GB89IGJR8535530976522", "refund GB89IGJR8535530976522"),
     ("Part XQ40ABCD1234567890 shipped", "Part XQ40ABCD1234567890 shipped"),
+    ("Pay to XQ40ABCD1234567890", "Pay to XQ40ABCD1234567890"),  # an account word, but no country "XQ"
     ("See patent US20210100043A1", "See patent US20210100043A1"),  # no account word: a publication number
 ])
 def test_an_account_number_with_an_iban_checksum_goes(text, expected):

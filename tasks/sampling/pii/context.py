@@ -394,6 +394,13 @@ def sentence_before(text: str, start: int) -> str:
     return before[ends[-1] if ends else 0:].strip(" \t\n>")
 
 
+def header_names(text: str, start: int, names: re.Pattern) -> bool:
+    """The delimited-table column holding text[start] is headed by one of `names` (a person column: "Owner",
+    "client", "نام")."""
+    header = header_at(text, start)
+    return bool(header) and bool(names.fullmatch(header.strip(" |\"'")))
+
+
 def header_at(text: str, start: int) -> str:
     """The header of the delimited-table column whose cell holds text[start], or "" outside such a table."""
     line_start = text.rfind("\n", 0, start) + 1

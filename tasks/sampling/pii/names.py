@@ -274,7 +274,7 @@ def name_spans(text: str) -> list[tuple[int, int]]:
         end = start + len(" ".join(run))
         if cue is None and (_WROTE.match(text, end) or _person_column(text, start)):
             cue = "closing"  # the writer of a quoted mail; a cell under "Owner", "Claimant", "Mieter"
-        elif cue is None and parts and ord(parts[0][0]) >= 0x370 and len(parts) <= 3 and (
+        elif cue is None and parts and not script_names.is_latin(parts[0][0]) and len(parts) <= 3 and (
                 script_names.speaker(text, start, end)
                 or script_names.in_latin_line(text, start, end) and _surname_shaped(parts, first, last)):
             # a Cyrillic, Greek or Armenian name as a chat's speaker, or inside a Latin line with a name or a
@@ -305,8 +305,7 @@ _PERSON_COLUMN = re.compile(rf"(?i)(?:{_PERSON_FIELDS}|claimant|contact|customer
 
 def _person_column(text: str, start: int) -> bool:
     """The word at `start` opens a cell of a delimited table whose column's header names people."""
-    header = context.header_at(text, start)
-    return bool(header) and bool(_PERSON_COLUMN.fullmatch(header.strip(" |\"'")))
+    return context.header_names(text, start, _PERSON_COLUMN)
 
 
 def _run(text: str, start: int) -> list[str]:
@@ -357,7 +356,7 @@ def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: fro
     # A first name that is also a word ("Mark", "Victoria", "Grace") is one before a known surname: "Mark Taylor".
     if parts[0] in _WORD_NAMES and len(parts) == 2:
         return parts[1] in last
-    if len(parts) >= 2 and parts[0] in last and parts[1] in first and ord(parts[0][0]) >= 0x370:
+    if len(parts) >= 2 and parts[0] in last and parts[1] in first and not script_names.is_latin(parts[0][0]):
         # family name first, as Russian forms write it ("Макарова Ирина Валериевна"); not in Latin, where a
         # family name before a first name is a place more often than a person ("West Samuel", "Cardoso do Amparo")
         return True

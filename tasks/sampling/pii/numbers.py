@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 import phonenumbers
 from stdnum import ean, iban, luhn, numdb
-from stdnum.iso7064 import mod_97_10
 
 from tasks.sampling.pii import context, names, phones
 from tasks.sampling.pii.national_ids import NationalIds
@@ -62,11 +61,10 @@ _ACCOUNT_WORD = re.compile(r"(?i)(?<!\w)(?:iban|account|acct|a/c|bank|konto|cuen
 
 def _account_with_iban_checksum(value: str) -> bool:
     m = _IBAN_SHAPE.fullmatch(value)
-    if not m or m.group(1) not in phonenumbers.SUPPORTED_REGIONS \
-            or any(info for _, info in numdb.get("iban").info(m.group(1) + "00")[:1]):
-        return False
-    compact = value.replace(" ", "")
-    return mod_97_10.is_valid("".join(str(int(c, 36)) for c in compact[4:] + compact[:4]))
+    country = m and m.group(1)
+    if not country or country not in phonenumbers.SUPPORTED_REGIONS or numdb.get("iban").info(country)[0][1]:
+        return False  # (a listed country's entry holds its format; an unlisted one's is empty)
+    return iban.calc_check_digits(value) == m.group(2)  # stdnum's ISO 7064 mod 97, without the country check
 
 
 _CARD_GROUPED = re.compile(r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}")
@@ -195,7 +193,7 @@ class Numbers:
             # Only the ISO 7064 mod-97 check: national check digits vary by bank and would let real IBANs through.
             ok = "iban" in self.detectors and _IBAN.fullmatch(value) and (
                 iban.is_valid(value, check_country=False)
-                or _account_with_iban_checksum(value) and _ACCOUNT_WORD.search(text, max(0, start - 60), start))
+                or _ACCOUNT_WORD.search(text, max(0, start - 60), start) and _account_with_iban_checksum(value))
             return "iban" if ok else None
         head, tail = context.clause(text, start, end)
         digits = re.sub(r"\D", "", value)

@@ -140,6 +140,11 @@ _PLACEHOLDER = re.compile(r"<[A-Z_]+>")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+def is_latin(letter: str) -> bool:
+    """A letter of the Latin blocks (Basic Latin to Latin Extended-B)."""
+    return letter < "\u0250"
+
+
 # Not a name: words quoted or talked about as words ('What does "السلام عليكم" mean?', "Translate 谢谢你", "reply in
 # 한국어"), or the value of a label naming a thing ("Status: تم التسليم", "Item name: زيت الزيتون")
 _QUOTED = re.compile(r"[\"'”’»」』)]")
@@ -170,18 +175,18 @@ def in_latin_line(text: str, start: int, end: int) -> bool:
         return False
     last_before = _LETTER.findall(before)[-1:]
     first_after = _LETTER.search(after)
-    sides = [c < "\u0250" for c in (*last_before, *([first_after.group(0)] if first_after else []))]
+    sides = [is_latin(c) for c in (*last_before, *([first_after.group(0)] if first_after else []))]
     # ... and the line is written in Latin letters for two fifths or more ("Handover from Милорад Јанковић to Весна
     # Илић completed."), so a native sentence around a Latin word ("[WARN] Модуль Монобанк API повернув ...") is not
     letters = _LETTER.findall(before + text[start:end] + after)
-    return bool(sides) and all(sides) and sum(c < "\u0250" for c in letters) >= 0.4 * len(letters)
+    return bool(sides) and all(sides) and sum(map(is_latin, letters)) >= 0.4 * len(letters)
 
 
 def _cued(text: str, start: int, cue_at: dict[int, str]) -> bool:
     return _english_cue(text, start, cue_at) or bool(_NATIVE_CUE.search(text, max(0, start - 40), start))
 
 
-_AFTER_PLACEHOLDER = re.compile(r"<[A-Z_]+>[ \t]*$")
+_AFTER_PLACEHOLDER = re.compile(_PLACEHOLDER.pattern + r"[ \t]*$")
 
 
 def _english_cue(text: str, start: int, cue_at: dict[int, str]) -> bool:
@@ -210,8 +215,7 @@ _NAME_COLUMN = re.compile(r"(?i)(?:(?:full|first|last|customer|client|contact|pe
 
 
 def _column(text: str, start: int) -> bool:
-    header = context.header_at(text, start)
-    return bool(header) and bool(_NAME_COLUMN.fullmatch(header.strip(" |\"'")))
+    return context.header_names(text, start, _NAME_COLUMN)
 
 
 # Thai writes a form of address joined to the name ("คุณณัฐวุฒิ สุขเจริญ", "นายวิชัย บุญมา"); not the words built on
