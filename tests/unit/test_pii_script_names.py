@@ -55,6 +55,9 @@ def scrub():
     ("Customer: 高橋 誠 (Nagoya)", "誠"),  # a family name that ends the run of characters
     ('{"name": "ሄኖክ ተሰማ", "city": "Adama"}', "ሄኖክ ተሰማ"),  # a record's quoted name field
     ("İyi çalışmalar,\nZorblat Sales", "Zorblat Sales"),  # a team word that is a family name too
+    # a person says it, or a name goes on a gift: not the text a thing bears
+    ("Manager says 王小明 will call back.", "王小明"),
+    ("Mug engraved with 陈思远 for the gift.", "陈思远"),
 ])
 def test_a_name_in_another_script_goes(scrub, text, name):
     out = scrub(text)
@@ -108,6 +111,11 @@ def test_a_name_in_another_script_goes(scrub, text, name):
     "<PERSON> وصل اليوم",
     "تنبيه!\nتم الشحن",
     "Це Нова Пошта.",
+    # the text a thing bears
+    "The label says 高品质 on the box.",
+    "Box marked 易碎品, handle with care.",
+    "The screen shows 张家界 as the destination.",
+    "Sticker reads: 金属板",
 ])
 def test_words_in_another_script_that_name_no_one_stay(scrub, text):
     assert scrub(text) == text

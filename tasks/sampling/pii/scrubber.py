@@ -4,7 +4,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tasks.sampling.pii import credentials, names, ner
+from tasks.sampling.pii import credentials, ips, names, ner
 from tasks.sampling.pii.context import MARK as _MARK
 from tasks.sampling.pii.national_ids import DEFAULT_SCHEMES, NationalIds
 from tasks.sampling.pii.numbers import Numbers
@@ -18,34 +18,6 @@ PLACEHOLDER = {kind: f"<{kind.upper()}>" for kind in KINDS}
 ORDER = ("credential", "secret", "email", "ip", "iban", "national_id", "card", "phone", "person")
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Dotted quads, and colon-separated hex groups with at least two colons (IPv6, :: shorthand included);
-# `ipaddress` then decides, so 999.1.1.1 or a 10:30:00 time stay. A full stop may end the sentence after it; a
-# port may follow a dotted quad ("10.31.67.35:51822", a proxy's client) or a full eight-group IPv6 address (a Java
-# server's "/2001:db8:0:0:0:0:0:7:51022"). Not inside a longer dotted or colon run ("1.2.3.4.5", "10:30:00:12"), but after
-# a word's colon ("outside:10.31.67.35", a firewall's interface; _ip decides which words) or a word's ellipsis
-# ("vpn-gw...37.201.183.51", not "1.0.0.0..2.0.0.0" nor a table of contents' dot leader) (blind 23's).
-_IP = re.compile(r"(?:(?<![\w.:])|(?<=[^\W\d_]:)|(?<=[^\W\d_]\.\.)|(?<=[^\W\d_]\.\.\.))(?:\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
-                 r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}(?=:\d{1,5}(?![\w:]))|"
-                 r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\w))")
-
-
-# The words before a colon that name an address in logs and configs ("outside:10.31.67.35" in a firewall's log,
-# "src:", "peer:"); after any other word a colon joins a key to a version, an OID or a section number
-# ("version:1.2.3.4", "oid:1.3.6.1", "Clause:4.1.2.3", a review's), unless a port or prefix follows ("/443").
-_NETWORK_WORDS = {"outside", "inside", "dmz", "wan", "lan", "mgmt", "management", "ip", "ipv4", "ipv6", "addr", "address",
-                  "host", "src", "dst", "source", "dest", "destination", "client", "server", "peer", "remote", "local",
-                  "gw", "gateway", "nat", "public", "private", "external", "internal", "origin", "proxy", "forwarded",
-                  "via", "interface", "iface", "eth0", "eth1", "wlan0", "vpn", "tunnel", "user", "guest"}
-_KEY_BEFORE_COLON = re.compile(r"([^\W\d_][\w-]*)$")
-
-
-def _after_a_network_word(text: str, colon: int, end: int) -> bool:
-    key = _KEY_BEFORE_COLON.search(text, max(0, colon - 30), colon)
-    if not key or key.start() > 0 and text[key.start() - 1] in "./:@":
-        return False  # no word, or a coordinate's part: "registry.example.com/api:1.4.2.7", "com.acme:sdk:3.1.0.2"
-    parts = set(re.split(r"[_-]", key.group(1).lower()))  # "client_ip", "NAS-IP-Address"
-    return bool(parts & _NETWORK_WORDS) or text[end:end + 1] == "/" and text[end + 1:end + 2].isdigit() \
-        and "." in text[colon:end]
 
 
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), and Korean and
@@ -118,7 +90,7 @@ class Scrubber:
         if "email" in on and "@" in text:
             text = _EMAIL.sub(lambda m: self._hit("email"), text)
         if "ip" in on and ("." in text or ":" in text):
-            text = _IP.sub(self._ip, text)
+            text = ips.scrub(text, self._hit)
         if "national_id" in on:
             text = self._ids.lettered_ids(text, self._hit)
         if on & {"iban", "card", "phone", "national_id"}:
@@ -130,17 +102,3 @@ class Scrubber:
     def _hit(self, kind: str) -> str:
         self.hits[kind] += 1
         return PLACEHOLDER[kind]
-
-    def _ip(self, m: re.Match) -> str:
-        import ipaddress
-
-        value = m.group(0)
-        if m.string[m.start() - 1:m.start()] == ":" and not _after_a_network_word(m.string, m.start() - 1, m.end()):
-            return value  # "version:1.2.3.4", "image: registry/api:1.4.2.7", "wwn:50:01:43:80:12:34:56:78"
-        if value.count(":") >= 2 and not re.search(r"[0-9A-Fa-f]", value):
-            return value  # a run of colons, not an address
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            return value
-        return self._hit("ip")
