@@ -4,16 +4,17 @@
     .venv/bin/python benchmarks/pii_faker_locales.py --misses   # with the first misses of each locale
 
 pii_recall.py draws its values from 16 locales; a user's log comes from anywhere. This one asks each of Faker's
-locales (all of faker.config.AVAILABLE_LOCALES that load, about 90) for phone numbers, national ids (`ssn()`, the
+locales (all of faker.config.AVAILABLE_LOCALES that load, 110) for phone numbers, national ids (`ssn()`, the
 locale's own identifier), payment cards, IBANs, emails, IP addresses and full names, and puts each in a plain
 English sentence ("Please call me at ...", "ID: ...", "Hi, this is ..."; a name is written in the locale's own order,
 family name first where it puts it first, without the titles a title-holding "Dr." would leave behind as a miss), so
-what is measured is the value's own
-shape and the scrubber's reach across locales, not the sentence. Caveats, said in the output: Faker writes some
+what is measured is the value's own shape and the scrubber's reach across locales, not the sentence. Caveats, said in the output: Faker writes some
 values no real system issues (an "ssn" of random letters for az_AZ, IBANs of a wrong length for en_IN, zh_CN and
-es_MX, UK insurance numbers with the never-issued ZZ prefix), and the scrubber's name lists are Faker's own for 30 of
-these locales (names.py's _FAKER_LOCALES), so their names are in its lists; the other locales' names are not
-(benchmarks/pii_names_scripts.py measures names nobody listed).
+es_MX, UK insurance numbers with the never-issued ZZ prefix), and the scrubber's name lists are Faker's own for most
+of these locales (names.py's and script_names.py's NAME_LIST_LOCALES; its caveat line counts them), and the rest
+inherit most of theirs from a listed one (en_AU's from en_US): the person figure checks the rules on listed names,
+not the reach (pii_recall.py's fi_FI and de_CH names and benchmarks/pii_names_scripts.py measure names outside
+the lists).
 
 Output: one JSON line per kind (recall over all locales, and the locales below 0.9), then a summary line.
 Seeded: the same seed gives the same figures.
@@ -32,7 +33,9 @@ from faker import Faker
 from faker.config import AVAILABLE_LOCALES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tasks.sampling.pii import Scrubber  # noqa: E402
+from tasks.sampling.pii import Scrubber, names, script_names  # noqa: E402
+
+LISTED = set(names.NAME_LIST_LOCALES) | set(script_names.NAME_LIST_LOCALES)  # the locales whose names the scrubber holds
 
 TEMPLATES = {
     "phone": ["Please call me at {v} tomorrow.", "My phone: {v}", "You can reach Anna on {v} after 6pm.", "tel {v}"],
@@ -115,7 +118,8 @@ def main() -> None:
         print(json.dumps(line, ensure_ascii=False))
         summary[kind] = line["recall"]
     print(json.dumps({"benchmark": "pii_faker_locales", "seed": args.seed, "recall": summary,
-                      "caveat": "Faker's own invalid values count as misses; 30 locales' names are in the scrubber's lists"}))
+                      "caveat": f"Faker's own invalid values count as misses; {len(LISTED)} locales' names "
+                                 "are in the scrubber's lists"}))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from tasks.sampling.pii import context, faker_names
 
-_LOCALES = ("ar_AA", "ar_DZ", "ar_PS", "ar_SA", "fa_IR", "he_IL", "hi_IN", "mr_IN", "ne_NP", "bn_BD", "gu_IN",
+NAME_LIST_LOCALES = ("ar_AA", "ar_DZ", "ar_PS", "ar_SA", "fa_IR", "he_IL", "hi_IN", "mr_IN", "ne_NP", "bn_BD", "gu_IN",
             "or_IN", "ta_IN", "si_LK", "th_TH", "ka_GE", "zh_CN", "zh_TW", "ja_JP", "ko_KR")
 # Blocks of the spaced scripts (words between spaces), letters and marks only, with the joiners Persian and
 # Sinhala write inside words.
@@ -110,7 +110,7 @@ _CHINESE_DOUBLE = {"欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "
 def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     """(first names, family names) in scripts without capitals, from Faker's person providers."""
     found: dict[str, set[str]] = {"first": set(), "last": set()}
-    for kind, name in faker_names.entries(_LOCALES):
+    for kind, name in faker_names.entries(NAME_LIST_LOCALES):
         # a compound first name's parts are no names ("عبد الملك": "the king"); a family name's last word is
         # ("آل صفوان"); romaji and other Latin entries are names.py's
         if _ANY.match(name) and (kind == "last" or len(name.split()) == 1):
