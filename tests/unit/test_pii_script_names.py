@@ -58,6 +58,8 @@ def scrub():
     # a person says it, or a name goes on a gift: not the text a thing bears
     ("Manager says 王小明 will call back.", "王小明"),
     ("Mug engraved with 陈思远 for the gift.", "陈思远"),
+    ("The shipping label says 小林 さくら instead of me.", "さくら"),  # a parcel bears its addressee
+    ("Package labelled ดวงใจ สุขสม arrived at my door.", "สุขสม"),
 ])
 def test_a_name_in_another_script_goes(scrub, text, name):
     out = scrub(text)

@@ -7,13 +7,14 @@ from typing import Callable
 # Dotted quads, and colon-separated hex groups with at least two colons (IPv6, :: shorthand included), or both
 # (an IPv6 address ending in an IPv4 one, RFC 4291 2.2: "::ffff:192.0.2.128", what a dual-stack server such as
 # Node's logs for an IPv4 client); `ipaddress` then decides, so 999.1.1.1 or a 10:30:00 time stay. A full stop may
-# end the sentence after it; a port may follow a dotted quad ("10.31.67.35:51822", a proxy's client) or a full
-# eight-group IPv6 address (a Java server's "/2001:db8:0:0:0:0:0:7:51022"). Not inside a longer dotted or colon run
+# end the sentence after it; a port may follow a dotted quad ("10.31.67.35:51822", a proxy's client), a full
+# eight-group IPv6 address (a Java server's "/2001:db8:0:0:0:0:0:7:51022") or one ending in a quad. Not inside a longer dotted or colon run
 # ("1.2.3.4.5", "10:30:00:12"), but after a word's colon ("outside:10.31.67.35", a firewall's interface; _wanted
 # decides which words) or a word's ellipsis ("vpn-gw...37.201.183.51", not "1.0.0.0..2.0.0.0" nor a table of
 # contents' dot leader) (blind 23's).
 _IP = re.compile(r"(?:(?<![\w.:])|(?<=[^\W\d_]:)|(?<=[^\W\d_]\.\.)|(?<=[^\W\d_]\.\.\.))(?:\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
                  r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}(?=:\d{1,5}(?![\w:]))|"
+                 r"(?:[0-9A-Fa-f]{0,4}:){2,6}\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
                  r"(?:(?:[0-9A-Fa-f]{0,4}:){2,6}\d{1,3}(?:\.\d{1,3}){3}|\d{1,3}(?:\.\d{1,3}){3}|"
                  r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\w))")
 # A "defanged" IPv4 address, as security tickets and threat reports write one so that no tool links or connects to
@@ -37,10 +38,11 @@ _KEY_BEFORE_COLON = re.compile(r"([^\W\d_][\w-]*)$")
 # "Upgrade to version 4.2.1.0", "Build 1.0.0.127 failed", "See section 2.3.1.4", "Clause 4.1.2.3 applies" (every part
 # of them parses as an IPv4 address). Only the word right before it (and "is", "to", "no.", "#" after the word). Words
 # that as often say what is done to a host, or where it sits, stay out: "patch 10.0.0.5 tonight", "tag 10.0.0.5 as
-# compromised", "upgrade 10.0.0.5 first" (only "upgrade to" is in), a firewall's "rule", a route "table", "from".
+# compromised", "upgrade 10.0.0.5 first" (only "upgrade to" is in), "release 10.20.1.5 from the blocklist", a DNS
+# record's "update to 203.0.113.10", a firewall's "rule", a route "table", "from".
 _NUMBERING_WORD = re.compile(
-    r"(?i)(?<![\w-])(?:version|ver|release|build|firmware|bios|driver|(?:up|down)grade[ \t]+to|"
-    r"update[ \t]+to|package|pkg|sdk|plugin|kernel|rev|revision|edition|section|sec|§|clause|article|art|item|"
+    r"(?i)(?<![\w-])(?:version|ver|build|firmware|bios|driver|(?:up|down)grade[ \t]+to|"
+    r"package|pkg|sdk|plugin|kernel|rev|revision|edition|section|sec|§|clause|article|art|item|"
     r"paragraph|para|chapter|step|figure|fig|appendix|annex|exhibit|subsection|requirement|req|spec|specification|"
     r"oid|wbs|milestone|versión|versão|versione|versie|wersja|версия|версія|sürüm|abschnitt|ziffer|kapitel|artikel|"
     r"artículo|apartado|sección|capítulo|chapitre|paragraphe|sezione|capitolo|articolo|artigo|seção|secção|"
@@ -65,18 +67,24 @@ def _wanted(m: re.Match) -> bool:
         return False  # "version:1.2.3.4", "image: registry/api:1.4.2.7", "wwn:50:01:43:80:12:34:56:78"
     if ":" in value:
         return bool(re.search(r"[0-9A-Fa-f]", value)) and _parses(value)  # (a run of colons is no address)
-    return not _NUMBERING_WORD.search(text, max(0, start - 40), start) and _parses(value)
+    return not _NUMBERING_WORD.search(text, max(0, start - 40), start) and _parses(value, text[max(0, start - 40):start])
 
 
-def _parses(value: str) -> bool:
+def _parses(value: str, before: str = "") -> bool:
     try:
         ipaddress.ip_address(value)
         return True
     except ValueError:
         # `ipaddress` refuses leading zeros (an octal reading would differ); a fixed-width log's zero-padded
-        # address ("192.168.001.010", every part three digits) is still the decimal one
+        # address ("DENY src 192.168.001.010", every part three digits) is still the decimal one, after a network
+        # word: a ledger's "GL 101.000.110.000" is an account
         parts = value.split(".")
-        return len(parts) == 4 and all(len(p) == 3 and p.isdigit() and int(p) <= 255 for p in parts)
+        return len(parts) == 4 and all(len(p) == 3 and p.isdigit() and int(p) <= 255 for p in parts) and any(
+            w in _NETWORK_WORDS or w in _FIREWALL_WORDS for w in re.findall(r"[^\W\d_]+", before.lower()))
+
+
+_FIREWALL_WORDS = {"deny", "denied", "allow", "allowed", "drop", "dropped", "accept", "accepted", "block", "blocked",
+                   "reject", "rejected", "permit", "firewall", "login", "connection", "connect", "connected"}
 
 
 def _after_a_network_word(text: str, colon: int, end: int) -> bool:

@@ -152,8 +152,10 @@ _TALK_ABOUT_WORDS = re.compile(r"(?i)\b(?:translat\w*|mean|means|meaning|word|wo
                                r"in (?:arabic|hebrew|hindi|chinese|japanese|korean|thai|persian|urdu|russian|greek|"
                                r"georgian))\b")  # (not "called", "said": "<name> called twice" is a person's doing)
 # ... but a record's name field is quoted ('{"name": "فائزہ یوسف"')
-# ... or the text a thing bears ("The label says 高品质", "Box marked 易碎品", "the screen shows 张家界"): a person's name
-# is engraved, printed or embroidered on a gift as often, and those verbs stay out
+# ... or the text a thing bears, one word or run ("The label says 高品质", "Box marked 易碎品", "the screen shows
+# 张家界"); not a family and a given name apart ("The shipping label says 小林 さくら", "Package labelled ดวงใจ สุขสม":
+# a parcel bears its addressee). A person's name is engraved, printed or embroidered on a gift as often: those
+# verbs stay out.
 _THING_SAYS = re.compile(r"(?i)\b(?:(?:label|sign|signage|box|carton|sticker|tag|package|packaging|packet|bottle|jar|bag|"
                          r"stamp|seal|plate|poster|cover|lid|banner|placard|menu|screen|display|error|button|heading|"
                          r"header)s?[ \t]+(?:says|said|reads|read|shows|showed|displays|displayed)|marked|labell?ed|"
@@ -177,7 +179,7 @@ def in_latin_line(text: str, start: int, end: int) -> bool:
     before = _PLACEHOLDER.sub("", text[line_start:start])
     after = _PLACEHOLDER.sub("", text[end:min(len(text), end + 200) if line_end < 0 else line_end])
     if _QUOTED.match(after) and not _PERSON_KEY.search(before) or _TALK_ABOUT_WORDS.search(before + " " + after) \
-            or _NOT_A_PERSON_LABEL.search(before) or _THING_SAYS.search(before):
+            or _NOT_A_PERSON_LABEL.search(before) or _THING_SAYS.search(before) and " " not in text[start:end]:
         return False
     last_before = _LETTER.findall(before)[-1:]
     first_after = _LETTER.search(after)
