@@ -69,6 +69,7 @@ _WORD_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin"
 
 
 def _common_words() -> frozenset[str]:
+    """Faker's ~970 commonest English words, capitalised."""
     from faker.providers.lorem.en_US import Provider
 
     return frozenset(w.capitalize() for w in Provider.word_list)
@@ -230,7 +231,7 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _word_names() -> frozenset[str]:
-    """First names that are words too ("Mark", "Line"): a person only before a known surname."""
+    """First names that are words too ("Mark", "Line"): a person beside a known name or after a cue (_is_name)."""
     return _lists()[2]
 
 

@@ -25,7 +25,7 @@ from functools import lru_cache
 from tasks.sampling.pii import context, faker_names
 
 NAME_LIST_LOCALES = ("ar_AA", "ar_DZ", "ar_PS", "ar_SA", "fa_IR", "he_IL", "hi_IN", "mr_IN", "ne_NP", "bn_BD", "gu_IN",
-            "or_IN", "ta_IN", "si_LK", "th_TH", "ka_GE", "zh_CN", "zh_TW", "ja_JP", "ko_KR")
+                     "or_IN", "ta_IN", "si_LK", "th_TH", "ka_GE", "zh_CN", "zh_TW", "ja_JP", "ko_KR")
 # Blocks of the spaced scripts (words between spaces), letters and marks only, with the joiners Persian and
 # Sinhala write inside words.
 _SPACED_BLOCKS = ((0x0590, 0x0600), (0x0600, 0x0700), (0x0750, 0x0780), (0x08A0, 0x0900), (0x0900, 0x0E00),
