@@ -22,6 +22,7 @@ def scrub():
     ("hxxp://192[dot]0[dot]2[dot]7/payload", "hxxp://<IP>/payload"),
     # zero-padded to fixed width, as some appliances log it
     ("DENY src 192.168.001.010 dst 010.000.000.005", "DENY src <IP> dst <IP>"),
+    ("DENY 192.168.001.010 inbound", "DENY <IP> inbound"),  # a firewall's word alone
     # "address" in another language before a colon
     ("адрес:10.0.0.9", "адрес:<IP>"),
     ("Adresse:10.0.0.9 gesperrt", "Adresse:<IP> gesperrt"),

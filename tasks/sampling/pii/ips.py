@@ -7,16 +7,16 @@ from typing import Callable
 # Dotted quads, and colon-separated hex groups with at least two colons (IPv6, :: shorthand included), or both
 # (an IPv6 address ending in an IPv4 one, RFC 4291 2.2: "::ffff:192.0.2.128", what a dual-stack server such as
 # Node's logs for an IPv4 client); `ipaddress` then decides, so 999.1.1.1 or a 10:30:00 time stay. A full stop may
-# end the sentence after it; a port may follow a dotted quad ("10.31.67.35:51822", a proxy's client), a full
-# eight-group IPv6 address (a Java server's "/2001:db8:0:0:0:0:0:7:51022") or one ending in a quad. Not inside a longer dotted or colon run
-# ("1.2.3.4.5", "10:30:00:12"), but after a word's colon ("outside:10.31.67.35", a firewall's interface; _wanted
-# decides which words) or a word's ellipsis ("vpn-gw...37.201.183.51", not "1.0.0.0..2.0.0.0" nor a table of
-# contents' dot leader) (blind 23's).
-_IP = re.compile(r"(?:(?<![\w.:])|(?<=[^\W\d_]:)|(?<=[^\W\d_]\.\.)|(?<=[^\W\d_]\.\.\.))(?:\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
-                 r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}(?=:\d{1,5}(?![\w:]))|"
-                 r"(?:[0-9A-Fa-f]{0,4}:){2,6}\d{1,3}(?:\.\d{1,3}){3}(?=:\d{1,5}(?![\w:]))|"
-                 r"(?:(?:[0-9A-Fa-f]{0,4}:){2,6}\d{1,3}(?:\.\d{1,3}){3}|\d{1,3}(?:\.\d{1,3}){3}|"
-                 r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:]|\.\w))")
+# end the sentence after it; a port may follow a dotted quad ("10.31.67.35:51822", a proxy's client), one ending an
+# IPv6 address, or a full eight-group IPv6 address (a Java server's "/2001:db8:0:0:0:0:0:7:51022"). Not inside a
+# longer dotted or colon run ("1.2.3.4.5", "10:30:00:12"), but after a word's colon ("outside:10.31.67.35", a
+# firewall's interface; _wanted decides which words) or a word's ellipsis ("vpn-gw...37.201.183.51", not
+# "1.0.0.0..2.0.0.0" nor a table of contents' dot leader) (blind 23's).
+_QUAD = r"(?:[0-9A-Fa-f]{0,4}:){2,6}\d{1,3}(?:\.\d{1,3}){3}|\d{1,3}(?:\.\d{1,3}){3}"  # (after IPv6 groups, or alone)
+_PORT = r"(?=:\d{1,5}(?![\w:]))"
+_IP = re.compile(r"(?:(?<![\w.:])|(?<=[^\W\d_]:)|(?<=[^\W\d_]\.\.)|(?<=[^\W\d_]\.\.\.))"
+                 rf"(?:(?:{_QUAD}){_PORT}|[0-9A-Fa-f]{{1,4}}(?::[0-9A-Fa-f]{{1,4}}){{7}}{_PORT}|"
+                 rf"(?:{_QUAD}|[0-9A-Fa-f]{{0,4}}(?::[0-9A-Fa-f]{{0,4}}){{2,7}})(?![\w:]|\.\w))")
 # A "defanged" IPv4 address, as security tickets and threat reports write one so that no tool links or connects to
 # it: "198.51.100[.]23", "198[.]51[.]100[.]23", "10(.)0(.)0(.)1", "10[dot]0[dot]0[dot]1". It still names a host.
 _DEFANGED = re.compile(r"(?<![\w.])\d{1,3}(?:(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\.)\d{1,3}){3}(?![\w\[({]|\.\d)")
@@ -70,6 +70,10 @@ def _wanted(m: re.Match) -> bool:
     return not _NUMBERING_WORD.search(text, max(0, start - 40), start) and _parses(value, text[max(0, start - 40):start])
 
 
+_FIREWALL_WORDS = {"deny", "denied", "allow", "allowed", "drop", "dropped", "accept", "accepted", "block", "blocked",
+                   "reject", "rejected", "permit", "firewall", "login", "connection", "connect", "connected"}
+
+
 def _parses(value: str, before: str = "") -> bool:
     try:
         ipaddress.ip_address(value)
@@ -81,10 +85,6 @@ def _parses(value: str, before: str = "") -> bool:
         parts = value.split(".")
         return len(parts) == 4 and all(len(p) == 3 and p.isdigit() and int(p) <= 255 for p in parts) and any(
             w in _NETWORK_WORDS or w in _FIREWALL_WORDS for w in re.findall(r"[^\W\d_]+", before.lower()))
-
-
-_FIREWALL_WORDS = {"deny", "denied", "allow", "allowed", "drop", "dropped", "accept", "accepted", "block", "blocked",
-                   "reject", "rejected", "permit", "firewall", "login", "connection", "connect", "connected"}
 
 
 def _after_a_network_word(text: str, colon: int, end: int) -> bool:
