@@ -11,7 +11,8 @@ family name first where it puts it first, without the titles a title-holding "Dr
 what is measured is the value's own shape and the scrubber's reach across locales, not the sentence. Caveats, said in the output: Faker writes some
 values no real system issues (an "ssn" of random letters for az_AZ, IBANs of a wrong length for en_IN, zh_CN and
 es_MX, UK insurance numbers with the never-issued ZZ prefix), and the scrubber's name lists are Faker's own for most
-of these locales (names.py's and script_names.py's NAME_LIST_LOCALES; its caveat line counts them), and the rest
+of these locales (names.py's NAME_LIST_LOCALES and MORE_NAME_LIST_LOCALES, script_names.py's NAME_LIST_LOCALES;
+its caveat line counts them), and the rest
 inherit most of theirs from a listed one (en_AU's from en_US): the person figure checks the rules on listed names,
 not the reach (pii_recall.py's fi_FI and de_CH names and benchmarks/pii_names_scripts.py measure names outside
 the lists).
@@ -35,7 +36,8 @@ from faker.config import AVAILABLE_LOCALES
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tasks.sampling.pii import Scrubber, names, script_names  # noqa: E402
 
-LISTED = set(names.NAME_LIST_LOCALES) | set(script_names.NAME_LIST_LOCALES)  # the locales whose names the scrubber holds
+# the locales whose names the scrubber holds (the more lists without their common words: names.py)
+LISTED = set(names.NAME_LIST_LOCALES) | set(names.MORE_NAME_LIST_LOCALES) | set(script_names.NAME_LIST_LOCALES)
 
 TEMPLATES = {
     "phone": ["Please call me at {v} tomorrow.", "My phone: {v}", "You can reach Anna on {v} after 6pm.", "tel {v}"],

@@ -1,9 +1,10 @@
 """The name lists (names.py): a first name that is a common English word counts only beside another name or after a
-cue, a place named after someone is no one, and the benchmark's held-out locales stay out of the lists."""
+cue, a place named after someone is no one, the lists of every other Faker locale count without their common words
+of any language, and the benchmark's held-out locales stay out of the lists."""
 
 import pytest
 
-from tasks.sampling.pii import Scrubber, names
+from tasks.sampling.pii import Scrubber, common_words, names
 from tests.conftest import load_benchmark
 
 
@@ -25,6 +26,12 @@ def scrub():
     ("Please contact Juan Plaza about the refund.", "Plaza"),
     ("Marco Arena will visit on Monday.", "Arena"),
     ("Dear Ms. Ana Station, your parcel is ready.", "Station"),  # a cue: no place veto
+    # names only the more lists hold (lt_LT, zu_ZA, en_KE): a first name before a known surname, or after a cue
+    ("Mindaugas Kazlauskas called about the invoice.", "Kazlauskas"),
+    ("Siphesihle Dlamini will call back on Monday.", "Dlamini"),
+    ("Ayub Gatwiri will pick up the order.", "Gatwiri"),
+    ("Hi Mindaugas, the invoice is late.", "Mindaugas"),
+    ("Mark Kazlauskas approved the order.", "Kazlauskas"),  # a word-name before a surname only lt_LT's list holds
 ])
 def test_a_person_goes(scrub, text, name):
     out = scrub(text)
@@ -42,6 +49,13 @@ def test_a_person_goes(scrub, text, name):
     "Open the My Day view.",
     "Click Mark As Read to clear it.",
     "Sort by Run Date descending.",
+    # first names in the more lists that are everyday words of some language (az_AZ's Valid, vi_VN's An, nl_BE's El)
+    "Valid From 2024-01-01 to 2024-12-31.",
+    "An Introduction To Machine Learning is on the reading list.",
+    "We ship to El Salvador and Peru.",
+    # ... everyday words of languages that capitalise only a sentence's first word (es, it: the first names Esta, Dalla)
+    "Esta Semana Santa cerramos a las 14:00.",
+    "Dalla Stazione Centrale prendete il bus 5.",
     # a firm whose suffix closes a quoted field (a JSON record's vendor)
     '{"vendor": "Atlas Furniture SARL", "total": 1600.19}',
     # a place or an institution named after someone
@@ -57,4 +71,13 @@ def test_the_benchmark_s_held_out_locales_stay_out_of_the_lists():
     """pii_recall.py reports names from locales outside the lists; adding them would make that figure circular."""
     bench = load_benchmark("pii_recall")
     held_out = [loc for loc in bench.LOCALES if bench.subgroup("person", "x", loc) == "person_locales_not_in_name_lists"]
-    assert held_out and not set(held_out) & set(names.NAME_LIST_LOCALES), held_out
+    assert held_out and not set(held_out) & set(names.NAME_LIST_LOCALES + names.MORE_NAME_LIST_LOCALES), held_out
+
+
+@pytest.mark.parametrize("word, common", [
+    ("Valid", True), ("valid", True), ("Kunde", True),  # English, German
+    ("Esta", True), ("Dalla", True), ("Eller", True),  # Spanish, Italian, Swedish: rare in English and German
+    ("Mindaugas", False), ("Siphesihle", False), ("Kazlauskas", False),
+])
+def test_common_words_are_every_language_s_everyday_words(word, common):
+    assert common_words.is_common(word) is common

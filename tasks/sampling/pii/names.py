@@ -19,7 +19,8 @@ a person
 - anywhere: a known first name followed by a capitalised surname (after a particle, a known surname:
   "Duarte do Galho" is a town).
 Never a person: a run with a company word (GmbH, Inc., S.L.) or after San/Santa/São/St. (places).
-Faker's person lists (their ASCII folds too, 30 locales: Latin, Cyrillic, Greek, Armenian) are the gazetteer.
+Faker's person lists (their ASCII folds too; 30 locales whole, 37 more without common words: Latin, Cyrillic,
+Greek, Armenian) are the gazetteer.
 Greek, Cyrillic and Armenian names are found like Latin ones; names in scripts without capitals are
 script_names.py's, and name_spans returns both.
 """
@@ -29,17 +30,23 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-from tasks.sampling.pii import context, faker_names, script_names
+from tasks.sampling.pii import common_words, context, faker_names, script_names
 
 # Faker locales with names in a script with capital letters: Latin (ja_JP contributes its romaji), Cyrillic,
 # Greek and Armenian. Names in scripts without them (Arabic, Hebrew, Indic, Thai, CJK, Hangul) are script_names.py's.
-# Not every such locale: lists for 65 of them (2026-12-07) were tried and taken back, because a first name from a
-# list followed by any capitalised word is a name, and the 11,000 more first names brought in words of every
-# language ("An Introduction To ...", "Valid From", "El Salvador", "Prior Authorization"; docs/facts.md). fi_FI
-# and de_CH must stay out in any case: benchmarks/pii_recall.py's names from them measure names outside the lists.
+# fi_FI and de_CH stay out of both lists below: benchmarks/pii_recall.py's names from them measure names outside
+# the lists.
 NAME_LIST_LOCALES = ("en_US", "en_GB", "en_IN", "de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "nl_NL", "pt_BR", "pt_PT",
                      "sv_SE", "tr_TR", "ru_RU", "hi_IN", "ja_JP", "zh_CN", "ar_AA", "es_MX", "de_AT", "fr_CH", "da_DK",
                      "no_NO", "en_IE", "cs_CZ", "uk_UA", "bg_BG", "mk_MK", "el_GR", "hy_AM")
+# Every other such locale of Faker's. Their names count only where they are no common word of any language
+# (common_words.py): taken whole (2026-12-07), their 13,000 more first names brought in words of every language,
+# "An Introduction To ...", "Valid From", "El Salvador" (docs/facts.md), because a first name followed by any
+# capitalised word is a name.
+MORE_NAME_LIST_LOCALES = ("az_AZ", "de_LI", "de_LU", "en", "en_KE", "en_NG", "en_NZ", "en_PK", "en_TH", "es", "es_AR",
+                          "es_CA", "es_CL", "es_CO", "et_EE", "fr_BE", "fr_CA", "fr_DZ", "ga_IE", "ha_NG",
+                          "hr_HR", "hu_HU", "id_ID", "ig_NG", "is_IS", "lt_LT", "lv_LV", "nl_BE", "ro_RO", "sk_SK",
+                          "sl_SI", "sw", "tw_GH", "uz_UZ", "vi_VN", "yo_NG", "zu_ZA")
 # Capitalised words that are first names somewhere but far more often something else in tickets.
 _NOT_NAMES = {"May", "June", "Mark", "Will", "Bill", "Grace", "Chase", "Austin", "Florence", "Victoria", "Jordan",
               "Chelsea", "Madison", "Carolina", "Georgia", "Virginia", "Santiago", "My", "Our", "Best", "Please",
@@ -237,15 +244,22 @@ def _word_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    found: dict[str, set[str]] = {"first": set(), "last": set()}
-    for kind, name in faker_names.entries(NAME_LIST_LOCALES):  # nl_NL "van Ginkel" adds "Ginkel"
-        if _is_cased_name(name.split()[-1]):
-            found[kind].add(name.split()[-1])
-    # (a Cyrillic name folds to nothing)
-    first, last = (frozenset(n for name in found[k] for n in (name, fold(name)) if n) for k in ("first", "last"))
+    first, last = _names(NAME_LIST_LOCALES)
+    more_first, more_last = _names(MORE_NAME_LIST_LOCALES)
+    first |= {n for n in more_first - first if not common_words.is_common(n)}
+    last |= {n for n in more_last - last if not common_words.is_common(n)}
     common = first & _common_words()
     word_names = common - _NOT_NAMES  # ("My" stays no name at all)
     return first - _NOT_NAMES - common, last - _NOT_NAMES, frozenset(_WORD_NAMES | word_names)
+
+
+def _names(locales: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """(first names, last names) of `locales`, as written and ASCII-folded (a Cyrillic name folds to nothing)."""
+    found: dict[str, set[str]] = {"first": set(), "last": set()}
+    for kind, name in faker_names.entries(locales):  # nl_NL "van Ginkel" adds "Ginkel"
+        if _is_cased_name(name.split()[-1]):
+            found[kind].add(name.split()[-1])
+    return tuple(frozenset(n for name in found[k] for n in (name, fold(name)) if n) for k in ("first", "last"))  # type: ignore[return-value]
 
 
 def _is_cased_name(x) -> bool:
