@@ -9,6 +9,7 @@ words: "An", "El", "Con"). Hand-written thresholds over a maintained list rather
 docs/facts.md "PII: name lists of every Faker locale, filtered by wordfreq" measures what they let in and keep out.
 """
 
+import math
 from functools import lru_cache
 
 # Zipf scale: log10 of a word's frequency per billion words (3 = once per million words, 5 = once per 10,000).
@@ -25,15 +26,28 @@ def is_common(word: str) -> bool:
     return word.lower() in _common()
 
 
+def zipf(word: str, languages: tuple[str, ...]) -> float:
+    """`word`'s (any case) highest Zipf frequency in `languages`; 0 below Zipf 3, where the 'small' lists end."""
+    key = word.lower()
+    return max((math.log10(f) + 9 for lang in languages if (f := _frequencies(lang).get(key))), default=0.0)
+
+
+@lru_cache(maxsize=None)
+def _frequencies(lang: str) -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict(lang, "small")
+
+
 @lru_cache(maxsize=1)
 def _common() -> frozenset[str]:
     """Every word over its threshold, once per process (1 s). wordfreq's 'small' lists hold every word down to
     Zipf 3, all that the thresholds need."""
-    from wordfreq import available_languages, get_frequency_dict
+    from wordfreq import available_languages
 
-    def over(lang: str, zipf: float) -> list[str]:
-        least = 10 ** (zipf - 9)  # Zipf = log10(frequency per billion words)
-        return [w for w, f in get_frequency_dict(lang, "small").items() if f >= least]
+    def over(lang: str, least_zipf: float) -> list[str]:
+        least = 10 ** (least_zipf - 9)  # Zipf = log10(frequency per billion words)
+        return [w for w, f in _frequencies(lang).items() if f >= least]
 
     languages = [lang for lang in available_languages("small") if lang not in _UNSEGMENTED]
     return frozenset(w for lang in languages for w in over(lang, TITLE_CASE_ZIPF if lang in TITLE_CASE_LANGUAGES else ANY_LANGUAGE_ZIPF))

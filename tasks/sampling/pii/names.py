@@ -228,7 +228,13 @@ _COMPANY = {"Inc", "Ltd", "Llc", "LLC", "GmbH", "AG", "KG", "SA", "SAS", "SARL",
             "SL", "Oy", "AB", "AS", "ASA", "Co", "Corp", "Corporation", "Company", "Group", "Gruppe", "Groupe", "Holding",
             "Partners", "Associates", "Sons", "Söhne", "Limited", "Ltda", "Cía", "Cia", "Hermanos", "Fils", "Frères",
             "SCoop", "SCom", "SLL", "SAD", "SLNE", "HB", "KB", "Oyj", "Ky", "ApS", "A/S", "sro", "Kft", "Zrt", "Bt",
-            "SpzOO", "OHG", "eK", "eG", "UG", "Lda", "EIRELI", "ME", "EPP"}
+            "SpzOO", "OHG", "eK", "eG", "UG", "Lda", "EIRELI", "ME", "EPP",
+            # Bulgarian, Macedonian and Armenian legal forms after a firm's name ("Мочев Клатуров АД", "Мартиновски
+            # Апостолов ДООЕЛ", "... ՍՊԸ")
+            "АД", "ЕАД", "ООД", "ЕООД", "ЕТ", "КД", "КДА", "СД", "ДОО", "ДООЕЛ", "ЕД", "EAD", "EOOD", "OOD", "KDA", "ՍՊԸ",
+            "ՓԲԸ", "ԲԲԸ", "ՀՁ"}
+# Legal forms written before a firm's name in Russian and Ukrainian (not ИП, a sole trader: a person's own name)
+_FIRM_BEFORE = {"ООО", "ОАО", "ЗАО", "ПАО", "АО", "НПО", "РАО", "ТОВ", "ПАТ", "ПрАТ", "АТ"}
 _SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}  # part of the name: "Monique Koch II" leaves nothing behind
 
 
@@ -316,11 +322,13 @@ def name_spans(text: str) -> list[tuple[int, int]]:
             cue = "closing"  # the writer of a quoted mail; a cell under "Owner", "Claimant", "Mieter"
         elif cue is None and parts and not script_names.is_latin(parts[0][0]) and len(parts) <= 3 and (
                 script_names.speaker(text, start, end)
-                or script_names.in_latin_line(text, start, end) and _surname_shaped(parts, first, last)):
-            # a Cyrillic, Greek or Armenian name as a chat's speaker, or inside a Latin line with a name or a
-            # family name's ending in it ("Handover from Бранислав Поповић to ..."; not "Meeting in Санкт Петербург")
+                or script_names.in_latin_line(text, start, end) and _surname_shaped(parts, first, last)
+                or len(run) == len(parts) and _unlisted_person(text, start, parts)):
+            # a Cyrillic, Greek or Armenian name as a chat's speaker, inside a Latin line with a name or a family
+            # name's ending in it ("Handover from Бранислав Поповић to ..."; not "Meeting in Санкт Петербург"), or
+            # a name no list holds in its own language's sentence
             cue = "intro"
-        if parts and not _company(parts, text, end) and not (cue is None and parts[-1] in _PLACES) \
+        if parts and not _company(parts, text, start, end) and not (cue is None and parts[-1] in _PLACES) \
                 and _is_name(parts, cue, first, last, len(run) == len(parts)):
             done = end
             spans.append((start, done))
@@ -336,6 +344,58 @@ _SURNAME_ENDING = re.compile(r"(?:ов|ова|ев|ева|ёв|ёва|ин|ин�
 
 def _surname_shaped(parts: list[str], first: frozenset[str], last: frozenset[str]) -> bool:
     return any(p in first or p in last for p in parts) or bool(_SURNAME_ENDING.search(parts[-1]))
+
+
+# Endings that name a family without a list: the Cyrillic ones above but the Greek ones, which every Greek noun has
+# (-ος, -ης, -ου), and Kazakh and Azeri patronymics (-ұлы, -қызы, -оглы); Greek's own family endings in any case
+# (-άκης, -άκη, -όπουλος, -ίδης ...); Armenian -յան with its case endings (Կարապետյանը, -յանի).
+_UNLISTED_SURNAME = re.compile(r"(?:ов|ова|ев|ева|ёв|ёва|ин|ина|ын|ына|ский|ская|цкий|цкая|енко|ук|юк|чук|ич|ић|вич|вић|"
+                               r"ұлы|қызы|улы|кызы|оглы|оглу|"
+                               r"άκης|άκη|όπουλος|όπουλου|όπουλο|ίδης|ίδη|ιάδης|ιάδη|"
+                               r"յան|յանը|յանն|յանի|յանին|յանից|յանով|յանց|ունի|ունը)$")
+# A Russian or Ukrainian adjective's endings, which no given name has: before a plural noun's -ов they make a title
+# ("Использование Масштабируемых Порталов"), not a name
+_ADJECTIVE = re.compile(r"(?:ый|ых|их|іх|ого|его|ому|ему|ыми|ими|ая|яя|ое|ее)$")  # not -ий: Юрий, Дмитрий
+_CASED_LANGUAGES = ("ru", "uk", "bg", "mk", "el")  # wordfreq's languages in Cyrillic and Greek letters
+# Serbian's Cyrillic letter by letter in its Latin alphabet (the two are one-to-one), since wordfreq holds Serbian,
+# Croatian and Bosnian in Latin letters only ("sh"): "Срећан" -> "srećan", Zipf 4.4. Thirty letters: no library.
+_SERBIAN_LATIN = str.maketrans({"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ђ": "đ", "е": "e", "ж": "ž", "з": "z",
+                                "и": "i", "ј": "j", "к": "k", "л": "l", "љ": "lj", "м": "m", "н": "n", "њ": "nj", "о": "o",
+                                "п": "p", "р": "r", "с": "s", "т": "t", "ћ": "ć", "у": "u", "ф": "f", "х": "h", "ц": "c",
+                                "ч": "č", "џ": "dž", "ш": "š"})
+
+
+def _unlisted_person(text: str, start: int, parts: list[str]) -> bool:
+    """Two or three capitalised Cyrillic, Greek or Armenian words, the last with a family name's ending ("предайте на
+    Асен Бонев", "Вчера Веселина Ангелова"): these languages capitalise no title's other words, so two capitals in a
+    row are a proper name. Where a sentence or field opens, its first word is capitalised anyway: then it must be no
+    common word of those languages ("Станция Курская" is a station; wordfreq's Zipf 4, where "станция" is 4.4 and an
+    unlisted given name such as "Тодорка" 3.0)."""
+    if not 2 <= len(parts) <= 3 or not _UNLISTED_SURNAME.search(parts[-1]) or any(map(_ADJECTIVE.search, parts[:-1])):
+        return False
+    before = text[max(0, start - 40) : start].rstrip(" \t\u00a0")  # a window: linear time on long lines
+    word_before = before.rsplit(maxsplit=1)[-1].rstrip(".").lower() if before else ""
+    if parts[0].lower() in _PLACE_WORDS or word_before in _PLACE_WORDS:  # "Булевар Гоце Делчев", "улица Льва Толстого"
+        return False
+    if _cased_zipf(parts[-1]) >= 4.5:  # a word with a family name's ending: "Славеј Планина" (mountain) is a street
+        return False
+    opens = not before or before[-1] in "\n.!?:;\"«»„“”'()[]-–—•*#|"
+    return not opens or _cased_zipf(parts[0]) < 4.0
+
+
+def _cased_zipf(word: str) -> float:
+    word = word.lower()
+    return max(common_words.zipf(word, _CASED_LANGUAGES), common_words.zipf(word.translate(_SERBIAN_LATIN), ("sh",)))
+
+
+# What a street, a square or a station is called before its name, where a line opens with it ("Булевар Гоце Делчев
+# 711", "Улица Ленина 5"): a place named after someone (in Russian, Ukrainian, Bulgarian, Macedonian, Serbian, Greek
+# and Armenian)
+_PLACE_WORDS = {"улица", "ул", "вулиця", "вул", "улицa", "булевар", "булевард", "бульвар", "бул", "проспект", "просп",
+                "пр", "площадь", "площа", "пл", "площад", "переулок", "провулок", "пер", "шоссе", "шосе", "набережная",
+                "набережна", "станция", "станція", "аэропорт", "аеропорт", "аеродром", "летище", "метро", "парк", "сквер",
+                "мост", "міст", "трг", "кеј", "пут", "οδός", "οδος", "λεωφόρος", "λεωφ", "πλατεία", "αεροδρόμιο",
+                "σταθμός", "փողոց", "պողոտա", "հրապարակ", "նրբանցք"}
 
 
 # Not a bare "name": a product table has one too ("sku,name\nA17,Steel Bracket").
@@ -377,11 +437,12 @@ _PLACES = {"Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "
            "Stadium", "Center", "Centre", "Institute", "Foundation", "Museum", "Library"}
 
 
-def _company(parts: list[str], text: str, end: int) -> bool:
-    """The run names a firm: "Todd Inc.", '"vendor": "Atlas Furniture SARL"'."""
+def _company(parts: list[str], text: str, start: int, end: int) -> bool:
+    """The run names a firm: "Todd Inc.", '"vendor": "Atlas Furniture SARL"', "ООО «Киселев Денисов»"."""
     rest = text[end : end + 16]
     after = rest.split(maxsplit=1)[0].replace(".", "").strip(",;:\"'”’»)]}") if rest[:1] == " " and rest.strip() else ""
-    return after in _COMPANY or any(p in _COMPANY for p in parts)
+    before = text[max(0, start - 8) : start].rstrip(" \u00a0«\"„“").split()
+    return after in _COMPANY or any(p in _COMPANY for p in parts) or bool(before) and before[-1] in _FIRM_BEFORE
 
 
 def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: frozenset[str], plain: bool) -> bool:

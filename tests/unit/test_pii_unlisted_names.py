@@ -1,0 +1,40 @@
+"""Names no list holds in Cyrillic, Greek and Armenian sentences (names.py `_unlisted_person`): two or three
+capitalised words whose last has a family name's ending are a person; a firm, a street, a common word that opens a
+sentence or a common word with such an ending are not."""
+
+import pytest
+
+from tasks.sampling.pii import Scrubber
+
+
+@pytest.fixture(scope="module")
+def scrub():
+    return Scrubber(detectors=("person",), phone_context=False).scrub
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Вчера Радослава Пенчева се обади два пъти.", "Радослава Пенчева"),  # Bulgarian, mid-sentence
+    ("Радослава Пенчева от счетоводството потвърди плащането.", "Радослава Пенчева"),  # opens the sentence
+    ("Заявку принял Богумил Подколзин из отдела продаж.", "Богумил Подколзин"),  # Russian
+    ("Заявку принял Пафнутий Завьялов из отдела продаж.", "Пафнутий Завьялов"),  # a given name's -ий: no adjective
+    ("Өтінішті Әсет Жұмабайұлы қабылдады.", "Әсет Жұмабайұлы"),  # Kazakh patronymic
+    ("Ενημερώστε τον Παντελή Σταυρόπουλο για την αλλαγή.", "Παντελή Σταυρόπουλο"),  # Greek, accusative
+    ("Երեկ Շողիկ Ղազարյանը երկու անգամ զանգահարեց։", "Շողիկ Ղազարյանը"),  # Armenian, with its article
+])
+def test_an_unlisted_name_goes(scrub, text, name):
+    out = scrub(text)
+    assert not any(part in out for part in name.split()), out
+
+
+@pytest.mark.parametrize("text", [
+    "Магазин Коломенский работает до 22:00.",  # opens the sentence with a common word (Zipf >= 4)
+    "Срећан Божић и Нова година од целе фирме!",  # the same in Serbian, looked up in Latin letters
+    "Булевар Вишеслав Кудрявцев 711, Скопје",  # a street named after someone
+    "Офисът е на булевард Радослав Пенчев 12.",
+    "Славеј Планина 619, Скопје",  # the ending on a common word (planina, a mountain)
+    "ООО «Киселев Денисов» выставило счёт.",  # a firm: its legal form before
+    "Мочев Клатуров АД подписа договора.",  # ... and after
+    "Доклад: Использование Масштабируемых Порталов в продажах",  # a title: an adjective before a plural's -ов
+])
+def test_a_street_a_firm_or_a_word_stays(scrub, text):
+    assert scrub(text) == text
