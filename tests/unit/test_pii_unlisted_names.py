@@ -1,6 +1,6 @@
 """Names no list holds in Cyrillic, Greek and Armenian sentences (names.py `_unlisted_person`): two or three
 capitalised words whose last has a family name's ending are a person; a firm, a street, a common word that opens a
-sentence or a common word with such an ending are not."""
+sentence or a common word with such an ending are not. And a Cyrillic form of address in any case is a cue."""
 
 import pytest
 
@@ -38,3 +38,13 @@ def test_an_unlisted_name_goes(scrub, text, name):
 ])
 def test_a_street_a_firm_or_a_word_stays(scrub, text):
     assert scrub(text) == text
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Передайте, пожалуйста, господину Подколзину, что договор подписан.", "Подколзину"),  # dative
+    ("Шановний пане Богумиле, надсилаємо вам рахунок.", "Богумиле"),  # Ukrainian vocative
+    ("Поштовани господине Подколзићу, шаљемо вам понуду.", "Подколзићу"),  # Serbian vocative
+    ("Передайте госпоже Подколзиной документы.", "Подколзиной"),
+])
+def test_a_form_of_address_in_its_cases_is_a_cue(scrub, text, name):
+    assert name not in scrub(text)

@@ -215,8 +215,11 @@ _TITLE = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Hr|M|Mme|Mlle|
                     # Polish, Czech, Slovak, Croatian, Albanian, Maltese, Nordic and Turkish forms of address
                     r"Pan|Pani|Paní|Pán|Gospođa|Gospodin|Gđa|Gđica|Zonja|Zoti|Is-Sur|Is-Sinjura|Fru|Frk|Sayın|Bayan|"
                     r"Mnr|Mev|Councillor|Cllr|Rev|Revd|Father(?!\s+(?:Christmas|Time|Son|Daughter|Figure|Of)\b)|Pastor|Rabbi|Imam|"
-                    # Cyrillic (Russian, Bulgarian, Ukrainian), Greek and Armenian forms of address
-                    r"[Гг]-н|[Гг]-жа|[Гг]-ца|[Гг]осподин|[Гг]оспожа|[Гг]оспођа|[Пп]ан|[Пп]ані|Κος|Κα|[Κκ](?=\.)|[Κκ]ύριος|[Κκ]υρία|"
+                    # Cyrillic (Russian, Bulgarian, Ukrainian, Serbian), Greek and Armenian forms of address, in their
+                    # cases too ("господину Фёдорову", "пане Романе", "господине Петровићу")
+                    r"[Гг]-н|[Гг]-жа|[Гг]-ца|[Гг]-ну|[Гг]-же|[Гг]осподин(?:а|у|е|ом)?|[Гг]оспож(?:а|и|е|у|о|ой)|"
+                    r"[Гг]оспођ(?:а|е|и|у|о|ом)|[Гг]оспођиц(?:а|е|и|у|о)|[Пп]ан(?:а|у|е|ові|ом)?|[Пп]ані|"
+                    r"Κος|Κα|[Κκ](?=\.)|[Κκ]ύριος|[Κκ]υρία|"
                     r"[Κκ]ύριε|Պրն|[Պպ]արոն|[Տտ]իկին)\.?\s+")  # (Afrikaans, then English offices and clergy)
 # Capital letters of the Latin, Greek, Cyrillic and Armenian scripts: a name starts with one.
 _CASED_SCRIPTS = (range(0x41, 0x250), range(0x370, 0x530), range(0x531, 0x590))
