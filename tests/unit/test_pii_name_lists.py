@@ -32,6 +32,7 @@ def scrub():
     ("Ayub Gatwiri will pick up the order.", "Gatwiri"),
     ("Hi Mindaugas, the invoice is late.", "Mindaugas"),
     ("Mark Kazlauskas approved the order.", "Kazlauskas"),  # a word-name before a surname only lt_LT's list holds
+    ("Please contact László Nagy about the invoice.", "László"),  # frequent in Hungarian text: names are
 ])
 def test_a_person_goes(scrub, text, name):
     out = scrub(text)
@@ -56,6 +57,10 @@ def test_a_person_goes(scrub, text, name):
     # ... everyday words of languages that capitalise only a sentence's first word (es, it: the first names Esta, Dalla)
     "Esta Semana Santa cerramos a las 14:00.",
     "Dalla Stazione Centrale prendete il bus 5.",
+    # rare English words that are first names in a more list, before an English word ("Mall" is a surname too)
+    "Re: Snr Software Engineer Vacancy",
+    "Subject: Sable Leather Sofa Delivery",
+    "Pall Mall Cigarettes Recall",
     # a firm whose suffix closes a quoted field (a JSON record's vendor)
     '{"vendor": "Atlas Furniture SARL", "total": 1600.19}',
     # a place or an institution named after someone
@@ -77,7 +82,14 @@ def test_the_benchmark_s_held_out_locales_stay_out_of_the_lists():
 @pytest.mark.parametrize("word, common", [
     ("Valid", True), ("valid", True), ("Kunde", True),  # English, German
     ("Esta", True), ("Dalla", True), ("Eller", True),  # Spanish, Italian, Swedish: rare in English and German
+    ("İslam", True), ("Islam", True),  # Turkish capital İ lower-cases with a combining dot
     ("Mindaugas", False), ("Siphesihle", False), ("Kazlauskas", False),
 ])
 def test_common_words_are_every_language_s_everyday_words(word, common):
     assert common_words.is_common(word) is common
+
+
+def test_a_name_s_own_language_is_left_out_of_the_test():
+    assert common_words.is_common("László") and not common_words.is_common("László", own="hu")
+    assert common_words.is_common("Dalla", own="hu")  # Italian's
+    assert common_words.language("hr_HR") == "sh" and common_words.language("et_EE") is None

@@ -1,53 +1,81 @@
-"""Is a word a common word of some language? wordfreq's frequency lists (39 languages, from Wikipedia, subtitles,
-books, news and the web) decide, so that a name list from one country cannot turn another language's everyday word
-into a person: az_AZ's first name "Valid" ("Valid From"), vi_VN's "An" ("An Introduction To ..."), nl_BE's "El"
-("El Salvador").
+"""Is a word a common word of some language? wordfreq's frequency lists (39 of its 42 languages, from Wikipedia,
+subtitles, books, news and the web) decide, so that a name list from one country cannot turn another language's
+everyday word into a person: az_AZ's first name "Valid" ("Valid From"), vi_VN's "An" ("An Introduction To ..."),
+nl_BE's "El" ("El Salvador").
 
-Used to be let in, a word must be rare in both the languages whose ordinary words are written with a capital
-(English titles, "Valid From"; German nouns, "Kunde Nummer") and very rare as a word everywhere else (function
-words: "An", "El", "Con"). Hand-written thresholds over a maintained list rather than a hand-written list of words:
-docs/facts.md "PII: name lists of every Faker locale, filtered by wordfreq" measures what they let in and keep out.
+A common word is frequent in a language whose ordinary words are written with a capital (English titles, "Valid
+From"; German nouns, "Kunde Nummer"), or very frequent in any other (function words: "An", "El", "Esta"). A name is
+a frequent word in its own language's text too ("lászló" is Zipf 5.5 in Hungarian, "mihai" 5.3 in Romanian), so a
+list may leave its own language out of the second test. Hand-written thresholds over a
+maintained list rather than a hand-written list of words: docs/facts.md "PII: the other locales' name lists, less
+every language's common words" measures what they let in and keep out.
 """
 
-import math
+import unicodedata
 from functools import lru_cache
 
 # Zipf scale: log10 of a word's frequency per billion words (3 = once per million words, 5 = once per 10,000).
 TITLE_CASE_LANGUAGES = ("en", "de")  # where everyday words are capitalised in running text (titles, nouns)
 TITLE_CASE_ZIPF = 3.0
 ANY_LANGUAGE_ZIPF = 5.0
+ZIPF_FLOOR = 3.0  # the least `zipf` reads (where wordfreq's small lists end): lower frequencies read as 0
 # Chinese, Japanese and Korean words are never a capitalised run (and wordfreq needs jieba or MeCab, not installed,
 # to look words up in them).
 _UNSEGMENTED = ("zh", "ja", "ko")
 
 
-def is_common(word: str) -> bool:
-    """`word` (any case) is a common word: Zipf >= 3 in English or German, or >= 5 in any of wordfreq's languages."""
-    return word.lower() in _common()
+def language(locale: str) -> str | None:
+    """wordfreq's language for a Faker locale ("hu_HU" -> "hu", "hr_HR" -> "sh"), None where it has none (az, et)."""
+    code = locale.split("_")[0]
+    code = {"hr": "sh", "sr": "sh", "bs": "sh", "no": "nb"}.get(code, code)
+    return code if code in _languages() else None
 
 
-def zipf(word: str, languages: tuple[str, ...]) -> float:
-    """`word`'s (any case) highest Zipf frequency in `languages`; 0 below Zipf 3, where the 'small' lists end."""
-    key = word.lower()
-    return max((math.log10(f) + 9 for lang in languages if (f := _frequencies(lang).get(key))), default=0.0)
+def is_common(word: str, own: str | None = None) -> bool:
+    """`word` (any case) is a common word: Zipf >= 3 in English or German, or >= 5 in any other of wordfreq's
+    languages but `own` (a name's own language)."""
+    return is_title_word(word) or bool(_frequent_in().get(_key(word), frozenset()) - {own})
 
 
-@lru_cache(maxsize=None)
-def _frequencies(lang: str) -> dict[str, float]:
-    from wordfreq import get_frequency_dict
-
-    return get_frequency_dict(lang, "small")
+def is_title_word(word: str) -> bool:
+    """`word` (any case) is frequent (Zipf >= 3) in English or German, where titles and nouns are capitalised."""
+    key = _key(word)
+    return any(key in _over(lang, TITLE_CASE_ZIPF) for lang in TITLE_CASE_LANGUAGES)
 
 
 @lru_cache(maxsize=1)
-def _common() -> frozenset[str]:
-    """Every word over its threshold, once per process (1 s). wordfreq's 'small' lists hold every word down to
-    Zipf 3, all that the thresholds need."""
+def _frequent_in() -> dict[str, frozenset[str]]:
+    """word -> the languages where it is at or over ANY_LANGUAGE_ZIPF: one lookup a word."""
+    found: dict[str, set[str]] = {}
+    for lang in _languages():
+        for word in _over(lang, ANY_LANGUAGE_ZIPF):
+            found.setdefault(word, set()).add(lang)
+    return {word: frozenset(langs) for word, langs in found.items()}
+
+
+def zipf(word: str, languages: tuple[str, ...]) -> float:
+    """`word`'s (any case) highest Zipf frequency in `languages`; 0 below ZIPF_FLOOR."""
+    key = _key(word)
+    return max((_over(lang, ZIPF_FLOOR).get(key, 0.0) for lang in languages), default=0.0)
+
+
+def _key(word: str) -> str:
+    # wordfreq's keys are lower-cased and NFC; Turkish "İ" lower-cases to "i" and a combining dot ("İslam")
+    return unicodedata.normalize("NFC", word.lower().replace("i\u0307", "i"))
+
+
+@lru_cache(maxsize=1)
+def _languages() -> tuple[str, ...]:
     from wordfreq import available_languages
 
-    def over(lang: str, least_zipf: float) -> list[str]:
-        least = 10 ** (least_zipf - 9)  # Zipf = log10(frequency per billion words)
-        return [w for w, f in _frequencies(lang).items() if f >= least]
+    return tuple(lang for lang in sorted(available_languages("small")) if lang not in _UNSEGMENTED)
 
-    languages = [lang for lang in available_languages("small") if lang not in _UNSEGMENTED]
-    return frozenset(w for lang in languages for w in over(lang, TITLE_CASE_ZIPF if lang in TITLE_CASE_LANGUAGES else ANY_LANGUAGE_ZIPF))
+
+@lru_cache(maxsize=None)
+def _over(lang: str, least_zipf: float) -> dict[str, float]:
+    """word -> Zipf for `lang`'s words at or over `least_zipf`. Read from wordfreq's file, not through
+    get_frequency_dict, which keeps every word of every language asked in memory (174 MB for the 39)."""
+    from wordfreq import available_languages, read_cBpack
+
+    buckets = read_cBpack(available_languages("small")[lang])  # bucket i: the words of Zipf 9 - i/100
+    return {w: 9 - i / 100 for i, bucket in enumerate(buckets[: round((9 - least_zipf) * 100) + 1]) for w in bucket}
