@@ -46,6 +46,7 @@ def test_an_unlisted_name_goes(scrub, text, name):
     "Встреча на Проспекте Гагарина в 10:00.",  # a place word, declined
     "ООО «Киселев Денисов» выставило счёт.",  # a firm: its legal form before
     "Мочев Клатуров АД подписа договора.",  # ... and after
+    "Η εταιρεία Σαράντης Γρηγοριάδης ΑΕ ανακοίνωσε αποτελέσματα.",  # a Greek legal form after
     "Доклад: Использование Масштабируемых Порталов в продажах",  # a title: an adjective before a plural's -ов
 ])
 def test_a_street_a_firm_or_a_word_stays(scrub, text):

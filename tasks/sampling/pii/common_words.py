@@ -74,7 +74,8 @@ def _languages() -> tuple[str, ...]:
 @lru_cache(maxsize=None)
 def _over(lang: str, least_zipf: float) -> dict[str, float]:
     """word -> Zipf for `lang`'s words at or over `least_zipf`. Read from wordfreq's file, not through
-    get_frequency_dict, which keeps every word of every language asked in memory (174 MB for the 39)."""
+    get_frequency_dict, which keeps every word of every language asked in memory (about 200 MB for the 39:
+    docs/facts.md)."""
     from wordfreq import available_languages, read_cBpack
 
     buckets = read_cBpack(available_languages("small")[lang])  # bucket i: the words of Zipf 9 - i/100
