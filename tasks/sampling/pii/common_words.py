@@ -18,6 +18,9 @@ from functools import lru_cache
 TITLE_CASE_LANGUAGES = ("en", "de")  # where everyday words are capitalised in running text (titles, nouns)
 TITLE_CASE_ZIPF = 3.0
 ANY_LANGUAGE_ZIPF = 5.0
+# An everyday word of any language, as the addressee after a greeting may be ("Hola Equipo", "مرحبا بالجميع" are
+# 5.5 and 3.7; "Ayub" 3.5, "رانيا" 3.8, "Тијана" 3.3; a name frequent in its own language is in a list)
+EVERYDAY_ZIPF = 4.5
 ZIPF_FLOOR = 3.0  # the least `zipf` reads (where wordfreq's small lists end): lower frequencies read as 0
 # Chinese, Japanese and Korean words are never a capitalised run (and wordfreq needs jieba or MeCab, not installed,
 # to look words up in them).
@@ -34,7 +37,12 @@ def language(locale: str) -> str | None:
 def is_common(word: str, own: str | None = None) -> bool:
     """`word` (any case) is a common word: Zipf >= 3 in English or German, or >= 5 in any other of wordfreq's
     languages but `own` (a name's own language)."""
-    return is_title_word(word) or bool(_frequent_in().get(_key(word), frozenset()) - {own})
+    return is_title_word(word) or any(z >= ANY_LANGUAGE_ZIPF and lang != own for lang, z in _frequent_in().get(_key(word), ()))
+
+
+def is_everyday(word: str) -> bool:
+    """`word` (any case) is frequent (Zipf >= 3) in English or German, or >= 4.5 in any of wordfreq's languages."""
+    return is_title_word(word) or _key(word) in _frequent_in()
 
 
 def is_title_word(word: str) -> bool:
@@ -44,13 +52,13 @@ def is_title_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _frequent_in() -> dict[str, frozenset[str]]:
-    """word -> the languages where it is at or over ANY_LANGUAGE_ZIPF: one lookup a word."""
-    found: dict[str, set[str]] = {}
+def _frequent_in() -> dict[str, tuple[tuple[str, float], ...]]:
+    """word -> (language, Zipf) wherever it is at or over EVERYDAY_ZIPF: one lookup a word, for both tests."""
+    found: dict[str, list[tuple[str, float]]] = {}
     for lang in _languages():
-        for word in _over(lang, ANY_LANGUAGE_ZIPF):
-            found.setdefault(word, set()).add(lang)
-    return {word: frozenset(langs) for word, langs in found.items()}
+        for word, z in _over.__wrapped__(lang, EVERYDAY_ZIPF).items():  # (uncached: this dict holds them all)
+            found.setdefault(word, []).append((lang, z))
+    return {word: tuple(langs) for word, langs in found.items()}
 
 
 def zipf(word: str, languages: tuple[str, ...]) -> float:
@@ -60,8 +68,9 @@ def zipf(word: str, languages: tuple[str, ...]) -> float:
 
 
 def _key(word: str) -> str:
-    # wordfreq's keys are lower-cased and NFC; Turkish "İ" lower-cases to "i" and a combining dot ("İslam")
-    return unicodedata.normalize("NFC", word.lower().replace("i\u0307", "i"))
+    # wordfreq's keys are case-folded and NFC: "grüsse" for "Grüße", "λόγοσ" for "Λόγος" (lower() kept "ß" and the
+    # final "ς", so neither was ever found); Turkish "İ" folds to "i" and a combining dot ("İslam")
+    return unicodedata.normalize("NFC", word.casefold().replace("i\u0307", "i"))
 
 
 @lru_cache(maxsize=1)

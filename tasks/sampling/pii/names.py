@@ -152,6 +152,24 @@ def _longest_first(alternatives: str) -> str:
 _CUE = re.compile(rf"(?<![\w'’])(?:({_longest_first(_STRONG)})|({_longest_first(_INTRO)})|({_longest_first(_GREETING)}))"
                   r"(?!\w)[\s,:-]*")
 _CUE_ANY_CASE = re.compile(_CUE.pattern, re.IGNORECASE)
+# A greeting that addresses someone where a text, a line or a sentence opens: the capitalised words after it, up to a
+# comma, a "!" or the line's end, are whom it greets when no language uses them every day (_addressee): "Hi Ayub,",
+# "Здравей, Ели!", "Ћао Тијана,", "Բարև Լիլիթ,"; not "Hi Team,", "Dear Customer,", "Hola Equipo!". Greetings, not
+# a mail's headers or role words (_GREETING has those too), in the languages of the name lists and their neighbours.
+_SALUTATIONS = (r"dear|hi|hiya|hello|hey|howdy|good morning|good afternoon|good evening|morning|hallo|liebe|lieber|"
+                r"moin|servus|grüezi|grüß dich|guten morgen|guten tag|bonjour|bonsoir|salut|coucou|cher|chère|hola|"
+                r"buenos días|buenas tardes|buenas|querido|querida|estimado|estimada|ciao|salve|buongiorno|buonasera|"
+                r"caro|cara|gentile|olá|ola|oi|bom dia|boa tarde|prezado|prezada|hoi|goedemorgen|beste|hej|hei|moi|"
+                r"moikka|terve|hejsan|tere|labas|sveiki|sveika|ahoj|dobrý den|cześć|witaj|dzień dobry|szia|sziasztok|"
+                r"helló|jó napot|bună|buna|salutare|merhaba|selam|günaydın|zdravo|bok|dobar dan|jambo|habari|hujambo|"
+                r"sawubona|salam|xin chào|chào|halo|selamat pagi|kumusta|"
+                r"здравствуйте|здравствуй|привет|добрый день|доброе утро|добрый вечер|дорогой|дорогая|уважаемый|"
+                r"уважаемая|привіт|вітаю|добрий день|шановний|шановна|здравей|здравейте|здрасти|добър ден|ћао|здраво|"
+                r"добар дан|поштовани|поштована|сәлем|сәлеметсіз бе|салам|γεια|γεια σου|γεια σας|καλημέρα|"
+                r"καλησπέρα|αγαπητέ|αγαπητή|բարև|բարեւ|ողջույն|հարգելի")
+_SALUTATION = re.compile(rf"(?:^|(?<=[\n.!?:\"“«(]))[ \t]*(?:{_longest_first(_SALUTATIONS)})(?!\w)[ \t]*[,!]?[ \t]*")
+# An addressee's end: a comma, "!", ":" or the line's end ("Hi Ayub Gatwiri, thanks"; not "Hello Kitty bags")
+_ADDRESSEE_END = re.compile(r"[ \t]*(?:[,!:;]|\r?\n|$)")
 # A sign-off in any language: a short line ending in "," or "!" ("Szép napot!", "Pagarbiai,", "Asante sana,"), then
 # a line holding only two to four words: the writer's name, as mail is signed everywhere. Without the "," or "!"
 # only when that line ends the text ("Předem děkuji\nAleksi Väisänen").
@@ -306,7 +324,9 @@ def _is_particle(word: str) -> bool:
 
 
 def cues(text: str) -> dict[int, str]:
-    """Where a cue ends in `text` (the start of the word after it) -> 'strong', 'intro', 'greeting' or 'saint'.
+    """Where a cue ends in `text` (the start of the word after it) -> 'strong', 'intro', 'greeting', 'closing' or
+    'saint'; a greeting that may name whom it greets (_SALUTATION, _addressee) 'salutation', or 'greeting+salutation'
+    where it is a greeting cue too ("Hi", "Dear").
     One pass per text: looking back from every capitalised word was the scrubber's slowest step."""
     lowered = text.lower()  # matching lower-cased text is 4x faster than IGNORECASE; the same offsets unless
     cue = _CUE if len(lowered) == len(text) else _CUE_ANY_CASE  # lower() changed a length (İ -> i̇)
@@ -315,6 +335,9 @@ def cues(text: str) -> dict[int, str]:
     # a field is more specific than a greeting at the same place ("submitted by" is both)
     found.update((m.end(), "closing") for m in _FIELD.finditer(text) if found.get(m.end()) in (None, "greeting"))
     found.update((m.end(), "closing") for m in _NAME_ANSWER.finditer(text) if m.end() not in found)
+    if len(lowered) == len(text):  # a greeting's addressee: "salutation" where no cue was, else as after a greeting
+        found.update((m.end(), "salutation" if found.get(m.end()) is None else "greeting+salutation")
+                     for m in _SALUTATION.finditer(lowered) if found.get(m.end()) in (None, "greeting"))
     found.update((m.end(), "saint") for m in _SAINT.finditer(text))
     found.update((m.end(), "strong") for m in _TITLE.finditer(text))
     return found
@@ -337,6 +360,8 @@ def name_spans(text: str) -> list[tuple[int, int]]:
         run = _run(text, start)
         parts = [w for w in run if _capitalised(w)]
         end = start + len(" ".join(run))
+        if cue in ("salutation", "greeting+salutation"):  # whom a greeting greets, else as before
+            cue = "strong" if _addressee(text, end, parts, first, last) else "greeting" if cue != "salutation" else None
         if cue is None and (_WROTE.match(text, end) or _person_column(text, start)):
             cue = "closing"  # the writer of a quoted mail; a cell under "Owner", "Claimant", "Mieter"
         elif cue is None and parts and not script_names.is_latin(parts[0][0]) and len(parts) <= 3 and (
@@ -477,6 +502,25 @@ def _company(parts: list[str], text: str, start: int, end: int) -> bool:
     after = rest.split(maxsplit=1)[0].replace(".", "").strip(",;:\"'”’»)]}") if rest[:1] == " " and rest.strip() else ""
     before = text[max(0, start - 8) : start].rstrip(" \u00a0«\"„“").split()
     return after in _COMPANY or any(p in _COMPANY for p in parts) or bool(before) and before[-1] in _FIRM_BEFORE
+
+
+def _addressee(text: str, end: int, parts: list[str], first: frozenset[str], last: frozenset[str]) -> bool:
+    """The capitalised words after a greeting name whom it greets: closed by a comma, "!", ":" or the line's end,
+    a listed first name alone that is no everyday word ("Hi Gunnhild,"), or two or three words each a listed name or a rare word
+    (_rare_word: "Hi Ayub Gatwiri,"). One rare word alone is a firm as often ("Hi Zendesk,", "Привет, Озон!")."""
+    if not _ADDRESSEE_END.match(text, end):
+        return False
+    if len(parts) == 1:  # (not "Good Morning America:")
+        return (parts[0] in first or parts[0] in _more_first()) and not common_words.is_everyday(parts[0])
+    return len(parts) <= 3 and all(p in first or p in last or _rare_word(p) for p in parts)
+
+
+def _rare_word(word: str) -> bool:
+    """No everyday word of any language (common_words.is_everyday) and, in Cyrillic or Greek, rarer than a town in
+    those languages (_cased_zipf, as _unlisted_person); Armenian has no word list to ask."""
+    if common_words.is_everyday(word) or "\u0531" <= word[0] < "\u0590":
+        return False
+    return script_names.is_latin(word[0]) or _cased_zipf(word) < 3.6
 
 
 def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: frozenset[str], plain: bool) -> bool:

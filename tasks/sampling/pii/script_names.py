@@ -22,7 +22,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from tasks.sampling.pii import context, faker_names
+from tasks.sampling.pii import common_words, context, faker_names
 
 NAME_LIST_LOCALES = ("ar_AA", "ar_DZ", "ar_PS", "ar_SA", "fa_IR", "he_IL", "hi_IN", "mr_IN", "ne_NP", "bn_BD", "gu_IN",
                      "or_IN", "ta_IN", "si_LK", "th_TH", "ka_GE", "zh_CN", "zh_TW", "ja_JP", "ko_KR")
@@ -54,7 +54,21 @@ _INTROS = (
     "मेरा नाम", "श्री", "श्रीमती", "सुश्री", "कुमारी", "डॉ.", "माझे नाव", "मेरो नाम", "আমার নাম", "শ্রী", "শ্রীমতী",
     "জনাব", "મારું નામ", "શ્રી", "என் பெயர்", "திரு", "திருமதி", "నా పేరు", "శ్రీ", "శ్రీమతి", "คุณ", "นาย", "นาง",
     "นางสาว", "ჩემი სახელია", "ბატონი", "ქალბატონი", "ስሜ", "አቶ", "ወይዘሮ", "ወ/ሮ", "ዶ/ር",
+    "सौ.", "ለአቶ", "ለወይዘሮ",  # Marathi's Mrs. (with its dot: "सौ" is a hundred), Amharic's "to Mr.", "to Mrs."
 )
+# A letter's or a message's opening words of respect, and Georgian's Mr. and Mrs. as one calls them ("محترمہ نادیہ
+# حسن", "आदरणीय श्री. तुषार गायकवाड,", "ბატონო ლაშა,"): cues only before a listed name (_named), since they are as
+# often an adjective after a noun ("مشتری محترم، ...", a valued customer) or before one ("आदरणीय महोदय,", Dear Sir)
+_RESPECTED = ("محترم", "محترمہ", "محترمه", "आदरणीय", "শ্রদ্ধেয়", "শ্রদ্ধেয়া", "মাননীয়", "মাননীয়া", "மதிப்பிற்குரிய",
+              "ბატონო", "ქალბატონო")
+# Greetings in these scripts' languages: the words after one, up to a comma, "!" or the line's end, are whom it greets
+# (_addressed); names.py's greetings ("Hi رانيا,") are cues already
+_SALUTATIONS = ("السلام عليكم", "السلام علیکم", "مرحبا", "مرحباً", "أهلا", "أهلاً", "اهلا", "هلا", "سلام", "درود", "آداب", "היי", "הי", "שלום", "नमस्ते",
+                "नमस्कार", "हाय", "हैलो", "হ্যালো", "হাই", "নমস্কার", "வணக்கம்", "ஹாய்", "నమస్కారం", "నమస్తే", "హాయ్",
+                "გამარჯობა", "სალამი", "ሰላም", "ጤና ይስጥልኝ")
+# Words of respect after a name: "کامران صاحب", "نسرین جان", "ارم باجی", "हरप्रीत दीदी", "మాధవి గారు", "செந்தில் அவர்கள்"
+_HONORIFICS_AFTER = frozenset(("صاحب", "صاحبہ", "جان", "باجی", "بھائی", "خانم", "दीदी", "भैया", "साहब", "ताई",
+                               "বাবু", "মহাশয়", "গারু", "గారు", "அவர்கள்", "அவர்களே", "அவர்களுக்கு"))
 # ... and name fields and sign-offs, which need a colon, or a comma or line break after them ("Name: ...",
 # "Regards,\n..."): as bare words they are sentence words ("نام" is also "name" in a product's name).
 _FIELDS = (
@@ -84,7 +98,8 @@ def _alternation(words) -> str:
     return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
 
 
-_NATIVE_CUE = re.compile(rf"(?:(?<![{_SPACED}]){_alternation(_INTROS)}[ \t]*[:：,،፡፦]?[ \t]*|"
+_NATIVE_CUE = re.compile(rf"(?:(?<![{_SPACED}]){_alternation(_INTROS)}[ \t]*[.:：,،፡፦]?[ \t]*|"
+                         rf"(?<![{_SPACED}])(?P<respected>{_alternation(_RESPECTED)})[ \t]+|"
                          rf"(?<![{_SPACED}]){_alternation(_FIELDS)}[ \t]*(?:[:：፡፦]|(?P<line>[,،]?[ \t]*\n))[ \t\n]*)$")
 _CJK_CUE = re.compile(rf"{_alternation(_CJK_STRONG)}[\"' \t]*[:：]?[\"' \t]*$|"
                       rf"(?P<weak>{_alternation(_CJK_WEAK)})[\"' \t]*[:：]?[\"' \t]*$")
@@ -93,7 +108,7 @@ _HANGUL_CUE = re.compile(rf"{_alternation(_HANGUL_BEFORE)}[ \t]*[:：]?[ \t]*$")
 # "ชื่อ: บริษัท ปตท จำกัด"): company, team, department, bank, service, product
 _ORGANISATION = frozenset((
     "شركة", "فريق", "قسم", "إدارة", "ادارة", "مؤسسة", "بنك", "مصرف", "خدمة", "منتج", "مجموعة", "شرکت", "تیم", "واحد",
-    "بخش", "گروه", "بانک", "حضرت", "חברת", "חברה", "צוות", "מחלקת", "מחלקה", "בנק", "שירות", "קבוצת", "विभाग", "टीम",
+    "بخش", "گروه", "بانک", "حضرت", "ٹیم", "חברת", "חברה", "צוות", "מחלקת", "מחלקה", "בנק", "שירות", "קבוצת", "विभाग", "टीम",
     "कंपनी", "बैंक", "सेवा", "समूह", "বিভাগ", "টিম", "কোম্পানি", "ব্যাংক", "পরিষেবা", "பிரிவு", "குழு", "நிறுவனம்",
     "வங்கி", "విభాగం", "బృందం", "సంస్థ", "బ్యాంకు", "บริษัท", "ธนาคาร", "ฝ่าย", "ทีม", "แผนก", "สำนักงาน", "სამსახური",
     "ბანკი", "კომპანია", "გუნდი", "განყოფილება", "ክፍል", "ቡድን", "ድርጅት", "ባንክ"))
@@ -202,7 +217,7 @@ def _english_cue(text: str, start: int, cue_at: dict[int, str]) -> bool:
     as a role field there), nor a line ending in "!" (names.py's sign-off, "Szép napot!\n..."; in these scripts an
     alert and its news as often: "تنبيه!\nتم الشحن")."""
     kind = cue_at.get(start)
-    return kind not in (None, "saint") and not _AFTER_PLACEHOLDER.search(text, max(0, start - 20), start) \
+    return kind not in (None, "saint", "salutation") and not _AFTER_PLACEHOLDER.search(text, max(0, start - 20), start) \
         and not (kind == "closing" and text[max(0, start - 200):start].rstrip().endswith("!"))
 
 
@@ -248,16 +263,21 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
         if (thai := _THAI_ADDRESS.match(name)) and len(name) - thai.end() >= 2 and follow:
             begin = w.start() + thai.end()  # the name after the form of address, and the family name after it
             take = 2
-        elif name in _PARTICLES or name in _INTROS or name in _FIELDS:
+        elif name in _PARTICLES or name in _INTROS or name in _FIELDS or name in _RESPECTED:
             i += 1
             continue
         elif cue := _NATIVE_CUE.search(text, max(0, begin - 40), begin):
             if cue.group("line") and not (whole and len(run) <= 3 and _line_ends(text, run[-1].end())):
                 i += 1  # a sign-off's next line is the writer's name only when it holds nothing else
                 continue
+            if cue.group("respected") and not _named([x.group(0) for x in run[:2]], first, last):
+                i += 1  # "आदरणीय महोदय," is "Dear Sir,"; "محترم کسٹمر،", "Dear Customer,": a name must follow
+                continue
             take = _cued_take(run, first, last, whole)
         elif _english_cue(text, begin, cue_at) or _column(text, begin):
             take = _cued_take(run, first, last, whole)
+        elif addressed := _addressed(text, words, i, run, first, last):
+            begin, take = addressed
         elif whole and len(run) <= 3 and (in_latin_line(text, begin, run[-1].end()) or speaker(text, begin, run[-1].end())
                                           or _after_closing(text, begin) and _line_ends(text, run[-1].end())) \
                 and (len(run) >= 2 or name in first or name in last):
@@ -275,6 +295,39 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
         out.append((begin, run[take - 1].end()))
         i += take
     return out
+
+
+# (anywhere: a greeting's word before a listed name and a comma greets it, as in "قالت أهلا ليلى،")
+_GREETED = re.compile(rf"{_alternation(_SALUTATIONS)}[ \t]*[,،!]?[ \t]*$")
+_ADDRESSEE_END = re.compile(r"[ \t]*(?:[,،!:;؟?]|\r?\n|$)")
+
+
+def _addressed(text: str, words: list[re.Match], i: int, run: list[re.Match], first, last) -> tuple[int, int] | None:
+    """(where it starts, how many of `run`'s words) of a name before a word of respect ("فرشید بهرامی صاحب") or of
+    whom a greeting greets, up to a comma, "!" or the line's end ("مرحبا رانيا عادل،", "გამარჯობა ანა,"); None when
+    neither. _named decides: a listed name, alone or with a rare word."""
+    if len(run) >= 2 and run[1].group(0) in _HONORIFICS_AFTER:
+        before = words[i - 1] if i else None
+        if before and _joined(text, before, run[0]) and not _NATIVE_CUE.search(text, max(0, before.start() - 40),
+                                                                               before.start()) \
+                and _named([before.group(0), run[0].group(0)], first, last):
+            return before.start(), 1
+        return (run[0].start(), 1) if _named([run[0].group(0)], first, last) else None
+    if _GREETED.search(text, max(0, run[0].start() - 30), run[0].start()):
+        for n in (1, 2):
+            if n <= len(run) and _ADDRESSEE_END.match(text, run[n - 1].end()):
+                return (run[0].start(), n) if _named([w.group(0) for w in run[:n]], first, last) else None
+    return None
+
+
+def _named(words: list[str], first, last) -> bool:
+    """The words name someone: a listed name, alone or with words that are rare (common_words.is_everyday; in a
+    script wordfreq lacks, such as Georgian's, any word): "فرشید بهرامی". Rare words alone are a
+    firm, a town, a role or a clitic's form as often: "مرحبا نون،", "नमस्ते फ्लिपकार्ट,", "మేనేజర్ గారు",
+    "مرحبا عملاءنا الكرام،" ("our dear customers")."""
+    return any(w in first or w in last for w in words) and all(
+        w in first or w in last or not common_words.is_everyday(w)
+        for w in words)
 
 
 def _cued_take(run: list[re.Match], first, last, whole: bool) -> int:
