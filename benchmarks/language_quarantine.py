@@ -11,9 +11,16 @@ English only ({"*": ["en"]}):
 - texts of 8+ words in German, French, Dutch, Portuguese, Spanish and Italian (templates with varied
   slots, cities included), plus Arabic, Russian and Chinese. Target: at least 95% quarantined, per language.
 Seeded. The last stdout line is one JSON document, with the first wrong calls of each set.
+
+    .venv/bin/python benchmarks/language_quarantine.py --set blind2 --figures-only   # a held-out set, unread
+
+`--set blind|blind2`: fixed texts written by helpers without sight of the detector or this file (benchmarks/
+language_blind.py, read since its first figures; language_blind2.py, unread): short English requests crowded with
+foreign names, dishes and codes, and messages in 20 languages each; same targets. `--figures-only` prints no text.
 """
 
 import argparse
+import importlib
 import json
 import random
 import sys
@@ -22,6 +29,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from distillery.text.language import LanguageCheck  # noqa: E402
 
 CITIES = """Tromsø, Zürich, Kraków, Łódź, São Paulo, Reykjavík, Besançon, Málaga, Göteborg, Jyväskylä, İstanbul, Brașov,
@@ -144,15 +152,22 @@ def fill(template: str, rng: random.Random) -> str:
 
 
 def run(english_n: int, foreign_per_language: int, seed: int) -> dict:
+    """The templates' set: English requests and foreign texts filled with world cities, names, dates and numbers."""
     rng = random.Random(seed)
+    english = [fill(rng.choice(ENGLISH), rng) for _ in range(english_n)]
+    foreign = [(lang, fill(rng.choice(templates), rng)) for lang, templates in FOREIGN.items()
+               for _ in range(foreign_per_language)]
+    return {"benchmark": "language_quarantine", "seed": seed, **score(english, foreign)}
+
+
+def score(english: list[str], foreign: list[tuple[str, str]], figures_only: bool = False) -> dict:
+    """English texts quarantined and foreign ones caught on a route that serves English only; figures_only leaves
+    out every text (a held-out set measured without being read)."""
     check = LanguageCheck({"*": ["en"]})
     started = time.monotonic()
-    english = [fill(rng.choice(ENGLISH), rng) for _ in range(english_n)]
     en_verdicts = check.verdicts(["r"] * len(english), english)
     quarantined = [f"{t!r} -> {v.reason}" for t, v in zip(english, en_verdicts) if v.reason]
     kept_as = Counter(v.language for v in en_verdicts if not v.reason)
-    foreign = [(lang, fill(rng.choice(templates), rng)) for lang, templates in FOREIGN.items()
-               for _ in range(foreign_per_language)]
     fo_verdicts = check.verdicts(["r"] * len(foreign), [t for _, t in foreign])
     caught: dict[str, list[bool]] = defaultdict(list)
     missed = []
@@ -161,16 +176,26 @@ def run(english_n: int, foreign_per_language: int, seed: int) -> dict:
         if v.reason is None and len(missed) < 8:
             missed.append(f"[{lang}] {text!r} -> kept as {v.language}")
     per_language = {lang: round(sum(v) / len(v), 4) for lang, v in caught.items()}
-    short_words = [len(t.split()) for lang, t in foreign if lang != "zh"]  # Chinese is written without spaces
+    short_words = [len(t.split()) for lang, t in foreign if lang not in ("zh", "ja")]  # written without spaces
     en_rate = len(quarantined) / len(english)
-    return {"benchmark": "language_quarantine", "seed": seed, "route_serves": ["en"],
-            "english_short": {"n": len(english), "quarantined": len(quarantined), "rate": round(en_rate, 4),
-                              "kept_as": dict(kept_as.most_common()), "examples": quarantined[:8]},
-            "foreign": {"n": len(foreign), "min_words_spaced": min(short_words), "caught_per_language": per_language,
-                        "caught": round(sum(sum(v) for v in caught.values()) / len(foreign), 4), "missed": missed},
-            "ok": {"english_quarantined_le_0.005": en_rate <= 0.005,
-                   "foreign_caught_ge_0.95_each": all(r >= 0.95 for r in per_language.values())},
-            "wall_s": round(time.monotonic() - started, 1)}
+    out = {"route_serves": ["en"],
+           "english_short": {"n": len(english), "quarantined": len(quarantined), "rate": round(en_rate, 4),
+                             "kept_as": dict(kept_as.most_common()), "examples": quarantined[:8]},
+           "foreign": {"n": len(foreign), "min_words_spaced": min(short_words), "caught_per_language": per_language,
+                       "caught": round(sum(sum(v) for v in caught.values()) / len(foreign), 4), "missed": missed},
+           "ok": {"english_quarantined_le_0.005": en_rate <= 0.005,
+                  "foreign_caught_ge_0.95_each": all(r >= 0.95 for r in per_language.values())},
+           "wall_s": round(time.monotonic() - started, 1)}
+    if figures_only:
+        del out["english_short"]["examples"], out["foreign"]["missed"]
+    return out
+
+
+def run_held_out(module, figures_only: bool) -> dict:
+    """A held-out set's fixed texts (benchmarks/language_blind.py): ENGLISH_SHORT and FOREIGN[lang]."""
+    foreign = [(lang, text) for lang, texts in module.FOREIGN.items() for text in texts]
+    return {"benchmark": "language_quarantine", "set": module.__name__,
+            **score(list(module.ENGLISH_SHORT), foreign, figures_only)}
 
 
 def main() -> None:
@@ -178,7 +203,15 @@ def main() -> None:
     parser.add_argument("--english", type=int, default=4000)
     parser.add_argument("--foreign-per-language", type=int, default=200)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--set", choices=("templates", "blind", "blind2"), default="templates",
+                        help="this file's templates, or the held-out texts of benchmarks/language_blind.py (read "
+                             "since its first figures) or language_blind2.py (unread)")
+    parser.add_argument("--figures-only", action="store_true", help="print no text of the set (for a held-out set)")
     args = parser.parse_args()
+    if args.set != "templates":
+        module = importlib.import_module(f"language_{args.set}")
+        print(json.dumps(run_held_out(module, args.figures_only), ensure_ascii=False))
+        return
     print(json.dumps(run(args.english, args.foreign_per_language, args.seed), ensure_ascii=False))
 
 

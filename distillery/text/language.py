@@ -12,8 +12,15 @@ quarantined only on clear evidence, and is otherwise kept and marked `unknown`:
    on". Fewer than MIN_WORDS such words: unknown, kept. lingua's low accuracy mode (trigrams, several times
    faster) judges first; a short text (up to SHORT_WORDS words) it would quarantine or cannot call is judged
    again in high accuracy mode (low accuracy called "or which is closer to" German, 0.87). A foreign
-   language is quarantined only when it beats the best served language by MARGIN; a closer call is
-   unknown, kept.
+   language is quarantined only when it beats the best served language by MARGIN; from LONG_WORDS words on,
+   all foreign languages together must (Danish and Norwegian, Indonesian and Malay, Spanish and Catalan split
+   a text's confidence between them). A closer call is unknown, kept.
+3. Words. A text to be quarantined is kept, unknown, when half or more of its words are everyday words of a
+   served language, at least as frequent there as in the foreign one (wordfreq): "do you have gluten free pão
+   de queijo", "the ćevapi were cold when they got here" are English with a dish's name in them.
+lingua knows the languages it is given: besides the served ones, the seven commonest of the demo's region, 30 more
+in Latin letters (LATIN_MORE: without them a Polish or Indonesian message read as Dutch or English and was kept;
+docs/facts.md "Language: a held-out set, and the languages lingua was not given") and one or more per other script.
 """
 
 import re
@@ -28,6 +35,12 @@ _SCRIPTS = {"el": {"GREEK"}, "he": {"HEBREW"}, "yi": {"HEBREW"}, "zh": {"HAN"}, 
             "ta": {"TAMIL"}, "te": {"TELUGU"}, "gu": {"GUJARATI"}, "pa": {"GURMUKHI"}}
 # Loaded besides the served languages, so a text in another script gets a language name, not just a script.
 _OTHER_SCRIPTS = ("ru", "uk", "bg", "ar", "fa", "he", "el", "zh", "ja", "ko", "hi", "th")
+# Latin-script languages loaded besides COMMON: lingua names only languages it was given, and a message in one it
+# was not (Polish, Indonesian, Czech) read as Dutch or English and was kept. Not lingua's Latin, Esperanto and the
+# southern African languages, whose short words claimed English requests ("Guayaquil or Medellín: which is closer
+# to Brno?" read as Yoruba).
+LATIN_MORE = ("af", "az", "bs", "ca", "cs", "cy", "da", "et", "eu", "fi", "ga", "hr", "hu", "id", "is", "lt", "lv", "ms",
+              "nb", "nn", "pl", "ro", "sk", "sl", "sq", "sv", "sw", "tl", "tr", "vi")
 # Whitespace-delimited tokens without digits, @ or < (numbers, addresses, <PLACEHOLDERS> carry no language).
 _PLAIN_TOKEN = re.compile(r"(?<!\S)[^\s\d@<]+(?!\S)")
 _LETTERS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -47,13 +60,16 @@ class LanguageCheck:
     MARGIN = 0.5  # quarantine only when the foreign language beats the best served one by this much confidence
     MIN_WORDS = 4  # fewer language-carrying words than this: unknown (lingua guesses wildly on two words)
     SHORT_WORDS = 16  # up to this many, a doubtful low accuracy verdict is checked with the high accuracy models
+    LONG_WORDS = 8  # from this many, the foreign languages' confidence counts together against the served ones
+    SERVED_WORDS_SHARE = 0.5  # this share of everyday words of a served language keeps a text (3. above)
+    EVERYDAY_ZIPF = 3.0  # wordfreq's Zipf: once per million words
     FOREIGN_SCRIPT_SHARE = 0.5  # at least this share of the letters in scripts the route does not use
 
     def __init__(self, languages: dict[str, list[str]]):
         from lingua import LanguageDetectorBuilder
 
         self.keep = {route: {c.lower() for c in codes} for route, codes in languages.items() if codes}
-        codes = sorted(set(self.COMMON).union(_OTHER_SCRIPTS, *self.keep.values()))
+        codes = sorted(set(self.COMMON).union(LATIN_MORE, _OTHER_SCRIPTS, *self.keep.values()))
         loaded = [_lingua_language(code) for code in codes]
         # Low accuracy mode (trigrams only) is several times faster and as good on long texts.
         self.detector = LanguageDetectorBuilder.from_languages(*loaded).with_low_accuracy_mode().build()
@@ -88,13 +104,13 @@ class LanguageCheck:
         values = self.detector.compute_language_confidence_values_in_parallel([text for _, text, _ in enough])
         doubtful = []
         for (i, text, n), confidences in zip(enough, values):
-            out[i] = self._judge(self.served(routes[i]), confidences)
+            out[i] = self._judge(self.served(routes[i]), confidences, text.split())
             if (out[i].reason or out[i].language == "unknown") and n <= self.SHORT_WORDS:
                 doubtful.append((i, text))
         # Short texts the quick models doubt or would quarantine are judged again with all n-grams.
         values = self.precise.compute_language_confidence_values_in_parallel([text for _, text in doubtful])
-        for (i, _), confidences in zip(doubtful, values):
-            out[i] = self._judge(self.served(routes[i]), confidences)
+        for (i, text), confidences in zip(doubtful, values):
+            out[i] = self._judge(self.served(routes[i]), confidences, text.split())
         self.counts.update(v.language for v in out if v is not None)
         return out
 
@@ -118,17 +134,34 @@ class LanguageCheck:
             verdicts.append(Verdict(code, f"language:{code}"))
         return verdicts
 
-    def _judge(self, served: set[str], confidences) -> Verdict:
+    def _judge(self, served: set[str], confidences, words: list[str]) -> Verdict:
+        """lingua's confidences for the text's language-carrying `words` -> kept, quarantined or unknown."""
         if not confidences or confidences[0].value <= 0:
             return Verdict("unknown")
         top = confidences[0]
         code = top.language.iso_code_639_1.name.lower()
         if code in served:
             return Verdict(code)
-        best_served = max((v.value for v in confidences if v.language.iso_code_639_1.name.lower() in served), default=0.0)
-        if top.value - best_served >= self.MARGIN:
+        mine = [v.value for v in confidences if v.language.iso_code_639_1.name.lower() in served]
+        foreign = sum(v.value for v in confidences) - sum(mine) if len(words) >= self.LONG_WORDS else top.value
+        if foreign - max(mine, default=0.0) >= self.MARGIN and not self._served_words(words, served, code):
             return Verdict(code, f"language:{code}")
         return Verdict("unknown")
+
+    def _served_words(self, words: list[str], served: set[str], foreign: str) -> bool:
+        """SERVED_WORDS_SHARE or more of `words` are everyday words of a served language (Zipf EVERYDAY_ZIPF),
+        at least as frequent there as in `foreign` (wordfreq, where it has the languages; else no word counts)."""
+        known = available_wordfreq_languages()
+        langs = [_WORDFREQ_CODES.get(c, c) for c in served if _WORDFREQ_CODES.get(c, c) in known]
+        other = _WORDFREQ_CODES.get(foreign, foreign)
+        if not langs:
+            return False
+
+        def served_word(word: str) -> bool:
+            mine = max(_zipf(word, c) for c in langs)
+            return mine >= self.EVERYDAY_ZIPF and mine >= (_zipf(word, other) if other in known else 0.0)
+
+        return sum(map(served_word, words)) >= self.SERVED_WORDS_SHARE * len(words)
 
 
 def letters_by_script(text: str) -> Counter:
@@ -200,6 +233,25 @@ def scripts_of(code: str) -> set[str]:
                                       ("ARABIC", Language.all_with_arabic_script()),
                                       ("DEVANAGARI", Language.all_with_devanagari_script())) if language in group}
     return found or {"LATIN"}
+
+
+# lingua's codes where wordfreq files the language under another (Tagalog as Filipino, Serbo-Croatian as one)
+_WORDFREQ_CODES = {"tl": "fil", "hr": "sh", "bs": "sh", "sr": "sh", "nn": "nb"}
+
+
+@lru_cache(maxsize=1)
+def available_wordfreq_languages() -> frozenset[str]:
+    from wordfreq import available_languages
+
+    return frozenset(available_languages("small"))
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str, lang: str) -> float:
+    # wordfreq's small lists (Zipf 3 and over, 39 languages): its large ones hold ten times the words in memory
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, lang, wordlist="small")
 
 
 def _main_script(text: str) -> str:

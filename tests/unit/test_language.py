@@ -24,6 +24,7 @@ def verdict(check: LanguageCheck, text: str):
     "book 2 rooms in Rio de Janeiro for 3 nights, then Frankfurt am Main",
     "Jürgen Müller 0171 1234567",  # names and numbers only
     "Zürich → Tromsø 2 pax 24/07",
+    "Alphen aan den Rijn → Dakar 17.10. 5 pax",  # a place's particles: few words, the foreign ones together (LONG_WORDS)
     "ok",
 ])
 def test_short_english_with_foreign_names_is_kept(english, text):
@@ -79,3 +80,30 @@ def test_evidence_is_the_words_that_carry_language():
 def test_unknown_language_code_is_refused():
     with pytest.raises(ValueError, match="ISO 639-1"):
         LanguageCheck({"*": ["xx"]})
+
+
+@pytest.mark.parametrize("text", [
+    "Dzień dobry, od tygodnia czekam na zwrot pieniędzy za zamówienie, kiedy dostanę przelew?",  # Polish
+    "Halo kak, pesanan saya belum sampai padahal sudah lewat seminggu, tolong dicek ya",  # Indonesian
+    "Dobrý den, včera jsem zaplatil kartou, ale objednávka pořád ukazuje, že čeká na platbu.",  # Czech
+    "Paano ko po mababago yung address ng delivery ko, mali po kasi yung nailagay ko kahapon",  # Tagalog
+])
+def test_a_message_in_a_language_beyond_the_seven_common_ones_is_quarantined(english, text):
+    # (lingua names only the languages it is given: LATIN_MORE; Tagalog is "fil" to wordfreq)
+    assert verdict(english, text).reason is not None
+
+
+def test_a_long_message_whose_confidence_similar_languages_split_is_quarantined(english):
+    # Danish or Norwegian Bokmål: neither alone beats English by the margin, both together do (LONG_WORDS)
+    text = "Kan dere sende fakturaen på nytt til den nye adressen min, takk?"
+    assert verdict(english, text).reason is not None
+
+
+@pytest.mark.parametrize("text", [
+    "can i get the bacalhau à brás without olives",
+    "is there still some tarte flambée left for friday",
+    "the pastéis de nata arrived crushed again",
+])
+def test_english_with_a_dish_s_foreign_name_is_kept(english, text):
+    # half or more of the words are everyday English ones, whatever the trigrams say (SERVED_WORDS_SHARE)
+    assert verdict(english, text).reason is None
