@@ -20,7 +20,7 @@ quarantined only on clear evidence, and is otherwise kept and marked `unknown`:
    de queijo", "the ćevapi were cold when they got here" are English with a dish's name in them.
 lingua knows the languages it is given: besides the served ones, the seven commonest of the demo's region, 30 more
 in Latin letters (LATIN_MORE: without them a Polish or Indonesian message read as Dutch or English and was kept;
-docs/facts.md "Language: a held-out set, and the languages lingua was not given") and one or more per other script.
+docs/facts.md "Language: two held-out sets, and the languages lingua was not given") and one or more per other script.
 """
 
 import re

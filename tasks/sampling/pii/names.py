@@ -153,9 +153,9 @@ _CUE = re.compile(rf"(?<![\w'’])(?:({_longest_first(_STRONG)})|({_longest_firs
                   r"(?!\w)[\s,:-]*")
 _CUE_ANY_CASE = re.compile(_CUE.pattern, re.IGNORECASE)
 # A greeting that addresses someone where a text, a line or a sentence opens: the capitalised words after it, up to a
-# comma, a "!" or the line's end, are whom it greets when no language uses them every day (_addressee): "Hi Ayub,",
-# "Здравей, Ели!", "Ћао Тијана,", "Բարև Լիլիթ,"; not "Hi Team,", "Dear Customer,", "Hola Equipo!". Greetings, not
-# a mail's headers or role words (_GREETING has those too), in the languages of the name lists and their neighbours.
+# comma, a "!" or the line's end, are whom it greets when they are a listed first name or rare words (_addressee):
+# "Cześć Zbigniew!", "Ћао Тијана Јанковић,"; not "Hi Team,", "Hi Zendesk,", "Hola Equipo!". Greetings, not a mail's
+# headers or role words (_GREETING has those too), in the languages of the name lists and their neighbours.
 _SALUTATIONS = (r"dear|hi|hiya|hello|hey|howdy|good morning|good afternoon|good evening|morning|hallo|liebe|lieber|"
                 r"moin|servus|grüezi|grüß dich|guten morgen|guten tag|bonjour|bonsoir|salut|coucou|cher|chère|hola|"
                 r"buenos días|buenas tardes|buenas|querido|querida|estimado|estimada|ciao|salve|buongiorno|buonasera|"
@@ -506,8 +506,9 @@ def _company(parts: list[str], text: str, start: int, end: int) -> bool:
 
 def _addressee(text: str, end: int, parts: list[str], first: frozenset[str], last: frozenset[str]) -> bool:
     """The capitalised words after a greeting name whom it greets: closed by a comma, "!", ":" or the line's end,
-    a listed first name alone that is no everyday word ("Hi Gunnhild,"), or two or three words each a listed name or a rare word
-    (_rare_word: "Hi Ayub Gatwiri,"). One rare word alone is a firm as often ("Hi Zendesk,", "Привет, Озон!")."""
+    a listed first name alone that is no everyday word ("Cześć Zbigniew!"), or two or three words each a listed name
+    or a rare word (_rare_word: "Hi Oluwaseun Adebayo,"). One rare word alone is a firm as often ("Hi Zendesk,",
+    "Привет, Озон!")."""
     if not _ADDRESSEE_END.match(text, end):
         return False
     if len(parts) == 1:  # (not "Good Morning America:")

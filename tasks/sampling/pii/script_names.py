@@ -63,10 +63,10 @@ _RESPECTED = ("محترم", "محترمہ", "محترمه", "आदरणीय"
               "ბატონო", "ქალბატონო")
 # Greetings in these scripts' languages: the words after one, up to a comma, "!" or the line's end, are whom it greets
 # (_addressed); names.py's greetings ("Hi رانيا,") are cues already
-_SALUTATIONS = ("السلام عليكم", "السلام علیکم", "مرحبا", "مرحباً", "أهلا", "أهلاً", "اهلا", "هلا", "سلام", "درود", "آداب", "היי", "הי", "שלום", "नमस्ते",
-                "नमस्कार", "हाय", "हैलो", "হ্যালো", "হাই", "নমস্কার", "வணக்கம்", "ஹாய்", "నమస్కారం", "నమస్తే", "హాయ్",
+_SALUTATIONS = ("السلام عليكم", "السلام علیکم", "مرحبا", "مرحباً", "أهلا", "أهلاً", "اهلا", "هلا", "سلام", "درود", "آداب",
+                "היי", "הי", "שלום", "नमस्ते", "नमस्कार", "हाय", "हैलो", "হ্যালো", "হাই", "নমস্কার", "வணக்கம்", "ஹாய்", "నమస్కారం", "నమస్తే", "హాయ్",
                 "გამარჯობა", "სალამი", "ሰላም", "ጤና ይስጥልኝ")
-# Words of respect after a name: "کامران صاحب", "نسرین جان", "ارم باجی", "हरप्रीत दीदी", "మాధవి గారు", "செந்தில் அவர்கள்"
+# Words of respect after a name: "علی صاحب", "نسرین جان", "ইমতিয়াজ বাবু", "हरप्रीत दीदी", "మాధవి గారు", "செந்தில் அவர்கள்"
 _HONORIFICS_AFTER = frozenset(("صاحب", "صاحبہ", "جان", "باجی", "بھائی", "خانم", "दीदी", "भैया", "साहब", "ताई",
                                "বাবু", "মহাশয়", "গারু", "గారు", "அவர்கள்", "அவர்களே", "அவர்களுக்கு"))
 # ... and name fields and sign-offs, which need a colon, or a comma or line break after them ("Name: ...",
@@ -304,7 +304,7 @@ _ADDRESSEE_END = re.compile(r"[ \t]*(?:[,،!:;؟?]|\r?\n|$)")
 
 def _addressed(text: str, words: list[re.Match], i: int, run: list[re.Match], first, last) -> tuple[int, int] | None:
     """(where it starts, how many of `run`'s words) of a name before a word of respect ("فرشید بهرامی صاحب") or of
-    whom a greeting greets, up to a comma, "!" or the line's end ("مرحبا رانيا عادل،", "გამარჯობა ანა,"); None when
+    whom a greeting greets, up to a comma, "!" or the line's end ("مرحبا ليلى الدوسري،", "გამარჯობა ანა,"); None when
     neither. _named decides: a listed name, alone or with a rare word."""
     if len(run) >= 2 and run[1].group(0) in _HONORIFICS_AFTER:
         before = words[i - 1] if i else None
@@ -326,8 +326,7 @@ def _named(words: list[str], first, last) -> bool:
     firm, a town, a role or a clitic's form as often: "مرحبا نون،", "नमस्ते फ्लिपकार्ट,", "మేనేజర్ గారు",
     "مرحبا عملاءنا الكرام،" ("our dear customers")."""
     return any(w in first or w in last for w in words) and all(
-        w in first or w in last or not common_words.is_everyday(w)
-        for w in words)
+        w in first or w in last or not common_words.is_everyday(w) for w in words)
 
 
 def _cued_take(run: list[re.Match], first, last, whole: bool) -> int:
