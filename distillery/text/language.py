@@ -13,8 +13,9 @@ quarantined only on clear evidence, and is otherwise kept and marked `unknown`:
    faster) judges first; a short text (up to SHORT_WORDS words) it would quarantine or cannot call is judged
    again in high accuracy mode (low accuracy called "or which is closer to" German, 0.87). A foreign
    language is quarantined only when it beats the best served language by MARGIN; from LONG_WORDS words on,
-   all foreign languages together must (Danish and Norwegian, Indonesian and Malay, Spanish and Catalan split
-   a text's confidence between them). A closer call is unknown, kept.
+   the FOREIGN_TOP likeliest foreign languages together must (Danish and Norwegian, Indonesian and Malay, Spanish
+   and Catalan split a text's confidence between them; not all of them: lingua spreads a text it cannot place,
+   "foo bar baz qux ...", thinly over every language it knows). A closer call is unknown, kept.
 3. Words. A text to be quarantined is kept, unknown, when half or more of its words are everyday words of a
    served language, at least as frequent there as in the foreign one (wordfreq): "do you have gluten free pão
    de queijo", "the ćevapi were cold when they got here" are English with a dish's name in them.
@@ -60,7 +61,8 @@ class LanguageCheck:
     MARGIN = 0.5  # quarantine only when the foreign language beats the best served one by this much confidence
     MIN_WORDS = 4  # fewer language-carrying words than this: unknown (lingua guesses wildly on two words)
     SHORT_WORDS = 16  # up to this many, a doubtful low accuracy verdict is checked with the high accuracy models
-    LONG_WORDS = 8  # from this many, the foreign languages' confidence counts together against the served ones
+    LONG_WORDS = 8  # from this many, the likeliest foreign languages' confidence counts together against the served
+    FOREIGN_TOP = 3  # ... that many of them
     SERVED_WORDS_SHARE = 0.5  # this share of everyday words of a served language keeps a text (3. above)
     EVERYDAY_ZIPF = 3.0  # wordfreq's Zipf: once per million words
     FOREIGN_SCRIPT_SHARE = 0.5  # at least this share of the letters in scripts the route does not use
@@ -143,7 +145,8 @@ class LanguageCheck:
         if code in served:
             return Verdict(code)
         mine = [v.value for v in confidences if v.language.iso_code_639_1.name.lower() in served]
-        foreign = sum(v.value for v in confidences) - sum(mine) if len(words) >= self.LONG_WORDS else top.value
+        others = [v.value for v in confidences if v.language.iso_code_639_1.name.lower() not in served]
+        foreign = sum(others[:self.FOREIGN_TOP]) if len(words) >= self.LONG_WORDS else top.value
         if foreign - max(mine, default=0.0) >= self.MARGIN and not self._served_words(words, served, code):
             return Verdict(code, f"language:{code}")
         return Verdict("unknown")
