@@ -102,17 +102,17 @@ class LanguageCheck:
         for i, words in by_words:
             if len(words) < self.MIN_WORDS:
                 out[i] = Verdict("unknown")
-        enough = [(i, " ".join(w), len(w)) for i, w in by_words if len(w) >= self.MIN_WORDS]
-        values = self.detector.compute_language_confidence_values_in_parallel([text for _, text, _ in enough])
+        enough = [(i, w) for i, w in by_words if len(w) >= self.MIN_WORDS]
+        values = self.detector.compute_language_confidence_values_in_parallel([" ".join(w) for _, w in enough])
         doubtful = []
-        for (i, text, n), confidences in zip(enough, values):
-            out[i] = self._judge(self.served(routes[i]), confidences, text.split())
-            if (out[i].reason or out[i].language == "unknown") and n <= self.SHORT_WORDS:
-                doubtful.append((i, text))
+        for (i, words), confidences in zip(enough, values):
+            out[i] = self._judge(self.served(routes[i]), confidences, words)
+            if (out[i].reason or out[i].language == "unknown") and len(words) <= self.SHORT_WORDS:
+                doubtful.append((i, words))
         # Short texts the quick models doubt or would quarantine are judged again with all n-grams.
-        values = self.precise.compute_language_confidence_values_in_parallel([text for _, text in doubtful])
-        for (i, text), confidences in zip(doubtful, values):
-            out[i] = self._judge(self.served(routes[i]), confidences, text.split())
+        values = self.precise.compute_language_confidence_values_in_parallel([" ".join(w) for _, w in doubtful])
+        for (i, words), confidences in zip(doubtful, values):
+            out[i] = self._judge(self.served(routes[i]), confidences, words)
         self.counts.update(v.language for v in out if v is not None)
         return out
 
@@ -154,9 +154,9 @@ class LanguageCheck:
     def _served_words(self, words: list[str], served: set[str], foreign: str) -> bool:
         """SERVED_WORDS_SHARE or more of `words` are everyday words of a served language (Zipf EVERYDAY_ZIPF),
         at least as frequent there as in `foreign` (wordfreq, where it has the languages; else no word counts)."""
-        known = available_wordfreq_languages()
-        langs = [_WORDFREQ_CODES.get(c, c) for c in served if _WORDFREQ_CODES.get(c, c) in known]
-        other = _WORDFREQ_CODES.get(foreign, foreign)
+        known = _wordfreq_languages()
+        langs = [WORDFREQ_CODES.get(c, c) for c in served if WORDFREQ_CODES.get(c, c) in known]
+        other = WORDFREQ_CODES.get(foreign, foreign)
         if not langs:
             return False
 
@@ -238,12 +238,14 @@ def scripts_of(code: str) -> set[str]:
     return found or {"LATIN"}
 
 
-# lingua's codes where wordfreq files the language under another (Tagalog as Filipino, Serbo-Croatian as one)
-_WORDFREQ_CODES = {"tl": "fil", "hr": "sh", "bs": "sh", "sr": "sh", "nn": "nb"}
+# Language codes (lingua's ISO 639-1, Faker's locale prefixes) where wordfreq files the language under another:
+# Tagalog as Filipino, Serbian, Croatian and Bosnian as one, Norwegian as Bokmål (tasks/sampling/pii/common_words.py
+# reads it too)
+WORDFREQ_CODES = {"tl": "fil", "hr": "sh", "bs": "sh", "sr": "sh", "nn": "nb", "no": "nb"}
 
 
 @lru_cache(maxsize=1)
-def available_wordfreq_languages() -> frozenset[str]:
+def _wordfreq_languages() -> frozenset[str]:
     from wordfreq import available_languages
 
     return frozenset(available_languages("small"))

@@ -29,6 +29,7 @@ def scrub():
     ("محترمہ نادیہ حسن پیر سے اس کیس کی نگرانی کریں گی۔", "نادیہ حسن"),  # a letter's opening "respected"
     ("ბატონო ლაშა, გიგზავნით ხელშეკრულების პროექტს.", "ლაშა"),  # Georgian's "Mr." as one calls him
     ("सौ. शुभांगी माने सोमवारपासून हे प्रकरण पाहतील.", "शुभांगी माने"),  # Marathi's "Mrs." with its dot
+    ("திரு. கோபிநாத் வெங்கடேசன் பில் அனுப்பினார்.", "கோபிநாத் வெங்கடேசன்"),  # a form of address with a dot
 ])
 def test_whom_a_greeting_or_a_word_of_respect_names_goes(scrub, text, name):
     out = scrub(text)
@@ -41,6 +42,8 @@ def test_whom_a_greeting_or_a_word_of_respect_names_goes(scrub, text, name):
     "Здравствуйте, Клиенты Озона!",  # "customers" (Zipf 4.1 in Russian: no rarer than a town)
     "Բարև Սիրելի Հաճախորդներ,",  # "Dear customers": no word list for Armenian, so only a listed name
     "Ordine: Gnocchi Zorbex Quintaro, 2 pezzi.",  # "hi" ends a word here, and opens nothing
+    "Good morning نون, my order never came.",  # a new greeting is no cue for one rare word of another script
+    "Assigned to سپورٹ ٹیم for review.",  # a team (Urdu), after a role field
     "Привет, Озон! Где мой заказ?",
     "Good Morning America: the show starts at 7.",  # a listed first name that is an everyday word
     "Hello Zorbex Quintaro deals end tonight.",  # nothing closes the greeting

@@ -14,6 +14,8 @@ every language's common words" measures what they let in and keep out.
 import unicodedata
 from functools import lru_cache
 
+from distillery.text.language import WORDFREQ_CODES
+
 # Zipf scale: log10 of a word's frequency per billion words (3 = once per million words, 5 = once per 10,000).
 TITLE_CASE_LANGUAGES = ("en", "de")  # where everyday words are capitalised in running text (titles, nouns)
 TITLE_CASE_ZIPF = 3.0
@@ -30,7 +32,7 @@ _UNSEGMENTED = ("zh", "ja", "ko")
 def language(locale: str) -> str | None:
     """wordfreq's language for a Faker locale ("hu_HU" -> "hu", "hr_HR" -> "sh"), None where it has none (az, et)."""
     code = locale.split("_")[0]
-    code = {"hr": "sh", "sr": "sh", "bs": "sh", "no": "nb"}.get(code, code)
+    code = WORDFREQ_CODES.get(code, code)
     return code if code in _languages() else None
 
 
