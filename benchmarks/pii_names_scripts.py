@@ -3,6 +3,7 @@ scripts does it alter?
 
     .venv/bin/python benchmarks/pii_names_scripts.py                     # the dev set, with its misses (~5 s)
     .venv/bin/python benchmarks/pii_names_scripts.py --set blind --figures-only
+    .venv/bin/python benchmarks/pii_names_scripts.py --set ru_ja --ner off   # a Russian and Japanese set, rules alone
 
 Two sets written by a helper from its own knowledge, without sight of the detector and without Faker or any name
 list (the detector's lists are Faker's): benchmarks/pii_names_dev.py (read: its misses are printed and were looked
@@ -27,10 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pii_names_blind  # noqa: E402
 import pii_names_dev  # noqa: E402
+import pii_names_ru_ja  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
 
-SETS = {"dev": pii_names_dev, "blind": pii_names_blind}
+SETS = {"dev": pii_names_dev, "blind": pii_names_blind, "ru_ja": pii_names_ru_ja}
 
 
 def script(name: str) -> str:
@@ -67,8 +69,10 @@ def main() -> None:
     parser.add_argument("--set", choices=sorted(SETS), default="dev")
     parser.add_argument("--figures-only", action="store_true",
                         help="leave out every text (misses, altered clean texts): for the unread set")
+    parser.add_argument("--ner", choices=("auto", "off"), default="auto",
+                        help="off: without the Russian and Japanese NER models (the cue and list rules alone)")
     args = parser.parse_args()
-    r = measure(SETS[args.set], Scrubber())
+    r = measure(SETS[args.set], Scrubber(ner=args.ner))
     for s, fig in r["per_script"].items():
         print(json.dumps({"benchmark": "pii_names_scripts", "set": args.set, "script": s, **fig}, ensure_ascii=False))
     clean = {k: v for k, v in r["clean"].items() if not (args.figures_only and k == "examples")}

