@@ -1,11 +1,11 @@
-"""What the Russian and Japanese NER models (tasks/sampling/pii/language_ner.py) cost the scrubber: the first text
+"""What the Russian (and Ukrainian) and Japanese NER models (tasks/sampling/pii/language_ner.py) cost the scrubber: the first text
 that loads each, the memory they add, and the time per text against the rules alone, in the same process.
 
     .venv/bin/python benchmarks/language_ner_cost.py      # ~30 s; one JSON line
 
-Texts: the Russian and Japanese set (pii_names_ru_ja.py, names and clean texts) and, for a log with neither language,
-the names dev set's English clean texts, which must cost nothing more (the models are asked only about Cyrillic text
-lingua reads as Russian and text with kana).
+Texts: the Russian and Japanese ones of pii_names_ru_uk_ja.py, names and clean texts (Ukrainian runs the same way as
+Russian), and, for a log with neither language, the names dev set's English clean texts, which must cost nothing more
+(the models are asked only about Cyrillic text lingua reads as Russian or Ukrainian, and text with kana).
 """
 
 import json
@@ -18,7 +18,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pii_names_dev  # noqa: E402
-import pii_names_ru_ja  # noqa: E402
+import pii_names_ru_uk_ja  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
 
@@ -34,8 +34,8 @@ def per_text_ms(scrubber: Scrubber, texts: list[str]) -> float:
 
 
 def main() -> None:
-    russian = [t for t, _ in pii_names_ru_ja.PERSON_RU] + pii_names_ru_ja.CLEAN_RU
-    japanese = [t for t, _ in pii_names_ru_ja.PERSON_JA] + pii_names_ru_ja.CLEAN_JA
+    russian = [t for t, _ in pii_names_ru_uk_ja.PERSON_RU] + pii_names_ru_uk_ja.CLEAN_RU
+    japanese = [t for t, _ in pii_names_ru_uk_ja.PERSON_JA] + pii_names_ru_uk_ja.CLEAN_JA
     english = [t for t in pii_names_dev.CLEAN if t.isascii()]
     rules, models = Scrubber(phone_context=False, ner="off"), Scrubber(phone_context=False)
     for text in russian[:1] + japanese[:1] + english[:1]:

@@ -3,7 +3,7 @@ scripts does it alter?
 
     .venv/bin/python benchmarks/pii_names_scripts.py                     # the dev set, with its misses (~5 s)
     .venv/bin/python benchmarks/pii_names_scripts.py --set blind --figures-only
-    .venv/bin/python benchmarks/pii_names_scripts.py --set ru_ja --ner off   # a Russian and Japanese set, rules alone
+    .venv/bin/python benchmarks/pii_names_scripts.py --set ru_uk_ja --ner off   # Russian, Ukrainian, Japanese; rules alone
 
 Two sets written by a helper from its own knowledge, without sight of the detector and without Faker or any name
 list (the detector's lists are Faker's): benchmarks/pii_names_dev.py (read: its misses are printed and were looked
@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pii_names_blind  # noqa: E402
 import pii_names_dev  # noqa: E402
-import pii_names_ru_ja  # noqa: E402
+import pii_names_ru_uk_ja  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
 
-SETS = {"dev": pii_names_dev, "blind": pii_names_blind, "ru_ja": pii_names_ru_ja}
+SETS = {"dev": pii_names_dev, "blind": pii_names_blind, "ru_uk_ja": pii_names_ru_uk_ja}
 
 
 def script(name: str) -> str:

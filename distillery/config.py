@@ -130,8 +130,8 @@ class PiiConfig(Section):
                                      description="regions whose national-format numbers are recognised (ISO 3166 codes)")
     national_ids: list[str] = Field(default_factory=lambda: list(NATIONAL_IDS),
                                     description="national identifiers to scrub, as python-stdnum modules (us.ssn, nl.bsn, ...)")
-    ner: Literal["auto", "off"] = Field("auto", description="auto: the NER models that ship in their wheels add Russian "
-                                        "and Japanese person names, and an installed Presidio or spaCy adds its own "
+    ner: Literal["auto", "off"] = Field("auto", description="auto: the NER models that ship in their wheels add Russian, "
+                                        "Ukrainian and Japanese person names, and an installed Presidio or spaCy adds its own "
                                         "(neither is installed by default); off: cue phrases and name lists only")
     phone_context: Literal["auto", "on", "off"] = Field(
         "auto", description="a learned model of the words around a number also scrubs phones no cue word announces: "

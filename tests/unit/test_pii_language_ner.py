@@ -1,4 +1,4 @@
-"""Russian and Japanese person names by the models that ship in their wheels (tasks/sampling/pii/language_ner.py),
+"""Russian, Ukrainian and Japanese person names by the models that ship in their wheels (tasks/sampling/pii/language_ner.py),
 and the gates that keep them off other languages, firms and places. Each planted name is one the cue and name-list
 rules alone leave (checked with ner="off")."""
 
@@ -15,6 +15,7 @@ def scrubbers():
 @pytest.mark.parametrize("text, expected", [
     ("Передайте документы Паламарчуку до пятницы.", "Передайте документы <PERSON> до пятницы."),
     ("Договор подписал Кузнецов А.В., копия в архиве.", "Договор подписал <PERSON>, копия в архиве."),
+    ("Посилку отримала Олеся Гнатюк, а оплатив її брат.", "Посилку отримала <PERSON>, а оплатив її брат."),
     ("昨日、高田 美咲が請求書を確認しました。", "昨日、<PERSON>が請求書を確認しました。"),
     ("田中部長に報告してください。", "<PERSON>部長に報告してください。"),  # a title after the name: still a person
     ("ジョン・スミスさんが来社されます。", "<PERSON>さんが来社されます。"),  # a foreign name parted by ・ is one
@@ -34,6 +35,16 @@ def test_a_name_no_cue_announces_is_found_by_the_model(scrubbers, text, expected
     "Мочев Клатуров АД подписа договора.",
     "Булевар Вишеслав Кудрявцев 711, Скопје",
     "Кирил и Методий площад",  # Bulgarian read as Russian, but not twice as likely
+    # what bears a person's name: a street, an institution "named after"; a span with a word in lower case
+    "Адреса доставки: вулиця Лесі Українки, 14, Рівне.",
+    "Склад: проспект Степана Бандери, 8, Київ.",
+    "Вулиця Івана Мазепи, 40, Полтава.",
+    "Гімназія імені Шевченка оплатила рахунок.",
+    "Партія масла з Нових Санжар прибуде в четвер.",
+    "Я з Черкас, хочу оформити кредит.",
+    # Ukrainian: one word alone must be nothing but a name ("Києві" is also the dative of the first name Кий)
+    "Відділення №7 на вул. Франка у Києві тимчасово зачинене.",
+    "Магазин у Львові працює до 21:00.",
     # Japanese family names inside a firm's or a place's compound, and katakana brands
     "伊藤園のお茶を申し込みたいです。",
     "武田薬品工業の工場見学に申し込みました。",

@@ -1,5 +1,5 @@
 """The named-entity backends for person names: the models that ship in their wheels (language_ner.py: Russian,
-Japanese), and Presidio or spaCy with an installed pipeline when one is installed.
+Ukrainian, Japanese), and Presidio or spaCy with an installed pipeline when one is installed.
 
 Presidio and spaCy are not installed here (Presidio needs a spaCy model, and models cannot be downloaded on these
 machines). They are optional on purpose and not declared in pyproject.toml; they are imported by name (OPTIONAL) so
@@ -21,7 +21,7 @@ SPACY_PIPELINES = ("en_core_web_sm", "en_core_web_md", "xx_ent_wiki_sm")
 
 
 def load(backend: str = "auto") -> Spans | None:
-    """'off': None. 'auto': the bundled Russian and Japanese models, and beside them Presidio's analyzer if installed,
+    """'off': None. 'auto': the bundled Russian, Ukrainian and Japanese models, and beside them Presidio's analyzer if installed,
     else spaCy with one of SPACY_PIPELINES."""
     if backend == "off":
         return None
