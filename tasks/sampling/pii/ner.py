@@ -21,8 +21,8 @@ SPACY_PIPELINES = ("en_core_web_sm", "en_core_web_md", "xx_ent_wiki_sm")
 
 
 def load(backend: str = "auto") -> Spans | None:
-    """'off': None. 'auto': the bundled Russian, Ukrainian and Japanese models, and beside them Presidio's analyzer if installed,
-    else spaCy with one of SPACY_PIPELINES."""
+    """'off': None. 'auto': the bundled Russian, Ukrainian and Japanese models, and beside them Presidio's analyzer if
+    installed, else spaCy with one of SPACY_PIPELINES."""
     if backend == "off":
         return None
     installed_one = _presidio() if installed("presidio") else _spacy() if installed("spacy") else None
