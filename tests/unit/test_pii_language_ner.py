@@ -19,6 +19,16 @@ def scrubbers():
     ("昨日、高田 美咲が請求書を確認しました。", "昨日、<PERSON>が請求書を確認しました。"),
     ("田中部長に報告してください。", "<PERSON>部長に報告してください。"),  # a title after the name: still a person
     ("ジョン・スミスさんが来社されます。", "<PERSON>さんが来社されます。"),  # a foreign name parted by ・ is one
+    ("山田　太郎さんから電話がありました。", "<PERSON>さんから電話がありました。"),  # a full-width space parts a name
+    ("氏名（フリガナ）：クボ ナオト", "氏名（フリガナ）：<PERSON>"),  # a name's reading: spaced katakana, all of it
+    ("山田 太郎名義の口座に振り込みました。", "<PERSON>名義の口座に振り込みました。"),  # two name words before a noun
+    # a word with an apostrophe is one word; a word in lower case ends a name; a name the model stopped short of
+    ("Гроші надіслала Дар'я Коваль вчора.", "Гроші надіслала <PERSON> вчора."),
+    ("Договір погоджено з Оксаною Миколаївною Бойко.", "Договір погоджено з <PERSON>."),
+    ("Дані Поліни Ісаєнко оновлено.", "<PERSON> оновлено."),
+    ("Що нового у Харкові? Питання до Олени Коваль.", "Що нового у Харкові? Питання до <PERSON>."),
+    # Ukrainian that lingua reads as Kazakh, which has letters this text does not
+    ("Питання щодо доставки вирішує Олексій Кравчук.", "Питання щодо доставки вирішує <PERSON>."),
 ])
 def test_a_name_no_cue_announces_is_found_by_the_model(scrubbers, text, expected):
     with_model, rules_alone = scrubbers
@@ -41,6 +51,13 @@ def test_a_name_no_cue_announces_is_found_by_the_model(scrubbers, text, expected
     "Гімназія імені Шевченка оплатила рахунок.",
     "Партія масла з Нових Санжар прибуде в четвер.",
     "Я з Черкас, хочу оформити кредит.",
+    # a legal form before or after, a town, a monument, a theorem, a town after a preposition
+    "Постачальник ТОВ Бондаренко надіслав рахунок.",
+    "Поставщик ООО Смирнов прислал счёт.",
+    "Доставка в г. Королёв завтра.",
+    "Встреча у памятника Пушкину на Тверской.",
+    "Теорема Пифагора входит в программу.",
+    "Поставка в Александров во вторник.",
     # Ukrainian: one word alone must be nothing but a name ("Києві" is also the dative of the first name Кий)
     "Відділення №7 на вул. Франка у Києві тимчасово зачинене.",
     "Магазин у Львові працює до 21:00.",
@@ -54,6 +71,7 @@ def test_a_name_no_cue_announces_is_found_by_the_model(scrubbers, text, expected
     "マツモトキヨシで購入しました。",
     "ホテルニューオータニ大阪より連絡です。",
     "会議はホテルニューオータニで行います。",  # a katakana name alone, even at the compound's end
+    "ルイ・ヴィトンの財布を返品したいです。",  # katakana parted by ・ and not addressed: a brand
 ])
 def test_a_firm_a_place_or_another_language_stays(scrubbers, text):
     with_model, _ = scrubbers
@@ -74,3 +92,17 @@ def test_chinese_text_is_not_read_as_japanese():
 
     assert language_ner.spans("高田美咲昨天提交了申请。") == []
     assert language_ner.spans("高田美咲さんが申請しました。")
+
+
+@pytest.mark.parametrize("text", ["\ud800田中さんから", "田中さん\udc00です", "\x00田中さんが来ました。"])
+def test_a_lone_surrogate_or_nul_neither_crashes_nor_hides_a_name(scrubbers, text):
+    """MeCab cannot encode a lone surrogate (it raised through Scrubber.scrub) and stops reading at NUL."""
+    with_model, _ = scrubbers
+    assert "田中" not in with_model.scrub(text)
+
+
+def test_a_town_after_a_preposition_is_no_person(scrubbers):
+    """"в Александров": the dictionary reads the word as a town as well as a family name (the second town of the
+    sentence, "Владимир", is a first name as well, and goes)."""
+    with_model, _ = scrubbers
+    assert "Александров" in with_model.scrub("Поставка в Александров и Владимир — четверг.")

@@ -17,27 +17,38 @@ Ukrainian and Japanese names by the models in their wheels" has the figures and 
 import re
 from functools import lru_cache
 
-_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
-# A firm's legal form at the end of the model's span or right after it: "Иванов Петров ООО", "Мочев Клатуров АД".
-# Not ИП: a sole trader's "ИП Сидоров" names a person.
-_LEGAL_FORM = re.compile(r"(?<!\w)(?:ООО|ОАО|ЗАО|ПАО|АО|НКО|ТОО|АД|ЕАД|ООД|ЕООД|ДОО|и партн[её]ры)(?!\w)")
-# Words before a name that a street, a square, a station or an institution bears (Russian, Ukrainian), and "named
-# after" itself
-_PLACE_WORDS = (r"имени|імені|им\.|ім\.|улиц[аеуы]|ул\.|вулиц[яіює]|вул\.|проспект\w*|просп?\.|пр-т|бульвар\w*|"
-                r"бул\.|площад[ьи]|площ[аіу]|пл\.|переул\w*|пер\.|провул\w*|пров\.|набережн\w*|наб\.|шосе|шоссе|"
-                r"узвіз\w*|майдан\w*|станці[яї]|станци[яи]|метро|тупик\w*|алле[яи]|алея|алеї")
-_NAMED_AFTER = re.compile(rf"(?i)(?<!\w)(?:{_PLACE_WORDS})[\s«\"„]*$")  # right before the model's span
-_PLACE_FIRST = re.compile(rf"(?i)(?:{_PLACE_WORDS})(?!\w)")  # or its first word: "Вулиця Івана Франка, 17"
+# A Cyrillic word with its stress marks, soft hyphens and apostrophes ("Ива́н", "Мар'яна Дем'яненко")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff\u0300-\u036f\u00ad]+(?:['’ʼ][\u0400-\u04ff]+)*")
+# A firm's legal form right before or after a name: "Иванов Петров ООО", "ТОВ Бондаренко", "Мочев Клатуров АД". Not
+# ИП or ФОП: a sole trader's "ИП Сидоров" names a person.
+_LEGAL_FORM = re.compile(r"(?<!\w)(?:ООО|ОАО|ЗАО|ПАО|АО|НКО|ТОО|ТОВ|ПрАТ|ПАТ|АТ|ТДВ|ДП|КП|АД|ЕАД|ООД|ЕООД|ДОО|"
+                         r"и партн[её]ры)(?!\w)")
+# Words right before a name that a street, a town, a station, a monument or an institution bears (Russian,
+# Ukrainian): "вулиця Лесі Українки", "г. Королёв", "памятник Пушкину", "теорема Пифагора", "имени Ломоносова".
+# Abbreviations count in lower case only, so that an initial ("С. Петров") is never one.
+_PLACE_WORDS = (r"(?i:имени|імені|улиц[аеуы]|вулиц[яіює]|проспект\w*|бульвар\w*|площад[ьи]|площ[аіу]|переул\w*|"
+                r"провул\w*|набережн\w*|шосе|шоссе|узвіз\w*|майдан\w*|станці[яї]|станци[яи]|метро|тупик\w*|"
+                r"алле[яи]|алея|алеї|памятник\w*|пам['’ʼ]ятник\w*|теорем\w*|театр\w*|музе\w*|преми\w*)|"
+                r"им\.|ім\.|ул\.|вул\.|просп?\.|пр-т|бул\.|пл\.|пер\.|пров\.|наб\.|г\.|м\.|с\.|ст\.|пос\.|смт|пгт")
+_NAMED_AFTER = re.compile(rf"(?<!\w)(?:{_PLACE_WORDS})[\s«\"„]*$")  # ends the text before a name
+_PREPOSITION_BEFORE = re.compile(r"(?i)(?<!\w)(?:в|во|из|до|у|под|через|к|от|из-под)\s+$")  # "в Александров"
+_KAZAKH_MONGOLIAN_LETTERS = re.compile(r"[әғқңөұүһӘҒҚҢӨҰҮҺ]")
+_INITIAL = re.compile(r"[А-ЯЁЄІЇҐ]")  # a capital alone: "Е. В. Громов"
 _NAME_GRAMMEMES = {"Name", "Surn", "Patr"}  # OpenCorpora's tags for a first, a family and a father's name
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+")  # letters and ー; not ・, which parts a foreign name
+_UNREADABLE = re.compile(r"[\ud800-\udfff\x00]")  # MeCab cannot encode a lone surrogate and stops at NUL
 # lingua's Cyrillic-script languages: Russian must win against these, not against every language
 _CYRILLIC_LANGUAGES = ("RUSSIAN", "UKRAINIAN", "BELARUSIAN", "BULGARIAN", "MACEDONIAN", "SERBIAN", "KAZAKH",
                        "MONGOLIAN")
-# What follows a name glued to it and still leaves it a person's: honorifics (さん, 様) and titles (部長, 先生); any
-# other noun or suffix glued after a name makes a firm's or a place's name of it (山崎製パン, 中村屋, 夏目坂).
-_HONORIFICS = frozenset("さん 様 さま 氏 君 くん ちゃん 殿 宛 達 たち ら 夫妻 夫人 先生 先輩 教授 准教授 博士 医師 "
-                        "部長 課長 係長 次長 室長 所長 店長 社長 会長 専務 常務 主任 選手 監督 議員 知事 市長".split())
+# What may follow a single name word glued to it and leave it a person's: honorifics (さん, 様) and titles (部長, 先生,
+# 弁護士); any other noun or suffix glued after one name word makes a firm's or a place's name of it (山崎製パン, 中村屋,
+# 夏目坂). Not 御中, which addresses a firm.
+_HONORIFICS = frozenset("さん 様 さま 氏 君 くん ちゃん 殿 宛 達 たち ら 家 夫妻 夫婦 夫人 本人 先生 先輩 教授 准教授 講師 "
+                        "助教 博士 医師 院長 看護師 弁護士 税理士 会計士 司法書士 行政書士 記者 秘書 担当 顧問 理事 "
+                        "理事長 委員 委員長 役員 取締役 代表取締役 社長 副社長 会長 専務 常務 部長 副部長 本部長 課長 "
+                        "係長 次長 室長 所長 局長 支店長 工場長 店長 主任 リーダー マネージャー 選手 監督 議員 知事 "
+                        "市長".split())
 
 
 def spans(text: str) -> list[tuple[int, int]]:
@@ -53,8 +64,12 @@ def spans(text: str) -> list[tuple[int, int]]:
 def _cyrillic_language(text: str) -> str | None:
     """"ru" or "uk" when lingua reads the text's Cyrillic words alone (a Russian name in an English sentence is
     Russian) as that language at least twice as likely as the next Cyrillic one: Bulgarian and Russian share most short
-    words ("Кирил и Методий площад", a square in Sofia: Russian 0.40, Bulgarian 0.32)."""
-    ranked = _cyrillic_detector().compute_language_confidence_values(" ".join(_CYRILLIC_WORD.findall(text)))
+    words ("Кирил и Методий площад", a square in Sofia: Russian 0.40, Bulgarian 0.32). Kazakh and Mongolian count
+    only where one of their own letters is written: lingua reads Ukrainian with "щ" as Kazakh, all of its confidence
+    ("Питання щодо доставки вирішує ...")."""
+    words = " ".join(_CYRILLIC_WORD.findall(text))
+    detector = _cyrillic_detector(bool(_KAZAKH_MONGOLIAN_LETTERS.search(words)))
+    ranked = detector.compute_language_confidence_values(words)
     if ranked[0].value < 2 * ranked[1].value:
         return None
     return {"RUSSIAN": "ru", "UKRAINIAN": "uk"}.get(ranked[0].language.name)
@@ -65,47 +80,108 @@ def _cyrillic_people(text: str, language: str) -> list[tuple[int, int]]:
     doc = doc_type(text)
     doc.segment(segmenter)
     doc.tag_ner(tagger)
-    return [(s.start, s.stop) for s in doc.spans if s.type == "PER" and _names_someone(s.text, language)
-            and not _a_firm(s.text, text[s.stop:]) and not _a_place(s.text, text[:s.start])]
+    return [(start, end) for span in doc.spans if span.type == "PER"
+            for start, end in _name_runs(text, span.start, span.stop, language)
+            if not _a_firm(text[:start], text[end:]) and not _a_place(text, start, end, language)]
 
 
-def _a_place(span: str, before: str) -> bool:
-    """What bears a person's name is no person: a street, a square or an institution named after one ("вулиця Лесі
-    Українки", "проспект Степана Бандери", the span taking in the word itself at a line's start: "Вулиця Івана
-    Франка, 17"); nor is a span with a word in lower case ("Партія сиру з Нових Санжар", "Я з
-    Черкас": names are capitalised), which also leaves a span that takes in "імені" itself ("Гімназія імені
-    Шевченка")."""
-    return bool(_NAMED_AFTER.search(before) or _PLACE_FIRST.match(span)
-                or any(w[0].islower() for w in _CYRILLIC_WORD.findall(span)))
+def _name_runs(text: str, start: int, stop: int, language: str) -> list[tuple[int, int]]:
+    """The model's span cut into runs of capitalised words, each less the words at its ends that the dictionary knows
+    and reads as no name, kept where a name word is left. The model's span often takes in the sentence's first words
+    ("Вітаємо Поліну Ісаєнко", "Дані Поліни Ісаєнко") and any word glued to a name on a short sentence ("Перезвоните
+    мне"); a word in lower case is never in a name ("Договір погоджено з Оксаною Миколаївною Бойко"). A word runs on to
+    its end past the span (the model stops at an apostrophe: "Дем'яненко")."""
+    words = []
+    for m in _CYRILLIC_WORD.finditer(text, start):
+        if m.start() >= stop:
+            break
+        words.append((m.start(), m.end(), m.group()))
+    runs, run = [], []
+    for word in words:
+        joined = run and re.fullmatch(r"[\s.\-]*", text[run[-1][1]:word[0]])
+        if word[2][0].isupper() and (joined or not run):
+            run.append(word)
+            continue
+        runs.append(run)
+        run = [word] if word[2][0].isupper() else []
+    runs.append(run)
+    kept = []
+    for run in runs:
+        while run and _plain(run[0][2], language):
+            run = run[1:]
+        while run and _plain(run[-1][2], language):
+            run = run[:-1]
+        names = [w for _, _, w in run if not _INITIAL.fullmatch(w)]  # "Я" is a word, not an initial
+        if names and _names_someone(names, language, alone=len(run) == 1):
+            end = run[-1][1] + (text[run[-1][1]:run[-1][1] + 1] == "." and _INITIAL.fullmatch(run[-1][2]) is not None)
+            kept.append(_widen(text, run[0][0], end, language))  # an initial's dot with it: "Кузнецов А.В."
+    return kept
 
 
-def _a_firm(span: str, after: str) -> bool:
-    words, next_words = span.split(), after.split(maxsplit=2)[:2]
-    return bool(_LEGAL_FORM.fullmatch(words[-1]) or _LEGAL_FORM.match(" ".join(next_words).lstrip(", ")))
+def _widen(text: str, start: int, end: int, language: str) -> tuple[int, int]:
+    """The name's neighbours that are names too, one space away: the model stops short of them as often as it takes in
+    a word too many ("Дані Поліни | Ісаєнко", "Олени (a place to it) | Коваль")."""
+    while (m := re.match(rf" ({_CYRILLIC_WORD.pattern})", text[end:])) and _a_name_word(m.group(1), language):
+        end += m.end()
+    while (m := re.search(rf"(?<!\w)({_CYRILLIC_WORD.pattern}) $", text[:start])) and _a_name_word(m.group(1), language):
+        start = m.start()
+    return start, end
 
 
-def _names_someone(span: str, language: str) -> bool:
-    """The model's span holds a word the language's morphological dictionary reads as a first, family or father's name
-    (or guesses so, for a word it does not know): on a short sentence the model reads a capitalised first word as a
-    person too ("Перезвоните мне ..."). The model was trained on Russian, and on Ukrainian it also takes places and
-    nouns for people, so there a span of one word must be nothing but a name ("Кушнір", not "Києві", which the
-    dictionary reads as the dative of the first name Кий as well as Kyiv's locative)."""
-    parses = {word: _morph(language).parse(word) for word in _CYRILLIC_WORD.findall(span)}
-    if language == "uk" and len(parses) == 1:
-        return all(_NAME_GRAMMEMES & p.tag.grammemes for p in next(iter(parses.values())))
-    return any(_NAME_GRAMMEMES & p.tag.grammemes for ps in parses.values() for p in ps)
+def _a_name_word(word: str, language: str) -> bool:
+    return word[0].isupper() and any(_NAME_GRAMMEMES & p.tag.grammemes for p in _morph(language).parse(word))
+
+
+def _plain(word: str, language: str) -> bool:
+    """A word the dictionary knows that it never reads as a first, family or father's name ("Вітаємо", "Вулиця")."""
+    parses = _morph(language).parse(word)
+    return parses[0].is_known and not any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses) and not (
+        len(word) == 1 and _INITIAL.fullmatch(word))
+
+
+def _names_someone(words: list[str], language: str, alone: bool) -> bool:
+    """A word the language's dictionary reads as a first, family or father's name (or guesses so, for a word it does
+    not know). The model was trained on Russian, and on Ukrainian it also takes places and nouns for people, so there
+    one word alone (no other word, no initial) must read as a name and never as a thing ("Кушнір", "Ковальчук"; not
+    "Києві", which the dictionary reads as the dative of the first name Кий as well as Kyiv's locative)."""
+    parses = [p for word in words for p in _morph(language).parse(word)]
+    if language == "uk" and alone:
+        return any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses) and not any("inan" in p.tag.grammemes for p in parses)
+    return any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
+
+
+def _a_firm(before: str, after: str) -> bool:
+    """A legal form right before or right after the name: "ТОВ Бондаренко", "Иванов Петров ООО", "Иванов и партнёры"."""
+    last_before, next_words = before.split()[-1:], after.split(maxsplit=2)[:2]
+    return bool(last_before and _LEGAL_FORM.fullmatch(last_before[0])
+                or _LEGAL_FORM.match(" ".join(next_words).lstrip(", ")))
+
+
+def _a_place(text: str, start: int, end: int, language: str) -> bool:
+    """What bears a person's name is no person: a street, a town, a monument or an institution named after one
+    ("вулиця Лесі Українки", "г. Королёв", "імені Шевченка"), and one word that is also a town's name after "в", "из"
+    or "до" ("Поставка в Александров и Владимир")."""
+    before = text[:start]
+    if _NAMED_AFTER.search(before):
+        return True
+    word = text[start:end]
+    return bool(_CYRILLIC_WORD.fullmatch(word) and _PREPOSITION_BEFORE.search(before)
+                and any("Geox" in p.tag.grammemes for p in _morph(language).parse(word)))
 
 
 def _japanese_people(text: str) -> list[tuple[int, int]]:
-    """Runs of name words (a family name, a space, a given name are one), less those inside a firm's or a place's
-    compound (伊藤園, 武田薬品工業, 羽田空港) and a katakana name alone (ローソン, ホテルニューオータニ's オータニ)."""
+    """Runs of name words (a family name, a space, a given name are one), less one name word glued to a firm's or a
+    place's word (伊藤園, 武田薬品工業, 羽田空港), and katakana neither addressed nor parted by a space: shops and brands
+    are written so (ローソン, ルイ・ヴィトン, ホテルニューオータニ's オータニ), a person is addressed (ジョン・スミスさん)
+    or, in a form's reading of a name, spaced (クボ ナオト)."""
+    text = _UNREADABLE.sub(" ", text)  # one character for one: the offsets stay the text's
     words, at = [], 0
     for w in _mecab()(text):
         start = text.find(w.surface, at)  # MeCab drops white space: each word is found where the last one ended
         if start < 0:  # a surface MeCab normalised: nothing after it can be placed safely
             break
         at = start + len(w.surface)
-        if w.surface == "・":  # a foreign name's parting, a gap like a space (ジョン・スミス)
+        if w.surface == "・" or w.surface.isspace():  # a foreign name's parting, a full-width space: gaps
             continue
         words.append((start, at, w.surface, w.feature.pos1, w.feature.pos2 == "固有名詞" and w.feature.pos3 == "人名"))
     found, i = [], 0
@@ -116,24 +192,26 @@ def _japanese_people(text: str) -> list[tuple[int, int]]:
         j = i  # the run's last name word: 山田 太郎, ジョン・スミス
         while j + 1 < len(words) and words[j + 1][4] and text[words[j][1]:words[j + 1][0]] in ("", " ", "\u3000", "・"):
             j += 1
+        while (j + 1 < len(words) and words[j + 1][0] == words[j][1] and _KATAKANA_WORD.fullmatch(words[j][2])
+               and _KATAKANA_WORD.fullmatch(words[j + 1][2])):
+            j += 1  # the rest of a katakana name MeCab split off (クボ ナオ|ト)
         after = words[j + 1] if j + 1 < len(words) and words[j + 1][0] == words[j][1] else None
         addressed = after is not None and after[2] in _HONORIFICS
-        in_compound = after is not None and after[3] in ("名詞", "接頭辞", "接尾辞") and not addressed
-        # katakana alone, one word or words run together, is how shops and brands write a name too (ローソン,
-        # マツモトキヨシ); a person's katakana name is parted (クボ ナオト, ジョン・スミス) or addressed
-        brand_like = not addressed and all(_KATAKANA_WORD.fullmatch(w[2]) for w in words[i:j + 1]) and (
-            i == j or "" in (text[words[k][1]:words[k + 1][0]] for k in range(i, j)))
-        if not (in_compound or brand_like):
+        in_compound = i == j and after is not None and after[3] in ("名詞", "接頭辞", "接尾辞") and not addressed
+        katakana_only = all(_KATAKANA_WORD.fullmatch(w[2]) for w in words[i:j + 1])
+        spaced = any(text[words[k][1]:words[k + 1][0]] in (" ", "\u3000") for k in range(i, j))  # フリガナ: クボ ナオト
+        if not in_compound and (addressed or spaced or not katakana_only):
             found.append((words[i][0], words[j][1]))
         i = j + 1
     return found
 
 
-@lru_cache(maxsize=1)
-def _cyrillic_detector():
+@lru_cache(maxsize=2)
+def _cyrillic_detector(kazakh_and_mongolian: bool):
     from lingua import Language, LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in _CYRILLIC_LANGUAGES)).build()
+    names = [n for n in _CYRILLIC_LANGUAGES if kazakh_and_mongolian or n not in ("KAZAKH", "MONGOLIAN")]
+    return LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in names)).build()
 
 
 @lru_cache(maxsize=1)
