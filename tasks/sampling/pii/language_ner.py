@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 # A Cyrillic word with its stress marks, soft hyphens and apostrophes ("Ива́н", "Мар'яна Дем'яненко")
-_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff\u0300-\u036f\u00ad]+(?:['’ʼ][\u0400-\u04ff]+)*")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff][\u0400-\u04ff\u0300-\u036f\u00ad]*(?:['’ʼ][\u0400-\u04ff]+)*")
 # A firm's legal form right before or after a name: "Иванов Петров ООО", "ТОВ Бондаренко", "Мочев Клатуров АД". Not
 # ИП or ФОП: a sole trader's "ИП Сидоров" names a person.
 _LEGAL_FORM = re.compile(r"(?<!\w)(?:ООО|ОАО|ЗАО|ПАО|АО|НКО|ТОО|ТОВ|ПрАТ|ПАТ|АТ|ТДВ|ДП|КП|АД|ЕАД|ООД|ЕООД|ДОО|"
@@ -70,7 +70,7 @@ def _cyrillic_language(text: str) -> str | None:
     words = " ".join(_CYRILLIC_WORD.findall(text))
     detector = _cyrillic_detector(bool(_KAZAKH_MONGOLIAN_LETTERS.search(words)))
     ranked = detector.compute_language_confidence_values(words)
-    if ranked[0].value < 2 * ranked[1].value:
+    if len(ranked) < 2 or ranked[0].value < 2 * ranked[1].value:
         return None
     return {"RUSSIAN": "ru", "UKRAINIAN": "uk"}.get(ranked[0].language.name)
 
