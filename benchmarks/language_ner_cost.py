@@ -1,5 +1,5 @@
-"""What the Russian (and Ukrainian) and Japanese NER models (tasks/sampling/pii/language_ner.py) cost the scrubber: the first text
-that loads each, the memory they add, and the time per text against the rules alone, in the same process.
+"""What the Russian (and Ukrainian) and Japanese NER models (tasks/sampling/pii/language_ner.py) cost the scrubber:
+the first text that loads each, the memory they add, and the time per text against the rules alone, in one process.
 
     .venv/bin/python benchmarks/language_ner_cost.py      # ~30 s; one JSON line
 

@@ -3,7 +3,7 @@ scripts does it alter?
 
     .venv/bin/python benchmarks/pii_names_scripts.py                     # the dev set, with its misses (~5 s)
     .venv/bin/python benchmarks/pii_names_scripts.py --set blind --figures-only
-    .venv/bin/python benchmarks/pii_names_scripts.py --set ru_uk_ja --ner off   # Russian, Ukrainian, Japanese; rules alone
+    .venv/bin/python benchmarks/pii_names_scripts.py --set ru_uk_ja --ner off   # ru, uk, ja; the rules alone
 
 Two sets written by a helper from its own knowledge, without sight of the detector and without Faker or any name
 list (the detector's lists are Faker's): benchmarks/pii_names_dev.py (read: its misses are printed and were looked

@@ -1,5 +1,5 @@
-"""Russian, Ukrainian and Japanese person names by the models that ship in their wheels
-(tasks/sampling/pii/language_ner.py), and the gates that keep them off other languages, firms and places. Each planted name is one the cue and name-list
+"""Russian, Ukrainian and Japanese person names by the NER models in their wheels (tasks/sampling/pii/language_ner.py),
+and the gates that keep them off other languages, firms and places. Each planted name is one the cue and name-list
 rules alone leave (checked with ner="off")."""
 
 import pytest

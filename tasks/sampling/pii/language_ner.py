@@ -123,7 +123,8 @@ def _widen(text: str, start: int, end: int, language: str) -> tuple[int, int]:
     a word too many ("Дані Поліни | Ісаєнко", "Олени (a place to it) | Коваль")."""
     while (m := re.match(rf" ({_CYRILLIC_WORD.pattern})", text[end:])) and _a_name_word(m.group(1), language):
         end += m.end()
-    while (m := re.search(rf"(?<!\w)({_CYRILLIC_WORD.pattern}) $", text[:start])) and _a_name_word(m.group(1), language):
+    while ((m := re.search(rf"(?<!\w)({_CYRILLIC_WORD.pattern}) $", text[:start]))
+           and _a_name_word(m.group(1), language)):
         start = m.start()
     return start, end
 
@@ -135,8 +136,8 @@ def _a_name_word(word: str, language: str) -> bool:
 def _plain(word: str, language: str) -> bool:
     """A word the dictionary knows that it never reads as a first, family or father's name ("Вітаємо", "Вулиця")."""
     parses = _morph(language).parse(word)
-    return parses[0].is_known and not any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses) and not (
-        len(word) == 1 and _INITIAL.fullmatch(word))
+    return (parses[0].is_known and not any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
+            and not _INITIAL.fullmatch(word))
 
 
 def _names_someone(words: list[str], language: str, alone: bool) -> bool:
@@ -146,7 +147,8 @@ def _names_someone(words: list[str], language: str, alone: bool) -> bool:
     "Києві", which the dictionary reads as the dative of the first name Кий as well as Kyiv's locative)."""
     parses = [p for word in words for p in _morph(language).parse(word)]
     if language == "uk" and alone:
-        return any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses) and not any("inan" in p.tag.grammemes for p in parses)
+        return (any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
+                and not any("inan" in p.tag.grammemes for p in parses))
     return any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
 
 
