@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--figures-only", action="store_true",
                         help="leave out every text (misses, altered clean texts): for the unread set")
     parser.add_argument("--ner", choices=("auto", "off"), default="auto",
-                        help="off: without the Russian and Japanese NER models (the cue and list rules alone)")
+                        help="off: without the Russian, Ukrainian and Japanese NER models (the cue and list rules alone)")
     args = parser.parse_args()
     r = measure(SETS[args.set], Scrubber(ner=args.ner))
     for s, fig in r["per_script"].items():

@@ -130,7 +130,7 @@ def test_leaves_numbers_and_places_alone(text):
 
 def test_without_presidio_or_spacy_auto_is_the_bundled_models_and_off_is_none():
     """Presidio and spaCy are optional and not installed: 'auto' is the models that ship in their wheels (Russian,
-    Japanese) beside the cues and name lists; 'off' is the cues and name lists alone."""
+    Ukrainian, Japanese) beside the cues and name lists; 'off' is the cues and name lists alone."""
     from tasks.sampling.pii import language_ner, ner
 
     if ner.installed("presidio") or ner.installed("spacy"):

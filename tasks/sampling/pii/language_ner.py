@@ -32,6 +32,8 @@ _PLACE_WORDS = (r"(?i:имени|імені|улиц[аеуы]|вулиц[яію
                 r"им\.|ім\.|ул\.|вул\.|просп?\.|пр-т|бул\.|пл\.|пер\.|пров\.|наб\.|г\.|м\.|с\.|ст\.|пос\.|смт|пгт")
 _NAMED_AFTER = re.compile(rf"(?<!\w)(?:{_PLACE_WORDS})[\s«\"„]*$")  # ends the text before a name
 _PREPOSITION_BEFORE = re.compile(r"(?i)(?<!\w)(?:в|во|из|до|у|под|через|к|от|из-под)\s+$")  # "в Александров"
+_NEXT_WORD = re.compile(rf" ({_CYRILLIC_WORD.pattern})")  # one space after a name, for _widen
+_WORD_BEFORE = re.compile(rf"(?<!\w)({_CYRILLIC_WORD.pattern}) $")
 _KAZAKH_MONGOLIAN_LETTERS = re.compile(r"[әғқңөұүһӘҒҚҢӨҰҮҺ]")
 _INITIAL = re.compile(r"[А-ЯЁЄІЇҐ]")  # a capital alone: "Е. В. Громов"
 _NAME_GRAMMEMES = {"Name", "Surn", "Patr"}  # OpenCorpora's tags for a first, a family and a father's name
@@ -121,23 +123,17 @@ def _name_runs(text: str, start: int, stop: int, language: str) -> list[tuple[in
 def _widen(text: str, start: int, end: int, language: str) -> tuple[int, int]:
     """The name's neighbours that are names too, one space away: the model stops short of them as often as it takes in
     a word too many ("Дані Поліни | Ісаєнко", "Олени (a place to it) | Коваль")."""
-    while (m := re.match(rf" ({_CYRILLIC_WORD.pattern})", text[end:])) and _a_name_word(m.group(1), language):
-        end += m.end()
-    while ((m := re.search(rf"(?<!\w)({_CYRILLIC_WORD.pattern}) $", text[:start]))
-           and _a_name_word(m.group(1), language)):
+    while (m := _NEXT_WORD.match(text, end)) and m.group(1)[0].isupper() and _reads_as_name(m.group(1), language):
+        end = m.end()
+    while ((m := _WORD_BEFORE.search(text, 0, start)) and m.group(1)[0].isupper()
+           and _reads_as_name(m.group(1), language)):
         start = m.start()
     return start, end
 
 
-def _a_name_word(word: str, language: str) -> bool:
-    return word[0].isupper() and any(_NAME_GRAMMEMES & p.tag.grammemes for p in _morph(language).parse(word))
-
-
 def _plain(word: str, language: str) -> bool:
     """A word the dictionary knows that it never reads as a first, family or father's name ("Вітаємо", "Вулиця")."""
-    parses = _morph(language).parse(word)
-    return (parses[0].is_known and not any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
-            and not _INITIAL.fullmatch(word))
+    return _parses(word, language)[0].is_known and not _reads_as_name(word, language) and not _INITIAL.fullmatch(word)
 
 
 def _names_someone(words: list[str], language: str, alone: bool) -> bool:
@@ -145,11 +141,14 @@ def _names_someone(words: list[str], language: str, alone: bool) -> bool:
     not know). The model was trained on Russian, and on Ukrainian it also takes places and nouns for people, so there
     one word alone (no other word, no initial) must read as a name and never as a thing ("Кушнір", "Ковальчук"; not
     "Києві", which the dictionary reads as the dative of the first name Кий as well as Kyiv's locative)."""
-    parses = [p for word in words for p in _morph(language).parse(word)]
     if language == "uk" and alone:
-        return (any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
-                and not any("inan" in p.tag.grammemes for p in parses))
-    return any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses)
+        return _reads_as_name(words[0], language) and not any("inan" in p.tag.grammemes
+                                                               for p in _parses(words[0], language))
+    return any(_reads_as_name(word, language) for word in words)
+
+
+def _reads_as_name(word: str, language: str) -> bool:
+    return any(_NAME_GRAMMEMES & p.tag.grammemes for p in _parses(word, language))
 
 
 def _a_firm(before: str, after: str) -> bool:
@@ -168,7 +167,7 @@ def _a_place(text: str, start: int, end: int, language: str) -> bool:
         return True
     word = text[start:end]
     return bool(_CYRILLIC_WORD.fullmatch(word) and _PREPOSITION_BEFORE.search(before)
-                and any("Geox" in p.tag.grammemes for p in _morph(language).parse(word)))
+                and any("Geox" in p.tag.grammemes for p in _parses(word, language)))
 
 
 def _japanese_people(text: str) -> list[tuple[int, int]]:
@@ -230,6 +229,12 @@ def _morph(language: str):
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer(lang=language)
+
+
+@lru_cache(maxsize=65536)
+def _parses(word: str, language: str) -> tuple:
+    """A word's readings, looked up once: the trimming, the name test, the widening and the town test each ask."""
+    return tuple(_morph(language).parse(word))
 
 
 @lru_cache(maxsize=1)
