@@ -1,9 +1,14 @@
 """Names in Cyrillic, Greek and Armenian (capitals, names.py) and in scripts without capitals (script_names.py):
 each case names what must go, or what must stay."""
 
+import gzip
+import json
+import re
+from pathlib import Path
+
 import pytest
 
-from tasks.sampling.pii import Scrubber
+from tasks.sampling.pii import Scrubber, script_names
 from tasks.sampling.pii.script_names import gazetteer
 
 
@@ -121,6 +126,62 @@ def test_a_name_in_another_script_goes(scrub, text, name):
 ])
 def test_words_in_another_script_that_name_no_one_stay(scrub, text):
     assert scrub(text) == text
+
+
+@pytest.mark.parametrize("text, name", [
+    # two names in a row with no cue, which only names-dataset's list knows (Faker's lists hold neither word)
+    ("راجع الطلب عبدالرحيم القحطاني أمس.", "عبدالرحيم القحطاني"),
+    ("وصلت رسالة من سلطان العنزي بخصوص الفاتورة.", "سلطان العنزي"),
+    ("سجّل الشكوى مجتبی رضایی دیروز.", "مجتبی رضایی"),
+    ("অভিযোগ জমা দিয়েছেন ফারহানা ইসলাম গতকাল।", "ফারহানা ইসলাম"),
+    # a first name, a particle and a listed name
+    ("أرسلت هند بنت عبدالله الملف.", "هند بنت عبدالله"),
+    ("اتصل يوسف أبو زيد مرتين.", "يوسف أبو زيد"),
+    # a listed first name and a family name that is a word too ("قریشی" is Zipf 4.8)
+    ("استلم الطلب عمران قریشی أمس", "عمران قریشی"),
+])
+def test_two_names_the_dataset_lists_go_without_a_cue(scrub, text, name):
+    assert scrub(text) == text.replace(name, "<PERSON>")
+
+
+@pytest.mark.parametrize("text", [
+    # the dataset's names that are everyday words: two together are words ("Happy Nowruz", "Happy Eid") ...
+    "نوروز مبارك من كل الفريق",
+    "عيد مبارك وكل عام وأنتم بخير",
+    # ... and one over Zipf 5 is no name even beside a listed one (King Fahd Road; Queen Alia International Airport)
+    "المعرض على طريق الملك فهد مفتوح اليوم.",
+    "مطار الملكة علياء الدولي مزدحم اليوم.",
+    # a word-name beside a listed name that is an everyday word ("the weather is fine": "جميل", beautiful)
+    "الجو جميل جدا هذا الصباح",
+    # scripts whose words wordfreq cannot check: the dataset's words there are no names ("our new office", "peace")
+    "ჩვენი ახალი ოფისი ხვალ გაიხსნება",
+    "ሰላም እና ፍቅር ለሁሉም ሰራተኞች",
+])
+def test_the_dataset_s_everyday_words_name_no_one(scrub, text):
+    assert scrub(text) == text
+
+
+@pytest.mark.parametrize("text", [
+    "افتتحنا فرعا في شارع سلطان العنزي",
+    "مستشفى الأمير سلطان العنزي يطلب أجهزة",  # a title between the place and the name
+    "দোকানটি ফারহানা ইসলাম সরণি তে",  # the street's word after the name
+])
+def test_a_place_named_after_a_person_stays(scrub, text):
+    assert scrub(text) == text
+
+
+def test_the_dataset_list_is_the_one_its_script_builds():
+    """The committed list is the build script's output for the wheel it names (rank and hash), and holds one-word
+    names in the spaced scripts only."""
+    build = Path(__file__).resolve().parents[2] / "scripts" / "build_script_name_list.py"
+    source = build.read_text()
+    with gzip.open(script_names.NAME_LIST, "rt", encoding="utf-8") as f:
+        data = json.load(f)
+    assert data["wheel_sha256"] in source and re.search(rf"RANK_MAX = {data['rank_max']}\b", source)
+    assert len(data["first"]) > 10_000 and len(data["last"]) > 10_000
+    assert all(script_names.is_spaced_word(n) and len(n) > 1 for n in data["first"] + data["last"])
+    first, last = gazetteer()
+    assert "في" in data["first"] and "في" not in first | last  # listed, but an everyday word ("in")
 
 
 def test_the_lists_come_from_faker_for_every_script():

@@ -18,9 +18,12 @@ hand-written here are only the cue words and honorifics, a few per language, bec
 them (Presidio's recognizers are English-first and need a spaCy model this machine cannot download).
 """
 
+import gzip
+import json
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from tasks.sampling.pii import common_words, context, faker_names
 
@@ -112,6 +115,20 @@ _ORGANISATION = frozenset((
     "कंपनी", "बैंक", "सेवा", "समूह", "বিভাগ", "টিম", "কোম্পানি", "ব্যাংক", "পরিষেবা", "பிரிவு", "குழு", "நிறுவனம்",
     "வங்கி", "విభాగం", "బృందం", "సంస్థ", "బ్యాంకు", "บริษัท", "ธนาคาร", "ฝ่าย", "ทีม", "แผนก", "สำนักงาน", "სამსახური",
     "ბანკი", "კომპანია", "გუნდი", "განყოფილება", "ክፍል", "ቡድን", "ድርጅት", "ባንክ"))
+# Places named after a person: a street, road, square, airport, hospital, university or mosque word before the
+# name ("شارع الملك فهد", "خیابان ولیعصر", "רחוב בן יהודה"; a royal or religious title may stand between:
+# "مستشفى الملك خالد الجامعي") or after it ("महात्मा गांधी मार्ग", "রবীন্দ্র সরণি", "مال روڈ")
+_PLACE_BEFORE = frozenset((
+    "شارع", "طريق", "ميدان", "ساحة", "حي", "جسر", "مطار", "مستشفى", "جامعة", "مسجد", "جامع", "مدرسة", "مركز", "قاعة",
+    "فندق", "برج", "ملعب", "مدينة", "خیابان", "بلوار", "میدان", "کوچه", "بزرگراه", "اتوبان", "فرودگاه", "بیمارستان",
+    "دانشگاه", "مسجد", "مدرسه", "پل", "سڑک", "شاہراہ", "ہسپتال", "یونیورسٹی", "רחוב", "רח'", "שדרות",
+    "שד'", "כיכר", "אוניברסיטת", "मार्ग", "अस्पताल", "विश्वविद्यालय", "सड़क", "चौक", "হাসপাতাল",
+    "বিশ্ববিদ্যালয়", "সড়ক"))
+_PLACE_AFTER = frozenset((
+    "مارگ", "روڈ", "روډ", "چوک", "کالونی", "ٹاؤن", "مارکیٹ", "मार्ग", "रोड", "चौक", "नगर", "कॉलोनी", "मैदान",
+    "সরণি", "রোড", "সড়ক", "এভিনিউ", "চত্বর", "নগর", "சாலை", "நகர்", "రోడ్డు", "నగర్", "స్ట్రీట్"))
+_PLACE_TITLES = frozenset(("الملك", "الملكة", "الأمير", "الأميرة", "الشيخ", "الإمام", "السلطان", "الشهيد", "امام",
+                           "شهید", "علامہ", "قائد", "महात्मा", "शहीद", "নেতাজি", "শহীদ"))
 # Arabic and Persian joiners inside a name: "عبد الله", "أبو بكر", "بن", "آل"
 _PARTICLES = {"بن", "بنت", "ابن", "أبو", "ابو", "آل", "عبد", "ال", "بنی", "بن‌"}
 # Korean family names of two syllables
@@ -121,9 +138,28 @@ _CHINESE_DOUBLE = {"欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "
                    "長孫", "宇文", "司徒", "东方", "東方", "夏侯", "公孙", "公孫", "轩辕", "軒轅", "端木", "澹台"}
 
 
-@lru_cache(maxsize=1)
 def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
-    """(first names, family names) in scripts without capitals, from Faker's person providers."""
+    """(first names, family names) in scripts without capitals: Faker's person providers, and names-dataset's
+    names in the spaced scripts (NAME_LIST) that are no everyday word of any language."""
+    return _lists()[:2]
+
+
+def word_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(first names, family names) of NAME_LIST that are everyday words too, but under Zipf 5 in every language
+    ("الهام" is inspiration, "انور" brighter): a name only beside a name that is no everyday word ("الهام کاظمی"),
+    as names.py's word-names ("Mark Taylor"). The dataset's everyday words over Zipf 5 are no names here at all: its
+    accounts called themselves "في" ("in"), "يوم" ("day") and "الدولي" ("international") as well."""
+    return _lists()[2:4]
+
+
+# The spaced scripts of wordfreq's languages (ar, fa, ur; he; hi; bn; ta): only there can the dataset's everyday
+# words be told from its names. In Georgian and Ethiopic its accounts are "ჩვენი" ("our") and "ሰላም" ("peace") too.
+_WORDFREQ_SCRIPTS = frozenset(("ARABIC", "HEBREW", "DEVANAGARI", "BENGALI", "TAMIL"))
+
+
+@lru_cache(maxsize=1)
+def _lists() -> tuple[frozenset[str], ...]:
+    """(first, family, first word-names, family word-names, every NAME_LIST name)."""
     found: dict[str, set[str]] = {"first": set(), "last": set()}
     for kind, name in faker_names.entries(NAME_LIST_LOCALES):
         # a compound first name's parts are no names ("عبد الملك": "the king"); a family name's last word is
@@ -132,7 +168,33 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
             word = name.split()[-1]
             if len(word) > 1 or _is_cjk(word):
                 found[kind].add(word)
-    return frozenset(found["first"]), frozenset(found["last"])
+    # (Faker's names stay when everyday, "إبراهيم" is Zipf 5.1: its lists were written as names)
+    listed, words = name_list(), {}
+    for kind in ("first", "last"):
+        checked = [n for n in listed[kind] if unicodedata.name(n[0], "").split(" ")[0] in _WORDFREQ_SCRIPTS]
+        everyday = {n for n in checked if common_words.is_everyday(n)}
+        found[kind] |= set(checked) - everyday
+        words[kind] = {n for n in everyday if not common_words.is_common(n)} - found[kind]
+    return (frozenset(found["first"]), frozenset(found["last"]), frozenset(words["first"]), frozenset(words["last"]),
+            frozenset(listed["first"]) | frozenset(listed["last"]))
+
+
+# names-dataset's first and family names in the spaced scripts, ranked among the 5,000 most borne in some country
+# (scripts/build_script_name_list.py builds it and says where they come from)
+NAME_LIST = Path(__file__).with_name("script_name_list.json.gz")
+
+
+@lru_cache(maxsize=1)
+def name_list() -> dict[str, list[str]]:
+    """{"first": [...], "last": [...]}: NAME_LIST's names."""
+    with gzip.open(NAME_LIST, "rt", encoding="utf-8") as f:
+        data = json.load(f)
+    return {"first": data["first"], "last": data["last"]}
+
+
+def is_spaced_word(word: str) -> bool:
+    """`word` is one word of the spaced scripts (Arabic, Hebrew, Indic, Thai, Georgian, Ethiopic)."""
+    return bool(_WORD.fullmatch(word))
 
 
 def _is_cjk(word: str) -> bool:
@@ -282,14 +344,12 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
                                           or _after_closing(text, begin) and _line_ends(text, run[-1].end())) \
                 and (len(run) >= 2 or name in first or name in last):
             take = len(run)
-        elif name in first and follow and (follow[0].group(0) in first or follow[0].group(0) in last):
-            take = 2
-            while take < len(run) and take < 4 and run[take].group(0) in last:
-                take += 1
+        elif take := _listed_take(run, first, last):
+            pass
         else:
             i += 1
             continue
-        if any(x.group(0) in _ORGANISATION for x in run[:take]):
+        if any(x.group(0) in _ORGANISATION for x in run[:take]) or _names_a_place(text, words, i, i + take):
             i += take
             continue
         out.append((begin, run[take - 1].end()))
@@ -327,6 +387,43 @@ def _named(words: list[str], first, last) -> bool:
     "مرحبا عملاءنا الكرام،" ("our dear customers")."""
     return any(w in first or w in last for w in words) and all(
         w in first or w in last or not common_words.is_everyday(w) for w in words)
+
+
+def _names_a_place(text: str, words: list[re.Match], i: int, j: int) -> bool:
+    """words[i:j] are a place's name: a place word (_PLACE_BEFORE) right before them, or before a title right
+    before them, or one (_PLACE_AFTER) right after them."""
+    before = [w.group(0) for w in words[max(0, i - 2):i]]
+    place_before = bool(before) and _joined(text, words[i - 1], words[i]) and (
+        before[-1] in _PLACE_BEFORE or before[-1] in _PLACE_TITLES and len(before) == 2
+        and _joined(text, words[i - 2], words[i - 1]) and before[0] in _PLACE_BEFORE)
+    return place_before or j < len(words) and _joined(text, words[j - 1], words[j]) \
+        and words[j].group(0) in _PLACE_AFTER
+
+
+def _listed_take(run: list[re.Match], first, last) -> int:
+    """How many of `run`'s words two listed names in a row make, with no cue (0 when they are not): a first name
+    and a first or family name, then family names, up to four words; a word-name (word_names) only beside a name
+    that is no everyday word. Or a first name, a particle and a listed name: "ليلى عبد الرحمن", "خالد بن سعيد"."""
+    words = [w.group(0) for w in run]
+    word_first, word_last = word_names()
+    if len(words) >= 3 and words[0] in first and words[1] in _PARTICLES and words[2] in _lists()[4]:
+        return 3
+    a, b = words[0], words[1] if len(words) > 1 else ""
+    listed = a in first and (b in first or b in last)
+    beside = a in word_first and _rare_name(b, first, last) \
+        or a in first and b in word_last or _rare_name(a, first, last) and b in word_first
+    if not (listed or beside):
+        return 0
+    take = 2
+    while take < len(run) and take < 4 and words[take] in last:
+        take += 1
+    return take
+
+
+def _rare_name(word: str, first, last) -> bool:
+    """A listed name that is no everyday word: what a word-name needs beside it ("الهام کاظمی"; not "الجو جميل",
+    the weather is fine: "جميل" is Faker's first name and "beautiful")."""
+    return (word in first or word in last) and not common_words.is_everyday(word)
 
 
 def _cued_take(run: list[re.Match], first, last, whole: bool) -> int:
