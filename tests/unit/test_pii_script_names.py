@@ -139,6 +139,9 @@ def test_words_in_another_script_that_name_no_one_stay(scrub, text):
     ("اتصل يوسف أبو زيد مرتين.", "يوسف أبو زيد"),
     # a listed first name and a family name that is a word too ("قریشی" is Zipf 4.8)
     ("استلم الطلب عمران قریشی أمس", "عمران قریشی"),
+    # a listed name after a one-letter prefix, "to" and "and": the prefix stays
+    ("נא להעביר את המסמכים לרותם ביטון מחר.", "רותם ביטון"),
+    ("اتصلت هند ووليد الحربي أمس", "وليد الحربي"),
 ])
 def test_two_names_the_dataset_lists_go_without_a_cue(scrub, text, name):
     assert scrub(text) == text.replace(name, "<PERSON>")
@@ -156,6 +159,10 @@ def test_two_names_the_dataset_lists_go_without_a_cue(scrub, text, name):
     # scripts whose words wordfreq cannot check: the dataset's words there are no names ("our new office", "peace")
     "ჩვენი ახალი ოფისი ხვალ გაიხსნება",
     "ሰላም እና ፍቅር ለሁሉም ሰራተኞች",
+    # a prefix before a listed name, where the whole is an everyday word ("we have hope"), or the next word is a
+    # word-name ("the colour of the cloth fades")
+    "لدينا أمل أن يصل الطلب غدا",
+    "يظهر بهتان لون واضح بعد الغسيل",
 ])
 def test_the_dataset_s_everyday_words_name_no_one(scrub, text):
     assert scrub(text) == text

@@ -129,6 +129,11 @@ _PLACE_AFTER = frozenset((
     "সরণি", "রোড", "সড়ক", "এভিনিউ", "চত্বর", "নগর", "சாலை", "நகர்", "రోడ్డు", "నగర్", "స్ట్రీట్"))
 _PLACE_TITLES = frozenset(("الملك", "الملكة", "الأمير", "الأميرة", "الشيخ", "الإمام", "السلطان", "الشهيد", "امام",
                            "شهید", "علامہ", "قائد", "महात्मा", "शहीद", "নেতাজি", "শহীদ"))
+# One-letter words Hebrew and Arabic write joined to the next: and, the, in, as, to, from, that ("למשה דהן"); a
+# listed first name after one, with a listed name after it, is a name (_listed_take), unless the whole is an
+# everyday word ("لدينا" is no one: we have; "שבת שלום", a good Sabbath) or the next is a word-name too ("بهتان
+# لون", the colour's fading: "هتان" and "لون" are listed)
+_PREFIXES = frozenset("והבכלמשولبف")
 # Arabic and Persian joiners inside a name: "عبد الله", "أبو بكر", "بن", "آل"
 _PARTICLES = {"بن", "بنت", "ابن", "أبو", "ابو", "آل", "عبد", "ال", "بنی", "بن‌"}
 # Korean family names of two syllables
@@ -344,8 +349,12 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
                                           or _after_closing(text, begin) and _line_ends(text, run[-1].end())) \
                 and (len(run) >= 2 or name in first or name in last):
             take = len(run)
-        elif take := _listed_take(run, first, last):
+        elif take := _listed_take([x.group(0) for x in run], first, last):
             pass
+        elif name[:1] in _PREFIXES and name not in first and not common_words.is_everyday(name) and follow \
+                and _rare_name(follow[0].group(0), first, last) \
+                and (take := _listed_take([name[1:], *(x.group(0) for x in follow)], first, last)):
+            begin += 1  # the name after its prefix ("למשה דהן", to Moshe Dahan; "وليلى الدوسري", and Layla ...)
         else:
             i += 1
             continue
@@ -400,11 +409,10 @@ def _names_a_place(text: str, words: list[re.Match], i: int, j: int) -> bool:
         and words[j].group(0) in _PLACE_AFTER
 
 
-def _listed_take(run: list[re.Match], first, last) -> int:
-    """How many of `run`'s words two listed names in a row make, with no cue (0 when they are not): a first name
+def _listed_take(words: list[str], first, last) -> int:
+    """How many of a run's `words` two listed names in a row make, with no cue (0 when they are not): a first name
     and a first or family name, then family names, up to four words; a word-name (word_names) only beside a name
     that is no everyday word. Or a first name, a particle and a listed name: "ليلى عبد الرحمن", "خالد بن سعيد"."""
-    words = [w.group(0) for w in run]
     word_first, word_last = word_names()
     if len(words) >= 3 and words[0] in first and words[1] in _PARTICLES and words[2] in _lists()[4]:
         return 3
@@ -415,7 +423,7 @@ def _listed_take(run: list[re.Match], first, last) -> int:
     if not (listed or beside):
         return 0
     take = 2
-    while take < len(run) and take < 4 and words[take] in last:
+    while take < len(words) and take < 4 and words[take] in last:
         take += 1
     return take
 
