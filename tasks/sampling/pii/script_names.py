@@ -24,6 +24,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from tasks.sampling.pii import common_words, context, faker_names
 
@@ -143,28 +144,10 @@ _CHINESE_DOUBLE = {"欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "
                    "長孫", "宇文", "司徒", "东方", "東方", "夏侯", "公孙", "公孫", "轩辕", "軒轅", "端木", "澹台"}
 
 
-def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
-    """(first names, family names) in scripts without capitals: Faker's person providers, and names-dataset's
-    names in the spaced scripts (NAME_LIST) that are no everyday word of any language."""
-    return _lists()[:2]
-
-
-def word_names() -> tuple[frozenset[str], frozenset[str]]:
-    """(first names, family names) of NAME_LIST that are everyday words too, but under Zipf 5 in every language
-    ("الهام" is inspiration, "انور" brighter): a name only beside a name that is no everyday word ("الهام کاظمی"),
-    as names.py's word-names ("Mark Taylor"). The dataset's everyday words over Zipf 5 are no names here at all: its
-    accounts called themselves "في" ("in"), "يوم" ("day") and "الدولي" ("international") as well."""
-    return _lists()[2:4]
-
-
-# The spaced scripts of wordfreq's languages (ar, fa, ur; he; hi; bn; ta): only there can the dataset's everyday
-# words be told from its names. In Georgian and Ethiopic its accounts are "ჩვენი" ("our") and "ሰላም" ("peace") too.
-_WORDFREQ_SCRIPTS = frozenset(("ARABIC", "HEBREW", "DEVANAGARI", "BENGALI", "TAMIL"))
-
-
 @lru_cache(maxsize=1)
-def _lists() -> tuple[frozenset[str], ...]:
-    """(first, family, first word-names, family word-names, every NAME_LIST name)."""
+def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """(first names, family names) in scripts without capitals, from Faker's person providers: the names one word
+    is enough evidence for, after a greeting or alone in a Latin line (names-dataset's, below, need a second name)."""
     found: dict[str, set[str]] = {"first": set(), "last": set()}
     for kind, name in faker_names.entries(NAME_LIST_LOCALES):
         # a compound first name's parts are no names ("عبد الملك": "the king"); a family name's last word is
@@ -173,15 +156,37 @@ def _lists() -> tuple[frozenset[str], ...]:
             word = name.split()[-1]
             if len(word) > 1 or _is_cjk(word):
                 found[kind].add(word)
-    # (Faker's names stay when everyday, "إبراهيم" is Zipf 5.1: its lists were written as names)
-    listed, words = name_list(), {}
-    for kind in ("first", "last"):
+    return frozenset(found["first"]), frozenset(found["last"])
+
+
+class PairLists(NamedTuple):
+    """The names two in a row are a person by (_listed_take): Faker's (gazetteer) and names-dataset's (NAME_LIST)."""
+    first: frozenset[str]  # Faker's (even everyday: "إبراهيم", Zipf 5.1, its lists were written as names) and the
+    last: frozenset[str]   # dataset's that are no everyday word of any language (common_words.is_everyday)
+    # The dataset's everyday words under Zipf 5 in every language ("الهام" is inspiration, "انور" brighter): a name
+    # only beside a name that is no everyday word ("الهام کاظمی"), as names.py's word-names ("Mark Taylor"). Its
+    # everyday words over Zipf 5 are no names here at all: its accounts called themselves "في" ("in"), "يوم" ("day")
+    # and "الدولي" ("international") as well.
+    word_first: frozenset[str]
+    word_last: frozenset[str]
+    any_name: frozenset[str]  # every name of NAME_LIST: after a first name and a particle ("ليلى عبد الرحمن")
+
+
+# The spaced scripts of wordfreq's languages (ar, fa, ur; he; hi; bn; ta): only there can the dataset's everyday
+# words be told from its names. In Georgian and Ethiopic its accounts are "ჩვენი" ("our") and "ሰላም" ("peace") too.
+_WORDFREQ_SCRIPTS = frozenset(("ARABIC", "HEBREW", "DEVANAGARI", "BENGALI", "TAMIL"))
+
+
+@lru_cache(maxsize=1)
+def pair_lists() -> PairLists:
+    listed, lists = name_list(), {}
+    for kind, faker in zip(("first", "last"), gazetteer(), strict=True):
         checked = [n for n in listed[kind] if unicodedata.name(n[0], "").split(" ")[0] in _WORDFREQ_SCRIPTS]
         everyday = {n for n in checked if common_words.is_everyday(n)}
-        found[kind] |= set(checked) - everyday
-        words[kind] = {n for n in everyday if not common_words.is_common(n)} - found[kind]
-    return (frozenset(found["first"]), frozenset(found["last"]), frozenset(words["first"]), frozenset(words["last"]),
-            frozenset(listed["first"]) | frozenset(listed["last"]))
+        lists[kind] = faker | (set(checked) - everyday)
+        lists["word_" + kind] = {n for n in everyday if not common_words.is_common(n)} - lists[kind]
+    return PairLists(**{k: frozenset(v) for k, v in lists.items()},
+                     any_name=frozenset(listed["first"]) | frozenset(listed["last"]))
 
 
 # names-dataset's first and family names in the spaced scripts, ranked among the 5,000 most borne in some country
@@ -330,7 +335,7 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
         if (thai := _THAI_ADDRESS.match(name)) and len(name) - thai.end() >= 2 and follow:
             begin = w.start() + thai.end()  # the name after the form of address, and the family name after it
             take = 2
-        elif name in _PARTICLES or name in _INTROS or name in _FIELDS or name in _RESPECTED:
+        elif name in _PARTICLES or name in _INTROS or name in _FIELDS or name in _RESPECTED or name in _SALUTATIONS:
             i += 1
             continue
         elif cue := _NATIVE_CUE.search(text, max(0, begin - 40), begin):
@@ -349,11 +354,11 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
                                           or _after_closing(text, begin) and _line_ends(text, run[-1].end())) \
                 and (len(run) >= 2 or name in first or name in last):
             take = len(run)
-        elif take := _listed_take([x.group(0) for x in run], first, last):
+        elif take := _listed_take([x.group(0) for x in run]):
             pass
-        elif name[:1] in _PREFIXES and name not in first and not common_words.is_everyday(name) and follow \
-                and _rare_name(follow[0].group(0), first, last) \
-                and (take := _listed_take([name[1:], *(x.group(0) for x in follow)], first, last)):
+        elif name[:1] in _PREFIXES and name not in pair_lists().first and not common_words.is_everyday(name) \
+                and follow and _rare_name(follow[0].group(0)) \
+                and (take := _listed_take([name[1:], *(x.group(0) for x in follow)])):
             begin += 1  # the name after its prefix ("למשה דהן", to Moshe Dahan; "وليلى الدوسري", and Layla ...)
         else:
             i += 1
@@ -409,29 +414,30 @@ def _names_a_place(text: str, words: list[re.Match], i: int, j: int) -> bool:
         and words[j].group(0) in _PLACE_AFTER
 
 
-def _listed_take(words: list[str], first, last) -> int:
+def _listed_take(words: list[str]) -> int:
     """How many of a run's `words` two listed names in a row make, with no cue (0 when they are not): a first name
-    and a first or family name, then family names, up to four words; a word-name (word_names) only beside a name
-    that is no everyday word. Or a first name, a particle and a listed name: "ليلى عبد الرحمن", "خالد بن سعيد"."""
-    word_first, word_last = word_names()
-    if len(words) >= 3 and words[0] in first and words[1] in _PARTICLES and words[2] in _lists()[4]:
+    and a first or family name, then family names, up to four words; a word-name only beside a name that is no
+    everyday word (PairLists). Or a first name, a particle and a listed name: "ليلى عبد الرحمن", "خالد بن سعيد"."""
+    names = pair_lists()
+    if len(words) >= 3 and words[0] in names.first and words[1] in _PARTICLES and words[2] in names.any_name:
         return 3
     a, b = words[0], words[1] if len(words) > 1 else ""
-    listed = a in first and (b in first or b in last)
-    beside = a in word_first and _rare_name(b, first, last) \
-        or a in first and b in word_last or _rare_name(a, first, last) and b in word_first
+    listed = a in names.first and (b in names.first or b in names.last)
+    beside = a in names.word_first and _rare_name(b) \
+        or a in names.first and b in names.word_last or _rare_name(a) and b in names.word_first
     if not (listed or beside):
         return 0
     take = 2
-    while take < len(words) and take < 4 and words[take] in last:
+    while take < len(words) and take < 4 and words[take] in names.last:
         take += 1
     return take
 
 
-def _rare_name(word: str, first, last) -> bool:
+def _rare_name(word: str) -> bool:
     """A listed name that is no everyday word: what a word-name needs beside it ("الهام کاظمی"; not "الجو جميل",
     the weather is fine: "جميل" is Faker's first name and "beautiful")."""
-    return (word in first or word in last) and not common_words.is_everyday(word)
+    names = pair_lists()
+    return (word in names.first or word in names.last) and not common_words.is_everyday(word)
 
 
 def _cued_take(run: list[re.Match], first, last, whole: bool) -> int:
