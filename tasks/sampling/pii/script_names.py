@@ -122,18 +122,16 @@ _ORGANISATION = frozenset((
 _PLACE_BEFORE = frozenset((
     "شارع", "طريق", "ميدان", "ساحة", "حي", "جسر", "مطار", "مستشفى", "جامعة", "مسجد", "جامع", "مدرسة", "مركز", "قاعة",
     "فندق", "برج", "ملعب", "مدينة", "خیابان", "بلوار", "میدان", "کوچه", "بزرگراه", "اتوبان", "فرودگاه", "بیمارستان",
-    "دانشگاه", "مسجد", "مدرسه", "پل", "سڑک", "شاہراہ", "ہسپتال", "یونیورسٹی", "רחוב", "רח'", "שדרות",
-    "שד'", "כיכר", "אוניברסיטת", "मार्ग", "अस्पताल", "विश्वविद्यालय", "सड़क", "चौक", "হাসপাতাল",
+    "دانشگاه", "مسجد", "مدرسه", "پل", "سڑک", "شاہراہ", "ہسپتال", "یونیورسٹی", "רחוב", "שדרות", "כיכר", "אוניברסיטת", "मार्ग", "अस्पताल", "विश्वविद्यालय", "सड़क", "चौक", "হাসপাতাল",
     "বিশ্ববিদ্যালয়", "সড়ক"))
 _PLACE_AFTER = frozenset((
-    "مارگ", "روڈ", "روډ", "چوک", "کالونی", "ٹاؤن", "مارکیٹ", "मार्ग", "रोड", "चौक", "नगर", "कॉलोनी", "मैदान",
+    "مارگ", "روڈ", "روډ", "چوک", "کالونی", "ٹاؤن", "مارکیٹ", "मार्ग", "रोड", "चौक", "नगर", "कॉलोनी",
     "সরণি", "রোড", "সড়ক", "এভিনিউ", "চত্বর", "নগর", "சாலை", "நகர்", "రోడ్డు", "నగర్", "స్ట్రీట్"))
 _PLACE_TITLES = frozenset(("الملك", "الملكة", "الأمير", "الأميرة", "الشيخ", "الإمام", "السلطان", "الشهيد", "امام",
                            "شهید", "علامہ", "قائد", "महात्मा", "शहीद", "নেতাজি", "শহীদ"))
 # One-letter words Hebrew and Arabic write joined to the next: and, the, in, as, to, from, that ("למשה דהן"); a
 # listed first name after one, with a listed name after it, is a name (_listed_take), unless the whole is an
-# everyday word ("لدينا" is no one: we have; "שבת שלום", a good Sabbath) or the next is a word-name too ("بهتان
-# لون", the colour's fading: "هتان" and "لون" are listed)
+# everyday word ("لدينا" is no one: we have; "שבת שלום", a good Sabbath)
 _PREFIXES = frozenset("והבכלמשولبف")
 # Arabic and Persian joiners inside a name: "عبد الله", "أبو بكر", "بن", "آل"
 _PARTICLES = {"بن", "بنت", "ابن", "أبو", "ابو", "آل", "عبد", "ال", "بنی", "بن‌"}
@@ -160,36 +158,27 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
 
 
 class PairLists(NamedTuple):
-    """The names two in a row are a person by (_listed_take): Faker's (gazetteer) and names-dataset's (NAME_LIST)."""
-    first: frozenset[str]  # Faker's (even everyday: "إبراهيم", Zipf 5.1, its lists were written as names) and the
-    last: frozenset[str]   # dataset's that are no everyday word of any language (common_words.is_everyday)
-    # The dataset's everyday words under Zipf 5 in every language ("الهام" is inspiration, "انور" brighter): a name
-    # only beside a name that is no everyday word ("الهام کاظمی"), as names.py's word-names ("Mark Taylor"). Its
-    # everyday words over Zipf 5 are no names here at all: its accounts called themselves "في" ("in"), "يوم" ("day")
-    # and "الدولي" ("international") as well.
-    word_first: frozenset[str]
-    word_last: frozenset[str]
-    any_name: frozenset[str]  # every name of NAME_LIST: after a first name and a particle ("ليلى عبد الرحمن")
+    """The names two in a row are a person by (_listed_take): Faker's (gazetteer) and names-dataset's (NAME_LIST)
+    that are no everyday word of any language (common_words.is_everyday): the dataset's accounts called themselves
+    "من" ("from"), "على" ("on") and "আমি" ("I") as well."""
+    first: frozenset[str]
+    last: frozenset[str]
 
 
 # The spaced scripts of wordfreq's languages (ar, fa, ur; he; hi; bn; ta): only there can the dataset's everyday
-# words be told from its names. In Georgian and Ethiopic its accounts are "ჩვენი" ("our") and "ሰላም" ("peace") too.
-_WORDFREQ_SCRIPTS = frozenset(("ARABIC", "HEBREW", "DEVANAGARI", "BENGALI", "TAMIL"))
+# words be told from its names, so NAME_LIST holds these alone (in Georgian and Ethiopic its accounts are "ჩვენი",
+# "our", and "ሰላም", "peace", too).
+WORDFREQ_SCRIPTS = frozenset(("ARABIC", "HEBREW", "DEVANAGARI", "BENGALI", "TAMIL"))
 
 
 @lru_cache(maxsize=1)
 def pair_lists() -> PairLists:
-    listed, lists = name_list(), {}
-    for kind, faker in zip(("first", "last"), gazetteer(), strict=True):
-        checked = [n for n in listed[kind] if unicodedata.name(n[0], "").split(" ")[0] in _WORDFREQ_SCRIPTS]
-        everyday = {n for n in checked if common_words.is_everyday(n)}
-        lists[kind] = faker | (set(checked) - everyday)
-        lists["word_" + kind] = {n for n in everyday if not common_words.is_common(n)} - lists[kind]
-    return PairLists(**{k: frozenset(v) for k, v in lists.items()},
-                     any_name=frozenset(listed["first"]) | frozenset(listed["last"]))
+    listed = name_list()
+    return PairLists(*(faker | {n for n in listed[kind] if not common_words.is_everyday(n)}
+                       for kind, faker in zip(("first", "last"), gazetteer(), strict=True)))
 
 
-# names-dataset's first and family names in the spaced scripts, ranked among the 5,000 most borne in some country
+# names-dataset's first and family names in WORDFREQ_SCRIPTS, ranked among the 1,000 most borne in some country
 # (scripts/build_script_name_list.py builds it and says where they come from)
 NAME_LIST = Path(__file__).with_name("script_name_list.json.gz")
 
@@ -202,9 +191,9 @@ def name_list() -> dict[str, list[str]]:
     return {"first": data["first"], "last": data["last"]}
 
 
-def is_spaced_word(word: str) -> bool:
-    """`word` is one word of the spaced scripts (Arabic, Hebrew, Indic, Thai, Georgian, Ethiopic)."""
-    return bool(_WORD.fullmatch(word))
+def is_listable(word: str) -> bool:
+    """`word` is one word of WORDFREQ_SCRIPTS, of two letters or more: what NAME_LIST may hold."""
+    return len(word) > 1 and bool(_WORD.fullmatch(word)) and unicodedata.name(word[0], "").split(" ")[0] in WORDFREQ_SCRIPTS
 
 
 def _is_cjk(word: str) -> bool:
@@ -357,7 +346,6 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
         elif take := _listed_take([x.group(0) for x in run]):
             pass
         elif name[:1] in _PREFIXES and name not in pair_lists().first and not common_words.is_everyday(name) \
-                and follow and _rare_name(follow[0].group(0)) \
                 and (take := _listed_take([name[1:], *(x.group(0) for x in follow)])):
             begin += 1  # the name after its prefix ("למשה דהן", to Moshe Dahan; "وليلى الدوسري", and Layla ...)
         else:
@@ -408,36 +396,37 @@ def _names_a_place(text: str, words: list[re.Match], i: int, j: int) -> bool:
     before them, or one (_PLACE_AFTER) right after them."""
     before = [w.group(0) for w in words[max(0, i - 2):i]]
     place_before = bool(before) and _joined(text, words[i - 1], words[i]) and (
-        before[-1] in _PLACE_BEFORE or before[-1] in _PLACE_TITLES and len(before) == 2
-        and _joined(text, words[i - 2], words[i - 1]) and before[0] in _PLACE_BEFORE)
+        _is_place_word(before[-1]) or before[-1] in _PLACE_TITLES and len(before) == 2
+        and _joined(text, words[i - 2], words[i - 1]) and _is_place_word(before[0]))
     return place_before or j < len(words) and _joined(text, words[j - 1], words[j]) \
         and words[j].group(0) in _PLACE_AFTER
 
 
+def _is_place_word(word: str) -> bool:
+    """A place word, or one after a one-letter prefix ("بشارع", in ... street; "ברחוב")."""
+    return word in _PLACE_BEFORE or word[:1] in _PREFIXES and word[1:] in _PLACE_BEFORE
+
+
 def _listed_take(words: list[str]) -> int:
     """How many of a run's `words` two listed names in a row make, with no cue (0 when they are not): a first name
-    and a first or family name, then family names, up to four words; a word-name only beside a name that is no
-    everyday word (PairLists). Or a first name, a particle and a listed name: "ليلى عبد الرحمن", "خالد بن سعيد"."""
+    and a first or family name, then rare family names, up to four words. Where names-dataset's lists (PairLists)
+    have a part, the second name must be a rare word: "محمد القحطاني", not "سبحان الله" ("glory be to God", and
+    "الله" is a family name's last word in Faker's Arabic lists). Or a first name, a particle and a listed name:
+    "ليلى عبد الرحمن", "خالد بن سعيد"."""
+    faker_first, faker_last = gazetteer()
     names = pair_lists()
-    if len(words) >= 3 and words[0] in names.first and words[1] in _PARTICLES and words[2] in names.any_name:
-        return 3
-    a, b = words[0], words[1] if len(words) > 1 else ""
-    listed = a in names.first and (b in names.first or b in names.last)
-    beside = a in names.word_first and _rare_name(b) \
-        or a in names.first and b in names.word_last or _rare_name(a) and b in names.word_first
-    if not (listed or beside):
+    if len(words) >= 3 and words[0] in names.first and words[1] in _PARTICLES and (
+            words[2] in names.first or words[2] in names.last):
+        take = 3
+    elif len(words) >= 2 and words[0] in names.first and (words[1] in names.first or words[1] in names.last) and (
+            words[0] in faker_first and (words[1] in faker_first or words[1] in faker_last)
+            or not common_words.is_everyday(words[1])):
+        take = 2
+    else:
         return 0
-    take = 2
-    while take < len(words) and take < 4 and words[take] in names.last:
+    while take < len(words) and take < 4 and words[take] in names.last and not common_words.is_everyday(words[take]):
         take += 1
     return take
-
-
-def _rare_name(word: str) -> bool:
-    """A listed name that is no everyday word: what a word-name needs beside it ("الهام کاظمی"; not "الجو جميل",
-    the weather is fine: "جميل" is Faker's first name and "beautiful")."""
-    names = pair_lists()
-    return (word in names.first or word in names.last) and not common_words.is_everyday(word)
 
 
 def _cued_take(run: list[re.Match], first, last, whole: bool) -> int:
