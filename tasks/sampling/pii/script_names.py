@@ -409,7 +409,7 @@ def _is_place_word(word: str) -> bool:
 
 def _listed_take(words: list[str]) -> int:
     """How many of a run's `words` two listed names in a row make, with no cue (0 when they are not): a first name
-    and a first or family name, then rare family names, up to four words. Where names-dataset's lists (PairLists)
+    and a first or family name, then family names, up to four words. Where names-dataset's lists (PairLists)
     have a part, the second name must be a rare word: "محمد القحطاني", not "سبحان الله" ("glory be to God", and
     "الله" is a family name's last word in Faker's Arabic lists). Or a first name, a particle and a listed name:
     "ليلى عبد الرحمن", "خالد بن سعيد"."""
@@ -424,7 +424,7 @@ def _listed_take(words: list[str]) -> int:
         take = 2
     else:
         return 0
-    while take < len(words) and take < 4 and words[take] in names.last and not common_words.is_everyday(words[take]):
+    while take < len(words) and take < 4 and words[take] in names.last:
         take += 1
     return take
 
