@@ -9,8 +9,8 @@ numbers, dates and SKUs are not mistaken for phones, cards or ids:
 - secret and credential: vendor API keys, bearer tokens, JWTs, random tokens, user:password@ and ?token= in
   URLs (credentials.py);
 - person: cues in seven languages and Faker's name lists, plus Presidio or spaCy when installed (names.py,
-  ner.py); in scripts without capitals, cues, honorifics and the lines and columns around a name
-  (script_names.py).
+  ner.py); in scripts without capitals, cues, honorifics, the lines and columns around a name, and two listed
+  names in a row (Faker's and names-dataset's lists, script_names.py).
 """
 
 from tasks.sampling.pii.names import gazetteer

@@ -10,12 +10,15 @@ names.py finds a name by its capitals; here nothing marks one, so a name needs e
 - its place: a chat line's speaker ("[13:02] سامي جرجس: ..."), a cell under a name column, the only words of the
   line after a sign-off line ("নমস্কার,\nঅনিন্দ্য সেন"), or one to three words among a Latin line's words
   ("Please forward this to ريم الشمري in finance");
-- or, with no cue, two names in a row that Faker's person lists for these scripts know (a known first name with a
-  known first or last name; for Chinese and Korean a known family name written together with a known given name).
+- or, with no cue, two names in a row that the lists know (a known first name with a known first or last name,
+  also after a particle or a one-letter prefix; for Chinese and Korean a known family name written together with a
+  known given name), unless a street's or a hospital's word around them makes them a place.
 The lists are Faker's person providers in these scripts (Arabic, Persian, Hebrew, Hindi, Marathi, Nepali, Bengali,
-Gujarati, Oriya, Tamil, Sinhala, Thai, Georgian, Chinese, Japanese, Korean), which ship with the faker package;
-hand-written here are only the cue words and honorifics, a few per language, because no maintained library lists
-them (Presidio's recognizers are English-first and need a spaCy model this machine cannot download).
+Gujarati, Oriya, Tamil, Sinhala, Thai, Georgian, Chinese, Japanese, Korean), which ship with the faker package, and,
+for two in a row only, names-dataset's commonest names in Arabic, Hebrew, Devanagari, Bengali and Tamil script
+(NAME_LIST, built by scripts/build_script_name_list.py); hand-written here are only the cue, place and particle
+words and honorifics, a few per language, because no maintained library lists them (Presidio's recognizers are
+English-first and need a spaCy model this machine cannot download).
 """
 
 import gzip
