@@ -138,10 +138,13 @@ def test_words_in_another_script_that_name_no_one_stay(scrub, text):
     ("أرسلت هند بنت عبدالله الملف.", "هند بنت عبدالله"),
     ("اتصل يوسف أبو زيد مرتين.", "يوسف أبو زيد"),
     ("إلى خالد بن سعيد الغامدي.", "خالد بن سعيد الغامدي"),  # and a family name after
+    ("كلمني مصطفى عبد العزيز امبارح", "مصطفى عبد العزيز"),  # "عبد" and the article: a name, however everyday
+    ("وصل طلب سلطان آل ثاني اليوم", "سلطان آل ثاني"),
     # a listed name after a one-letter prefix, "to" and "and": the prefix stays
     ("נא להעביר את המסמכים לרותם ביטון מחר.", "רותם ביטון"),
     ("اتصلت هند ووليد الحربي أمس", "وليد الحربي"),
     ("تم التحويل لخالد بن سعيد الغامدي.", "خالد بن سعيد الغامدي"),
+    ("שלחנו את החשבונית ולרותם ביטון", "רותם ביטון"),  # "and to"
 ])
 def test_two_names_the_dataset_lists_go_without_a_cue(scrub, text, name):
     assert scrub(text) == text.replace(name, "<PERSON>")

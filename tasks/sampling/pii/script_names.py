@@ -348,9 +348,8 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
             take = len(run)
         elif take := _listed_take([x.group(0) for x in run]):
             pass
-        elif name[:1] in _PREFIXES and name not in pair_lists().first and not common_words.is_everyday(name) \
-                and (take := _listed_take([name[1:], *(x.group(0) for x in follow)])):
-            begin += 1  # the name after its prefix ("למשה דהן", to Moshe Dahan; "وليلى الدوسري", and Layla ...)
+        elif (cut := _prefix_cut(name)) and (take := _listed_take([name[cut:], *(x.group(0) for x in follow)])):
+            begin += cut  # the name after its prefix ("למשה דהן", to Moshe Dahan; "وليلى الدوسري", and Layla ...)
         else:
             i += 1
             continue
@@ -405,6 +404,15 @@ def _names_a_place(text: str, words: list[re.Match], i: int, j: int) -> bool:
         and words[j].group(0) in _PLACE_AFTER
 
 
+def _prefix_cut(word: str) -> int:
+    """How many letters of `word` are one-letter prefixes before a listed first name: 1, or 2 after "and" ("ולמשה",
+    "ولفهد"); 0 where it has none, or is a listed first name or an everyday word itself ("لدينا", we have)."""
+    first = pair_lists().first
+    if word[:1] not in _PREFIXES or word in first or common_words.is_everyday(word):
+        return 0
+    return 2 if word[:1] in "וو" and word[1:2] in _PREFIXES and word[2:] in first else 1
+
+
 def _is_place_word(word: str) -> bool:
     """A place word, or one after a one-letter prefix ("بشارع", in ... street; "ברחוב")."""
     return word in _PLACE_BEFORE or word[:1] in _PREFIXES and word[1:] in _PLACE_BEFORE
@@ -419,7 +427,9 @@ def _listed_take(words: list[str]) -> int:
     faker_first, faker_last = gazetteer()
     names = pair_lists()
     if len(words) >= 3 and words[0] in names.first and words[1] in _PARTICLES and (
-            words[2] in names.first or words[2] in names.last):
+            words[2] in names.first or words[2] in names.last
+            # "عبد" and a word with the article is always a name ("مصطفى عبد العزيز"), "آل" and any word a family
+            or words[1] == "عبد" and words[2].startswith("ال") or words[1] == "آل"):
         take = 3
     elif len(words) >= 2 and words[0] in names.first and (words[1] in names.first or words[1] in names.last) and (
             words[0] in faker_first and (words[1] in faker_first or words[1] in faker_last)
