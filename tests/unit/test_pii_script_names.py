@@ -180,6 +180,7 @@ def test_the_dataset_s_everyday_words_name_no_one(scrub, text):
     "مستشفى الأمير سلطان العنزي يطلب أجهزة",  # a title between the place and the name
     "দোকানটি ফারহানা ইসলাম সরণি তে",  # the street's word after the name
     "הסניף עבר לרחוב בן יהודה 34",  # the street's word after a prefix ("to")
+    "العنوان: الرياض، سلطان العنزي، مبنى 4",  # an address's line
 ])
 def test_a_place_named_after_a_person_stays(scrub, text):
     assert scrub(text) == text

@@ -393,9 +393,17 @@ def _named(words: list[str], first, last) -> bool:
         w in first or w in last or not common_words.is_everyday(w) for w in words)
 
 
+# An address's label: the names on its line are streets and districts ("العنوان: مدينة نصر، عباس العقاد، عمارة 12",
+# a street named after the writer, without its word)
+_ADDRESS_LABEL = re.compile(r"(?:العنوان|عنوان|آدرس|نشانی|پتہ|כתובת|पता|ঠিকানা|முகவரி)[ \t]*[:：]")
+
+
 def _names_a_place(text: str, words: list[re.Match], i: int, j: int) -> bool:
     """words[i:j] are a place's name: a place word (_PLACE_BEFORE) right before them, or before a title right
-    before them, or one (_PLACE_AFTER) right after them."""
+    before them, or one (_PLACE_AFTER) right after them; or an address's label starts their line."""
+    start = words[i].start()
+    if _ADDRESS_LABEL.search(text, text.rfind("\n", 0, start) + 1, start):
+        return True
     before = [w.group(0) for w in words[max(0, i - 2):i]]
     place_before = bool(before) and _joined(text, words[i - 1], words[i]) and (
         _is_place_word(before[-1]) or before[-1] in _PLACE_TITLES and len(before) == 2
