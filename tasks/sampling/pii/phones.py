@@ -101,7 +101,7 @@ _WORDS = re.compile(
     r"rätt nummer|riktig nummer|juiste nummer|fange mig|"
     # "phone" and "mobile" in scripts written with spaces: Devanagari, Bengali, Arabic, Persian, Urdu, Cyrillic,
     # Greek, Hebrew, Amharic (blind 12's); a closed class, a word or two per language
-    r"फोन|फ़ोन|मोबाइल|ফোন|মোবাইল|هاتف\w*|جوال\w*|موبایل|تلفن\w*|فون|телефон\w*|мобильн\w*|мобилн\w*|"
+    r"फोन|फ़ोन|मोबाइल|ফোন|মোবাইল|(?:و?[بفك]?ال|و?لل)?(?:هاتف|جوال)\w*|موبایل|تلفن\w*|فون|телефон\w*|мобильн\w*|мобилн\w*|"
     r"звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
     # Belarusian "phone", Amharic "call me", Sinhala "telephone" and "please call", Somali "call me", Galician "call
     # me" (blind 22's)

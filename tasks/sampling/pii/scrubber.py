@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tasks.sampling.pii import credentials, ips, names, ner
+from tasks.sampling.pii.fold import fold
 from tasks.sampling.pii.context import MARK as _MARK
 from tasks.sampling.pii.national_ids import DEFAULT_SCHEMES, NationalIds
 from tasks.sampling.pii.numbers import Numbers
@@ -13,6 +14,7 @@ from tasks.sampling.pii.phones import DEFAULT_REGIONS, Phones
 
 KINDS = ("email", "ip", "phone", "card", "iban", "national_id", "secret", "credential", "person")
 PLACEHOLDER = {kind: f"<{kind.upper()}>" for kind in KINDS}
+_PLACEHOLDERS = re.compile("(" + "|".join(map(re.escape, PLACEHOLDER.values())) + ")")
 # Run order: URLs and secrets before emails (user:pass@host looks like an address), structured numbers
 # before names, names last (a placeholder is never a name).
 ORDER = ("credential", "secret", "email", "ip", "iban", "national_id", "card", "phone", "person")
@@ -75,7 +77,13 @@ class Scrubber:
                    tuple(pii.national_ids), pii.ner, learned, pii.context_reader != "off")
 
     def scrub(self, text: str) -> str:
-        """Replace every detected PII span in `text` with its typed placeholder; count hits per detector."""
+        """Replace every detected PII span in `text` with its typed placeholder; count hits per detector. The
+        detectors read it folded (fold.py: full-width and native digits, no-break spaces, invisible characters);
+        what they leave is returned as written."""
+        folded = fold(text)
+        return folded.restore(self._scrub_joined(folded.folded), _PLACEHOLDERS)
+
+    def _scrub_joined(self, text: str) -> str:
         joined = _MARK not in text and (_JOIN_BEFORE.search(text) or _JOIN_AFTER.search(text))
         text = _split_joins(text) if joined else text
         text = self._scrub(text)

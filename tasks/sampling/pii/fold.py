@@ -1,0 +1,112 @@
+"""Other ways to write the same digits and separators, folded to ASCII while the detectors look, then put back.
+
+People write a phone number, an email address or an IP address with characters the detectors' patterns never
+name: a Japanese IME types full-width "０９０－１２３４－５６７８" and "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ", Arabic and
+Persian keyboards type "٠٥٠١٢٣٤٥٦٧" and "۰۹۱۲۳۴۵۶۷۸۹", Word and Outlook put no-break spaces between a French
+number's pairs ("06 12 34 56 78") and a minus sign or non-breaking hyphen inside one, and a copy from a web page
+brings zero-width spaces and soft hyphens. Each went through whole or in part (docs/facts.md "PII: full-width,
+native digits and invisible separators").
+
+So the scrubber's detectors read a folded copy: Unicode's other decimal digits and the full-width ASCII block as
+ASCII (what NFKC does to them, one character for one), the space separators as a space, hyphens and the minus sign
+as "-" (an en or em dash only between two digits: elsewhere it is the sentence's dash, which the name rules read
+as a signature's), and the invisible format characters removed. What they did not replace is then put back as the
+user wrote it, so a clean text comes out unchanged.
+
+Hand-written rather than `unicodedata.normalize("NFKC")`: NFKC also rewrites ligatures, superscripts, compatibility
+ideographs and Hangul jamo, and does not keep one character for one, so the user's text could not be put back.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+# Invisible: zero-width space, word joiner, BOM, soft hyphen, the directional marks and embeddings. Not the zero-width
+# (non-)joiner: Persian and the Indic scripts spell words with them.
+_INVISIBLE = "\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE}]")
+_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u200a\u205f\u3000"
+# The narrow no-break and thin spaces too, except between an amount's thousands: software writes them so (CLDR's
+# French group separator is U+202F), and "178 648 723 attach requests" read as spaced became a phone (read blind
+# 8's clean texts). "+49 151 2345 6789", "07 81 23 45 67" and "+7 903 765-43-21" are no amount.
+_NARROW_OR_THOUSANDS = re.compile(r"(?<![+\d\u202f\u2009])\d{1,3}(?:[\u202f\u2009]\d{3})+(?![\d\u202f\u2009]|-\d)|[\u202f\u2009]")
+_HYPHENS = "\u2010\u2011\u2012\u2212\ufe63"
+# An en dash, em dash or horizontal bar inside a number ("555–1234"), and the katakana long-vowel mark a Japanese
+# IME gives for "-" ("０８０ー４４５６ー９８２１"); the digits are folded before this looks
+_DASH_IN_NUMBER = re.compile(r"(?<=[0-9])[\u2013\u2014\u2015\u30fc\uff70](?=[0-9])")
+
+
+@cache
+def _table() -> dict[int, str]:
+    table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}  # "！" .. "～", full-width ASCII
+    table.update({ord(c): " " for c in _SPACES})
+    table.update({ord(c): "-" for c in _HYPHENS})
+    table.update({0x066B: ".", 0x066C: ","})  # the Arabic decimal and thousands separators
+    # Every other decimal digit of the Basic Multilingual Plane: Arabic-Indic, Persian, Devanagari, Bengali, Thai, ...
+    table.update({cp: str(unicodedata.decimal(chr(cp))) for cp in range(0x80, 0x10000)
+                  if unicodedata.category(chr(cp)) == "Nd"})
+    return table
+
+
+@dataclass(frozen=True)
+class Folded:
+    text: str  # as the user wrote it
+    folded: str  # what the detectors read
+    origin: tuple[int, ...] | None  # the index in `text` of each character of `folded`, and len(text); None: the same
+
+    def restore(self, scrubbed: str, placeholders: re.Pattern) -> str:
+        """`scrubbed` (the folded text with some spans replaced by placeholders) with every character it kept put
+        back as the user wrote it; `scrubbed` itself where the two cannot be lined up (its placeholders stand, only
+        the width of some characters differs)."""
+        if scrubbed == self.folded:
+            return self.text
+        if self.folded == self.text:
+            return scrubbed
+        parts = placeholders.split(scrubbed)  # kept, placeholder, kept, ..., kept
+        spans = _line_up(self.folded, parts[0::2])
+        if spans is None:
+            return scrubbed
+        at = self.origin or range(len(self.folded) + 1)
+        # a kept piece runs on to the next character the detectors read, so the invisible ones after it stay, and
+        # the first piece from the text's start (an Arabic line's opening right-to-left mark); invisible ones right
+        # after a replaced value went with it
+        return "".join(self.text[at[a] if a else 0:at[b]] + (parts[2 * i + 1] if 2 * i + 1 < len(parts) else "")
+                       for i, (a, b) in enumerate(spans))
+
+
+def fold(text: str) -> Folded:
+    """`text` with its digits, separators and invisible characters as the detectors read them."""
+    if text.isascii():
+        return Folded(text, text, None)
+    origin = None
+    if _HAS_INVISIBLE.search(text):
+        kept = [i for i, c in enumerate(text) if c not in _INVISIBLE]
+        origin = (*kept, len(text))
+        folded = "".join(text[i] for i in kept)
+    else:
+        folded = text
+    folded = _DASH_IN_NUMBER.sub("-", folded.translate(_table()))
+    if "\u202f" in folded or "\u2009" in folded:
+        folded = _NARROW_OR_THOUSANDS.sub(lambda m: m.group(0) if len(m.group(0)) > 1 else " ", folded)
+    return Folded(text, folded, origin)
+
+
+def _line_up(folded: str, kept: list[str]) -> list[tuple[int, int]] | None:
+    """Where each kept piece sits in `folded`: the first at its start, the last at its end, each other one at its
+    first place after the previous one and at least one character on (a placeholder stood for something). The first
+    place always works when any does, so no search is needed; None where the pieces do not fit."""
+    if len(kept) == 1 or not folded.startswith(kept[0]) or not folded.endswith(kept[-1]):
+        return None
+    spans, end = [(0, len(kept[0]))], len(kept[0])
+    for piece in kept[1:-1]:
+        start = folded.find(piece, end + 1)
+        if start < 0:
+            return None
+        spans.append((start, start + len(piece)))
+        end = start + len(piece)
+    last = len(folded) - len(kept[-1])
+    if last < end + 1:
+        return None
+    spans.append((last, len(folded)))
+    return spans

@@ -1,0 +1,82 @@
+"""Full-width and native digits, no-break spaces and invisible characters (fold.py): the detectors read them as
+ASCII, and what they leave comes back as the user wrote it."""
+
+import re
+
+import pytest
+
+from tasks.sampling.pii import Scrubber
+from tasks.sampling.pii.fold import fold
+
+
+@pytest.fixture(scope="module")
+def scrub():
+    return Scrubber(phone_context=False).scrub
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a Japanese IME's full-width digits, hyphens, plus sign, at-sign and letters
+    ("電話：０９０－１２３４－５６７８まで", "電話：<PHONE>まで"),
+    ("携帯 ＋８１ ９０ １２３４ ５６７８", "携帯 <PHONE>"),
+    ("メール ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ まで", "メール <EMAIL> まで"),
+    ("振込先 ＤＥ８９ ３７０４ ００４４ ０５３２ ０１３０ ００ です", "振込先 <IBAN> です"),
+    ("サーバー ２０３．０．１１３．７ が停止", "サーバー <IP> が停止"),
+    ("担当 Ｊｏｈｎ Ｓｍｉｔｈ より", "担当 <PERSON> より"),
+    # Eastern Arabic and Persian digits
+    ("رقم الجوال ٠٥٠١٢٣٤٥٦٧ شكرا", "رقم الجوال <PHONE> شكرا"),
+    ("شماره تماس: ۰۹۱۲ ۳۴۵ ۶۷۸۹", "شماره تماس: <PHONE>"),
+    # no-break and narrow no-break spaces between a number's groups, as Word and Outlook write them
+    ("Tél. : 06\u00a012\u00a034\u00a056\u00a078, merci", "Tél. : <PHONE>, merci"),
+    ("Tel: +49\u202f30\u202f1234567", "Tel: <PHONE>"),
+    # a non-breaking hyphen, an en dash, a minus sign inside the number
+    ("Tel. 030 1234\u20115678", "Tel. <PHONE>"),
+    ("Call (555) 123\u20134567 today", "Call <PHONE> today"),
+    ("Tel. 030\u22121234567", "Tel. <PHONE>"),
+    # invisible characters pasted from a web page
+    ("Tel. +44\u200b20\u200b7946\u200b0958 ok", "Tel. <PHONE> ok"),
+    ("write to jo\u00adhn.doe@example.com today", "write to <EMAIL> today"),
+])
+def test_folded_forms_are_scrubbed(scrub, text, expected):
+    assert scrub(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # what is not scrubbed comes back as written: full-width, native digits, no-break spaces, invisible marks
+    ("注文番号：１２３４５　電話：０９０－１２３４－５６７８　合計：１２，０００円",
+     "注文番号：１２３４５　電話：<PHONE>　合計：１２，０００円"),
+    ("\u200fالطلب رقم ٤٥ — الجوال ٠٥٠١٢٣٤٥٦٧ — ٣٬٥٠٠ ريال", "\u200fالطلب رقم ٤٥ — الجوال <PHONE> — ٣٬٥٠٠ ريال"),
+    ("Montant\u00a0: 1\u202f234,56\u00a0€ — tél. 06\u00a012\u00a034\u00a056\u00a078 — ré\u00adf. A\u201112",
+     "Montant\u00a0: 1\u202f234,56\u00a0€ — tél. <PHONE> — ré\u00adf. A\u201112"),
+])
+def test_what_is_left_comes_back_as_written(scrub, text, expected):
+    assert scrub(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "注文番号：１２３４５、数量：３個、合計　１２，０００円（税込）",
+    "٢٠٢٤/٠٣/١٥ — الكمية ١٢ — السعر ٣٬٥٠٠٫٧٥ ريال",
+    "Besprechung 10–12 Uhr, Seiten 12–18 \u2014 Raum\u00a0204",
+    "\u200eSKU\u200b-4471 \u00adx",
+])
+def test_a_clean_text_comes_back_unchanged(scrub, text):
+    assert scrub(text) == text
+
+
+def test_a_sentences_dash_stays_a_dash():
+    # an en or em dash between words is punctuation the name rules read (a signature's "— Name"); only one between
+    # two digits is folded
+    assert fold("Thanks — Anna, 10–12").folded == "Thanks — Anna, 10-12"
+
+
+def test_nothing_is_put_back_where_the_pieces_do_not_fit():
+    # the scrubbed text must be the folded one with placeholders: where it is not, it is returned as it is
+    placeholders = re.compile("(<PHONE>)")
+    folded = fold("tel ０９０ ok")
+    assert folded.restore("tel <PHONE> ok", placeholders) == "tel <PHONE> ok"
+    assert folded.restore("other <PHONE> text", placeholders) == "other <PHONE> text"
+
+
+def test_hits_count_once_per_value():
+    scrubber = Scrubber(phone_context=False)
+    scrubber.scrub("電話：０９０－１２３４－５６７８、メール ａ＠ｅｘａｍｐｌｅ．ｃｏｍ")
+    assert scrubber.hits == {"phone": 1, "email": 1}
