@@ -869,6 +869,13 @@ def test_blind_rounds_cues_and_joins(text, expected):
     ("The claimant's civil registration number is 3835 8569 9278.",
      "The claimant's civil registration number is <PHONE>."),
     ("National registration number 8659 3298 9878", "National registration number <PHONE>"),
+    # the Arabic "phone" and "mobile" with their article and a preposition ("the mobile", "by phone")
+    ("رقم الجوال 0501234567 شكرا", "رقم الجوال <PHONE> شكرا"),
+    ("اتصل بي على الهاتف 0501234567", "اتصل بي على الهاتف <PHONE>"),
+    ("وبالهاتف 0501234567", "وبالهاتف <PHONE>"),
+    # the Russian, Ukrainian and Bulgarian abbreviations of "phone" and "mobile"
+    ("тел. 89037654321", "тел. <PHONE>"),
+    ("Іван, моб.: 067 123 45 67", "Іван, моб.: <PHONE>"),
 ])
 def test_blind_rounds_rules_catch_without_the_model(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected

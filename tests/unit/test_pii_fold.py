@@ -17,6 +17,7 @@ def scrub():
 @pytest.mark.parametrize("text, expected", [
     # a Japanese IME's full-width digits, hyphens, plus sign, at-sign and letters
     ("電話：０９０－１２３４－５６７８まで", "電話：<PHONE>まで"),
+    ("携帯番号は０８０ー４４５６ー９８２１です", "携帯番号は<PHONE>です"),  # the long-vowel mark typed for "-"
     ("携帯 ＋８１ ９０ １２３４ ５６７８", "携帯 <PHONE>"),
     ("メール ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｃｏ．ｊｐ まで", "メール <EMAIL> まで"),
     ("振込先 ＤＥ８９ ３７０４ ００４４ ０５３２ ０１３０ ００ です", "振込先 <IBAN> です"),
@@ -28,6 +29,10 @@ def scrub():
     # no-break and narrow no-break spaces between a number's groups, as Word and Outlook write them
     ("Tél. : 06\u00a012\u00a034\u00a056\u00a078, merci", "Tél. : <PHONE>, merci"),
     ("Tel: +49\u202f30\u202f1234567", "Tel: <PHONE>"),
+    # ... where they are no amount's thousands: a group of four, a "+" before, a hyphen's group after
+    ("тел. +7\u2009903\u2009765\u201143\u201121", "тел. <PHONE>"),
+    ("тел. 8\u2009903\u2009765\u201143\u201121", "тел. <PHONE>"),
+    ("Móvil: +34\u2009612\u2009345\u2009678", "Móvil: <PHONE>"),
     # a non-breaking hyphen, an en dash, a minus sign inside the number
     ("Tel. 030 1234\u20115678", "Tel. <PHONE>"),
     ("Call (555) 123\u20134567 today", "Call <PHONE> today"),
@@ -57,6 +62,9 @@ def test_what_is_left_comes_back_as_written(scrub, text, expected):
     "٢٠٢٤/٠٣/١٥ — الكمية ١٢ — السعر ٣٬٥٠٠٫٧٥ ريال",
     "Besprechung 10–12 Uhr, Seiten 12–18 \u2014 Raum\u00a0204",
     "\u200eSKU\u200b-4471 \u00adx",
+    # an amount's thousands apart by narrow no-break spaces, as software writes them: no spaced phone
+    "Cell site 01514: 178\u202f648\u202f723 attach requests, 85% dropped.",
+    "Montant : 12\u202f345\u202f678,90 €",
 ])
 def test_a_clean_text_comes_back_unchanged(scrub, text):
     assert scrub(text) == text
@@ -65,7 +73,7 @@ def test_a_clean_text_comes_back_unchanged(scrub, text):
 def test_a_sentences_dash_stays_a_dash():
     # an en or em dash between words is punctuation the name rules read (a signature's "— Name"); only one between
     # two digits is folded
-    assert fold("Thanks — Anna, 10–12").folded == "Thanks — Anna, 10-12"
+    assert fold("Thanks — Anna, 10–12, —5").folded == "Thanks — Anna, 10-12, —5"
 
 
 def test_nothing_is_put_back_where_the_pieces_do_not_fit():
@@ -74,6 +82,13 @@ def test_nothing_is_put_back_where_the_pieces_do_not_fit():
     folded = fold("tel ０９０ ok")
     assert folded.restore("tel <PHONE> ok", placeholders) == "tel <PHONE> ok"
     assert folded.restore("other <PHONE> text", placeholders) == "other <PHONE> text"
+    assert fold("aａ").restore("a<PHONE>a", placeholders) == "a<PHONE>a"  # a placeholder for nothing: no fit
+
+
+def test_each_placeholder_stood_for_at_least_one_character():
+    # the pieces are lined up so: "a" after <X> is the third character, the one written "a", not the second
+    placeholders = re.compile("(<X>|<Y>)")
+    assert fold("aａab").restore("a<X>a<Y>", placeholders) == "a<X>a<Y>"
 
 
 def test_hits_count_once_per_value():

@@ -42,7 +42,6 @@ def _table() -> dict[int, str]:
     table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}  # "！" .. "～", full-width ASCII
     table.update({ord(c): " " for c in _SPACES})
     table.update({ord(c): "-" for c in _HYPHENS})
-    table.update({0x066B: ".", 0x066C: ","})  # the Arabic decimal and thousands separators
     # Every other decimal digit of the Basic Multilingual Plane: Arabic-Indic, Persian, Devanagari, Bengali, Thai, ...
     table.update({cp: str(unicodedata.decimal(chr(cp))) for cp in range(0x80, 0x10000)
                   if unicodedata.category(chr(cp)) == "Nd"})
@@ -62,7 +61,7 @@ class Folded:
         if scrubbed == self.folded:
             return self.text
         if self.folded == self.text:
-            return scrubbed
+            return scrubbed  # (what lining up would give, without the work)
         parts = placeholders.split(scrubbed)  # kept, placeholder, kept, ..., kept
         spans = _line_up(self.folded, parts[0::2])
         if spans is None:

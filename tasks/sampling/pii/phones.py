@@ -102,7 +102,8 @@ _WORDS = re.compile(
     # "phone" and "mobile" in scripts written with spaces: Devanagari, Bengali, Arabic, Persian, Urdu, Cyrillic,
     # Greek, Hebrew, Amharic (blind 12's); a closed class, a word or two per language
     r"फोन|फ़ोन|मोबाइल|ফোন|মোবাইল|(?:و?[بفك]?ال|و?لل)?(?:هاتف|جوال)\w*|موبایل|تلفن\w*|فون|телефон\w*|мобильн\w*|мобилн\w*|"
-    r"звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
+    # and the Russian, Ukrainian and Bulgarian abbreviations a form or a signature writes ("тел.", "моб.", "сот.")
+    r"тел|моб|сот|тлф|звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
     # Belarusian "phone", Amharic "call me", Sinhala "telephone" and "please call", Somali "call me", Galician "call
     # me" (blind 22's)
     r"тэлефан\w*|ደውሉ\w*|දුරකථන\w*|කතා කරන්න|(?:iga|ii|na) soo wac\w*|chámame|chamádeme|"
