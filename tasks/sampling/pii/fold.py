@@ -17,30 +17,42 @@ Hand-written rather than `unicodedata.normalize("NFKC")`: NFKC also rewrites lig
 ideographs and Hangul jamo, and does not keep one character for one, so the user's text could not be put back.
 """
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-# Invisible: zero-width space, word joiner, BOM, soft hyphen, the directional marks and embeddings. Not the zero-width
-# (non-)joiner: Persian and the Indic scripts spell words with them.
-_INVISIBLE = "\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE}]")
-_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u200a\u205f\u3000"
+# Invisible characters. A soft hyphen, word joiner or BOM sits inside a word: removed. A zero-width space or a
+# directional mark parts two runs ("Email\u200bjohn@...", "mail\u2068john@...\u2069", "+44\u200b20\u200b7946..."): read
+# as a space, but a zero-width space beside an email's "@" or "." is removed: a web page puts one there so that a
+# long address can wrap. Not the zero-width (non-)joiner: Persian and the Indic scripts spell words with them.
+_JOINERS = "\u00ad\u2060\ufeff"
+_PARTERS = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_INVISIBLE = re.compile(f"[{_JOINERS}{_PARTERS}]")
+_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u200a\u205f"
 # The narrow no-break and thin spaces too, except between an amount's thousands: software writes them so (CLDR's
 # French group separator is U+202F), and "178 648 723 attach requests" read as spaced became a phone (read blind
-# 8's clean texts). "+49 151 2345 6789", "07 81 23 45 67" and "+7 903 765-43-21" are no amount.
-_NARROW_OR_THOUSANDS = re.compile(r"(?<![+\d\u202f\u2009])\d{1,3}(?:[\u202f\u2009]\d{3})+(?![\d\u202f\u2009]|-\d)|[\u202f\u2009]")
+# 8's clean texts). "+49 151 2345 6789", "07 81 23 45 67" and "+7 903 765-43-21" are no amount. The ideographic
+# space too, except between two digits: a Japanese line parts two values with it ("０３ １２３４ ５６７８\u3000０３ ...").
+_KEPT_SPACE = re.compile(r"(?P<kept>(?<![+\d\u202f\u2009])\d{1,3}(?:[\u202f\u2009]\d{3})+(?![\d\u202f\u2009]|-\d)|"
+                         r"(?<=\d)\u3000(?=\d))|[\u202f\u2009\u3000]")
 _HYPHENS = "\u2010\u2011\u2012\u2212\ufe63"
 # An en dash, em dash or horizontal bar inside a number ("555–1234"), and the katakana long-vowel mark a Japanese
 # IME gives for "-" ("０８０ー４４５６ー９８２１"); the digits are folded before this looks
 _DASH_IN_NUMBER = re.compile(r"(?<=[0-9])[\u2013\u2014\u2015\u30fc\uff70](?=[0-9])")
+# Of the full-width block, what a value is written with: digits, letters, "+", "-", "@", ".", "_", "(" and ")". Not
+# the sentence's punctuation: a full-width colon or comma carries its own space ("IPアドレス：192.168.10.25" is a
+# label and its value; "key:1.2.3.4" is not), and the detectors read them as written.
+_FULL_WIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ＋－＠．＿（）"
+
+_LOOSE_LIMIT = 20_000  # characters
 
 
 @cache
 def _table() -> dict[int, str]:
-    table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}  # "！" .. "～", full-width ASCII
-    table.update({ord(c): " " for c in _SPACES})
+    table = {ord(c): chr(ord(c) - 0xFEE0) for c in _FULL_WIDTH}
+    table.update({ord(c): " " for c in _SPACES + _PARTERS})
     table.update({ord(c): "-" for c in _HYPHENS})
     # Every other decimal digit of the Basic Multilingual Plane: Arabic-Indic, Persian, Devanagari, Bengali, Thai, ...
     table.update({cp: str(unicodedata.decimal(chr(cp))) for cp in range(0x80, 0x10000)
@@ -56,8 +68,7 @@ class Folded:
 
     def restore(self, scrubbed: str, placeholders: re.Pattern) -> str:
         """`scrubbed` (the folded text with some spans replaced by placeholders) with every character it kept put
-        back as the user wrote it; `scrubbed` itself where the two cannot be lined up (its placeholders stand, only
-        the width of some characters differs)."""
+        back as the user wrote it."""
         if scrubbed == self.folded:
             return self.text
         if self.folded == self.text:
@@ -65,30 +76,58 @@ class Folded:
         parts = placeholders.split(scrubbed)  # kept, placeholder, kept, ..., kept
         spans = _line_up(self.folded, parts[0::2])
         if spans is None:
-            return scrubbed
-        at = self.origin or range(len(self.folded) + 1)
+            return self._loosely(scrubbed, placeholders)
         # a kept piece runs on to the next character the detectors read, so the invisible ones after it stay, and
-        # the first piece from the text's start (an Arabic line's opening right-to-left mark); invisible ones right
-        # after a replaced value went with it
-        return "".join(self.text[at[a] if a else 0:at[b]] + (parts[2 * i + 1] if 2 * i + 1 < len(parts) else "")
+        # the first piece from the text's start; invisible ones right after a replaced value went with it
+        return "".join(self._written(a, b) + (parts[2 * i + 1] if 2 * i + 1 < len(parts) else "")
                        for i, (a, b) in enumerate(spans))
+
+    def _written(self, a: int, b: int) -> str:
+        """folded[a:b] as the user wrote it."""
+        at = self.origin or range(len(self.folded) + 1)
+        return self.text[at[a] if a else 0:at[b]]
+
+    def _loosely(self, scrubbed: str, placeholders: re.Pattern) -> str:
+        """Where a detector also moved a character outside what it replaced (a space the unspaced scripts' join
+        left, "收件人：<PERSON> (<PHONE>)"), the pieces do not line up exactly: difflib's matching blocks put back
+        what it can. `scrubbed` as it is where that would touch a placeholder, or on a long text (the matching is
+        quadratic at worst)."""
+        if len(self.folded) > _LOOSE_LIMIT:
+            return scrubbed
+        blocks = difflib.SequenceMatcher(None, self.folded, scrubbed, autojunk=False).get_opcodes()
+        out = "".join(self._written(a1, a2) if op == "equal" else scrubbed[b1:b2] for op, a1, a2, b1, b2 in blocks)
+        return out if placeholders.findall(out) == placeholders.findall(scrubbed) else scrubbed
 
 
 def fold(text: str) -> Folded:
     """`text` with its digits, separators and invisible characters as the detectors read them."""
     if text.isascii():
         return Folded(text, text, None)
-    origin = None
-    if _HAS_INVISIBLE.search(text):
-        kept = [i for i, c in enumerate(text) if c not in _INVISIBLE]
-        origin = (*kept, len(text))
-        folded = "".join(text[i] for i in kept)
-    else:
-        folded = text
+    origin, folded = None, text
+    if _INVISIBLE.search(text):
+        kept = [i for i in range(len(text)) if not _dropped(text, i)]
+        if len(kept) < len(text):
+            origin = (*kept, len(text))
+            folded = "".join(text[i] for i in kept)
     folded = _DASH_IN_NUMBER.sub("-", folded.translate(_table()))
-    if "\u202f" in folded or "\u2009" in folded:
-        folded = _NARROW_OR_THOUSANDS.sub(lambda m: m.group(0) if len(m.group(0)) > 1 else " ", folded)
+    if "\u202f" in folded or "\u2009" in folded or "\u3000" in folded:
+        folded = _KEPT_SPACE.sub(lambda m: m.group(0) if m.group("kept") else " ", folded)
     return Folded(text, folded, origin)
+
+
+def _dropped(text: str, i: int) -> bool:
+    c = text[i]
+    if c in _JOINERS:
+        return True
+    return c == "\u200b" and bool({_visible(text, i, -1), _visible(text, i, 1)} & {"@", "."})
+
+
+def _visible(text: str, i: int, step: int) -> str:
+    """The first character from `i` on in the direction of `step` that is not invisible; "" at the text's end."""
+    i += step
+    while 0 <= i < len(text) and (text[i] in _JOINERS or text[i] in _PARTERS):
+        i += step
+    return text[i] if 0 <= i < len(text) else ""
 
 
 def _line_up(folded: str, kept: list[str]) -> list[tuple[int, int]] | None:

@@ -101,9 +101,8 @@ _WORDS = re.compile(
     r"rätt nummer|riktig nummer|juiste nummer|fange mig|"
     # "phone" and "mobile" in scripts written with spaces: Devanagari, Bengali, Arabic, Persian, Urdu, Cyrillic,
     # Greek, Hebrew, Amharic (blind 12's); a closed class, a word or two per language
-    r"फोन|फ़ोन|मोबाइल|ফোন|মোবাইল|(?:و?[بفك]?ال|و?لل)?(?:هاتف|جوال)\w*|موبایل|تلفن\w*|فون|телефон\w*|мобильн\w*|мобилн\w*|"
-    # and the Russian, Ukrainian and Bulgarian abbreviations a form or a signature writes ("тел.", "моб.", "сот.")
-    r"тел|моб|сот|тлф|звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
+    r"फोन|फ़ोन|मोबाइल|ফোন|মোবাইল|هاتف\w*|جوال\w*|رقم[ \t]+ال(?:هاتف|جوال)\w*|موبایل|تلفن\w*|فون|телефон\w*|мобильн\w*|мобилн\w*|"
+    r"звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
     # Belarusian "phone", Amharic "call me", Sinhala "telephone" and "please call", Somali "call me", Galician "call
     # me" (blind 22's)
     r"тэлефан\w*|ደውሉ\w*|දුරකථන\w*|කතා කරන්න|(?:iga|ii|na) soo wac\w*|chámame|chamádeme|"
@@ -189,7 +188,11 @@ _NEAR_BEFORE = re.compile(
     r"عيط\w*(?:[ \t]+\S+){0,2}?[ \t]+(?:ف|فـ|في|على|ل)|"
     # ... and "talk to me at" in Egyptian Arabic ("كلمني على"), "let me know at" in Spanish ("avíseme al"; not "avisen
     # al", a review's) and Indonesian ("kabari ke") (blind 28's)
-    r"كلم(?:ني|ونا|يني)(?:[ \t]+\S+)?[ \t]+على|av[íi]s(?:e|a)me[ \t]+al|kabar(?:i|in)(?:[ \t]+(?:aku|saya))?[ \t]+(?:ke|di))"
+    r"كلم(?:ني|ونا|يني)(?:[ \t]+\S+)?[ \t]+على|av[íi]s(?:e|a)me[ \t]+al|kabar(?:i|in)(?:[ \t]+(?:aku|saya))?[ \t]+(?:ke|di)|"
+    # a form's or a signature's label right before it: the Russian, Ukrainian and Bulgarian abbreviations of "phone"
+    # and "mobile" ("тел. 8903...", "Моб.: 067..."), the Arabic "the phone" ("الهاتف: 050..."); right before only:
+    # "опознание тел", "Моб. версия: 1 234 567", "شاشة الهاتف: رقم القطعة 661-17934" are bodies, a version, a part
+    r"(?:тел|моб|тлф)\.?|ال(?:هاتف|جوال)\w*)"
     rf"[ \t:,\"'{MARK}]*$")
 # After it: Persian "... پیام بدهید" (send a message), Oromo "... bilbilaa" (call), Hungarian "... számon érhető el"
 # (can be reached on the number), a line that takes texts only ("— text dont call"), Chinese "...发短信" (send a
