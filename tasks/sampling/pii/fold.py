@@ -23,10 +23,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-# Invisible characters. A soft hyphen, word joiner or BOM sits inside a word: removed. A zero-width space or a
-# directional mark parts two runs ("Email\u200bjohn@...", "mail\u2068john@...\u2069", "+44\u200b20\u200b7946..."): read
-# as a space, but a zero-width space beside an email's "@" or "." is removed: a web page puts one there so that a
-# long address can wrap. Not the zero-width (non-)joiner: Persian and the Indic scripts spell words with them.
+# Invisible characters. A soft hyphen, word joiner or BOM sits inside a word: removed. So is a zero-width space
+# between two letters (a break opportunity a CMS puts in "Bestell\u200bnummer") or beside an email's "@" or "." (one
+# a web page puts so that a long address can wrap). Elsewhere a zero-width space, and a directional mark anywhere,
+# parts two runs: read as a space ("+44\u200b20\u200b7946 0958", "mail\u2068john@example.com\u2069"). Not the
+# zero-width (non-)joiner: Persian and the Indic scripts spell words with them.
 _JOINERS = "\u00ad\u2060\ufeff"
 _PARTERS = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _INVISIBLE = re.compile(f"[{_JOINERS}{_PARTERS}]")
@@ -39,8 +40,11 @@ _KEPT_SPACE = re.compile(r"(?P<kept>(?<![+\d\u202f\u2009])\d{1,3}(?:[\u202f\u200
                          r"(?<=\d)\u3000(?=\d))|[\u202f\u2009\u3000]")
 _HYPHENS = "\u2010\u2011\u2012\u2212\ufe63"
 # An en dash, em dash or horizontal bar inside a number ("555–1234"), and the katakana long-vowel mark a Japanese
-# IME gives for "-" ("０８０ー４４５６ー９８２１"); the digits are folded before this looks
+# IME gives for "-" ("０８０ー４４５６ー９８２１"); the digits are folded before this looks. Not between two numbers
+# already written with hyphens: "Invoices 2024-0001–2024-0450" is a range of two (as one, a Luhn-valid card).
 _DASH_IN_NUMBER = re.compile(r"(?<=[0-9])[\u2013\u2014\u2015\u30fc\uff70](?=[0-9])")
+_HYPHENED_BEFORE = re.compile(r"-[0-9]+$")
+_HYPHENED_AFTER = re.compile(r"[0-9]+-[0-9]")
 # Of the full-width block, what a value is written with: digits, letters, "+", "-", "@", ".", "_", "(" and ")". Not
 # the sentence's punctuation: a full-width colon or comma carries its own space ("IPアドレス：192.168.10.25" is a
 # label and its value; "key:1.2.3.4" is not), and the detectors read them as written.
@@ -109,17 +113,26 @@ def fold(text: str) -> Folded:
         if len(kept) < len(text):
             origin = (*kept, len(text))
             folded = "".join(text[i] for i in kept)
-    folded = _DASH_IN_NUMBER.sub("-", folded.translate(_table()))
+    folded = _DASH_IN_NUMBER.sub(_dash, folded.translate(_table()))
     if "\u202f" in folded or "\u2009" in folded or "\u3000" in folded:
         folded = _KEPT_SPACE.sub(lambda m: m.group(0) if m.group("kept") else " ", folded)
     return Folded(text, folded, origin)
+
+
+def _dash(m: re.Match) -> str:
+    text, at = m.string, m.start()
+    hyphened = _HYPHENED_BEFORE.search(text, max(0, at - 40), at) or _HYPHENED_AFTER.match(text, at + 1, at + 41)
+    return m.group(0) if hyphened else "-"
 
 
 def _dropped(text: str, i: int) -> bool:
     c = text[i]
     if c in _JOINERS:
         return True
-    return c == "\u200b" and bool({_visible(text, i, -1), _visible(text, i, 1)} & {"@", "."})
+    if c != "\u200b":
+        return False
+    before, after = _visible(text, i, -1), _visible(text, i, 1)
+    return before.isalpha() and after.isalpha() or bool({before, after} & {"@", "."})
 
 
 def _visible(text: str, i: int, step: int) -> str:
