@@ -41,6 +41,7 @@ def scrub():
     ("Tel. +44\u200b20\u200b7946\u200b0958 ok", "Tel. <PHONE> ok"),
     ("write to jo\u00adhn.doe@example.com today", "write to <EMAIL> today"),
     ("write to john.doe@\u200bexample.\u200bcom today", "write to <EMAIL> today"),
+    ("write to jean\u200b-pierre@acme\u200b_corp.com today", "write to <EMAIL> today"),
 ])
 def test_folded_forms_are_scrubbed(scrub, text, expected):
     assert scrub(text) == expected
@@ -54,9 +55,9 @@ def test_folded_forms_are_scrubbed(scrub, text, expected):
     # a directional mark parts two runs: the word before an address stays, the marks too
     ("mail\u2068john@example.com\u2069 ok", "mail\u2068<EMAIL>\u2069 ok"),
     ("رقم الجوال \u2066+971501234567\u2069 للتواصل", "رقم الجوال \u2066<PHONE>\u2069 للتواصل"),
-    # a full-width colon is a label's, as written; an ideographic space between two numbers parts them
+    # a full-width colon is a label's, as written; an ideographic space between a number's groups is a space
     ("IPアドレス：192.168.10.25", "IPアドレス：<IP>"),
-    ("TEL ０３ １２３４ ５６７８\u3000０３ １２３４ ５６７９", "TEL <PHONE>\u3000<PHONE>"),
+    ("カード番号：４５３２\u3000０１５１\u3000１２８３\u3000０３６６\u3000有効期限", "カード番号：<CARD>\u3000有効期限"),
     ("Montant\u00a0: 1\u202f234,56\u00a0€ — tél. 06\u00a012\u00a034\u00a056\u00a078 — ré\u00adf. A\u201112",
      "Montant\u00a0: 1\u202f234,56\u00a0€ — tél. <PHONE> — ré\u00adf. A\u201112"),
 ])

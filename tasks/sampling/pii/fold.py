@@ -24,20 +24,21 @@ from dataclasses import dataclass
 from functools import cache
 
 # Invisible characters. A soft hyphen, word joiner or BOM sits inside a word: removed. So is a zero-width space
-# between two letters (a break opportunity a CMS puts in "Bestell\u200bnummer") or beside an email's "@" or "." (one
-# a web page puts so that a long address can wrap). Elsewhere a zero-width space, and a directional mark anywhere,
+# between two letters (a break opportunity a CMS puts in "Bestell\u200bnummer") or beside an email's "@", ".", "-" or
+# "_" (one a web page puts so that a long address can wrap). Elsewhere a zero-width space, and a directional mark anywhere,
 # parts two runs: read as a space ("+44\u200b20\u200b7946 0958", "mail\u2068john@example.com\u2069"). Not the
 # zero-width (non-)joiner: Persian and the Indic scripts spell words with them.
 _JOINERS = "\u00ad\u2060\ufeff"
 _PARTERS = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _INVISIBLE = re.compile(f"[{_JOINERS}{_PARTERS}]")
-_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u200a\u205f"
+_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u200a\u205f\u3000"
 # The narrow no-break and thin spaces too, except between an amount's thousands: software writes them so (CLDR's
 # French group separator is U+202F), and "178 648 723 attach requests" read as spaced became a phone (read blind
-# 8's clean texts). "+49 151 2345 6789", "07 81 23 45 67" and "+7 903 765-43-21" are no amount. The ideographic
-# space too, except between two digits: a Japanese line parts two values with it ("０３ １２３４ ５６７８\u3000０３ ...").
-_KEPT_SPACE = re.compile(r"(?P<kept>(?<![+\d\u202f\u2009])\d{1,3}(?:[\u202f\u2009]\d{3})+(?![\d\u202f\u2009]|-\d)|"
-                         r"(?<=\d)\u3000(?=\d))|[\u202f\u2009\u3000]")
+# 8's clean texts). "+49 151 2345 6789", "07 81 23 45 67" and "+7 903 765-43-21" are no amount. (The ideographic
+# space is a space: an IME in full-width mode types it between a number's groups, "４５３２\u3000０１５１\u3000...", so
+# two numbers parted by one alone read as one, as two parted by a space do.)
+_KEPT_SPACE = re.compile(r"(?P<kept>(?<![+\d\u202f\u2009])\d{1,3}(?:[\u202f\u2009]\d{3})+(?![\d\u202f\u2009]|-\d))|"
+                         r"[\u202f\u2009]")
 _HYPHENS = "\u2010\u2011\u2012\u2212\ufe63"
 # An en dash, em dash or horizontal bar inside a number ("555–1234"), and the katakana long-vowel mark a Japanese
 # IME gives for "-" ("０８０ー４４５６ー９８２１"); the digits are folded before this looks. Not between two numbers
@@ -114,7 +115,7 @@ def fold(text: str) -> Folded:
             origin = (*kept, len(text))
             folded = "".join(text[i] for i in kept)
     folded = _DASH_IN_NUMBER.sub(_dash, folded.translate(_table()))
-    if "\u202f" in folded or "\u2009" in folded or "\u3000" in folded:
+    if "\u202f" in folded or "\u2009" in folded:
         folded = _KEPT_SPACE.sub(lambda m: m.group(0) if m.group("kept") else " ", folded)
     return Folded(text, folded, origin)
 
@@ -132,7 +133,7 @@ def _dropped(text: str, i: int) -> bool:
     if c != "\u200b":
         return False
     before, after = _visible(text, i, -1), _visible(text, i, 1)
-    return before.isalpha() and after.isalpha() or bool({before, after} & {"@", "."})
+    return before.isalpha() and after.isalpha() or bool({before, after} & set("@.-_"))
 
 
 def _visible(text: str, i: int, step: int) -> str:
