@@ -58,6 +58,9 @@ def test_folded_forms_are_scrubbed(scrub, text, expected):
     # a full-width colon is a label's, as written; an ideographic space between a number's groups is a space
     ("IPアドレス：192.168.10.25", "IPアドレス：<IP>"),
     ("カード番号：４５３２\u3000０１５１\u3000１２８３\u3000０３６６\u3000有効期限", "カード番号：<CARD>\u3000有効期限"),
+    # ... but one between two numbers grouped with plain spaces parts them
+    ("TEL ０９０ １２３４ ５６７８\u3000０８０ ８７６５ ４３２１", "TEL <PHONE>\u3000<PHONE>"),
+    ("Cards 4111 1111 1111 1111\u00a04012 8888 8888 1881", "Cards <CARD>\u00a0<CARD>"),
     ("Montant\u00a0: 1\u202f234,56\u00a0€ — tél. 06\u00a012\u00a034\u00a056\u00a078 — ré\u00adf. A\u201112",
      "Montant\u00a0: 1\u202f234,56\u00a0€ — tél. <PHONE> — ré\u00adf. A\u201112"),
 ])

@@ -34,11 +34,15 @@ _INVISIBLE = re.compile(f"[{_JOINERS}{_PARTERS}]")
 _SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u200a\u205f\u3000"
 # The narrow no-break and thin spaces too, except between an amount's thousands: software writes them so (CLDR's
 # French group separator is U+202F), and "178 648 723 attach requests" read as spaced became a phone (read blind
-# 8's clean texts). "+49 151 2345 6789", "07 81 23 45 67" and "+7 903 765-43-21" are no amount. (The ideographic
-# space is a space: an IME in full-width mode types it between a number's groups, "４５３２\u3000０１５１\u3000...", so
-# two numbers parted by one alone read as one, as two parted by a space do.)
+# 8's clean texts). "+49 151 2345 6789", "07 81 23 45 67" and "+7 903 765-43-21" are no amount.
 _KEPT_SPACE = re.compile(r"(?P<kept>(?<![+\d\u202f\u2009])\d{1,3}(?:[\u202f\u2009]\d{3})+(?![\d\u202f\u2009]|-\d))|"
                          r"[\u202f\u2009]")
+# A no-break or ideographic space between two digits is a space (an IME in full-width mode types one between a
+# number's groups, "４５３２\u3000０１５１\u3000..."), unless the digits beside it are grouped with plain spaces: then
+# it parts two numbers, "０９０ １２３４ ５６７８\u3000０８０ ８７６５ ４３２１" (a review's), which read as one run would be
+# no phone at all.
+_WIDE_BETWEEN_DIGITS = re.compile(r"(?<=\d)[\u00a0\u3000](?=\d)")
+_PLAIN_GROUPS = re.compile(r"\d \d")
 _HYPHENS = "\u2010\u2011\u2012\u2212\ufe63"
 # An en dash, em dash or horizontal bar inside a number ("555–1234"), and the katakana long-vowel mark a Japanese
 # IME gives for "-" ("０８０ー４４５６ー９８２１"); the digits are folded before this looks. Not between two numbers
@@ -114,7 +118,12 @@ def fold(text: str) -> Folded:
         if len(kept) < len(text):
             origin = (*kept, len(text))
             folded = "".join(text[i] for i in kept)
+    parting = [m.start() for m in _WIDE_BETWEEN_DIGITS.finditer(folded)
+               if _PLAIN_GROUPS.search(folded, max(0, m.start() - 12), m.start() + 13)]
+    kept_as_written = [folded[i] for i in parting]
     folded = _DASH_IN_NUMBER.sub(_dash, folded.translate(_table()))
+    for i, c in zip(parting, kept_as_written):
+        folded = folded[:i] + c + folded[i + 1:]
     if "\u202f" in folded or "\u2009" in folded:
         folded = _KEPT_SPACE.sub(lambda m: m.group(0) if m.group("kept") else " ", folded)
     return Folded(text, folded, origin)
