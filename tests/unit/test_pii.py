@@ -1410,6 +1410,10 @@ def test_an_account_number_with_an_iban_checksum_goes(text, expected):
     ("OIB: 21403579864", "OIB: <NATIONAL_ID>"),
     ("ΑΜΚΑ 25087714173", "ΑΜΚΑ <NATIONAL_ID>"),
     ("citizen no. 3-8303-45780-07-5 on file", "citizen no. <NATIONAL_ID> on file"),
+    # a Chinese resident id whose check digit is X, and one with a wrong check digit
+    ("身份证号：11010519491231002X", "身份证号：<NATIONAL_ID>"),
+    ("我的身份证号是11010519491231002x，谢谢", "我的身份证号是<NATIONAL_ID>，谢谢"),
+    ("身份证号：11010519491231003X", "身份证号：11010519491231003X"),
     # a check digit off, and the id of a thing
     ("ID: 78010496668", "ID: 78010496668"),
     ("Order ID: 78010496667", "Order ID: 78010496667"),

@@ -106,7 +106,9 @@ SCHEMES: dict[str, Scheme] = {
     "tr.tckimlik": Scheme("tr.tckimlik", None, r"\d{11}", ("kimlik", "tckn", "tc no", "t.c. no", "tc kimlik", "kimlik no")),
     "pt.nif": Scheme("pt.nif", None, r"\d{9}", ("nif", "número de contribuinte", "nº contribuinte")),
     "ro.cnp": Scheme("ro.cnp", None, r"\d{13}", ("cnp", "cod numeric personal")),
-    "cn.ric": Scheme("cn.ric", r"\d{17}[\dX]", None, ("身份证", "resident identity")),
+    # (its check digit may be X: found by the letters' pattern, or the digit runs' stopped before it, a review's
+    # "身份证号：11010519491231002X")
+    "cn.ric": Scheme("cn.ric", r"\d{17}[\dXx]", None, ("身份证", "resident identity"), letters=True),
     # Estonian and Lithuanian personal codes, Korea's resident registration number: a review of blind 25's round
     # found them named and not validated ("National personal code: 33309240064")
     # (not "personal code": a locker's or a kiosk's PIN too, a review's)
@@ -249,7 +251,7 @@ class NationalIds:
         return False
 
     def lettered_ids(self, text: str, hit) -> str:
-        """Identifiers written with letters (NINO, DNI/NIE, codice fiscale, HETU, CURP), validated."""
+        """Identifiers written with letters (NINO, DNI/NIE, codice fiscale, HETU, CURP, a Chinese id's X), validated."""
         if self.lettered is None or not re.search(r"\d", text):
             return text
 
