@@ -7,11 +7,12 @@ number's pairs ("06 12 34 56 78") and a minus sign or non-breaking hyphen inside
 brings zero-width spaces and soft hyphens. Each went through whole or in part (docs/facts.md "PII: full-width,
 native digits and invisible separators").
 
-So the scrubber's detectors read a folded copy: Unicode's other decimal digits and the full-width ASCII block as
-ASCII (what NFKC does to them, one character for one), the space separators as a space, hyphens and the minus sign
-as "-" (an en or em dash only between two digits: elsewhere it is the sentence's dash, which the name rules read
-as a signature's), and the invisible format characters removed. What they did not replace is then put back as the
-user wrote it, so a clean text comes out unchanged.
+So the scrubber's detectors read a folded copy: other scripts' decimal digits and the full-width digits, letters and
+"+-@._()" as ASCII (what NFKC does to them, one character for one), word spaces as a space, hyphens and the minus
+sign as "-" (an en or em dash only inside a number: elsewhere it is the sentence's dash, which the name rules read
+as a signature's), and the invisible characters removed inside a word or an address and read as a space elsewhere
+(each rule's exceptions are below). What they did not replace is then put back as the user wrote it, so a clean
+text comes out unchanged.
 
 Hand-written rather than `unicodedata.normalize("NFKC")`: NFKC also rewrites ligatures, superscripts, compatibility
 ideographs and Hangul jamo, and does not keep one character for one, so the user's text could not be put back.
@@ -31,6 +32,7 @@ from functools import cache
 _JOINERS = "\u00ad\u2060\ufeff"
 _PARTERS = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _INVISIBLE = re.compile(f"[{_JOINERS}{_PARTERS}]")
+_ADDRESS_MARKS = {"@", ".", "-", "_"}
 _SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u200a\u205f\u3000"
 # The narrow no-break and thin spaces too, except between an amount's thousands: software writes them so (CLDR's
 # French group separator is U+202F), and "178 648 723 attach requests" read as spaced became a phone (read blind
@@ -114,16 +116,19 @@ def fold(text: str) -> Folded:
         return Folded(text, text, None)
     origin, folded = None, text
     if _INVISIBLE.search(text):
-        kept = [i for i in range(len(text)) if not _dropped(text, i)]
+        kept = _kept(text)
         if len(kept) < len(text):
             origin = (*kept, len(text))
             folded = "".join(text[i] for i in kept)
     parting = [m.start() for m in _WIDE_BETWEEN_DIGITS.finditer(folded)
                if _PLAIN_GROUPS.search(folded, max(0, m.start() - 12), m.start() + 13)]
-    kept_as_written = [folded[i] for i in parting]
+    wide = [folded[i] for i in parting]
     folded = _DASH_IN_NUMBER.sub(_dash, folded.translate(_table()))
-    for i, c in zip(parting, kept_as_written):
-        folded = folded[:i] + c + folded[i + 1:]
+    if parting:
+        chars = list(folded)
+        for i, c in zip(parting, wide):
+            chars[i] = c
+        folded = "".join(chars)
     if "\u202f" in folded or "\u2009" in folded:
         folded = _KEPT_SPACE.sub(lambda m: m.group(0) if m.group("kept") else " ", folded)
     return Folded(text, folded, origin)
@@ -135,22 +140,29 @@ def _dash(m: re.Match) -> str:
     return m.group(0) if hyphened else "-"
 
 
-def _dropped(text: str, i: int) -> bool:
-    c = text[i]
-    if c in _JOINERS:
-        return True
-    if c != "\u200b":
-        return False
-    before, after = _visible(text, i, -1), _visible(text, i, 1)
-    return before.isalpha() and after.isalpha() or bool({before, after} & set("@.-_"))
+def _kept(text: str) -> list[int]:
+    """The indices of `text`'s characters the detectors read: all but the joiners, and the zero-width spaces between
+    two letters or beside "@ . - _" (the characters around one are the nearest visible ones; two passes keep it
+    linear on a run of them)."""
+    invisible = set(_JOINERS + _PARTERS)
+    before, last = [""] * len(text), ""
+    for i, c in enumerate(text):
+        before[i] = last
+        if c not in invisible:
+            last = c
+    kept, after = [], ""
+    for i in range(len(text) - 1, -1, -1):
+        c = text[i]
+        if c not in _JOINERS and not (c == "\u200b" and _inside(before[i], after)):
+            kept.append(i)
+        if c not in invisible:
+            after = c
+    return kept[::-1]
 
 
-def _visible(text: str, i: int, step: int) -> str:
-    """The first character from `i` on in the direction of `step` that is not invisible; "" at the text's end."""
-    i += step
-    while 0 <= i < len(text) and (text[i] in _JOINERS or text[i] in _PARTERS):
-        i += step
-    return text[i] if 0 <= i < len(text) else ""
+def _inside(before: str, after: str) -> bool:
+    """A zero-width space between these two visible characters sits inside a word or an address."""
+    return before.isalpha() and after.isalpha() or before in _ADDRESS_MARKS or after in _ADDRESS_MARKS
 
 
 def _line_up(folded: str, kept: list[str]) -> list[tuple[int, int]] | None:
