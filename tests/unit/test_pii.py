@@ -1207,6 +1207,8 @@ def test_blind_rounds_business_numbers_stay(text):
     "Тел. модель Samsung A54, артикул 8806094934123.",
     "كفر الجوال رقم المنتج 6281234567890",
     "شاشة الهاتف: رقم القطعة 661-17934",
+    "رقم الجوال مسجل على الحساب 1234567890",
+    "تحديث رقم الهاتف للطلب 12345678 غير ممكن حاليا",
 ])
 def test_blind_rounds_business_numbers_stay_for_the_rules(text):
     """Reviews' business texts that the rules keep and the learned phone context, refitted on blind 28 (whose phones

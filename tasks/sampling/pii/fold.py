@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 
 # Invisible characters. A soft hyphen, word joiner or BOM sits inside a word: removed. So is a zero-width space
-# between two letters (a break opportunity a CMS puts in "Bestell\u200bnummer") or beside an email's "@", ".", "-" or
+# between two letters of one kind, ASCII or not (a break opportunity a CMS puts in "Bestell\u200bnummer"; not
+# "john@example.com\u200bпожалуйста", a review's) or beside an email's "@", ".", "-" or
 # "_" (one a web page puts so that a long address can wrap). Elsewhere a zero-width space, and a directional mark anywhere,
 # parts two runs: read as a space ("+44\u200b20\u200b7946 0958", "mail\u2068john@example.com\u2069"). Not the
 # zero-width (non-)joiner: Persian and the Indic scripts spell words with them.
@@ -33,12 +34,14 @@ _JOINERS = "\u00ad\u2060\ufeff"
 _PARTERS = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _INVISIBLE = re.compile(f"[{_JOINERS}{_PARTERS}]")
 _ADDRESS_MARKS = {"@", ".", "-", "_"}
-_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u200a\u205f\u3000"
+_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u200a\u205f"
 # The narrow no-break and thin spaces too, except between an amount's thousands: software writes them so (CLDR's
 # French group separator is U+202F), and "178 648 723 attach requests" read as spaced became a phone (read blind
 # 8's clean texts). "+49 151 2345 6789", "07 81 23 45 67" and "+7 903 765-43-21" are no amount.
+# The ideographic space only beside a digit: between words it parts a Japanese family name from a given name or a
+# title ("佐藤\u3000部長", a review's), which the name rules read as written.
 _KEPT_SPACE = re.compile(r"(?P<kept>(?<![+\d\u202f\u2009])\d{1,3}(?:[\u202f\u2009]\d{3})+(?![\d\u202f\u2009]|-\d))|"
-                         r"[\u202f\u2009]")
+                         r"[\u202f\u2009]|(?<=\d)\u3000|\u3000(?=[\d+(])")
 # A no-break or ideographic space between two digits is a space (an IME in full-width mode types one between a
 # number's groups, "４５３２\u3000０１５１\u3000..."), unless the digits beside it are grouped with plain spaces: then
 # it parts two numbers, "０９０ １２３４ ５６７８\u3000０８０ ８７６５ ４３２１" (a review's), which read as one run would be
@@ -57,7 +60,9 @@ _HYPHENED_AFTER = re.compile(r"[0-9]+-[0-9]")
 # label and its value; "key:1.2.3.4" is not), and the detectors read them as written.
 _FULL_WIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ＋－＠．＿（）"
 
-_LOOSE_LIMIT = 20_000  # characters
+# characters: on a review's hardest text (a line of "－" after another) difflib took 0.09 s at 1,000, 0.36 s at 2,000
+# and 34 s at 19,000
+_LOOSE_LIMIT = 1_000
 
 
 @cache
@@ -85,13 +90,21 @@ class Folded:
         if self.folded == self.text:
             return scrubbed  # (what lining up would give, without the work)
         parts = placeholders.split(scrubbed)  # kept, placeholder, kept, ..., kept
-        spans = _line_up(self.folded, parts[0::2])
+        # a short piece may fit in more than one place ("Tel <PHONE> <PHONE>": the space between the values, or one
+        # inside the first written "+7\u2009903"): first where none of its characters was folded, as text between
+        # values usually is, then anywhere
+        spans = _line_up(self.folded, parts[0::2], self._unfolded) or _line_up(self.folded, parts[0::2])
         if spans is None:
             return self._loosely(scrubbed, placeholders)
         # a kept piece runs on to the next character the detectors read, so the invisible ones after it stay, and
         # the first piece from the text's start; invisible ones right after a replaced value went with it
         return "".join(self._written(a, b) + (parts[2 * i + 1] if 2 * i + 1 < len(parts) else "")
                        for i, (a, b) in enumerate(spans))
+
+    def _unfolded(self, a: int, b: int) -> bool:
+        """folded[a:b] is as the user wrote it, character for character."""
+        at = self.origin or range(len(self.folded) + 1)
+        return all(self.folded[i] == self.text[at[i]] for i in range(a, b))
 
     def _written(self, a: int, b: int) -> str:
         """folded[a:b] as the user wrote it."""
@@ -124,13 +137,13 @@ def fold(text: str) -> Folded:
                if _PLAIN_GROUPS.search(folded, max(0, m.start() - 12), m.start() + 13)]
     wide = [folded[i] for i in parting]
     folded = _DASH_IN_NUMBER.sub(_dash, folded.translate(_table()))
+    if "\u202f" in folded or "\u2009" in folded or "\u3000" in folded:
+        folded = _KEPT_SPACE.sub(lambda m: m.group(0) if m.group("kept") else " ", folded)
     if parting:
         chars = list(folded)
         for i, c in zip(parting, wide):
             chars[i] = c
         folded = "".join(chars)
-    if "\u202f" in folded or "\u2009" in folded:
-        folded = _KEPT_SPACE.sub(lambda m: m.group(0) if m.group("kept") else " ", folded)
     return Folded(text, folded, origin)
 
 
@@ -162,18 +175,20 @@ def _kept(text: str) -> list[int]:
 
 def _inside(before: str, after: str) -> bool:
     """A zero-width space between these two visible characters sits inside a word or an address."""
-    return before.isalpha() and after.isalpha() or before in _ADDRESS_MARKS or after in _ADDRESS_MARKS
+    return (before.isalpha() and after.isalpha() and before.isascii() == after.isascii()
+            or before in _ADDRESS_MARKS or after in _ADDRESS_MARKS)
 
 
-def _line_up(folded: str, kept: list[str]) -> list[tuple[int, int]] | None:
+def _line_up(folded: str, kept: list[str], prefer=None) -> list[tuple[int, int]] | None:
     """Where each kept piece sits in `folded`: the first at its start, the last at its end, each other one at its
-    first place after the previous one and at least one character on (a placeholder stood for something). The first
-    place always works when any does, so no search is needed; None where the pieces do not fit."""
+    first place after the previous one and at least one character on (a placeholder stood for something), or the
+    first of those where `prefer(start, end)` holds (`_place`). Without `prefer` the first place always works when
+    any does, so no search is needed; None where the pieces do not fit."""
     if len(kept) == 1 or not folded.startswith(kept[0]) or not folded.endswith(kept[-1]):
         return None
     spans, end = [(0, len(kept[0]))], len(kept[0])
     for piece in kept[1:-1]:
-        start = folded.find(piece, end + 1)
+        start = _place(folded, piece, end + 1, prefer)
         if start < 0:
             return None
         spans.append((start, start + len(piece)))
@@ -183,3 +198,15 @@ def _line_up(folded: str, kept: list[str]) -> list[tuple[int, int]] | None:
         return None
     spans.append((last, len(folded)))
     return spans
+
+
+def _place(folded: str, piece: str, at: int, prefer) -> int:
+    """The first place of `piece` from `at` on where `prefer` holds, among the first 20; else its first place."""
+    first = start = folded.find(piece, at)
+    for _ in range(20 if prefer else 0):
+        if start < 0:
+            break
+        if prefer(start, start + len(piece)):
+            return start
+        start = folded.find(piece, start + 1)
+    return first

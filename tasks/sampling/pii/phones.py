@@ -101,7 +101,7 @@ _WORDS = re.compile(
     r"rätt nummer|riktig nummer|juiste nummer|fange mig|"
     # "phone" and "mobile" in scripts written with spaces: Devanagari, Bengali, Arabic, Persian, Urdu, Cyrillic,
     # Greek, Hebrew, Amharic (blind 12's); a closed class, a word or two per language
-    r"फोन|फ़ोन|मोबाइल|ফোন|মোবাইল|هاتف\w*|جوال\w*|رقم[ \t]+ال(?:هاتف|جوال)\w*|موبایل|تلفن\w*|فون|телефон\w*|мобильн\w*|мобилн\w*|"
+    r"फोन|फ़ोन|मोबाइल|ফোন|মোবাইল|هاتف\w*|جوال\w*|موبایل|تلفن\w*|فون|телефон\w*|мобильн\w*|мобилн\w*|"
     r"звони\w*|позвони\w*|τηλέφων\w*|κινητ\w*|טלפון|נייד|ስልክ\w*|"
     # Belarusian "phone", Amharic "call me", Sinhala "telephone" and "please call", Somali "call me", Galician "call
     # me" (blind 22's)
@@ -190,8 +190,9 @@ _NEAR_BEFORE = re.compile(
     # al", a review's) and Indonesian ("kabari ke") (blind 28's)
     r"كلم(?:ني|ونا|يني)(?:[ \t]+\S+)?[ \t]+على|av[íi]s(?:e|a)me[ \t]+al|kabar(?:i|in)(?:[ \t]+(?:aku|saya))?[ \t]+(?:ke|di)|"
     # a form's or a signature's label right before it: the Russian, Ukrainian and Bulgarian abbreviations of "phone"
-    # and "mobile" ("тел. 8903...", "Моб.: 067..."), the Arabic "the phone" ("الهاتف: 050..."); right before only:
-    # "опознание тел", "Моб. версия: 1 234 567", "شاشة الهاتف: رقم القطعة 661-17934" are bodies, a version, a part
+    # and "mobile" ("тел. 8903...", "Моб.: 067..."), the Arabic "the phone" ("رقم الجوال 050...", "الهاتف: 050...");
+    # right before only: "опознание тел", "Моб. версия: 1 234 567", "شاشة الهاتف: رقم القطعة 661-17934", "رقم الجوال
+    # مسجل على الحساب 1234567890" are bodies, a version, a part, an account (reviews')
     r"(?:тел|моб|тлф)\.?|ال(?:هاتف|جوال)\w*)"
     rf"[ \t:,\"'{MARK}]*$")
 # After it: Persian "... پیام بدهید" (send a message), Oromo "... bilbilaa" (call), Hungarian "... számon érhető el"
