@@ -99,14 +99,28 @@ def test_a_sentences_dash_stays_a_dash():
     assert fold("Thanks — Anna, 10–12, —5").folded == "Thanks — Anna, 10-12, —5"
 
 
+def test_a_space_the_join_left_stays_and_the_rest_comes_back_as_written():
+    # the unspaced scripts' join parts "王芳" from "(": a name taken with the join's mark leaves its space (as in ASCII
+    # before the fold); the full-width brackets still come back, on a long text too
+    tail = "。" * 1_200
+    assert Scrubber(phone_context=False).scrub("收件人：王芳（０９０－１２３４－５６７８）" + tail) == \
+        "收件人：<PERSON> （<PHONE>）" + tail
+
+
 def test_pieces_that_do_not_line_up_are_put_back_loosely_never_through_a_placeholder():
     placeholders = re.compile("(<PHONE>|<PERSON>)")
-    # a space the unspaced scripts' join left beside a placeholder: the rest still comes back as written
-    assert fold("名前：李娜（０９０）").restore("名前：<PERSON> (<PHONE>)", placeholders) == "名前：<PERSON> （<PHONE>）"
+    # a character a detector added that is no join's space: what matches comes back as written
+    assert fold("名前：李娜（０９０）").restore("名前：<PERSON>x(<PHONE>)", placeholders) == "名前：<PERSON>x（<PHONE>）"
     # ... but not where a placeholder would be rebuilt from what the user wrote, nor on a long text
-    assert fold("<ＰＨＯＮＥ> x").restore("<PHONE>  x", placeholders) == "<PHONE>  x"
-    assert fold("ａ" * 1_001).restore("<PHONE> " + "a" * 1_000, placeholders) == "<PHONE> " + "a" * 1_000
+    assert fold("<ＰＨＯＮＥ>x").restore("<PHONE>yx", placeholders) == "<PHONE>yx"
+    assert fold("ａ" * 1_001).restore("<PHONE>x" + "a" * 1_000, placeholders) == "<PHONE>x" + "a" * 1_000
     assert fold("aａ").restore("a<PHONE>a", placeholders) == "a<PHONE>ａ"  # a placeholder for nothing: loosely
+
+
+def test_pieces_never_overlap():
+    from tasks.sampling.pii.fold import _line_up
+    assert _line_up("abc", ["ab", "bc"]) is None  # "bc" would reuse the "b" before the placeholder
+    assert _line_up("abcbc", ["ab", "bc"]) == [("", 0, 2), ("", 3, 5)]
 
 
 def test_each_placeholder_stood_for_at_least_one_character():

@@ -98,8 +98,8 @@ class Folded:
             return self._loosely(scrubbed, placeholders)
         # a kept piece runs on to the next character the detectors read, so the invisible ones after it stay, and
         # the first piece from the text's start; invisible ones right after a replaced value went with it
-        return "".join(self._written(a, b) + (parts[2 * i + 1] if 2 * i + 1 < len(parts) else "")
-                       for i, (a, b) in enumerate(spans))
+        return "".join(added + self._written(a, b) + (parts[2 * i + 1] if 2 * i + 1 < len(parts) else "")
+                       for i, (added, a, b) in enumerate(spans))
 
     def _unfolded(self, a: int, b: int) -> bool:
         """folded[a:b] is as the user wrote it, character for character."""
@@ -179,25 +179,34 @@ def _inside(before: str, after: str) -> bool:
             or before in _ADDRESS_MARKS or after in _ADDRESS_MARKS)
 
 
-def _line_up(folded: str, kept: list[str], prefer=None) -> list[tuple[int, int]] | None:
-    """Where each kept piece sits in `folded`: the first at its start, the last at its end, each other one at its
+def _line_up(folded: str, kept: list[str], prefer=None) -> list[tuple[str, int, int]] | None:
+    """Where each kept piece sits in `folded` (and a space a detector added before it): the first at its start, the last at its end, each other one at its
     first place after the previous one and at least one character on (a placeholder stood for something), or the
     first of those where `prefer(start, end)` holds (`_place`). Without `prefer` the first place always works when
     any does, so no search is needed; None where the pieces do not fit."""
-    if len(kept) == 1 or not folded.startswith(kept[0]) or not folded.endswith(kept[-1]):
+    if len(kept) == 1 or not folded.startswith(kept[0]):
         return None
-    spans, end = [(0, len(kept[0]))], len(kept[0])
-    for piece in kept[1:-1]:
-        start = _place(folded, piece, end + 1, prefer)
+    spans, end = [("", 0, len(kept[0]))], len(kept[0])
+    for i, piece in enumerate(kept[1:], 1):
+        added, start = "", _find(folded, piece, end + 1, prefer, i == len(kept) - 1)
+        if start < 0 and piece.startswith(" "):
+            # a space no text had: the unspaced scripts' join, whose mark a name took with it ("<PERSON> (<PHONE>)",
+            # in ASCII before the fold too): kept as the detectors left it
+            added, piece = " ", piece[1:]
+            start = _find(folded, piece, end + 1, prefer, i == len(kept) - 1)
         if start < 0:
             return None
-        spans.append((start, start + len(piece)))
+        spans.append((added, start, start + len(piece)))
         end = start + len(piece)
-    last = len(folded) - len(kept[-1])
-    if last < end + 1:
-        return None
-    spans.append((last, len(folded)))
     return spans
+
+
+def _find(folded: str, piece: str, at: int, prefer, last: bool) -> int:
+    """Where `piece` starts, from `at` on; the last piece ends the text."""
+    if last:
+        start = len(folded) - len(piece)
+        return start if start >= at and folded.endswith(piece) else -1
+    return _place(folded, piece, at, prefer)
 
 
 def _place(folded: str, piece: str, at: int, prefer) -> int:

@@ -87,10 +87,7 @@ class Scrubber:
         joined = _MARK not in text and (_JOIN_BEFORE.search(text) or _JOIN_AFTER.search(text))
         text = _split_joins(text) if joined else text
         text = self._scrub(text)
-        text = _unsplit_joins(text) if joined else text
-        # names last, on the text as written: the name rules read the unspaced scripts themselves, and a name
-        # taken with the mark after it left its space behind ("收件人：<PERSON> (<PHONE>)")
-        return names.people(text, self._hit, self._ner) if "person" in self._on else text
+        return _unsplit_joins(text) if joined else text
 
     def _scrub(self, text: str) -> str:
         on = self._on
@@ -106,6 +103,8 @@ class Scrubber:
             text = self._ids.lettered_ids(text, self._hit)
         if on & {"iban", "card", "phone", "national_id"}:
             text = self._numbers.scrub(text, self._hit)
+        if "person" in on:
+            text = names.people(text, self._hit, self._ner)
         return text
 
     def _hit(self, kind: str) -> str:
