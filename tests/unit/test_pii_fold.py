@@ -124,9 +124,10 @@ def test_pieces_never_overlap():
 
 
 def test_each_placeholder_stood_for_at_least_one_character():
-    # the pieces are lined up so: "a" after <X> is the third character, the one written "a", not the second
+    # the pieces are lined up so: "1" after <X> is the third character, the one written "١", not the second
     placeholders = re.compile("(<X>|<Y>)")
     assert fold("aａab").restore("a<X>a<Y>", placeholders) == "a<X>a<Y>"
+    assert fold("1１١x").restore("1<X>1<Y>", placeholders) == "1<X>١<Y>"
 
 
 def test_hits_count_once_per_value():
