@@ -5,8 +5,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tasks.sampling.pii import credentials, ips, names, ner
-from tasks.sampling.pii.fold import fold
 from tasks.sampling.pii.context import MARK as _MARK
+from tasks.sampling.pii.fold import fold
 from tasks.sampling.pii.national_ids import DEFAULT_SCHEMES, NationalIds
 from tasks.sampling.pii.numbers import Numbers
 from tasks.sampling.pii.phone_context import PhoneContext
