@@ -41,8 +41,8 @@ def measure(module, scrubber: Scrubber) -> dict:
             caught += 1
     altered = [f"{t!r} -> {o!r}" for t in module.CLEAN if (o := scrubber.scrub(t)) != t]
     return {"n": len(values), "caught": caught, "recall": round(caught / len(values), 4), "misses": misses,
-            "clean": {"n": len(module.CLEAN), "altered": len(altered), "rate": round(len(altered) / len(module.CLEAN), 4),
-                      "examples": altered}}
+            "clean": {"n": len(module.CLEAN), "altered": len(altered),
+                      "rate": round(len(altered) / len(module.CLEAN), 4), "examples": altered}}
 
 
 def main() -> None:
@@ -51,7 +51,8 @@ def main() -> None:
     args = parser.parse_args()
     r = measure(pii_written_forms_dev, Scrubber(phone_context=not args.rules_only))
     print(json.dumps({"benchmark": "pii_written_forms", "phone_context": not args.rules_only, **r,
-                      "ok": {"recall_ge_0.995": r["recall"] >= 0.995, "clean_altered_le_0.01": r["clean"]["rate"] <= 0.01}},
+                      "ok": {"recall_ge_0.995": r["recall"] >= 0.995,
+                             "clean_altered_le_0.01": r["clean"]["rate"] <= 0.01}},
                      ensure_ascii=False))
 
 

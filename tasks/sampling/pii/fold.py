@@ -26,10 +26,10 @@ from functools import cache
 
 # Invisible characters. A soft hyphen, word joiner or BOM sits inside a word: removed. So is a zero-width space
 # between two letters of one kind, ASCII or not (a break opportunity a CMS puts in "Bestell\u200bnummer"; not
-# "john@example.com\u200bпожалуйста", a review's) or beside an email's "@", ".", "-" or
-# "_" (one a web page puts so that a long address can wrap). Elsewhere a zero-width space, and a directional mark anywhere,
-# parts two runs: read as a space ("+44\u200b20\u200b7946 0958", "mail\u2068john@example.com\u2069"). Not the
-# zero-width (non-)joiner: Persian and the Indic scripts spell words with them.
+# "john@example.com\u200bпожалуйста", a review's) or beside an email's "@", ".", "-" or "_" (one a web page puts so
+# that a long address can wrap). Elsewhere a zero-width space, and a directional mark anywhere, parts two runs: read
+# as a space ("+44\u200b20\u200b7946 0958", "mail\u2068john@example.com\u2069"). Not the zero-width (non-)joiner:
+# Persian and the Indic scripts spell words with them.
 _JOINERS = "\u00ad\u2060\ufeff"
 _PARTERS = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _INVISIBLE = re.compile(f"[{_JOINERS}{_PARTERS}]")
@@ -101,14 +101,19 @@ class Folded:
         return "".join(added + self._written(a, b) + (parts[2 * i + 1] if 2 * i + 1 < len(parts) else "")
                        for i, (added, a, b) in enumerate(spans))
 
+    @property
+    def _at(self):
+        """The index in `text` of each character of `folded` (and of its end)."""
+        return self.origin or range(len(self.folded) + 1)
+
     def _unfolded(self, a: int, b: int) -> bool:
         """folded[a:b] is as the user wrote it, character for character."""
-        at = self.origin or range(len(self.folded) + 1)
+        at = self._at
         return all(self.folded[i] == self.text[at[i]] for i in range(a, b))
 
     def _written(self, a: int, b: int) -> str:
         """folded[a:b] as the user wrote it."""
-        at = self.origin or range(len(self.folded) + 1)
+        at = self._at
         return self.text[at[a] if a else 0:at[b]]
 
     def _loosely(self, scrubbed: str, placeholders: re.Pattern) -> str:
@@ -180,20 +185,21 @@ def _inside(before: str, after: str) -> bool:
 
 
 def _line_up(folded: str, kept: list[str], prefer=None) -> list[tuple[str, int, int]] | None:
-    """Where each kept piece sits in `folded` (and a space a detector added before it): the first at its start, the last at its end, each other one at its
-    first place after the previous one and at least one character on (a placeholder stood for something), or the
-    first of those where `prefer(start, end)` holds (`_place`). Without `prefer` the first place always works when
-    any does, so no search is needed; None where the pieces do not fit."""
+    """Where each kept piece sits in `folded`, with a space a detector added before it: the first at its start, the
+    last at its end, each other one at its first place after the previous one and at least one character on (a
+    placeholder stood for something), or the first of those where `prefer(start, end)` holds (`_place`). Without
+    `prefer` the first place always works when any does, so no search is needed; None where the pieces do not fit."""
     if len(kept) == 1 or not folded.startswith(kept[0]):
         return None
     spans, end = [("", 0, len(kept[0]))], len(kept[0])
     for i, piece in enumerate(kept[1:], 1):
-        added, start = "", _find(folded, piece, end + 1, prefer, i == len(kept) - 1)
+        last = i == len(kept) - 1
+        added, start = "", _find(folded, piece, end + 1, prefer, last)
         if start < 0 and piece.startswith(" "):
             # a space no text had: the unspaced scripts' join, whose mark a name took with it ("<PERSON> (<PHONE>)",
             # in ASCII before the fold too): kept as the detectors left it
             added, piece = " ", piece[1:]
-            start = _find(folded, piece, end + 1, prefer, i == len(kept) - 1)
+            start = _find(folded, piece, end + 1, prefer, last)
         if start < 0:
             return None
         spans.append((added, start, start + len(piece)))
