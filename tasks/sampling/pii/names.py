@@ -192,6 +192,15 @@ _PERSON_FIELDS = (r"user|username|owner|assignee|reviewer|maintainer|caller|pati
                   r"клиент|получатель|отправитель|заявитель|сотрудник|пациент|исполнитель|ответственный|клієнт|"
                   r"отримувач|відправник|заявник|працівник|пацієнт|виконавець|πελάτης|παραλήπτης|αποστολέας|"
                   r"ασθενής|υπάλληλος|αιτών|"
+                  # ... an owner, a contact person, whoever answers for it, a buyer in them, and in Bulgarian, Serbian,
+                  # Kazakh and Armenian (the longer phrase first: the first branch that matches is taken)
+                  r"владелец|собственник|контактное лицо|ответственное лицо|адресат|покупатель|власник|контактна особа|"
+                  r"відповідальна особа|покупець|получател|подател|заявител|служител|отговорно лице|отговорник|"
+                  r"лице за контакт|собственик|изпълнител|титуляр|купувач|прималац|пошиљалац|подносилац|запослени|"
+                  r"пацијент|одговорно лице|контакт особа|клијент|купац|алушы|жіберуші|өтініш беруші|қызметкер|"
+                  r"байланыс тұлғасы|жауапты тұлға|жауапты|тапсырыс беруші|υπεύθυνος επικοινωνίας|υπεύθυνη επικοινωνίας|"
+                  r"υπεύθυνος|υπεύθυνη|ιδιοκτήτης|ιδιοκτήτρια|πελάτισσα|αγοραστής|παραλήπτρια|ενοικιαστής|ստացող|"
+                  r"ուղարկող|դիմող|աշխատակից|հաճախորդ|պատասխանատու|կոնտակտային անձ|սեփականատեր|"
                   # people named by their job (blind 15's and 16's); not a bare "name" key: products and hosts have
                   # names
                   r"foreman|forewoman|enumerator|interviewer|inventor|goldsmith|tour guide|loss adjuster|"
@@ -375,7 +384,7 @@ def name_spans(text: str) -> list[tuple[int, int]]:
         if parts and not _company(parts, text, start, end) and not (cue is None and parts[-1] in _PLACES) \
                 and _is_name(parts, cue, first, last, len(run) == len(parts)):
             done = end
-            spans.append((start, done))
+            spans.append((start, end - 2 if _ENGLISH_POSSESSIVE.search(text, start, end) else end))  # "<PERSON>'s"
     if script_names.has_script(text):  # names in scripts without capitals: their own evidence (script_names.py)
         spans = _merge(spans + script_names.spans(text, cues(text) if cue_at is None else cue_at))
     return spans
@@ -387,7 +396,12 @@ _SURNAME_ENDING = re.compile(r"(?:ов|ова|ев|ева|ёв|ёва|ин|ин�
 
 
 def _surname_shaped(parts: list[str], first: frozenset[str], last: frozenset[str]) -> bool:
+    """A listed name, or a family name's ending on the last word, an English possessive aside ("Урош Костић's")."""
+    parts = [*parts[:-1], _ENGLISH_POSSESSIVE.sub("", parts[-1])]
     return any(p in first or p in last for p in parts) or bool(_SURNAME_ENDING.search(parts[-1]))
+
+
+_ENGLISH_POSSESSIVE = re.compile(r"['’]s$")
 
 
 # Endings that name a family without a list: the Cyrillic ones above in their cases ("Ивану Петрову", "Душану

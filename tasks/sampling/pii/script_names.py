@@ -84,17 +84,34 @@ _FIELDS = (
     "בברכה", "בכבוד רב", "השולח", "הנמען", "नाम", "ग्राहक", "भवदीय", "নাম", "গ্রাহক", "નામ", "பெயர்", "పేరు", "ชื่อ",
     "ลูกค้า", "ขอแสดงความนับถือ", "სახელი", "პატივისცემით", "ስም", "שם פרטי", "שם משפחה", "नाव", "والسلام",
     "ধন্যবাদান্তে", "ধন্যবাদ", "நன்றி", "ధన్యవాదాలు", "ชื่อ-นามสกุล", "ชื่อ นามสกุล",
+    # a parcel's recipient and sender, a contact person, whoever answers for it, an applicant, an employee, a
+    # patient, an owner: the people fields of forms, tickets and shipping labels in these languages
+    "المستفيد", "المسؤول", "الشخص المسؤول", "جهة الاتصال", "الشخص المسؤول عن التواصل", "المالك", "مقدم الطلب",
+    "الموظف", "الموظفة", "المريض", "المريضة", "اسم المريض", "المرسل إليه", "گیرنده", "تحویل گیرنده", "فرستنده",
+    "مسئول", "مسئول پیگیری", "شخص رابط", "متقاضی", "کارمند", "بیمار", "مالک", "وصول کنندہ", "بھیجنے والا",
+    "رابطہ شخص", "ذمہ دار", "درخواست گزار", "ملازم", "مریض", "گاہک", "נמען", "שולח", "איש קשר", "אשת קשר", "אחראי",
+    "אחראית", "מגיש הבקשה", "עובד", "עובדת", "מטופל", "מטופלת", "בעלים", "प्राप्तकर्ता", "प्रेषक", "संपर्क व्यक्ति",
+    "जिम्मेदार", "ज़िम्मेदार", "आवेदक", "कर्मचारी", "मरीज़", "मरीज", "रोगी", "मालिक", "खाताधारक", "प्रापक",
+    "सम्पर्क व्यक्ति", "निवेदक", "बिरामी", "जिम्मेवार", "अर्जदार", "रुग्ण", "संपर्क व्यक्ती", "প্রাপক", "প্রেরক",
+    "যোগাযোগের ব্যক্তি", "যোগাযোগ ব্যক্তি", "দায়িত্বপ্রাপ্ত", "আবেদনকারী", "কর্মচারী", "রোগী", "মালিক",
+    "பெறுநர்", "அனுப்புநர்", "தொடர்பு நபர்", "பொறுப்பாளர்", "விண்ணப்பதாரர்", "ஊழியர்", "நோயாளி", "உரிமையாளர்",
+    "வாடிக்கையாளர்", "స్వీకర్త", "పంపినవారు", "సంప్రదింపు వ్యక్తి", "బాధ్యులు", "దరఖాస్తుదారు", "ఉద్యోగి", "రోగి",
+    "యజమాని", "కస్టమర్", "ผู้รับ", "ผู้ส่ง", "ผู้ติดต่อ", "ผู้ประสานงาน", "ผู้รับผิดชอบ", "ผู้ยื่นคำร้อง", "พนักงาน",
+    "ผู้ป่วย", "เจ้าของ", "მიმღები", "გამგზავნი", "საკონტაქტო პირი", "პასუხისმგებელი პირი", "განმცხადებელი",
+    "თანამშრომელი", "პაციენტი", "მფლობელი", "კლიენტი", "ተቀባይ", "ላኪ", "የሚያገናኙት ሰው", "ተጠሪ", "አመልካች",
+    "ሰራተኛ", "ታካሚ", "ባለቤት", "ደንበኛ",
 )
 # Chinese, Japanese and Korean: cues before a name (written without a space before it), the weak ones (a pronoun,
 # a customer) only when the name ends the run of characters, and honorifics after one.
 _CJK_STRONG = ("我叫", "姓名", "联系人", "聯絡人", "聯繫人", "收件人", "寄件人", "负责人", "負責人", "经办人", "經辦人",
-               "申请人", "申請人", "氏名", "名前", "お名前", "担当者", "お客様名", "申請者", "送信者")
+               "申请人", "申請人", "氏名", "名前", "お名前", "担当者", "お客様名", "申請者", "送信者", "收货人", "收貨人", "受取人",
+               "申込者", "依頼者", "患者姓名")
 _CJK_WEAK = ("我是", "客户", "客戶", "顾客", "顧客", "患者", "担当", "私は", "宛先")
 _CJK_AFTER = ("先生", "女士", "小姐", "さん", "様", "さま", "くん", "ちゃん", "と申します")
 # Job titles right after the family name only ("王经理", not "项目经理": a project's manager)
 _CJK_TITLES = ("老师", "老師", "经理", "經理", "同学", "同學", "医生", "醫生", "总", "總")
 _HANGUL_BEFORE = ("저는", "제 이름은", "이름은", "이름", "성명", "고객명", "담당자", "작성자", "신청인", "보낸 사람", "받는 사람",
-                  "고객", "환자")
+                  "고객", "환자", "받는 분", "수령인", "수취인", "보내는 분", "발신인", "신청자", "환자명", "예약자", "주문자")
 _HANGUL_AFTER = ("씨", "님", "고객님", "선생님", "교수님", "과장님", "과장", "대리", "부장님", "부장", "팀장님", "팀장",
                  "사장님", "원장님", "기사님", "드림", "올림")
 # Endings that end a name's word but say nothing about it ("박서진입니다" after "저는"; "한국어입니다" is no one)
@@ -118,7 +135,14 @@ _ORGANISATION = frozenset((
     "بخش", "گروه", "بانک", "حضرت", "ٹیم", "חברת", "חברה", "צוות", "מחלקת", "מחלקה", "בנק", "שירות", "קבוצת", "विभाग", "टीम",
     "कंपनी", "बैंक", "सेवा", "समूह", "বিভাগ", "টিম", "কোম্পানি", "ব্যাংক", "পরিষেবা", "பிரிவு", "குழு", "நிறுவனம்",
     "வங்கி", "విభాగం", "బృందం", "సంస్థ", "బ్యాంకు", "บริษัท", "ธนาคาร", "ฝ่าย", "ทีม", "แผนก", "สำนักงาน", "სამსახური",
-    "ბანკი", "კომპანია", "გუნდი", "განყოფილება", "ክፍል", "ቡድን", "ድርጅት", "ባንክ"))
+    "ბანკი", "კომპანია", "გუნდი", "განყოფილება", "ክፍል", "ቡድን", "ድርጅት", "ባንክ",
+    # a warehouse, a branch, an office, a centre, a shop, main or central: what a parcel's recipient field holds
+    # when no person receives it ("گیرنده: انبار مرکزی", "प्राप्तकर्ता: मुख्य गोदाम", "ተቀባይ፦ የአዲስ አበባ ቅርንጫፍ")
+    "مستودع", "فرع", "مكتب", "مخزن", "مركز", "الرئيسي", "انبار", "شعبه", "دفتر", "مرکز", "مرکزی", "فروشگاه", "گودام",
+    "برانچ", "מחסן", "סניף", "משרד", "מרכז", "गोदाम", "शाखा", "कार्यालय", "मुख्य", "केंद्र", "केन्द्र", "भंडार",
+    "গুদাম", "শাখা", "অফিস", "কার্যালয়", "কেন্দ্র", "கிடங்கு", "கிளை", "அலுவலகம்", "மையம்", "గోదాం", "గిడ్డంగి",
+    "శాఖ", "కార్యాలయం", "కేంద్రం", "คลังสินค้า", "สาขา", "ศูนย์", "ร้าน", "საწყობი", "ფილიალი", "ოფისი", "ცენტრი",
+    "መጋዘን", "ቅርንጫፍ", "ቢሮ", "ማዕከል", "መደብር"))
 # Places named after a person: a street, road, square, airport, hospital, university or mosque word before the
 # name ("شارع الملك فهد", "خیابان ولیعصر", "רחוב בן יהודה"; a royal or religious title may stand between:
 # "مستشفى الملك خالد الجامعي") or after it ("महात्मा गांधी मार्ग", "রবীন্দ্র সরণি", "مال روڈ")
@@ -229,6 +253,7 @@ def is_latin(letter: str) -> bool:
 # Not a name: words quoted or talked about as words ('What does "السلام عليكم" mean?', "Translate 谢谢你", "reply in
 # 한국어"), or the value of a label naming a thing ("Status: تم التسليم", "Item name: زيت الزيتون")
 _QUOTED = re.compile(r"[\"'”’»」』)]")
+_POSSESSIVE = re.compile(r"['’]s\b")  # "بابک ذوالفقاری's account": an English possessive, no closing quote
 _TALK_ABOUT_WORDS = re.compile(r"(?i)\b(?:translat\w*|mean|means|meaning|word|words|phrase|spell\w*|language|"
                                r"in (?:arabic|hebrew|hindi|chinese|japanese|korean|thai|persian|urdu|russian|greek|"
                                r"georgian))\b")  # (not "called", "said": "<name> called twice" is a person's doing)
@@ -259,7 +284,7 @@ def in_latin_line(text: str, start: int, end: int) -> bool:
     line_end = text.find("\n", end, end + 200)
     before = _PLACEHOLDER.sub("", text[line_start:start])
     after = _PLACEHOLDER.sub("", text[end:min(len(text), end + 200) if line_end < 0 else line_end])
-    if _QUOTED.match(after) and not _PERSON_KEY.search(before) or _TALK_ABOUT_WORDS.search(before + " " + after) \
+    if _QUOTED.match(after) and not _POSSESSIVE.match(after) and not _PERSON_KEY.search(before) or _TALK_ABOUT_WORDS.search(before + " " + after) \
             or _NOT_A_PERSON_LABEL.search(before) or _THING_SAYS.search(before) and " " not in text[start:end]:
         return False
     last_before = _LETTER.findall(before)[-1:]
@@ -459,7 +484,10 @@ def _cued_take(run: list[re.Match], first, last, whole: bool) -> int:
         return len(run)
     take = min(2, len(run))
     while take < len(run) and take < 4 and (run[take].group(0) in first or run[take].group(0) in last
-                                            or run[take - 1].group(0) in _PARTICLES):
+                                            or run[take - 1].group(0) in _PARTICLES
+                                            # the family's name with its article after a father's ("خالد بن سعيد
+                                            # الغامدي")
+                                            or run[take - 2].group(0) in _PARTICLES and run[take].group(0)[:2] == "ال"):
         take += 1
     return take
 
