@@ -132,7 +132,10 @@ _GREETING = (r"dear|hi|hello|hey|hallo|liebe|lieber|sehr geehrte|sehr geehrter|g
              # Cyrillic and Greek greetings, and the pronouns that introduce someone there ("Это Ирина": a known name
              # decides, "Це Нова Пошта" is a firm)
              r"это|я|це|аз съм|ја сам|јас сум|είμαι|εδώ|здравствуйте|добрый день|уважаемый|уважаемая|привет|дорогой|дорогая|шановний|шановна|вітаю|"
-             r"добрий день|здравейте|уважаеми|уважаема|поштовани|поштована|αγαπητέ|αγαπητή|γεια σου|καλημέρα")
+             r"добрий день|здравейте|уважаеми|уважаема|поштовани|поштована|αγαπητέ|αγαπητή|γεια σου|καλημέρα|"
+             # whom one thanks ("Благодарим на Венета Колева за ...", "Хвала Наташи Ђурић"): a known name decides
+             r"спасибо|благодарим|благодарим на|благодаря на|благодарност на|хвала|дякуємо|дякую|рахмет|"
+             r"ευχαριστούμε τον|ευχαριστούμε την|ευχαριστώ τον|ευχαριστώ την|շնորհակալություն")
 
 
 def _longest_first(alternatives: str) -> str:
@@ -554,8 +557,9 @@ def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: fro
         cue = "greeting"
     if cue == "intro":
         return known_first or len(parts) >= 2
-    if cue == "greeting":
-        return known_first or any(p in last for p in parts[1:])
+    if cue == "greeting":  # ... or, in Cyrillic, Greek or Armenian, a family name's ending ("To: Илияна Добрева")
+        return known_first or any(p in last for p in parts[1:]) or len(parts) >= 2 \
+            and not script_names.is_latin(parts[0][0]) and bool(_SURNAME_ENDING.search(parts[-1]))
     # No cue: a known first name and a surname; with a particle ("Enrique del Valle") a known surname, since
     # "Duarte do Galho" is a town.
     # A first name that is also a word ("Mark", "Victoria", "Grace", "Per") is one before a known surname, "Mark

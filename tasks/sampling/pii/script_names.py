@@ -76,6 +76,15 @@ _SALUTATIONS = ("السلام عليكم", "السلام علیکم", "مرحب�
 # Words of respect after a name: "علی صاحب", "نسرین جان", "ইমতিয়াজ বাবু", "हरप्रीत दीदी", "మాధవి గారు", "செந்தில் அவர்கள்"
 _HONORIFICS_AFTER = frozenset(("صاحب", "صاحبہ", "جان", "باجی", "بھائی", "خانم", "दीदी", "भैया", "साहब", "ताई",
                                "বাবু", "মহাশয়", "গারু", "గారు", "அவர்கள்", "அவர்களே", "அவர்களுக்கு"))
+# Words of respect and kinship one calls a person by, after the name and before a comma where a message opens
+# ("हिमांशु भाई, रिपोर्ट भेज दी?", "بشریٰ آپی، ...", "కళ్యాణి గారూ, ...", "ஐஸ்வர்யா மேடம், ..."): _called
+_CALLED_BY = _HONORIFICS_AFTER | frozenset(("जी", "भाई", "दिदी", "दाइ", "दाजु", "बहन", "मैडम", "आपी", "آپی", "جی",
+                                            "بہن", "آقا", "میڈم", "গারু", "ভাই", "আপা", "দিদি", "দাদা", "ম্যাডাম",
+                                            "மேடம்", "சார்", "அண்ணா", "அக்கா", "గారూ", "మేడమ్", "అక్కా", "అన్నా"))
+# ... where the word before it is a role, not a name: "डॉक्टर साहब,", "ڈرائیور بھائی،", "మేనేజర్ గారు,"
+_ROLES = frozenset(("डॉक्टर", "मैनेजर", "ड्राइवर", "सर", "मास्टर", "ڈاکٹر", "منیجر", "ڈرائیور", "ماسٹر", "استاد", "دکتر",
+                    "مهندس", "ডাক্তার", "ম্যানেজার", "ড্রাইভার", "স্যার", "டாக்டர்", "மேனேஜர்", "டிரைவர்", "டீச்சர்",
+                    "డాక్టర్", "మేనేజర్", "డ్రైవర్", "సార్", "టీచర్"))
 # ... and name fields and sign-offs, which need a colon, or a comma or line break after them ("Name: ...",
 # "Regards,\n..."): as bare words they are sentence words ("نام" is also "name" in a product's name).
 _FIELDS = (
@@ -397,6 +406,8 @@ def _addressed(text: str, words: list[re.Match], i: int, run: list[re.Match], fi
     """(where it starts, how many of `run`'s words) of a name before a word of respect ("فرشید بهرامی صاحب") or of
     whom a greeting greets, up to a comma, "!" or the line's end ("مرحبا ليلى الدوسري،", "გამარჯობა ანა,"); None when
     neither. _named decides: a listed name, alone or with a rare word."""
+    if called := _called(text, run, first, last):
+        return called
     if len(run) >= 2 and run[1].group(0) in _HONORIFICS_AFTER:
         before = words[i - 1] if i else None
         if before and _joined(text, before, run[0]) and not _NATIVE_CUE.search(text, max(0, before.start() - 40),
@@ -409,6 +420,21 @@ def _addressed(text: str, words: list[re.Match], i: int, run: list[re.Match], fi
             if n <= len(run) and _ADDRESSEE_END.match(text, run[n - 1].end()):
                 return (run[0].start(), n) if _named([w.group(0) for w in run[:n]], first, last) else None
     return None
+
+
+_CALLED_END = re.compile(r"[ \t]*[,،፣!]")
+
+
+def _called(text: str, run: list[re.Match], first, last) -> tuple[int, int] | None:
+    """(start, 1) where a message or a line opens by calling someone by name and a word of respect or kinship,
+    then a comma ("हिमांशु भाई, ..."): the name is listed, or a word that is neither everyday (wordfreq) nor a role.
+    In the scripts wordfreq lacks (Telugu's) the shape decides."""
+    if len(run) < 2 or run[1].group(0) not in _CALLED_BY or not _CALLED_END.match(text, run[1].end()) \
+            or not _line_starts(text, run[0].start()):
+        return None
+    name = run[0].group(0)
+    listed = name in first or name in last
+    return (run[0].start(), 1) if listed or not (name in _ROLES or common_words.is_everyday(name)) else None
 
 
 def _named(words: list[str], first, last) -> bool:
