@@ -27,12 +27,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pii_names_blind  # noqa: E402
+import pii_names_blind2  # noqa: E402
 import pii_names_dev  # noqa: E402
 import pii_names_ru_uk_ja  # noqa: E402
 
 from tasks.sampling.pii import Scrubber  # noqa: E402
 
-SETS = {"dev": pii_names_dev, "blind": pii_names_blind, "ru_uk_ja": pii_names_ru_uk_ja}
+SETS = {"dev": pii_names_dev, "blind": pii_names_blind, "blind2": pii_names_blind2, "ru_uk_ja": pii_names_ru_uk_ja}
 
 
 def script(name: str) -> str:

@@ -557,9 +557,10 @@ def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: fro
         cue = "greeting"
     if cue == "intro":
         return known_first or len(parts) >= 2
-    if cue == "greeting":  # ... or, in Cyrillic, Greek or Armenian, a family name's ending ("To: Илияна Добрева")
+    if cue == "greeting":  # ... or, in Cyrillic, Greek or Armenian, a family name's ending in any case ("To: Илияна
+        # Добрева", "Спасибо Савве Щукину")
         return known_first or any(p in last for p in parts[1:]) or len(parts) >= 2 \
-            and not script_names.is_latin(parts[0][0]) and bool(_SURNAME_ENDING.search(parts[-1]))
+            and not script_names.is_latin(parts[0][0]) and bool(_UNLISTED_SURNAME.search(parts[-1]))
     # No cue: a known first name and a surname; with a particle ("Enrique del Valle") a known surname, since
     # "Duarte do Galho" is a town.
     # A first name that is also a word ("Mark", "Victoria", "Grace", "Per") is one before a known surname, "Mark
