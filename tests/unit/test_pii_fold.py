@@ -99,12 +99,13 @@ def test_a_sentences_dash_stays_a_dash():
     assert fold("Thanks — Anna, 10–12, —5").folded == "Thanks — Anna, 10-12, —5"
 
 
-def test_a_space_the_join_left_stays_and_the_rest_comes_back_as_written():
-    # the unspaced scripts' join parts "王芳" from "(": a name taken with the join's mark leaves its space (as in ASCII
-    # before the fold); the full-width brackets still come back, on a long text too
+def test_a_name_before_the_join_and_the_brackets_come_back_as_written():
+    # the unspaced scripts' join parts "王芳" from "(" with a marked space while the detectors read it; the name
+    # stops at its characters, so no space is left, and the full-width brackets come back, on a long text too
     tail = "。" * 1_200
-    assert Scrubber(phone_context=False).scrub("收件人：王芳（０９０－１２３４－５６７８）" + tail) == \
-        "收件人：<PERSON> （<PHONE>）" + tail
+    for text in ("收件人：王芳（０９０－１２３４－５６７８）", "收件人：王芳(090-1234-5678)"):
+        assert Scrubber(phone_context=False).scrub(text + tail) == \
+            text.replace("王芳", "<PERSON>").replace(text[7:-1], "<PHONE>") + tail
 
 
 def test_pieces_that_do_not_line_up_are_put_back_loosely_never_through_a_placeholder():
@@ -120,7 +121,7 @@ def test_pieces_that_do_not_line_up_are_put_back_loosely_never_through_a_placeho
 def test_pieces_never_overlap():
     from tasks.sampling.pii.fold import _line_up
     assert _line_up("abc", ["ab", "bc"]) is None  # "bc" would reuse the "b" before the placeholder
-    assert _line_up("abcbc", ["ab", "bc"]) == [("", 0, 2), ("", 3, 5)]
+    assert _line_up("abcbc", ["ab", "bc"]) == [(0, 2), (3, 5)]
 
 
 def test_each_placeholder_stood_for_at_least_one_character():

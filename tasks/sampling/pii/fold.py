@@ -98,8 +98,8 @@ class Folded:
             return self._loosely(scrubbed, placeholders)
         # a kept piece runs on to the next character the detectors read, so the invisible ones after it stay, and
         # the first piece from the text's start; invisible ones right after a replaced value went with it
-        return "".join(added + self._written(a, b) + (parts[2 * i + 1] if 2 * i + 1 < len(parts) else "")
-                       for i, (added, a, b) in enumerate(spans))
+        return "".join(self._written(a, b) + (parts[2 * i + 1] if 2 * i + 1 < len(parts) else "")
+                       for i, (a, b) in enumerate(spans))
 
     @property
     def _at(self):
@@ -117,8 +117,7 @@ class Folded:
         return self.text[at[a] if a else 0:at[b]]
 
     def _loosely(self, scrubbed: str, placeholders: re.Pattern) -> str:
-        """Where a detector also moved a character outside what it replaced (a space the unspaced scripts' join
-        left, "收件人：<PERSON> (<PHONE>)"), the pieces do not line up exactly: difflib's matching blocks put back
+        """Where a detector also moved a character outside what it replaced, the pieces do not line up exactly: difflib's matching blocks put back
         what it can. `scrubbed` as it is where that would touch a placeholder, or on a long text (the matching is
         quadratic at worst)."""
         if len(self.folded) > _LOOSE_LIMIT:
@@ -184,25 +183,19 @@ def _inside(before: str, after: str) -> bool:
             or before in _ADDRESS_MARKS or after in _ADDRESS_MARKS)
 
 
-def _line_up(folded: str, kept: list[str], prefer=None) -> list[tuple[str, int, int]] | None:
-    """Where each kept piece sits in `folded`, with a space a detector added before it: the first at its start, the
+def _line_up(folded: str, kept: list[str], prefer=None) -> list[tuple[int, int]] | None:
+    """Where each kept piece sits in `folded`: the first at its start, the
     last at its end, each other one at its first place after the previous one and at least one character on (a
     placeholder stood for something), or the first of those where `prefer(start, end)` holds (`_place`). Without
     `prefer` the first place always works when any does, so no search is needed; None where the pieces do not fit."""
     if len(kept) == 1 or not folded.startswith(kept[0]):
         return None
-    spans, end = [("", 0, len(kept[0]))], len(kept[0])
+    spans, end = [(0, len(kept[0]))], len(kept[0])
     for i, piece in enumerate(kept[1:], 1):
-        last = i == len(kept) - 1
-        added, start = "", _find(folded, piece, end + 1, prefer, last)
-        if start < 0 and piece.startswith(" "):
-            # a space no text had: the unspaced scripts' join, whose mark a name took with it ("<PERSON> (<PHONE>)",
-            # in ASCII before the fold too): kept as the detectors left it
-            added, piece = " ", piece[1:]
-            start = _find(folded, piece, end + 1, prefer, last)
+        start = _find(folded, piece, end + 1, prefer, last=i == len(kept) - 1)
         if start < 0:
             return None
-        spans.append((added, start, start + len(piece)))
+        spans.append((start, start + len(piece)))
         end = start + len(piece)
     return spans
 

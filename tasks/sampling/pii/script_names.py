@@ -649,8 +649,8 @@ def _given_end(text, run, base, at, first, strong, weak) -> int:
         if given and (strong or weak or given.group(1) in first):
             return given.end()
         return base + at if strong or weak else 0
-    for n in (2, 1):
-        if rest[:n] in first and (left == n or strong):
+    for n in (2, 1):  # (n <= left: a name never runs past its run of characters, into the mark or bracket after)
+        if n <= left and rest[:n] in first and (left == n or strong):
             return base + at + n
     if strong and left or weak and 1 <= left <= 2:
         return base + at + min(2, left)
