@@ -1,5 +1,8 @@
 """PII person-name test data (blind set), non-Latin scripts.
 
+Read on 2026-12-07 (seventh session): its misses were printed and decided rules (people fields, words of respect
+after a name, an English possessive), so it is a dev set now; the unread one is pii_names_blind2.py.
+
 Written on 2026-12-07 by an AI assistant (Claude), by hand, from its own knowledge of
 names and languages.  It was written without seeing the detector or its code, and without
 Faker or any name-list package: every name and sentence was composed by the writer.

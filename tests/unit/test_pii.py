@@ -1425,3 +1425,19 @@ def test_an_account_number_with_an_iban_checksum_goes(text, expected):
 ])
 def test_more_national_ids_and_a_bare_id_label(text, expected):
     assert Scrubber(phone_context=False).scrub(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # two phones parted by one space: a run too long for one (E.164: 15 digits) that parts into two
+    ("TEL 090 1234 5678 080 8765 4321", "TEL <PHONE> <PHONE>"),
+    ("Tel: 555 123 4567 555 987 6543", "Tel: <PHONE> <PHONE>"),
+    ("Phones: 020 7946 0958 020 7946 0123", "Phones: <PHONE> <PHONE>"),
+    ("Tel: 0171 2345678  030 12345678", "Tel: <PHONE>  <PHONE>"),  # the gap between them stays as written
+    # ... not a long reference, nor two parts that are no phones, nor a run with no phone word in its clause
+    ("Serial 090 1234 5678 080 8765 4321", "Serial 090 1234 5678 080 8765 4321"),
+    ("Lottery numbers 07 12 19 23 34 41 02 09 15 22 30 44", "Lottery numbers 07 12 19 23 34 41 02 09 15 22 30 44"),
+    ("Payload: 12 34 56 78 90 12 34 56 78 90", "Payload: 12 34 56 78 90 12 34 56 78 90"),
+    ("Tel: 000 000 0000 000 000 0000", "Tel: 000 000 0000 000 000 0000"),
+])
+def test_two_phones_side_by_side_go_one_by_one(text, expected):
+    assert Scrubber(phone_context=False).scrub(text) == expected

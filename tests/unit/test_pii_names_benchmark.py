@@ -28,7 +28,7 @@ def test_a_name_left_in_part_is_leaked():
 
 
 def test_figures_only_prints_no_text_of_the_unread_set():
-    out = subprocess.run([sys.executable, "benchmarks/pii_names_scripts.py", "--set", "blind", "--figures-only"],
+    out = subprocess.run([sys.executable, "benchmarks/pii_names_scripts.py", "--set", "blind2", "--figures-only"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     lines = [json.loads(line) for line in out.splitlines()]
     assert lines[-1]["n"] > 300 and not any("misses" in line or "examples" in line for line in lines)

@@ -223,6 +223,19 @@ def _natasha():
     return Segmenter(), NewsNERTagger(NewsEmbedding()), Doc
 
 
+def is_common_noun(word: str) -> bool:
+    """The Russian or Ukrainian dictionary knows `word` as a noun first, and never as a name: "Совету", "Отдел",
+    "Министерство", "Театру" (a council, a department, a ministry, a theatre, which capitalised words after a field
+    or a greeting name as often as a person); not "Вера" (a first name too), "Румяна" (an adjective first), nor a word
+    it does not know ("Илияна")."""
+    for language in ("ru", "uk"):
+        parses = _parses(word, language)
+        if parses[0].is_known and parses[0].tag.POS == "NOUN" and not any(_NAME_GRAMMEMES & p.tag.grammemes
+                                                                          for p in parses):
+            return True
+    return False
+
+
 @lru_cache(maxsize=2)
 def _morph(language: str):
     """pymorphy3 over its Russian (OpenCorpora) or Ukrainian (VESUM) dictionary, each in its own wheel."""

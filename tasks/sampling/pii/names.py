@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-from tasks.sampling.pii import common_words, context, faker_names, script_names
+from tasks.sampling.pii import common_words, context, faker_names, language_ner, script_names
 
 # Faker locales with names in a script with capital letters: Latin (ja_JP contributes its romaji), Cyrillic,
 # Greek and Armenian. Names in scripts without them (Arabic, Hebrew, Indic, Thai, CJK, Hangul) are script_names.py's.
@@ -407,6 +407,15 @@ def _surname_shaped(parts: list[str], first: frozenset[str], last: frozenset[str
 _ENGLISH_POSSESSIVE = re.compile(r"['’]s$")
 
 
+def _rare_or_listed(parts: list[str], first: frozenset[str], last: frozenset[str]) -> bool:
+    """Capitalised words in Cyrillic, Greek or Armenian after a field or a greeting that may name a person: none is an
+    everyday word the lists lack, and the first is a listed first name or no common noun of Russian or Ukrainian. A
+    department, a ministry, a shop or a theatre is written so too ("Отдел Кадров", "Министерство Финансов", "Магазину
+    Петрович", "Театру Вахтангова"), its first word a common noun (Bulgarian and Serbian share most of them)."""
+    return (parts[0] in first or not language_ner.is_common_noun(parts[0])) \
+        and all(p in first or p in last or not common_words.is_everyday(p) for p in parts)
+
+
 # Endings that name a family without a list: the Cyrillic ones above in their cases ("Ивану Петрову", "Душану
 # Лазићу") and the patronymics (-овна, Ukrainian -івні), but not the Greek ones above, which every Greek noun has
 # (-ος, -ης, -ου); Kazakh and Azeri patronymics (-ұлы, -қызы, -оглы); Greek's own family endings in any case
@@ -552,7 +561,8 @@ def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: fro
     if cue == "strong":  # "Thanks, Team" and "Regards,\nThe Accounts Payable Team" are no one; "Ana Lívia Sales" is
         return (len(parts) > 1 or parts[0] not in _NOT_NAMES) and not (parts[0] in _TEAM_WORDS and not known_first)
     if cue == "closing":  # "Malika Wirth"; not "The Support Team"; a known name as after a greeting ("Assignee: Hanna")
-        if len(parts) >= 2 and not any(p in _NOT_NAMES or p in _TEAM_WORDS for p in parts):
+        if len(parts) >= 2 and not any(p in _NOT_NAMES or p in _TEAM_WORDS for p in parts) \
+                and (script_names.is_latin(parts[0][0]) or _rare_or_listed(parts, first, last)):
             return True
         cue = "greeting"
     if cue == "intro":
@@ -560,7 +570,8 @@ def _is_name(parts: list[str], cue: str | None, first: frozenset[str], last: fro
     if cue == "greeting":  # ... or, in Cyrillic, Greek or Armenian, a family name's ending in any case ("To: Илияна
         # Добрева", "Спасибо Савве Щукину")
         return known_first or any(p in last for p in parts[1:]) or len(parts) >= 2 \
-            and not script_names.is_latin(parts[0][0]) and bool(_UNLISTED_SURNAME.search(parts[-1]))
+            and not script_names.is_latin(parts[0][0]) and bool(_UNLISTED_SURNAME.search(parts[-1])) \
+            and _rare_or_listed(parts, first, last)
     # No cue: a known first name and a surname; with a particle ("Enrique del Valle") a known surname, since
     # "Duarte do Galho" is a town.
     # A first name that is also a word ("Mark", "Victoria", "Grace", "Per") is one before a known surname, "Mark

@@ -104,6 +104,8 @@ _UNSPACED_CARD_WORDS = re.compile(r"カード|卡|카드|บัตร")
 _PAN_LABEL = re.compile(r"(?i)primary[ _]?account[ _]?number(?:[ _]?id)?[ \t]*[:=]?[ \t]*$")
 _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
 _PIECE = re.compile(r"\S+")
+_E164_DIGITS = 15  # the most digits an international phone number has (ITU-T E.164), its country code included
+_PHONE_MIN_DIGITS = 7  # the fewest the phone rules read as one (phones.py: "any 7 to 15 digits")
 _LABEL_NUMBER_THEN_PHONE = re.compile(r"(\d{1,4} )(\(\d{2,5}\) ?\d{3,4}[.-]?\d{3,4}|\d{2,4}([.-])\d{3,4}\3\d{3,4})")
 _EXTENSION_NEXT = re.compile(r"x\d{1,6}(?!\d)")
 _WIDE_GAP = re.compile(r" {2,}")
@@ -179,9 +181,28 @@ class Numbers:
             return split.group(1) + hit("phone")
         if " " not in value or context.reference_before(context.clause(text, start, start + len(value))[0]):
             return value  # "Ticket 0849 4725112": after a reference label, its pieces are the reference's too
+        if two := self._two_phones(value, text, start, people):
+            return hit("phone") + value[two[0]:two[1]] + hit("phone")
         # Two numbers side by side: judge each space-separated piece on its own.
         return _PIECE.sub(lambda m: hit(k) if (k := self._kind(m.group(0), text, start + m.start(), people)) else m.group(0),
                           value)
+
+    def _two_phones(self, value: str, text: str, start: int, people: list) -> tuple[int, int] | None:
+        """The gap (start, end) where a run too long for one phone number (E.164 allows 15 digits) parts into two
+        that are each one, in a clause a phone word announces, as a contact line lists them ("TEL 090 1234 5678 080
+        8765 4321"); None where none does. Without the word, a long run of groups is a table's, a draw's or a
+        payload's ("Lottery numbers 07 12 19 23 34 41 02 09 15 22 30 44"). Each part is judged on its own."""
+        if sum(c.isdigit() for c in value) <= _E164_DIGITS \
+                or not phones.announces(*context.clause(text, start, start + len(value))):
+            return None
+        for gap in re.finditer(r"\s+", value):
+            left, right = value[:gap.start()], value[gap.end():]
+            if not all(_PHONE_MIN_DIGITS <= sum(c.isdigit() for c in part) <= _E164_DIGITS for part in (left, right)):
+                continue  # (each part a phone's length: a long run is not judged at every space)
+            if self._kind(left, text, start, people) == "phone" \
+                    and self._kind(right, text, start + gap.end(), people) == "phone":
+                return gap.span()
+        return None
 
     def _written_as_a_phone(self, value: str, text: str, end: int) -> bool:
         return (value.startswith("(") or bool(_EXTENSION_NEXT.match(text, end))) and "phone" in self.detectors \

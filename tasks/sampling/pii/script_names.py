@@ -73,18 +73,14 @@ _RESPECTED = ("محترم", "محترمہ", "محترمه", "आदरणीय"
 _SALUTATIONS = ("السلام عليكم", "السلام علیکم", "مرحبا", "مرحباً", "أهلا", "أهلاً", "اهلا", "هلا", "سلام", "درود", "آداب",
                 "היי", "הי", "שלום", "नमस्ते", "नमस्कार", "हाय", "हैलो", "হ্যালো", "হাই", "নমস্কার", "வணக்கம்", "ஹாய்", "నమస్కారం", "నమస్తే", "హాయ్",
                 "გამარჯობა", "სალამი", "ሰላም", "ጤና ይስጥልኝ")
-# Words of respect after a name: "علی صاحب", "نسرین جان", "ইমতিয়াজ বাবু", "हरप्रीत दीदी", "మాధవి గారు", "செந்தில் அவர்கள்"
+# Words of respect and kinship after a name: "علی صاحب", "نسرین جان", "ইমতিয়াজ বাবু", "हरप्रीत दीदी", "మాధవి గారు",
+# "செந்தில் அவர்கள்", "रोहित भाई", "ثمینہ آپی"; a listed name must come before one (_named): "मैडम जी", "हेलो जी",
+# "ओके भाई", "एयरटेल भाई" are no one. Never the name themselves ("भैया जी": भैया is a first name in Faker's list too).
 _HONORIFICS_AFTER = frozenset(("صاحب", "صاحبہ", "جان", "باجی", "بھائی", "خانم", "दीदी", "भैया", "साहब", "ताई",
-                               "বাবু", "মহাশয়", "গারু", "గారు", "அவர்கள்", "அவர்களே", "அவர்களுக்கு"))
-# Words of respect and kinship one calls a person by, after the name and before a comma where a message opens
-# ("हिमांशु भाई, रिपोर्ट भेज दी?", "بشریٰ آپی، ...", "కళ్యాణి గారూ, ...", "ஐஸ்வர்யா மேடம், ..."): _called
-_CALLED_BY = _HONORIFICS_AFTER | frozenset(("जी", "भाई", "दिदी", "दाइ", "दाजु", "बहन", "मैडम", "आपी", "آپی", "جی",
-                                            "بہن", "آقا", "میڈم", "গারু", "ভাই", "আপা", "দিদি", "দাদা", "ম্যাডাম",
-                                            "மேடம்", "சார்", "அண்ணா", "அக்கா", "గారూ", "మేడమ్", "అక్కా", "అన్నా"))
-# ... where the word before it is a role, not a name: "डॉक्टर साहब,", "ڈرائیور بھائی،", "మేనేజర్ గారు,"
-_ROLES = frozenset(("डॉक्टर", "मैनेजर", "ड्राइवर", "सर", "मास्टर", "ڈاکٹر", "منیجر", "ڈرائیور", "ماسٹر", "استاد", "دکتر",
-                    "مهندس", "ডাক্তার", "ম্যানেজার", "ড্রাইভার", "স্যার", "டாக்டர்", "மேனேஜர்", "டிரைவர்", "டீச்சர்",
-                    "డాక్టర్", "మేనేజర్", "డ్రైవర్", "సార్", "టీచర్"))
+                               "বাবু", "মহাশয়", "গারু", "గారు", "அவர்கள்", "அவர்களே", "அவர்களுக்கு", "जी", "भाई",
+                               "दिदी", "दाइ", "दाजु", "बहन", "मैडम", "आपी", "آپی", "جی", "بہن", "آقا", "میڈم", "ভাই",
+                               "আপা", "দিদি", "দাদা", "ম্যাডাম", "மேடம்", "சார்", "அண்ணா", "அக்கா", "గారూ", "మేడమ్",
+                               "అక్కా", "అన్నా"))
 # ... and name fields and sign-offs, which need a colon, or a comma or line break after them ("Name: ...",
 # "Regards,\n..."): as bare words they are sentence words ("نام" is also "name" in a product's name).
 _FIELDS = (
@@ -93,8 +89,12 @@ _FIELDS = (
     "בברכה", "בכבוד רב", "השולח", "הנמען", "नाम", "ग्राहक", "भवदीय", "নাম", "গ্রাহক", "નામ", "பெயர்", "పేరు", "ชื่อ",
     "ลูกค้า", "ขอแสดงความนับถือ", "სახელი", "პატივისცემით", "ስም", "שם פרטי", "שם משפחה", "नाव", "والسلام",
     "ধন্যবাদান্তে", "ধন্যবাদ", "நன்றி", "ధన్యవాదాలు", "ชื่อ-นามสกุล", "ชื่อ นามสกุล",
-    # a parcel's recipient and sender, a contact person, whoever answers for it, an applicant, an employee, a
-    # patient, an owner: the people fields of forms, tickets and shipping labels in these languages
+)
+# The people fields of forms, tickets and shipping labels: a parcel's recipient and sender, a contact person, whoever
+# answers for it, an applicant, an employee, a patient, an owner. They hold a team, a firm, a branch or "not set" as
+# often ("المسؤول: الدعم الفني", "שולח: דואר ישראל", "ผู้รับผิดชอบ: ไม่ระบุ"), so a name there must be one the lists
+# know (_named), unlike after _FIELDS' name and sign-off words.
+_PEOPLE_FIELDS = (
     "المستفيد", "المسؤول", "الشخص المسؤول", "جهة الاتصال", "الشخص المسؤول عن التواصل", "المالك", "مقدم الطلب",
     "الموظف", "الموظفة", "المريض", "المريضة", "اسم المريض", "المرسل إليه", "گیرنده", "تحویل گیرنده", "فرستنده",
     "مسئول", "مسئول پیگیری", "شخص رابط", "متقاضی", "کارمند", "بیمار", "مالک", "وصول کنندہ", "بھیجنے والا",
@@ -113,14 +113,17 @@ _FIELDS = (
 # Chinese, Japanese and Korean: cues before a name (written without a space before it), the weak ones (a pronoun,
 # a customer) only when the name ends the run of characters, and honorifics after one.
 _CJK_STRONG = ("我叫", "姓名", "联系人", "聯絡人", "聯繫人", "收件人", "寄件人", "负责人", "負責人", "经办人", "經辦人",
-               "申请人", "申請人", "氏名", "名前", "お名前", "担当者", "お客様名", "申請者", "送信者", "收货人", "收貨人", "受取人",
-               "申込者", "依頼者", "患者姓名")
+               "申请人", "申請人", "氏名", "名前", "お名前", "担当者", "お客様名", "申請者", "送信者")
+# ... and a parcel's or a form's people fields, with their colon only ("收货人信息已更新", "申込者全員に ...")
+_CJK_FIELDS = ("收货人", "收貨人", "受取人", "申込者", "依頼者", "患者姓名")
 _CJK_WEAK = ("我是", "客户", "客戶", "顾客", "顧客", "患者", "担当", "私は", "宛先")
 _CJK_AFTER = ("先生", "女士", "小姐", "さん", "様", "さま", "くん", "ちゃん", "と申します")
 # Job titles right after the family name only ("王经理", not "项目经理": a project's manager)
 _CJK_TITLES = ("老师", "老師", "经理", "經理", "同学", "同學", "医生", "醫生", "总", "總")
 _HANGUL_BEFORE = ("저는", "제 이름은", "이름은", "이름", "성명", "고객명", "담당자", "작성자", "신청인", "보낸 사람", "받는 사람",
-                  "고객", "환자", "받는 분", "수령인", "수취인", "보내는 분", "발신인", "신청자", "환자명", "예약자", "주문자")
+                  "고객", "환자")
+# ... and a form's people fields, with their colon only ("받는 분 주소가 ...", "수령인 서명이 필요합니다" are sentences)
+_HANGUL_FIELDS = ("받는 분", "수령인", "수취인", "보내는 분", "발신인", "신청자", "환자명", "예약자", "주문자")
 _HANGUL_AFTER = ("씨", "님", "고객님", "선생님", "교수님", "과장님", "과장", "대리", "부장님", "부장", "팀장님", "팀장",
                  "사장님", "원장님", "기사님", "드림", "올림")
 # Endings that end a name's word but say nothing about it ("박서진입니다" after "저는"; "한국어입니다" is no one)
@@ -133,10 +136,11 @@ def _alternation(words) -> str:
 
 _NATIVE_CUE = re.compile(rf"(?:(?<![{_SPACED}]){_alternation(_INTROS)}[ \t]*[.:：,،፡፦]?[ \t]*|"
                          rf"(?<![{_SPACED}])(?P<respected>{_alternation(_RESPECTED)})[ \t]+|"
-                         rf"(?<![{_SPACED}]){_alternation(_FIELDS)}[ \t]*(?:[:：፡፦]|(?P<line>[,،]?[ \t]*\n))[ \t\n]*)$")
-_CJK_CUE = re.compile(rf"{_alternation(_CJK_STRONG)}[\"' \t]*[:：]?[\"' \t]*$|"
+                         rf"(?<![{_SPACED}]){_alternation(_FIELDS)}[ \t]*(?:[:：፡፦]|(?P<line>[,،]?[ \t]*\n))[ \t\n]*|"
+                         rf"(?<![{_SPACED}])(?P<people>{_alternation(_PEOPLE_FIELDS)})[ \t]*[:：፡፦][ \t]*)$")
+_CJK_CUE = re.compile(rf"{_alternation(_CJK_STRONG)}[\"' \t]*[:：]?[\"' \t]*$|{_alternation(_CJK_FIELDS)}[ \t]*[:：][ \t]*$|"
                       rf"(?P<weak>{_alternation(_CJK_WEAK)})[\"' \t]*[:：]?[\"' \t]*$")
-_HANGUL_CUE = re.compile(rf"{_alternation(_HANGUL_BEFORE)}[ \t]*[:：]?[ \t]*$")
+_HANGUL_CUE = re.compile(rf"{_alternation(_HANGUL_BEFORE)}[ \t]*[:：]?[ \t]*$|{_alternation(_HANGUL_FIELDS)}[ \t]*[:：][ \t]*$")
 # Words that make a run a firm, a team or a thing, not a person ("العميل: شركة الأمل", "בברכה,\nצוות התמיכה",
 # "ชื่อ: บริษัท ปตท จำกัด"): company, team, department, bank, service, product
 _ORGANISATION = frozenset((
@@ -151,7 +155,9 @@ _ORGANISATION = frozenset((
     "برانچ", "מחסן", "סניף", "משרד", "מרכז", "गोदाम", "शाखा", "कार्यालय", "मुख्य", "केंद्र", "केन्द्र", "भंडार",
     "গুদাম", "শাখা", "অফিস", "কার্যালয়", "কেন্দ্র", "கிடங்கு", "கிளை", "அலுவலகம்", "மையம்", "గోదాం", "గిడ్డంగి",
     "శాఖ", "కార్యాలయం", "కేంద్రం", "คลังสินค้า", "สาขา", "ศูนย์", "ร้าน", "საწყობი", "ფილიალი", "ოფისი", "ცენტრი",
-    "መጋዘን", "ቅርንጫፍ", "ቢሮ", "ማዕከል", "መደብር"))
+    "መጋዘን", "ቅርንጫፍ", "ቢሮ", "ማዕከል", "መደብር",
+    # the post, a parcel's sender as often as a person ("שולח: דואר ישראל", "प्रेषक: भारतीय डाक")
+    "بريد", "البريد", "پست", "ڈاک", "דואר", "डाक", "ডাক", "தபால்", "తపాలా", "ไปรษณีย์", "ფოსტა", "ፖስታ"))
 # Places named after a person: a street, road, square, airport, hospital, university or mosque word before the
 # name ("شارع الملك فهد", "خیابان ولیعصر", "רחוב בן יהודה"; a royal or religious title may stand between:
 # "مستشفى الملك خالد الجامعي") or after it ("महात्मा गांधी मार्ग", "রবীন্দ্র সরণি", "مال روڈ")
@@ -374,6 +380,10 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
                 i += 1  # "आदरणीय महोदय," is "Dear Sir,"; "محترم کسٹمر،", "Dear Customer,": a name must follow
                 continue
             take = _cued_take(run, first, last, whole)
+            if cue.group("people") and not _named([x.group(0) for x in run[:take] if x.group(0) not in _PARTICLES],
+                                                  first, last):
+                i += 1  # "المسؤول: الدعم الفني" (technical support), "גיرنده"-style fields holding a firm or a team
+                continue
         elif _english_cue(text, begin, cue_at) or _column(text, begin):
             take = _cued_take(run, first, last, whole)
         elif addressed := _addressed(text, words, i, run, first, last):
@@ -406,9 +416,7 @@ def _addressed(text: str, words: list[re.Match], i: int, run: list[re.Match], fi
     """(where it starts, how many of `run`'s words) of a name before a word of respect ("فرشید بهرامی صاحب") or of
     whom a greeting greets, up to a comma, "!" or the line's end ("مرحبا ليلى الدوسري،", "გამარჯობა ანა,"); None when
     neither. _named decides: a listed name, alone or with a rare word."""
-    if called := _called(text, run, first, last):
-        return called
-    if len(run) >= 2 and run[1].group(0) in _HONORIFICS_AFTER:
+    if len(run) >= 2 and run[1].group(0) in _HONORIFICS_AFTER and run[0].group(0) not in _HONORIFICS_AFTER:
         before = words[i - 1] if i else None
         if before and _joined(text, before, run[0]) and not _NATIVE_CUE.search(text, max(0, before.start() - 40),
                                                                                before.start()) \
@@ -420,21 +428,6 @@ def _addressed(text: str, words: list[re.Match], i: int, run: list[re.Match], fi
             if n <= len(run) and _ADDRESSEE_END.match(text, run[n - 1].end()):
                 return (run[0].start(), n) if _named([w.group(0) for w in run[:n]], first, last) else None
     return None
-
-
-_CALLED_END = re.compile(r"[ \t]*[,،፣!]")
-
-
-def _called(text: str, run: list[re.Match], first, last) -> tuple[int, int] | None:
-    """(start, 1) where a message or a line opens by calling someone by name and a word of respect or kinship,
-    then a comma ("हिमांशु भाई, ..."): the name is listed, or a word that is neither everyday (wordfreq) nor a role.
-    In the scripts wordfreq lacks (Telugu's) the shape decides."""
-    if len(run) < 2 or run[1].group(0) not in _CALLED_BY or not _CALLED_END.match(text, run[1].end()) \
-            or not _line_starts(text, run[0].start()):
-        return None
-    name = run[0].group(0)
-    listed = name in first or name in last
-    return (run[0].start(), 1) if listed or not (name in _ROLES or common_words.is_everyday(name)) else None
 
 
 def _named(words: list[str], first, last) -> bool:
@@ -513,7 +506,9 @@ def _cued_take(run: list[re.Match], first, last, whole: bool) -> int:
                                             or run[take - 1].group(0) in _PARTICLES
                                             # the family's name with its article after a father's ("خالد بن سعيد
                                             # الغامدي")
-                                            or run[take - 2].group(0) in _PARTICLES and run[take].group(0)[:2] == "ال"):
+                                            or run[take - 2].group(0) in _PARTICLES and run[take].group(0)[:2] == "ال"
+                                            and (run[take].group(0) in last
+                                                 or not common_words.is_everyday(run[take].group(0)))):
         take += 1
     return take
 
@@ -649,6 +644,8 @@ def _given_end(text, run, base, at, first, strong, weak) -> int:
         if given and (strong or weak or given.group(1) in first):
             return given.end()
         return base + at if strong or weak else 0
+    if strong and 1 <= left <= 2:  # the run ends with the given name after a cue: all of it ("欧阳娜娜", not "欧阳娜")
+        return base + at + left
     for n in (2, 1):  # (n <= left: a name never runs past its run of characters, into the mark or bracket after)
         if n <= left and rest[:n] in first and (left == n or strong):
             return base + at + n
