@@ -265,6 +265,8 @@ def test_a_name_in_a_field_a_header_or_called_by_goes(scrub, text, name):
     "To: Отдел Кадров\nCc: Служба поддержки",
     "Спасибо Совету Директоров за доверие.",
     "Спасибо Театру Вахтангова за чудесный вечер",
+    "Добрый день, Уважаемые Руководители Филиалов!",  # an adjective, "dear", first
+    "Спасибо Главному Врачу Больницы Пирогова",  # an adjective, "chief", first
     "Спасибо Сбербанку за быстрый ответ",
     # a word of respect after a role, a greeting or another word of respect, or after an unlisted word
     "डॉक्टर साहब, दवा कब लेनी है?",

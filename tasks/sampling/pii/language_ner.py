@@ -223,17 +223,20 @@ def _natasha():
     return Segmenter(), NewsNERTagger(NewsEmbedding()), Doc
 
 
-def is_common_noun(word: str) -> bool:
-    """The Russian or Ukrainian dictionary knows `word` as a noun first, and never as a name: "Совету", "Отдел",
-    "Министерство", "Театру" (a council, a department, a ministry, a theatre, which capitalised words after a field
-    or a greeting name as often as a person); not "Вера" (a first name too), "Румяна" (an adjective first), nor a word
-    it does not know ("Илияна")."""
+def is_noun_or_adjective(word: str) -> bool:
+    """The Russian or Ukrainian dictionary knows `word` as a noun or a full adjective first, and never as a name:
+    "Совету", "Отдел", "Министерство", "Театру", "Уважаемые", "Главному" (a council, a department, a ministry, a
+    theatre, "dear", "chief", which open capitalised words after a field or a greeting as often as a person's name);
+    not "Вера" (a first name too), "Румяна" (a short adjective first), nor a word it does not know ("Илияна")."""
     for language in ("ru", "uk"):
         parses = _parses(word, language)
-        if parses[0].is_known and parses[0].tag.POS == "NOUN" and not any(_NAME_GRAMMEMES & p.tag.grammemes
-                                                                          for p in parses):
+        if parses[0].is_known and parses[0].tag.POS in _THING_POS \
+                and not any(_NAME_GRAMMEMES & p.tag.grammemes for p in parses):
             return True
     return False
+
+
+_THING_POS = {"NOUN", "ADJF"}  # OpenCorpora's noun and full adjective
 
 
 @lru_cache(maxsize=2)

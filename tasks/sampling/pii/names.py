@@ -409,10 +409,11 @@ _ENGLISH_POSSESSIVE = re.compile(r"['’]s$")
 
 def _rare_or_listed(parts: list[str], first: frozenset[str], last: frozenset[str]) -> bool:
     """Capitalised words in Cyrillic, Greek or Armenian after a field or a greeting that may name a person: none is an
-    everyday word the lists lack, and the first is a listed first name or no common noun of Russian or Ukrainian. A
-    department, a ministry, a shop or a theatre is written so too ("Отдел Кадров", "Министерство Финансов", "Магазину
-    Петрович", "Театру Вахтангова"), its first word a common noun (Bulgarian and Serbian share most of them)."""
-    return (parts[0] in first or not language_ner.is_common_noun(parts[0])) \
+    everyday word the lists lack, and the first is a listed first name or no noun or adjective of Russian or
+    Ukrainian. A department, a ministry, a shop, a theatre or a greeting's "dear ..." is written so too ("Отдел
+    Кадров", "Министерство Финансов", "Театру Вахтангова", "Уважаемые Руководители Филиалов"), its first word a noun
+    or an adjective (Bulgarian and Serbian share most of them)."""
+    return (parts[0] in first or not language_ner.is_noun_or_adjective(parts[0])) \
         and all(p in first or p in last or not common_words.is_everyday(p) for p in parts)
 
 
