@@ -117,9 +117,9 @@ class Folded:
         return self.text[at[a] if a else 0:at[b]]
 
     def _loosely(self, scrubbed: str, placeholders: re.Pattern) -> str:
-        """Where a detector also moved a character outside what it replaced, the pieces do not line up exactly: difflib's matching blocks put back
-        what it can. `scrubbed` as it is where that would touch a placeholder, or on a long text (the matching is
-        quadratic at worst)."""
+        """Where a detector also moved a character outside what it replaced, the pieces do not line up exactly:
+        difflib's matching blocks put back what it can. `scrubbed` as it is where that would touch a placeholder, or
+        on a long text (the matching is quadratic at worst)."""
         if len(self.folded) > _LOOSE_LIMIT:
             return scrubbed
         blocks = difflib.SequenceMatcher(None, self.folded, scrubbed, autojunk=False).get_opcodes()
@@ -184,10 +184,10 @@ def _inside(before: str, after: str) -> bool:
 
 
 def _line_up(folded: str, kept: list[str], prefer=None) -> list[tuple[int, int]] | None:
-    """Where each kept piece sits in `folded`: the first at its start, the
-    last at its end, each other one at its first place after the previous one and at least one character on (a
-    placeholder stood for something), or the first of those where `prefer(start, end)` holds (`_place`). Without
-    `prefer` the first place always works when any does, so no search is needed; None where the pieces do not fit."""
+    """Where each kept piece sits in `folded`: the first at its start, the last at its end, each other one at its
+    first place after the previous one and at least one character on (a placeholder stood for something), or the
+    first of those where `prefer(start, end)` holds (`_place`). Without `prefer` the first place always works when
+    any does, so no search is needed; None where the pieces do not fit."""
     if len(kept) == 1 or not folded.startswith(kept[0]):
         return None
     spans, end = [(0, len(kept[0]))], len(kept[0])

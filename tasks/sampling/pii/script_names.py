@@ -299,8 +299,8 @@ def in_latin_line(text: str, start: int, end: int) -> bool:
     line_end = text.find("\n", end, end + 200)
     before = _PLACEHOLDER.sub("", text[line_start:start])
     after = _PLACEHOLDER.sub("", text[end:min(len(text), end + 200) if line_end < 0 else line_end])
-    if _QUOTED.match(after) and not _POSSESSIVE.match(after) and not _PERSON_KEY.search(before) or _TALK_ABOUT_WORDS.search(before + " " + after) \
-            or _NOT_A_PERSON_LABEL.search(before) or _THING_SAYS.search(before) and " " not in text[start:end]:
+    if _QUOTED.match(after) and not _POSSESSIVE.match(after) and not _PERSON_KEY.search(before) \
+            or _TALK_ABOUT_WORDS.search(before + " " + after) or _NOT_A_PERSON_LABEL.search(before) or _THING_SAYS.search(before) and " " not in text[start:end]:
         return False
     last_before = _LETTER.findall(before)[-1:]
     first_after = _LETTER.search(after)
@@ -382,7 +382,7 @@ def _spaced(text, cue_at, first, last) -> list[tuple[int, int]]:
             take = _cued_take(run, first, last, whole)
             if cue.group("people") and not _named([x.group(0) for x in run[:take] if x.group(0) not in _PARTICLES],
                                                   first, last):
-                i += 1  # "المسؤول: الدعم الفني" (technical support), "גיرنده"-style fields holding a firm or a team
+                i += 1  # "المسؤول: الدعم الفني" (technical support), "שולח: דואר ישראל" (the post): a team or a firm
                 continue
         elif _english_cue(text, begin, cue_at) or _column(text, begin):
             take = _cued_take(run, first, last, whole)
@@ -644,10 +644,12 @@ def _given_end(text, run, base, at, first, strong, weak) -> int:
         if given and (strong or weak or given.group(1) in first):
             return given.end()
         return base + at if strong or weak else 0
-    if strong and 1 <= left <= 2:  # the run ends with the given name after a cue: all of it ("欧阳娜娜", not "欧阳娜")
+    # the run ends with the given name after a cue: all of it ("欧阳娜娜", not "欧阳娜"), and never past the run (into
+    # the join's mark before a bracket: "收件人：王芳（...）")
+    if strong and 1 <= left <= 2:
         return base + at + left
-    for n in (2, 1):  # (n <= left: a name never runs past its run of characters, into the mark or bracket after)
-        if n <= left and rest[:n] in first and (left == n or strong):
+    for n in (2, 1):
+        if rest[:n] in first and (left == n or strong):
             return base + at + n
     if strong and left or weak and 1 <= left <= 2:
         return base + at + min(2, left)
