@@ -1,5 +1,9 @@
 """PII person-name test data (blind set 2), non-Latin scripts.
 
+Seen once, in part: on 2026-12-07 (seventh session), after its first figures were taken and no rule was written
+after, a diff printed the first ~100 bytes of its longer lines. Its figures since are not a blind first run for
+anyone who read that session's transcript; a rule written later should be measured on a set written after it.
+
 Written on 2026-12-07 by an AI assistant (Claude), by hand, from its own
 knowledge, without seeing the detector, its code or the other test sets, and
 without Faker or any name-list package or file.
