@@ -368,9 +368,21 @@ def test_finds_pii_by_its_context(text, kind):
     ("Hannah Berg (0456724205) asked for the annual plan", "<PERSON> (<PHONE>) asked for the annual plan"),
     ("Mieterin: Jan Kowalski, ID-Nr. 44051401359", "Mieterin: <PERSON>, ID-Nr. <NATIONAL_ID>"),  # the id's own word
     ("Jan Kowalski · 44051401359 · Kraków", "<PERSON> · <NATIONAL_ID> · Kraków"),  # fields split by middle dots
+    # ... and by the full-width or ideographic comma, or a full-width bracket, as Chinese writes a parcel's label
+    ("收件人：王小明，13800138000", "收件人：<PERSON>，<PHONE>"),
+    ("收件人：王小明、13800138000", "收件人：<PERSON>、<PHONE>"),
+    ("收件人：王小明（13800138000）", "收件人：<PERSON>（<PHONE>）"),
 ])
 def test_a_number_beside_a_person_is_theirs(text, expected):
     assert Scrubber().scrub(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "地址，13800138000",  # no person beside it
+    "收件人：王小明（订单 20231234567）",  # a word between them
+])
+def test_a_number_with_no_person_right_beside_it_is_not_theirs(text):
+    assert Scrubber(phone_context=False).scrub(text) == text.replace("王小明", "<PERSON>")
 
 
 # A line's opening words, the number and a colon make a heading ("Outage 0382 9163929: ..."), never when the words

@@ -104,6 +104,9 @@ _UNSPACED_CARD_WORDS = re.compile(r"カード|卡|카드|บัตร")
 _PAN_LABEL = re.compile(r"(?i)primary[ _]?account[ _]?number(?:[ _]?id)?[ \t]*[:=]?[ \t]*$")
 _MAESTRO_IIN = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
 _PIECE = re.compile(r"\S+")
+# What parts a record's fields: ASCII's, the full-width and ideographic comma, colon and semicolon ("王小明，138..."),
+# and the mark the unspaced scripts' join puts before a bracket ("王小明（138...）" is read as "王小明\u2063 (138...)")
+_RECORD_PUNCTUATION = " ,;:/|()-–—·•\t，、：；" + context.MARK
 _E164_DIGITS = 15  # the most digits an international phone number has (ITU-T E.164), its country code included
 _PHONE_MIN_DIGITS = 7  # the fewest the phone rules read as one (phones.py: "any 7 to 15 digits")
 _LABEL_NUMBER_THEN_PHONE = re.compile(r"(\d{1,4} )(\(\d{2,5}\) ?\d{3,4}[.-]?\d{3,4}|\d{2,4}([.-])\d{3,4}\3\d{3,4})")
@@ -344,8 +347,8 @@ class Numbers:
         48179250306, Mühlhausen", "Applicant Tom Haugen - 17076612870"): a record about that person."""
         if not people:
             people.append(names.name_spans(text))
-        return any(0 <= start - e <= 4 and not text[e:start].strip(" ,;:/|()-–—·•\t")
-                   or 0 <= s - end <= 4 and not text[end:s].strip(" ,;:/|()-–—·•\t") for s, e in people[0])
+        return any(0 <= start - e <= 4 and not text[e:start].strip(_RECORD_PUNCTUATION)
+                   or 0 <= s - end <= 4 and not text[end:s].strip(_RECORD_PUNCTUATION) for s, e in people[0])
 
 
 def _is_card(value: str, digits: str, head: str, tail: str, reference: bool, cues: str = "",
