@@ -109,21 +109,6 @@ _REFERENCE_WORDS = (
     "订单", "订单号", "訂單", "注文", "注文番号", "поръчка", "поръчката", "фактура",
     # an order, an invoice, a bill and a shipping receipt in Indonesian (beside its new phone words)
     "pesanan", "nomor pesanan", "faktur", "tagihan", "resi", "nomor resi",
-    # a member's, a booking's, an order's, a waybill's, a tracking, an invoice's, a customer's and a contract's number
-    # as Japanese, Chinese, Korean, Arabic, Persian, Urdu, Hebrew, Hindi, Thai, Russian and Ukrainian forms label
-    # them ("会員番号：0901234567", "رقم الطلب 0501234567", "เลขพัสดุ 0812345678"): written like a mobile number, and
-    # the learned context, which never read these words, took them for one
-    "会員番号", "予約番号", "受付番号", "問い合わせ番号", "お問い合わせ番号", "伝票番号", "追跡番号", "請求書番号",
-    "管理番号", "商品番号", "契約番号", "顧客番号", "お客様番号", "会员号", "会员编号", "會員編號", "会員編號",
-    "快递单号", "運單號", "运单号", "物流单号", "发票号", "發票號碼", "合同号", "合同编号", "工单号", "预订号",
-    "預訂號碼", "客户编号", "客戶編號", "订单编号", "訂單編號", "주문번호", "회원번호", "송장번호", "운송장번호",
-    "예약번호", "접수번호", "고객번호", "계약번호", "رقم الطلب", "رقم الفاتورة", "رقم الشحنة", "رقم التتبع",
-    "رقم العضوية", "رقم الحجز", "رقم العميل", "رقم العقد", "رقم المرجع", "شماره سفارش", "کد رهگیری", "شماره فاکتور",
-    "شماره پیگیری", "کد پیگیری", "شماره مشتری", "شماره قرارداد", "آرڈر نمبر", "ٹریکنگ نمبر", "بل نمبر", "מספר הזמנה",
-    "מספר משלוח", "מספר חשבונית", "מספר לקוח", "מספר מעקב", "אסמכתא", "ऑर्डर नंबर", "ऑर्डर आईडी", "ट्रैकिंग नंबर",
-    "बिल नंबर", "इनवॉइस नंबर", "ग्राहक आईडी", "เลขพัสดุ", "เลขที่คำสั่งซื้อ", "หมายเลขคำสั่งซื้อ", "เลขที่ใบแจ้งหนี้",
-    "เลขสมาชิก", "หมายเลขติดตาม", "เลขที่การจอง", "трек-номер", "накладная", "накладной", "номер отправления",
-    "договор", "договора", "накладна", "замовлення", "номер замовлення",
 )
 # A packaging or handling unit, a hull or a chassis in lower case right before the number, or a stock number: "Bangle
 # carton 628-753-4312", "mat stock number is ..." (blind 30's). In lower case only: capitalised, the same words are
