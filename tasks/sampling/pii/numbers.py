@@ -107,8 +107,6 @@ _PIECE = re.compile(r"\S+")
 # What parts a record's fields: ASCII's, the full-width and ideographic comma, colon and semicolon ("王小明，138..."),
 # and the mark the unspaced scripts' join puts before a bracket ("王小明（138...）" is read as "王小明\u2063 (138...)")
 _RECORD_PUNCTUATION = " ,;:/|()-–—·•\t，、：；" + context.MARK
-_E164_DIGITS = 15  # the most digits an international phone number has (ITU-T E.164), its country code included
-_PHONE_MIN_DIGITS = 7  # the fewest the phone rules read as one (phones.py: "any 7 to 15 digits")
 _LABEL_NUMBER_THEN_PHONE = re.compile(r"(\d{1,4} )(\(\d{2,5}\) ?\d{3,4}[.-]?\d{3,4}|\d{2,4}([.-])\d{3,4}\3\d{3,4})")
 _EXTENSION_NEXT = re.compile(r"x\d{1,6}(?!\d)")
 _WIDE_GAP = re.compile(r" {2,}")
@@ -195,12 +193,13 @@ class Numbers:
         that are each one, in a clause a phone word announces, as a contact line lists them ("TEL 090 1234 5678 080
         8765 4321"); None where none does. Without the word, a long run of groups is a table's, a draw's or a
         payload's ("Lottery numbers 07 12 19 23 34 41 02 09 15 22 30 44"). Each part is judged on its own."""
-        if sum(c.isdigit() for c in value) <= _E164_DIGITS \
+        if sum(c.isdigit() for c in value) <= phones.MAX_DIGITS \
                 or not phones.announces(*context.clause(text, start, start + len(value))):
             return None
         for gap in re.finditer(r"\s+", value):
             left, right = value[:gap.start()], value[gap.end():]
-            if not all(_PHONE_MIN_DIGITS <= sum(c.isdigit() for c in part) <= _E164_DIGITS for part in (left, right)):
+            if not all(phones.MIN_DIGITS <= sum(c.isdigit() for c in part) <= phones.MAX_DIGITS
+                       for part in (left, right)):
                 continue  # (each part a phone's length: a long run is not judged at every space)
             if self._kind(left, text, start, people) == "phone" \
                     and self._kind(right, text, start + gap.end(), people) == "phone":

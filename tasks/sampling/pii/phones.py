@@ -28,6 +28,8 @@ from phonenumbers import Leniency, PhoneNumberMatcher
 
 from tasks.sampling.pii.context import MARK
 
+# How many digits a phone has: at least 7 (a local number) and at most 15, E.164's most, its country code included
+MIN_DIGITS, MAX_DIGITS = 7, 15
 DEFAULT_REGIONS = ("US", "CA", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "LU", "ES", "PT", "IT", "PL", "CZ",
                    "SE", "NO", "DK", "FI", "BR", "MX", "AR", "CO", "CL", "IN", "JP", "KR", "CN", "SG", "AU", "NZ",
                    "ZA", "TR", "IL", "AE")
@@ -382,7 +384,7 @@ class Phones:
 
     def _judge(self, value: str, announced: bool) -> bool:
         digits = re.sub(r"\D", "", value)
-        if not 7 <= len(digits) <= 15:
+        if not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
             return False
         if value.startswith("(") and ")" not in value:
             value = value[1:]  # "(0140 199530)": the bracket is the sentence's
